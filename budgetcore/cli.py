@@ -1,0 +1,120 @@
+"""The command line: python -m budgetcore demo | import | summary | renewals."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TextIO
+
+from budgetcore import clock, demo, portfolio
+from budgetcore.importing import import_paths
+from budgetcore.storage import StorageError, default_url, make_engine, transaction
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m budgetcore", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", metavar="URL", help="database URL (default: $BUDGETCORE_DB_URL, else data/budgetcore.db)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", parents=[common], help="load the demo portfolio")
+    imp = sub.add_parser("import", parents=[common], help="import exchange-format files")
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="CSV files, or folders holding them")
+    imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    for name, text in (("summary", "one row per contract"), ("renewals", "contracts approaching renewal")):
+        p = sub.add_parser(name, parents=[common], help=text)
+        p.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="default: today")
+        p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+        if name == "renewals":
+            p.add_argument(
+                "--within", type=int, default=None, metavar="DAYS", help="window in days (default 90)"
+            )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        engine = make_engine(args.db or default_url())
+    except StorageError as exc:
+        print(f"error: {exc}", file=err)
+        return 2
+    if args.command == "demo":
+        result = demo.load(engine)
+        print(f"demo portfolio loaded: {_counts(result.counts)}", file=out)
+        return 0 if result.ok else 1
+    if args.command == "import":
+        result = import_paths(engine, args.paths, dry_run=args.dry_run, source="cli")
+        for finding in result.findings[:50]:
+            print(f"note: {finding}", file=err)
+        if len(result.findings) > 50:
+            print(f"note: ... and {len(result.findings) - 50} more", file=err)
+        if not result.ok:
+            for problem in result.errors[:100]:
+                print(f"error: {problem}", file=err)
+            if len(result.errors) > 100:
+                print(f"error: ... and {len(result.errors) - 100} more", file=err)
+            print(f"nothing imported: {len(result.errors)} error(s)", file=err)
+            return 1
+        verb = "validated (dry run, nothing written)" if args.dry_run else "imported"
+        print(f"{verb}: {_counts(result.counts)}", file=out)
+        return 0
+    as_of = args.as_of or clock.today()
+    with transaction(engine) as session:
+        if args.command == "summary":
+            chosen = portfolio.portfolio(session, as_of)
+        else:
+            chosen = portfolio.renewals(session, as_of, within_days=args.within)
+    rows = [portfolio.summary_row(f) for f in chosen]
+    _write(rows, args.format, out)
+    return 0
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {entity.replace('_', ' ')}" for entity, n in counts.items()) or "no rows"
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _write(rows: list[dict[str, object]], fmt: str, out: TextIO) -> None:
+    columns = list(portfolio.SUMMARY_COLUMNS)
+    if fmt == "json":
+
+        def plain(v: object) -> object:
+            if isinstance(v, Decimal):
+                return str(v)
+            return _cell(v) if isinstance(v, dt.date) else v
+
+        json.dump([{k: plain(v) for k, v in row.items()} for row in rows], out, indent=1)
+        out.write("\n")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_cell(row[c]) for c in columns] for row in rows])
+    else:
+        shown = [c for c in columns if c not in ("actual_labour", "actual_material", "forecast_method")]
+        cells = [[_cell(row[c]) for c in shown] for row in rows]
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(shown)]
+        out.write("  ".join(c.ljust(w) for c, w in zip(shown, widths, strict=True)).rstrip() + "\n")
+        for r in cells:
+            out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
+        out.write(f"{len(rows)} contract(s)\n")

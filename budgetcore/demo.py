@@ -1,0 +1,353 @@
+"""The seeded demo portfolio: Dutch maintenance contracts with realistic work, as exchange-format rows."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import random
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from budgetcore import clock
+from budgetcore.exchange import COLUMNS, ENTITIES, SourceTable, open_csv
+from budgetcore.importing import ImportResult, import_tables
+from budgetcore.storage import set_meta, transaction
+
+SEED = 20261127
+HEADERS = {entity: [c.name for c in COLUMNS[entity]] for entity in ENTITIES}
+
+_COMPANIES = (
+    "Gemeente {city}",
+    "Woonstichting {city}",
+    "Zorggroep {city}",
+    "Ziekenhuis {city}",
+    "Hotel {name}",
+    "{name} Vastgoed B.V.",
+    "{name} Beheer B.V.",
+    "Scholengroep {city}",
+    "{name} Logistiek B.V.",
+    "Winkelcentrum {city}",
+    "{name} & Zn. Bouw",
+    "Sportcentrum {city}",
+)
+_NAMES = (
+    "De Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "De Boer",
+    "Mulder",
+    "De Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "Van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "De Wit",
+    "Dijkstra",
+    "Smits",
+    "De Graaf",
+    "Van der Meer",
+    "Van den Berg",
+    "Kok",
+    "Jacobs",
+    "Vermeulen",
+    "Van Dijk",
+)
+_CITIES = (
+    "Amsterdam",
+    "Rotterdam",
+    "Utrecht",
+    "Den Haag",
+    "Eindhoven",
+    "Groningen",
+    "Tilburg",
+    "Almere",
+    "Breda",
+    "Nijmegen",
+    "Apeldoorn",
+    "Haarlem",
+    "Arnhem",
+    "Zaanstad",
+    "Amersfoort",
+    "Zwolle",
+    "Leiden",
+    "Maastricht",
+    "Dordrecht",
+    "Delft",
+    "Alkmaar",
+    "Deventer",
+    "Venlo",
+)
+_MANAGERS = ("Anouk de Jong", "Bram Willems", "Sanne Kuipers", "Joost van Dam", "Fleur Maas", "Ruben Post")
+_TECHNICIANS = (
+    "Daan",
+    "Sem",
+    "Lucas",
+    "Milan",
+    "Levi",
+    "Finn",
+    "Thijs",
+    "Jesse",
+    "Noah",
+    "Lars",
+    "Tim",
+    "Stijn",
+    "Ruben",
+    "Bas",
+    "Koen",
+    "Niels",
+    "Emma",
+    "Lotte",
+)
+_SUBJECTS = (
+    ("cv-installaties", "Onderhoud cv-installaties"),
+    ("koeling", "Onderhoud koelinstallaties"),
+    ("brandmelders", "Inspectie brandmeldinstallatie"),
+    ("liften", "Onderhoud liften"),
+    ("luchtbehandeling", "Onderhoud luchtbehandeling"),
+    ("sprinklers", "Inspectie sprinklerinstallatie"),
+    ("warmtepompen", "Onderhoud warmtepompen"),
+    ("toegang", "Onderhoud toegangscontrole"),
+)
+_ARTICLES = (
+    ("FLT-G4-592", "Filter G4 592x592", Decimal("8.40")),
+    ("FLT-F7-592", "Zakkenfilter F7 592x592", Decimal("24.90")),
+    ("R32-9KG", "Koudemiddel R32 9 kg", Decimal("186.00")),
+    ("RM-OPT-200", "Optische rookmelder", Decimal("38.50")),
+    ("BM-HDM-12", "Handbrandmelder", Decimal("52.75")),
+    ("ACCU-12V7", "Accu 12V 7Ah", Decimal("21.30")),
+    ("KLEP-DN25", "Terugslagklep DN25", Decimal("17.95")),
+    ("PMP-GRU-25", "Circulatiepomp 25-60", Decimal("289.00")),
+    ("EXP-VAT-18", "Expansievat 18 l", Decimal("64.20")),
+    ("THERM-SLIM", "Slimme thermostaat", Decimal("149.00")),
+    ("SNAAR-A42", "V-snaar A42", Decimal("11.60")),
+    ("LIFT-KBL", "Liftkabel per meter", Decimal("32.40")),
+    ("SPR-K80", "Sprinklerkop K80", Decimal("27.80")),
+    ("KLEIN-MAT", "Klein materiaal", Decimal("4.95")),
+)
+_HOUR_TYPES = (("work", 0.78), ("travel", 0.17), ("overtime", 0.05))
+
+Sink = Callable[[str, list[str]], None]
+
+
+def _d(value: dt.date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _money(value: float | Decimal) -> str:
+    return f"{Decimal(str(value)).quantize(Decimal('0.01'))}"
+
+
+class _Generator:
+    def __init__(self, rng: random.Random, today: dt.date, sink: Sink) -> None:
+        self.rng, self.today, self.sink = rng, today, sink
+        self.work_order_seq = 0
+
+    def customers(self, count: int) -> list[tuple[str, str, str]]:
+        rng, seen, result = self.rng, set(), []
+        while len(result) < count:
+            city = rng.choice(_CITIES)
+            name = rng.choice(_COMPANIES).format(city=city, name=rng.choice(_NAMES))
+            if name in seen:
+                name = f"{name} ({len(result) + 1})" if len(seen) > 200 else name
+                if name in seen:
+                    continue
+            seen.add(name)
+            result.append((name, f"K{10000 + len(result)}", city))
+        return result
+
+    def contract(self, seq: int, customer: tuple[str, str, str], pressure: float) -> None:
+        rng, today = self.rng, self.today
+        kind = rng.choices(("preventive", "corrective", "yearly_orders"), (0.6, 0.2, 0.2))[0]
+        years = rng.choices((1, 2, 3, 5), (0.5, 0.2, 0.25, 0.05))[0]
+        # ends spread from half a year ago to three years ahead, most on a month boundary
+        end_hint = today + dt.timedelta(days=rng.randint(-180, 365 * min(years, 3)))
+        start = dt.date(end_hint.year - years, end_hint.month, 1)
+        if rng.random() < 0.15:
+            start += dt.timedelta(days=rng.randint(1, 27))
+        end = _add_years(start, years) - dt.timedelta(days=1)
+        term_days = (end - start).days + 1
+        number = f"CT-{start.year}-{seq:05d}"
+        annual = math.exp(rng.uniform(math.log(2500), math.log(90000)))
+        budget_total = annual * years
+        visits_per_year = {"preventive": rng.choice((2, 4, 6, 12)), "corrective": 0, "yearly_orders": 2}[kind]
+        planned_visits = visits_per_year * years or None
+        _subject, title = rng.choice(_SUBJECTS)
+        has_budget = rng.random() > 0.08
+        value = budget_total * rng.uniform(1.12, 1.45) if rng.random() > 0.05 else None
+        terminated = None
+        if end < today + dt.timedelta(days=200) and rng.random() < 0.06:
+            terminated = end - dt.timedelta(days=rng.randint(60, 120))
+        self.sink("contracts", [
+            number, customer[0], customer[1], customer[2], f"{title} {customer[2]}", kind,
+            _d(start), _d(end), str(rng.choice((30, 60, 90, 90, 180))),
+            rng.choice(("true", "true", "false")), "12" if years == 1 else str(12 * years),
+            "" if value is None else _money(value), "" if planned_visits is None else str(planned_visits),
+            rng.choice(_MANAGERS), _d(terminated),
+        ])  # fmt: skip
+        labour_share = rng.uniform(0.55, 0.75)
+        other_share = rng.choice((0.0, 0.0, 0.05, 0.08))
+        rate = rng.choice((48.5, 52.0, 55.5, 58.0, 61.5))
+        if has_budget:
+            shares = {
+                "labour": labour_share,
+                "material": 1 - labour_share - other_share,
+                "other": other_share,
+            }
+            phased = years > 1 and rng.random() < 0.5
+            periods = (
+                [
+                    (_add_years(start, y), _add_years(start, y + 1) - dt.timedelta(days=1))
+                    for y in range(years)
+                ]
+                if phased
+                else [(None, None)]
+            )
+            for category, share in shares.items():
+                if share == 0:
+                    continue
+                for p_start, p_end in periods:
+                    amount = budget_total * share / len(periods)
+                    if phased:  # later years are indexed for wage and price rises
+                        amount *= 1.03 ** ((p_start - start).days // 365)
+                    hours = f"{amount / rate:.1f}" if category == "labour" else ""
+                    self.sink("budgets", [number, category, _money(amount), hours, _d(p_start), _d(p_end)])
+        # the work: periodic visits on plan, corrective calls at random, cost scaled by pressure
+        horizon = min(today, end)
+        events: list[tuple[dt.date, str]] = []
+        if planned_visits:
+            step = term_days / planned_visits
+            events += [
+                (start + dt.timedelta(days=int(step * (i + 0.5))), "periodic") for i in range(planned_visits)
+            ]
+        calls_per_year = {"preventive": 2.0, "corrective": 9.0, "yearly_orders": 5.0}[kind]
+        day = start
+        while True:
+            day += dt.timedelta(days=max(1, int(rng.expovariate(calls_per_year / 365))))
+            if day > end:
+                break
+            events.append((day, rng.choices(("corrective", "extra"), (0.8, 0.2))[0]))
+        events = sorted(e for e in events if e[0] <= horizon)
+        expected_events = (planned_visits or 0) + calls_per_year * years
+        per_event = budget_total / max(expected_events, 1) * pressure
+        for date, wo_type in events:
+            self.work_order(number, date, wo_type, per_event * rng.uniform(0.6, 1.4), labour_share, rate)
+        if events and rng.random() < 0.03:  # a booking outside the term, as real data has
+            self.work_order(number, end + dt.timedelta(days=rng.randint(1, 20)), "corrective",
+                            per_event, labour_share, rate)  # fmt: skip
+
+    def work_order(
+        self, contract: str, date: dt.date, wo_type: str, cost: float, labour_share: float, rate: float
+    ) -> None:
+        rng = self.rng
+        if date > self.today:
+            return
+        self.work_order_seq += 1
+        number = f"WB{date.year % 100:02d}{self.work_order_seq:07d}"
+        status = (
+            "gereed" if date < self.today - dt.timedelta(days=14) else rng.choice(("gereed", "in uitvoering"))
+        )
+        description = {
+            "periodic": "Periodiek onderhoud",
+            "corrective": "Storing verholpen",
+            "extra": "Meerwerk op verzoek",
+        }[wo_type]
+        self.sink("work_orders", [number, contract, _d(date), wo_type, status, description])
+        labour = cost * labour_share
+        technicians = rng.sample(_TECHNICIANS, rng.choice((1, 1, 2)))
+        for employee in technicians:
+            for hour_type, share in _HOUR_TYPES:
+                if hour_type == "overtime" and rng.random() > 0.2:
+                    continue
+                hours = max(0.25, round(labour * share / len(technicians) / rate * 4) / 4)
+                cost_rate = rate * (1.5 if hour_type == "overtime" else 1.0)
+                self.sink("hours", [number, _d(date), employee, hour_type, f"{hours:.2f}",
+                                    f"{cost_rate:.2f}", f"{cost_rate * 1.55:.2f}"])  # fmt: skip
+        material = cost * (1 - labour_share)
+        for _ in range(rng.choice((0, 1, 1, 2, 3))):
+            code, description, unit_cost = rng.choice(_ARTICLES)
+            quantity = max(1, round(material / 2 / float(unit_cost)))
+            self.sink("materials", [number, _d(date), code, description, str(quantity),
+                                    str(unit_cost), _money(unit_cost * Decimal("1.35"))])  # fmt: skip
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def generate(sink: Sink, *, contracts: int = 300, seed: int = SEED, today: dt.date | None = None) -> None:
+    """Emit the demo portfolio, entity by entity row, into sink(entity, cells).
+
+    Deterministic for (contracts, seed, today). Rows arrive interleaved per
+    contract (contract, budgets, work orders, lines) so huge portfolios stream.
+    """
+    today = today or clock.today()
+    rng = random.Random(seed)
+    gen = _Generator(rng, today, sink)
+    customers = gen.customers(max(3, contracts // 5))
+    for seq in range(1, contracts + 1):
+        # mostly healthy, a tail that burns: on track, watch, at risk and over budget all occur
+        pressure = rng.choices((0.7, 0.97, 1.2, 1.6), (0.55, 0.2, 0.15, 0.1))[0] * rng.uniform(0.9, 1.1)
+        gen.contract(seq, rng.choice(customers), pressure)
+    for i in range(max(1, contracts // 100)):  # work done outside any contract
+        gen.work_order_seq += 1
+        date = today - dt.timedelta(days=rng.randint(5, 300))
+        sink(
+            "work_orders",
+            [f"WB-LOS-{i + 1:04d}", "", _d(date), "extra", "gereed", "Losse opdracht zonder contract"],
+        )
+
+
+def write_csv(directory: Path, **kwargs) -> dict[str, int]:
+    """Write the demo portfolio as the five canonical CSVs; returns rows per entity."""
+    directory.mkdir(parents=True, exist_ok=True)
+    handles = {e: (directory / f"{e}.csv").open("w", newline="", encoding="utf-8") for e in ENTITIES}
+    writers = {e: csv.writer(h) for e, h in handles.items()}
+    counts = dict.fromkeys(ENTITIES, 0)
+    try:
+        for entity, writer in writers.items():
+            writer.writerow(HEADERS[entity])
+
+        def sink(entity: str, cells: list[str]) -> None:
+            writers[entity].writerow(cells)
+            counts[entity] += 1
+
+        generate(sink, **kwargs)
+    finally:
+        for handle in handles.values():
+            handle.close()
+    return counts
+
+
+def tables(**kwargs) -> list[SourceTable]:
+    """The demo portfolio as in-memory canonical CSV tables, ready for import_tables."""
+    buffers = {e: io.StringIO() for e in ENTITIES}
+    writers = {e: csv.writer(b) for e, b in buffers.items()}
+    for entity, writer in writers.items():
+        writer.writerow(HEADERS[entity])
+    generate(lambda entity, cells: writers[entity].writerow(cells), **kwargs)
+    return [
+        open_csv(f"{e}.csv", io.BufferedReader(io.BytesIO(buffers[e].getvalue().encode()))) for e in ENTITIES
+    ]
+
+
+def load(engine: Engine, **kwargs) -> ImportResult:
+    """Import the demo portfolio through the normal importer and mark the database as demo."""
+    result = import_tables(engine, tables(**kwargs), source="demo", user="demo")
+    if result.ok:
+        with transaction(engine) as session:
+            set_meta(session, "demo", "1")
+    return result

@@ -1,0 +1,192 @@
+"""The data model of DOMAIN.md as SQLAlchemy 2 tables, with exact fixed-point money."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Annotated, Any, ClassVar
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SCALE = 6
+_UNIT = Decimal(1).scaleb(-SCALE)  # 0.000001
+
+
+class Fixed(TypeDecorator[Decimal]):
+    """A Decimal stored as an integer count of millionths.
+
+    SQLite has no decimal type (NUMERIC there is a float), so amounts, hours,
+    rates and quantities are kept as 64-bit integers of 1e-6 units. SUM() in SQL
+    then stays exact on SQLite and PostgreSQL alike, and because func.sum() keeps
+    its argument's type, sums come back as Decimal too. Range: +/- 9.2e12.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        return to_units(Decimal(value))
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        return from_units(value)
+
+
+def to_units(value: Decimal) -> int:
+    """Decimal -> integer millionths (banker's rounding below 1e-6)."""
+    return int(value.quantize(_UNIT, rounding=ROUND_HALF_EVEN).scaleb(SCALE))
+
+
+def from_units(value: int | Decimal | float) -> Decimal:
+    """Integer millionths (as SQL returns them) -> Decimal."""
+    if isinstance(value, float):  # some drivers return SUM() of BIGINT as float
+        value = round(value)
+    return Decimal(int(value)).scaleb(-SCALE)
+
+
+Money = Annotated[Decimal, "money"]
+Amount = Annotated[Decimal, "amount"]
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {Money: Fixed(), Amount: Fixed()}
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    customer_number: Mapped[str | None] = mapped_column(String(50))
+    city: Mapped[str | None] = mapped_column(String(100))
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_number: Mapped[str] = mapped_column(String(50), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    type: Mapped[str | None] = mapped_column(String(20), index=True)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    notice_period_days: Mapped[int] = mapped_column(Integer, default=0)
+    auto_renew: Mapped[bool] = mapped_column(Boolean, default=False)
+    renewal_months: Mapped[int | None] = mapped_column(Integer)
+    contract_value: Mapped[Money | None]
+    planned_visits: Mapped[int | None] = mapped_column(Integer)
+    account_manager: Mapped[str | None] = mapped_column(String(100), index=True)
+    terminated_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class BudgetLine(Base):
+    """A budget amount for one category over a period (default: the contract's term).
+
+    period_key is period_start as ISO text, or '' for "from the contract's start";
+    it makes the DOMAIN key (contract, category, period_start) a plain unique key.
+    """
+
+    __tablename__ = "budget_lines"
+    __table_args__ = (UniqueConstraint("contract_id", "category", "period_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    category: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Money]
+    hours: Mapped[Amount | None]
+    period_start: Mapped[dt.date | None] = mapped_column(Date)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
+    period_key: Mapped[str] = mapped_column(String(10))
+
+
+class WorkOrder(Base):
+    __tablename__ = "work_orders"
+    __table_args__ = (Index("ix_work_orders_contract_date", "contract_id", "date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_number: Mapped[str] = mapped_column(String(50), unique=True)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    type: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str | None] = mapped_column(String(30))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class HourLine(Base):
+    """Hours on a work order; cost = hours x cost_rate, computed once at import."""
+
+    __tablename__ = "hour_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    employee: Mapped[str | None] = mapped_column(String(100))
+    hour_type: Mapped[str | None] = mapped_column(String(30))
+    hours: Mapped[Amount]
+    cost_rate: Mapped[Money]
+    sales_rate: Mapped[Money | None]
+    cost: Mapped[Money]
+
+
+class MaterialLine(Base):
+    """Material on a work order; cost = quantity x unit_cost, computed once at import."""
+
+    __tablename__ = "material_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    article_code: Mapped[str | None] = mapped_column(String(50))
+    description: Mapped[str | None] = mapped_column(Text)
+    quantity: Mapped[Amount]
+    unit_cost: Mapped[Money]
+    unit_price: Mapped[Money | None]
+    cost: Mapped[Money]
+
+
+class ContractMonth(Base):
+    """Per contract, per calendar month, per in/out of term: the sums of its lines.
+
+    Maintained by every import (see aggregates.py) so that portfolio figures
+    read a few rows per contract instead of every cost line. month is the first
+    day of the month. visits counts periodic work orders dated in that month.
+    """
+
+    __tablename__ = "contract_months"
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    in_term: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    labour: Mapped[Money]
+    material: Mapped[Money]
+    hours: Mapped[Amount]
+    lines: Mapped[int] = mapped_column(Integer)
+    visits: Mapped[int] = mapped_column(Integer)
+
+
+class Meta(Base):
+    """Small key/value facts about the database, e.g. data_version and demo flag."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ImportLog(Base):
+    __tablename__ = "import_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    files: Mapped[str] = mapped_column(Text)
+    rows: Mapped[int] = mapped_column(Integer)
+    user: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(20))

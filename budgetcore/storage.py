@@ -1,0 +1,152 @@
+"""Engines, schema and the small facts (data version, demo flag) kept in the database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Date, Engine, Integer, create_engine, event, inspect, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.functions import FunctionElement
+
+from budgetcore.models import Base, Contract, Meta
+
+ENV_URL = "BUDGETCORE_DB_URL"
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "budgetcore.db"
+
+
+class StorageError(Exception):
+    """The database cannot be reached or opened; the message says which and why."""
+
+
+def default_url() -> str:
+    """The URL in BUDGETCORE_DB_URL, else the SQLite file data/budgetcore.db."""
+    return os.environ.get(ENV_URL) or f"sqlite:///{DEFAULT_PATH}"
+
+
+def normalise_url(url: str) -> str:
+    """Let users write postgresql://... and still get the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
+    """An engine for url (default: default_url()), with the schema created if missing."""
+    url = normalise_url(url or default_url())
+    kwargs: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:" and "mode=memory" not in path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": 30}
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    if create:
+        try:
+            Base.metadata.create_all(engine)
+        except Exception as exc:
+            raise StorageError(f"cannot open database {engine.url!r}: {exc}") from exc
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the dashboard read while an import writes; synchronous stays at
+    # its durable default. Foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.close()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One user action: a session that commits on success and rolls back on error."""
+    with session_factory(engine).begin() as session:
+        yield session
+
+
+def has_schema(engine: Engine) -> bool:
+    return inspect(engine).has_table(Contract.__tablename__)
+
+
+def get_meta(session: Session, key: str, default: str | None = None) -> str | None:
+    value = session.scalar(select(Meta.value).where(Meta.key == key))
+    return default if value is None else value
+
+
+def set_meta(session: Session, key: str, value: str) -> None:
+    row = session.get(Meta, key)
+    if row is None:
+        session.add(Meta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def data_version(session: Session) -> int:
+    """A counter every import bumps; caches key on it so new data shows at once."""
+    return int(get_meta(session, "data_version", "0") or 0)
+
+
+def bump_data_version(session: Session) -> int:
+    version = data_version(session) + 1
+    set_meta(session, "data_version", str(version))
+    return version
+
+
+def is_demo(session: Session) -> bool:
+    return get_meta(session, "demo") == "1"
+
+
+class day_number(FunctionElement[int]):  # noqa: N801 - reads as a SQL function
+    """Days since 1970-01-01 of a DATE expression, portable across SQLite and PostgreSQL."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(day_number, "sqlite")
+def _day_number_sqlite(element: day_number, compiler: Any, **kw: Any) -> str:
+    (arg,) = list(element.clauses)
+    return f"CAST(julianday({compiler.process(arg, **kw)}) - 2440587.5 AS INTEGER)"
+
+
+@compiles(day_number, "postgresql")
+def _day_number_pg(element: day_number, compiler: Any, **kw: Any) -> str:
+    (arg,) = list(element.clauses)
+    return f"(({compiler.process(arg, **kw)})::date - DATE '1970-01-01')"
+
+
+@compiles(day_number)
+def _day_number_default(element: day_number, compiler: Any, **kw: Any) -> str:
+    raise NotImplementedError(f"day_number has no form for {compiler.dialect.name}")
+
+
+class month_start(FunctionElement[Any]):  # noqa: N801 - reads as a SQL function
+    """First day of the month of a DATE expression, as a DATE."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element: month_start, compiler: Any, **kw: Any) -> str:
+    (arg,) = list(element.clauses)
+    return f"date({compiler.process(arg, **kw)}, 'start of month')"
+
+
+@compiles(month_start, "postgresql")
+def _month_start_pg(element: month_start, compiler: Any, **kw: Any) -> str:
+    (arg,) = list(element.clauses)
+    return f"CAST(date_trunc('month', {compiler.process(arg, **kw)}) AS DATE)"

@@ -1,0 +1,56 @@
+"""Shared fixtures: an engine on SQLite and on PostgreSQL, each test in a fresh database."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from budgetcore.storage import make_engine
+
+PG_URL = os.environ.get("BUDGETCORE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ENGINES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(autouse=True)
+def _no_default_database(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """No test may touch data/budgetcore.db: point the default at a temporary file."""
+    monkeypatch.setenv("BUDGETCORE_DB_URL", f"sqlite:///{tmp_path / 'default.db'}")
+
+
+def pg_schema_url(schema: str) -> str:
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A URL whose connections see only a fresh, empty PostgreSQL schema."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield pg_schema_url(schema)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """A URL of an empty database on each engine in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
