@@ -1,0 +1,73 @@
+"""Words and formats per language: every user-visible string goes through t(), every figure through a formatter.
+
+English text is the key (gettext style); the Dutch catalog lives in
+translations_nl.py. Formatting uses Babel's CLDR data, not hand-made rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from budgetcore.translations_nl import NL
+
+LANGUAGES = ("en", "nl")
+DEFAULT_LANGUAGE = "en"
+_LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+
+
+def language(code: str | None) -> str:
+    """A supported language for a code such as 'nl', 'nl-NL' or 'en_US'; else the default."""
+    if code:
+        base = code.replace("_", "-").split("-")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return DEFAULT_LANGUAGE
+
+
+def t(text: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
+    """text in lang (English text is the key), with {placeholders} filled from values."""
+    translated = NL.get(text, text) if lang == "nl" else text
+    return translated.format(**values) if values else translated
+
+
+def missing(texts: list[str]) -> list[str]:
+    """The texts that have no Dutch translation yet (for the catalog test)."""
+    return [s for s in texts if s not in NL]
+
+
+def money(
+    value: Decimal | None, lang: str = DEFAULT_LANGUAGE, currency: str = "EUR", cents: bool = True
+) -> str:
+    """'€ 1.234,56' in Dutch, '€1,234.56' in English; '' when undefined."""
+    if value is None:
+        return ""
+    # round half up here: Babel rounds half to even, invoices do not
+    value = value.quantize(Decimal("0.01") if cents else Decimal(1), rounding=ROUND_HALF_UP)
+    fmt = None if cents else "¤ #,##0;¤ -#,##0"
+    return format_currency(value, currency, format=fmt, locale=_LOCALES[lang], currency_digits=cents)
+
+
+def number(value: Decimal | float | int | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 2) -> str:
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=_LOCALES[lang])
+
+
+def percent(value: Decimal | float | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
+    """A fraction as a percentage: 0.8734 -> '87%' ('87 %' in Dutch)."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    return format_percent(value, format=pattern, locale=_LOCALES[lang])
+
+
+def date(value: dt.date | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """'31-03-2026' in Dutch, '31 Mar 2026' in English; '' when undefined."""
+    if value is None:
+        return ""
+    return format_date(value, "dd-MM-yyyy" if lang == "nl" else "d MMM y", locale=_LOCALES[lang])
