@@ -1,0 +1,133 @@
+"""User settings kept in the database: status thresholds, renewal window, target margin, currency.
+
+One place for them, so the dashboard, the command line and the exports show the
+same statuses. They are stored as text in the Meta key/value table under keys
+'setting.<name>'; a key that is missing or unreadable falls back to its default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import get_currency_name
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from budgetcore.metrics import Thresholds
+from budgetcore.models import Meta
+from budgetcore.storage import bump_data_version, set_meta
+
+PREFIX = "setting."
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a user may change.
+
+    at_risk_margin: fraction over budget the forecast may reach before `at risk` (0.10 = 10 %).
+    watch_level: consumed fraction that means `watch` while elapsed < watch_elapsed.
+    watch_elapsed: elapsed fraction below which watch_level applies.
+    renewal_window_days: default "approaching renewal" window, days after as_of.
+    target_margin: margin as a share of the contract value (price), 0 <= m < 1;
+        0.15 means cost is at most 85 % of the price (see pricing.py).
+    currency: ISO 4217 code used to show money.
+    """
+
+    at_risk_margin: Decimal = Decimal("0.10")
+    watch_level: Decimal = Decimal("0.80")
+    watch_elapsed: Decimal = Decimal("0.80")
+    renewal_window_days: int = 90
+    target_margin: Decimal = Decimal("0.15")
+    currency: str = "EUR"
+
+    def thresholds(self) -> Thresholds:
+        """The part of the settings that metrics.status() and renewals use."""
+        return Thresholds(
+            at_risk_margin=self.at_risk_margin,
+            watch_level=self.watch_level,
+            watch_elapsed=self.watch_elapsed,
+            renewal_window_days=self.renewal_window_days,
+        )
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(field, what is wrong) for every value out of range; empty when all are fine.
+
+        Messages are English text keys for i18n.t().
+        """
+        found: list[tuple[str, str]] = []
+        if not Decimal(0) <= self.at_risk_margin <= Decimal(5):
+            found.append(("at_risk_margin", "must be between 0 % and 500 %"))
+        if not Decimal(0) < self.watch_level <= Decimal(2):
+            found.append(("watch_level", "must be above 0 % and at most 200 %"))
+        if not Decimal(0) < self.watch_elapsed <= Decimal(1):
+            found.append(("watch_elapsed", "must be above 0 % and at most 100 %"))
+        if not 0 <= self.renewal_window_days <= 3650:
+            found.append(("renewal_window_days", "must be between 0 and 3650 days"))
+        if not Decimal(0) <= self.target_margin < Decimal(1):
+            found.append(("target_margin", "must be at least 0 % and below 100 %"))
+        if not _known_currency(self.currency):
+            found.append(("currency", "must be a three-letter currency code such as EUR"))
+        return found
+
+
+DEFAULTS = Settings()
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _known_currency(code: str) -> bool:
+    if len(code) != 3 or not code.isalpha() or not code.isupper():
+        return False
+    return get_currency_name(code, locale="en") != code
+
+
+def _parse(name: str, text: str) -> object:
+    kind = type(getattr(DEFAULTS, name))
+    if kind is Decimal:
+        value = Decimal(text)
+        if not value.is_finite():
+            raise ValueError(text)
+        return value
+    if kind is int:
+        return int(text)
+    return text
+
+
+def load(session: Session) -> Settings:
+    """The stored settings; defaults for anything not stored or not readable."""
+    rows = session.execute(select(Meta.key, Meta.value).where(Meta.key.startswith(PREFIX)))
+    values: dict[str, object] = {}
+    for key, text in rows:
+        name = key[len(PREFIX) :]
+        if name not in _FIELDS:
+            continue
+        try:
+            values[name] = _parse(name, text)
+        except (ValueError, InvalidOperation):
+            continue  # a hand-edited bad value must not break every page
+    loaded = dataclasses.replace(DEFAULTS, **values)
+    if loaded.problems():  # out of range after a manual edit: keep only the good fields
+        bad = {field for field, _ in loaded.problems()}
+        loaded = dataclasses.replace(DEFAULTS, **{k: v for k, v in values.items() if k not in bad})
+    return loaded
+
+
+def save(session: Session, settings: Settings) -> None:
+    """Store every field (the caller commits). Raises ValueError naming the first bad field.
+
+    Also bumps the data version: cached figures are keyed on it, and statuses
+    change with the thresholds.
+    """
+    problems = settings.problems()
+    if problems:
+        field, message = problems[0]
+        raise ValueError(f"{field} {message}")
+    for name in _FIELDS:
+        set_meta(session, PREFIX + name, str(getattr(settings, name)))
+    bump_data_version(session)
+
+
+def thresholds(session: Session) -> Thresholds:
+    """Shortcut: the stored settings' thresholds."""
+    return load(session).thresholds()
