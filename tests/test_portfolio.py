@@ -1,0 +1,338 @@
+"""Portfolio figures from SQL against a hand computation, and SQL sums against plain Python sums."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+import handcalc
+import pytest
+from sqlalchemy import Engine, select
+
+from budgetcore import demo, metrics, portfolio
+from budgetcore.importing import import_paths
+from budgetcore.metrics import Thresholds
+from budgetcore.models import Contract, ContractMonth, HourLine, MaterialLine, WorkOrder
+from budgetcore.portfolio import Filters
+from budgetcore.storage import transaction
+
+D = Decimal
+AS_OF = handcalc.AS_OF
+
+
+@pytest.fixture
+def hand(engine: Engine, tmp_path) -> Engine:
+    """The engine with the hand-built portfolio of handcalc.py imported."""
+    result = import_paths(engine, handcalc.write(tmp_path / "csv"))
+    assert result.ok, result.errors
+    return engine
+
+
+def _figures(engine: Engine, as_of: dt.date, **kwargs) -> dict[str, metrics.ContractFigures]:
+    with transaction(engine) as session:
+        return {f.contract_number: f for f in portfolio.portfolio(session, as_of, **kwargs)}
+
+
+def _shown(row: dict[str, object]) -> dict[str, str]:
+    return {
+        k: "" if v is None else (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in row.items()
+    }
+
+
+def test_summary_matches_the_hand_computation(hand: Engine) -> None:
+    figures = _figures(hand, AS_OF)
+    assert [_shown(portfolio.summary_row(f)) for f in figures.values()] == handcalc.summary_rows()
+
+
+def test_import_counts_and_the_work_order_without_contract(tmp_path, engine: Engine) -> None:
+    result = import_paths(engine, handcalc.write(tmp_path / "csv"))
+    assert result.ok and result.written
+    assert result.counts == handcalc.ROWS
+    assert [(p.file, p.row, p.column, p.message) for p in result.findings] == [
+        ("work_orders.csv", 14, "contract_number", "work order not under a contract")
+    ]
+
+
+def test_lines_outside_the_term_are_reported_not_counted(hand: Engine) -> None:
+    figures = _figures(hand, dt.date(2027, 12, 31))
+    outside = {n: (f.inputs.outside_term_lines, f.inputs.outside_term_cost) for n, f in figures.items()}
+    # K-001: 1 h x 50.00 on 2025-12-31, before the term; K-003: 1 x 40.00 on 2026-07-05, after it
+    assert outside == {n: (0, D(0)) for n in figures} | {"K-001": (1, D(50)), "K-003": (1, D(40))}
+    # neither is in the actuals, even with as_of after every end date
+    assert figures["K-001"].actual_total == D("718.185")
+    assert figures["K-003"].actual_total == D("362.00")
+
+
+def test_work_order_without_contract_counts_nowhere(hand: Engine) -> None:
+    figures = _figures(hand, dt.date(2027, 12, 31))
+    # every in-term line of the file except WB-999 (2 h x 40.00 = 80.00):
+    # K-001 718.185 + K-002 2355 + K-003 362 + K-004 600 + K-005 30 + K-006 480
+    # + K-007 850 + K-009 1000 = 6395.185
+    assert portfolio.total([f.actual_total for f in figures.values()]) == D("6395.185")
+
+
+@pytest.mark.parametrize(
+    ("number", "as_of", "actual_total", "planned", "visits", "forecast", "method"),
+    [
+        # K-001, unphased 3650 + 1825 = 15.00 a day over 365 days, planned_visits 4
+        # mid-month, the line of 06-20 not yet: 373.50 + 124.685 = 498.185; 166 d x 15 = 2490
+        ("K-001", dt.date(2026, 6, 15), "498.185", "2490", 2, "996.37", "visits"),
+        ("K-001", dt.date(2026, 6, 19), "498.185", "2550", 2, "996.37", "visits"),
+        # the day of the line counts: + 2 h x 60.00 + 1 x 100.00 = 718.185
+        ("K-001", dt.date(2026, 6, 20), "718.185", "2565", 2, "1436.37", "visits"),
+        # month end: 181 d x 15 = 2715; 718.185 + 2 visits x 359.0925 = 1436.37
+        ("K-001", dt.date(2026, 6, 30), "718.185", "2715", 2, "1436.37", "visits"),
+        # one visit done (02-10): 157.50 + 24.685 = 182.185; + 3 x 182.185 = 728.74
+        ("K-001", dt.date(2026, 2, 28), "182.185", "885", 1, "728.74", "visits"),
+        # K-002 phased: labour 1810 over 181 d (10/d) then 920 over 184 d (5/d), material 2/d
+        # month end 05-31: 151 d: 1510 + 0 + 302 = 1812; only 20 h x 55 = 1100 so far
+        # forecast 3460 x 1100/1812 = 2100.44
+        ("K-002", dt.date(2026, 5, 31), "1100", "1812", 1, "2100.44", "burn"),
+        # first of the month, the day of the 1255.00 material line: 152 d: 1520 + 304;
+        # forecast 3460 x 2355/1824 = 4467.27
+        ("K-002", dt.date(2026, 6, 1), "2355", "1824", 2, "4467.27", "burn"),
+        # second half started: 1810 + 10 d x 5 + 191 d x 2 = 1810 + 50 + 382 = 2242;
+        # forecast 3460 x 2355/2242 = 3634.39
+        ("K-002", dt.date(2026, 7, 10), "2355", "2242", 2, "3634.39", "burn"),
+        # K-007 front-loaded: 900 over 2026-01-01..03-31 fully planned at its last day
+        ("K-007", dt.date(2026, 3, 31), "850", "900", 1, "944.44", "burn"),
+        # K-004 (2026-03-01..2027-02-28, 365 d): 107 d x 500/365 = 146.5753424.. truncated at 1e-6
+        ("K-004", dt.date(2026, 6, 15), "600", "146.575342", 0, "2046.73", "burn"),
+    ],
+)
+def test_figures_at_as_of(
+    hand: Engine,
+    number: str,
+    as_of: dt.date,
+    actual_total: str,
+    planned: str,
+    visits: int,
+    forecast: str,
+    method: str,
+) -> None:
+    f = _figures(hand, as_of)[number]
+    assert f.actual_total == D(actual_total)
+    assert f.inputs.planned_to_date == D(planned)
+    assert f.inputs.visits_done == visits
+    assert (metrics.money(f.forecast.total), f.forecast.method) == (D(forecast), method)
+
+
+def test_as_of_before_every_start(hand: Engine) -> None:
+    figures = _figures(hand, dt.date(2024, 12, 31))
+    assert {f.actual_total for f in figures.values()} == {D(0)}
+    assert {f.elapsed for f in figures.values()} == {D(0)}
+    # planned to date is 0 everywhere, so burn is undefined everywhere
+    assert {f.burn_index for f in figures.values()} == {None}
+    # not started: the forecast is the budget total; without a budget there is none
+    assert {n: (f.forecast.total, f.forecast.method, f.status) for n, f in figures.items()} == {
+        "K-001": (D("5475"), "not started", "on track"),
+        "K-002": (D("3460"), "not started", "on track"),
+        "K-003": (None, "none", "no budget"),
+        "K-004": (D("500"), "not started", "on track"),
+        "K-005": (D("0"), "not started", "on track"),
+        "K-006": (D("1000"), "not started", "on track"),
+        "K-007": (D("1000"), "not started", "on track"),
+        "K-008": (D("2000"), "not started", "on track"),
+        "K-009": (D("1200"), "not started", "on track"),
+    }
+
+
+def test_as_of_after_every_end(hand: Engine) -> None:
+    figures = _figures(hand, dt.date(2027, 12, 31))
+    assert {f.elapsed for f in figures.values()} == {D(1)}
+    # term over: forecast = actual total; planned = budget total, so burn = consumed
+    assert {n: (str(metrics.money(f.forecast.total)), f.forecast.method) for n, f in figures.items()} == {
+        "K-001": ("718.19", "actual"),  # 493.50 + 224.685 = 718.185, half up
+        "K-002": ("2355.00", "actual"),
+        "K-003": ("362.00", "actual"),
+        "K-004": ("600.00", "actual"),
+        "K-005": ("30.00", "actual"),
+        "K-006": ("480.00", "actual"),
+        "K-007": ("850.00", "actual"),
+        "K-008": ("0.00", "actual"),
+        "K-009": ("1000.00", "actual"),
+    }
+    assert {n: f.status for n, f in figures.items()} == {
+        "K-001": "on track",
+        "K-002": "on track",
+        "K-003": "no budget",
+        "K-004": "over budget",
+        "K-005": "over budget",
+        "K-006": "on track",
+        "K-007": "on track",  # consumed 0.85 but elapsed 1 is not < 0.80
+        "K-008": "on track",
+        "K-009": "on track",
+    }
+    for f in figures.values():
+        assert f.burn_index == f.consumed
+
+
+def test_budget_per_category_and_hours(hand: Engine) -> None:
+    i = _figures(hand, AS_OF)["K-001"].inputs
+    assert (i.budget_lines, i.budget_labour, i.budget_material, i.budget_other) == (2, D(3650), D(1825), 0)
+    assert i.budget_hours == D(70)
+    # 3 h (02-10) + 4.5 h (05-12); the hour before the term is not counted
+    assert i.actual_hours == D("7.5")
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "changed"),
+    [
+        # K-002 forecast 4090.51 is not above 3460 x 1.20 = 4152: watch instead of at risk
+        (Thresholds(at_risk_margin=D("0.20")), {"K-002": "watch"}),
+        # K-006 forecast 1055.42 is above 1000 x 1.05 = 1050: at risk instead of watch
+        (Thresholds(at_risk_margin=D("0.05")), {"K-006": "at risk"}),
+        # K-007 consumed 0.85 < 0.90: on track instead of watch
+        (Thresholds(watch_level=D("0.90")), {"K-007": "on track"}),
+        # K-007 elapsed 0.4548 is not < 0.40: on track
+        (Thresholds(watch_elapsed=D("0.40")), {"K-007": "on track"}),
+        (Thresholds(), {}),
+    ],
+)
+def test_user_changed_thresholds(hand: Engine, thresholds: Thresholds, changed: dict[str, str]) -> None:
+    default = {r["contract_number"]: r["status"] for r in handcalc.summary_rows()}
+    figures = _figures(hand, AS_OF, thresholds=thresholds)
+    assert {n: f.status for n, f in figures.items()} == default | changed
+
+
+@pytest.mark.parametrize(
+    ("within", "expected"),
+    [
+        # next deadline: K-003 end 06-30 (notice 0), K-002 notice 07-04, K-004 notice 09-01;
+        # K-006 notice 08-03 is in the window but it was terminated
+        (90, ["K-003", "K-002", "K-004"]),
+        (78, ["K-003", "K-002", "K-004"]),  # 06-15 + 78 d = 09-01: the edge is included
+        (77, ["K-003", "K-002"]),
+        (15, ["K-003"]),  # 06-15 + 15 d = 06-30
+        (14, []),
+        # K-001 notice 2026-10-02 = 06-15 + 109 d
+        (109, ["K-003", "K-002", "K-004", "K-001"]),
+    ],
+)
+def test_renewals_soonest_deadline_first(hand: Engine, within: int, expected: list[str]) -> None:
+    with transaction(hand) as session:
+        chosen = portfolio.renewals(session, AS_OF, within_days=within)
+    assert [f.contract_number for f in chosen] == expected
+
+
+def test_renewals_default_window_is_the_thresholds(hand: Engine) -> None:
+    with transaction(hand) as session:
+        default = portfolio.renewals(session, AS_OF)
+        narrow = portfolio.renewals(session, AS_OF, Thresholds(renewal_window_days=15))
+    assert [f.contract_number for f in default] == ["K-003", "K-002", "K-004"]
+    assert [f.contract_number for f in narrow] == ["K-003"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(statuses=("watch",)), ["K-006", "K-007"]),
+        (Filters(customers=("Hotel Epsilon", "Iota Bouw")), ["K-005", "K-009"]),
+        (Filters(types=("yearly_orders",)), ["K-004"]),
+        (Filters(account_managers=("Bram",), statuses=("on track",)), ["K-008"]),
+        (Filters(contract_numbers=("K-002",)), ["K-002"]),
+        (Filters(renewal_within_days=15), ["K-003"]),
+    ],
+)
+def test_filters(hand: Engine, filters: Filters, expected: list[str]) -> None:
+    assert list(_figures(hand, AS_OF, filters=filters)) == expected
+
+
+# -- the SQL sums against a straightforward Python sum over the same rows ----------------
+
+DEMO_TODAY = dt.date(2026, 11, 27)
+CROSS_CHECK_DATES = (
+    dt.date(2024, 12, 31),
+    dt.date(2025, 6, 15),
+    dt.date(2025, 12, 31),
+    dt.date(2026, 2, 28),
+    dt.date(2026, 3, 1),
+    dt.date(2026, 8, 17),
+    dt.date(2026, 11, 27),
+    dt.date(2026, 11, 30),
+    dt.date(2027, 6, 30),
+)
+
+
+def _python_actuals(rows: dict, as_of: dt.date) -> dict[str, tuple[Decimal, Decimal, Decimal, int]]:
+    """Per contract: (labour, material, hours, periodic visits) dated start..min(as_of, end)."""
+    contracts, work_orders, hours, materials = rows["c"], rows["wo"], rows["h"], rows["m"]
+    sums = {number: [D(0), D(0), D(0), 0] for number, _, _ in contracts.values()}
+
+    def window(contract_id: int | None, day: dt.date) -> str | None:
+        if contract_id is None:
+            return None
+        number, start, end = contracts[contract_id]
+        return number if start <= day <= min(as_of, end) else None
+
+    for work_order_id, day, quantity, rate in hours:
+        number = window(work_orders[work_order_id][0], day)
+        if number:
+            sums[number][0] += quantity * rate
+            sums[number][2] += quantity
+    for work_order_id, day, quantity, rate in materials:
+        number = window(work_orders[work_order_id][0], day)
+        if number:
+            sums[number][1] += quantity * rate
+    for contract_id, day, kind in work_orders.values():
+        number = window(contract_id, day)
+        if number and kind == "periodic":
+            sums[number][3] += 1
+    return {n: tuple(v) for n, v in sums.items()}  # type: ignore[misc]
+
+
+def _read_rows(engine: Engine) -> dict:
+    with engine.connect() as conn:
+        return {
+            "c": {i: (n, s, e) for i, n, s, e in conn.execute(
+                select(Contract.id, Contract.contract_number, Contract.start_date, Contract.end_date))},
+            "wo": {i: (c, d, t) for i, c, d, t in conn.execute(
+                select(WorkOrder.id, WorkOrder.contract_id, WorkOrder.date, WorkOrder.type))},
+            "h": conn.execute(
+                select(HourLine.work_order_id, HourLine.date, HourLine.hours, HourLine.cost_rate)).all(),
+            "m": conn.execute(select(MaterialLine.work_order_id, MaterialLine.date,
+                                     MaterialLine.quantity, MaterialLine.unit_cost)).all(),
+        }  # fmt: skip
+
+
+def test_sql_sums_equal_python_sums_over_the_demo(engine: Engine) -> None:
+    assert demo.load(engine, today=DEMO_TODAY).ok
+    rows = _read_rows(engine)
+    assert len(rows["h"]) > 1000 and len(rows["m"]) > 500  # the check has something to check
+    for as_of in CROSS_CHECK_DATES:
+        with transaction(engine) as session:
+            inputs = portfolio.contract_inputs(session, as_of)
+        sql = {i.contract_number: (i.actual_labour, i.actual_material, i.actual_hours, i.visits_done)
+               for i in inputs}  # fmt: skip
+        assert sql == _python_actuals(rows, as_of), as_of
+
+    # contract_months, the aggregate the SQL reads, equals a fresh aggregation of the lines
+    contracts, work_orders = rows["c"], rows["wo"]
+    fresh: dict[tuple, list] = defaultdict(lambda: [D(0), D(0), D(0), 0, 0])
+
+    def key(work_order_id: int, day: dt.date) -> tuple | None:
+        contract_id = work_orders[work_order_id][0]
+        if contract_id is None:
+            return None
+        _, start, end = contracts[contract_id]
+        return contract_id, day.replace(day=1), start <= day <= end
+
+    for work_order_id, day, quantity, rate in rows["h"]:
+        if k := key(work_order_id, day):
+            fresh[k][0] += quantity * rate
+            fresh[k][2] += quantity
+            fresh[k][3] += 1
+    for work_order_id, day, quantity, rate in rows["m"]:
+        if k := key(work_order_id, day):
+            fresh[k][1] += quantity * rate
+            fresh[k][3] += 1
+    for work_order_id, (_, day, kind) in work_orders.items():
+        if kind == "periodic" and (k := key(work_order_id, day)):
+            fresh[k][4] += 1
+    with engine.connect() as conn:
+        stored = {
+            (c, m, bool(t)): [lab, mat, h, n, v]
+            for c, m, t, lab, mat, h, n, v in conn.execute(select(ContractMonth.__table__))
+        }
+    assert stored == dict(fresh)
