@@ -1,4 +1,4 @@
-"""The exchange format: entities, their columns (English and Dutch), value parsing, file reading."""
+"""The exchange format: entities, their columns (English and Dutch), value parsing, reading CSV files."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,113 +16,153 @@ from pathlib import Path
 
 ENTITIES = ("contracts", "budgets", "work_orders", "hours", "materials")
 
+Cell = str | int | float | Decimal | dt.date | dt.datetime | dt.time | bool | None
+"""A cell as a reader hands it over: text from CSV, typed values from Excel."""
+
 
 @dataclass(frozen=True)
 class Column:
-    """One column of an entity: its canonical name, value kind, and other names it goes by."""
+    """One column of an entity: its canonical name, value kind, other names, and limits.
+
+    kind: text | date | decimal | int | bool | category | contract_type | work_order_type.
+    max_length applies to text (the database column's size); minimum and maximum
+    to numbers (maximum is exclusive, in the column's unit: EUR, hours, days...).
+    """
 
     name: str
-    kind: str  # text | date | decimal | int | bool | category | contract_type | work_order_type
+    kind: str
     required: bool = False
     aliases: tuple[str, ...] = ()
+    max_length: int | None = None
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
 
 
-def _c(name: str, kind: str = "text", required: bool = False, *aliases: str) -> Column:
-    return Column(name, kind, required, aliases)
+def _c(
+    name: str,
+    kind: str = "text",
+    required: bool = False,
+    *aliases: str,
+    length: int | None = None,
+    minimum: str | None = None,
+    maximum: str | None = None,
+) -> Column:
+    return Column(
+        name,
+        kind,
+        required,
+        aliases,
+        length,
+        None if minimum is None else Decimal(minimum),
+        None if maximum is None else Decimal(maximum),
+    )
 
 
+# Limits keep every value and every product (hours x rate, amount x days) inside
+# the 64-bit integer millionths that storage and the SQL sums use.
+_CONTRACT = ("contractnummer", "contractnr", "contract", "contract no", "contract nr", "contractcode")
+_WORK_ORDER = (
+    "werkbonnummer", "werkbon", "werkbonnr", "werkbon nr", "werkorder", "werkordernummer",
+    "werkordernr", "bonnummer", "work order", "work order no", "work order nr", "wo number", "order number",
+)  # fmt: skip
+_RATE = {"minimum": "0", "maximum": "1e6"}
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "contracts": (
-        _c("contract_number", "text", True, "contractnummer", "contractnr", "contract"),
-        _c("customer", "text", True, "klant", "klantnaam", "customer_name"),
-        _c("customer_number", "text", False, "klantnummer", "klantnr"),
-        _c("city", "text", False, "plaats", "woonplaats", "vestigingsplaats"),
-        _c("name", "text", False, "naam", "contractnaam", "omschrijving", "description"),
-        _c("type", "contract_type", False, "contracttype", "soort", "contract_type"),
-        _c("start_date", "date", True, "startdatum", "ingangsdatum", "begindatum"),
-        _c("end_date", "date", True, "einddatum", "vervaldatum"),
-        _c(
-            "notice_period_days",
-            "int",
-            False,
-            "opzegtermijn (dagen)",
-            "opzegtermijn",
-            "opzegtermijn dagen",
-            "notice_period",
-        ),
-        _c(
-            "auto_renew",
-            "bool",
-            False,
-            "stilzwijgend verlengen",
-            "automatisch verlengen",
-            "automatische verlenging",
-            "autoverlengen",
-        ),
-        _c(
-            "renewal_months",
-            "int",
-            False,
-            "verlengingstermijn (maanden)",
-            "verlengingstermijn",
-            "verlenging (maanden)",
-        ),
-        _c("contract_value", "decimal", False, "contractwaarde", "waarde", "contractbedrag"),
-        _c("planned_visits", "int", False, "geplande bezoeken", "aantal bezoeken", "bezoeken"),
-        _c("account_manager", "text", False, "accountmanager", "accountbeheerder"),
-        _c("terminated_on", "date", False, "opgezegd op", "opzegdatum", "beeindigd op"),
+        _c("contract_number", "text", True, *_CONTRACT, length=50),
+        _c("customer", "text", True, "klant", "klantnaam", "customer name", "debiteur", "debiteurnaam", "relatie", length=200),
+        _c("customer_number", "text", False, "klantnummer", "klantnr", "debiteurnummer", "customer no", length=50),
+        _c("city", "text", False, "plaats", "woonplaats", "vestigingsplaats", "stad", "town", length=100),
+        _c("name", "text", False, "naam", "contractnaam", "omschrijving", "description", "contract name", length=200),
+        _c("type", "contract_type", False, "contracttype", "soort", "soort contract", "contractsoort", "contract type"),
+        _c("start_date", "date", True, "startdatum", "ingangsdatum", "begindatum", "start", "van", "datum ingang"),
+        _c("end_date", "date", True, "einddatum", "vervaldatum", "end", "tot", "datum einde", "looptijd tot"),
+        _c("notice_period_days", "int", False, "opzegtermijn (dagen)", "opzegtermijn", "opzegtermijn dagen",
+           "notice period", "notice period (days)", "notice days", minimum="0", maximum="3660"),
+        _c("auto_renew", "bool", False, "stilzwijgend verlengen", "stilzwijgende verlenging",
+           "automatisch verlengen", "automatische verlenging", "autoverlengen", "auto renewal"),
+        _c("renewal_months", "int", False, "verlengingstermijn (maanden)", "verlengingstermijn",
+           "verlenging (maanden)", "verlenging maanden", "renewal period (months)", "renewal months",
+           minimum="0", maximum="1201"),
+        _c("contract_value", "decimal", False, "contractwaarde", "waarde", "contractbedrag",
+           "contractsom", "value", minimum="0", maximum="1e11"),
+        _c("planned_visits", "int", False, "geplande bezoeken", "aantal bezoeken", "bezoeken",
+           "aantal onderhoudsbeurten", "visits", minimum="0", maximum="1000000"),
+        _c("account_manager", "text", False, "accountmanager", "accountbeheerder", "verantwoordelijke", length=100),
+        _c("terminated_on", "date", False, "opgezegd op", "opzegdatum", "beeindigd op", "beëindigd op",
+           "datum opzegging", "terminated", "termination date"),
     ),
     "budgets": (
-        _c("contract_number", "text", True, "contractnummer", "contractnr", "contract"),
-        _c("category", "category", True, "categorie", "kostensoort"),
-        _c("amount", "decimal", True, "bedrag", "budget"),
-        _c("hours", "decimal", False, "uren", "budgeturen"),
-        _c("period_start", "date", False, "periode start", "begin periode", "periode van", "van"),
-        _c("period_end", "date", False, "periode eind", "einde periode", "periode tot", "tot"),
+        _c("contract_number", "text", True, *_CONTRACT, length=50),
+        _c("category", "category", True, "categorie", "kostensoort", "kostencategorie", "soort"),
+        _c("amount", "decimal", True, "bedrag", "budget", "budgetbedrag", "budget bedrag", "amount (eur)",
+           minimum="0", maximum="1e8"),
+        _c("hours", "decimal", False, "uren", "budgeturen", "aantal uren", "budget uren", minimum="0", maximum="1e7"),
+        _c("period_start", "date", False, "periode start", "begin periode", "periode van", "van",
+           "startdatum periode", "periode begin", "period from", "from"),
+        _c("period_end", "date", False, "periode eind", "einde periode", "periode tot", "tot",
+           "einddatum periode", "periode einde", "period to", "to"),
     ),
     "work_orders": (
-        _c("work_order_number", "text", True, "werkbonnummer", "werkbon", "werkbonnr"),
-        _c("contract_number", "text", False, "contractnummer", "contractnr", "contract"),
-        _c("date", "date", True, "datum", "werkbondatum", "uitvoerdatum"),
-        _c("type", "work_order_type", False, "soort", "werkbontype", "work_order_type"),
-        _c("status", "text", False),
-        _c("description", "text", False, "omschrijving"),
+        _c("work_order_number", "text", True, *_WORK_ORDER, length=50),
+        _c("contract_number", "text", False, *_CONTRACT, length=50),
+        _c("date", "date", True, "datum", "werkbondatum", "uitvoerdatum", "uitvoeringsdatum", "datum uitvoering"),
+        _c("type", "work_order_type", False, "soort", "werkbontype", "work order type", "soort werkbon", "ordersoort"),
+        _c("status", "text", False, "werkbonstatus", length=30),
+        _c("description", "text", False, "omschrijving", "werkomschrijving", "melding"),
     ),
     "hours": (
-        _c("work_order_number", "text", True, "werkbonnummer", "werkbon", "werkbonnr"),
-        _c("date", "date", True, "datum"),
-        _c("employee", "text", False, "medewerker", "monteur", "technicus"),
-        _c("hour_type", "text", False, "uursoort", "soort uren", "type"),
-        _c("hours", "decimal", True, "uren", "aantal uren"),
-        _c("cost_rate", "decimal", True, "kostprijs", "kosttarief", "kostprijs per uur"),
-        _c("sales_rate", "decimal", False, "verkoopprijs", "verkooptarief", "uurtarief"),
+        _c("work_order_number", "text", True, *_WORK_ORDER, length=50),
+        _c("date", "date", True, "datum", "werkdatum"),
+        _c("employee", "text", False, "medewerker", "monteur", "technicus", "naam medewerker", "technician", length=100),
+        _c("hour_type", "text", False, "uursoort", "soort uren", "type", "urensoort", "soort", length=30),
+        _c("hours", "decimal", True, "uren", "aantal uren", "tijd (uren)", minimum="-1e5", maximum="1e5"),
+        _c("cost_rate", "decimal", True, "kostprijs", "kosttarief", "kostprijs per uur", "kostprijs uur",
+           "uurkostprijs", "cost price", **_RATE),
+        _c("sales_rate", "decimal", False, "verkoopprijs", "verkooptarief", "uurtarief", "sales price", **_RATE),
     ),
     "materials": (
-        _c("work_order_number", "text", True, "werkbonnummer", "werkbon", "werkbonnr"),
+        _c("work_order_number", "text", True, *_WORK_ORDER, length=50),
         _c("date", "date", True, "datum"),
-        _c("article_code", "text", False, "artikelcode", "artikelnummer", "artikel"),
-        _c("description", "text", False, "omschrijving"),
-        _c("quantity", "decimal", True, "aantal", "hoeveelheid"),
-        _c("unit_cost", "decimal", True, "kostprijs", "inkoopprijs", "kostprijs per stuk"),
-        _c("unit_price", "decimal", False, "verkoopprijs", "prijs"),
+        _c("article_code", "text", False, "artikelcode", "artikelnummer", "artikel", "artikelnr", "article", "sku", length=50),
+        _c("description", "text", False, "omschrijving", "artikelomschrijving"),
+        _c("quantity", "decimal", True, "aantal", "hoeveelheid", "qty", minimum="-1e7", maximum="1e7"),
+        _c("unit_cost", "decimal", True, "kostprijs", "inkoopprijs", "kostprijs per stuk", "stukprijs",
+           "inkoop", "cost price", minimum="0", maximum="1e7"),
+        _c("unit_price", "decimal", False, "verkoopprijs", "prijs", "verkoop", "sales price", minimum="0", maximum="1e7"),
     ),
-}
+}  # fmt: skip
 
+# Names a file or sheet goes by, English and Dutch.
 ENTITY_NAMES = {
-    "contracts": ("contracts", "contract", "contracten"),
-    "budgets": ("budgets", "budget", "budgetten", "budgetregels", "budget_lines"),
-    "work_orders": ("work_orders", "workorders", "werkbonnen", "werkbon", "work_order"),
-    "hours": ("hours", "uren", "hour_lines", "urenregels"),
-    "materials": ("materials", "materialen", "materiaal", "material_lines", "materiaalregels"),
+    "contracts": ("contracts", "contract", "contracten", "onderhoudscontracten", "servicecontracten"),
+    "budgets": ("budgets", "budget", "budgetten", "budgetregels", "budget_lines", "begroting"),
+    "work_orders": (
+        "work_orders",
+        "workorders",
+        "work_order",
+        "werkbonnen",
+        "werkbon",
+        "werkorders",
+        "werkorder",
+    ),
+    "hours": ("hours", "uren", "hour_lines", "urenregels", "uurregels", "urenregistratie", "timesheets"),
+    "materials": (
+        "materials",
+        "materialen",
+        "materiaal",
+        "material_lines",
+        "materiaalregels",
+        "materiaalverbruik",
+    ),
 }
 
 VALUE_WORDS = {
     "bool": {
-        "true": True, "yes": True, "y": True, "1": True, "ja": True, "j": True, "waar": True,
+        "true": True, "yes": True, "y": True, "1": True, "ja": True, "j": True, "waar": True, "x": True,
         "false": False, "no": False, "n": False, "0": False, "nee": False, "onwaar": False,
     },
     "category": {
-        "labour": "labour", "labor": "labour", "arbeid": "labour", "uren": "labour",
+        "labour": "labour", "labor": "labour", "arbeid": "labour", "uren": "labour", "arbeidsloon": "labour",
         "material": "material", "materials": "material", "materiaal": "material",
         "materialen": "material", "other": "other", "overig": "other", "overige": "other",
     },
@@ -139,31 +181,57 @@ VALUE_WORDS = {
 
 
 def normalise_header(text: str) -> str:
-    """Header comparison ignores case, spacing and punctuation: 'Opzegtermijn (dagen)'."""
-    return re.sub(r"[^0-9a-z]", "", text.strip().lower())
+    """Header comparison ignores case, spacing, accents and punctuation: 'Opzegtermijn (dagen)'."""
+    text = text.strip().lower().translate(_ACCENTS)
+    return re.sub(r"[^0-9a-z]", "", text)
+
+
+_ACCENTS = str.maketrans("áàäâéèëêíìïîóòöôúùüûç", "aaaaeeeeiiiioooouuuuc")
+
+
+def entity_candidates(file_name: str) -> list[str]:
+    """Entities a file or sheet name points to: exact name, then a word in it, then a part of it."""
+    stem = Path(file_name).stem if "." in file_name else file_name
+    whole = normalise_header(stem)
+    words = {normalise_header(w) for w in re.split(r"[^0-9A-Za-zÀ-ÿ]+", stem) if w}
+    levels = (
+        lambda n: n == whole,
+        lambda n: n in words,
+        lambda n: len(n) > 5 and n in whole,
+    )
+    for matches in levels:
+        found = [e for e, names in ENTITY_NAMES.items() if any(matches(normalise_header(n)) for n in names)]
+        if found:
+            return found
+    return []
 
 
 def entity_from_name(file_name: str) -> str | None:
-    """contracts.csv, Werkbonnen.xlsx, 2026-uren.csv ... -> entity, or None."""
-    stem = normalise_header(Path(file_name).stem)
-    for entity, names in ENTITY_NAMES.items():
-        if stem in {normalise_header(n) for n in names}:
-            return entity
-    for entity, names in ENTITY_NAMES.items():  # e.g. export_werkbonnen_2026
-        if any(normalise_header(n) in stem for n in names if len(n) > 4):
-            return entity
-    return None
+    """contracts.csv, Werkbonnen.xlsx, 2026-uren.csv ... -> entity, or None when unclear."""
+    found = entity_candidates(file_name)
+    return found[0] if len(found) == 1 else None
 
 
-def header_map(entity: str, headers: list[str]) -> dict[int, Column]:
-    """Which file column (by index) holds which entity column."""
+def header_map(entity: str, headers: list[str], overrides: dict[str, str] | None = None) -> dict[int, Column]:
+    """Which file column (by index) holds which entity column.
+
+    overrides maps a header as written in the file to a column name ('' ignores
+    the header); the Import page uses it to fix what was not recognised.
+    """
+    by_name = {c.name: c for c in COLUMNS[entity]}
     lookup: dict[str, Column] = {}
     for column in COLUMNS[entity]:
         for alias in (column.name, *column.aliases):
             lookup.setdefault(normalise_header(alias), column)
+    overrides = overrides or {}
     mapping: dict[int, Column] = {}
-    taken: set[str] = set()
+    taken = {by_name[v].name for v in overrides.values() if v in by_name}
     for index, header in enumerate(headers):
+        if header in overrides:
+            column = by_name.get(overrides[header])
+            if column is not None and all(c.name != column.name for c in mapping.values()):
+                mapping[index] = column
+            continue
         column = lookup.get(normalise_header(header))
         if column is not None and column.name not in taken:
             mapping[index] = column
@@ -171,16 +239,28 @@ def header_map(entity: str, headers: list[str]) -> dict[int, Column]:
     return mapping
 
 
-def entity_from_headers(headers: list[str]) -> str | None:
+def missing_required(entity: str, mapping: dict[int, Column]) -> list[str]:
+    mapped = {c.name for c in mapping.values()}
+    return [c.name for c in COLUMNS[entity] if c.required and c.name not in mapped]
+
+
+def entity_from_headers(headers: list[str], among: list[str] | None = None) -> str | None:
     """The entity whose required columns are all present, preferring the best overlap."""
     best: tuple[int, str] | None = None
-    for entity, columns in COLUMNS.items():
-        mapped = {c.name for c in header_map(entity, headers).values()}
-        if all(c.name in mapped for c in columns if c.required):
-            score = len(mapped)
-            if best is None or score > best[0]:
-                best = (score, entity)
+    for entity in among or ENTITIES:
+        mapping = header_map(entity, headers)
+        if not missing_required(entity, mapping):
+            if best is None or len(mapping) > best[0]:
+                best = (len(mapping), entity)
     return None if best is None else best[1]
+
+
+def recognise(file_name: str, headers: list[str]) -> str | None:
+    """The entity of a file or sheet: by its name, by its headers when the name is unclear."""
+    candidates = entity_candidates(file_name)
+    if len(candidates) == 1:
+        return candidates[0]
+    return entity_from_headers(headers, candidates or None)
 
 
 # -- values ------------------------------------------------------------------
@@ -188,26 +268,38 @@ def entity_from_headers(headers: list[str]) -> str | None:
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
 _THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+_MONTHS = {
+    "jan": 1, "feb": 2, "mrt": 3, "mar": 3, "maa": 3, "apr": 4, "mei": 5, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "okt": 10, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
 _DATE_FORMS = (
     (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), (1, 2, 3)),
     (re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$"), (3, 2, 1)),
     (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), (3, 2, 1)),
     (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"), (3, 2, 1)),
+    (re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"), (1, 2, 3)),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), (1, 2, 3)),
+    (re.compile(r"^(\d{1,2})[- ]([a-z]{3})[a-z]*\.?[- ](\d{4})$"), (3, 2, 1)),
 )
-MAX_ABS = Decimal("1e12")  # beyond this no amount, hour or quantity is plausible
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # outside these no contract date is plausible
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_BAD_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ud800-\udfff]")
 
 
 def parse_decimal(text: str, decimal_comma: bool) -> Decimal:
     """'€ 1.234,56', '1234.56', '-12,5' -> Decimal; ValueError says what is wrong.
 
-    decimal_comma is the file's convention (semicolon files are Dutch): it
-    decides the ambiguous '1.234' (one thousand two hundred and thirty-four
-    in a Dutch file, one point two three four otherwise).
+    decimal_comma is the file's convention: it decides the ambiguous '1.234'
+    (one thousand two hundred and thirty-four in a Dutch file, one point two
+    three four otherwise) and '1,234'.
     """
-    s = text.strip().replace("\u00a0", "").replace(" ", "").replace("€", "")
+    s = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("€", "")
+    s = s.replace("'", "")  # Swiss-style thousands
     s = re.sub(r"(?i)^eur|eur$", "", s)
     if s.startswith("(") and s.endswith(")"):  # accounting negative
         s = "-" + s[1:-1]
+    if s.endswith("-") and s[:-1].replace(",", "").replace(".", "").isdigit():  # '12,50-' trailing minus
+        s = "-" + s[:-1]
     if "," in s and "." in s:
         if s.rfind(",") > s.rfind("."):
             s = s.replace(".", "").replace(",", ".")
@@ -217,60 +309,134 @@ def parse_decimal(text: str, decimal_comma: bool) -> Decimal:
         s = s.replace(",", "") if (not decimal_comma and _THOUSANDS_COMMA.match(s)) else s.replace(",", ".")
     elif "." in s and (s.count(".") > 1 or decimal_comma) and _THOUSANDS_DOT.match(s):
         s = s.replace(".", "")
-    if not _PLAIN_NUMBER.match(s):
+    if not _PLAIN_NUMBER.match(s) or len(s) > 40:
         raise ValueError("not a number")
     try:
-        value = Decimal(s)
+        return Decimal(s)
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only numbers
         raise ValueError("not a number") from exc
-    if abs(value) >= MAX_ABS:
-        raise ValueError("number too large")
-    return value
 
 
 def parse_date(text: str) -> dt.date:
-    """'2026-03-31', '31-03-2026', '31/03/2026' -> date; ValueError if no such day."""
-    s = text.strip()
-    if "T" in s or " " in s:  # '2026-03-31 00:00:00' from spreadsheets
-        s = re.split(r"[T ]", s, maxsplit=1)[0]
+    """'2026-03-31', '31-03-2026', '31/03/2026', '31 mrt 2026' -> date; ValueError if no such day."""
+    s = text.strip().lower()
+    if re.match(r"^\d{4}-\d\d-\d\d[t ]", s) or re.match(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{4} ", s):
+        s = re.split(r"[t ]", s, maxsplit=1)[0]  # '2026-03-31 00:00:00' from spreadsheets
     for pattern, (y, m, d) in _DATE_FORMS:
         match = pattern.match(s)
         if match:
+            month = _MONTHS.get(match[m][:3]) if not match[m].isdigit() else int(match[m])
+            if month is None:
+                break
             try:
-                return dt.date(int(match[y]), int(match[m]), int(match[d]))
+                day = dt.date(int(match[y]), month, int(match[d]))
             except ValueError as exc:
                 raise ValueError("no such date") from exc
+            return _plausible(day)
     raise ValueError("not a date (expected YYYY-MM-DD or DD-MM-YYYY)")
 
 
-def parse_int(text: str, decimal_comma: bool) -> int:
-    value = parse_decimal(text, decimal_comma)
-    if value != value.to_integral_value():
-        raise ValueError("not a whole number")
-    return int(value)
+def _plausible(day: dt.date) -> dt.date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"date out of range (years {FIRST_YEAR}-{LAST_YEAR})")
+    return day
 
 
-def parse_value(column: Column, text: str, decimal_comma: bool) -> object:
-    """A cell's text -> the column's value (None when empty); ValueError when invalid."""
-    if text is None or text.strip() == "":
+def _number_cell(value: int | float | Decimal) -> Decimal:
+    """An Excel number -> Decimal exactly as Excel shows it (repr, not the binary float)."""
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise ValueError("not a number")
+        return Decimal(repr(value))
+    return Decimal(value)
+
+
+def _checked(column: Column, value: Decimal) -> Decimal:
+    if column.minimum is not None and value < column.minimum:
+        raise ValueError(
+            "must not be negative" if column.minimum == 0 else f"too small (at least {column.minimum})"
+        )
+    if column.maximum is not None and value >= column.maximum:
+        raise ValueError(f"number too large (below {column.maximum:,f})")
+    return value
+
+
+def cell_text(value: Cell) -> str:
+    """A cell as the user sees it, for messages and the text columns."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, int | float | Decimal):
+        try:
+            number = _number_cell(value)
+        except ValueError:
+            return str(value)
+        if number == number.to_integral_value() and abs(number) < Decimal("1e20"):
+            return str(int(number))
+        return format(number, "f") if abs(number.adjusted()) < 30 else str(number)
+    return str(value)
+
+
+def parse_value(column: Column, value: Cell, decimal_comma: bool) -> object:
+    """A cell (text from CSV, or a typed Excel value) -> the column's value, None when empty.
+
+    ValueError says what is wrong, in words a user understands.
+    """
+    if value is None or (isinstance(value, str) and value.strip() == ""):
         if column.required:
             raise ValueError("required value missing")
         return None
     kind = column.kind
+    typed = not isinstance(value, str)
+    if typed and kind == "decimal":
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            raise ValueError("not a number")
+        return _checked(column, _number_cell(value))
+    if typed and kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            raise ValueError("not a whole number")
+        number = _number_cell(value)
+        if number != number.to_integral_value():
+            raise ValueError("not a whole number")
+        return int(_checked(column, number))
+    if typed and kind == "date":
+        if isinstance(value, dt.datetime):
+            return _plausible(value.date())
+        if isinstance(value, dt.date):
+            return _plausible(value)
+        if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
+            return _plausible(_EXCEL_EPOCH + dt.timedelta(days=int(value)))  # an unformatted Excel date
+        raise ValueError("not a date (expected YYYY-MM-DD or DD-MM-YYYY)")
+    if typed and kind == "bool" and isinstance(value, bool):
+        return value
+    text = cell_text(value)
     if kind == "text":
-        return text.strip()
+        text = text.strip()
+        if _BAD_CHARACTER.search(text):
+            raise ValueError("unreadable character (is the file's encoding right?)")
+        if column.max_length is not None and len(text) > column.max_length:
+            raise ValueError(f"too long (at most {column.max_length} characters)")
+        return text
     if kind == "decimal":
-        return parse_decimal(text, decimal_comma)
+        return _checked(column, parse_decimal(text, decimal_comma))
     if kind == "int":
-        return parse_int(text, decimal_comma)
+        number = parse_decimal(text, decimal_comma)
+        if number != number.to_integral_value():
+            raise ValueError("not a whole number")
+        return int(_checked(column, number))
     if kind == "date":
         return parse_date(text)
     words = VALUE_WORDS[kind]
-    key = normalise_header(text) if kind != "bool" else text.strip().lower()
-    if key not in words and kind != "bool":
-        key = text.strip().lower()
+    key = text.strip().lower()
     if key not in words:
-        allowed = sorted(set(str(v).lower() for v in words.values()))
+        key = normalise_header(text)
+    if key not in words:
+        allowed = sorted({str(v).lower() for v in words.values()})
         raise ValueError(f"unknown value (expected one of {', '.join(allowed)})")
     return words[key]
 
@@ -282,50 +448,134 @@ def parse_value(column: Column, text: str, decimal_comma: bool) -> object:
 class SourceTable:
     """One entity's rows as read from a file or sheet, before validation.
 
-    rows yields (row number as the user sees it, cells); the header is row 1.
+    rows yields (row number as the user sees it, cells); the header is row 1 of
+    a CSV and its own row of a sheet. sample holds the first rows (they are
+    also the first rows yields) for guessing conventions. optional tables (the
+    extra sheets of a workbook) are skipped with a note when not recognised.
     """
 
     file: str
     entity: str | None
     headers: list[str]
-    rows: Iterator[tuple[int, list[str]]]
+    rows: Iterator[tuple[int, list[Cell]]]
     encoding: str = ""
     delimiter: str = ""
     decimal_comma: bool = False
     mapping: dict[int, Column] = field(default_factory=dict)
+    sample: list[tuple[int, list[Cell]]] = field(default_factory=list)
+    expected_rows: int | None = None
+    optional: bool = False
+
+    def remap(self, entity: str | None, overrides: dict[str, str] | None = None) -> None:
+        """Set the entity and column mapping (the user's corrections) and re-guess conventions."""
+        self.entity = entity
+        self.mapping = header_map(entity, self.headers, overrides) if entity else {}
+        self.decimal_comma = guess_decimal_comma(self.mapping, self.sample, self.delimiter == ";")
+
+
+_COMMA_DECIMAL = re.compile(r"\d,\d{1,2}$|\d,\d{4,}$|\.\d{3},\d+$")
+_DOT_DECIMAL = re.compile(r"\d\.\d{1,2}$|\d\.\d{4,}$|,\d{3}\.\d+$")
+
+
+def guess_decimal_comma(
+    mapping: dict[int, Column], sample: list[tuple[int, list[Cell]]], default: bool
+) -> bool:
+    """Does the file write 12,50 (True) or 12.50 (False)? Decided by its unambiguous numbers.
+
+    Only a value such as '1.234' or '1,234' needs the answer; default (a
+    semicolon file is Dutch) holds when the sample has no telling value.
+    """
+    numeric = [i for i, c in mapping.items() if c.kind in ("decimal", "int")]
+    comma = dot = 0
+    for _, cells in sample:
+        for i in numeric:
+            if i < len(cells) and isinstance(cells[i], str):
+                text = cells[i].strip().replace(" ", "")
+                comma += bool(_COMMA_DECIMAL.search(text))
+                dot += bool(_DOT_DECIMAL.search(text))
+    if comma != dot:
+        return comma > dot
+    return default
+
+
+def _fallback_decode(exc: UnicodeError) -> tuple[str, int]:
+    """A byte that is not UTF-8 in an otherwise UTF-8 file: read it as Windows-1252."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return bad.decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error("budgetcore-cp1252", _fallback_decode)
 
 
 def detect_encoding(sample: bytes) -> str:
-    """utf-8-sig when a BOM is present, utf-8 when the sample decodes, else cp1252."""
+    """utf-8-sig when a BOM is present, utf-16 with its BOM, utf-8 when the sample decodes, else cp1252."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
         sample.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(sample) - 4:  # a character cut at the sample's end
-            return "utf-8"
+        if exc.start >= len(sample) - 4 and exc.reason == "unexpected end of data":
+            return "utf-8"  # a character cut at the sample's end
         return "cp1252"
 
 
+def _split_outside_quotes(line: str, delimiter: str) -> int:
+    count, quoted = 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            count += 1
+    return count
+
+
 def sniff_delimiter(header_line: str) -> str:
-    """';' or ',' (or tab): whichever splits the header line into more fields."""
-    counts = {d: header_line.count(d) for d in (";", ",", "\t")}
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    """';', ',', tab or '|': whichever splits the header line into most fields (quotes respected)."""
+    counts = {d: _split_outside_quotes(header_line, d) for d in (";", ",", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
-def open_csv(file_name: str, stream: io.BufferedIOBase) -> SourceTable:
-    """Read a CSV's header and return a table whose rows are read lazily from stream."""
+SAMPLE_ROWS = 200
+
+
+def _with_sample(
+    rows: Iterator[tuple[int, list[Cell]]],
+) -> tuple[list[tuple[int, list[Cell]]], Iterator[tuple[int, list[Cell]]]]:
+    """Read the first rows ahead for guessing; the iterator returned still yields them first."""
+    sample: list[tuple[int, list[Cell]]] = []
+    try:
+        sample.extend(itertools.islice(rows, SAMPLE_ROWS))
+    except (csv.Error, UnicodeError, ValueError):
+        pass  # validation reads the rest and reports what is wrong where
+    return sample, itertools.chain(sample, rows)
+
+
+def open_csv(file_name: str, stream: io.BufferedIOBase, size: int | None = None) -> SourceTable:
+    """Read a CSV's header and return a table whose rows are read lazily from stream.
+
+    size (bytes, when known) only serves to estimate the row count for progress.
+    """
     sample = stream.peek(65536)[:65536] if hasattr(stream, "peek") else b""
     encoding = detect_encoding(sample)
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    errors = "budgetcore-cp1252" if encoding.startswith("utf-8") else "replace"
+    text = io.TextIOWrapper(stream, encoding=encoding, errors=errors, newline="")
     first = text.readline()
-    delimiter = sniff_delimiter(first)
-    headers = next(csv.reader([first], delimiter=delimiter), [])
-    headers = [h.strip() for h in headers]
+    hint = re.match(r"^sep=(.)\r?\n?$", first)  # Excel's separator hint line
+    if hint:
+        delimiter = hint[1]
+        first = text.readline()
+    else:
+        delimiter = sniff_delimiter(first)
+    headers = [h.strip() for h in next(csv.reader([first], delimiter=delimiter), [])]
     reader = csv.reader(text, delimiter=delimiter)
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
+    def rows() -> Iterator[tuple[int, list[Cell]]]:
         number = 1
         for cells in reader:
             number += 1
@@ -333,14 +583,20 @@ def open_csv(file_name: str, stream: io.BufferedIOBase) -> SourceTable:
                 continue
             yield number, cells
 
-    entity = entity_from_name(file_name) or entity_from_headers(headers)
-    return SourceTable(
+    sample_rows, all_rows = _with_sample(rows())
+    expected = None
+    if size is not None and sample:
+        line_bytes = max(1, sample.count(b"\n"))
+        expected = int(size / (len(sample) / line_bytes)) if len(sample) < size else len(sample_rows)
+    table = SourceTable(
         file=file_name,
-        entity=entity,
+        entity=None,
         headers=headers,
-        rows=rows(),
+        rows=all_rows,
         encoding=encoding,
         delimiter=delimiter,
-        decimal_comma=delimiter == ";",
-        mapping=header_map(entity, headers) if entity else {},
+        sample=sample_rows,
+        expected_rows=expected,
     )
+    table.remap(recognise(file_name, headers))
+    return table

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import io
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -14,7 +18,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from budgetcore import aggregates
-from budgetcore.exchange import COLUMNS, ENTITIES, SourceTable, open_csv, parse_value
+from budgetcore.exchange import (
+    COLUMNS,
+    ENTITIES,
+    SourceTable,
+    cell_text,
+    missing_required,
+    open_csv,
+    parse_value,
+)
 from budgetcore.models import (
     BudgetLine,
     Contract,
@@ -27,11 +39,22 @@ from budgetcore.models import (
 from budgetcore.storage import bump_data_version, transaction
 
 BATCH = 10_000
+PROGRESS_EVERY = 1_000  # rows between progress calls
+MAX_PROBLEMS = 10_000  # errors (and findings) listed; beyond this only counted
+MAX_LINE_COST = Decimal("1e9")  # EUR per hour or material line; keeps SQL sums inside 64 bits
+MAX_TERM_DAYS = 36_600  # a term or budget period of at most 100 years
+FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Something wrong (error) or worth knowing (finding) about an input, and where."""
+    """Something wrong (error) or worth knowing (finding) about an input, and where.
+
+    row is the row number as the user sees it in the file or sheet (the header
+    is row 1 of a CSV); column is the header as written in the file.
+    """
 
     file: str
     row: int | None
@@ -51,7 +74,7 @@ class Problem:
 
 @dataclass
 class FileReport:
-    """What was recognised in one file or sheet."""
+    """What was recognised in one file or sheet: entity, encoding, separator, mapping, rows read."""
 
     file: str
     entity: str | None
@@ -60,6 +83,8 @@ class FileReport:
     mapping: dict[str, str]
     ignored_columns: list[str]
     rows: int = 0
+    decimal_comma: bool = False
+    missing_columns: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -69,23 +94,66 @@ class ImportResult:
     findings: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     written: bool = False
+    unlisted_errors: int = 0  # errors beyond MAX_PROBLEMS, counted but not kept
+    unlisted_findings: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.unlisted_errors
+
+    def error(self, problem: Problem) -> None:
+        if len(self.errors) < MAX_PROBLEMS:
+            self.errors.append(problem)
+        else:
+            self.unlisted_errors += 1
+
+    def finding(self, problem: Problem) -> None:
+        if len(self.findings) < MAX_PROBLEMS:
+            self.findings.append(problem)
+        else:
+            self.unlisted_findings += 1
+
 
 class _Known:
-    """Keys that exist in the database or earlier in this import, for reference checks."""
+    """Keys that exist in the database or earlier in this import, for reference checks.
+
+    A contract or work order whose row had an error is still "known" (with an
+    unknown term) so that rows referring to it do not repeat that error; the
+    same holds for every key of an entity whose file could not be read.
+    """
 
     def __init__(self, session: Session) -> None:
-        self.contract_terms: dict[str, tuple[dt.date, dt.date]] = {
+        self.contract_terms: dict[str, tuple[dt.date, dt.date] | None] = {
             n: (s, e)
             for n, s, e in session.execute(
                 select(Contract.contract_number, Contract.start_date, Contract.end_date)
             )
         }
-        self.work_orders: set[str] = set(session.scalars(select(WorkOrder.work_order_number)))
+        self.work_orders: dict[str, str | None] = dict(
+            session.execute(
+                select(WorkOrder.work_order_number, Contract.contract_number).outerjoin(
+                    Contract, WorkOrder.contract_id == Contract.id
+                )
+            ).all()
+        )
+        self.unreadable: set[str] = set()  # entities with a file that could not be validated
+        self.seen: dict[str, dict[object, tuple[str, int]]] = {e: {} for e in ENTITIES}
+
+    def contract_known(self, number: object) -> bool:
+        return number in self.contract_terms or "contracts" in self.unreadable
+
+    def work_order_known(self, number: object) -> bool:
+        return number in self.work_orders or "work_orders" in self.unreadable
+
+    def note_failed(self, entity: str, record: dict[str, object]) -> None:
+        if entity == "contracts" and record.get("contract_number"):
+            self.contract_terms.setdefault(record["contract_number"], None)  # type: ignore[arg-type]
+        elif entity == "work_orders" and record.get("work_order_number"):
+            self.work_orders.setdefault(record["work_order_number"], None)  # type: ignore[arg-type]
 
 
 def _validated_rows(
@@ -95,29 +163,51 @@ def _validated_rows(
     entity = table.entity
     assert entity is not None
     mapping = table.mapping
-    seen: dict[object, int] = {}
+    labels = {c.name: table.headers[i] or c.name for i, c in mapping.items()}
+    width = len(table.headers)
+    row_number = 1
     try:
         for row_number, cells in table.rows:
             record: dict[str, object] = {}
             bad = False
             for index, column in mapping.items():
-                text = cells[index] if index < len(cells) else ""
+                value = cells[index] if index < len(cells) else None
                 try:
-                    record[column.name] = parse_value(column, text, table.decimal_comma)
+                    record[column.name] = parse_value(column, value, table.decimal_comma)
                 except ValueError as exc:
-                    result.errors.append(Problem(table.file, row_number, column.name, text, str(exc)))
+                    result.error(
+                        Problem(table.file, row_number, labels[column.name], cell_text(value), str(exc))
+                    )
                     bad = True
-            if bad:
-                continue
-            for problem in _check(entity, record, table.file, row_number, known, seen):
-                (result.errors if problem[0] == "error" else result.findings).append(problem[1])
-                bad = bad or problem[0] == "error"
+            extra = [cell_text(c) for c in cells[width:] if cell_text(c).strip()]
+            if extra:
+                hint = " (a decimal comma in a comma-separated file?)" if table.delimiter == "," else ""
+                result.error(
+                    Problem(
+                        table.file,
+                        row_number,
+                        None,
+                        "; ".join(extra)[:100],
+                        f"row has {len(cells)} cells but the header {width}{hint}",
+                    )
+                )
+                bad = True
             if not bad:
+                for kind, problem in _check(entity, record, table.file, row_number, known, labels):
+                    if kind == "error":
+                        result.error(problem)
+                        bad = True
+                    else:
+                        result.finding(problem)
+            if bad:
+                known.note_failed(entity, record)
+            else:
                 yield row_number, record
-    except (UnicodeDecodeError, OSError) as exc:
-        result.errors.append(Problem(table.file, None, None, None, f"cannot read the file: {exc}"))
-    except Exception as exc:  # csv.Error and friends: the file is malformed
-        result.errors.append(Problem(table.file, None, None, None, f"malformed file: {exc}"))
+    except Exception as exc:  # csv.Error, a broken zip or XML inside a workbook, an I/O error
+        known.unreadable.add(entity)
+        result.error(
+            Problem(table.file, row_number + 1, None, None, f"cannot read the file here: {exc}"[:300])
+        )
 
 
 def _check(
@@ -126,49 +216,74 @@ def _check(
     file: str,
     row: int,
     known: _Known,
-    seen: dict[object, int],
+    labels: dict[str, str],
 ) -> Iterable[tuple[str, Problem]]:
-    """Rules across columns and files: keys, references, date order, findings."""
+    """Rules across columns and files: keys, references, date order, limits, findings."""
 
     def problem(kind: str, column: str | None, message: str) -> tuple[str, Problem]:
         value = None if column is None or r.get(column) is None else str(r.get(column))
-        return kind, Problem(file, row, column, value, message)
+        label = None if column is None else labels.get(column, column)
+        return kind, Problem(file, row, label, value, message)
 
     key: object = None
     if entity == "contracts":
-        key = r["contract_number"]
-        if r["end_date"] < r["start_date"]:  # type: ignore[operator]
+        key = number = r["contract_number"]
+        start, end = r["start_date"], r["end_date"]
+        if end < start:  # type: ignore[operator]
             yield problem("error", "end_date", "end date before start date")
+            known.contract_terms.setdefault(number, None)  # type: ignore[arg-type]
+        elif (end - start).days >= MAX_TERM_DAYS:  # type: ignore[operator]
+            yield problem("error", "end_date", "term longer than 100 years")
+            known.contract_terms.setdefault(number, None)  # type: ignore[arg-type]
         else:
-            known.contract_terms[r["contract_number"]] = (r["start_date"], r["end_date"])  # type: ignore[index,assignment]
+            known.contract_terms[number] = (start, end)  # type: ignore[index,assignment]
     elif entity == "budgets":
         key = (r["contract_number"], r["category"], r.get("period_start"))
         term = known.contract_terms.get(r["contract_number"])  # type: ignore[arg-type]
-        if term is None:
+        if not known.contract_known(r["contract_number"]):
             yield problem("error", "contract_number", "unknown contract")
-        else:
+        elif term is not None:
             start = r.get("period_start") or term[0]
             end = r.get("period_end") or term[1]
             if end < start:  # type: ignore[operator]
                 yield problem("error", "period_end", "period ends before it starts")
+            elif (end - start).days >= MAX_TERM_DAYS:  # type: ignore[operator]
+                yield problem("error", "period_end", "period longer than 100 years")
+            elif start < term[0] or end > term[1]:  # type: ignore[operator]
+                yield problem("finding", "period_start", "budget period reaches outside the contract term")
     elif entity == "work_orders":
         key = r["work_order_number"]
-        if r.get("contract_number") is None:
+        contract = r.get("contract_number")
+        if contract is None:
             yield problem("finding", "contract_number", "work order not under a contract")
-        elif r["contract_number"] not in known.contract_terms:
+        elif not known.contract_known(contract):
             yield problem("error", "contract_number", "unknown contract")
-        known.work_orders.add(r["work_order_number"])  # type: ignore[arg-type]
+        known.work_orders[r["work_order_number"]] = contract  # type: ignore[index,assignment]
     elif entity in ("hours", "materials"):
-        if r["work_order_number"] not in known.work_orders:
+        number = r["work_order_number"]
+        quantity, rate = ("hours", "cost_rate") if entity == "hours" else ("quantity", "unit_cost")
+        if not known.work_order_known(number):
             yield problem("error", "work_order_number", "unknown work order")
-        rate = "cost_rate" if entity == "hours" else "unit_cost"
-        if r[rate] == 0:
+        if abs(r[quantity] * r[rate]) >= MAX_LINE_COST:  # type: ignore[operator]
+            yield problem("error", rate, f"line cost too large (below {MAX_LINE_COST:,f} EUR)")
+        elif r[rate] == 0:
             yield problem("finding", rate, "zero cost rate")
+        term = known.contract_terms.get(known.work_orders.get(number) or "")  # type: ignore[arg-type]
+        if term is not None and not term[0] <= r["date"] <= term[1]:  # type: ignore[operator]
+            yield problem(
+                "finding",
+                "date",
+                f"line dated outside the contract term ({term[0]} to {term[1]}): not counted",
+            )
     if key is not None:
+        seen = known.seen[entity]
         if key in seen:
-            yield problem("error", None, f"duplicate key {key!r}, first on row {seen[key]}")
+            first_file, first_row = seen[key]
+            where = f"row {first_row}" if first_file == file else f"{first_file}, row {first_row}"
+            shown = key if isinstance(key, str) else " / ".join("" if k is None else str(k) for k in key)  # type: ignore[union-attr]
+            yield "error", Problem(file, row, None, str(shown), f"duplicate key, first on {where}")
         else:
-            seen[key] = row
+            seen[key] = (file, row)
 
 
 class _Writer:
@@ -181,7 +296,9 @@ class _Writer:
         self.entity = ""
         self.contract_ids: dict[str, int] = {}
         self.work_order_ids: dict[str, int] = {}
-        self.replaced: set[int] = set()
+        # per line table: work orders whose lines this import already replaced (an hour
+        # file must not stop the material lines of the same work order being replaced)
+        self.replaced: dict[str, set[int]] = {}
         self.touched_numbers: set[str] = set()  # contracts whose aggregates must be rebuilt
         self.touched_work_orders: set[str] = set()
         self.touched_ids: set[int] = set()  # contracts that work orders in the file left
@@ -313,10 +430,11 @@ class _Writer:
         if missing:
             self.work_order_ids.update(self._ids(WorkOrder.id, WorkOrder.work_order_number, missing))
         values = [build(r, self.work_order_ids[r["work_order_number"]]) for r in rows]
-        fresh = sorted({v["work_order_id"] for v in values} - self.replaced)
+        replaced = self.replaced.setdefault(model.__tablename__, set())  # type: ignore[attr-defined]
+        fresh = sorted({v["work_order_id"] for v in values} - replaced)
         for i in range(0, len(fresh), 5000):
             self.session.execute(delete(model).where(model.work_order_id.in_(fresh[i : i + 5000])))
-        self.replaced.update(fresh)
+        replaced.update(fresh)
         self.touched_work_orders.update(r["work_order_number"] for r in rows)
         self.session.execute(model.__table__.insert(), values)
 
@@ -378,73 +496,98 @@ def import_tables(
     source: str = "cli",
     progress: Callable[[str, int], None] | None = None,
 ) -> ImportResult:
-    """Validate and import tables; on any error (or dry_run) the database is left unchanged."""
+    """Validate and import tables; on any error (or dry_run) the database is left unchanged.
+
+    Never raises for bad input or a failing database: every problem, with file,
+    row and column, ends up in the result. progress(file, rows read so far) is
+    called every PROGRESS_EVERY rows and at the end of each file.
+    """
     result = ImportResult()
-    usable = []
+    try:
+        _import(engine, tables, result, dry_run=dry_run, user=user, source=source, progress=progress)
+    except Exception as exc:  # the database went away, a constraint we did not foresee...
+        log.exception("import failed")
+        result.written = False
+        result.error(Problem("(database)", None, None, None, f"import failed, nothing written: {exc}"[:500]))
+    return result
+
+
+def _import(
+    engine: Engine,
+    tables: Sequence[SourceTable],
+    result: ImportResult,
+    *,
+    dry_run: bool,
+    user: str | None,
+    source: str,
+    progress: Callable[[str, int], None] | None,
+) -> None:
+    usable: list[tuple[SourceTable, FileReport]] = []
+    unreadable: set[str] = set()
     for table in tables:
-        if table.entity is None:
-            result.errors.append(
-                Problem(
-                    table.file,
-                    1,
-                    None,
-                    None,
-                    "cannot tell which entity this file holds (name it e.g. contracts.csv, or use the canonical headers)",
-                )
-            )
+        if not table.headers:
+            result.error(Problem(table.file, 1, None, None, "the file is empty (no header row)"))
             continue
-        mapped = {c.name for c in table.mapping.values()}
-        ignored = [h for i, h in enumerate(table.headers) if i not in table.mapping]
-        result.files.append(
-            FileReport(
-                table.file,
-                table.entity,
-                table.encoding,
-                table.delimiter,
-                {table.headers[i]: c.name for i, c in table.mapping.items()},
-                ignored,
-            )
+        if table.entity is None:
+            message = "cannot tell which entity this holds (name it e.g. contracts.csv, or use the template's headers)"
+            if table.optional:
+                result.finding(Problem(table.file, None, None, None, "sheet skipped: " + message))
+            else:
+                result.error(Problem(table.file, 1, None, None, message))
+            continue
+        ignored = [h for i, h in enumerate(table.headers) if i not in table.mapping and h]
+        report = FileReport(
+            table.file,
+            table.entity,
+            table.encoding,
+            table.delimiter,
+            {table.headers[i]: c.name for i, c in table.mapping.items()},
+            ignored,
+            decimal_comma=table.decimal_comma,
+            missing_columns=missing_required(table.entity, table.mapping),
         )
-        for column in COLUMNS[table.entity]:
-            if column.required and column.name not in mapped:
-                result.errors.append(Problem(table.file, 1, column.name, None, "required column missing"))
+        result.files.append(report)
+        for name in report.missing_columns:
+            result.error(Problem(table.file, 1, name, None, "required column missing"))
         if ignored:
-            result.findings.append(
-                Problem(table.file, 1, None, ", ".join(ignored), "unknown columns ignored")
-            )
-        usable.append(table)
-    if result.errors:
-        return result
-    usable.sort(key=lambda t: ENTITIES.index(t.entity))  # type: ignore[arg-type]
+            result.finding(Problem(table.file, 1, None, ", ".join(ignored), "unknown columns ignored"))
+        if report.missing_columns:
+            unreadable.add(table.entity)
+        else:
+            usable.append((table, report))
+    usable.sort(key=lambda pair: ENTITIES.index(pair[0].entity))  # type: ignore[arg-type]
     with transaction(engine) as session:
         known = _Known(session)
+        known.unreadable |= unreadable
         writer = _Writer(session)
-        for table, report in zip(usable, [r for r in result.files], strict=False):
+        for table, report in usable:
+            entity: str = table.entity  # type: ignore[assignment]
             for _, record in _validated_rows(table, result, known):
                 report.rows += 1
-                result.counts[table.entity] = result.counts.get(table.entity, 0) + 1  # type: ignore[index]
+                result.counts[entity] = result.counts.get(entity, 0) + 1
                 if not result.errors and not dry_run:
-                    writer.add(table.entity, record)  # type: ignore[arg-type]
-                if progress is not None and report.rows % BATCH == 0:
+                    writer.add(entity, record)
+                if progress is not None and report.rows % PROGRESS_EVERY == 0:
                     progress(table.file, report.rows)
             if not result.errors and not dry_run:
                 writer.flush()
+            if progress is not None:
+                progress(table.file, report.rows)
         if result.errors or dry_run:
             session.rollback()
-            return result
+            return
         aggregates.rebuild(session, writer.affected_contract_ids())
         bump_data_version(session)
         session.add(
             ImportLog(
                 imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                files=", ".join(t.file for t in usable),
+                files="; ".join(f"{t.file} ({r.rows})" for t, r in usable)[:10_000],
                 rows=sum(result.counts.values()),
-                user=user or _current_user(),
-                source=source,
+                user=(user or _current_user() or "")[:100] or None,
+                source=source[:20],
             )
         )
     result.written = True
-    return result
 
 
 def _current_user() -> str | None:
@@ -454,11 +597,39 @@ def _current_user() -> str | None:
         return None
 
 
+def open_source(file_name: str, stream: IO[bytes], size: int | None = None) -> list[SourceTable]:
+    """The tables in one file: a CSV holds one, a workbook one per sheet. ValueError when unreadable."""
+    head = stream.peek(8)[:8] if hasattr(stream, "peek") else b""
+    suffix = Path(file_name).suffix.lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
+        raise ValueError("old Excel format (.xls): save it as .xlsx or CSV")
+    if suffix in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"):
+        from budgetcore.workbook import open_workbook
+
+        return open_workbook(file_name, stream)
+    return [open_csv(file_name, stream, size)]  # type: ignore[arg-type]
+
+
+def read_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[SourceTable], list[Problem]]:
+    """Uploaded files (name, content) -> their tables, and a problem for each unreadable file."""
+    tables: list[SourceTable] = []
+    problems: list[Problem] = []
+    for name, content in files:
+        try:
+            tables.extend(open_source(name, io.BufferedReader(io.BytesIO(content)), len(content)))
+        except Exception as exc:  # any unreadable upload becomes a problem, not a crash
+            problems.append(Problem(name, None, None, None, f"cannot read this file: {exc}"[:300]))
+    return tables, problems
+
+
 def import_paths(engine: Engine, paths: Sequence[str | Path], **kwargs) -> ImportResult:
-    """Open CSV files (directories: every .csv inside) and import them as one."""
+    """Open CSV and XLSX files (directories: every such file inside) and import them as one."""
     files: list[Path] = []
     for p in map(Path, paths):
-        files.extend(sorted(p.glob("*.csv")) if p.is_dir() else [p])
+        if p.is_dir():
+            files.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in FILE_SUFFIXES))
+        else:
+            files.append(p)
     handles = []
     tables = []
     result = ImportResult()
@@ -466,16 +637,17 @@ def import_paths(engine: Engine, paths: Sequence[str | Path], **kwargs) -> Impor
         for path in files:
             try:
                 handle = path.open("rb")
+                size = path.stat().st_size
             except OSError as exc:
-                result.errors.append(
-                    Problem(str(path), None, None, None, f"cannot open: {exc.strerror or exc}")
-                )
+                result.error(Problem(str(path), None, None, None, f"cannot open: {exc.strerror or exc}"))
                 continue
             handles.append(handle)
             try:
-                tables.append(open_csv(path.name, handle))
-            except (UnicodeDecodeError, ValueError) as exc:
-                result.errors.append(Problem(path.name, 1, None, None, f"cannot read the header: {exc}"))
+                tables.extend(open_source(path.name, handle, size))
+            except Exception as exc:  # an unreadable file is a problem to report
+                result.error(Problem(path.name, 1, None, None, f"cannot read this file: {exc}"[:300]))
+        if not files:
+            result.error(Problem(", ".join(map(str, paths)), None, None, None, "no CSV or XLSX files found"))
         if result.errors:
             return result
         return import_tables(engine, tables, **kwargs)

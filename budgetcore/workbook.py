@@ -1,0 +1,164 @@
+"""Excel workbooks in the exchange format: reading one sheet per entity, writing the template."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import IO
+
+from budgetcore.exchange import (
+    COLUMNS,
+    ENTITIES,
+    Cell,
+    SourceTable,
+    _with_sample,
+    cell_text,
+    recognise,
+)
+
+SHEET_NAMES = {
+    "en": {e: e for e in ENTITIES},
+    "nl": {
+        "contracts": "contracten",
+        "budgets": "budgetten",
+        "work_orders": "werkbonnen",
+        "hours": "uren",
+        "materials": "materialen",
+    },
+}
+
+
+class WorkbookError(ValueError):
+    """The file is not a workbook openpyxl can read; the message says so in plain words."""
+
+
+def open_workbook(file_name: str, stream: IO[bytes]) -> list[SourceTable]:
+    """One SourceTable per non-empty sheet, rows read lazily; sheets named or recognised by headers.
+
+    Numbers arrive as int/float cells and dates as datetime cells, so nothing
+    is re-parsed from text that Excel formatted for display.
+    """
+    from openpyxl import load_workbook  # import here: the CSV path does not need it
+
+    try:
+        book = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException, XML errors
+        raise WorkbookError(f"not a readable .xlsx workbook ({type(exc).__name__})") from exc
+    tables: list[SourceTable] = []
+    for sheet in book.worksheets:
+        if getattr(sheet, "sheet_state", "visible") != "visible":
+            continue
+        expected = sheet.max_row
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # exporters write wrong dimensions; read every row there is
+        rows = _sheet_rows(sheet)
+        header = next(rows, None)
+        if header is None:
+            continue  # an empty sheet
+        header_row, header_cells = header
+        headers = [cell_text(c).strip() for c in header_cells]
+        while headers and not headers[-1]:
+            headers.pop()
+        sample, all_rows = _with_sample(rows)
+        tables.append(
+            SourceTable(
+                file=f"{file_name} / {sheet.title}",
+                entity=None,
+                headers=headers,
+                rows=all_rows,
+                encoding="xlsx",
+                delimiter="",
+                sample=sample,
+                expected_rows=None if expected is None else max(0, expected - header_row),
+            )
+        )
+        tables[-1].remap(recognise(sheet.title, headers))
+    if len(tables) == 1 and tables[0].entity is None:  # one sheet: the file name may tell
+        tables[0].remap(recognise(file_name, tables[0].headers))
+    for table in tables:
+        table.optional = len(tables) > 1
+    return tables
+
+
+def _sheet_rows(sheet) -> Iterator[tuple[int, list[Cell]]]:
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = list(values)
+        if any(c is not None and not (isinstance(c, str) and not c.strip()) for c in cells):
+            yield number, cells
+
+
+# -- the template -----------------------------------------------------------
+
+
+def _examples(lang: str) -> dict[str, list[list[object]]]:
+    nl = lang == "nl"
+    d = dt.date
+    return {
+        "contracts": [
+            ["CT-2026-001", "Gemeente Voorbeeld", "K1001", "Utrecht", "Onderhoud cv-installaties",
+             "preventief" if nl else "preventive", d(2026, 1, 1), d(2026, 12, 31), 90,
+             "ja" if nl else "true", 12, Decimal("24000.00"), 4, "J. de Vries", None],
+            ["CT-2026-002", "Zorggroep Voorbeeld", "K1002", "Breda", "Storingsdienst liften",
+             "correctief" if nl else "corrective", d(2026, 3, 1), d(2028, 2, 29), 60,
+             "nee" if nl else "false", None, Decimal("36500.00"), None, "A. Bakker", None],
+        ],
+        "budgets": [
+            ["CT-2026-001", "arbeid" if nl else "labour", Decimal("12000.00"), Decimal("220"), None, None],
+            ["CT-2026-001", "materiaal" if nl else "material", Decimal("6000.00"), None, None, None],
+        ],
+        "work_orders": [
+            ["WB-000001", "CT-2026-001", d(2026, 2, 15), "periodiek" if nl else "periodic",
+             "gereed", "Periodiek onderhoud"],
+            ["WB-000002", "CT-2026-002", d(2026, 4, 2), "correctief" if nl else "corrective",
+             "gereed", "Storing verholpen"],
+        ],
+        "hours": [
+            ["WB-000001", d(2026, 2, 15), "P. Jansen", "werk" if nl else "work", Decimal("3.5"),
+             Decimal("52.00"), Decimal("80.60")],
+            ["WB-000001", d(2026, 2, 15), "P. Jansen", "reis" if nl else "travel", Decimal("0.75"),
+             Decimal("52.00"), Decimal("80.60")],
+        ],
+        "materials": [
+            ["WB-000001", d(2026, 2, 15), "FLT-100", "Filterset", Decimal("2"), Decimal("18.40"),
+             Decimal("24.84")],
+            ["WB-000002", d(2026, 4, 2), "REL-24V", "Relais 24 V", Decimal("1"), Decimal("42.10"),
+             Decimal("56.84")],
+        ],
+    }  # fmt: skip
+
+
+def template_headers(entity: str, lang: str) -> list[str]:
+    """The template's headers: the field names in English, the first Dutch name in Dutch."""
+    if lang != "nl":
+        return [c.name for c in COLUMNS[entity]]
+    return [c.aliases[0] if c.aliases and c.name != "status" else c.name for c in COLUMNS[entity]]
+
+
+def template(lang: str = "en") -> bytes:
+    """An .xlsx with one sheet per entity, its headers and two example rows that import cleanly."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    examples = _examples(lang)
+    for entity in ENTITIES:
+        sheet = book.create_sheet(SHEET_NAMES["nl" if lang == "nl" else "en"][entity])
+        headers = template_headers(entity, lang)
+        sheet.append(headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in examples[entity]:
+            sheet.append(row)
+        for index, (column, header) in enumerate(zip(COLUMNS[entity], headers, strict=True), start=1):
+            letter = sheet.cell(row=1, column=index).column_letter
+            sheet.column_dimensions[letter].width = max(12, len(header) + 2)
+            if column.kind == "date":
+                for cell in sheet[letter][1:]:
+                    cell.number_format = "DD-MM-YYYY" if lang == "nl" else "YYYY-MM-DD"
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
