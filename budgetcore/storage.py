@@ -43,7 +43,10 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:" and "mode=memory" not in path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot create the folder for {path}: {exc.strerror or exc}") from exc
         kwargs["connect_args"] = {"timeout": 30}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":

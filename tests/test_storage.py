@@ -24,7 +24,14 @@ from budgetcore.models import (
     from_units,
     to_units,
 )
-from budgetcore.storage import data_version, has_schema, make_engine, normalise_url, transaction
+from budgetcore.storage import (
+    StorageError,
+    data_version,
+    has_schema,
+    make_engine,
+    normalise_url,
+    transaction,
+)
 
 D = Decimal
 TABLES = (Customer, Contract, BudgetLine, WorkOrder, HourLine, MaterialLine, ContractMonth, ImportLog)
@@ -226,3 +233,15 @@ def test_problems_name_file_row_and_column(
     assert [(p.file, p.row, p.column) for p in result.errors] == [(file, row, column)]
     assert message in result.errors[0].message
     assert set(_counts(engine).values()) == {0}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:////proc/no-such-folder/budgetcore.db",  # the folder cannot be created
+        "postgresql://postgres@127.0.0.1:1/test",  # nothing listens on port 1
+    ],
+)
+def test_an_unreachable_database_is_a_storage_error(url: str) -> None:
+    with pytest.raises(StorageError, match="cannot"):
+        make_engine(url)
