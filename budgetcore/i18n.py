@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
@@ -17,6 +18,7 @@ from budgetcore.translations_nl import NL
 LANGUAGES = ("en", "nl")
 DEFAULT_LANGUAGE = "en"
 _LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+LOCALES = _LOCALES  # language -> Babel locale, for callers that format with Babel themselves
 
 
 def language(code: str | None) -> str:
@@ -47,7 +49,13 @@ def money(
         return ""
     # round half up here: Babel rounds half to even, invoices do not
     value = value.quantize(Decimal("0.01") if cents else Decimal(1), rounding=ROUND_HALF_UP)
-    fmt = None if cents else "¤ #,##0;¤ -#,##0"
+    # without cents: the locale's own currency pattern minus its decimals, so the
+    # sign, symbol and spacing match the amounts with cents ('€1,235', '€ 1.235')
+    fmt = (
+        None
+        if cents
+        else Locale.parse(_LOCALES[lang]).currency_formats["standard"].pattern.replace(".00", "")
+    )
     return format_currency(value, currency, format=fmt, locale=_LOCALES[lang], currency_digits=cents)
 
 
@@ -71,3 +79,10 @@ def date(value: dt.date | None, lang: str = DEFAULT_LANGUAGE) -> str:
     if value is None:
         return ""
     return format_date(value, "dd-MM-yyyy" if lang == "nl" else "d MMM y", locale=_LOCALES[lang])
+
+
+def month(value: dt.date | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A calendar month: 'mrt 2026' in Dutch, 'Mar 2026' in English; '' when undefined."""
+    if value is None:
+        return ""
+    return format_date(value, "MMM y", locale=_LOCALES[lang])
