@@ -28,6 +28,7 @@ from budgetcore.exchange import (
     parse_value,
 )
 from budgetcore.models import (
+    SCALE,
     BudgetLine,
     Contract,
     Customer,
@@ -35,6 +36,7 @@ from budgetcore.models import (
     ImportLog,
     MaterialLine,
     WorkOrder,
+    to_units,
 )
 from budgetcore.storage import bump_data_version, transaction
 
@@ -287,7 +289,15 @@ def _check(
 
 
 class _Writer:
-    """Buffers valid records and writes them in batches with upserts and line replacement."""
+    """Buffers valid records and writes them in batches with upserts and line replacement.
+
+    Work orders and cost lines, the bulk of any import, bypass the ORM: values are
+    converted to integer millionths once (what the Fixed type would store) and
+    go to the driver as tuples, executemany on SQLite and COPY on PostgreSQL, in
+    the session's own transaction, so all-or-nothing still holds.
+    """
+
+    batch = 50_000  # rows per write; a batch of dicts stays a few tens of MB
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -308,7 +318,7 @@ class _Writer:
             self.flush()
             self.entity = entity
         self.buffer.append(record)
-        if len(self.buffer) >= BATCH:
+        if len(self.buffer) >= self.batch:
             self.flush()
 
     def flush(self) -> None:
@@ -395,24 +405,53 @@ class _Writer:
     def _write_work_orders(self, rows: list[dict]) -> None:
         numbers = [r["work_order_number"] for r in rows]
         # a work order that moves to another contract changes the old one's figures too
-        for i in range(0, len(numbers), 5000):
-            self.touched_work_orders.update(numbers[i : i + 5000])
+        self.touched_work_orders.update(numbers)
+        sqlite = self.dialect == "sqlite"
         values = [
-            {
-                "work_order_number": r["work_order_number"],
-                "contract_id": self._contract_id(r["contract_number"]) if r.get("contract_number") else None,
-                "date": r["date"],
-                "type": r.get("type"),
-                "status": r.get("status"),
-                "description": r.get("description"),
-            }
+            (
+                r["work_order_number"],
+                self._contract_id(r["contract_number"]) if r.get("contract_number") else None,
+                r["date"].isoformat() if sqlite else r["date"],
+                r.get("type"),
+                r.get("status"),
+                r.get("description"),
+            )
             for r in rows
         ]
-        self._note_current_contracts(numbers)
-        self._upsert(
-            WorkOrder, values, ["work_order_number"], [k for k in values[0] if k != "work_order_number"]
-        )
-        self.work_order_ids.update(self._ids(WorkOrder.id, WorkOrder.work_order_number, numbers))
+        columns = "work_order_number, contract_id, date, type, status, description"
+        update = ", ".join(f"{c} = excluded.{c}" for c in columns.split(", ")[1:])
+        if sqlite:
+            self._note_current_contracts(numbers)
+            cursor = self.session.connection().connection.cursor()
+            cursor.executemany(
+                f"INSERT INTO work_orders ({columns}) VALUES (?, ?, ?, ?, ?, ?) "
+                f"ON CONFLICT (work_order_number) DO UPDATE SET {update}",
+                values,
+            )
+            cursor.close()
+            self.work_order_ids.update(self._ids(WorkOrder.id, WorkOrder.work_order_number, numbers))
+            return
+        # PostgreSQL: COPY into a transaction-scoped staging table, then one upsert
+        with self.session.connection().connection.driver_connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS load_work_orders (work_order_number varchar(50), "
+                "contract_id integer, date date, type varchar(20), status varchar(30), description text) "
+                "ON COMMIT DROP"
+            )
+            cursor.execute("TRUNCATE load_work_orders")
+            with cursor.copy(f"COPY load_work_orders ({columns}) FROM STDIN") as copy:
+                for value in values:
+                    copy.write_row(value)
+            cursor.execute(
+                "SELECT DISTINCT w.contract_id FROM work_orders w JOIN load_work_orders l "
+                "USING (work_order_number) WHERE w.contract_id IS NOT NULL"
+            )
+            self.touched_ids.update(cid for (cid,) in cursor.fetchall())
+            cursor.execute(
+                f"INSERT INTO work_orders ({columns}) SELECT {columns} FROM load_work_orders "
+                f"ON CONFLICT (work_order_number) DO UPDATE SET {update} RETURNING work_order_number, id"
+            )
+            self.work_order_ids.update(cursor.fetchall())
 
     def _note_current_contracts(self, work_order_numbers: list[str]) -> None:
         for i in range(0, len(work_order_numbers), 5000):
@@ -425,53 +464,102 @@ class _Writer:
                 if cid is not None
             )
 
-    def _lines(self, model: type, rows: list[dict], build: Callable[[dict, int], dict]) -> None:
+    def _lines(self, model: type, rows: list[dict], columns: tuple[str, ...], build: Callable) -> None:
         missing = {r["work_order_number"] for r in rows} - self.work_order_ids.keys()
         if missing:
             self.work_order_ids.update(self._ids(WorkOrder.id, WorkOrder.work_order_number, missing))
-        values = [build(r, self.work_order_ids[r["work_order_number"]]) for r in rows]
+        ids = self.work_order_ids
+        sqlite = self.dialect == "sqlite"
+        values = [
+            build(r, ids[r["work_order_number"]], r["date"].isoformat() if sqlite else r["date"])
+            for r in rows
+        ]
         replaced = self.replaced.setdefault(model.__tablename__, set())  # type: ignore[attr-defined]
-        fresh = sorted({v["work_order_id"] for v in values} - replaced)
+        fresh = sorted({v[0] for v in values} - replaced)
         for i in range(0, len(fresh), 5000):
             self.session.execute(delete(model).where(model.work_order_id.in_(fresh[i : i + 5000])))
         replaced.update(fresh)
         self.touched_work_orders.update(r["work_order_number"] for r in rows)
-        self.session.execute(model.__table__.insert(), values)
+        table = model.__tablename__  # type: ignore[attr-defined]
+        if sqlite:
+            cursor = self.session.connection().connection.cursor()
+            marks = ", ".join("?" * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
+            cursor.close()
+            return
+        with self.session.connection().connection.driver_connection.cursor() as cursor:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for value in values:
+                    copy.write_row(value)
+
+    @staticmethod
+    def _exact(value: Decimal) -> int | None:
+        """value in integer millionths when that is exact (at most 6 places), else None."""
+        scaled = value.scaleb(SCALE)
+        whole = int(scaled)
+        return whole if whole == scaled else None
+
+    @classmethod
+    def _units(cls, value: object) -> int | None:
+        """What the Fixed type stores for value (integer millionths), without its per-value overhead."""
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            value = Decimal(value)  # type: ignore[arg-type]
+        exact = cls._exact(value)
+        return to_units(value) if exact is None else exact
+
+    @classmethod
+    def _cost(cls, quantity: Decimal, price: Decimal) -> int:
+        """to_units(quantity x price), computed in integers when both are whole millionths.
+
+        The Decimal product is exact while it has at most 28 digits (the context
+        precision), so below 10**28 (in 1e-12 units) the integer product rounded
+        half-even to millionths is the very same number.
+        """
+        if isinstance(quantity, Decimal) and isinstance(price, Decimal):
+            a, b = cls._exact(quantity), cls._exact(price)
+            if a is not None and b is not None and -(10**28) < a * b < 10**28:
+                whole, rest = divmod(a * b, 1_000_000)
+                if rest > 500_000 or (rest == 500_000 and whole & 1):
+                    whole += 1
+                return whole
+        return to_units(Decimal(quantity) * Decimal(price))
+
+    _HOUR_COLUMNS = (
+        "work_order_id", "date", "employee", "hour_type", "hours", "cost_rate", "sales_rate", "cost",
+    )  # fmt: skip
+    _MATERIAL_COLUMNS = (
+        "work_order_id", "date", "article_code", "description", "quantity", "unit_cost", "unit_price", "cost",
+    )  # fmt: skip
 
     def _write_hours(self, rows: list[dict]) -> None:
-        def build(r: dict, work_order_id: int) -> dict:
-            return {
-                "work_order_id": work_order_id,
-                "date": r["date"],
-                "employee": r.get("employee"),
-                "hour_type": r.get("hour_type"),
-                "hours": r["hours"],
-                "cost_rate": r["cost_rate"],
-                "sales_rate": r.get("sales_rate"),
-                "cost": r["hours"] * r["cost_rate"],
-            }
+        units, cost = self._units, self._cost
 
-        self._lines(HourLine, rows, build)
+        def build(r: dict, work_order_id: int, date: object) -> tuple:
+            hours, rate = r["hours"], r["cost_rate"]
+            return (work_order_id, date, r.get("employee"), r.get("hour_type"), units(hours), units(rate),
+                    units(r.get("sales_rate")), cost(hours, rate))  # fmt: skip
+
+        self._lines(HourLine, rows, self._HOUR_COLUMNS, build)
 
     def _write_materials(self, rows: list[dict]) -> None:
-        def build(r: dict, work_order_id: int) -> dict:
-            return {
-                "work_order_id": work_order_id,
-                "date": r["date"],
-                "article_code": r.get("article_code"),
-                "description": r.get("description"),
-                "quantity": r["quantity"],
-                "unit_cost": r["unit_cost"],
-                "unit_price": r.get("unit_price"),
-                "cost": r["quantity"] * r["unit_cost"],
-            }
+        units, cost = self._units, self._cost
 
-        self._lines(MaterialLine, rows, build)
+        def build(r: dict, work_order_id: int, date: object) -> tuple:
+            quantity, price = r["quantity"], r["unit_cost"]
+            return (work_order_id, date, r.get("article_code"), r.get("description"), units(quantity),
+                    units(price), units(r.get("unit_price")), cost(quantity, price))  # fmt: skip
+
+        self._lines(MaterialLine, rows, self._MATERIAL_COLUMNS, build)
 
     def affected_contract_ids(self) -> set[int] | None:
         """Contracts whose aggregates this import changed; None when most did."""
         ids = set(self.touched_ids)
         ids.update(self._ids(Contract.id, Contract.contract_number, self.touched_numbers).values())
+        total = self.session.scalar(select(func.count()).select_from(Contract)) or 0
+        if len(ids) > total / 2:  # a bulk import: one rebuild of everything is cheaper
+            return None
         numbers = list(self.touched_work_orders)
         for i in range(0, len(numbers), 5000):
             ids.update(
@@ -527,6 +615,8 @@ def _import(
     for table in tables:
         if not table.headers:
             result.error(Problem(table.file, 1, None, None, "the file is empty (no header row)"))
+            if table.entity:
+                unreadable.add(table.entity)
             continue
         if table.entity is None:
             message = "cannot tell which entity this holds (name it e.g. contracts.csv, or use the template's headers)"
