@@ -101,7 +101,9 @@ def _budgets(as_of: dt.date):
     period_days = day_number(end) - day_number(start) + 1
     done = day_number(literal(as_of)) - day_number(start) + 1
     done_clamped = case((done < 0, 0), (done > period_days, period_days), else_=done)
-    planned = type_coerce(BudgetLine.amount, Fixed()) * done_clamped / period_days
+    # // is integer division on both engines; / would be float division on SQLite
+    # (rounded, not truncated) and NUMERIC on PostgreSQL, so the engines would differ
+    planned = type_coerce(BudgetLine.amount, Fixed()) * done_clamped // period_days
 
     def category(name: str):
         return type_coerce(func.sum(case((BudgetLine.category == name, BudgetLine.amount), else_=0)), Fixed())

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from budgetcore import demo, metrics, portfolio
 from budgetcore.importing import import_paths
 from budgetcore.metrics import Thresholds
-from budgetcore.models import Contract, ContractMonth, HourLine, MaterialLine, WorkOrder
+from budgetcore.models import BudgetLine, Contract, ContractMonth, HourLine, MaterialLine, WorkOrder
 from budgetcore.portfolio import Filters
 from budgetcore.storage import transaction
 
@@ -282,6 +282,18 @@ def _python_actuals(rows: dict, as_of: dt.date) -> dict[str, tuple[Decimal, Deci
     return {n: tuple(v) for n, v in sums.items()}  # type: ignore[misc]
 
 
+def _python_planned(rows: dict, as_of: dt.date) -> dict[str, Decimal]:
+    """Per contract with budget lines: sum of amount x (period days up to as_of) / period days."""
+    planned: dict[str, Decimal] = {}
+    for contract_id, amount, period_start, period_end in rows["b"]:
+        number, start, end = rows["c"][contract_id]
+        first, last = period_start or start, period_end or end
+        days = (last - first).days + 1
+        done = min(max((as_of - first).days + 1, 0), days)
+        planned[number] = planned.get(number, D(0)) + amount * done / days
+    return planned
+
+
 def _read_rows(engine: Engine) -> dict:
     with engine.connect() as conn:
         return {
@@ -293,19 +305,28 @@ def _read_rows(engine: Engine) -> dict:
                 select(HourLine.work_order_id, HourLine.date, HourLine.hours, HourLine.cost_rate)).all(),
             "m": conn.execute(select(MaterialLine.work_order_id, MaterialLine.date,
                                      MaterialLine.quantity, MaterialLine.unit_cost)).all(),
+            "b": conn.execute(select(BudgetLine.contract_id, BudgetLine.amount,
+                                     BudgetLine.period_start, BudgetLine.period_end)).all(),
         }  # fmt: skip
 
 
 def test_sql_sums_equal_python_sums_over_the_demo(engine: Engine) -> None:
     assert demo.load(engine, today=DEMO_TODAY).ok
     rows = _read_rows(engine)
-    assert len(rows["h"]) > 1000 and len(rows["m"]) > 500  # the check has something to check
+    # the check has something to check: many lines, phased budgets
+    assert len(rows["h"]) > 1000 and len(rows["m"]) > 500
+    assert any(period_start is not None for _, _, period_start, _ in rows["b"])
     for as_of in CROSS_CHECK_DATES:
         with transaction(engine) as session:
             inputs = portfolio.contract_inputs(session, as_of)
         sql = {i.contract_number: (i.actual_labour, i.actual_material, i.actual_hours, i.visits_done)
                for i in inputs}  # fmt: skip
         assert sql == _python_actuals(rows, as_of), as_of
+        planned = {i.contract_number: (i.planned_to_date, i.budget_lines) for i in inputs}
+        for number, exact in _python_planned(rows, as_of).items():
+            sql_planned, lines = planned[number]
+            # SQL truncates each line's share to whole millionths of a euro
+            assert 0 <= exact - sql_planned < lines * D("0.000001"), (number, as_of)
 
     # contract_months, the aggregate the SQL reads, equals a fresh aggregation of the lines
     contracts, work_orders = rows["c"], rows["wo"]
