@@ -239,6 +239,53 @@ def test_filters(hand: Engine, filters: Filters, expected: list[str]) -> None:
     assert list(_figures(hand, AS_OF, filters=filters)) == expected
 
 
+EDGE_CSV = {
+    "contracts.csv": "contract_number,customer,start_date,end_date\n"
+    "L-1,Leap B.V.,2028-01-01,2028-12-31\n"  # 366 days
+    "O-1,One Day B.V.,2026-05-04,2026-05-04\n",  # a term of one day
+    "budgets.csv": "contract_number,category,amount\nL-1,labour,366.00\nO-1,labour,80.00\n",
+    "work_orders.csv": "work_order_number,contract_number,date,type\n"
+    "WB-L1,L-1,2028-02-29,periodic\nWB-O1,O-1,2026-05-04,corrective\n",
+    "hours.csv": "work_order_number,date,hours,cost_rate\nWB-L1,2028-02-29,1,10.00\nWB-O1,2026-05-04,1,95.00\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("number", "as_of", "planned", "actual", "elapsed", "forecast", "method", "status"),
+    [
+        # L-1: 366.00 over 366 days = 1.00 a day; the leap day is a day like any other
+        ("L-1", dt.date(2028, 2, 28), "59", "0", "0.1612", "0.00", "burn", "on track"),  # 59/366
+        # 60/366 = 0.1639; burn 10/60; forecast 366 x 10/60 = 61.00
+        ("L-1", dt.date(2028, 2, 29), "60", "10", "0.1639", "61.00", "burn", "on track"),
+        ("L-1", dt.date(2028, 3, 1), "61", "10", "0.1667", "60.00", "burn", "on track"),  # 366 x 10/61
+        # O-1: nothing the day before, everything on the day and after
+        ("O-1", dt.date(2026, 5, 3), "0", "0", "0.0000", "80.00", "not started", "on track"),
+        ("O-1", dt.date(2026, 5, 4), "80", "95", "1.0000", "95.00", "actual", "over budget"),
+        ("O-1", dt.date(2026, 5, 5), "80", "95", "1.0000", "95.00", "actual", "over budget"),
+    ],
+)
+def test_leap_day_and_one_day_term_in_sql(
+    engine: Engine,
+    tmp_path,
+    number: str,
+    as_of: dt.date,
+    planned: str,
+    actual: str,
+    elapsed: str,
+    forecast: str,
+    method: str,
+    status: str,
+) -> None:
+    for name, text in EDGE_CSV.items():
+        (tmp_path / name).write_text(text)
+    assert import_paths(engine, [tmp_path / name for name in EDGE_CSV]).ok
+    f = _figures(engine, as_of)[number]
+    assert f.inputs.planned_to_date == D(planned)
+    assert f.actual_total == D(actual)
+    assert metrics.fraction(f.elapsed) == D(elapsed)
+    assert (metrics.money(f.forecast.total), f.forecast.method, f.status) == (D(forecast), method, status)
+
+
 # -- the SQL sums against a straightforward Python sum over the same rows ----------------
 
 DEMO_TODAY = dt.date(2026, 11, 27)
