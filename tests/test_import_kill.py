@@ -1,0 +1,129 @@
+"""An import killed midway (SIGKILL, no chance to clean up) leaves the database exactly as before."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from exchange_fixtures import TODAY, figures, snapshot
+from sqlalchemy import create_engine, text
+
+from budgetcore import demo
+from budgetcore.storage import make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The child imports with a progress callback that reports on stdout and pauses
+# a little, so that the parent can see it writing and kill it in the middle
+# even if the writer becomes much faster one day.
+CHILD = """
+import sys, time
+from budgetcore.importing import import_paths
+from budgetcore.storage import make_engine
+
+def progress(file, rows):
+    print(file, rows, flush=True)
+    time.sleep(0.01)
+
+result = import_paths(make_engine(sys.argv[1]), [sys.argv[2]], progress=progress, source="kill-test")
+print("done", result.ok, flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def big_export(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("big")
+    counts = demo.write_csv(directory, contracts=1500, today=TODAY, seed=11)
+    assert counts["hours"] > 40_000
+    return directory
+
+
+def _lines(stream) -> queue.Queue[str]:
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True).start()
+    return lines
+
+
+def _holds_write_transaction(db_url: str, application_name: str) -> bool:
+    """Does another process hold an open transaction that has written to this database?"""
+    if db_url.startswith("sqlite"):
+        probe = create_engine(db_url, connect_args={"timeout": 0})
+        try:
+            with probe.connect() as conn:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # fails while another writer holds the lock
+                conn.exec_driver_sql("ROLLBACK")
+            return False
+        except Exception as exc:
+            return "locked" in str(exc)
+        finally:
+            probe.dispose()
+    probe = create_engine(db_url)
+    try:
+        with probe.connect() as conn:
+            return bool(
+                conn.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE application_name = :name AND backend_xid IS NOT NULL"
+                    ),
+                    {"name": application_name},
+                )
+            )
+    finally:
+        probe.dispose()
+
+
+def test_sigkill_midway_leaves_exactly_the_data_from_before(db_url, big_export) -> None:
+    engine = make_engine(db_url)
+    assert demo.load(engine, contracts=8, today=TODAY).ok
+    before, before_figures = snapshot(engine), figures(engine)
+    engine.dispose()
+
+    application_name = f"kill_{uuid.uuid4().hex[:8]}"
+    child_url = db_url if db_url.startswith("sqlite") else f"{db_url}&application_name={application_name}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, child_url, str(big_export)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        lines = _lines(child.stdout)
+        deadline = time.monotonic() + 120
+        seen = ""
+        while not (seen.startswith("hours.csv") and int(seen.split()[-1]) >= 20_000):
+            seen = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            assert not seen.startswith("done"), "the import finished before it could be killed"
+        assert _holds_write_transaction(db_url, application_name), "the child is not writing"
+        assert child.poll() is None
+        os.kill(child.pid, signal.SIGKILL)
+        assert child.wait(timeout=30) == -signal.SIGKILL
+        rest = [lines.get(timeout=5) for _ in range(lines.qsize())]
+        assert not any(line.startswith("done") for line in rest)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+
+    engine = make_engine(db_url)
+    try:
+        deadline = time.monotonic() + 30  # PostgreSQL ends the killed client's session on its own
+        while _holds_write_transaction(db_url, application_name) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert snapshot(engine) == before
+        assert figures(engine) == before_figures
+        # and the database is fully usable: the same small import runs again to the same figures
+        assert demo.load(engine, contracts=8, today=TODAY).ok
+        assert figures(engine) == before_figures
+    finally:
+        engine.dispose()
