@@ -265,9 +265,36 @@ def recognise(file_name: str, headers: list[str]) -> str | None:
 
 # -- values ------------------------------------------------------------------
 
+
+class InvalidValueError(ValueError):
+    """A value that cannot be read: an English message template and its values, for translation."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = {k: str(v) for k, v in params.items()}
+        super().__init__(template.format(**self.params) if params else template)
+
+
+MESSAGES = (  # every template InvalidValueError carries, for the Dutch catalog
+    "required value missing",
+    "not a number",
+    "not a whole number",
+    "must not be negative",
+    "too small (at least {minimum})",
+    "number too large (below {maximum})",
+    "no such date",
+    "date out of range (years {first}-{last})",
+    "not a date (expected YYYY-MM-DD or DD-MM-YYYY)",
+    "unreadable character (is the file's encoding right?)",
+    "too long (at most {length} characters)",
+    "unknown value (expected one of {allowed})",
+)
+
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
 _THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+_CANONICAL_NUMBER = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,12})?")
+_CANONICAL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTHS = {
     "jan": 1, "feb": 2, "mrt": 3, "mar": 3, "maa": 3, "apr": 4, "mei": 5, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "okt": 10, "oct": 10, "nov": 11, "dec": 12,
@@ -310,11 +337,11 @@ def parse_decimal(text: str, decimal_comma: bool) -> Decimal:
     elif "." in s and (s.count(".") > 1 or decimal_comma) and _THOUSANDS_DOT.match(s):
         s = s.replace(".", "")
     if not _PLAIN_NUMBER.match(s) or len(s) > 40:
-        raise ValueError("not a number")
+        raise InvalidValueError("not a number")
     try:
         return Decimal(s)
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only numbers
-        raise ValueError("not a number") from exc
+        raise InvalidValueError("not a number") from exc
 
 
 def parse_date(text: str) -> dt.date:
@@ -331,14 +358,14 @@ def parse_date(text: str) -> dt.date:
             try:
                 day = dt.date(int(match[y]), month, int(match[d]))
             except ValueError as exc:
-                raise ValueError("no such date") from exc
+                raise InvalidValueError("no such date") from exc
             return _plausible(day)
-    raise ValueError("not a date (expected YYYY-MM-DD or DD-MM-YYYY)")
+    raise InvalidValueError("not a date (expected YYYY-MM-DD or DD-MM-YYYY)")
 
 
 def _plausible(day: dt.date) -> dt.date:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise ValueError(f"date out of range (years {FIRST_YEAR}-{LAST_YEAR})")
+        raise InvalidValueError("date out of range (years {first}-{last})", first=FIRST_YEAR, last=LAST_YEAR)
     return day
 
 
@@ -346,18 +373,18 @@ def _number_cell(value: int | float | Decimal) -> Decimal:
     """An Excel number -> Decimal exactly as Excel shows it (repr, not the binary float)."""
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
-            raise ValueError("not a number")
+            raise InvalidValueError("not a number")
         return Decimal(repr(value))
     return Decimal(value)
 
 
 def _checked(column: Column, value: Decimal) -> Decimal:
     if column.minimum is not None and value < column.minimum:
-        raise ValueError(
-            "must not be negative" if column.minimum == 0 else f"too small (at least {column.minimum})"
-        )
+        if column.minimum == 0:
+            raise InvalidValueError("must not be negative")
+        raise InvalidValueError("too small (at least {minimum})", minimum=f"{column.minimum:,f}")
     if column.maximum is not None and value >= column.maximum:
-        raise ValueError(f"number too large (below {column.maximum:,f})")
+        raise InvalidValueError("number too large (below {maximum})", maximum=f"{column.maximum:,f}")
     return value
 
 
@@ -387,22 +414,34 @@ def parse_value(column: Column, value: Cell, decimal_comma: bool) -> object:
 
     ValueError says what is wrong, in words a user understands.
     """
+    if type(value) is str and column.kind in ("decimal", "date"):
+        # the canonical export's cells ('1234.56', '2026-03-31') take a short cut to
+        # the very result of the general path below; every other form takes that path
+        if column.kind == "decimal":
+            if _CANONICAL_NUMBER.fullmatch(value) and not (decimal_comma and "." in value):
+                return _checked(column, Decimal(value))
+        elif _CANONICAL_DATE.fullmatch(value):
+            try:
+                day = dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+            except ValueError as exc:
+                raise InvalidValueError("no such date") from exc
+            return _plausible(day)
     if value is None or (isinstance(value, str) and value.strip() == ""):
         if column.required:
-            raise ValueError("required value missing")
+            raise InvalidValueError("required value missing")
         return None
     kind = column.kind
     typed = not isinstance(value, str)
     if typed and kind == "decimal":
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            raise ValueError("not a number")
+            raise InvalidValueError("not a number")
         return _checked(column, _number_cell(value))
     if typed and kind == "int":
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            raise ValueError("not a whole number")
+            raise InvalidValueError("not a whole number")
         number = _number_cell(value)
         if number != number.to_integral_value():
-            raise ValueError("not a whole number")
+            raise InvalidValueError("not a whole number")
         return int(_checked(column, number))
     if typed and kind == "date":
         if isinstance(value, dt.datetime):
@@ -411,23 +450,23 @@ def parse_value(column: Column, value: Cell, decimal_comma: bool) -> object:
             return _plausible(value)
         if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
             return _plausible(_EXCEL_EPOCH + dt.timedelta(days=int(value)))  # an unformatted Excel date
-        raise ValueError("not a date (expected YYYY-MM-DD or DD-MM-YYYY)")
+        raise InvalidValueError("not a date (expected YYYY-MM-DD or DD-MM-YYYY)")
     if typed and kind == "bool" and isinstance(value, bool):
         return value
-    text = cell_text(value)
+    text = value if type(value) is str else cell_text(value)
     if kind == "text":
         text = text.strip()
         if _BAD_CHARACTER.search(text):
-            raise ValueError("unreadable character (is the file's encoding right?)")
+            raise InvalidValueError("unreadable character (is the file's encoding right?)")
         if column.max_length is not None and len(text) > column.max_length:
-            raise ValueError(f"too long (at most {column.max_length} characters)")
+            raise InvalidValueError("too long (at most {length} characters)", length=column.max_length)
         return text
     if kind == "decimal":
         return _checked(column, parse_decimal(text, decimal_comma))
     if kind == "int":
         number = parse_decimal(text, decimal_comma)
         if number != number.to_integral_value():
-            raise ValueError("not a whole number")
+            raise InvalidValueError("not a whole number")
         return int(_checked(column, number))
     if kind == "date":
         return parse_date(text)
@@ -437,7 +476,7 @@ def parse_value(column: Column, value: Cell, decimal_comma: bool) -> object:
         key = normalise_header(text)
     if key not in words:
         allowed = sorted({str(v).lower() for v in words.values()})
-        raise ValueError(f"unknown value (expected one of {', '.join(allowed)})")
+        raise InvalidValueError("unknown value (expected one of {allowed})", allowed=", ".join(allowed))
     return words[key]
 
 

@@ -21,12 +21,14 @@ from budgetcore import aggregates
 from budgetcore.exchange import (
     COLUMNS,
     ENTITIES,
+    InvalidValueError,
     SourceTable,
     cell_text,
     missing_required,
     open_csv,
     parse_value,
 )
+from budgetcore.exchange import MESSAGES as EXCHANGE_MESSAGES
 from budgetcore.models import (
     SCALE,
     BudgetLine,
@@ -49,6 +51,40 @@ FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
 log = logging.getLogger(__name__)
 
+UNRECOGNISED = (
+    "cannot tell which entity this holds (name it e.g. contracts.csv, or use the template's headers)"
+)
+SHEET_SKIPPED = "sheet skipped: cannot tell which entity it holds"
+UNREADABLE = "cannot read this file: {reason}"
+MESSAGES = (  # every message template of a Problem made here, for the Dutch catalog
+    *EXCHANGE_MESSAGES,
+    "row has {cells} cells but the header {width}",
+    "row has {cells} cells but the header {width} (a decimal comma in a comma-separated file?)",
+    "cannot read the file here: {reason}",
+    "end date before start date",
+    "term longer than 100 years",
+    "unknown contract",
+    "period ends before it starts",
+    "period longer than 100 years",
+    "budget period reaches outside the contract term",
+    "work order not under a contract",
+    "unknown work order",
+    "line cost too large (below {maximum} EUR)",
+    "zero cost rate",
+    "line dated outside the contract term ({start} to {end}): not counted",
+    "duplicate key, first on row {row}",
+    "duplicate key, first on {file}, row {row}",
+    "import failed, nothing written: {reason}",
+    "the file is empty (no header row)",
+    UNRECOGNISED,
+    SHEET_SKIPPED,
+    "required column missing",
+    "unknown columns ignored",
+    UNREADABLE,
+    "cannot open: {reason}",
+    "no CSV or XLSX files found",
+)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -63,6 +99,23 @@ class Problem:
     column: str | None
     value: str | None
     message: str
+    template: str = ""  # the message with {placeholders}, the key for its translation
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        file: str,
+        row: int | None,
+        column: str | None,
+        value: str | None,
+        template: str,
+        /,
+        **params: object,
+    ) -> Problem:
+        """A problem whose message is template filled with params (kept apart for translation)."""
+        values = tuple((k, str(v)) for k, v in params.items())
+        return cls(file, row, column, value, template.format(**dict(values)), template, values)
 
     def __str__(self) -> str:
         where = self.file
@@ -176,21 +229,22 @@ def _validated_rows(
                 value = cells[index] if index < len(cells) else None
                 try:
                     record[column.name] = parse_value(column, value, table.decimal_comma)
-                except ValueError as exc:
-                    result.error(
-                        Problem(table.file, row_number, labels[column.name], cell_text(value), str(exc))
-                    )
+                except InvalidValueError as exc:
+                    label, shown = labels[column.name], cell_text(value)
+                    result.error(Problem.of(table.file, row_number, label, shown, exc.template, **exc.params))
                     bad = True
             extra = [cell_text(c) for c in cells[width:] if cell_text(c).strip()]
             if extra:
                 hint = " (a decimal comma in a comma-separated file?)" if table.delimiter == "," else ""
                 result.error(
-                    Problem(
+                    Problem.of(
                         table.file,
                         row_number,
                         None,
                         "; ".join(extra)[:100],
-                        f"row has {len(cells)} cells but the header {width}{hint}",
+                        "row has {cells} cells but the header {width}" + hint,
+                        cells=len(cells),
+                        width=width,
                     )
                 )
                 bad = True
@@ -208,7 +262,14 @@ def _validated_rows(
     except Exception as exc:  # csv.Error, a broken zip or XML inside a workbook, an I/O error
         known.unreadable.add(entity)
         result.error(
-            Problem(table.file, row_number + 1, None, None, f"cannot read the file here: {exc}"[:300])
+            Problem.of(
+                table.file,
+                row_number + 1,
+                None,
+                None,
+                "cannot read the file here: {reason}",
+                reason=str(exc)[:300],
+            )
         )
 
 
@@ -222,10 +283,10 @@ def _check(
 ) -> Iterable[tuple[str, Problem]]:
     """Rules across columns and files: keys, references, date order, limits, findings."""
 
-    def problem(kind: str, column: str | None, message: str) -> tuple[str, Problem]:
+    def problem(kind: str, column: str | None, message: str, **params: object) -> tuple[str, Problem]:
         value = None if column is None or r.get(column) is None else str(r.get(column))
         label = None if column is None else labels.get(column, column)
-        return kind, Problem(file, row, label, value, message)
+        return kind, Problem.of(file, row, label, value, message, **params)
 
     key: object = None
     if entity == "contracts":
@@ -267,7 +328,9 @@ def _check(
         if not known.work_order_known(number):
             yield problem("error", "work_order_number", "unknown work order")
         if abs(r[quantity] * r[rate]) >= MAX_LINE_COST:  # type: ignore[operator]
-            yield problem("error", rate, f"line cost too large (below {MAX_LINE_COST:,f} EUR)")
+            yield problem(
+                "error", rate, "line cost too large (below {maximum} EUR)", maximum=f"{MAX_LINE_COST:,f}"
+            )
         elif r[rate] == 0:
             yield problem("finding", rate, "zero cost rate")
         term = known.contract_terms.get(known.work_orders.get(number) or "")  # type: ignore[arg-type]
@@ -275,15 +338,23 @@ def _check(
             yield problem(
                 "finding",
                 "date",
-                f"line dated outside the contract term ({term[0]} to {term[1]}): not counted",
+                "line dated outside the contract term ({start} to {end}): not counted",
+                start=term[0],
+                end=term[1],
             )
     if key is not None:
         seen = known.seen[entity]
         if key in seen:
             first_file, first_row = seen[key]
-            where = f"row {first_row}" if first_file == file else f"{first_file}, row {first_row}"
             shown = key if isinstance(key, str) else " / ".join("" if k is None else str(k) for k in key)  # type: ignore[union-attr]
-            yield "error", Problem(file, row, None, str(shown), f"duplicate key, first on {where}")
+            if first_file == file:
+                template, where = "duplicate key, first on row {row}", {"row": first_row}
+            else:
+                template, where = (
+                    "duplicate key, first on {file}, row {row}",
+                    {"file": first_file, "row": first_row},
+                )
+            yield "error", Problem.of(file, row, None, str(shown), template, **where)
         else:
             seen[key] = (file, row)
 
@@ -596,7 +667,8 @@ def import_tables(
     except Exception as exc:  # the database went away, a constraint we did not foresee...
         log.exception("import failed")
         result.written = False
-        result.error(Problem("(database)", None, None, None, f"import failed, nothing written: {exc}"[:500]))
+        failed = "import failed, nothing written: {reason}"
+        result.error(Problem.of("(database)", None, None, None, failed, reason=str(exc)[:500]))
     return result
 
 
@@ -614,16 +686,15 @@ def _import(
     unreadable: set[str] = set()
     for table in tables:
         if not table.headers:
-            result.error(Problem(table.file, 1, None, None, "the file is empty (no header row)"))
+            result.error(Problem.of(table.file, 1, None, None, "the file is empty (no header row)"))
             if table.entity:
                 unreadable.add(table.entity)
             continue
         if table.entity is None:
-            message = "cannot tell which entity this holds (name it e.g. contracts.csv, or use the template's headers)"
             if table.optional:
-                result.finding(Problem(table.file, None, None, None, "sheet skipped: " + message))
+                result.finding(Problem.of(table.file, None, None, None, SHEET_SKIPPED))
             else:
-                result.error(Problem(table.file, 1, None, None, message))
+                result.error(Problem.of(table.file, 1, None, None, UNRECOGNISED))
             continue
         ignored = [h for i, h in enumerate(table.headers) if i not in table.mapping and h]
         report = FileReport(
@@ -638,9 +709,9 @@ def _import(
         )
         result.files.append(report)
         for name in report.missing_columns:
-            result.error(Problem(table.file, 1, name, None, "required column missing"))
+            result.error(Problem.of(table.file, 1, name, None, "required column missing"))
         if ignored:
-            result.finding(Problem(table.file, 1, None, ", ".join(ignored), "unknown columns ignored"))
+            result.finding(Problem.of(table.file, 1, None, ", ".join(ignored), "unknown columns ignored"))
         if report.missing_columns:
             unreadable.add(table.entity)
         else:
@@ -708,7 +779,7 @@ def read_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[SourceTable],
         try:
             tables.extend(open_source(name, io.BufferedReader(io.BytesIO(content)), len(content)))
         except Exception as exc:  # any unreadable upload becomes a problem, not a crash
-            problems.append(Problem(name, None, None, None, f"cannot read this file: {exc}"[:300]))
+            problems.append(Problem.of(name, None, None, None, UNREADABLE, reason=str(exc)[:300]))
     return tables, problems
 
 
@@ -729,15 +800,18 @@ def import_paths(engine: Engine, paths: Sequence[str | Path], **kwargs) -> Impor
                 handle = path.open("rb")
                 size = path.stat().st_size
             except OSError as exc:
-                result.error(Problem(str(path), None, None, None, f"cannot open: {exc.strerror or exc}"))
+                reason = exc.strerror or exc
+                result.error(Problem.of(str(path), None, None, None, "cannot open: {reason}", reason=reason))
                 continue
             handles.append(handle)
             try:
                 tables.extend(open_source(path.name, handle, size))
             except Exception as exc:  # an unreadable file is a problem to report
-                result.error(Problem(path.name, 1, None, None, f"cannot read this file: {exc}"[:300]))
+                result.error(Problem.of(path.name, 1, None, None, UNREADABLE, reason=str(exc)[:300]))
         if not files:
-            result.error(Problem(", ".join(map(str, paths)), None, None, None, "no CSV or XLSX files found"))
+            result.error(
+                Problem.of(", ".join(map(str, paths)), None, None, None, "no CSV or XLSX files found")
+            )
         if result.errors:
             return result
         return import_tables(engine, tables, **kwargs)
