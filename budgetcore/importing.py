@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import getpass
 import io
@@ -17,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from budgetcore import aggregates
+from budgetcore import aggregates, i18n
 from budgetcore.exchange import (
     COLUMNS,
     ENTITIES,
@@ -125,6 +126,10 @@ class Problem:
             where += f", column {self.column}"
         shown = "" if self.value is None else f" (value {self.value!r})"
         return f"{where}: {self.message}{shown}"
+
+    def translated(self, lang: str) -> str:
+        """The message in lang (English text is the key of the Dutch catalog)."""
+        return i18n.t(self.template or self.message, lang, **dict(self.params))
 
 
 @dataclass
@@ -744,7 +749,7 @@ def _import(
                 imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 files="; ".join(f"{t.file} ({r.rows})" for t, r in usable)[:10_000],
                 rows=sum(result.counts.values()),
-                user=(user or _current_user() or "")[:100] or None,
+                user=(user or (_current_user() if source != "page" else None) or "")[:100] or None,
                 source=source[:20],
             )
         )
@@ -818,3 +823,20 @@ def import_paths(engine: Engine, paths: Sequence[str | Path], **kwargs) -> Impor
     finally:
         for handle in handles:
             handle.close()
+
+
+def recent_imports(session: Session, limit: int = 20) -> list[ImportLog]:
+    """The latest entries of the import log, newest first (imported_at is UTC)."""
+    return list(session.scalars(select(ImportLog).order_by(ImportLog.id.desc()).limit(limit)))
+
+
+def problems_csv(problems: Sequence[Problem], lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:
+    """Problems as a CSV a spreadsheet opens (UTF-8 with BOM): file, row, column, value, message."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if lang == "nl" else ",")
+    writer.writerow([i18n.t(h, lang) for h in ("File", "Row", "Column", "Value", "Message")])
+    for p in problems:
+        writer.writerow(
+            [p.file, "" if p.row is None else p.row, p.column or "", p.value or "", p.translated(lang)]
+        )
+    return out.getvalue().encode("utf-8-sig")

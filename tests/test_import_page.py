@@ -1,0 +1,191 @@
+"""The Import page through AppTest: upload, what was recognised, mapping fixes, the error table, import, the log."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+from exchange_fixtures import TODAY, portfolio_rows, snapshot, write_canonical, write_dutch
+from streamlit.testing.v1 import AppTest
+
+from budgetcore import i18n, importing
+from budgetcore.storage import make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS = portfolio_rows(contracts=12)
+
+
+@pytest.fixture
+def app_url(monkeypatch: pytest.MonkeyPatch, db_url: str) -> str:
+    monkeypatch.setenv("BUDGETCORE_DB_URL", db_url)
+    monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("BUDGETCORE_NO_DEMO", "1")
+    monkeypatch.chdir(ROOT)
+    make_engine(db_url).dispose()  # the schema
+    return db_url
+
+
+def import_page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("pages/import.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def upload(at: AppTest, paths: list[Path]) -> AppTest:
+    files = [(p.name, p.read_bytes(), "application/octet-stream") for p in paths]
+    at.file_uploader[0].set_value(files).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+FRAMES = {  # a column only that table has, in English and Dutch
+    "import_recognised": ("Encoding", "Tekenset"),
+    "import_log": ("Source", "Bron"),
+    "import_errors": ("Message", "Melding"),
+}
+
+
+def frame(at: AppTest, key: str):
+    """A table of the page by what it shows (AppTest does not keep a dataframe's key)."""
+    notes = [
+        d.value for e in at.expander if e.label.startswith(("Notes", "Opmerkingen")) for d in e.dataframe
+    ]
+    for d in at.dataframe:
+        if any(c in d.value.columns for c in FRAMES[key]) and not any(d.value.equals(n) for n in notes):
+            return d.value
+    return None
+
+
+def run_button(at: AppTest):
+    return at.button(key="import_run")
+
+
+def test_the_empty_page_offers_the_template_and_an_empty_log(app_url) -> None:
+    at = import_page()
+    assert at.title[0].value == "Import"
+    assert [b.proto.label for b in at.get("download_button")] == ["Download the template workbook"]
+    assert any("Nothing imported yet." in i.value for i in at.info)
+
+
+def test_a_bad_row_shows_file_row_and_column_and_nothing_is_imported(app_url, tmp_path) -> None:
+    paths = write_dutch(tmp_path, ROWS, "semicolon_cp1252")
+    hours = tmp_path / "uren.csv"
+    lines = hours.read_text(encoding="cp1252").splitlines()
+    cells = lines[5].split(";")
+    cells[1] = "morgen"  # the date of row 6
+    lines[5] = ";".join(cells)
+    hours.write_text("\r\n".join(lines) + "\r\n", encoding="cp1252")
+    engine = make_engine(app_url)
+    before = snapshot(engine)
+
+    at = upload(import_page(), paths)
+    recognised = frame(at, "import_recognised")
+    assert list(recognised["File"]) == [p.name for p in paths]
+    assert list(recognised["Holds"]) == ["Contracts", "Budgets", "Work orders", "Hours", "Materials"]
+    assert set(recognised["Encoding"]) == {"cp1252"} and set(recognised["Separator"]) == {"semicolon"}
+    assert "Contractnummer → contract_number" in recognised["Columns"][0]
+    assert set(recognised["Ignored"]) == {"Opmerking"}
+    errors = frame(at, "import_errors")
+    assert errors[["File", "Row", "Column"]].values.tolist() == [["uren.csv", 6, "DATUM"]]
+    assert errors["Message"][0].startswith("not a date")
+    assert run_button(at).disabled
+    assert [b.proto.label for b in at.get("download_button")][-1] == "Download the errors (CSV)"
+    assert snapshot(engine) == before
+    engine.dispose()
+
+
+def test_importing_valid_files_updates_the_overview_and_the_log(app_url, tmp_path) -> None:
+    at = import_page()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert not any(d.value.shape[0] for d in at.dataframe)  # no contracts yet
+
+    at = upload(import_page(), write_canonical(tmp_path, ROWS))
+    assert frame(at, "import_errors") is None
+    button = run_button(at)
+    assert not button.disabled and button.label == f"Import {sum(len(r) for r in ROWS.values()):,} rows"
+    button.click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Every page now shows the new data" in s.value for s in at.success)
+    log = frame(at, "import_log")
+    assert log["Source"].tolist() == ["page"] and log["Rows"][0] == sum(len(r) for r in ROWS.values())
+
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    shown = {str(v) for d in at.dataframe if "contract" in d.value.columns for v in d.value["contract"]}
+    assert shown == {row[0] for row in ROWS["contracts"]}
+
+
+def test_an_unrecognised_column_and_file_can_be_mapped_on_the_page(app_url, tmp_path) -> None:
+    contracts = tmp_path / "export.csv"
+    contracts.write_text("Nr.;Klant;Startdatum;Einddatum\nK-1;Alpha;01-01-2026;31-12-2026\n")
+    at = upload(import_page(), [contracts])
+    assert frame(at, "import_recognised") is None or frame(at, "import_recognised").empty
+    assert frame(at, "import_errors")["Message"].tolist()[0].startswith("cannot tell which entity")
+
+    at.selectbox(key="import_entity|export.csv").set_value("contracts").run()
+    assert not at.exception
+    assert frame(at, "import_errors")[["Row", "Column", "Message"]].values.tolist() == [
+        [1, "contract_number", "required column missing"]
+    ]
+    at.selectbox(key="import_map|export.csv|contracts|Nr.").set_value("contract_number").run()
+    assert not at.exception
+    assert frame(at, "import_errors") is None
+    run_button(at).click().run()
+    assert not at.exception
+    assert frame(at, "import_log")["Rows"].tolist() == [1]
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch):
+    """Every English key t() is asked to put into Dutch while the page renders."""
+    original, keys = i18n.t, set()
+
+    def recording(text: str, lang: str = i18n.DEFAULT_LANGUAGE, /, **values: object) -> str:
+        if lang == "nl":
+            keys.add(text)
+        return original(text, lang, **values)
+
+    for module in list(sys.modules.values()):
+        if (
+            getattr(module, "__name__", "").startswith("budgetcore")
+            and getattr(module, "t", None) is original
+        ):
+            monkeypatch.setattr(module, "t", recording)
+    monkeypatch.setattr(i18n, "t", recording)
+    return keys
+
+
+def test_the_page_in_dutch_translates_every_text_and_every_problem(app_url, tmp_path, recorded) -> None:
+    paths = write_dutch(tmp_path, ROWS, "bom_slashes")
+    (tmp_path / "notities.csv").write_text("a;b\n1;2\n")
+    at = upload(import_page("nl"), [*paths, tmp_path / "notities.csv"])
+    assert at.title[0].value == "Importeren"
+    errors = frame(at, "import_errors")
+    assert errors["Melding"].tolist() == [i18n.t(importing.UNRECOGNISED, "nl")]
+    theirs = set().union(
+        *(_t_keys(ROOT / p) for p in ("dashboard.py", "budgetcore/ui.py", "pages/overview.py"))
+    )
+    assert recorded - theirs and i18n.missing(sorted(recorded - theirs)) == []
+
+
+def _t_keys(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and node.args
+        and getattr(node.func, "id", getattr(node.func, "attr", "")) == "t"
+        and isinstance(node.args[0], ast.Constant)
+    }
+
+
+def test_every_message_the_importer_can_give_has_dutch() -> None:
+    assert i18n.missing(list(importing.MESSAGES)) == []
