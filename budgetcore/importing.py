@@ -780,7 +780,11 @@ def read_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[SourceTable],
     """Uploaded files (name, content) -> their tables, and a problem for each unreadable file."""
     tables: list[SourceTable] = []
     problems: list[Problem] = []
+    taken: dict[str, int] = {}
     for name, content in files:
+        taken[name] = taken.get(name, 0) + 1
+        if taken[name] > 1:  # the same name twice: keep them apart in every message
+            name = f"{name} ({taken[name]})"
         try:
             tables.extend(open_source(name, io.BufferedReader(io.BytesIO(content)), len(content)))
         except Exception as exc:  # any unreadable upload becomes a problem, not a crash

@@ -378,3 +378,12 @@ def test_paths_of_a_folder_include_csv_and_xlsx(tmp_path, sqlite_engine) -> None
     assert result.ok and result.counts["contracts"] == 40
     assert sorted(r.file for r in result.files)[0] == "budgets.csv"
     assert Path(folder / "readme.md").exists()
+
+
+def test_two_uploads_with_the_same_name_stay_apart(sqlite_engine) -> None:
+    contracts = "contract_number,customer,start_date,end_date\nK-1,Alpha,2026-01-01,2026-12-31\n"
+    tables, _ = read_uploads([("contracts.csv", contracts.encode()), ("contracts.csv", contracts.encode())])
+    result = import_tables(sqlite_engine, tables)
+    assert [(p.file, p.message) for p in result.errors] == [
+        ("contracts.csv (2)", "duplicate key, first on contracts.csv, row 2")
+    ]

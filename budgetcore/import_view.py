@@ -1,0 +1,117 @@
+"""What the Import page shows, as plain rows in the reader's language: files recognised, problems, the log.
+
+Also the page's choices (which entity a file holds, which column a header
+fills) as session-state keys, applied to freshly read tables. No streamlit here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+
+from budgetcore.exchange import COLUMNS, SourceTable
+from budgetcore.i18n import t
+from budgetcore.importing import FileReport, Problem
+from budgetcore.models import ImportLog
+from budgetcore.workbook import template_headers
+
+ENTITY_LABELS = {
+    "contracts": "Contracts",
+    "budgets": "Budgets",
+    "work_orders": "Work orders",
+    "hours": "Hours",
+    "materials": "Materials",
+}
+SEPARATORS = {";": "semicolon", ",": "comma", "\t": "tab", "|": "bar"}
+PROBLEM_COLUMNS = ("File", "Row", "Column", "Value", "Message")
+
+
+def entity_label(entity: str | None, lang: str) -> str:
+    return t(ENTITY_LABELS[entity], lang) if entity else t("(not recognised)", lang)
+
+
+def entity_key(file: str) -> str:
+    return f"import_entity|{file}"
+
+
+def mapping_key(file: str, entity: str, header: str) -> str:
+    return f"import_map|{file}|{entity}|{header}"
+
+
+def apply_choices(tables: Sequence[SourceTable], state: Mapping[str, object]) -> None:
+    """Set each table's entity and column mapping to what the user chose on the page."""
+    for table in tables:
+        entity = state.get(entity_key(table.file), table.entity)
+        if entity is None:
+            table.remap(None)
+            continue
+        overrides = {
+            h: str(state[mapping_key(table.file, str(entity), h)])
+            for h in table.headers
+            if mapping_key(table.file, str(entity), h) in state
+        }
+        table.remap(str(entity), overrides)
+
+
+def unmapped_headers(table: SourceTable) -> list[str]:
+    """Headers that recognition alone does not map (the user may map them)."""
+    if table.entity is None:
+        return []
+    found = SourceTable(table.file, table.entity, table.headers, iter(()))
+    found.remap(table.entity)
+    return [h for i, h in enumerate(table.headers) if h and i not in found.mapping]
+
+
+def column_labels(entity: str, lang: str) -> dict[str, str]:
+    """Column name -> the header the template uses in lang."""
+    names = [c.name for c in COLUMNS[entity]]
+    return dict(zip(names, template_headers(entity, lang), strict=True))
+
+
+def digest(files: Sequence[tuple[str, bytes]], tables: Sequence[SourceTable], version: int) -> str:
+    """Identifies an upload with its choices and the data it is checked against."""
+    h = hashlib.sha256(
+        repr(
+            (version, [(x.file, x.entity, sorted((i, c.name) for i, c in x.mapping.items())) for x in tables])
+        ).encode()
+    )
+    for name, content in files:
+        h.update(name.encode() + b"\0" + content)
+    return h.hexdigest()
+
+
+def recognition_rows(reports: Sequence[FileReport], lang: str) -> list[dict[str, object]]:
+    return [
+        {
+            t("File", lang): r.file,
+            t("Holds", lang): entity_label(r.entity, lang),
+            t("Encoding", lang): r.encoding,
+            t("Separator", lang): t(SEPARATORS[r.delimiter], lang) if r.delimiter in SEPARATORS else "—",
+            t("Decimals", lang): "1.234,56" if r.decimal_comma else "1,234.56",
+            t("Rows", lang): r.rows,
+            t("Columns", lang): ", ".join(f"{h} → {c}" for h, c in r.mapping.items()),
+            t("Ignored", lang): ", ".join(r.ignored_columns),
+        }
+        for r in reports
+    ]
+
+
+def problem_rows(problems: Sequence[Problem], lang: str) -> list[dict[str, object]]:
+    headers = [t(h, lang) for h in PROBLEM_COLUMNS]
+    return [
+        dict(zip(headers, (p.file, p.row, p.column, p.value, p.translated(lang)), strict=True))
+        for p in problems
+    ]
+
+
+def log_rows(entries: Sequence[ImportLog], lang: str) -> list[dict[str, object]]:
+    return [
+        {
+            t("When (UTC)", lang): e.imported_at.strftime("%Y-%m-%d %H:%M"),
+            t("Source", lang): e.source,
+            t("By", lang): e.user or "—",
+            t("Rows", lang): e.rows,
+            t("Files", lang): e.files,
+        }
+        for e in entries
+    ]
