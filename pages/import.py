@@ -19,8 +19,7 @@ st.caption(
         lang,
     )
 )
-if done := st.session_state.pop("import_done", None):
-    st.success(t("Imported {rows} rows. Every page now shows the new data.", lang, rows=done))
+done = st.session_state.pop("import_done", None)
 st.download_button(
     t("Download the template workbook", lang),
     template(lang),
@@ -73,6 +72,14 @@ def choose_mapping(table: SourceTable) -> None:
                 format_func=lambda c: labels.get(c) or t("(ignore)", lang),
                 key=import_view.mapping_key(table.file, table.entity, header),
             )
+
+
+if done:  # the import before this rerun: what it wrote and what is worth knowing about it
+    rows_done, findings = done
+    st.success(t("Imported {rows} rows. Every page now shows the new data.", lang, rows=rows_done))
+    if findings:
+        with st.expander(t("Notes ({n})", lang, n=len(findings)), expanded=True):
+            problems_table(findings)
 
 
 def who() -> str | None:
@@ -130,7 +137,8 @@ if files:
         )
         if result.written:
             st.cache_data.clear()  # the data version moved on too; this frees the old results at once
-            st.session_state["import_done"] = i18n.number(sum(result.counts.values()), lang, 0)
+            rows_done = i18n.number(sum(result.counts.values()), lang, 0)
+            st.session_state["import_done"] = (rows_done, result.findings)
             st.session_state["import_nonce"] = nonce + 1
             st.rerun()
         n = result.error_count

@@ -118,6 +118,8 @@ def test_importing_valid_files_updates_the_overview_and_the_log(app_url, tmp_pat
     button.click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("Every page now shows the new data" in s.value for s in at.success)
+    notes = [e for e in at.expander if e.label.startswith("Notes (")]
+    assert notes and "work order not under a contract" in notes[0].dataframe[0].value["Message"].tolist()
     log = frame(at, "import_log")
     assert log["Source"].tolist() == ["page"] and log["Rows"][0] == sum(len(r) for r in ROWS.values())
 
