@@ -1,0 +1,175 @@
+"""Plotly figures of the dashboard; Decimals become floats here and nowhere earlier."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+import plotly.graph_objects as go
+
+from budgetcore import i18n, metrics
+from budgetcore.contract_detail import BurnUpPoint
+from budgetcore.metrics import ContractFigures
+from budgetcore.summary import MonthActual
+from budgetcore.tables import STATUS_COLOURS
+
+LABOUR_COLOUR, MATERIAL_COLOUR = "#1f77b4", "#9ecae1"
+ACTUAL_COLOUR, PLANNED_COLOUR, BUDGET_COLOUR, FORECAST_COLOUR = "#1f77b4", "#7f7f7f", "#2ca02c", "#d62728"
+
+
+def _layout(fig: go.Figure, lang: str, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        separators=",." if lang == "nl" else ".,",
+        hoverlabel={"bgcolor": "white"},
+    )
+    return fig
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def pressure_map(figures: Sequence[ContractFigures], lang: str) -> go.Figure:
+    """Elapsed (x) against consumed (y) per budgeted contract, size by budget, colour by status."""
+    fig = go.Figure()
+    budgeted = [f for f in figures if f.consumed is not None and f.budget_total]
+    biggest = max((float(f.budget_total or 0) for f in budgeted), default=1.0) or 1.0
+    for status in metrics.STATUSES:
+        chosen = [f for f in budgeted if f.status == status]
+        if not chosen:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[float(f.elapsed) for f in chosen],
+                y=[float(f.consumed or 0) for f in chosen],
+                mode="markers",
+                name=i18n.t(status, lang),
+                marker={
+                    "size": [float(f.budget_total or 0) for f in chosen],
+                    "sizemode": "area",
+                    "sizeref": 2.0 * biggest / (40.0**2),
+                    "sizemin": 4,
+                    "color": STATUS_COLOURS[status],
+                    "opacity": 0.7,
+                    "line": {"width": 0.5, "color": "white"},
+                },
+                customdata=[
+                    [
+                        f.contract_number,
+                        f.inputs.customer,
+                        i18n.money(f.budget_total, lang, cents=False),
+                        i18n.percent(f.consumed, lang),
+                        i18n.percent(f.elapsed, lang),
+                    ]
+                    for f in chosen
+                ],
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
+                    + i18n.t("Budget", lang)
+                    + ": %{customdata[2]}<br>"
+                    + i18n.t("Consumed", lang)
+                    + ": %{customdata[3]}<br>"
+                    + i18n.t("Elapsed", lang)
+                    + ": %{customdata[4]}<extra></extra>"
+                ),
+            )
+        )
+    top = max([1.2, *(float(f.consumed or 0) * 1.05 for f in budgeted)])
+    fig.add_trace(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            line={"dash": "dash", "color": "#555", "width": 1},
+            name=i18n.t("on the calendar", lang),
+            hoverinfo="skip",
+        )
+    )
+    fig.update_xaxes(title=i18n.t("Elapsed", lang), tickformat=".0%", range=[-0.02, 1.02])
+    fig.update_yaxes(title=i18n.t("Consumed", lang), tickformat=".0%", range=[-0.02, min(top, 3.0)])
+    return _layout(fig, lang, 420)
+
+
+def monthly_actuals(months: Sequence[MonthActual], lang: str) -> go.Figure:
+    """Stacked bars of labour and material cost per month."""
+    x = [m.month for m in months]
+    fig = go.Figure()
+    for name, values, colour in (
+        ("Labour", [m.labour for m in months], LABOUR_COLOUR),
+        ("Material", [m.material for m in months], MATERIAL_COLOUR),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=x,
+                y=[float(v) for v in values],
+                name=i18n.t(name, lang),
+                marker_color=colour,
+                customdata=[
+                    [i18n.money(v, lang, cents=False), i18n.date(d, lang)]
+                    for v, d in zip(values, x, strict=True)
+                ],
+                hovertemplate="%{customdata[1]}: %{customdata[0]}<extra>" + i18n.t(name, lang) + "</extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(tickformat="%b %Y")
+    fig.update_yaxes(tickprefix="€ ", tickformat=",.0f")
+    return _layout(fig, lang, 340)
+
+
+def burn_up(points: Sequence[BurnUpPoint], f: ContractFigures, lang: str) -> go.Figure:
+    """Cumulative actual over the term against planned to date, the budget total, the forecast, as_of."""
+    fig = go.Figure()
+    done = [p for p in points if p.actual is not None]
+
+    def trace(name: str, xs: list[dt.date], ys: list[Decimal], colour: str, dash: str = "solid") -> None:
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[float(v) for v in ys],
+                mode="lines",
+                name=i18n.t(name, lang),
+                line={"color": colour, "dash": dash, "width": 3 if name == "Actual" else 2},
+                customdata=[
+                    [i18n.money(v, lang, cents=False), i18n.date(d, lang)]
+                    for v, d in zip(ys, xs, strict=True)
+                ],
+                hovertemplate="%{customdata[1]}: %{customdata[0]}<extra>" + i18n.t(name, lang) + "</extra>",
+            )
+        )
+
+    if f.budget_total is not None:
+        trace("Planned to date", [p.day for p in points], [p.planned for p in points], PLANNED_COLOUR, "dash")
+        trace("Budget", [points[0].day, points[-1].day], [f.budget_total] * 2, BUDGET_COLOUR, "dot")
+    if done:
+        trace("Actual", [p.day for p in done], [p.actual or metrics.ZERO for p in done], ACTUAL_COLOUR)
+    fc = f.forecast.total
+    if fc is not None and done and done[-1].day < f.inputs.end_date:
+        trace(
+            "Forecast",
+            [done[-1].day, f.inputs.end_date],
+            [done[-1].actual or metrics.ZERO, fc],
+            FORECAST_COLOUR,
+            "dot",
+        )
+    if points and points[0].day <= f.as_of <= points[-1].day:
+        fig.add_shape(
+            type="line",
+            x0=f.as_of,
+            x1=f.as_of,
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": "#444", "width": 1, "dash": "dot"},
+        )
+        fig.add_annotation(
+            x=f.as_of, y=1, yref="paper", text=i18n.t("as of {date}", lang, date=i18n.date(f.as_of, lang)),
+            showarrow=False, yanchor="bottom", font={"size": 11},
+        )  # fmt: skip
+    fig.update_yaxes(tickprefix="€ ", tickformat=",.0f", rangemode="tozero")
+    return _layout(fig, lang, 380)

@@ -1,0 +1,410 @@
+"""One contract in depth: its figures, burn-up series, work orders, cost lines grouped, data quality.
+
+Every sum is computed in SQL for the one contract. Cost windows follow
+DOMAIN.md: a line counts when dated from start_date through min(as_of,
+end_date), both days included; lines outside the term are reported as
+findings, never dropped silently. Money is Decimal EUR, hours Decimal hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import and_, func, literal, not_, or_, select, type_coerce, union_all
+from sqlalchemy.orm import Session
+
+from budgetcore import metrics, portfolio
+from budgetcore.metrics import ZERO, ContractFigures, Thresholds
+from budgetcore.models import BudgetLine, Contract, Fixed, HourLine, MaterialLine, WorkOrder
+from budgetcore.storage import month_start
+
+CATEGORIES = ("labour", "material", "other")
+
+
+def figures(
+    session: Session, contract_number: str, as_of: dt.date, thresholds: Thresholds = Thresholds()
+) -> ContractFigures | None:
+    """The contract's figures at as_of, the same as the portfolio shows; None if unknown."""
+    if not contract_number:
+        return None
+    found = portfolio.portfolio(
+        session, as_of, thresholds, portfolio.Filters(contract_numbers=(contract_number,))
+    )
+    return found[0] if found else None
+
+
+def _contract(session: Session, contract_number: str) -> Contract | None:
+    return session.scalar(select(Contract).where(Contract.contract_number == contract_number))
+
+
+@dataclass(frozen=True)
+class BudgetPeriod:
+    """One budget line with its period resolved against the term (both days included)."""
+
+    category: str
+    amount: Decimal
+    hours: Decimal | None
+    start: dt.date
+    end: dt.date
+
+
+def budget_periods(session: Session, contract_number: str) -> list[BudgetPeriod]:
+    """The contract's budget lines, period_start/period_end defaulting to the term."""
+    rows = session.execute(
+        select(
+            BudgetLine.category,
+            BudgetLine.amount,
+            BudgetLine.hours,
+            func.coalesce(BudgetLine.period_start, Contract.start_date),
+            func.coalesce(BudgetLine.period_end, Contract.end_date),
+        )
+        .join(Contract, BudgetLine.contract_id == Contract.id)
+        .where(Contract.contract_number == contract_number)
+        .order_by(BudgetLine.category, BudgetLine.period_key)
+    )
+    return [BudgetPeriod(c, a, h, _as_date(s), _as_date(e)) for c, a, h, s, e in rows]
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    # coalesce() of two DATE columns comes back as text on SQLite
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class BurnUpPoint:
+    """Cumulative cost through day (EUR): actual (None after as_of) and planned to date."""
+
+    day: dt.date
+    actual: Decimal | None
+    planned: Decimal
+
+
+def _cost_lines(contract_id: int):
+    """(date, labour, material) of every cost line on the contract's work orders."""
+    hours = (
+        select(HourLine.date.label("date"), HourLine.cost.label("labour"), literal(0).label("material"))
+        .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
+        .where(WorkOrder.contract_id == contract_id)
+    )
+    materials = (
+        select(MaterialLine.date, literal(0), MaterialLine.cost)
+        .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
+        .where(WorkOrder.contract_id == contract_id)
+    )
+    return union_all(hours, materials).subquery("lines")
+
+
+def burn_up(session: Session, contract_number: str, as_of: dt.date) -> list[BurnUpPoint]:
+    """Month by month over the term: cumulative in-term actual cost and planned to date.
+
+    Points fall on the day before the start (zero), each month end inside the
+    term, the end date, and as_of when it lies inside the term.
+    """
+    contract = _contract(session, contract_number)
+    if contract is None:
+        return []
+    start, end = contract.start_date, contract.end_date
+    lines = _cost_lines(contract.id)
+    month = month_start(lines.c.date).label("month")
+    # lines are cut at min(as_of, end), so the month of as_of holds only lines up to as_of
+    monthly = {
+        _as_date(m): cost or ZERO
+        for m, cost in session.execute(
+            select(month, type_coerce(func.sum(lines.c.labour + lines.c.material), Fixed()))
+            .where(lines.c.date >= start, lines.c.date <= min(as_of, end))
+            .group_by(month)
+        )
+    }
+    periods = [(p.amount, p.start, p.end) for p in budget_periods(session, contract_number)]
+
+    days = [start - dt.timedelta(days=1)]
+    day = _month_end(start)
+    while day < end:
+        days.append(day)
+        day = _month_end(day + dt.timedelta(days=1))
+    days.append(end)
+    if start <= as_of < end and as_of not in days:
+        days.append(as_of)
+    days.sort()
+
+    points = []
+    for day in days:
+        actual = None
+        if day < start:
+            actual = ZERO if as_of >= day else None
+        elif day <= as_of:
+            first = day.replace(day=1)
+            actual = sum((cost for m, cost in monthly.items() if m <= first), ZERO)
+        points.append(BurnUpPoint(day, actual, metrics.planned_to_date(periods, day)))
+    return points
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    """Budget against actual for one category (EUR); actual 'other' is always 0 (no such lines)."""
+
+    category: str
+    budget: Decimal
+    actual: Decimal
+
+
+def by_category(f: ContractFigures) -> list[CategoryRow]:
+    """Budget vs actual per category, from the contract's figures."""
+    i = f.inputs
+    return [
+        CategoryRow("labour", i.budget_labour, i.actual_labour),
+        CategoryRow("material", i.budget_material, i.actual_material),
+        CategoryRow("other", i.budget_other, ZERO),
+    ]
+
+
+@dataclass(frozen=True)
+class WorkOrderRow:
+    """One work order with the cost of its lines (EUR) and whether it lies inside the term."""
+
+    work_order_number: str
+    date: dt.date
+    type: str | None
+    status: str | None
+    description: str | None
+    hours: Decimal
+    labour: Decimal
+    material: Decimal
+    in_term: bool
+
+    @property
+    def cost(self) -> Decimal:
+        return self.labour + self.material
+
+
+def work_orders(session: Session, contract_number: str, as_of: dt.date) -> list[WorkOrderRow]:
+    """The contract's work orders dated on or before as_of, newest first, with their cost."""
+    contract = _contract(session, contract_number)
+    if contract is None:
+        return []
+    hours = (
+        select(
+            HourLine.work_order_id.label("wo"),
+            func.sum(HourLine.hours).label("hours"),
+            func.sum(HourLine.cost).label("labour"),
+        )
+        .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
+        .where(WorkOrder.contract_id == contract.id)
+        .group_by(HourLine.work_order_id)
+        .subquery()
+    )
+    materials = (
+        select(MaterialLine.work_order_id.label("wo"), func.sum(MaterialLine.cost).label("material"))
+        .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
+        .where(WorkOrder.contract_id == contract.id)
+        .group_by(MaterialLine.work_order_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            WorkOrder.work_order_number,
+            WorkOrder.date,
+            WorkOrder.type,
+            WorkOrder.status,
+            WorkOrder.description,
+            type_coerce(hours.c.hours, Fixed()),
+            type_coerce(hours.c.labour, Fixed()),
+            type_coerce(materials.c.material, Fixed()),
+        )
+        .outerjoin(hours, hours.c.wo == WorkOrder.id)
+        .outerjoin(materials, materials.c.wo == WorkOrder.id)
+        .where(WorkOrder.contract_id == contract.id, WorkOrder.date <= as_of)
+        .order_by(WorkOrder.date.desc(), WorkOrder.work_order_number.desc())
+    )
+    return [
+        WorkOrderRow(
+            n,
+            d,
+            t,
+            s,
+            desc,
+            h or ZERO,
+            lab or ZERO,
+            mat or ZERO,
+            contract.start_date <= d <= contract.end_date,
+        )
+        for n, d, t, s, desc, h, lab, mat in rows
+    ]
+
+
+@dataclass(frozen=True)
+class HoursRow:
+    """Hours and their cost (EUR) of one employee and hour type, in the cost window."""
+
+    employee: str | None
+    hour_type: str | None
+    hours: Decimal
+    cost: Decimal
+
+
+def hours_by_employee(session: Session, contract_number: str, as_of: dt.date) -> list[HoursRow]:
+    """In-term hour lines through as_of grouped by employee and hour type, most cost first."""
+    contract = _contract(session, contract_number)
+    if contract is None:
+        return []
+    cost = type_coerce(func.sum(HourLine.cost), Fixed())
+    rows = session.execute(
+        select(
+            HourLine.employee,
+            HourLine.hour_type,
+            type_coerce(func.sum(HourLine.hours), Fixed()),
+            cost,
+        )
+        .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
+        .where(WorkOrder.contract_id == contract.id, _in_window(HourLine.date, contract, as_of))
+        .group_by(HourLine.employee, HourLine.hour_type)
+        .order_by(cost.desc(), HourLine.employee, HourLine.hour_type)
+    )
+    return [HoursRow(e, t, h or ZERO, c or ZERO) for e, t, h, c in rows]
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    """Quantity and cost (EUR) of one article in the cost window."""
+
+    article_code: str | None
+    description: str | None
+    quantity: Decimal
+    cost: Decimal
+
+
+def materials_by_article(session: Session, contract_number: str, as_of: dt.date) -> list[MaterialRow]:
+    """In-term material lines through as_of grouped by article code, most cost first."""
+    contract = _contract(session, contract_number)
+    if contract is None:
+        return []
+    cost = type_coerce(func.sum(MaterialLine.cost), Fixed())
+    rows = session.execute(
+        select(
+            MaterialLine.article_code,
+            func.min(MaterialLine.description),
+            type_coerce(func.sum(MaterialLine.quantity), Fixed()),
+            cost,
+        )
+        .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
+        .where(WorkOrder.contract_id == contract.id, _in_window(MaterialLine.date, contract, as_of))
+        .group_by(MaterialLine.article_code)
+        .order_by(cost.desc(), MaterialLine.article_code)
+    )
+    return [MaterialRow(a, d, q or ZERO, c or ZERO) for a, d, q, c in rows]
+
+
+def _in_window(date_col, contract: Contract, as_of: dt.date):
+    return and_(date_col >= contract.start_date, date_col <= min(as_of, contract.end_date))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A data-quality observation: an English message template, how many rows, and their cost (EUR)."""
+
+    message: str
+    count: int
+    amount: Decimal | None = None
+
+
+FINDINGS = {
+    "outside": "cost lines dated outside the contract term (not counted)",
+    "after_termination": "cost lines dated after the termination date",
+    "zero_rate": "hour lines with a zero cost rate",
+    "zero_cost": "material lines with a zero unit cost",
+    "empty": "work orders without hour or material lines",
+    "no_budget": "no budget lines: the status cannot be judged",
+    "budget_period": "budget lines whose period lies outside the contract term",
+}
+
+
+def findings(session: Session, contract_number: str) -> list[Finding]:
+    """What looks wrong or incomplete in this contract's data, independent of as_of."""
+    contract = _contract(session, contract_number)
+    if contract is None:
+        return []
+    start, end, cid = contract.start_date, contract.end_date, contract.id
+    lines = _cost_lines(cid)
+    cost = type_coerce(func.sum(lines.c.labour + lines.c.material), Fixed())
+    outside = session.execute(
+        select(func.count(), cost).where(or_(lines.c.date < start, lines.c.date > end))
+    ).one()
+    result: list[Finding] = []
+    if outside[0]:
+        result.append(Finding(FINDINGS["outside"], outside[0], outside[1] or ZERO))
+    if contract.terminated_on is not None:
+        after = session.execute(
+            select(func.count(), cost).where(lines.c.date > contract.terminated_on, lines.c.date <= end)
+        ).one()
+        if after[0]:
+            result.append(Finding(FINDINGS["after_termination"], after[0], after[1] or ZERO))
+    zero_rate = session.scalar(
+        select(func.count())
+        .select_from(HourLine)
+        .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
+        .where(WorkOrder.contract_id == cid, HourLine.cost_rate == 0)
+    )
+    if zero_rate:
+        result.append(Finding(FINDINGS["zero_rate"], zero_rate))
+    zero_cost = session.scalar(
+        select(func.count())
+        .select_from(MaterialLine)
+        .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
+        .where(WorkOrder.contract_id == cid, MaterialLine.unit_cost == 0)
+    )
+    if zero_cost:
+        result.append(Finding(FINDINGS["zero_cost"], zero_cost))
+    has_hours = select(HourLine.id).where(HourLine.work_order_id == WorkOrder.id).exists()
+    has_materials = select(MaterialLine.id).where(MaterialLine.work_order_id == WorkOrder.id).exists()
+    empty = session.scalar(
+        select(func.count())
+        .select_from(WorkOrder)
+        .where(WorkOrder.contract_id == cid, not_(has_hours), not_(has_materials))
+    )
+    if empty:
+        result.append(Finding(FINDINGS["empty"], empty))
+    periods = budget_periods(session, contract_number)
+    if not periods:
+        result.append(Finding(FINDINGS["no_budget"], 0))
+    stray = [p for p in periods if p.start < start or p.end > end]
+    if stray:
+        result.append(Finding(FINDINGS["budget_period"], len(stray), sum((p.amount for p in stray), ZERO)))
+    return result
+
+
+@dataclass(frozen=True)
+class Detail:
+    """Everything the contract page shows, computed in one session."""
+
+    figures: ContractFigures
+    burn_up: list[BurnUpPoint]
+    categories: list[CategoryRow]
+    work_orders: list[WorkOrderRow]
+    hours: list[HoursRow]
+    materials: list[MaterialRow]
+    findings: list[Finding]
+
+
+def detail(
+    session: Session, contract_number: str, as_of: dt.date, thresholds: Thresholds = Thresholds()
+) -> Detail | None:
+    """The contract page's data at as_of; None when the contract number is unknown."""
+    f = figures(session, contract_number, as_of, thresholds)
+    if f is None:
+        return None
+    return Detail(
+        figures=f,
+        burn_up=burn_up(session, contract_number, as_of),
+        categories=by_category(f),
+        work_orders=work_orders(session, contract_number, as_of),
+        hours=hours_by_employee(session, contract_number, as_of),
+        materials=materials_by_article(session, contract_number, as_of),
+        findings=findings(session, contract_number),
+    )

@@ -1,0 +1,148 @@
+"""Portfolio-level views beyond one row per contract: headline totals, actuals per month, filter choices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import and_, func, literal, select, type_coerce, union_all
+from sqlalchemy.orm import Session
+
+from budgetcore.metrics import STATUSES, ZERO, ContractFigures
+from budgetcore.models import Contract, ContractMonth, Customer, Fixed, HourLine, MaterialLine, WorkOrder
+from budgetcore.storage import month_start
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Totals over a set of contracts (EUR). forecast and margin add up only the contracts
+    where they are defined; with_value counts the contracts that have a contract value."""
+
+    contracts: int
+    budget_total: Decimal
+    actual_total: Decimal
+    forecast_total: Decimal
+    margin: Decimal
+    with_value: int
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+def headline(figures: Sequence[ContractFigures]) -> Headline:
+    """The headline figures of the overview, from the contracts' figures."""
+    counts = Counter(f.status for f in figures)
+    return Headline(
+        contracts=len(figures),
+        budget_total=sum((f.budget_total for f in figures if f.budget_total is not None), ZERO),
+        actual_total=sum((f.actual_total for f in figures), ZERO),
+        forecast_total=sum((f.forecast.total for f in figures if f.forecast.total is not None), ZERO),
+        margin=sum((f.margin for f in figures if f.margin is not None), ZERO),
+        with_value=sum(1 for f in figures if f.margin is not None),
+        statuses={s: counts.get(s, 0) for s in STATUSES},
+    )
+
+
+@dataclass(frozen=True)
+class MonthActual:
+    """In-term actual cost (EUR) of one calendar month; month is its first day."""
+
+    month: dt.date
+    labour: Decimal
+    material: Decimal
+
+
+def monthly_actuals(
+    session: Session, as_of: dt.date, contract_numbers: Sequence[str] | None = None
+) -> list[MonthActual]:
+    """Labour and material per month, in term and through as_of, summed over the contracts.
+
+    contract_numbers None means every contract. Whole months before as_of's
+    month come from contract_months; as_of's own month is read from the lines,
+    as portfolio figures are, so the last bar ends exactly on as_of.
+    """
+    if contract_numbers is not None and not contract_numbers:
+        return []
+    first = as_of.replace(day=1)
+
+    def chosen(stmt):
+        if contract_numbers is None:
+            return stmt
+        return stmt.where(Contract.contract_number.in_(list(contract_numbers)))
+
+    months = chosen(
+        select(
+            ContractMonth.month.label("month"),
+            ContractMonth.labour.label("labour"),
+            ContractMonth.material.label("material"),
+        )
+        .join(Contract, ContractMonth.contract_id == Contract.id)
+        .where(ContractMonth.in_term.is_(True), ContractMonth.month < first)
+    )
+
+    def in_window(date_col):
+        return and_(
+            date_col >= first,
+            date_col <= as_of,
+            date_col >= Contract.start_date,
+            date_col <= Contract.end_date,
+        )
+
+    hours = chosen(
+        select(month_start(HourLine.date), HourLine.cost, literal(0))
+        .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
+        .join(Contract, WorkOrder.contract_id == Contract.id)
+        .where(in_window(HourLine.date))
+    )
+    materials = chosen(
+        select(month_start(MaterialLine.date), literal(0), MaterialLine.cost)
+        .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
+        .join(Contract, WorkOrder.contract_id == Contract.id)
+        .where(in_window(MaterialLine.date))
+    )
+    src = union_all(months, hours, materials).subquery("src")
+    rows = session.execute(
+        select(
+            src.c.month,
+            type_coerce(func.sum(src.c.labour), Fixed()),
+            type_coerce(func.sum(src.c.material), Fixed()),
+        )
+        .group_by(src.c.month)
+        .order_by(src.c.month)
+    )
+    return [MonthActual(_date(m), lab or ZERO, mat or ZERO) for m, lab, mat in rows]
+
+
+def _date(value: dt.date | str) -> dt.date:
+    # SQLite returns the computed month as text
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The values the sidebar filters offer, each sorted."""
+
+    customers: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    account_managers: tuple[str, ...] = ()
+
+
+def filter_choices(session: Session) -> Choices:
+    """Distinct customers (with a contract), contract types and account managers."""
+    customers = session.scalars(
+        select(Customer.name)
+        .join(Contract, Contract.customer_id == Customer.id)
+        .distinct()
+        .order_by(Customer.name)
+    )
+    types = session.scalars(
+        select(Contract.type).where(Contract.type.is_not(None)).distinct().order_by(Contract.type)
+    )
+    managers = session.scalars(
+        select(Contract.account_manager)
+        .where(Contract.account_manager.is_not(None))
+        .distinct()
+        .order_by(Contract.account_manager)
+    )
+    return Choices(tuple(customers), tuple(types), tuple(managers))

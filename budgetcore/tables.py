@@ -1,0 +1,323 @@
+"""The dashboard's tables as pandas frames, with what each column holds; no Streamlit here.
+
+Each builder returns (frame, columns): the frame keeps money as Decimal EUR
+rounded to cents, fractions as floats 0..1 (for progress bars), dates as
+dates; columns maps each frame column to its English label and kind (money,
+fraction, progress, date, number, text), which the UI turns into column
+formats. renewals_csv() writes the renewal list for spreadsheets.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+from babel.numbers import format_compact_currency
+
+from budgetcore import i18n, metrics, portfolio, review
+from budgetcore.contract_detail import CategoryRow, Finding, HoursRow, MaterialRow, WorkOrderRow
+from budgetcore.metrics import ContractFigures
+
+STATUS_COLOURS = {
+    metrics.OVER_BUDGET: "#d62728",
+    metrics.AT_RISK: "#e8710a",
+    metrics.WATCH: "#b58900",
+    metrics.ON_TRACK: "#2ca02c",
+    metrics.NO_BUDGET: "#8c8c8c",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A frame column's English label (an i18n key), its kind and an optional help text."""
+
+    label: str
+    kind: str = "text"
+    help: str | None = None
+    format: str | None = None
+    width: str | int | None = None
+
+
+Columns = dict[str, Column]
+
+
+_BABEL_LOCALES = {"en": "en_GB", "nl": "nl_NL"}  # as i18n formats them
+TYPE_LABELS = {"preventive": "preventive", "corrective": "corrective", "yearly_orders": "yearly orders"}
+CATEGORY_LABELS = {"labour": "Labour", "material": "Material", "other": "Other"}
+
+
+def type_label(contract_type: str | None, lang: str) -> str:
+    """A contract type as people write it ('yearly orders'), in lang."""
+    if not contract_type:
+        return ""
+    return i18n.t(TYPE_LABELS.get(contract_type, contract_type), lang)
+
+
+def money_compact(value: Decimal | None, lang: str) -> str:
+    """'€13.4m' (en) or '€ 13,4 mln.' (nl): headline amounts that fit a narrow column."""
+    if value is None:
+        return ""
+    return format_compact_currency(value, "EUR", locale=_BABEL_LOCALES.get(lang, "en_GB"), fraction_digits=1)
+
+
+def status_label(status: str, lang: str) -> str:
+    """The status in lang."""
+    return i18n.t(status, lang)
+
+
+STATUS_BADGES = {  # Streamlit's markdown badge colours per status
+    metrics.OVER_BUDGET: "red",
+    metrics.AT_RISK: "orange",
+    metrics.WATCH: "yellow",
+    metrics.ON_TRACK: "green",
+    metrics.NO_BUDGET: "gray",
+}
+
+
+def status_badge(status: str, lang: str, suffix: str = "") -> str:
+    """Markdown for a coloured badge naming the status (and suffix, e.g. a count)."""
+    return f":{STATUS_BADGES.get(status, 'gray')}-badge[{status_label(status, lang)}{suffix}]"
+
+
+def status_colours(lang: str) -> dict[str, str]:
+    """Shown status label -> its colour, for styling the status column."""
+    return {status_label(s, lang): c for s, c in STATUS_COLOURS.items()}
+
+
+def _fraction(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _money(value: Decimal | None) -> Decimal | None:
+    """Whole euros: tables show budgets and costs to the euro (exact figures are in the CSV)."""
+    return None if value is None else value.quantize(Decimal(1), ROUND_HALF_UP)
+
+
+OVERVIEW_COLUMNS: Columns = {
+    "contract": Column("Contract"),
+    "customer": Column("Customer", width="medium"),
+    "status": Column("Status", width=95),
+    "budget": Column("Budget", "money"),
+    "actual": Column("Actual", "money", "Labour + material to date"),
+    "labour": Column("Labour", "money"),
+    "material": Column("Material", "money"),
+    "consumed": Column("Consumed", "progress", "Actual / budget"),
+    "elapsed": Column("Elapsed", "progress", "Share of the term passed"),
+    "burn": Column(
+        "Burn index", "number", "Actual / planned to date; above 1 spends ahead of the calendar", "%.2f"
+    ),
+    "forecast": Column("Forecast", "money", "Expected actual total at end of term"),
+    "margin": Column("Margin", "money", "Contract value - actual to date"),
+    "end": Column("End date", "date"),
+    "notice": Column("Notice deadline", "date"),
+}
+
+
+def overview(figures: Sequence[ContractFigures], lang: str) -> tuple[pd.DataFrame, Columns]:
+    """One row per contract, in the given order."""
+    rows = [
+        {
+            "contract": f.contract_number,
+            "customer": f.inputs.customer,
+            "status": status_label(f.status, lang),
+            "budget": _money(f.budget_total),
+            "actual": _money(f.actual_total),
+            "labour": _money(f.inputs.actual_labour),
+            "material": _money(f.inputs.actual_material),
+            "consumed": _fraction(f.consumed),
+            "elapsed": _fraction(f.elapsed),
+            "burn": _fraction(metrics.fraction(f.burn_index, 2)),
+            "forecast": _money(f.forecast.total),
+            "margin": _money(f.margin),
+            "end": f.inputs.end_date,
+            "notice": f.notice_deadline,
+        }
+        for f in figures
+    ]
+    return pd.DataFrame(rows, columns=list(OVERVIEW_COLUMNS)), OVERVIEW_COLUMNS
+
+
+RENEWAL_COLUMNS: Columns = {
+    "contract": Column("Contract"),
+    "customer": Column("Customer", width="medium"),
+    "deadline": Column("Next deadline", "date", "The notice deadline until it passes, then the end date"),
+    "days": Column("Days left", "number", format="%d"),
+    "status": Column("Status", width=95),
+    "consumed": Column("Consumed", "progress", "Actual / budget"),
+    "forecast": Column("Forecast", "money", "Expected actual total at end of term"),
+    "margin": Column("Margin", "money", "Contract value - actual to date"),
+    "action": Column("Suggested action", width="large", help="The action, then its reason"),
+    "end": Column("End date", "date"),
+    "notice": Column("Notice deadline", "date"),
+    "auto_renew": Column("Auto-renew", "check"),
+}
+
+
+def renewals(figures: Sequence[ContractFigures], lang: str) -> tuple[pd.DataFrame, Columns]:
+    """The renewal list in the given order (soonest deadline first), with the suggested action."""
+    rows = []
+    for f in figures:
+        deadline = metrics.next_deadline(f.inputs.end_date, f.notice_deadline, f.as_of)
+        action, reason = review.suggest(f).text(lang)
+        rows.append(
+            {
+                "contract": f.contract_number,
+                "customer": f.inputs.customer,
+                "deadline": deadline,
+                "days": (deadline - f.as_of).days,
+                "end": f.inputs.end_date,
+                "notice": f.notice_deadline,
+                "auto_renew": f.inputs.auto_renew,
+                "status": status_label(f.status, lang),
+                "consumed": _fraction(f.consumed),
+                "forecast": _money(f.forecast.total),
+                "margin": _money(f.margin),
+                "action": f"{action}: {reason}",
+            }
+        )
+    return pd.DataFrame(rows, columns=list(RENEWAL_COLUMNS)), RENEWAL_COLUMNS
+
+
+CSV_COLUMNS = (*portfolio.SUMMARY_COLUMNS, "suggested_action", "reason")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell that no spreadsheet runs as a formula.
+
+    Text starting with = + - @ (or a tab or carriage return) gets a leading
+    apostrophe. Numbers and dates are ours, never formulas, so a negative
+    margin stays a number.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def renewals_csv(figures: Sequence[ContractFigures], lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """The renewal list as CSV: the summary columns of the CLI plus the action and its reason."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for f in figures:
+        action, reason = review.suggest(f).text(lang)
+        row = {**portfolio.summary_row(f), "suggested_action": action, "reason": reason}
+        writer.writerow([safe_cell(row[c]) for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+CATEGORY_COLUMNS: Columns = {
+    "category": Column("Category"),
+    "budget": Column("Budget", "money"),
+    "actual": Column("Actual", "money"),
+    "consumed": Column("Consumed", "progress"),
+}
+
+
+def categories(rows: Sequence[CategoryRow], lang: str) -> tuple[pd.DataFrame, Columns]:
+    data = [
+        {
+            "category": i18n.t(CATEGORY_LABELS[r.category], lang),
+            "budget": _money(r.budget),
+            "actual": _money(r.actual),
+            "consumed": _fraction(metrics.ratio(r.actual, r.budget)),
+        }
+        for r in rows
+        if r.budget or r.actual
+    ]
+    return pd.DataFrame(data, columns=list(CATEGORY_COLUMNS)), CATEGORY_COLUMNS
+
+
+WORK_ORDER_COLUMNS: Columns = {
+    "number": Column("Work order"),
+    "date": Column("Date", "date"),
+    "type": Column("Type"),
+    "status": Column("Status"),
+    "description": Column("Description", width="medium"),
+    "hours": Column("Hours", "number", format="%.1f"),
+    "labour": Column("Labour", "money"),
+    "material": Column("Material", "money"),
+    "cost": Column("Cost", "money"),
+    "in_term": Column("In term", "check", "Lines outside the term are not counted"),
+}
+
+
+def work_orders(rows: Sequence[WorkOrderRow], lang: str) -> tuple[pd.DataFrame, Columns]:
+    data = [
+        {
+            "number": r.work_order_number,
+            "date": r.date,
+            "type": i18n.t(r.type, lang) if r.type else "",  # periodic, corrective, extra
+            "status": r.status or "",
+            "description": r.description or "",
+            "hours": float(r.hours),
+            "labour": _money(r.labour),
+            "material": _money(r.material),
+            "cost": _money(r.cost),
+            "in_term": r.in_term,
+        }
+        for r in rows
+    ]
+    return pd.DataFrame(data, columns=list(WORK_ORDER_COLUMNS)), WORK_ORDER_COLUMNS
+
+
+HOURS_COLUMNS: Columns = {
+    "employee": Column("Employee"),
+    "hour_type": Column("Hour type"),
+    "hours": Column("Hours", "number", format="%.1f"),
+    "cost": Column("Cost", "money"),
+}
+
+
+def hours(rows: Sequence[HoursRow], lang: str) -> tuple[pd.DataFrame, Columns]:
+    data = [
+        {
+            "employee": r.employee or "",
+            "hour_type": i18n.t(r.hour_type, lang) if r.hour_type else "",
+            "hours": float(r.hours),
+            "cost": _money(r.cost),
+        }
+        for r in rows
+    ]
+    return pd.DataFrame(data, columns=list(HOURS_COLUMNS)), HOURS_COLUMNS
+
+
+MATERIAL_COLUMNS: Columns = {
+    "article": Column("Article"),
+    "description": Column("Description", width="medium"),
+    "quantity": Column("Quantity", "number", format="localized"),
+    "cost": Column("Cost", "money"),
+}
+
+
+def materials(rows: Sequence[MaterialRow], lang: str) -> tuple[pd.DataFrame, Columns]:
+    data = [
+        {
+            "article": r.article_code or "",
+            "description": r.description or "",
+            "quantity": float(r.quantity),
+            "cost": _money(r.cost),
+        }
+        for r in rows
+    ]
+    return pd.DataFrame(data, columns=list(MATERIAL_COLUMNS)), MATERIAL_COLUMNS
+
+
+def finding_text(finding: Finding, lang: str) -> str:
+    """'5 × cost lines dated outside the contract term (not counted): €1,234'."""
+    text = i18n.t(finding.message, lang)
+    if finding.count:
+        text = f"{finding.count} × {text}"
+    if finding.amount is not None:
+        text += f": {i18n.money(finding.amount, lang)}"
+    return text

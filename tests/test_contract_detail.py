@@ -1,0 +1,196 @@
+"""One contract in depth (contract_detail) and the portfolio views of summary, on both engines."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine
+
+from budgetcore import contract_detail, demo, portfolio, summary
+from budgetcore.exchange import open_csv
+from budgetcore.importing import import_tables
+from budgetcore.storage import transaction
+
+D = Decimal
+AS_OF = dt.date(2026, 3, 15)
+
+
+def load(engine: Engine, **entities: list[list[str]]) -> None:
+    """Import rows (exchange-format columns in demo.HEADERS order) through the real importer."""
+    tables = []
+    for entity, rows in entities.items():
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(demo.HEADERS[entity])
+        writer.writerows(rows)
+        raw = io.BufferedReader(io.BytesIO(text.getvalue().encode()))  # type: ignore[arg-type]
+        tables.append(open_csv(f"{entity}.csv", raw))
+    result = import_tables(engine, tables, source="test")
+    assert result.ok, [str(e) for e in result.errors]
+
+
+@pytest.fixture
+def contract(engine: Engine) -> Engine:
+    """C-1: 2026, budget labour 7,300 (73 h) + material 3,650 over the term; four work orders.
+
+    WB1 2026-01-10: 2 h x 50 work + 1 h x 50 travel (Daan), 2 x 10 filter    -> 150 + 20
+    WB2 2026-02-20: 4 h x 50 work (Sem), 1 x 100 pump                       -> 200 + 100
+    WB3 2026-03-10: 1 h x 0 work (Daan, zero rate), nothing else              -> 0
+    WB4 2026-03-20: after AS_OF, 2 h x 50 (Sem)                               -> not counted at AS_OF
+    WB5 2025-12-20: before the term, 1 h x 50 (Daan)                          -> a finding
+    WB6 2026-02-01: no lines at all                                           -> a finding
+    """
+    load(
+        engine,
+        contracts=[["C-1", "Klant A", "", "Utrecht", "Onderhoud", "preventive", "2026-01-01", "2026-12-31",
+                    "90", "true", "12", "20000", "4", "Anouk", ""],
+                   ["C-2", "Klant B", "", "", "", "corrective", "2026-01-01", "2026-12-31",
+                    "0", "false", "", "", "", "Bram", ""]],
+        budgets=[["C-1", "labour", "7300", "73", "", ""], ["C-1", "material", "3650", "", "", ""]],
+        work_orders=[["WB1", "C-1", "2026-01-10", "periodic", "gereed", "Visit 1"],
+                     ["WB2", "C-1", "2026-02-20", "corrective", "gereed", "Storing"],
+                     ["WB3", "C-1", "2026-03-10", "extra", "gereed", "Meerwerk"],
+                     ["WB4", "C-1", "2026-03-20", "periodic", "gereed", "Visit 2"],
+                     ["WB5", "C-1", "2025-12-20", "corrective", "gereed", "Before"],
+                     ["WB6", "C-1", "2026-02-01", "corrective", "open", "Empty"],
+                     ["WB7", "C-2", "2026-03-01", "corrective", "gereed", "Other contract"]],
+        hours=[["WB1", "2026-01-10", "Daan", "work", "2", "50", ""],
+               ["WB1", "2026-01-10", "Daan", "travel", "1", "50", ""],
+               ["WB2", "2026-02-20", "Sem", "work", "4", "50", ""],
+               ["WB3", "2026-03-10", "Daan", "work", "1", "0", ""],
+               ["WB4", "2026-03-20", "Sem", "work", "2", "50", ""],
+               ["WB5", "2025-12-20", "Daan", "work", "1", "50", ""],
+               ["WB7", "2026-03-01", "Lars", "work", "10", "50", ""]],
+        materials=[["WB1", "2026-01-10", "FLT", "Filter", "2", "10", ""],
+                   ["WB2", "2026-02-20", "PMP", "Pomp", "1", "100", ""]],
+    )  # fmt: skip
+    return engine
+
+
+def test_figures_match_the_portfolio(contract: Engine) -> None:
+    with transaction(contract) as session:
+        f = contract_detail.figures(session, "C-1", AS_OF)
+        assert contract_detail.figures(session, "NOPE", AS_OF) is None
+        assert contract_detail.figures(session, "", AS_OF) is None
+        whole = {x.contract_number: x for x in portfolio.portfolio(session, AS_OF)}
+    assert f == whole["C-1"]
+    assert (f.inputs.actual_labour, f.inputs.actual_material) == (D(350), D(120))
+
+
+def test_burn_up_is_cumulative_per_month_and_ends_on_the_actual(contract: Engine) -> None:
+    with transaction(contract) as session:
+        points = contract_detail.burn_up(session, "C-1", AS_OF)
+    by_day = {p.day: p for p in points}
+    assert points[0] == contract_detail.BurnUpPoint(dt.date(2025, 12, 31), D(0), D(0))
+    assert by_day[dt.date(2026, 1, 31)].actual == D(170)
+    assert by_day[dt.date(2026, 2, 28)].actual == D(470)
+    assert by_day[AS_OF].actual == D(470)  # WB3 costs nothing, WB4 lies after AS_OF
+    assert by_day[dt.date(2026, 3, 31)].actual is None
+    assert by_day[dt.date(2026, 12, 31)].planned == D(10950)
+    assert by_day[dt.date(2026, 1, 31)].planned == D(10950) * 31 / 365
+    assert [p.day for p in points] == sorted(by_day)
+
+
+def test_burn_up_after_the_term_covers_every_month(contract: Engine) -> None:
+    with transaction(contract) as session:
+        points = contract_detail.burn_up(session, "C-1", dt.date(2027, 6, 1))
+        unknown = contract_detail.burn_up(session, "NOPE", AS_OF)
+    assert len(points) == 13  # the day before the start and 12 month ends
+    assert points[-1].actual == D(570)  # WB4 now counts; WB5 never does
+    assert unknown == []
+
+
+def test_work_orders_with_their_cost(contract: Engine) -> None:
+    with transaction(contract) as session:
+        rows = contract_detail.work_orders(session, "C-1", AS_OF)
+    assert [r.work_order_number for r in rows] == ["WB3", "WB2", "WB6", "WB1", "WB5"]
+    wb1 = rows[3]
+    assert (wb1.hours, wb1.labour, wb1.material, wb1.cost, wb1.in_term) == (D(3), D(150), D(20), D(170), True)
+    assert rows[-1].in_term is False
+    assert rows[2].cost == D(0)
+
+
+def test_hours_by_employee_and_type_in_the_window(contract: Engine) -> None:
+    with transaction(contract) as session:
+        rows = contract_detail.hours_by_employee(session, "C-1", AS_OF)
+    assert [(r.employee, r.hour_type, r.hours, r.cost) for r in rows] == [
+        ("Sem", "work", D(4), D(200)),
+        ("Daan", "work", D(3), D(100)),  # WB1 2 h + WB3 1 h at 0; WB5 outside the term
+        ("Daan", "travel", D(1), D(50)),
+    ]
+
+
+def test_materials_by_article(contract: Engine) -> None:
+    with transaction(contract) as session:
+        rows = contract_detail.materials_by_article(session, "C-1", AS_OF)
+    assert [(r.article_code, r.description, r.quantity, r.cost) for r in rows] == [
+        ("PMP", "Pomp", D(1), D(100)),
+        ("FLT", "Filter", D(2), D(20)),
+    ]
+
+
+def test_findings(contract: Engine) -> None:
+    with transaction(contract) as session:
+        found = {f.message: f for f in contract_detail.findings(session, "C-1")}
+        assert [f.message for f in contract_detail.findings(session, "C-2")] == [
+            contract_detail.FINDINGS["no_budget"]
+        ]
+    assert found[contract_detail.FINDINGS["outside"]] == contract_detail.Finding(
+        contract_detail.FINDINGS["outside"], 1, D(50)
+    )
+    assert found[contract_detail.FINDINGS["zero_rate"]].count == 1
+    assert found[contract_detail.FINDINGS["empty"]].count == 1
+    assert contract_detail.FINDINGS["no_budget"] not in found
+
+
+def test_categories_and_detail_bundle(contract: Engine) -> None:
+    with transaction(contract) as session:
+        detail = contract_detail.detail(session, "C-1", AS_OF)
+        assert contract_detail.detail(session, "NOPE", AS_OF) is None
+    assert detail is not None
+    assert [(c.category, c.budget, c.actual) for c in detail.categories] == [
+        ("labour", D(7300), D(350)),
+        ("material", D(3650), D(120)),
+        ("other", D(0), D(0)),
+    ]
+    assert detail.figures.inputs.budget_hours == D(73)
+
+
+def test_monthly_actuals_whole_months_and_the_month_of_as_of(contract: Engine) -> None:
+    with transaction(contract) as session:
+        everything = summary.monthly_actuals(session, AS_OF)
+        only_c1 = summary.monthly_actuals(session, AS_OF, ["C-1"])
+        nothing = summary.monthly_actuals(session, AS_OF, [])
+    assert [(m.month, m.labour, m.material) for m in only_c1] == [
+        (dt.date(2026, 1, 1), D(150), D(20)),
+        (dt.date(2026, 2, 1), D(200), D(100)),
+        (dt.date(2026, 3, 1), D(0), D(0)),
+    ]
+    assert everything[-1] == summary.MonthActual(dt.date(2026, 3, 1), D(500), D(0))  # C-2's 10 h
+    assert nothing == []
+
+
+def test_monthly_actuals_equal_the_portfolio_totals_on_the_demo(engine: Engine) -> None:
+    today = dt.date(2026, 11, 27)
+    demo.load(engine, contracts=40, today=today)
+    for as_of in (today, dt.date(2026, 6, 30), dt.date(2025, 2, 14)):
+        with transaction(engine) as session:
+            months = summary.monthly_actuals(session, as_of)
+            figures = portfolio.portfolio(session, as_of)
+        assert sum(m.labour for m in months) == sum(f.inputs.actual_labour for f in figures)
+        assert sum(m.material for m in months) == sum(f.inputs.actual_material for f in figures)
+
+
+def test_headline_and_choices(contract: Engine) -> None:
+    with transaction(contract) as session:
+        figures = portfolio.portfolio(session, AS_OF)
+        choices = summary.filter_choices(session)
+    head = summary.headline(figures)
+    assert (head.contracts, head.budget_total, head.actual_total) == (2, D(10950), D(970))
+    assert head.statuses["no budget"] == 1 and sum(head.statuses.values()) == 2
+    assert head.with_value == 1 and head.margin == D(20000) - D(470)
+    assert choices == summary.Choices(("Klant A", "Klant B"), ("corrective", "preventive"), ("Anouk", "Bram"))

@@ -1,0 +1,134 @@
+"""The renewal review rule: each action, its edges and its reason, table-driven."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from budgetcore import metrics, review
+from budgetcore.metrics import ContractInputs, Thresholds
+
+D = Decimal
+START, END = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+HALF = dt.date(2026, 7, 2)  # day 183 of 365: elapsed 0.5014
+
+
+def figures(as_of: dt.date = HALF, **changes: object) -> metrics.ContractFigures:
+    """A one-year contract budgeted at 10,000 (linear), worth 12,000, 12 visits planned; changes override."""
+    base: dict[str, object] = {
+        "contract_number": "C-1",
+        "customer": "Klant",
+        "name": None,
+        "type": "preventive",
+        "account_manager": None,
+        "start_date": START,
+        "end_date": END,
+        "notice_period_days": 30,
+        "auto_renew": True,
+        "contract_value": D(12000),
+        "planned_visits": 12,
+        "terminated_on": None,
+        "actual_labour": D(3000),
+        "actual_material": D(1000),
+        "actual_hours": D(50),
+        "visits_done": 6,
+        "budget_lines": 2,
+        "budget_labour": D(7000),
+        "budget_material": D(3000),
+        "budget_other": D(0),
+        "budget_hours": D(120),
+        "planned_to_date": None,
+    }
+    base.update(changes)
+    if base["planned_to_date"] is None:
+        total = base["budget_labour"] + base["budget_material"] + base["budget_other"]  # type: ignore[operator]
+        base["planned_to_date"] = metrics.planned_to_date([(total, START, END)], as_of)
+    return metrics.figures(ContractInputs(**base), as_of, Thresholds())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "action"),
+    [
+        # healthy: 4,000 spent at half term of 10,000, 6 of 12 visits
+        ({}, review.RENEW),
+        # terminated beats everything else
+        ({"terminated_on": dt.date(2026, 6, 1), "actual_labour": D(20000)}, review.TERMINATED),
+        # loss-making: 6 of 12 visits cost 7,000, forecast 14,000 > value 12,000
+        ({"actual_labour": D(6000)}, review.TERMINATE),
+        # forecast 11,000 (6 visits cost 5,500, 6 to come) > budget 10,000 but < value 12,000
+        ({"actual_labour": D(4500)}, review.REPRICE),
+        # exactly on budget at the end: renew (forecast must exceed the budget)
+        ({"actual_labour": D(4000)}, review.RENEW),
+        # no contract value: a forecast far over budget is a re-price, not a loss
+        ({"actual_labour": D(9000), "contract_value": None}, review.REPRICE),
+        # visits: 10 done where 6 were due -> review scope (cost per visit keeps the forecast in budget)
+        ({"visits_done": 10, "actual_labour": D(5000), "actual_material": D(1000)}, review.REVIEW_SCOPE),
+        # 8 done where 6 were due: 1.33x, below the 1.5x factor
+        ({"visits_done": 8, "actual_labour": D(4300), "actual_material": D(1000)}, review.RENEW),
+        # no budget lines and no loss: set a budget
+        (
+            {"budget_lines": 0, "budget_labour": D(0), "budget_material": D(0), "planned_to_date": D(0)},
+            review.SET_BUDGET,
+        ),
+        # no budget but loss-making still says so
+        (
+            {
+                "budget_lines": 0,
+                "budget_labour": D(0),
+                "budget_material": D(0),
+                "planned_to_date": D(0),
+                "actual_labour": D(11000),
+            },
+            review.TERMINATE,
+        ),
+    ],
+)
+def test_suggested_action(changes: dict[str, object], action: str) -> None:
+    assert review.suggest(figures(**changes)).action == action
+
+
+def test_visits_need_an_absolute_excess_too() -> None:
+    # early in the term 2 visits done where 0.5 were due is 4x, but only 1.5 extra
+    early = figures(as_of=dt.date(2026, 1, 15), visits_done=2, actual_labour=D(300), actual_material=D(0))
+    assert review.suggest(early).action == review.RENEW
+    assert review.suggest(early, review.ReviewRules(visits_extra=1)).action == review.REVIEW_SCOPE
+
+
+def test_reprice_margin_is_a_rule_setting() -> None:
+    slightly_over = figures(actual_labour=D(4100))  # forecast ~10,170 on 10,000
+    assert review.suggest(slightly_over).action == review.REPRICE
+    assert review.suggest(slightly_over, review.ReviewRules(reprice_margin=D("0.05"))).action == review.RENEW
+
+
+def test_term_over_uses_the_final_actual() -> None:
+    ended = figures(
+        as_of=dt.date(2027, 1, 15), actual_labour=D(9000), actual_material=D(2500), visits_done=12
+    )
+    suggestion = review.suggest(ended)
+    assert suggestion.action == review.REPRICE
+    assert suggestion.values["forecast"] == D(11500)
+
+
+@pytest.mark.parametrize(
+    ("changes", "action", "reason"),
+    [
+        ({"actual_labour": D(6000)}, "terminate?",
+         "loss-making: expected cost €14,000 exceeds the contract value €12,000"),
+        ({"actual_labour": D(4500)}, "re-price", "forecast €11,000 is 10% over the budget €10,000"),
+        ({}, "renew as is", "forecast €8,000 within the budget €10,000"),
+        ({"terminated_on": dt.date(2026, 6, 1)}, "terminated", "terminated on 1 Jun 2026"),
+    ],
+)  # fmt: skip
+def test_reason_text(changes: dict[str, object], action: str, reason: str) -> None:
+    assert review.suggest(figures(**changes)).text("en") == (action, reason)
+
+
+def test_reason_in_dutch_formats_dates_the_dutch_way() -> None:
+    _action, reason = review.suggest(figures(terminated_on=dt.date(2026, 6, 1))).text("nl")
+    assert "01-06-2026" in reason
+
+
+def test_every_action_has_a_reason() -> None:
+    assert set(review.REASONS) == set(review.ACTIONS)
