@@ -1,0 +1,398 @@
+"""The Streamlit glue, and the only budgetcore module that imports streamlit.
+
+It owns: one engine per process (st.cache_resource), query results cached
+with st.cache_data keyed by the database URL and storage.data_version (every
+import bumps it, so new data shows at once), the shared sidebar whose filters
+live in session state and are mirrored in the URL query parameters (so a link
+reproduces a view), the language, the status thresholds, and table rendering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, replace
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine, func, select
+from streamlit.runtime.pages_manager import PagesManager
+
+from budgetcore import clock, contract_detail, demo, i18n, portfolio, storage, summary
+from budgetcore.contract_detail import Detail
+from budgetcore.i18n import t
+from budgetcore.metrics import STATUSES, ContractFigures, Thresholds
+from budgetcore.models import Contract
+from budgetcore.portfolio import Filters
+from budgetcore.tables import Columns, status_colours, type_label
+
+NO_DEMO_ENV = "BUDGETCORE_NO_DEMO"  # "1": never load the demo portfolio into an empty database
+FILTER_PARAMS = {"customer": "f_customer", "type": "f_type", "status": "f_status", "manager": "f_manager"}
+AS_OF_KEY, WITHIN_KEY = "f_as_of", "f_within"
+
+
+# --- engine and cached queries ------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    engine = storage.make_engine(url)
+    if os.environ.get(NO_DEMO_ENV) != "1":
+        with storage.transaction(engine) as session:
+            empty = not session.scalar(select(func.count()).select_from(Contract))
+        if empty:
+            demo.load(engine)
+    return engine
+
+
+def engine() -> Engine:
+    """The process's engine for the configured database; fills an empty one with the demo."""
+    return _engine(storage.default_url())
+
+
+def _state() -> tuple[str, int, bool]:
+    """(database URL, data version, demo flag): read on every run, it keys every cached query."""
+    with storage.transaction(engine()) as session:
+        return storage.default_url(), storage.data_version(session), storage.is_demo(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _portfolio(
+    url: str, version: int, as_of: dt.date, key: str, _filters: Filters, _thresholds: Thresholds
+) -> list[ContractFigures]:
+    with storage.transaction(_engine(url)) as session:
+        return portfolio.portfolio(session, as_of, _thresholds, _filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _renewals(
+    url: str, version: int, as_of: dt.date, key: str, _filters: Filters, _thresholds: Thresholds, within: int
+) -> list[ContractFigures]:
+    with storage.transaction(_engine(url)) as session:
+        return portfolio.renewals(session, as_of, _thresholds, within, _filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _monthly(
+    url: str, version: int, as_of: dt.date, numbers: tuple[str, ...] | None
+) -> list[summary.MonthActual]:
+    with storage.transaction(_engine(url)) as session:
+        return summary.monthly_actuals(session, as_of, numbers)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _detail(
+    url: str, version: int, number: str, as_of: dt.date, key: str, _thresholds: Thresholds
+) -> Detail | None:
+    with storage.transaction(_engine(url)) as session:
+        return contract_detail.detail(session, number, as_of, _thresholds)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _choices(url: str, version: int) -> tuple[summary.Choices, int]:
+    with storage.transaction(_engine(url)) as session:
+        count = session.scalar(select(func.count()).select_from(Contract)) or 0
+        return summary.filter_choices(session), count
+
+
+# --- the view: language, thresholds, sidebar filters -------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    """What every page renders: as_of, the sidebar's filters, language, thresholds, data facts."""
+
+    as_of: dt.date
+    filters: Filters
+    lang: str
+    thresholds: Thresholds
+    demo: bool
+    contracts_in_db: int
+    url: str
+    version: int
+
+    @property
+    def key(self) -> str:
+        return repr((self.filters, self.thresholds))
+
+
+def lang() -> str:
+    """The language: ?lang= when given (remembered for the session), else English."""
+    if "lang" in st.query_params:
+        st.session_state["lang"] = i18n.language(st.query_params.get("lang"))
+    return st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
+
+
+def thresholds() -> Thresholds:
+    """The status thresholds of this session (a settings page may set st.session_state.thresholds)."""
+    value = st.session_state.get("thresholds")
+    return value if isinstance(value, Thresholds) else Thresholds()
+
+
+def _from_url(choices: summary.Choices, today: dt.date) -> None:
+    """Fill the filter widgets' state from the URL the first time this session sees them."""
+    qp = st.query_params
+    allowed = {
+        "customer": choices.customers,
+        "type": choices.types,
+        "status": STATUSES,
+        "manager": choices.account_managers,
+    }
+    for param, key in FILTER_PARAMS.items():
+        if key not in st.session_state:
+            st.session_state[key] = [v for v in qp.get_all(param) if v in allowed[param]]
+        else:  # the data may have changed under a remembered choice
+            st.session_state[key] = [v for v in st.session_state[key] if v in allowed[param]]
+    if AS_OF_KEY not in st.session_state:
+        st.session_state[AS_OF_KEY] = _parse_date(qp.get("as_of")) or today
+    if WITHIN_KEY not in st.session_state:
+        st.session_state[WITHIN_KEY] = _parse_int(qp.get("within"))
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _parse_int(text: str | None) -> int | None:
+    try:
+        return max(0, min(int(text), 3650)) if text else None
+    except ValueError:
+        return None
+
+
+def view_params(today: dt.date | None = None) -> dict[str, str | list[str]]:
+    """The query parameters that reproduce the current filters (defaults left out)."""
+    today = today or clock.today()
+    params: dict[str, str | list[str]] = {}
+    as_of = st.session_state.get(AS_OF_KEY)
+    if isinstance(as_of, dt.date) and as_of != today:
+        params["as_of"] = as_of.isoformat()
+    for param, key in FILTER_PARAMS.items():
+        if st.session_state.get(key):
+            params[param] = list(st.session_state[key])
+    if st.session_state.get(WITHIN_KEY) is not None:
+        params["within"] = str(st.session_state[WITHIN_KEY])
+    if st.session_state.get("lang", i18n.DEFAULT_LANGUAGE) != i18n.DEFAULT_LANGUAGE:
+        params["lang"] = st.session_state["lang"]
+    return params
+
+
+def _to_url(today: dt.date) -> None:
+    """Mirror the filters into the URL, touching only parameters that changed."""
+    wanted = view_params(today)
+    qp = st.query_params
+    for name in ("as_of", *FILTER_PARAMS, "within", "lang"):
+        value = wanted.get(name)
+        values = value if isinstance(value, list) else ([value] if value else [])
+        if values and qp.get_all(name) != values:
+            qp[name] = value
+        elif not values and name in qp:
+            del qp[name]
+
+
+def sidebar() -> View:
+    """Render the shared sidebar and return the view every page renders; call once per run."""
+    language = lang()
+    url, version, is_demo = _state()
+    choices, count = _choices(url, version)
+    today = clock.today()
+    _from_url(choices, today)
+    with st.sidebar:
+        st.date_input(
+            t("As of", language), key=AS_OF_KEY, format="DD-MM-YYYY" if language == "nl" else "DD/MM/YYYY"
+        )
+        st.multiselect(
+            t("Customer", language), choices.customers, key="f_customer", placeholder=t("All", language)
+        )
+        st.multiselect(
+            t("Contract type", language),
+            choices.types,
+            key="f_type",
+            format_func=lambda v: type_label(v, language),
+            placeholder=t("All", language),
+        )
+        st.multiselect(
+            t("Status", language),
+            STATUSES,
+            key="f_status",
+            format_func=lambda v: t(v, language),
+            placeholder=t("All", language),
+        )
+        st.multiselect(
+            t("Account manager", language),
+            choices.account_managers,
+            key="f_manager",
+            placeholder=t("All", language),
+        )
+        st.number_input(
+            t("Approaching renewal within (days)", language),
+            min_value=0,
+            max_value=3650,
+            value=None,
+            step=30,
+            key=WITHIN_KEY,
+            placeholder=t("any time", language),
+        )
+    _to_url(today)
+    view = View(
+        as_of=st.session_state[AS_OF_KEY] or today,
+        filters=Filters(
+            customers=tuple(st.session_state["f_customer"]),
+            types=tuple(st.session_state["f_type"]),
+            statuses=tuple(st.session_state["f_status"]),
+            account_managers=tuple(st.session_state["f_manager"]),
+            renewal_within_days=st.session_state[WITHIN_KEY],
+        ),
+        lang=language,
+        thresholds=thresholds(),
+        demo=is_demo,
+        contracts_in_db=count,
+        url=url,
+        version=version,
+    )
+    st.session_state["_view"] = view
+    return view
+
+
+def page_config() -> None:
+    st.set_page_config(page_title="Contract budgets", page_icon=":material/request_quote:", layout="wide")
+
+
+def view() -> View:
+    """The view of this run: the one dashboard.py's sidebar produced, else draw the sidebar here.
+
+    Streamlit still runs a file of pages/ on its own, without dashboard.py,
+    while it believes in the old pages-folder mode: in AppTest reruns, and on
+    a fresh server whose first request is not '/'. That mode lasts until
+    st.navigation() is called, which clears PagesManager.uses_pages_directory;
+    while it is set, dashboard.py did not run, so the page draws the sidebar.
+    """
+    current = st.session_state.get("_view")
+    if isinstance(current, View) and not PagesManager.uses_pages_directory:
+        return current
+    page_config()
+    return sidebar()
+
+
+def demo_banner(v: View) -> None:
+    if v.demo:
+        st.caption(
+            ":material/science: "
+            + t(
+                "Demo data: a generated portfolio of fictitious contracts, loaded because the database was empty.",
+                v.lang,
+            )
+        )
+
+
+# --- data for the pages -------------------------------------------------------------------------
+
+
+def portfolio_figures(v: View) -> list[ContractFigures]:
+    """The filtered portfolio at the view's as_of."""
+    return _portfolio(v.url, v.version, v.as_of, v.key, v.filters, v.thresholds)
+
+
+def renewal_figures(v: View) -> tuple[list[ContractFigures], int]:
+    """(contracts approaching renewal, window in days): the sidebar's window, else the default."""
+    within = v.filters.renewal_within_days
+    window = v.thresholds.renewal_window_days if within is None else within
+    others = replace(v.filters, renewal_within_days=None)
+    return _renewals(
+        v.url, v.version, v.as_of, repr((others, v.thresholds)), others, v.thresholds, window
+    ), window
+
+
+def monthly(v: View, figures: list[ContractFigures]) -> list[summary.MonthActual]:
+    """Actuals per month of the shown contracts (all contracts when nothing is filtered)."""
+    numbers = None if v.filters == Filters() else tuple(f.contract_number for f in figures)
+    return _monthly(v.url, v.version, v.as_of, numbers)
+
+
+def detail(v: View, number: str) -> Detail | None:
+    return _detail(v.url, v.version, number, v.as_of, v.key, v.thresholds)
+
+
+def no_contracts(v: View) -> None:
+    """The message for an empty result: no contracts at all, or none that pass the filters."""
+    if v.contracts_in_db == 0:
+        st.info(
+            t(
+                "No contracts yet. Import your contracts, budgets, work orders, hours and materials to begin.",
+                v.lang,
+            )
+        )
+    else:
+        st.info(t("No contracts match the filters in the sidebar.", v.lang))
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def column_config(columns: Columns, lang: str) -> dict[str, object]:
+    """Streamlit column formats for tables.py's column kinds."""
+    cc = st.column_config
+    date_format = "DD-MM-YYYY" if lang == "nl" else "D MMM YYYY"
+    config: dict[str, object] = {}
+    for name, col in columns.items():
+        label, help_text = t(col.label, lang), (t(col.help, lang) if col.help else None)
+        width = col.width
+        if col.kind == "money":  # whole euros, grouped in the reader's locale; the € sits in the header
+            config[name] = cc.NumberColumn(f"{label} (€)", help=help_text, format="localized", width=width)
+        elif col.kind == "progress":  # whole percentages; table() scales the fractions by 100
+            config[name] = cc.ProgressColumn(
+                label, help=help_text, format="%.0f%%", min_value=0, max_value=100, width=110
+            )
+        elif col.kind == "number":
+            config[name] = cc.NumberColumn(label, help=help_text, format=col.format, width=width)
+        elif col.kind == "date":
+            config[name] = cc.DateColumn(label, help=help_text, format=date_format, width=width)
+        elif col.kind == "check":
+            config[name] = cc.CheckboxColumn(label, help=help_text, width=width)
+        else:
+            config[name] = cc.TextColumn(
+                label, help=help_text, width=width, pinned=True if name == "contract" else None
+            )
+    return config
+
+
+def table(frame: pd.DataFrame, columns: Columns, lang: str, *, colour_status: bool = False, **kwargs: object):
+    """st.dataframe with the columns' labels and formats, index hidden, status coloured."""
+    shown = frame.copy()
+    for name, col in columns.items():
+        if col.kind == "progress":
+            shown[name] = shown[name] * 100
+    data: object = shown
+    if colour_status and len(shown):
+        colours = status_colours(lang)
+        data = shown.style.map(lambda v: f"color: {colours.get(v, 'inherit')}", subset=["status"])
+    return st.dataframe(
+        data, column_config=column_config(columns, lang), hide_index=True, width="stretch", **kwargs
+    )
+
+
+def selectable_table(frame: pd.DataFrame, columns: Columns, lang: str, key: str, **kwargs: object) -> None:
+    """A table whose selected row opens that contract (the frame needs a 'contract' column)."""
+    nonce = st.session_state.setdefault(f"{key}_nonce", 0)
+    event = table(
+        frame,
+        columns,
+        lang,
+        colour_status=True,
+        key=f"{key}_{nonce}",
+        on_select="rerun",
+        selection_mode="single-row",
+        **kwargs,
+    )
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        st.session_state[f"{key}_nonce"] = nonce + 1  # come back to a table without a selection
+        open_contract(str(frame.iloc[rows[0]]["contract"]))
+
+
+def open_contract(number: str) -> None:
+    """Go to the contract page, keeping the sidebar's filters in the URL."""
+    st.switch_page("pages/contract.py", query_params={**view_params(), "contract": number})

@@ -1,0 +1,96 @@
+"""Contract: one contract's facts, burn-up, budget per category, work orders, cost lines and data quality."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from budgetcore import charts, i18n, metrics, tables, ui
+from budgetcore.i18n import t
+
+view = ui.view()
+lang = view.lang
+number = st.query_params.get("contract", "").strip()
+found = ui.detail(view, number) if number else None
+
+if found is None:
+    st.title(t("Contract", lang))
+    if number:
+        st.warning(t("There is no contract with number {number}.", lang, number=number))
+    else:
+        st.info(t("No contract chosen. Pick one on the overview or the renewals page.", lang))
+    st.page_link("pages/overview.py", label=t("Back to the overview", lang), icon=":material/arrow_back:",
+                 query_params=ui.view_params())  # fmt: skip
+    st.stop()
+
+f, i = found.figures, found.figures.inputs
+st.page_link("pages/overview.py", label=t("Overview", lang), icon=":material/arrow_back:",
+             query_params=ui.view_params())  # fmt: skip
+st.title(i.contract_number)
+ui.demo_banner(view)
+st.markdown(
+    f"**{i.name or ''}**  \n"
+    + f"{tables.status_badge(f.status, lang)} · {i.customer} · "
+    + t("as of {date}", lang, date=i18n.date(view.as_of, lang))
+)
+
+money = lambda v: i18n.money(v, lang, cents=False)  # noqa: E731
+cols = st.columns(6)
+cols[0].metric(t("Budget", lang), money(f.budget_total) or "—")
+cols[1].metric(t("Actual to date", lang), money(f.actual_total))
+cols[2].metric(t("Consumed", lang), i18n.percent(f.consumed, lang) or "—",
+               help=t("Elapsed: {elapsed}", lang, elapsed=i18n.percent(f.elapsed, lang)))  # fmt: skip
+cols[3].metric(t("Burn index", lang), i18n.number(f.burn_index, lang, 2) or "—",
+               help=t("Actual / planned to date; above 1 spends ahead of the calendar", lang))  # fmt: skip
+cols[4].metric(t("Forecast at end", lang), money(f.forecast.total) or "—",
+               help=t(metrics.FORECAST_METHODS[f.forecast.method], lang))  # fmt: skip
+cols[5].metric(t("Margin to date", lang), money(f.margin) or "—",
+               help=t("Contract value - actual to date", lang))  # fmt: skip
+
+facts = {
+    "Type": tables.type_label(i.type, lang) or "—",
+    "Term": f"{i18n.date(i.start_date, lang)} – {i18n.date(i.end_date, lang)}",
+    "Notice deadline": i18n.date(f.notice_deadline, lang),
+    "Days to renewal": i18n.number(f.days_to_end, lang, 0),
+    "Contract value": money(i.contract_value) or "—",
+    "Auto-renew": t("yes", lang) if i.auto_renew else t("no", lang),
+    "Visits done / planned": f"{i.visits_done} / {i.planned_visits or '—'}",
+    "Account manager": i.account_manager or "—",
+}
+if i.terminated_on:
+    facts["Terminated on"] = i18n.date(i.terminated_on, lang)
+grid = st.columns(4)
+for n, (label, value) in enumerate(facts.items()):
+    grid[n % 4].markdown(f"<small>{t(label, lang)}</small><br>**{value}**", unsafe_allow_html=True)
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("Burn-up", lang))
+    st.plotly_chart(charts.burn_up(found.burn_up, f, lang), width="stretch", key="burn_up")
+with right:
+    st.subheader(t("Budget vs actual", lang))
+    frame, columns = tables.categories(found.categories, lang)
+    ui.table(frame, columns, lang, key="categories")
+    hours_pct = i18n.percent(metrics.ratio(i.actual_hours, i.budget_hours), lang)
+    st.markdown(
+        t("**Hours**: {done} booked of {budget} budgeted", lang, done=i18n.number(i.actual_hours, lang, 1),
+          budget=i18n.number(i.budget_hours, lang, 1) if i.budget_hours else "—")
+        + (f" ({hours_pct})" if hours_pct else "")
+    )  # fmt: skip
+
+tabs = st.tabs([
+    t("Work orders ({n})", lang, n=len(found.work_orders)),
+    t("Hours by employee", lang),
+    t("Materials by article", lang),
+    t("Data quality ({n})", lang, n=len(found.findings)),
+])  # fmt: skip
+with tabs[0]:
+    ui.table(*tables.work_orders(found.work_orders, lang), lang, key="work_orders", height=360)
+with tabs[1]:
+    ui.table(*tables.hours(found.hours, lang), lang, key="hours")
+with tabs[2]:
+    ui.table(*tables.materials(found.materials, lang), lang, key="materials")
+with tabs[3]:
+    for finding in found.findings:
+        st.warning(tables.finding_text(finding, lang), icon=":material/report:")
+    if not found.findings:
+        st.success(t("No data-quality findings for this contract.", lang))

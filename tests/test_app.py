@@ -1,0 +1,204 @@
+"""The Streamlit app under AppTest: every page on the demo and on an empty database, filters, links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from budgetcore import demo, portfolio, storage
+from budgetcore.storage import make_engine, transaction
+from budgetcore.ui import NO_DEMO_ENV
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+TODAY = dt.date(2026, 11, 27)
+PAGES = ("pages/overview.py", "pages/renewals.py", "pages/contract.py")
+
+
+class _NoPagesFolder(type(Path())):  # type: ignore[misc]
+    """A Path that denies the pages/ folder exists, for Streamlit's pages-folder check only."""
+
+    def exists(self, *args: object, **kwargs: object) -> bool:
+        return False if self.name == "pages" else super().exists()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today fixed; no cache carries over from another test's database; dashboard.py on every run.
+
+    AppTest re-detects the old pages-folder mode before every run and then
+    reruns a page file without dashboard.py; a running server leaves that
+    mode at its first st.navigation() call. Denying the folder to that one
+    check makes AppTest run the app as the server does.
+    """
+    monkeypatch.setattr("streamlit.runtime.pages_manager.Path", _NoPagesFolder)
+    monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(NO_DEMO_ENV, "1")
+
+
+def run(page: str | None = None, **params: str | list[str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        for name, value in params.items():
+            at.query_params[name] = value
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Every message, caption, title and markdown text on the page, joined."""
+    parts = [
+        e.value
+        for kind in ("info", "warning", "caption", "title", "markdown", "success")
+        for e in at.get(kind)
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+def param(at: AppTest, name: str) -> list[str]:
+    """A query parameter's values as a list (AppTest gives a lone value as a string)."""
+    value = at.query_params.get(name, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def demo_numbers() -> list[str]:
+    with transaction(make_engine()) as session:
+        return [f.contract_number for f in portfolio.portfolio(session, TODAY)]
+
+
+def test_overview_on_the_demo_portfolio() -> None:
+    at = run()
+    assert "Demo data" in texts(at)
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 300
+    assert [m.label for m in at.metric][:5] == [
+        "Contracts",
+        "Budget total",
+        "Actual to date",
+        "Forecast at end",
+        "Margin to date",
+    ]
+    assert at.metric[0].value == "300"
+    assert len(at.get("plotly_chart")) == 2
+
+
+@pytest.mark.parametrize("page", PAGES[1:])
+def test_other_pages_render_on_the_demo(page: str) -> None:
+    number = "CT-2023-00004"
+    at = run(page, contract=number)
+    assert at.dataframe, "a table"
+    assert at.get("plotly_chart") or page.endswith("renewals.py")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_says_no_contracts_yet_on_an_empty_database(empty: None, page: str) -> None:
+    at = run(page if page != PAGES[0] else None)
+    shown = texts(at)
+    if page.endswith("contract.py"):
+        assert "No contract chosen" in shown
+    else:
+        assert "No contracts yet" in shown
+    assert "Demo data" not in shown
+    assert not at.dataframe
+
+
+def test_an_import_shows_at_once(empty: None) -> None:
+    at = run()
+    assert "No contracts yet" in texts(at)
+    demo.load(make_engine(), contracts=20, today=TODAY)  # bumps the data version
+    at.run()
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 20
+
+
+def test_a_status_filter_narrows_the_table_and_the_url() -> None:
+    at = run()
+    before = at.dataframe[0].value
+    at.multiselect(key="f_status").select("over budget").run()
+    after = at.dataframe[0].value
+    assert 0 < len(after) < len(before)
+    assert set(after["status"]) == {"over budget"}
+    assert param(at, "status") == ["over budget"]
+    assert at.metric[0].value == str(len(after))
+
+
+def test_query_parameters_reproduce_a_view() -> None:
+    at = run(status=["at risk", "watch"], type="preventive")
+    frame = at.dataframe[0].value
+    assert len(frame) > 0 and set(frame["status"]) <= {"at risk", "watch"}
+    assert at.multiselect(key="f_type").value == ["preventive"]
+    with transaction(make_engine()) as session:
+        expected = portfolio.portfolio(
+            session, TODAY, filters=portfolio.Filters(types=("preventive",), statuses=("at risk", "watch"))
+        )
+    assert list(frame["contract"]) == [f.contract_number for f in expected]
+
+
+def test_as_of_and_renewal_window_filters() -> None:
+    at = run()
+    everything = len(at.dataframe[0].value)
+    at.number_input(key="f_within").set_value(30).run()
+    soon = at.dataframe[0].value
+    assert 0 < len(soon) < everything
+    assert param(at, "within") == ["30"]
+    at.date_input(key="f_as_of").set_value(dt.date(2026, 1, 31)).run()
+    assert param(at, "as_of") == ["2026-01-31"]
+    assert not at.exception
+
+
+def test_unknown_query_values_are_ignored() -> None:
+    at = run(status="no such status", customer="Nobody", as_of="yesterday", within="soon")
+    assert len(at.dataframe[0].value) == 300
+
+
+def test_the_contract_parameter_opens_that_contract() -> None:
+    run()  # loads the demo
+    number = demo_numbers()[42]
+    at = run("pages/contract.py", contract=number)
+    assert at.title[0].value == number
+    assert len(at.dataframe) == 4  # categories, work orders, hours, materials
+    assert len(at.get("plotly_chart")) == 1
+
+
+@pytest.mark.parametrize("number", ["NOPE-1", "=cmd|' /C calc'!A0", " "])
+def test_an_unknown_contract_gets_a_message_and_a_way_back(number: str) -> None:
+    at = run("pages/contract.py", contract=number)
+    shown = texts(at)
+    assert "There is no contract with number" in shown or "No contract chosen" in shown
+    assert at.get("page_link"), "a link back"
+    assert not at.dataframe
+
+
+def test_renewals_list_soonest_first_with_action_and_csv() -> None:
+    at = run("pages/renewals.py")
+    frame = at.dataframe[0].value
+    with transaction(make_engine()) as session:
+        expected = portfolio.renewals(session, TODAY)
+    assert list(frame["contract"]) == [f.contract_number for f in expected]
+    assert list(frame["deadline"]) == sorted(frame["deadline"])
+    assert frame["action"].str.contains(": ").all()
+    assert at.get("download_button")
+
+
+def test_renewals_follow_the_sidebar_window() -> None:
+    at = run("pages/renewals.py", within="30")
+    shorter = len(at.dataframe[0].value)
+    at.number_input(key="f_within").set_value(180).run()
+    assert len(at.dataframe[0].value) > shorter
+
+
+def test_dutch_by_query_parameter_renders() -> None:
+    at = run(lang="nl")
+    assert at.dataframe and storage.default_url()
