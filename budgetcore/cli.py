@@ -1,4 +1,4 @@
-"""The command line: python -m budgetcore demo | import | summary | renewals."""
+"""The command line: python -m budgetcore demo | import | summary | renewals | report."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TextIO
 
-from budgetcore import clock, demo, portfolio
+from budgetcore import clock, demo, i18n, portfolio, reports, settings
 from budgetcore.importing import import_paths
 from budgetcore.storage import StorageError, default_url, make_engine, transaction
 
@@ -40,8 +40,20 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--format", choices=("table", "csv", "json"), default="table")
         if name == "renewals":
             p.add_argument(
-                "--within", type=int, default=None, metavar="DAYS", help="window in days (default 90)"
+                "--within",
+                type=int,
+                default=None,
+                metavar="DAYS",
+                help="window in days (default: settings, 90)",
             )
+    rep = sub.add_parser("report", parents=[common], help="write the renewal review pack (.xlsx or .html)")
+    rep.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="default: today")
+    rep.add_argument(
+        "--within", type=int, default=None, metavar="DAYS", help="window in days (default: settings)"
+    )
+    rep.add_argument("--contract", metavar="NUMBER", help="one contract instead of the renewals list")
+    rep.add_argument("--out", required=True, metavar="FILE", help="FILE.xlsx or FILE.html")
+    rep.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE)
     return parser
 
 
@@ -73,13 +85,36 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         print(f"{verb}: {_counts(result.counts)}", file=out)
         return 0
     as_of = args.as_of or clock.today()
+    if args.command == "report":
+        return _report(engine, args, as_of, out, err)
     with transaction(engine) as session:
+        thresholds = settings.thresholds(session)
         if args.command == "summary":
-            chosen = portfolio.portfolio(session, as_of)
+            chosen = portfolio.portfolio(session, as_of, thresholds)
         else:
-            chosen = portfolio.renewals(session, as_of, within_days=args.within)
+            chosen = portfolio.renewals(session, as_of, thresholds, within_days=args.within)
     rows = [portfolio.summary_row(f) for f in chosen]
     _write(rows, args.format, out)
+    return 0
+
+
+def _report(engine, args: argparse.Namespace, as_of: dt.date, out: TextIO, err: TextIO) -> int:
+    if not args.out.lower().endswith((".xlsx", ".html", ".htm")):
+        print(f"error: --out must end in .xlsx or .html: {args.out}", file=err)
+        return 2
+    with transaction(engine) as session:
+        pack = reports.collect(
+            session, as_of, settings.load(session), contract_number=args.contract, within_days=args.within
+        )
+    if args.contract is not None and not pack.contracts:
+        print(f"error: no contract {args.contract!r}", file=err)
+        return 1
+    try:
+        reports.write(pack, args.out, args.lang)
+    except OSError as exc:
+        print(f"error: cannot write {args.out}: {exc}", file=err)
+        return 1
+    print(f"wrote {args.out}: {len(pack.contracts)} contract(s)", file=out)
     return 0
 
 

@@ -1,0 +1,367 @@
+"""The renewal review pack: what goes into it, and the rows and labels both of its forms show.
+
+A pack is plain data (ReviewPack) gathered once by collect();
+report_xlsx.workbook() turns it into an .xlsx workbook and report_html.html()
+into a self-contained HTML page, so both always show the same figures. Labels
+are English text keys for i18n.t(). Each table cell is a (value, kind) pair:
+money is Decimal (the settings' currency, EUR by default), fractions such as
+consumed are Decimal 0..1, and each form formats them its own way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from budgetcore import contract_detail, i18n, metrics, portfolio, pricing, review, summary
+from budgetcore.contract_detail import Finding, HoursRow, MaterialRow, WorkOrderRow
+from budgetcore.i18n import t
+from budgetcore.metrics import ContractFigures
+from budgetcore.pricing import PriceSuggestion
+from budgetcore.settings import Settings
+from budgetcore.summary import MonthActual
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class ContractReview:
+    """Everything the pack shows about one contract, from contract_detail, summary and review."""
+
+    figures: ContractFigures
+    suggestion: review.Suggestion
+    price: PriceSuggestion
+    months: Sequence[MonthActual] = ()
+    work_orders: Sequence[WorkOrderRow] = ()
+    hours: Sequence[HoursRow] = ()
+    materials: Sequence[MaterialRow] = ()
+    findings: Sequence[Finding] = ()
+
+    @property
+    def contract_number(self) -> str:
+        return self.figures.contract_number
+
+
+@dataclass(frozen=True)
+class ReviewPack:
+    """The contracts of one review (a renewals list or one contract) at as_of."""
+
+    as_of: dt.date
+    settings: Settings
+    contracts: Sequence[ContractReview]
+    window_days: int | None = None  # None: a single contract, not a renewals list
+    generated: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+
+def collect(
+    session: Session,
+    as_of: dt.date,
+    settings: Settings,
+    *,
+    contract_number: str | None = None,
+    within_days: int | None = None,
+    filters: portfolio.Filters = portfolio.Filters(),
+) -> ReviewPack:
+    """One contract (contract_number), or the renewals list within the window (default:
+    the settings' window) narrowed by filters, soonest deadline first; statuses use the
+    settings' thresholds."""
+    thresholds = settings.thresholds()
+    window: int | None
+    if contract_number is not None:
+        found = contract_detail.figures(session, contract_number, as_of, thresholds)
+        chosen, window = ([found] if found else []), None
+    else:
+        window = thresholds.renewal_window_days if within_days is None else within_days
+        chosen = portfolio.renewals(session, as_of, thresholds, window, filters)
+    return ReviewPack(
+        as_of=as_of,
+        settings=settings,
+        contracts=[contract_review(session, f, settings) for f in chosen],
+        window_days=window,
+    )
+
+
+def contract_review(session: Session, f: ContractFigures, settings: Settings) -> ContractReview:
+    number, as_of = f.contract_number, f.as_of
+    return ContractReview(
+        figures=f,
+        suggestion=review.suggest(f),
+        price=pricing.for_contract(f, settings.target_margin),
+        months=every_month(
+            summary.monthly_actuals(session, as_of, [number]),
+            f.inputs.start_date,
+            min(as_of, f.inputs.end_date),
+        ),
+        work_orders=contract_detail.work_orders(session, number, as_of),
+        hours=contract_detail.hours_by_employee(session, number, as_of),
+        materials=contract_detail.materials_by_article(session, number, as_of),
+        findings=contract_detail.findings(session, number),
+    )
+
+
+def every_month(months: Sequence[MonthActual], first: dt.date, last: dt.date) -> list[MonthActual]:
+    """months with the months between first and last that had no cost added as zeros,
+    so a chart's time axis has no silent gaps."""
+    known = {m.month: m for m in months}
+    day = first.replace(day=1)
+    result = []
+    while day <= last:
+        result.append(known.pop(day, MonthActual(day, ZERO, ZERO)))
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return sorted([*result, *known.values()], key=lambda m: m.month)
+
+
+# ---------------------------------------------------------------- shared labels
+
+
+def title(pack: ReviewPack, lang: str) -> str:
+    if pack.window_days is None and len(pack.contracts) == 1:
+        return t("Contract review {number}", lang, number=pack.contracts[0].contract_number)
+    return t("Renewal review", lang)
+
+
+def subtitle(pack: ReviewPack, lang: str) -> str:
+    s = pack.settings
+    parts = [t("As of {date}", lang, date=i18n.date(pack.as_of, lang))]
+    if pack.window_days is not None:
+        parts.append(t("renewal or notice deadline within {days} days", lang, days=pack.window_days))
+    parts.append(
+        t(
+            "at risk above {margin} over budget, watch from {level} consumed, target margin {target}",
+            lang,
+            margin=i18n.percent(s.at_risk_margin, lang),
+            level=i18n.percent(s.watch_level, lang),
+            target=i18n.percent(s.target_margin, lang),
+        )
+    )
+    return " · ".join(parts)
+
+
+def yes_no(value: bool, lang: str) -> str:
+    return t("yes" if value else "no", lang)
+
+
+def term_text(f: ContractFigures, lang: str) -> str:
+    return f"{i18n.date(f.inputs.start_date, lang)} – {i18n.date(f.inputs.end_date, lang)}"
+
+
+def findings(r: ContractReview, lang: str) -> list[str]:
+    """The contract's data-quality remarks in lang: '5 × what (€ 1.234,56)'."""
+    shown = []
+    for finding in r.findings:
+        text = t(finding.message, lang)
+        if finding.count:
+            text = f"{finding.count} × {text}"
+        if finding.amount is not None:
+            text += f" ({i18n.money(finding.amount, lang)})"
+        shown.append(text)
+    return shown
+
+
+# A value in a table row, with the kind of number it is, so Excel and HTML both
+# know how to show it: 'money', 'pct' (fraction), 'num' (2 decimals), 'int',
+# 'date', 'month', 'text', 'longtext' (a sentence), 'status' (an English status key).
+Value = tuple[object, str]
+
+
+SUMMARY_COLUMNS = (
+    "Contract",
+    "Customer",
+    "Status",
+    "End date",
+    "Notice deadline",
+    "Budget",
+    "Actual",
+    "Consumed",
+    "Elapsed",
+    "Forecast",
+    "Margin",
+    "Forecast margin",
+    "Suggested action",
+    "Reason",
+    "Contract value",
+    "Suggested value",
+    "Change",
+)
+
+
+def summary_columns(lang: str) -> list[str]:
+    """The headers of the summary, in lang; summary_row() gives the cells in this order."""
+    return [t(c, lang) for c in SUMMARY_COLUMNS]
+
+
+def summary_row(r: ContractReview, lang: str) -> list[Value]:
+    f = r.figures
+    return [
+        (f.contract_number, "text"),
+        (f.inputs.customer, "text"),
+        (f.status, "status"),  # the English status: HTML colours it, both translate it
+        (f.inputs.end_date, "date"),
+        (f.notice_deadline, "date"),
+        (f.budget_total, "money"),
+        (f.actual_total, "money"),
+        (f.consumed, "pct"),
+        (f.elapsed, "pct"),
+        (f.forecast.total, "money"),
+        (f.margin, "money"),
+        (f.forecast_margin, "money"),
+        *zip(r.suggestion.text(lang), ("text", "longtext"), strict=True),
+        (f.inputs.contract_value, "money"),
+        (r.price.suggested_value, "money"),
+        (r.price.change, "pct"),
+    ]
+
+
+def facts(r: ContractReview, lang: str) -> list[tuple[str, Value]]:
+    f, i, p = r.figures, r.figures.inputs, r.price
+    action, reason = r.suggestion.text(lang)
+    visits = f"{i.visits_done} / {i.planned_visits}" if i.planned_visits else str(i.visits_done)
+    price_note = t(p.note, lang) if p.note else ""
+    return [
+        (t("Customer", lang), (i.customer, "text")),
+        (t("Contract name", lang), (i.name or "", "text")),
+        (t("Type", lang), (t(i.type, lang) if i.type else "", "text")),
+        (t("Account manager", lang), (i.account_manager or "", "text")),
+        (t("Term", lang), (term_text(f, lang), "text")),
+        (t("Notice period (days)", lang), (i.notice_period_days, "int")),
+        (t("Notice deadline", lang), (f.notice_deadline, "date")),
+        (t("Days to notice deadline", lang), (f.days_to_notice, "int")),
+        (t("Days to end", lang), (f.days_to_end, "int")),
+        (t("Auto-renew", lang), (yes_no(i.auto_renew, lang), "text")),
+        (t("Terminated on", lang), (i.terminated_on, "date")),
+        (t("Visits done / planned", lang), (visits, "text")),
+        (t("Status", lang), (t(f.status, lang), "text")),
+        (t("Consumed", lang), (f.consumed, "pct")),
+        (t("Elapsed", lang), (f.elapsed, "pct")),
+        (t("Burn index", lang), (metrics.fraction(f.burn_index, 2), "num")),
+        (t("Forecast at end of term", lang), (f.forecast.total, "money")),
+        (t("Forecast method", lang), (t(metrics.FORECAST_METHODS[f.forecast.method], lang), "text")),
+        (t("Contract value", lang), (i.contract_value, "money")),
+        (t("Margin to date", lang), (f.margin, "money")),
+        (t("Forecast margin", lang), (f.forecast_margin, "money")),
+        (t("Suggested action", lang), (action, "text")),
+        (t("Reason", lang), (reason, "text")),
+        (t("Target margin", lang), (p.target_margin, "pct")),
+        (
+            t("Suggested value", lang),
+            (p.suggested_value, "money") if p.suggested_value else (price_note, "text"),
+        ),
+        (t("Change against contract value", lang), (p.change, "pct")),
+    ]
+
+
+def budget_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Value]]]:
+    """Budget vs actual per category (EUR), then hours; 'other' has no cost lines."""
+    i = r.figures.inputs
+    header = [t(c, lang) for c in ("Category", "Budget", "Actual", "Difference", "Consumed")]
+    rows: list[list[Value]] = []
+    for name, budget, actual in (
+        ("labour", i.budget_labour, i.actual_labour),
+        ("material", i.budget_material, i.actual_material),
+        ("other", i.budget_other, ZERO),
+        ("Total", r.figures.budget_total or ZERO, r.figures.actual_total),
+    ):
+        rows.append(
+            [
+                (t(name, lang), "text"),
+                (budget if i.budget_lines else None, "money"),
+                (actual, "money"),
+                (budget - actual if i.budget_lines else None, "money"),
+                (metrics.ratio(actual, budget), "pct"),
+            ]
+        )
+    rows.append(
+        [
+            (t("Hours", lang), "text"),
+            (i.budget_hours if i.budget_hours else None, "num"),
+            (i.actual_hours, "num"),
+            (i.budget_hours - i.actual_hours if i.budget_hours else None, "num"),
+            (metrics.ratio(i.actual_hours, i.budget_hours), "pct"),
+        ]
+    )
+    return header, rows
+
+
+def month_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Value]]]:
+    header = [t(c, lang) for c in ("Month", "Labour", "Material", "Total")]
+    return header, [
+        [(m.month, "month"), (m.labour, "money"), (m.material, "money"), (m.labour + m.material, "money")]
+        for m in r.months
+    ]
+
+
+def work_order_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Value]]]:
+    header = [
+        t(c, lang)
+        for c in (
+            "Work order",
+            "Date",
+            "Type",
+            "Status",
+            "Description",
+            "Hours",
+            "Labour",
+            "Material",
+            "Total",
+        )
+    ]
+    return header, [
+        [
+            (w.work_order_number, "text"),
+            (w.date, "date"),
+            (t(w.type, lang) if w.type else "", "text"),
+            (t(w.status, lang) if w.status else "", "text"),
+            (w.description or "", "text"),
+            (w.hours, "num"),
+            (w.labour, "money"),
+            (w.material, "money"),
+            (w.cost, "money"),
+        ]
+        for w in r.work_orders
+    ]
+
+
+def hour_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Value]]]:
+    header = [t(c, lang) for c in ("Employee", "Hour type", "Hours", "Cost")]
+    return header, [
+        [
+            (h.employee or "", "text"),
+            (t(h.hour_type, lang) if h.hour_type else "", "text"),
+            (h.hours, "num"),
+            (h.cost, "money"),
+        ]
+        for h in r.hours
+    ]
+
+
+def material_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Value]]]:
+    header = [t(c, lang) for c in ("Article", "Description", "Quantity", "Cost")]
+    return header, [
+        [
+            (m.article_code or "", "text"),
+            (m.description or "", "text"),
+            (m.quantity, "num"),
+            (m.cost, "money"),
+        ]
+        for m in r.materials
+    ]
+
+
+def write(pack: ReviewPack, path: str, lang: str = i18n.DEFAULT_LANGUAGE) -> None:
+    """Write the pack to path: .xlsx as a workbook, .html/.htm as the HTML report."""
+    from budgetcore import report_html, report_xlsx  # they import this module
+
+    builders: dict[str, Callable[[], bytes]] = {
+        ".xlsx": lambda: report_xlsx.workbook(pack, lang),
+        ".html": lambda: report_html.html(pack, lang).encode("utf-8"),
+        ".htm": lambda: report_html.html(pack, lang).encode("utf-8"),
+    }
+    suffix = path[path.rfind(".") :].lower() if "." in path else ""
+    if suffix not in builders:
+        raise ValueError(f"unknown report type {suffix or path!r}: use .xlsx or .html")
+    with open(path, "wb") as out:
+        out.write(builders[suffix]())
