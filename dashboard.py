@@ -16,6 +16,7 @@ PAGES = [
     st.Page("pages/renewals.py", title=t("Renewals", lang), icon=":material/event:", url_path="renewals"),
     st.Page("pages/contract.py", title=t("Contract", lang), url_path="contract", visibility="hidden"),
     st.Page("pages/import.py", title=t("Import", lang), icon=":material/upload_file:", url_path="import"),
+    st.Page("pages/settings.py", title=t("Settings", lang), icon=":material/settings:", url_path="settings"),
 ]
 page = st.navigation(PAGES)
 ui.sidebar()

@@ -50,6 +50,21 @@ REASONS = {
 }
 
 
+# What the renewals page tells its reader about the rules above (markdown, an i18n key).
+EXPLANATION = """The first rule that holds decides:
+
+1. **terminated**: the contract has been terminated; nothing to renew.
+2. **terminate?**: loss-making: the expected cost at the end of the term (the forecast, else \
+the actual total) exceeds the contract value. A question, not a verdict: the customer may be \
+worth keeping at a new price.
+3. **re-price**: the forecast at the end of the term exceeds the budget: the work costs more \
+than the price was built on.
+4. **review scope**: the periodic visits done so far are at least 1.5 times, and at least 2 \
+more than, the visits planned to date: the customer gets more than was agreed.
+5. **set a budget**: the contract has no budget, so its cost cannot be judged.
+6. **renew as is**: none of the above; the forecast stays within the budget."""
+
+
 @dataclass(frozen=True)
 class ReviewRules:
     """Thresholds of the rules above: fractions, a factor and a visit count."""

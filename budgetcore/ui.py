@@ -18,7 +18,19 @@ import streamlit as st
 from sqlalchemy import Engine, func, select
 from streamlit.runtime.pages_manager import PagesManager
 
-from budgetcore import clock, contract_detail, demo, i18n, portfolio, storage, summary
+from budgetcore import (
+    clock,
+    contract_detail,
+    demo,
+    i18n,
+    portfolio,
+    report_html,
+    report_xlsx,
+    reports,
+    storage,
+    summary,
+)
+from budgetcore import settings as stored_settings
 from budgetcore.contract_detail import Detail
 from budgetcore.i18n import t
 from budgetcore.metrics import STATUSES, ContractFigures, Thresholds
@@ -89,6 +101,12 @@ def _detail(
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
+def _settings(url: str, version: int) -> stored_settings.Settings:
+    with storage.transaction(_engine(url)) as session:
+        return stored_settings.load(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
 def _choices(url: str, version: int) -> tuple[summary.Choices, int]:
     with storage.transaction(_engine(url)) as session:
         count = session.scalar(select(func.count()).select_from(Contract)) or 0
@@ -116,17 +134,42 @@ class View:
         return repr((self.filters, self.thresholds))
 
 
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+
 def lang() -> str:
-    """The language: ?lang= when given (remembered for the session), else English."""
+    """The language: ?lang= when given, else this session's choice, else the browser's
+    language where Streamlit exposes it (st.context.locale), else English."""
     if "lang" in st.query_params:
         st.session_state["lang"] = i18n.language(st.query_params.get("lang"))
-    return st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
+    elif "lang" not in st.session_state:
+        st.session_state["lang"] = i18n.language(_browser_locale())
+    return st.session_state["lang"]
+
+
+def _browser_locale() -> str | None:
+    try:
+        return st.context.locale  # navigator.language, e.g. 'nl-NL'; None without a browser
+    except (AttributeError, RuntimeError):
+        return None
+
+
+def _choose_language() -> None:
+    chosen = st.session_state.get("lang_choice")
+    if chosen in i18n.LANGUAGES:
+        st.session_state["lang"] = chosen
+        st.query_params["lang"] = chosen  # remembered in the URL, so a shared link keeps it
+
+
+def settings() -> stored_settings.Settings:
+    """The settings stored in the database (thresholds, renewal window, target margin, currency)."""
+    url, version, _ = _state()
+    return _settings(url, version)
 
 
 def thresholds() -> Thresholds:
-    """The status thresholds of this session (a settings page may set st.session_state.thresholds)."""
-    value = st.session_state.get("thresholds")
-    return value if isinstance(value, Thresholds) else Thresholds()
+    """The status thresholds stored in the database; the Settings page changes them for everyone."""
+    return settings().thresholds()
 
 
 def _from_url(choices: summary.Choices, today: dt.date) -> None:
@@ -175,8 +218,9 @@ def view_params(today: dt.date | None = None) -> dict[str, str | list[str]]:
             params[param] = list(st.session_state[key])
     if st.session_state.get(WITHIN_KEY) is not None:
         params["within"] = str(st.session_state[WITHIN_KEY])
-    if st.session_state.get("lang", i18n.DEFAULT_LANGUAGE) != i18n.DEFAULT_LANGUAGE:
-        params["lang"] = st.session_state["lang"]
+    chosen = st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
+    if chosen != i18n.DEFAULT_LANGUAGE or chosen != i18n.language(_browser_locale()):
+        params["lang"] = chosen
     return params
 
 
@@ -201,6 +245,15 @@ def sidebar() -> View:
     today = clock.today()
     _from_url(choices, today)
     with st.sidebar:
+        st.session_state["lang_choice"] = language
+        st.radio(
+            t("Language", language),
+            list(LANGUAGE_NAMES),
+            format_func=LANGUAGE_NAMES.get,
+            horizontal=True,
+            key="lang_choice",
+            on_change=_choose_language,
+        )
         st.date_input(
             t("As of", language), key=AS_OF_KEY, format="DD-MM-YYYY" if language == "nl" else "DD/MM/YYYY"
         )
@@ -247,7 +300,7 @@ def sidebar() -> View:
             renewal_within_days=st.session_state[WITHIN_KEY],
         ),
         lang=language,
-        thresholds=thresholds(),
+        thresholds=_settings(url, version).thresholds(),
         demo=is_demo,
         contracts_in_db=count,
         url=url,
@@ -396,3 +449,40 @@ def selectable_table(frame: pd.DataFrame, columns: Columns, lang: str, key: str,
 def open_contract(number: str) -> None:
     """Go to the contract page, keeping the sidebar's filters in the URL."""
     st.switch_page("pages/contract.py", query_params={**view_params(), "contract": number})
+
+
+def review_pack_downloads(v: View, contract_number: str | None = None) -> None:
+    """Download buttons for the review pack of one contract, or of the renewals list as
+    filtered in the sidebar: an Excel workbook and a printable HTML report. Each is
+    built only when its button is clicked (in Streamlit's download thread)."""
+    engine_, as_of, language = engine(), v.as_of, v.lang
+    others = replace(v.filters, renewal_within_days=None)
+    within = v.filters.renewal_within_days
+
+    def pack() -> reports.ReviewPack:
+        with storage.transaction(engine_) as session:
+            chosen = stored_settings.load(session)
+            return reports.collect(
+                session, as_of, chosen, contract_number=contract_number, within_days=within, filters=others
+            )
+
+    stem = f"{t('review', language)}-{contract_number or t('renewals', language)}-{as_of.isoformat()}"
+    row = st.container(horizontal=True)
+    row.download_button(
+        t("Review pack (Excel)", language),
+        lambda: report_xlsx.workbook(pack(), language),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"pack_xlsx_{contract_number or 'renewals'}",
+        on_click="ignore",
+        icon=":material/table_view:",
+    )
+    row.download_button(
+        t("Review pack (printable HTML)", language),
+        lambda: report_html.html(pack(), language),
+        file_name=f"{stem}.html",
+        mime="text/html",
+        key=f"pack_html_{contract_number or 'renewals'}",
+        on_click="ignore",
+        icon=":material/print:",
+    )

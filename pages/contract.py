@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from budgetcore import charts, i18n, metrics, tables, ui
+from budgetcore import charts, i18n, metrics, pricing, tables, ui
 from budgetcore.i18n import t
 
 view = ui.view()
@@ -58,9 +58,15 @@ facts = {
 }
 if i.terminated_on:
     facts["Terminated on"] = i18n.date(i.terminated_on, lang)
+price = pricing.for_contract(f, ui.settings().target_margin)
+change = ("+" if (price.change or 0) > 0 else "") + i18n.percent(price.change, lang)
+facts["Renewal price at the target margin"] = (
+    f"{money(price.suggested_value)} ({change})" if price.change is not None else money(price.suggested_value)
+) or t(price.note, lang)
 grid = st.columns(4)
 for n, (label, value) in enumerate(facts.items()):
     grid[n % 4].markdown(f"<small>{t(label, lang)}</small><br>**{value}**", unsafe_allow_html=True)
+ui.review_pack_downloads(view, i.contract_number)
 
 left, right = st.columns([3, 2])
 with left:

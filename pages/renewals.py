@@ -44,5 +44,6 @@ st.download_button(
     icon=":material/download:",
     key="renewals_csv",
 )
+ui.review_pack_downloads(view)
 with st.expander(t("How the suggested action is chosen", lang)):
-    st.markdown(t(review.__doc__ or "", lang))
+    st.markdown(t(review.EXPLANATION, lang))

@@ -1,0 +1,115 @@
+"""Settings: status thresholds, default renewal window, target margin and currency, stored in the database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import streamlit as st
+
+from budgetcore import i18n, settings, storage, ui
+from budgetcore.i18n import t
+from budgetcore.settings import Settings
+
+CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN")
+HUNDRED = Decimal(100)
+LABELS = {
+    "at_risk_margin": "At risk when the forecast exceeds the budget by more than (%)",
+    "watch_level": "Watch when consumed reaches (%)",
+    "watch_elapsed": "... while elapsed is below (%)",
+    "renewal_window_days": "Default renewal window (days)",
+    "target_margin": "Target margin, as a share of the contract value (%)",
+    "currency": "Currency",
+}
+
+view = ui.view()
+lang = view.lang
+st.title(t("Settings", lang))
+st.caption(
+    t(
+        "Stored in the database: every page, the command line and the review packs use them, for every user.",
+        lang,
+    )
+)
+
+with storage.transaction(ui.engine()) as session:
+    stored = settings.load(session)
+
+
+def pct(value: Decimal) -> float:
+    return float(value * HUNDRED)
+
+
+with st.form("settings_form"):
+    st.subheader(t("Status thresholds", lang))
+    left, right = st.columns(2)
+    at_risk = left.number_input(
+        t(LABELS["at_risk_margin"], lang),
+        min_value=0.0, max_value=500.0, step=1.0, value=pct(stored.at_risk_margin), key="s_at_risk",
+    )  # fmt: skip
+    watch_level = right.number_input(
+        t(LABELS["watch_level"], lang),
+        min_value=1.0, max_value=200.0, step=1.0, value=pct(stored.watch_level), key="s_watch_level",
+    )  # fmt: skip
+    watch_elapsed = right.number_input(
+        t(LABELS["watch_elapsed"], lang),
+        min_value=1.0, max_value=100.0, step=1.0, value=pct(stored.watch_elapsed), key="s_watch_elapsed",
+    )  # fmt: skip
+    st.subheader(t("Renewals and pricing", lang))
+    left, right = st.columns(2)
+    window = left.number_input(
+        t(LABELS["renewal_window_days"], lang),
+        min_value=0, max_value=3650, step=15, value=stored.renewal_window_days, key="s_window",
+    )  # fmt: skip
+    target = right.number_input(
+        t(LABELS["target_margin"], lang),
+        min_value=0.0, max_value=95.0, step=1.0, value=pct(stored.target_margin), key="s_target",
+        help=t("Suggested renewal value = forecast cost / (1 - target margin).", lang),
+    )  # fmt: skip
+    options = CURRENCIES if stored.currency in CURRENCIES else (stored.currency, *CURRENCIES)
+    currency = left.selectbox(
+        t(LABELS["currency"], lang), options, index=options.index(stored.currency), key="s_currency"
+    )
+    saved = st.form_submit_button(t("Save", lang), type="primary", icon=":material/save:")
+
+if saved:
+    chosen = Settings(
+        at_risk_margin=Decimal(str(at_risk)) / HUNDRED,
+        watch_level=Decimal(str(watch_level)) / HUNDRED,
+        watch_elapsed=Decimal(str(watch_elapsed)) / HUNDRED,
+        renewal_window_days=int(window),
+        target_margin=Decimal(str(target)) / HUNDRED,
+        currency=currency,
+    )
+    problems = chosen.problems()
+    if problems:
+        for field, message in problems:
+            st.error(f"{t(LABELS[field], lang)}: {t(message, lang)}")
+    else:
+        with storage.transaction(ui.engine()) as session:
+            settings.save(session, chosen)
+        st.session_state["settings_saved"] = True
+        st.rerun()  # every figure on the next run uses the new thresholds
+
+if st.session_state.pop("settings_saved", False):
+    st.success(t("Settings saved. Statuses everywhere now use them.", lang), icon=":material/check:")
+
+if st.button(t("Restore the defaults", lang), key="s_defaults", icon=":material/restart_alt:"):
+    with storage.transaction(ui.engine()) as session:
+        settings.save(session, Settings())
+    for key in ("s_at_risk", "s_watch_level", "s_watch_elapsed", "s_window", "s_target", "s_currency"):
+        st.session_state.pop(key, None)
+    st.session_state["settings_saved"] = True
+    st.rerun()
+
+d = settings.DEFAULTS
+st.caption(
+    t(
+        "Defaults: at risk above {risk} over budget; watch from {level} consumed while under {elapsed} of the term; renewal window {days} days; target margin {target}.",
+        lang,
+        risk=i18n.percent(d.at_risk_margin, lang),
+        level=i18n.percent(d.watch_level, lang),
+        elapsed=i18n.percent(d.watch_elapsed, lang),
+        days=d.renewal_window_days,
+        target=i18n.percent(d.target_margin, lang),
+    )
+)

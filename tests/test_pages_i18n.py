@@ -1,0 +1,143 @@
+"""Every page in Dutch and English through AppTest: no exception, no text without a Dutch translation,
+the language remembered in the URL, and the Settings page changing the statuses on every page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from budgetcore import demo, i18n, settings
+from budgetcore.settings import Settings
+from budgetcore.storage import make_engine, transaction
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 27)
+PAGES = {
+    "overview": ("pages/overview.py", {}),
+    "renewals": ("pages/renewals.py", {}),
+    "contract": ("pages/contract.py", {}),  # the contract number is filled in per test
+    "settings": ("pages/settings.py", {}),
+}
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'demo.db'}"
+    engine = make_engine(url)
+    assert demo.load(engine, contracts=80, today=TODAY).ok
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, demo_url: str) -> str:
+    monkeypatch.setenv("BUDGETCORE_DB_URL", demo_url)
+    monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("BUDGETCORE_NO_DEMO", "1")
+    monkeypatch.chdir(ROOT)
+    return demo_url
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
+    """Every English key that t() is asked to put into Dutch while the pages render.
+
+    Modules bound t at import (from budgetcore.i18n import t), so each binding is
+    replaced, as is i18n.t itself for the pages, which import it on every run.
+    """
+    original, keys = i18n.t, set()
+
+    def recording(text: str, lang: str = i18n.DEFAULT_LANGUAGE, /, **values: object) -> str:
+        if lang == "nl":
+            keys.add(text)
+        return original(text, lang, **values)
+
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("budgetcore") and getattr(module, "t", None) is original:
+            monkeypatch.setattr(module, "t", recording)
+    monkeypatch.setattr(i18n, "t", recording)
+    yield keys
+
+
+def first_contract(url: str) -> str:
+    from budgetcore import portfolio
+
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        numbers = [f.contract_number for f in portfolio.renewals(session, TODAY, within_days=120)]
+    engine.dispose()
+    return numbers[0]
+
+
+def run_page(name: str, lang: str, **params: str) -> AppTest:
+    """The whole app (dashboard.py: navigation and sidebar) opened on one page."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if name != "overview":
+        at.switch_page(PAGES[name][0])
+        at.run()
+    return at
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_renders_and_every_text_is_translated(name, lang, app_env, recorded) -> None:
+    params = {"contract": first_contract(app_env)} if name == "contract" else {}
+    at = run_page(name, lang, **params)
+    assert not at.exception, [e.message for e in at.exception]
+    if lang == "nl":
+        assert recorded, "the page asked t() for nothing in Dutch"
+        assert i18n.missing(sorted(recorded)) == []
+
+
+def test_language_choice_is_in_the_sidebar_and_the_url(app_env) -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Portfolio overview"
+    choice = at.sidebar.get("segmented_control") or at.sidebar.get("radio") or at.sidebar.get("selectbox")
+    lang_widget = [w for w in choice if getattr(w, "key", None) == "lang_choice"]
+    assert lang_widget, "no language choice in the sidebar"
+    lang_widget[0].set_value("nl").run()
+    assert not at.exception
+    assert at.query_params.get("lang") in ("nl", ["nl"])
+    assert at.title[0].value == i18n.t("Portfolio overview", "nl")
+
+
+def statuses_on(name: str, url: str) -> list[str]:
+    at = run_page(name, "en")
+    assert not at.exception, [e.message for e in at.exception]
+    frames = [df.value for df in at.dataframe]
+    return [str(v) for frame in frames if "status" in frame.columns for v in frame["status"]]
+
+
+def test_settings_change_the_statuses_on_every_page(app_env) -> None:
+    before = {name: statuses_on(name, app_env) for name in ("overview", "renewals")}
+    assert any("at risk" in s.lower() for s in before["overview"])
+
+    at = run_page("settings", "en")
+    at.number_input(key="s_at_risk").set_value(500.0)
+    at.number_input(key="s_watch_level").set_value(200.0)
+    [b for b in at.button if b.label == "Save"][0].click().run()
+    assert not at.exception
+    engine = make_engine(app_env)
+    with transaction(engine) as session:
+        assert settings.load(session).at_risk_margin == Decimal(5)
+    try:
+        after = {name: statuses_on(name, app_env) for name in ("overview", "renewals")}
+        assert not any("at risk" in s.lower() for s in after["overview"])
+        assert after["overview"] != before["overview"]
+        assert not any("at risk" in s.lower() for s in after["renewals"])
+    finally:
+        with transaction(engine) as session:
+            settings.save(session, Settings())
+        engine.dispose()
