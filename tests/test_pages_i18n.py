@@ -59,7 +59,10 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
         return original(text, lang, **values)
 
     for module in list(sys.modules.values()):
-        if getattr(module, "__name__", "").startswith("budgetcore") and getattr(module, "t", None) is original:
+        if (
+            getattr(module, "__name__", "").startswith("budgetcore")
+            and getattr(module, "t", None) is original
+        ):
             monkeypatch.setattr(module, "t", recording)
     monkeypatch.setattr(i18n, "t", recording)
     yield keys
@@ -127,7 +130,7 @@ def test_settings_change_the_statuses_on_every_page(app_env) -> None:
     at = run_page("settings", "en")
     at.number_input(key="s_at_risk").set_value(500.0)
     at.number_input(key="s_watch_level").set_value(200.0)
-    [b for b in at.button if b.label == "Save"][0].click().run()
+    next(b for b in at.button if b.label == "Save").click().run()
     assert not at.exception
     engine = make_engine(app_env)
     with transaction(engine) as session:
