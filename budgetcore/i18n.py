@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names, get_month_names
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from budgetcore.translations_nl import NL
@@ -86,3 +86,33 @@ def month(value: dt.date | None, lang: str = DEFAULT_LANGUAGE) -> str:
     if value is None:
         return ""
     return format_date(value, "MMM y", locale=_LOCALES[lang])
+
+
+def plotly_config(lang: str = DEFAULT_LANGUAGE) -> dict[str, object]:
+    """A Plotly config whose date axes write month and day names in lang (CLDR names
+    from Babel; Plotly itself ships English only). Pass it as st.plotly_chart(config=...)."""
+    if lang == DEFAULT_LANGUAGE:
+        return {}
+    locale = _LOCALES[lang]
+
+    def months(width: str) -> list[str]:
+        found = get_month_names(width, context="stand-alone", locale=locale)
+        return [str(found[m]) for m in range(1, 13)]
+
+    def days(width: str) -> list[str]:
+        found = get_day_names(width, context="stand-alone", locale=locale)
+        return [str(found[(d + 6) % 7]) for d in range(7)]  # Babel's 0 is Monday, Plotly's Sunday
+
+    return {
+        "locale": lang,
+        "locales": {
+            lang: {
+                "format": {
+                    "months": months("wide"),
+                    "shortMonths": months("abbreviated"),
+                    "days": days("wide"),
+                    "shortDays": days("abbreviated"),
+                }
+            }
+        },
+    }

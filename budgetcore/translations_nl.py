@@ -261,7 +261,7 @@ NL: dict[str, str] = {
     "No contracts yet. Import your contracts, budgets, work orders, hours and materials to begin.": "Nog geen contracten. Importeer uw contracten, budgetten, werkbonnen, uren en materialen om te beginnen.",
     "No data-quality findings for this contract.": "Geen bevindingen over de datakwaliteit van dit contract.",
     "Portfolio overview": "Portefeuilleoverzicht",
-    "Pressure map": "Drukkaart",
+    "Pressure map": "Verbruik tegen looptijd",
     "Renewal price at the target margin": "Verlengingsprijs bij de doelmarge",
     "Review pack (Excel)": "Evaluatiedossier (Excel)",
     "Review pack (printable HTML)": "Evaluatiedossier (afdrukbare HTML)",
@@ -281,4 +281,7 @@ NL: dict[str, str] = {
     "Other": "Overig",
     # renewals page: how the suggested action is chosen (review.EXPLANATION)
     "The first rule that holds decides:\n\n1. **terminated**: the contract has been terminated; nothing to renew.\n2. **terminate?**: loss-making: the expected cost at the end of the term (the forecast, else the actual total) exceeds the contract value. A question, not a verdict: the customer may be worth keeping at a new price.\n3. **re-price**: the forecast at the end of the term exceeds the budget: the work costs more than the price was built on.\n4. **review scope**: the periodic visits done so far are at least 1.5 times, and at least 2 more than, the visits planned to date: the customer gets more than was agreed.\n5. **set a budget**: the contract has no budget, so its cost cannot be judged.\n6. **renew as is**: none of the above; the forecast stays within the budget.": "De eerste regel die opgaat, bepaalt de actie:\n\n1. **opgezegd**: het contract is opgezegd; er valt niets te verlengen.\n2. **opzeggen?**: verliesgevend: de verwachte kosten aan het einde van de looptijd (de prognose, anders de werkelijke kosten) liggen boven de contractwaarde. Een vraag, geen oordeel: de klant kan het waard zijn om tegen een nieuwe prijs te behouden.\n3. **prijs herzien**: de prognose aan het einde van de looptijd ligt boven het budget: het werk kost meer dan waarop de prijs gebaseerd was.\n4. **scope herzien**: er zijn tot nu toe minstens 1,5 keer zoveel periodieke bezoeken gedaan als gepland, en minstens 2 meer: de klant krijgt meer dan afgesproken.\n5. **budget vastleggen**: het contract heeft geen budget, dus de kosten zijn niet te beoordelen.\n6. **ongewijzigd verlengen**: geen van bovenstaande; de prognose blijft binnen het budget.",
+    # burn-up chart, contract facts
+    "Planned to date": "Gepland tot nu toe",
+    "ended {n} days ago": "{n} dagen geleden afgelopen",
 }

@@ -71,7 +71,8 @@ ui.review_pack_downloads(view, i.contract_number)
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("Burn-up", lang))
-    st.plotly_chart(charts.burn_up(found.burn_up, f, lang), width="stretch", key="burn_up")
+    st.plotly_chart(charts.burn_up(found.burn_up, f, lang), width="stretch", key="burn_up",
+                    config=i18n.plotly_config(lang))  # fmt: skip
 with right:
     st.subheader(t("Budget vs actual", lang))
     frame, columns = tables.categories(found.categories, lang)

@@ -61,8 +61,10 @@ with left:
     st.caption(
         t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget.", lang)
     )
-    st.plotly_chart(charts.pressure_map(figures, lang), width="stretch", key="pressure_map")
+    st.plotly_chart(charts.pressure_map(figures, lang), width="stretch", key="pressure_map",
+                    config=i18n.plotly_config(lang))  # fmt: skip
 with right:
     st.subheader(t("Actuals per month", lang))
     st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
-    st.plotly_chart(charts.monthly_actuals(ui.monthly(view, figures), lang), width="stretch", key="monthly")
+    st.plotly_chart(charts.monthly_actuals(ui.monthly(view, figures), lang), width="stretch", key="monthly",
+                    config=i18n.plotly_config(lang))  # fmt: skip

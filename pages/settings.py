@@ -35,8 +35,9 @@ with storage.transaction(ui.engine()) as session:
     stored = settings.load(session)
 
 
-def pct(value: Decimal) -> float:
-    return float(value * HUNDRED)
+def pct(value: Decimal) -> int:
+    """A stored fraction as whole percent for the inputs (thresholds need no finer grain)."""
+    return int((value * HUNDRED).to_integral_value())
 
 
 with st.form("settings_form"):
@@ -44,15 +45,15 @@ with st.form("settings_form"):
     left, right = st.columns(2)
     at_risk = left.number_input(
         t(LABELS["at_risk_margin"], lang),
-        min_value=0.0, max_value=500.0, step=1.0, value=pct(stored.at_risk_margin), key="s_at_risk",
+        min_value=0, max_value=500, step=1, value=pct(stored.at_risk_margin), key="s_at_risk",
     )  # fmt: skip
     watch_level = right.number_input(
         t(LABELS["watch_level"], lang),
-        min_value=1.0, max_value=200.0, step=1.0, value=pct(stored.watch_level), key="s_watch_level",
+        min_value=1, max_value=200, step=1, value=pct(stored.watch_level), key="s_watch_level",
     )  # fmt: skip
     watch_elapsed = right.number_input(
         t(LABELS["watch_elapsed"], lang),
-        min_value=1.0, max_value=100.0, step=1.0, value=pct(stored.watch_elapsed), key="s_watch_elapsed",
+        min_value=1, max_value=100, step=1, value=pct(stored.watch_elapsed), key="s_watch_elapsed",
     )  # fmt: skip
     st.subheader(t("Renewals and pricing", lang))
     left, right = st.columns(2)
@@ -62,7 +63,7 @@ with st.form("settings_form"):
     )  # fmt: skip
     target = right.number_input(
         t(LABELS["target_margin"], lang),
-        min_value=0.0, max_value=95.0, step=1.0, value=pct(stored.target_margin), key="s_target",
+        min_value=0, max_value=95, step=1, value=pct(stored.target_margin), key="s_target",
         help=t("Suggested renewal value = forecast cost / (1 - target margin).", lang),
     )  # fmt: skip
     options = CURRENCIES if stored.currency in CURRENCIES else (stored.currency, *CURRENCIES)
@@ -73,11 +74,11 @@ with st.form("settings_form"):
 
 if saved:
     chosen = Settings(
-        at_risk_margin=Decimal(str(at_risk)) / HUNDRED,
-        watch_level=Decimal(str(watch_level)) / HUNDRED,
-        watch_elapsed=Decimal(str(watch_elapsed)) / HUNDRED,
+        at_risk_margin=Decimal(int(at_risk)) / HUNDRED,
+        watch_level=Decimal(int(watch_level)) / HUNDRED,
+        watch_elapsed=Decimal(int(watch_elapsed)) / HUNDRED,
         renewal_window_days=int(window),
-        target_margin=Decimal(str(target)) / HUNDRED,
+        target_margin=Decimal(int(target)) / HUNDRED,
         currency=currency,
     )
     problems = chosen.problems()
