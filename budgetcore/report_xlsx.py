@@ -96,6 +96,8 @@ class _Sheet:
             cell.value = value
             if kind in self.formats:
                 cell.number_format = self.formats[kind]
+            if kind == "month":  # a month labels its row, like text
+                cell.alignment = Alignment(horizontal="left")
             shown = {"money": 14, "date": 11, "month": 9, "pct": 7}.get(kind, len(str(value)) + 2)
         if measure:
             self.widths[col] = max(self.widths.get(col, 0), min(shown + 2, _MAX_WIDTH))
@@ -252,6 +254,6 @@ def _month_chart(ws: Worksheet, header_row: int, count: int, lang: str) -> None:
     months = Reference(ws, min_col=1, min_row=header_row + 1, max_row=header_row + count)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(months)
-    chart.height, chart.width = 7.5, 16
+    chart.height, chart.width = 7.5, 18
     chart.legend.position = "b"
     ws.add_chart(chart, f"F{header_row - 1}")

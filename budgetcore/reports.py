@@ -260,9 +260,9 @@ def budget_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Valu
     header = [t(c, lang) for c in ("Category", "Budget", "Actual", "Difference", "Consumed")]
     rows: list[list[Value]] = []
     for name, budget, actual in (
-        ("labour", i.budget_labour, i.actual_labour),
-        ("material", i.budget_material, i.actual_material),
-        ("other", i.budget_other, ZERO),
+        ("Labour", i.budget_labour, i.actual_labour),
+        ("Material", i.budget_material, i.actual_material),
+        ("Other", i.budget_other, ZERO),
         ("Total", r.figures.budget_total or ZERO, r.figures.actual_total),
     ):
         rows.append(
