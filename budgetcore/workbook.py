@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO
@@ -15,6 +16,7 @@ from budgetcore.exchange import (
     SourceTable,
     _with_sample,
     cell_text,
+    header_map,
     recognise,
 )
 
@@ -53,8 +55,7 @@ def open_workbook(file_name: str, stream: IO[bytes]) -> list[SourceTable]:
         expected = sheet.max_row
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()  # exporters write wrong dimensions; read every row there is
-        rows = _sheet_rows(sheet)
-        header = next(rows, None)
+        header, rows = _header(_sheet_rows(sheet))
         if header is None:
             continue  # an empty sheet
         header_row, header_cells = header
@@ -80,6 +81,26 @@ def open_workbook(file_name: str, stream: IO[bytes]) -> list[SourceTable]:
     for table in tables:
         table.optional = len(tables) > 1
     return tables
+
+
+HEADER_SEARCH = 10  # rows a title or a blank line may push the header down
+
+
+def _header(
+    rows: Iterator[tuple[int, list[Cell]]],
+) -> tuple[tuple[int, list[Cell]] | None, Iterator[tuple[int, list[Cell]]]]:
+    """The header row (the first of the top rows that names most known columns) and the rows after it."""
+    top = list(itertools.islice(rows, HEADER_SEARCH))
+    if not top:
+        return None, rows
+
+    def known(cells: list[Cell]) -> int:
+        headers = [cell_text(c) for c in cells]
+        return max(len(header_map(entity, headers)) for entity in ENTITIES)
+
+    scores = [known(cells) for _, cells in top]
+    best = scores.index(max(scores)) if max(scores) > scores[0] else 0
+    return top[best], itertools.chain(top[best + 1 :], rows)
 
 
 def _sheet_rows(sheet) -> Iterator[tuple[int, list[Cell]]]:

@@ -310,3 +310,20 @@ def test_template_in_both_languages_has_every_sheet_and_imports_as_is() -> None:
             assert table.headers == template_headers(table.entity, lang)  # type: ignore[arg-type]
             assert len(table.mapping) == len(table.headers)
             assert len(list(table.rows)) == 2
+
+
+def test_a_title_above_the_header_of_a_sheet_is_skipped_and_rows_keep_their_sheet_numbers() -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Werkbonnen"
+    sheet.append(["Export werkbonnen 2026"])
+    sheet.append([])
+    sheet.append(["Werkbonnummer", "Contractnummer", "Datum", "Soort"])
+    sheet.append(["W-1", "K-1", dt.datetime(2026, 3, 1), "Periodiek onderhoud"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    (table,) = read_uploads([("export.xlsx", buffer.getvalue())])[0]
+    assert (table.entity, table.headers[0]) == ("work_orders", "Werkbonnummer")
+    assert [n for n, _ in table.rows] == [4]
