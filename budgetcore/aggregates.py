@@ -1,14 +1,31 @@
-"""The contract_months aggregate: per contract, month and in/out of term, kept equal to the lines."""
+"""The maintained aggregates: contract_months and contract_totals, kept equal to the cost lines.
+
+contract_months holds per contract, calendar month and in/out of term the sums
+of its hour and material lines and its periodic visits; contract_totals sums
+those months per contract. Every import rebuilds both for the contracts it
+touched (or, on a bulk import, for all of them in one INSERT ... SELECT) inside
+its own transaction, so the aggregates commit or roll back with the lines.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import and_, delete, func, insert, literal, select, union_all
+from sqlalchemy import Engine, and_, case, delete, func, insert, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
-from budgetcore.models import Contract, ContractMonth, HourLine, MaterialLine, WorkOrder
-from budgetcore.storage import month_start
+from budgetcore.models import (
+    Base,
+    Contract,
+    ContractMonth,
+    ContractTotal,
+    HourLine,
+    MaterialLine,
+    WorkOrder,
+)
+from budgetcore.storage import month_start, transaction
+
+CHUNK = 5000  # contract ids per IN list
 
 
 def _sources(contract_ids: Collection[int] | None):
@@ -65,8 +82,27 @@ def _sources(contract_ids: Collection[int] | None):
     return union_all(hours, materials, visits).subquery("src")
 
 
+def _totals(contract_ids: Collection[int] | None):
+    """contract_months summed per contract, shaped like a contract_totals row."""
+    m = ContractMonth
+
+    def when(in_term: bool, value):
+        return func.sum(case((m.in_term.is_(in_term), value), else_=0))
+
+    stmt = select(
+        m.contract_id,
+        when(True, m.labour),
+        when(True, m.material),
+        when(True, m.hours),
+        when(True, m.visits),
+        when(False, m.lines),
+        when(False, m.labour + m.material),
+    ).group_by(m.contract_id)
+    return stmt if contract_ids is None else stmt.where(m.contract_id.in_(contract_ids))
+
+
 def rebuild(session: Session, contract_ids: Collection[int] | None = None) -> None:
-    """Recompute contract_months for these contracts (None: all) from their lines, in SQL.
+    """Recompute the aggregates of these contracts (None: all) from their lines, in SQL.
 
     Runs inside the caller's transaction, so an import and its aggregates
     commit or roll back together.
@@ -74,12 +110,14 @@ def rebuild(session: Session, contract_ids: Collection[int] | None = None) -> No
     ids = None if contract_ids is None else sorted(set(contract_ids))
     if ids is not None and not ids:
         return
-    chunks = [None] if ids is None else [ids[i : i + 5000] for i in range(0, len(ids), 5000)]
+    chunks = [None] if ids is None else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
     for chunk in chunks:
-        stmt = delete(ContractMonth)
+        clear_months, clear_totals = delete(ContractMonth), delete(ContractTotal)
         if chunk is not None:
-            stmt = stmt.where(ContractMonth.contract_id.in_(chunk))
-        session.execute(stmt)
+            clear_months = clear_months.where(ContractMonth.contract_id.in_(chunk))
+            clear_totals = clear_totals.where(ContractTotal.contract_id.in_(chunk))
+        session.execute(clear_totals)
+        session.execute(clear_months)
         src = _sources(chunk)
         grouped = select(
             src.c.contract_id,
@@ -97,3 +135,24 @@ def rebuild(session: Session, contract_ids: Collection[int] | None = None) -> No
                 grouped,
             )
         )
+        session.execute(
+            insert(ContractTotal).from_select(
+                ["contract_id", "labour", "material", "hours", "visits", "outside_lines", "outside_cost"],
+                _totals(chunk),
+            )
+        )
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring a database made before contract_totals up to date: its indexes, one full rebuild.
+
+    Without this it would show zero actuals until its next import.
+    """
+    with transaction(engine) as session:
+        if engine.dialect.name == "postgresql":  # two processes starting at once: one after the other
+            session.execute(text("SELECT pg_advisory_xact_lock(20261127)"))
+        connection = session.connection()
+        for table in Base.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(connection, checkfirst=True)
+        rebuild(session)

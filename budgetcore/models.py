@@ -164,6 +164,8 @@ class ContractMonth(Base):
     """
 
     __tablename__ = "contract_months"
+    # the portfolio reads the months after as_of (or before it) by this index
+    __table_args__ = (Index("ix_contract_months_month", "month"),)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     in_term: Mapped[bool] = mapped_column(Boolean, primary_key=True)
@@ -172,6 +174,25 @@ class ContractMonth(Base):
     hours: Mapped[Amount]
     lines: Mapped[int] = mapped_column(Integer)
     visits: Mapped[int] = mapped_column(Integer)
+
+
+class ContractTotal(Base):
+    """Per contract: its contract_months summed over all months (maintained with them).
+
+    The portfolio reads this one row per contract and subtracts only what is
+    dated after as_of, so a summary at today touches few rows beyond these.
+    Columns labour, material, hours and visits are in-term; outside_* count and
+    cost the lines dated outside the term (a data-quality finding).
+    """
+
+    __tablename__ = "contract_totals"
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
+    labour: Mapped[Money]
+    material: Mapped[Money]
+    hours: Mapped[Amount]
+    visits: Mapped[int] = mapped_column(Integer)
+    outside_lines: Mapped[int] = mapped_column(Integer)
+    outside_cost: Mapped[Money]
 
 
 class Meta(Base):

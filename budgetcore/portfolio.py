@@ -15,6 +15,7 @@ from budgetcore.models import (
     BudgetLine,
     Contract,
     ContractMonth,
+    ContractTotal,
     Customer,
     Fixed,
     HourLine,
@@ -36,42 +37,91 @@ class Filters:
     renewal_within_days: int | None = None
 
 
-def _actuals(as_of: dt.date):
-    """Per contract: in-term labour, material, hours and periodic visits up to as_of.
+def _scope(filters: Filters):
+    """The ids of the contracts the SQL filters keep, pushed into every aggregate; None: all.
 
-    Whole months before as_of's month come from contract_months; as_of's own
-    month is read from the lines (by the date indexes), so any as_of is exact.
+    With it one contract's figures (the detail page) read that contract's rows only.
+    """
+    if not (filters.customers or filters.types or filters.account_managers or filters.contract_numbers):
+        return None
+    stmt = select(Contract.id).join(Customer, Contract.customer_id == Customer.id)
+    return _narrowed(stmt, filters)
+
+
+def _narrowed(stmt, filters: Filters):
+    if filters.customers:
+        stmt = stmt.where(Customer.name.in_(filters.customers))
+    if filters.types:
+        stmt = stmt.where(Contract.type.in_(filters.types))
+    if filters.account_managers:
+        stmt = stmt.where(Contract.account_manager.in_(filters.account_managers))
+    if filters.contract_numbers:
+        stmt = stmt.where(Contract.contract_number.in_(filters.contract_numbers))
+    return stmt
+
+
+def _counts_after(session: Session, as_of: dt.date) -> bool:
+    """Whether to read actuals as totals minus what lies after as_of (else: sum what lies before).
+
+    Both give the same figures; the side with fewer maintained months is read.
+    The portfolio at today has almost nothing after it.
     """
     first = as_of.replace(day=1)
+    low = session.scalar(select(func.min(ContractMonth.month)))
+    high = session.scalar(select(func.max(ContractMonth.month)))
+    if low is None or high is None:
+        return True
+    return (high - first) <= (first - low)
+
+
+def _actuals(as_of: dt.date, after: bool, scope=None):
+    """Per contract: in-term labour, material, hours and periodic visits on one side of as_of.
+
+    after=False: everything from the start of the term through as_of, the actuals
+    themselves. after=True: everything in the term dated after as_of, which
+    contract_totals minus this gives the actuals. Whole months come from
+    contract_months; as_of's own month is read from the lines (by their date
+    index), so any as_of, also one in the middle of a month, is exact.
+    """
+    first = as_of.replace(day=1)
+    next_first = (first + dt.timedelta(days=32)).replace(day=1)
     months = select(
         ContractMonth.contract_id.label("contract_id"),
         ContractMonth.labour.label("labour"),
         ContractMonth.material.label("material"),
         ContractMonth.hours.label("hours"),
         ContractMonth.visits.label("visits"),
-    ).where(ContractMonth.in_term.is_(True), ContractMonth.month < first)
+    ).where(
+        ContractMonth.in_term.is_(True),
+        ContractMonth.month >= next_first if after else ContractMonth.month < first,
+    )
+    if scope is not None:
+        months = months.where(ContractMonth.contract_id.in_(scope))
 
     def in_window(date_col):
-        return and_(
-            date_col >= first,
-            date_col <= as_of,
-            date_col >= Contract.start_date,
-            date_col <= Contract.end_date,
+        side = (
+            and_(date_col > as_of, date_col < next_first)
+            if after
+            else and_(date_col >= first, date_col <= as_of)
         )
+        return and_(side, date_col >= Contract.start_date, date_col <= Contract.end_date)
 
-    hours = (
+    def scoped(stmt):
+        return stmt if scope is None else stmt.where(WorkOrder.contract_id.in_(scope))
+
+    hours = scoped(
         select(WorkOrder.contract_id, HourLine.cost, literal(0), HourLine.hours, literal(0))
         .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
         .join(Contract, WorkOrder.contract_id == Contract.id)
         .where(in_window(HourLine.date))
     )
-    materials = (
+    materials = scoped(
         select(WorkOrder.contract_id, literal(0), MaterialLine.cost, literal(0), literal(0))
         .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
         .join(Contract, WorkOrder.contract_id == Contract.id)
         .where(in_window(MaterialLine.date))
     )
-    visits = (
+    visits = scoped(
         select(WorkOrder.contract_id, literal(0), literal(0), literal(0), literal(1))
         .join(Contract, WorkOrder.contract_id == Contract.id)
         .where(WorkOrder.type == "periodic", in_window(WorkOrder.date))
@@ -80,9 +130,9 @@ def _actuals(as_of: dt.date):
     return (
         select(
             src.c.contract_id,
-            type_coerce(func.sum(src.c.labour), Fixed()).label("labour"),
-            type_coerce(func.sum(src.c.material), Fixed()).label("material"),
-            type_coerce(func.sum(src.c.hours), Fixed()).label("hours"),
+            func.sum(src.c.labour).label("labour"),
+            func.sum(src.c.material).label("material"),
+            func.sum(src.c.hours).label("hours"),
             func.sum(src.c.visits).label("visits"),
         )
         .group_by(src.c.contract_id)
@@ -90,7 +140,7 @@ def _actuals(as_of: dt.date):
     )
 
 
-def _budgets(as_of: dt.date):
+def _budgets(as_of: dt.date, scope=None):
     """Per contract: budget line count, totals per category, hours and planned to date.
 
     Planned to date is amount x days done / period days in integer millionths of
@@ -108,7 +158,7 @@ def _budgets(as_of: dt.date):
     def category(name: str):
         return type_coerce(func.sum(case((BudgetLine.category == name, BudgetLine.amount), else_=0)), Fixed())
 
-    return (
+    stmt = (
         select(
             BudgetLine.contract_id,
             func.count().label("lines"),
@@ -120,27 +170,26 @@ def _budgets(as_of: dt.date):
         )
         .join(Contract, BudgetLine.contract_id == Contract.id)
         .group_by(BudgetLine.contract_id)
-        .subquery("budgets")
     )
-
-
-def _outside_term():
-    """Per contract: count and cost of lines dated outside the term (data quality)."""
-    return (
-        select(
-            ContractMonth.contract_id,
-            func.sum(ContractMonth.lines).label("lines"),
-            type_coerce(func.sum(ContractMonth.labour + ContractMonth.material), Fixed()).label("cost"),
-        )
-        .where(ContractMonth.in_term.is_(False))
-        .group_by(ContractMonth.contract_id)
-        .subquery("outside")
-    )
+    if scope is not None:
+        stmt = stmt.where(BudgetLine.contract_id.in_(scope))
+    return stmt.subquery("budgets")
 
 
 def contract_inputs(session: Session, as_of: dt.date, filters: Filters = Filters()) -> list[ContractInputs]:
-    """Every contract's inputs at as_of, narrowed by the filters SQL can apply."""
-    actuals, budgets, outside = _actuals(as_of), _budgets(as_of), _outside_term()
+    """Every contract's inputs at as_of, narrowed by the filters SQL can apply.
+
+    Reads one contract_totals row per contract plus the maintained months and
+    lines on the cheaper side of as_of (see _counts_after), never all lines.
+    """
+    scope = _scope(filters)
+    after = _counts_after(session, as_of)
+    part, budgets, totals = _actuals(as_of, after, scope), _budgets(as_of, scope), ContractTotal
+
+    def actual(total_col, part_col, money: bool = True):
+        value = func.coalesce(total_col, 0) - func.coalesce(part_col, 0) if after else part_col
+        return type_coerce(value, Fixed()) if money else value
+
     stmt = (
         select(
             Contract.contract_number,
@@ -155,34 +204,28 @@ def contract_inputs(session: Session, as_of: dt.date, filters: Filters = Filters
             Contract.contract_value,
             Contract.planned_visits,
             Contract.terminated_on,
-            actuals.c.labour,
-            actuals.c.material,
-            actuals.c.hours,
-            actuals.c.visits,
+            actual(totals.labour, part.c.labour),
+            actual(totals.material, part.c.material),
+            actual(totals.hours, part.c.hours),
+            actual(totals.visits, part.c.visits, money=False),
             budgets.c.lines,
             budgets.c.labour,
             budgets.c.material,
             budgets.c.other,
             budgets.c.hours,
             budgets.c.planned,
-            outside.c.lines,
-            outside.c.cost,
+            totals.outside_lines,
+            totals.outside_cost,
         )
         .join(Customer, Contract.customer_id == Customer.id)
-        .outerjoin(actuals, actuals.c.contract_id == Contract.id)
+        .outerjoin(totals, totals.contract_id == Contract.id)
+        .outerjoin(part, part.c.contract_id == Contract.id)
         .outerjoin(budgets, budgets.c.contract_id == Contract.id)
-        .outerjoin(outside, outside.c.contract_id == Contract.id)
         .order_by(Contract.contract_number)
     )
-    if filters.customers:
-        stmt = stmt.where(Customer.name.in_(filters.customers))
-    if filters.types:
-        stmt = stmt.where(Contract.type.in_(filters.types))
-    if filters.account_managers:
-        stmt = stmt.where(Contract.account_manager.in_(filters.account_managers))
-    if filters.contract_numbers:
-        stmt = stmt.where(Contract.contract_number.in_(filters.contract_numbers))
-    return [_inputs(row) for row in session.execute(stmt)]
+    stmt = _narrowed(stmt, filters)
+    # Core rows, not ORM loading: a portfolio of 175,000 contracts is a plain table read
+    return [_inputs(row) for row in session.connection().execute(stmt)]
 
 
 def _inputs(row) -> ContractInputs:
