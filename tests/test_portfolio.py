@@ -3,30 +3,54 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 
 import handcalc
 import pytest
-from sqlalchemy import Engine, select
+from conftest import ENGINES, PG_URL, pg_schema_url
+from sqlalchemy import Engine, create_engine, select, text
 
 from budgetcore import demo, metrics, portfolio
 from budgetcore.importing import import_paths
 from budgetcore.metrics import Thresholds
 from budgetcore.models import BudgetLine, Contract, ContractMonth, HourLine, MaterialLine, WorkOrder
 from budgetcore.portfolio import Filters
-from budgetcore.storage import transaction
+from budgetcore.storage import make_engine, transaction
 
 D = Decimal
 AS_OF = handcalc.AS_OF
 
 
-@pytest.fixture
-def hand(engine: Engine, tmp_path) -> Engine:
-    """The engine with the hand-built portfolio of handcalc.py imported."""
-    result = import_paths(engine, handcalc.write(tmp_path / "csv"))
-    assert result.ok, result.errors
-    return engine
+@pytest.fixture(scope="module", params=ENGINES)
+def hand(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """An engine with the hand-built portfolio of handcalc.py imported, on each engine in turn.
+
+    Module-scoped (the tests here only read), so the portfolio is imported once
+    per engine rather than once per test; a fresh database as conftest makes them.
+    """
+    folder = tmp_path_factory.mktemp("hand")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'hand.db'}"
+    else:
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        url = pg_schema_url(schema)
+    engine = make_engine(url)
+    try:
+        result = import_paths(engine, handcalc.write(folder / "csv"))
+        assert result.ok, result.errors
+        yield engine
+    finally:
+        engine.dispose()
+        if request.param != "sqlite":
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            admin.dispose()
 
 
 def _figures(engine: Engine, as_of: dt.date, **kwargs) -> dict[str, metrics.ContractFigures]:
@@ -276,8 +300,8 @@ def test_leap_day_and_one_day_term_in_sql(
     method: str,
     status: str,
 ) -> None:
-    for name, text in EDGE_CSV.items():
-        (tmp_path / name).write_text(text)
+    for name, content in EDGE_CSV.items():
+        (tmp_path / name).write_text(content)
     assert import_paths(engine, [tmp_path / name for name in EDGE_CSV]).ok
     f = _figures(engine, as_of)[number]
     assert f.inputs.planned_to_date == D(planned)
