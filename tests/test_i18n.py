@@ -152,3 +152,12 @@ def test_dutch_is_not_english_left_in_place() -> None:
     that are the same in both languages."""
     same = {k for k, v in NL.items() if k == v and re.search(r"[a-z]{4}", k)}
     assert same <= {"Contract", "Status", "Budget", "Accountmanager", "extra", "Marge"}
+
+
+def test_plotly_config_names_months_in_dutch() -> None:
+    assert i18n.plotly_config("en") == {}
+    config = i18n.plotly_config("nl")
+    names = config["locales"]["nl"]["format"]  # type: ignore[index]
+    assert config["locale"] == "nl"
+    assert names["shortMonths"][:3] == ["jan", "feb", "mrt"] and len(names["months"]) == 12
+    assert names["days"][0] == "zondag" and names["shortDays"][1] == "ma"  # Plotly weeks start on Sunday

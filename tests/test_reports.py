@@ -286,3 +286,21 @@ def test_cli_summary_uses_the_stored_thresholds(engine) -> None:
     with transaction(engine) as session:
         settings.save(session, Settings(at_risk_margin=Decimal("5")))
     assert "at risk" not in statuses()
+
+
+def test_the_pack_is_the_same_on_postgresql(engine, pg_url: str, tmp_path: Path) -> None:
+    pg = make_engine(pg_url)
+    assert import_paths(pg, [tmp_path / "in"]).ok
+    try:
+        on_sqlite, on_pg = pack_of(engine), pack_of(pg)
+        assert [r.contract_number for r in on_pg.contracts] == [
+            r.contract_number for r in on_sqlite.contracts
+        ]
+        for a, b in zip(on_sqlite.contracts, on_pg.contracts, strict=True):
+            assert (a.figures, a.price, a.suggestion) == (b.figures, b.price, b.suggestion)
+            assert (list(a.months), list(a.work_orders), list(a.hours), list(a.materials)) == (
+                list(b.months), list(b.work_orders), list(b.hours), list(b.materials),
+            )  # fmt: skip
+            assert list(a.findings) == list(b.findings)
+    finally:
+        pg.dispose()
