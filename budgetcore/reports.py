@@ -224,7 +224,8 @@ def facts(r: ContractReview, lang: str) -> list[tuple[str, Value]]:
     return [
         (t("Customer", lang), (i.customer, "text")),
         (t("Contract name", lang), (i.name or "", "text")),
-        (t("Type", lang), (t(i.type, lang) if i.type else "", "text")),
+        # 'yearly_orders' is a code; people write 'yearly orders' (jaarorders)
+        (t("Type", lang), (t(i.type.replace("_", " "), lang) if i.type else "", "text")),
         (t("Account manager", lang), (i.account_manager or "", "text")),
         (t("Term", lang), (term_text(f, lang), "text")),
         (t("Notice period (days)", lang), (i.notice_period_days, "int")),
