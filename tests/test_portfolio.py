@@ -16,7 +16,15 @@ from sqlalchemy import Engine, create_engine, select, text
 from budgetcore import demo, metrics, portfolio
 from budgetcore.importing import import_paths
 from budgetcore.metrics import Thresholds
-from budgetcore.models import BudgetLine, Contract, ContractMonth, HourLine, MaterialLine, WorkOrder
+from budgetcore.models import (
+    BudgetLine,
+    Contract,
+    ContractMonth,
+    ContractTotal,
+    HourLine,
+    MaterialLine,
+    WorkOrder,
+)
 from budgetcore.portfolio import Filters
 from budgetcore.storage import make_engine, transaction
 
@@ -313,7 +321,10 @@ def test_leap_day_and_one_day_term_in_sql(
 # -- the SQL sums against a straightforward Python sum over the same rows ----------------
 
 DEMO_TODAY = dt.date(2026, 11, 27)
-CROSS_CHECK_DATES = (
+CROSS_CHECK_DATES = (  # the demo's lines run from 2021-08 to 2026-11
+    dt.date(2022, 6, 15),
+    dt.date(2023, 5, 31),
+    dt.date(2024, 2, 29),
     dt.date(2024, 12, 31),
     dt.date(2025, 6, 15),
     dt.date(2025, 12, 31),
@@ -387,6 +398,10 @@ def test_sql_sums_equal_python_sums_over_the_demo(engine: Engine) -> None:
     # the check has something to check: many lines, phased budgets
     assert len(rows["h"]) > 1000 and len(rows["m"]) > 500
     assert any(period_start is not None for _, _, period_start, _ in rows["b"])
+    with transaction(engine) as session:
+        # the dates take both roads to the actuals: summing months before as_of, and
+        # subtracting the months after it from contract_totals
+        assert {portfolio._counts_after(session, as_of) for as_of in CROSS_CHECK_DATES} == {True, False}
     for as_of in CROSS_CHECK_DATES:
         with transaction(engine) as session:
             inputs = portfolio.contract_inputs(session, as_of)
@@ -428,3 +443,15 @@ def test_sql_sums_equal_python_sums_over_the_demo(engine: Engine) -> None:
             for c, m, t, lab, mat, h, n, v in conn.execute(select(ContractMonth.__table__))
         }
     assert stored == dict(fresh)
+
+    # contract_totals: per contract, the in-term months summed, and the lines outside the term
+    totals: dict[int, list] = defaultdict(lambda: [D(0), D(0), D(0), 0, 0, D(0)])
+    for (contract_id, _, in_term), (labour, material, hours, lines, visits) in fresh.items():
+        t = totals[contract_id]
+        if in_term:
+            t[0], t[1], t[2], t[3] = t[0] + labour, t[1] + material, t[2] + hours, t[3] + visits
+        else:
+            t[4], t[5] = t[4] + lines, t[5] + labour + material
+    with engine.connect() as conn:
+        stored_totals = {c: list(v) for c, *v in conn.execute(select(ContractTotal.__table__))}
+    assert {c: v for c, v in stored_totals.items() if any(v)} == dict(totals)
