@@ -284,4 +284,6 @@ NL: dict[str, str] = {
     # burn-up chart, contract facts
     "Planned to date": "Gepland tot nu toe",
     "ended {n} days ago": "{n} dagen geleden afgelopen",
+    # settings page: currency
+    "The review packs show money in this currency; the pages still show euros.": "De evaluatiedossiers tonen bedragen in deze valuta; de pagina's tonen nog euro's.",
 }

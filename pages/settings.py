@@ -68,7 +68,11 @@ with st.form("settings_form"):
     )  # fmt: skip
     options = CURRENCIES if stored.currency in CURRENCIES else (stored.currency, *CURRENCIES)
     currency = left.selectbox(
-        t(LABELS["currency"], lang), options, index=options.index(stored.currency), key="s_currency"
+        t(LABELS["currency"], lang),
+        options,
+        index=options.index(stored.currency),
+        key="s_currency",
+        help=t("The review packs show money in this currency; the pages still show euros.", lang),
     )
     saved = st.form_submit_button(t("Save", lang), type="primary", icon=":material/save:")
 
