@@ -149,9 +149,10 @@ RENEWAL_COLUMNS: Columns = {
     "days": Column("Days left", "number", format="%d"),
     "status": Column("Status", width=95),
     "consumed": Column("Consumed", "progress", "Actual / budget"),
+    "action": Column("Suggested action", width=110),
+    "reason": Column("Reason", width=340),
     "forecast": Column("Forecast", "money", "Expected actual total at end of term"),
     "margin": Column("Margin", "money", "Contract value - actual to date"),
-    "action": Column("Suggested action", width="large", help="The action, then its reason"),
     "end": Column("End date", "date"),
     "notice": Column("Notice deadline", "date"),
     "auto_renew": Column("Auto-renew", "check"),
@@ -177,7 +178,8 @@ def renewals(figures: Sequence[ContractFigures], lang: str) -> tuple[pd.DataFram
                 "consumed": _fraction(f.consumed),
                 "forecast": _money(f.forecast.total),
                 "margin": _money(f.margin),
-                "action": f"{action}: {reason}",
+                "action": action,
+                "reason": reason,
             }
         )
     return pd.DataFrame(rows, columns=list(RENEWAL_COLUMNS)), RENEWAL_COLUMNS
