@@ -48,7 +48,7 @@ PROGRESS_EVERY = 1_000  # rows between progress calls
 MAX_PROBLEMS = 10_000  # errors (and findings) listed; beyond this only counted
 MAX_LINE_COST = Decimal("1e9")  # EUR per hour or material line; keeps SQL sums inside 64 bits
 MAX_TERM_DAYS = 36_600  # a term or budget period of at most 100 years
-FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+FILE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")  # what a folder contributes (.txt only when named)
 
 log = logging.getLogger(__name__)
 
@@ -793,11 +793,23 @@ def read_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[SourceTable],
 
 
 def import_paths(engine: Engine, paths: Sequence[str | Path], **kwargs) -> ImportResult:
-    """Open CSV and XLSX files (directories: every such file inside) and import them as one."""
+    """Open CSV and XLSX files (directories: every such file inside) and import them as one.
+
+    In a folder, hidden files and Excel's lock files (~$name.xlsx, there while
+    the workbook is open) are passed over.
+    """
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in FILE_SUFFIXES))
+            files.extend(
+                sorted(
+                    f
+                    for f in p.iterdir()
+                    if f.suffix.lower() in FILE_SUFFIXES
+                    and not f.name.startswith(("~$", "."))
+                    and f.is_file()
+                )
+            )
         else:
             files.append(p)
     handles = []

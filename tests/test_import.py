@@ -374,6 +374,8 @@ def test_paths_of_a_folder_include_csv_and_xlsx(tmp_path, sqlite_engine) -> None
     (folder / "contracts.csv").unlink()
     write_dutch(tmp_path / "x", ROWS, "xlsx_per_file")[0].rename(folder / "contracten.xlsx")
     (folder / "readme.md").write_text("not data")
+    (folder / "notes.txt").write_text("not data either")
+    (folder / "~$contracten.xlsx").write_bytes(b"Excel's lock file while the workbook is open")
     result = import_paths(sqlite_engine, [folder])
     assert result.ok and result.counts["contracts"] == 40
     assert sorted(r.file for r in result.files)[0] == "budgets.csv"
