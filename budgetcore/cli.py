@@ -142,9 +142,12 @@ def _write(rows: list[dict[str, object]], fmt: str, out: TextIO) -> None:
         json.dump([{k: plain(v) for k, v in row.items()} for row in rows], out, indent=1)
         out.write("\n")
     elif fmt == "csv":
+        # a spreadsheet opening this must not run imported text such as =HYPERLINK(...)
+        from budgetcore.tables import safe_cell  # pandas: loaded only when CSV is asked for
+
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([[_cell(row[c]) for c in columns] for row in rows])
+        writer.writerows([[safe_cell(row[c]) for c in columns] for row in rows])
     else:
         shown = [c for c in columns if c not in ("actual_labour", "actual_material", "forecast_method")]
         cells = [[_cell(row[c]) for c in shown] for row in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import os
@@ -304,3 +305,13 @@ def test_the_pack_is_the_same_on_postgresql(engine, pg_url: str, tmp_path: Path)
             assert list(a.findings) == list(b.findings)
     finally:
         pg.dispose()
+
+
+def test_cli_csv_keeps_formula_text_as_text(engine) -> None:
+    out = io.StringIO()
+    assert (
+        cli.main(["summary", "--db", str(engine.url), "--as-of", "2026-06-15", "--format", "csv"], out) == 0
+    )
+    rows = {row["contract_number"]: row for row in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert rows["R-1"]["customer"] == "'" + EVIL
+    assert rows["R-3"]["margin"] == "335.00"  # numbers are ours, never prefixed
