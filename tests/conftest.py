@@ -23,7 +23,8 @@ def _no_default_database(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
 
 def pg_schema_url(schema: str) -> str:
     sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    # application_name lets the teardown find (and end) every connection of this test
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}&application_name={schema}"
 
 
 @pytest.fixture
@@ -37,6 +38,15 @@ def pg_url() -> Iterator[str]:
         yield pg_schema_url(schema)
     finally:
         with admin.connect() as conn:
+            # a connection left open (idle in transaction) by the code under test
+            # would block DROP SCHEMA forever; end it so one leak cannot hang the suite
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": schema},
+            )
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
 
