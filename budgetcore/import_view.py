@@ -30,25 +30,26 @@ def entity_label(entity: str | None, lang: str) -> str:
     return t(ENTITY_LABELS[entity], lang) if entity else t("(not recognised)", lang)
 
 
-def entity_key(file: str) -> str:
-    return f"import_entity|{file}"
+def entity_key(file: str, upload: int = 0) -> str:
+    """The key of a file's entity choice; upload counts the page's uploads, so each starts afresh."""
+    return f"import_entity|{upload}|{file}"
 
 
-def mapping_key(file: str, entity: str, header: str) -> str:
-    return f"import_map|{file}|{entity}|{header}"
+def mapping_key(file: str, entity: str, header: str, upload: int = 0) -> str:
+    return f"import_map|{upload}|{file}|{entity}|{header}"
 
 
-def apply_choices(tables: Sequence[SourceTable], state: Mapping[str, object]) -> None:
+def apply_choices(tables: Sequence[SourceTable], state: Mapping[str, object], upload: int = 0) -> None:
     """Set each table's entity and column mapping to what the user chose on the page."""
     for table in tables:
-        entity = state.get(entity_key(table.file), table.entity)
+        entity = state.get(entity_key(table.file, upload), table.entity)
         if entity is None:
             table.remap(None)
             continue
         overrides = {
-            h: str(state[mapping_key(table.file, str(entity), h)])
+            h: str(state[mapping_key(table.file, str(entity), h, upload)])
             for h in table.headers
-            if mapping_key(table.file, str(entity), h) in state
+            if mapping_key(table.file, str(entity), h, upload) in state
         }
         table.remap(str(entity), overrides)
 

@@ -41,7 +41,7 @@ files = [(u.name, u.getvalue()) for u in uploads or []]
 def read_tables() -> tuple[list[SourceTable], list[importing.Problem]]:
     """The uploads read afresh (rows are read once), with the choices made on this page applied."""
     tables, unreadable = importing.read_uploads(files)
-    import_view.apply_choices(tables, st.session_state)
+    import_view.apply_choices(tables, st.session_state, nonce)
     return tables, unreadable
 
 
@@ -60,7 +60,7 @@ def choose_mapping(table: SourceTable) -> None:
             options,
             index=options.index(table.entity),
             format_func=lambda e: import_view.entity_label(e, lang),
-            key=import_view.entity_key(table.file),
+            key=import_view.entity_key(table.file, nonce),
         )
         if table.entity is None:
             return
@@ -70,7 +70,7 @@ def choose_mapping(table: SourceTable) -> None:
                 t("Column “{header}” holds", lang, header=header),
                 ["", *labels],
                 format_func=lambda c: labels.get(c) or t("(ignore)", lang),
-                key=import_view.mapping_key(table.file, table.entity, header),
+                key=import_view.mapping_key(table.file, table.entity, header, nonce),
             )
 
 

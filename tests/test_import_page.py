@@ -136,12 +136,12 @@ def test_an_unrecognised_column_and_file_can_be_mapped_on_the_page(app_url, tmp_
     assert frame(at, "import_recognised") is None or frame(at, "import_recognised").empty
     assert frame(at, "import_errors")["Message"].tolist()[0].startswith("cannot tell which entity")
 
-    at.selectbox(key="import_entity|export.csv").set_value("contracts").run()
+    at.selectbox(key="import_entity|0|export.csv").set_value("contracts").run()
     assert not at.exception
     assert frame(at, "import_errors")[["Row", "Column", "Message"]].values.tolist() == [
         [1, "contract_number", "required column missing"]
     ]
-    at.selectbox(key="import_map|export.csv|contracts|Nr.").set_value("contract_number").run()
+    at.selectbox(key="import_map|0|export.csv|contracts|Nr.").set_value("contract_number").run()
     assert not at.exception
     assert frame(at, "import_errors") is None
     run_button(at).click().run()
