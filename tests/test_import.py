@@ -18,7 +18,7 @@ from exchange_fixtures import (
 )
 from sqlalchemy import Engine, func, select
 
-from budgetcore import cli, demo
+from budgetcore import cli, demo, importing
 from budgetcore.importing import import_paths, import_tables, read_uploads
 from budgetcore.models import HourLine, ImportLog, MaterialLine, WorkOrder
 from budgetcore.storage import make_engine, transaction
@@ -389,3 +389,43 @@ def test_two_uploads_with_the_same_name_stay_apart(sqlite_engine) -> None:
     assert [(p.file, p.message) for p in result.errors] == [
         ("contracts.csv (2)", "duplicate key, first on contracts.csv, row 2")
     ]
+
+
+def test_progress_is_reported_per_file_and_at_each_file_end(sqlite_engine) -> None:
+    calls: list[tuple[str, int]] = []
+    hours = "work_order_number,date,hours,cost_rate\n" + "W-1,2026-02-01,1,50\n" * 2500
+    result = import_tables(
+        sqlite_engine, _tables(_with({"hours.csv": hours})), progress=lambda f, n: calls.append((f, n))
+    )
+    assert result.ok
+    assert [c for c in calls if c[0] == "hours.csv"] == [
+        ("hours.csv", 1000),
+        ("hours.csv", 2000),
+        ("hours.csv", 2500),
+    ]
+    assert calls[-1] == ("materials.csv", 1)
+
+
+def test_ten_thousand_problems_are_listed_and_the_rest_counted(sqlite_engine) -> None:
+    hours = "work_order_number,date,hours,cost_rate\n" + "W-1,2026-02-01,x,50\n" * 10_005
+    result = import_tables(sqlite_engine, _tables(_with({"hours.csv": hours})))
+    assert (len(result.errors), result.unlisted_errors, result.error_count) == (10_000, 5, 10_005)
+    assert result.errors[-1].row == 10_001
+
+
+def test_problems_download_as_a_csv_a_spreadsheet_opens() -> None:
+    problems = [
+        importing.Problem.of(
+            "uren.csv", 6, "Datum", "morgen", "not a date (expected YYYY-MM-DD or DD-MM-YYYY)"
+        ),
+        importing.Problem.of("werkbonnen.csv", 3, None, "W-1", "duplicate key, first on row {row}", row=2),
+    ]
+    nl = importing.problems_csv(problems, "nl").decode("utf-8-sig").splitlines()
+    assert nl == [
+        "Bestand;Regel;Kolom;Waarde;Melding",
+        "uren.csv;6;Datum;morgen;geen datum (verwacht JJJJ-MM-DD of DD-MM-JJJJ)",
+        "werkbonnen.csv;3;;W-1;dubbele sleutel, eerst op regel 2",
+    ]
+    assert importing.problems_csv(problems).decode("utf-8-sig").splitlines()[2] == (
+        'werkbonnen.csv,3,,W-1,"duplicate key, first on row 2"'
+    )
