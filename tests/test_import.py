@@ -429,3 +429,14 @@ def test_problems_download_as_a_csv_a_spreadsheet_opens() -> None:
     assert importing.problems_csv(problems).decode("utf-8-sig").splitlines()[2] == (
         'werkbonnen.csv,3,,W-1,"duplicate key, first on row 2"'
     )
+
+
+def test_lines_of_one_work_order_in_two_files_of_one_import_are_all_kept(engine) -> None:
+    assert import_tables(engine, _tables(BASE)).ok
+    split = {
+        "uren-januari.csv": "work_order_number,date,hours,cost_rate\nW-1,2026-01-10,1,40\n",
+        "uren-februari.csv": "work_order_number,date,hours,cost_rate\nW-1,2026-02-10,2,40\n",
+    }
+    assert import_tables(engine, _tables(split)).ok
+    by_number = {r["contract_number"]: r for r in figures(engine)}
+    assert by_number["K-1"]["actual_labour"] == Decimal("120.00")  # 3 h x 40, the old 2 h x 50 replaced
