@@ -48,6 +48,7 @@ PROGRESS_EVERY = 1_000  # rows between progress calls
 MAX_PROBLEMS = 10_000  # errors (and findings) listed; beyond this only counted
 MAX_LINE_COST = Decimal("1e9")  # EUR per hour or material line; keeps SQL sums inside 64 bits
 MAX_TERM_DAYS = 36_600  # a term or budget period of at most 100 years
+SNIFF_BYTES = 65_536  # read buffer; its first fill is the sample for encoding and separator
 FILE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")  # what a folder contributes (.txt only when named)
 
 log = logging.getLogger(__name__)
@@ -786,7 +787,9 @@ def read_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[SourceTable],
         if taken[name] > 1:  # the same name twice: keep them apart in every message
             name = f"{name} ({taken[name]})"
         try:
-            tables.extend(open_source(name, io.BufferedReader(io.BytesIO(content)), len(content)))
+            tables.extend(
+                open_source(name, io.BufferedReader(io.BytesIO(content), SNIFF_BYTES), len(content))
+            )
         except Exception as exc:  # any unreadable upload becomes a problem, not a crash
             problems.append(Problem.of(name, None, None, None, UNREADABLE, reason=str(exc)[:300]))
     return tables, problems
@@ -818,7 +821,7 @@ def import_paths(engine: Engine, paths: Sequence[str | Path], **kwargs) -> Impor
     try:
         for path in files:
             try:
-                handle = path.open("rb")
+                handle = path.open("rb", buffering=SNIFF_BYTES)
                 size = path.stat().st_size
             except OSError as exc:
                 reason = exc.strerror or exc
