@@ -286,4 +286,10 @@ NL: dict[str, str] = {
     "ended {n} days ago": "{n} dagen geleden afgelopen",
     # settings page: currency
     "The review packs show money in this currency; the pages still show euros.": "De evaluatiedossiers tonen bedragen in deze valuta; de pagina's tonen nog euro's.",
+    # work order statuses as exports write them in English
+    "done": "gereed",
+    "open": "open",
+    "planned": "gepland",
+    "in progress": "in uitvoering",
+    "cancelled": "geannuleerd",
 }
