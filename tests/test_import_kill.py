@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from exchange_fixtures import TODAY, figures, snapshot
@@ -44,6 +45,13 @@ def big_export(tmp_path_factory) -> Path:
     counts = demo.write_csv(directory, contracts=1500, today=TODAY, seed=11)
     assert counts["hours"] > 40_000
     return directory
+
+
+def _with_application_name(url: str, name: str) -> str:
+    """The URL with its application_name set to name (so pg_stat_activity tells the child apart)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "application_name"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("application_name", name)])))
 
 
 def _lines(stream) -> queue.Queue[str]:
@@ -88,7 +96,7 @@ def test_sigkill_midway_leaves_exactly_the_data_from_before(db_url, big_export) 
     engine.dispose()
 
     application_name = f"kill_{uuid.uuid4().hex[:8]}"
-    child_url = db_url if db_url.startswith("sqlite") else f"{db_url}&application_name={application_name}"
+    child_url = db_url if db_url.startswith("sqlite") else _with_application_name(db_url, application_name)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, child_url, str(big_export)],
