@@ -72,14 +72,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         result = import_paths(engine, args.paths, dry_run=args.dry_run, source="cli")
         for finding in result.findings[:50]:
             print(f"note: {finding}", file=err)
-        if len(result.findings) > 50:
-            print(f"note: ... and {len(result.findings) - 50} more", file=err)
+        findings = len(result.findings) + result.unlisted_findings
+        if findings > 50:
+            print(f"note: ... and {findings - 50} more", file=err)
         if not result.ok:
             for problem in result.errors[:100]:
                 print(f"error: {problem}", file=err)
-            if len(result.errors) > 100:
-                print(f"error: ... and {len(result.errors) - 100} more", file=err)
-            print(f"nothing imported: {len(result.errors)} error(s)", file=err)
+            if result.error_count > 100:
+                print(f"error: ... and {result.error_count - 100} more", file=err)
+            print(f"nothing imported: {result.error_count} error(s)", file=err)
             return 1
         verb = "validated (dry run, nothing written)" if args.dry_run else "imported"
         print(f"{verb}: {_counts(result.counts)}", file=out)
