@@ -169,7 +169,7 @@ def burn_up(points: Sequence[BurnUpPoint], f: ContractFigures, lang: str) -> go.
         )
         fig.add_annotation(
             x=f.as_of, y=1, yref="paper", text=i18n.t("as of {date}", lang, date=i18n.date(f.as_of, lang)),
-            showarrow=False, yanchor="bottom", font={"size": 11},
+            showarrow=False, yanchor="top", xanchor="left", xshift=4, font={"size": 11, "color": "#444"},
         )  # fmt: skip
     fig.update_yaxes(tickprefix="€ ", tickformat=",.0f", rangemode="tozero")
     return _layout(fig, lang, 380)

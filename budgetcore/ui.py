@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, func, select
+from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
 from budgetcore import (
@@ -315,19 +316,25 @@ def page_config() -> None:
 
 
 def view() -> View:
-    """The view of this run: the one dashboard.py's sidebar produced, else draw the sidebar here.
+    """The view dashboard.py's sidebar produced in this run.
 
-    Streamlit still runs a file of pages/ on its own, without dashboard.py,
-    while it believes in the old pages-folder mode: in AppTest reruns, and on
-    a fresh server whose first request is not '/'. That mode lasts until
-    st.navigation() is called, which clears PagesManager.uses_pages_directory;
-    while it is set, dashboard.py did not run, so the page draws the sidebar.
+    Streamlit starts in its old pages-folder mode when the entry point has a
+    pages/ folder next to it, and leaves it at the first st.navigation() call.
+    A fresh server whose first request is not '/' therefore runs a page file
+    on its own, without dashboard.py: such a run leaves that mode as
+    st.navigation() would and starts again, through dashboard.py, on the same
+    page with the same query parameters (a first run has no clicks to lose).
+    AppTest re-enters the mode before every rerun, where starting again would
+    drop the clicks a test sends, so there the page draws the sidebar itself.
     """
+    if PagesManager.uses_pages_directory:
+        if not config.get_option("global.appTest"):
+            PagesManager.uses_pages_directory = False
+            st.rerun()
+        page_config()
+        return sidebar()
     current = st.session_state.get("_view")
-    if isinstance(current, View) and not PagesManager.uses_pages_directory:
-        return current
-    page_config()
-    return sidebar()
+    return current if isinstance(current, View) else sidebar()
 
 
 def demo_banner(v: View) -> None:
@@ -427,8 +434,14 @@ def table(frame: pd.DataFrame, columns: Columns, lang: str, *, colour_status: bo
     )
 
 
-def selectable_table(frame: pd.DataFrame, columns: Columns, lang: str, key: str, **kwargs: object) -> None:
-    """A table whose selected row opens that contract (the frame needs a 'contract' column)."""
+ROW_PX, HEADER_PX = 35, 38  # st.dataframe's row and header heights
+
+
+def selectable_table(
+    frame: pd.DataFrame, columns: Columns, lang: str, key: str, max_height: int = 420
+) -> None:
+    """A table whose selected row opens that contract (the frame needs a 'contract' column);
+    as tall as its rows up to max_height pixels, so a short list leaves no empty grid."""
     nonce = st.session_state.setdefault(f"{key}_nonce", 0)
     event = table(
         frame,
@@ -438,7 +451,7 @@ def selectable_table(frame: pd.DataFrame, columns: Columns, lang: str, key: str,
         key=f"{key}_{nonce}",
         on_select="rerun",
         selection_mode="single-row",
-        **kwargs,
+        height=min(max_height, HEADER_PX + ROW_PX * len(frame)),
     )
     rows = event.selection.rows if event is not None else []
     if rows:

@@ -95,7 +95,7 @@ tabs = st.tabs([
     t("Data quality ({n})", lang, n=len(found.findings)),
 ])  # fmt: skip
 with tabs[0]:
-    ui.table(*tables.work_orders(found.work_orders, lang), lang, key="work_orders", height=360)
+    ui.table(*tables.work_orders(found.work_orders, lang), lang, key="work_orders")
 with tabs[1]:
     ui.table(*tables.hours(found.hours, lang), lang, key="hours")
 with tabs[2]:

@@ -53,7 +53,7 @@ st.markdown("  ".join(tables.status_badge(s, lang, f": {n}") for s, n in head.st
 frame, columns = tables.overview(figures, lang)
 st.subheader(t("Contracts", lang))
 st.caption(t("Select a row to open the contract.", lang))
-ui.selectable_table(frame, columns, lang, key="overview_table", height=420)
+ui.selectable_table(frame, columns, lang, key="overview_table")
 
 left, right = st.columns(2)
 with left:

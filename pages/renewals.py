@@ -35,7 +35,7 @@ cols[0].metric(t("Contracts", lang), len(figures))
 for col, (action, n) in zip(cols[1:], counts.items(), strict=True):
     col.metric(str(action), int(n))
 
-ui.selectable_table(frame, columns, lang, key="renewals_table", height=520)
+ui.selectable_table(frame, columns, lang, key="renewals_table", max_height=520)
 st.download_button(
     t("Download as CSV", lang),
     tables.renewals_csv(figures, lang),

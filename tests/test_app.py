@@ -29,10 +29,10 @@ class _NoPagesFolder(type(Path())):  # type: ignore[misc]
 def _fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
     """Today fixed; no cache carries over from another test's database; dashboard.py on every run.
 
-    AppTest re-detects the old pages-folder mode before every run and then
-    reruns a page file without dashboard.py; a running server leaves that
-    mode at its first st.navigation() call. Denying the folder to that one
-    check makes AppTest run the app as the server does.
+    AppTest re-enters Streamlit's old pages-folder mode before every rerun and
+    then runs a page file without dashboard.py (see ui.view()); a server leaves
+    that mode for good at its first st.navigation() call. Denying the folder to
+    that one check makes AppTest run the app as the server does.
     """
     monkeypatch.setattr("streamlit.runtime.pages_manager.Path", _NoPagesFolder)
     monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())

@@ -1,0 +1,104 @@
+"""The dashboard's frames and the renewal CSV: column order, rounding, formula-safe cells."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+
+from budgetcore import metrics, review, tables
+from budgetcore.metrics import ContractInputs, Thresholds
+
+D = Decimal
+AS_OF = dt.date(2026, 11, 27)
+
+
+def figures(number: str = "C-1", customer: str = "Klant", **changes: object) -> metrics.ContractFigures:
+    """A contract ending 2026-12-31 (notice 60 days), budget 10,000, 6,000.40 spent, value 12,000."""
+    base: dict[str, object] = {
+        "contract_number": number,
+        "customer": customer,
+        "name": None,
+        "type": "yearly_orders",
+        "account_manager": None,
+        "start_date": dt.date(2026, 1, 1),
+        "end_date": dt.date(2026, 12, 31),
+        "notice_period_days": 60,
+        "auto_renew": True,
+        "contract_value": D(12000),
+        "planned_visits": None,
+        "terminated_on": None,
+        "actual_labour": D("4000.25"),
+        "actual_material": D("2000.15"),
+        "actual_hours": D(50),
+        "visits_done": 0,
+        "budget_lines": 1,
+        "budget_labour": D(10000),
+        "budget_material": D(0),
+        "budget_other": D(0),
+        "budget_hours": D(0),
+        "planned_to_date": D(9000),
+    }
+    base.update(changes)
+    return metrics.figures(ContractInputs(**base), AS_OF, Thresholds())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+31 20 123", "'+31 20 123"),
+        ("-ish", "'-ish"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("Gemeente Utrecht", "Gemeente Utrecht"),
+        ("", ""),
+        (None, ""),
+        (D("-12.50"), "-12.50"),  # our own numbers stay numbers
+        (-3, "-3"),
+        (dt.date(2026, 3, 31), "2026-03-31"),
+    ],
+)
+def test_safe_cell(value: object, cell: str) -> None:
+    assert tables.safe_cell(value) == cell
+
+
+def test_renewals_csv_escapes_text_and_keeps_numbers() -> None:
+    rows = [figures("=1+1", "@evil"), figures("C-2", "Klant", actual_labour=D(20000))]
+    parsed = list(csv.DictReader(io.StringIO(tables.renewals_csv(rows))))
+    assert list(parsed[0]) == list(tables.CSV_COLUMNS)
+    assert (parsed[0]["contract_number"], parsed[0]["customer"]) == ("'=1+1", "'@evil")
+    assert parsed[0]["actual_total"] == "6000.40"
+    assert parsed[1]["margin"] == "-10000.15"  # a loss stays a number, not text
+    assert (parsed[1]["suggested_action"], parsed[1]["reason"]) == review.suggest(rows[1]).text("en")
+
+
+def test_overview_frame_rounds_to_whole_euros_in_the_column_order() -> None:
+    frame, columns = tables.overview([figures()], "en")
+    assert list(frame.columns) == list(columns)
+    row = frame.iloc[0]
+    assert (row["contract"], row["status"], row["actual"], row["labour"]) == (
+        "C-1",
+        "on track",
+        D(6000),
+        D(4000),
+    )
+    assert row["consumed"] == pytest.approx(0.60004)
+    assert row["notice"] == dt.date(2026, 11, 1)
+
+
+def test_renewals_frame_next_deadline_and_action() -> None:
+    frame, _columns = tables.renewals([figures()], "en")
+    row = frame.iloc[0]
+    # the notice deadline (1 Nov) has passed on 27 Nov, so the end date is next
+    assert (row["deadline"], row["days"], row["action"]) == (dt.date(2026, 12, 31), 34, "renew as is")
+
+
+def test_labels_and_compact_money() -> None:
+    assert tables.type_label("yearly_orders", "en") == "yearly orders"
+    assert tables.type_label(None, "en") == ""
+    assert tables.money_compact(D("13390870.94"), "en") == "€13.4m"
+    assert tables.money_compact(None, "en") == ""
