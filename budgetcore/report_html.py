@@ -64,7 +64,7 @@ thead { display: table-header-group; }
 .status { display: inline-block; padding: 0 1.5mm; border-radius: 2mm; color: #fff; font-weight: 600;
           white-space: nowrap; }
 .facts { display: grid; grid-template-columns: 1fr 1fr; column-gap: 8mm; }
-.facts dl { display: grid; grid-template-columns: 42% 58%; margin: 0; }
+.facts dl { display: grid; grid-template-columns: 46% 54%; column-gap: 2mm; margin: 0; }
 .facts dt { color: #52606d; padding: 0.5mm 0; }
 .facts dd { margin: 0; padding: 0.5mm 0; font-weight: 600; }
 .empty, .note { color: #52606d; font-style: italic; }
@@ -76,6 +76,8 @@ section.contract { break-before: page; page-break-before: always; padding-top: 2
 header.cover { page: cover; }
 @page cover { size: A4 landscape; }
 section.contract { max-width: 190mm; margin: 0 auto; }
+header.single { max-width: 190mm; margin: 0 auto; }
+header.single + section.contract { break-before: auto; page-break-before: auto; }
 @media print { body { padding: 0; max-width: none; } a { color: inherit; text-decoration: none; } }
 """
 
@@ -242,11 +244,18 @@ def _section(review: ContractReview, lang: str, currency: str) -> str:
 
 
 def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-    """The whole pack as one HTML document (str), summary first, then a page per contract."""
+    """The whole pack as one HTML document (str), summary first, then a page per contract.
+
+    A single contract (window_days None) needs no list: its heading and its
+    section then share one portrait page.
+    """
     currency = pack.settings.currency
     heading = title(pack, lang)
     rows = [summary_row(r, lang) for r in pack.contracts]
-    if rows:
+    single = pack.window_days is None and len(rows) == 1
+    if single:
+        summary = ""
+    elif rows:
         # A4 landscape holds fifteen columns legibly: the workbook has the other two
         keep = [n for n, c in enumerate(SUMMARY_COLUMNS) if c not in ("Elapsed", "Margin")]
         header = [summary_columns(lang)[n] for n in keep]
@@ -265,7 +274,7 @@ def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
 <style>{CSS}</style>
 </head>
 <body>
-<header class="cover">
+<header class="{"single" if single else "cover"}">
 <h1>{escape(heading)}</h1>
 <p class="sub">{escape(subtitle(pack, lang))}</p>
 {summary}

@@ -336,3 +336,9 @@ def test_every_text_of_the_pack_has_dutch(engine, monkeypatch: pytest.MonkeyPatc
     report_html.html(pack, "nl")
     assert {"Work order", "Hour type", "Suggested value", "Labour"} <= asked
     assert i18n.missing(sorted(asked)) == []
+
+
+def test_a_single_contract_pack_has_no_list_page(engine) -> None:
+    page = report_html.html(pack_of(engine, contract_number="R-1"), "en")
+    assert '<header class="single">' in page and 'class="summary"' not in page
+    assert page.count('<section class="contract"') == 1 and "Contract review R-1" in page
