@@ -101,7 +101,7 @@ def _money(value: Decimal | None) -> Decimal | None:
 OVERVIEW_COLUMNS: Columns = {
     "contract": Column("Contract"),
     "customer": Column("Customer", width="medium"),
-    "status": Column("Status", width=95),
+    "status": Column("Status", width=120),
     "budget": Column("Budget", "money"),
     "actual": Column("Actual", "money", "Labour + material to date"),
     "labour": Column("Labour", "money"),
@@ -147,7 +147,7 @@ RENEWAL_COLUMNS: Columns = {
     "customer": Column("Customer", width="medium"),
     "deadline": Column("Next deadline", "date", "The notice deadline until it passes, then the end date"),
     "days": Column("Days left", "number", format="%d"),
-    "status": Column("Status", width=95),
+    "status": Column("Status", width=120),
     "consumed": Column("Consumed", "progress", "Actual / budget"),
     "action": Column("Suggested action", width=110),
     "reason": Column("Reason", width=340),
