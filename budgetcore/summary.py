@@ -146,3 +146,13 @@ def filter_choices(session: Session) -> Choices:
         .order_by(Contract.account_manager)
     )
     return Choices(tuple(customers), tuple(types), tuple(managers))
+
+
+def by_pressure(figures: Sequence[ContractFigures]) -> list[ContractFigures]:
+    """The contracts that need attention first: by status (over budget, at risk, watch, on
+    track, no budget), then the highest burn index, then contract number."""
+    rank = {status: n for n, status in enumerate(STATUSES)}
+    return sorted(
+        figures,
+        key=lambda f: (rank.get(f.status, len(rank)), -(f.burn_index or 0), f.contract_number),
+    )

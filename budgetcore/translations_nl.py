@@ -292,4 +292,6 @@ NL: dict[str, str] = {
     "planned": "gepland",
     "in progress": "in uitvoering",
     "cancelled": "geannuleerd",
+    # overview table (dashboard)
+    "Most pressing first; click a column header to sort. Select a row to open the contract.": "Meest dringende eerst; klik op een kolomkop om te sorteren. Selecteer een regel om het contract te openen.",
 }

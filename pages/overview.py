@@ -50,9 +50,9 @@ for col, (label, amount) in zip(cols[1:], money.items(), strict=True):
     )
 st.markdown("  ".join(tables.status_badge(s, lang, f": {n}") for s, n in head.statuses.items() if n))
 
-frame, columns = tables.overview(figures, lang)
+frame, columns = tables.overview(summary.by_pressure(figures), lang)
 st.subheader(t("Contracts", lang))
-st.caption(t("Select a row to open the contract.", lang))
+st.caption(t("Most pressing first; click a column header to sort. Select a row to open the contract.", lang))
 ui.selectable_table(frame, columns, lang, key="overview_table")
 
 left, right = st.columns(2)

@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from budgetcore import demo, portfolio, storage
+from budgetcore import demo, portfolio, storage, summary
 from budgetcore.storage import make_engine, transaction
 from budgetcore.ui import NO_DEMO_ENV
 
@@ -143,7 +143,7 @@ def test_query_parameters_reproduce_a_view() -> None:
         expected = portfolio.portfolio(
             session, TODAY, filters=portfolio.Filters(types=("preventive",), statuses=("at risk", "watch"))
         )
-    assert list(frame["contract"]) == [f.contract_number for f in expected]
+    assert list(frame["contract"]) == [f.contract_number for f in summary.by_pressure(expected)]
 
 
 def test_as_of_and_renewal_window_filters() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from budgetcore import portfolio
+from budgetcore import portfolio, summary
 from budgetcore.storage import make_engine, transaction
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +112,7 @@ def assert_no_exception(page: Page) -> None:
 def first_contract(db_url: str) -> str:
     engine = make_engine(db_url)
     with transaction(engine) as session:
-        return portfolio.portfolio(session, TODAY)[0].contract_number
+        return summary.by_pressure(portfolio.portfolio(session, TODAY))[0].contract_number
 
 
 def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) -> None:

@@ -193,4 +193,5 @@ def test_headline_and_choices(contract: Engine) -> None:
     assert (head.contracts, head.budget_total, head.actual_total) == (2, D(10950), D(970))
     assert head.statuses["no budget"] == 1 and sum(head.statuses.values()) == 2
     assert head.with_value == 1 and head.margin == D(20000) - D(470)
+    assert [f.contract_number for f in summary.by_pressure(figures)] == ["C-1", "C-2"]  # no budget last
     assert choices == summary.Choices(("Klant A", "Klant B"), ("corrective", "preventive"), ("Anouk", "Bram"))
