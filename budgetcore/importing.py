@@ -374,7 +374,7 @@ class _Writer:
     the session's own transaction, so all-or-nothing still holds.
     """
 
-    batch = 50_000  # rows per write; a batch of dicts stays a few tens of MB
+    batch = 20_000  # rows per write: large enough for the driver, a batch of records stays ~20 MB
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -383,12 +383,15 @@ class _Writer:
         self.entity = ""
         self.contract_ids: dict[str, int] = {}
         self.work_order_ids: dict[str, int] = {}
-        # per line table: work orders whose lines this import already replaced (an hour
-        # file must not stop the material lines of the same work order being replaced)
-        self.replaced: dict[str, set[int]] = {}
+        # per line table: the highest line id before this import. Replacing a work order's
+        # lines deletes only those, never lines this import wrote in an earlier batch, and
+        # needs no set of millions of work orders (an hour file must not stop the material
+        # lines of the same work order being replaced: each table has its own)
+        self.lines_before: dict[str, int] = {}
         self.touched_numbers: set[str] = set()  # contracts whose aggregates must be rebuilt
         self.touched_work_orders: set[str] = set()
         self.touched_ids: set[int] = set()  # contracts that work orders in the file left
+        self.bulk: bool | None = None  # most contracts are in the file: rebuild all, track nothing
 
     def add(self, entity: str, record: dict[str, object]) -> None:
         if entity != self.entity:
@@ -481,8 +484,9 @@ class _Writer:
 
     def _write_work_orders(self, rows: list[dict]) -> None:
         numbers = [r["work_order_number"] for r in rows]
-        # a work order that moves to another contract changes the old one's figures too
-        self.touched_work_orders.update(numbers)
+        bulk = self._bulk()
+        if not bulk:  # a work order that moves to another contract changes the old one's figures too
+            self.touched_work_orders.update(numbers)
         sqlite = self.dialect == "sqlite"
         values = [
             (
@@ -498,7 +502,8 @@ class _Writer:
         columns = "work_order_number, contract_id, date, type, status, description"
         update = ", ".join(f"{c} = excluded.{c}" for c in columns.split(", ")[1:])
         if sqlite:
-            self._note_current_contracts(numbers)
+            if not bulk:
+                self._note_current_contracts(numbers)
             cursor = self.session.connection().connection.cursor()
             cursor.executemany(
                 f"INSERT INTO work_orders ({columns}) VALUES (?, ?, ?, ?, ?, ?) "
@@ -519,11 +524,12 @@ class _Writer:
             with cursor.copy(f"COPY load_work_orders ({columns}) FROM STDIN") as copy:
                 for value in values:
                     copy.write_row(value)
-            cursor.execute(
-                "SELECT DISTINCT w.contract_id FROM work_orders w JOIN load_work_orders l "
-                "USING (work_order_number) WHERE w.contract_id IS NOT NULL"
-            )
-            self.touched_ids.update(cid for (cid,) in cursor.fetchall())
+            if not bulk:
+                cursor.execute(
+                    "SELECT DISTINCT w.contract_id FROM work_orders w JOIN load_work_orders l "
+                    "USING (work_order_number) WHERE w.contract_id IS NOT NULL"
+                )
+                self.touched_ids.update(cid for (cid,) in cursor.fetchall())
             cursor.execute(
                 f"INSERT INTO work_orders ({columns}) SELECT {columns} FROM load_work_orders "
                 f"ON CONFLICT (work_order_number) DO UPDATE SET {update} RETURNING work_order_number, id"
@@ -541,30 +547,51 @@ class _Writer:
                 if cid is not None
             )
 
+    def _line_work_order_ids(self, numbers: set[str]) -> dict[str, int]:
+        """Ids of these work orders; keeps only this batch's, so millions need not stay in memory."""
+        ids = {n: self.work_order_ids[n] for n in numbers if n in self.work_order_ids}
+        missing = list(numbers - ids.keys())
+        if missing and self.dialect == "sqlite":
+            ids.update(self._ids(WorkOrder.id, WorkOrder.work_order_number, missing))
+        elif missing:
+            with self.session.connection().connection.driver_connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT work_order_number, id FROM work_orders WHERE work_order_number = ANY(%s)",
+                    (missing,),
+                )
+                ids.update(cursor.fetchall())
+        self.work_order_ids = ids
+        return ids
+
     def _lines(self, model: type, rows: list[dict], columns: tuple[str, ...], build: Callable) -> None:
-        missing = {r["work_order_number"] for r in rows} - self.work_order_ids.keys()
-        if missing:
-            self.work_order_ids.update(self._ids(WorkOrder.id, WorkOrder.work_order_number, missing))
-        ids = self.work_order_ids
+        ids = self._line_work_order_ids({r["work_order_number"] for r in rows})
         sqlite = self.dialect == "sqlite"
         values = [
             build(r, ids[r["work_order_number"]], r["date"].isoformat() if sqlite else r["date"])
             for r in rows
         ]
-        replaced = self.replaced.setdefault(model.__tablename__, set())  # type: ignore[attr-defined]
-        fresh = sorted({v[0] for v in values} - replaced)
-        for i in range(0, len(fresh), 5000):
-            self.session.execute(delete(model).where(model.work_order_id.in_(fresh[i : i + 5000])))
-        replaced.update(fresh)
-        self.touched_work_orders.update(r["work_order_number"] for r in rows)
         table = model.__tablename__  # type: ignore[attr-defined]
+        if table not in self.lines_before:
+            self.lines_before[table] = self.session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0
+        before = self.lines_before[table]
+        replace = sorted({v[0] for v in values}) if before else []  # an empty table: nothing to replace
+        if not self._bulk():
+            self.touched_work_orders.update(r["work_order_number"] for r in rows)
         if sqlite:
+            for i in range(0, len(replace), 5000):
+                chunk = replace[i : i + 5000]
+                self.session.execute(delete(model).where(model.work_order_id.in_(chunk), model.id <= before))
             cursor = self.session.connection().connection.cursor()
             marks = ", ".join("?" * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
             cursor.close()
             return
         with self.session.connection().connection.driver_connection.cursor() as cursor:
+            # one array parameter: psycopg parses no IN list of thousands of placeholders
+            if replace:
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE work_order_id = ANY(%s) AND id <= %s", (replace, before)
+                )
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for value in values:
                     copy.write_row(value)
@@ -630,8 +657,21 @@ class _Writer:
 
         self._lines(MaterialLine, rows, self._MATERIAL_COLUMNS, build)
 
+    def _bulk(self) -> bool:
+        """Whether the file's contracts are most of the database's: then every aggregate is rebuilt.
+
+        Decided once the contracts are written (they come first), so that a bulk
+        import need not remember millions of work order numbers.
+        """
+        if self.bulk is None:
+            total = self.session.scalar(select(func.count()).select_from(Contract)) or 0
+            self.bulk = len(self.touched_numbers) > total / 2
+        return self.bulk
+
     def affected_contract_ids(self) -> set[int] | None:
         """Contracts whose aggregates this import changed; None when most did."""
+        if self._bulk():
+            return None
         ids = set(self.touched_ids)
         ids.update(self._ids(Contract.id, Contract.contract_number, self.touched_numbers).values())
         total = self.session.scalar(select(func.count()).select_from(Contract)) or 0

@@ -73,8 +73,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA cache_size=-65536")
-    # sorts for GROUP BY stay in memory; durability is untouched
-    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 

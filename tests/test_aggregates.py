@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select, text
 
-from budgetcore import demo, portfolio
+from budgetcore import demo, importing, portfolio
 from budgetcore.exchange import COLUMNS, ENTITIES
 from budgetcore.importing import import_paths
 from budgetcore.models import (
@@ -315,3 +315,18 @@ def test_one_contract_reads_the_same_figures_as_the_whole_portfolio(loaded) -> N
                     session, as_of, portfolio.Filters(contract_numbers=(number,))
                 )
                 assert one == everything[number]
+
+
+def test_a_reimport_in_small_batches_replaces_every_work_orders_lines_exactly_once(
+    loaded, tmp_path: Path, monkeypatch
+) -> None:
+    """Lines of one work order split over several write batches: none lost, none doubled."""
+    engine, rows = loaded
+    monkeypatch.setattr(importing._Writer, "batch", 7)
+    _import(engine, _write(tmp_path / "again", rows))
+    only_hours = {"hours": [r for r in rows["hours"] if r[0] in {h[0] for h in rows["hours"][:40]}]}
+    _import(engine, _write(tmp_path / "hours", only_hours))
+    data = _lines(engine)
+    assert len(data["hours"]) == len(rows["hours"])
+    assert len(data["materials"]) == len(rows["materials"])
+    assert_aggregates_fresh(engine, (TODAY, dt.date(2026, 3, 15)))
