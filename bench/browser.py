@@ -1,0 +1,152 @@
+"""The overview page in a real browser at benchmark size: first load, a warm reload, a filter change.
+
+    python bench/browser.py --contracts 175000
+
+Needs the SQLite database bench/run.py left (bench/out/bench-<contracts>.db),
+playwright (requirements-dev.txt) and Debian's chromium. Starts streamlit on
+that database with today fixed, waits for the app's own loaded state
+([data-testid='stApp'][data-test-script-state='notRunning']) with the table
+on screen, and counts the websocket bytes the browser receives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_server(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("streamlit did not start")
+
+
+def _settled(page, timeout_ms: int = 180_000) -> str | None:
+    """Wait until the script finished its run; None when the table is on screen, else what went wrong."""
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
+    if page.locator("[data-testid='stDataFrame']").count():
+        return None
+    errors = page.locator("[data-testid='stExceptionMessage']")
+    return errors.first.inner_text()[:400] if errors.count() else "no table on the page"
+
+
+def _after_rerun(page, timeout_ms: int = 120_000) -> None:
+    try:  # a rerun may finish before we look: do not insist on seeing it run
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='running']", timeout=3000)
+    except Exception:
+        pass
+    return _settled(page, timeout_ms)
+
+
+def measure(contracts: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    db = OUT / f"bench-{contracts}.db"
+    if not db.exists():
+        raise SystemExit(f"{db} is missing: run bench/run.py --contracts {contracts} first")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "BUDGETCORE_DB_URL": f"sqlite:///{db}",
+        "BUDGETCORE_TODAY": "2026-11-27",
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true"]
+    command += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    server = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    result: dict[str, object] = {"contracts": contracts}
+    try:
+        _wait_for_server(port)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            received = {"bytes": 0}
+
+            def on_socket(ws) -> None:
+                ws.on(
+                    "framereceived",
+                    lambda payload: received.__setitem__("bytes", received["bytes"] + len(payload)),
+                )
+
+            page.on("websocket", on_socket)
+            url = f"http://127.0.0.1:{port}/"
+            start = time.perf_counter()
+            page.goto(url)
+            result["first_load_error"] = _settled(page)
+            result["first_load_s"] = time.perf_counter() - start
+            result["first_load_mb_received"] = received["bytes"] / 2**20
+            received["bytes"] = 0
+            start = time.perf_counter()
+            page.reload()
+            result["reload_error"] = _settled(page)
+            result["reload_s"] = time.perf_counter() - start
+            result["reload_mb_received"] = received["bytes"] / 2**20
+            # a filter change: contract type preventive in the sidebar's multiselect
+            received["bytes"] = 0
+            page.locator(".st-key-f_type input").first.click()
+            option = page.get_by_role("option", name=re.compile("preventi", re.IGNORECASE)).first
+            option.wait_for(timeout=10_000)
+            result["filter"] = option.inner_text()
+            start = time.perf_counter()
+            option.click()
+            result["filter_error"] = _after_rerun(page)
+            result["filter_change_s"] = time.perf_counter() - start
+            result["filter_mb_received"] = received["bytes"] / 2**20
+            page.screenshot(path=str(OUT / f"overview-{contracts}.png"))
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--contracts", type=int, default=175_000)
+    args = parser.parse_args()
+    result = measure(args.contracts)
+    (OUT / f"browser-{args.contracts}.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
