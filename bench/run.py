@@ -112,6 +112,7 @@ def op_import(engine_name: str, data: Path, contracts: int, repeat: int, dry_run
 def _timed(repeat: int, action: Callable[[], object]) -> tuple[list[float], object]:
     times, value = [], None
     for _ in range(repeat):
+        value = None  # the previous run's result is no part of this run's memory
         start = time.perf_counter()
         value = action()
         times.append(time.perf_counter() - start)
