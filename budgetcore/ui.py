@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -335,6 +336,11 @@ def view() -> View:
         return sidebar()
     current = st.session_state.get("_view")
     return current if isinstance(current, View) else sidebar()
+
+
+def markdown_text(text: str) -> str:
+    """Text from imported data, escaped so st.markdown shows it literally (no links, HTML or emphasis)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def demo_banner(v: View) -> None:

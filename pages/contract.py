@@ -69,7 +69,8 @@ facts["Renewal price at the target margin"] = (
 ) or t(price.note, lang)
 grid = st.columns(4)
 for n, (label, value) in enumerate(facts.items()):
-    grid[n % 4].markdown(f"<small>{t(label, lang)}</small><br>**{value}**", unsafe_allow_html=True)
+    grid[n % 4].caption(t(label, lang))
+    grid[n % 4].markdown(f"**{ui.markdown_text(value)}**")  # imported text: shown, never interpreted
 ui.review_pack_downloads(view, i.contract_number)
 
 left, right = st.columns([3, 2])
