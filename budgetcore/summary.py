@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlalchemy import and_, func, literal, select, type_coerce, union_all
@@ -53,6 +53,9 @@ class MonthActual:
     material: Decimal
 
 
+_CHUNK = 5000
+
+
 def monthly_actuals(
     session: Session, as_of: dt.date, contract_numbers: Sequence[str] | None = None
 ) -> list[MonthActual]:
@@ -62,6 +65,18 @@ def monthly_actuals(
     month come from contract_months; as_of's own month is read from the lines,
     as portfolio figures are, so the last bar ends exactly on as_of.
     """
+    if contract_numbers is not None and len(contract_numbers) > _CHUNK:
+        # one IN list per chunk keeps under SQLite's bound-parameter limit; sums add up
+        totals: dict[dt.date, MonthActual] = {}
+        for i in range(0, len(contract_numbers), _CHUNK):
+            for m in monthly_actuals(session, as_of, contract_numbers[i : i + _CHUNK]):
+                seen = totals.get(m.month)
+                totals[m.month] = (
+                    m
+                    if seen is None
+                    else replace(seen, labour=seen.labour + m.labour, material=seen.material + m.material)
+                )
+        return [totals[month] for month in sorted(totals)]
     if contract_numbers is not None and not contract_numbers:
         return []
     first = as_of.replace(day=1)

@@ -120,12 +120,16 @@ def _choices(url: str, version: int) -> tuple[summary.Choices, int]:
 
 @dataclass(frozen=True)
 class View:
-    """What every page renders: as_of, the sidebar's filters, language, thresholds, data facts."""
+    """What every page renders: as_of, the sidebar's filters, language, thresholds, data facts.
+
+    currency: the stored ISO code every amount on the pages is shown in (amounts are never converted).
+    """
 
     as_of: dt.date
     filters: Filters
     lang: str
     thresholds: Thresholds
+    currency: str
     demo: bool
     contracts_in_db: int
     url: str
@@ -292,6 +296,7 @@ def sidebar() -> View:
             placeholder=t("any time", language),
         )
     _to_url(today)
+    stored = _settings(url, version)
     view = View(
         as_of=st.session_state[AS_OF_KEY] or today,
         filters=Filters(
@@ -302,7 +307,8 @@ def sidebar() -> View:
             renewal_within_days=st.session_state[WITHIN_KEY],
         ),
         lang=language,
-        thresholds=_settings(url, version).thresholds(),
+        thresholds=stored.thresholds(),
+        currency=stored.currency,
         demo=is_demo,
         contracts_in_db=count,
         url=url,
@@ -398,16 +404,19 @@ def no_contracts(v: View) -> None:
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def column_config(columns: Columns, lang: str) -> dict[str, object]:
-    """Streamlit column formats for tables.py's column kinds."""
+def column_config(columns: Columns, lang: str, currency: str) -> dict[str, object]:
+    """Streamlit column formats for tables.py's column kinds; money headers name the currency's symbol."""
     cc = st.column_config
+    symbol = i18n.currency_symbol(currency, lang)
     date_format = "DD-MM-YYYY" if lang == "nl" else "D MMM YYYY"
     config: dict[str, object] = {}
     for name, col in columns.items():
         label, help_text = t(col.label, lang), (t(col.help, lang) if col.help else None)
         width = col.width
-        if col.kind == "money":  # whole euros, grouped in the reader's locale; the € sits in the header
-            config[name] = cc.NumberColumn(f"{label} (€)", help=help_text, format="localized", width=width)
+        if col.kind == "money":  # whole units, grouped in the reader's locale; the symbol sits in the header
+            config[name] = cc.NumberColumn(
+                f"{label} ({symbol})", help=help_text, format="localized", width=width
+            )
         elif col.kind == "progress":  # whole percentages; table() scales the fractions by 100
             config[name] = cc.ProgressColumn(
                 label, help=help_text, format="%.0f%%", min_value=0, max_value=100, width=110
@@ -425,34 +434,40 @@ def column_config(columns: Columns, lang: str) -> dict[str, object]:
     return config
 
 
-def table(frame: pd.DataFrame, columns: Columns, lang: str, *, colour_status: bool = False, **kwargs: object):
-    """st.dataframe with the columns' labels and formats, index hidden, status coloured."""
+def table(frame: pd.DataFrame, columns: Columns, v: View, *, colour_status: bool = False, **kwargs: object):
+    """st.dataframe with the columns' labels and formats in the view's language and currency,
+    index hidden, status coloured."""
+    lang = v.lang
     shown = frame.copy()
     for name, col in columns.items():
         if col.kind == "progress":
             shown[name] = shown[name] * 100
     data: object = shown
-    if colour_status and len(shown):
+    # a Styler renders every cell to HTML and refuses more than styler.render.max_elements
+    # (262,144) of them: large portfolios get the plain, still sortable table
+    if colour_status and 0 < shown.size <= pd.get_option("styler.render.max_elements"):
         colours = status_colours(lang)
         data = shown.style.map(lambda v: f"color: {colours.get(v, 'inherit')}", subset=["status"])
     return st.dataframe(
-        data, column_config=column_config(columns, lang), hide_index=True, width="stretch", **kwargs
+        data,
+        column_config=column_config(columns, lang, v.currency),
+        hide_index=True,
+        width="stretch",
+        **kwargs,
     )
 
 
 ROW_PX, HEADER_PX = 35, 38  # st.dataframe's row and header heights
 
 
-def selectable_table(
-    frame: pd.DataFrame, columns: Columns, lang: str, key: str, max_height: int = 420
-) -> None:
+def selectable_table(frame: pd.DataFrame, columns: Columns, v: View, key: str, max_height: int = 420) -> None:
     """A table whose selected row opens that contract (the frame needs a 'contract' column);
     as tall as its rows up to max_height pixels, so a short list leaves no empty grid."""
     nonce = st.session_state.setdefault(f"{key}_nonce", 0)
     event = table(
         frame,
         columns,
-        lang,
+        v,
         colour_status=True,
         key=f"{key}_{nonce}",
         on_select="rerun",

@@ -185,6 +185,23 @@ def test_monthly_actuals_equal_the_portfolio_totals_on_the_demo(engine: Engine) 
         assert sum(m.material for m in months) == sum(f.inputs.actual_material for f in figures)
 
 
+def test_monthly_actuals_in_chunks_equal_one_query(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a filtered portfolio of 100,000 contracts must not become one IN list of 100,000
+    # parameters (SQLite allows 32,766); chunks of 7 over 40 contracts must add up the same
+    today = dt.date(2026, 11, 27)
+    demo.load(engine, contracts=40, today=today)
+    with transaction(engine) as session:
+        numbers = [f.contract_number for f in portfolio.portfolio(session, today)][:33]
+        whole = summary.monthly_actuals(session, today, numbers)
+        # 70,000 unknown numbers: past SQLite's 32,766 and PostgreSQL's 65,535 parameters
+        padded = summary.monthly_actuals(session, today, numbers + [f"NONE-{i}" for i in range(70_000)])
+        monkeypatch.setattr(summary, "_CHUNK", 7)
+        chunked = summary.monthly_actuals(session, today, numbers)
+    assert len(whole) > 12
+    assert chunked == whole
+    assert padded == whole
+
+
 def test_headline_and_choices(contract: Engine) -> None:
     with transaction(contract) as session:
         figures = portfolio.portfolio(session, AS_OF)
