@@ -34,8 +34,8 @@ def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def pressure_map(figures: Sequence[ContractFigures], lang: str) -> go.Figure:
-    """Elapsed (x) against consumed (y) per budgeted contract, size by budget, colour by status."""
+def pressure_map(figures: Sequence[ContractFigures], lang: str, currency: str) -> go.Figure:
+    """Elapsed (x) against consumed (y) per budgeted contract, size by budget (hover in currency), colour by status."""
     fig = go.Figure()
     budgeted = [f for f in figures if f.consumed is not None and f.budget_total]
     biggest = max((float(f.budget_total or 0) for f in budgeted), default=1.0) or 1.0
@@ -62,7 +62,7 @@ def pressure_map(figures: Sequence[ContractFigures], lang: str) -> go.Figure:
                     [
                         f.contract_number,
                         f.inputs.customer,
-                        i18n.money(f.budget_total, lang, cents=False),
+                        i18n.money(f.budget_total, lang, currency, cents=False),
                         i18n.percent(f.consumed, lang),
                         i18n.percent(f.elapsed, lang),
                     ]
@@ -95,8 +95,8 @@ def pressure_map(figures: Sequence[ContractFigures], lang: str) -> go.Figure:
     return _layout(fig, lang, 420)
 
 
-def monthly_actuals(months: Sequence[MonthActual], lang: str) -> go.Figure:
-    """Stacked bars of labour and material cost per month."""
+def monthly_actuals(months: Sequence[MonthActual], lang: str, currency: str) -> go.Figure:
+    """Stacked bars of labour and material cost per month, in currency (an ISO code)."""
     x = [m.month for m in months]
     fig = go.Figure()
     for name, values, colour in (
@@ -110,7 +110,7 @@ def monthly_actuals(months: Sequence[MonthActual], lang: str) -> go.Figure:
                 name=i18n.t(name, lang),
                 marker_color=colour,
                 customdata=[
-                    [i18n.money(v, lang, cents=False), i18n.date(d, lang)]
+                    [i18n.money(v, lang, currency, cents=False), i18n.date(d, lang)]
                     for v, d in zip(values, x, strict=True)
                 ],
                 hovertemplate="%{customdata[1]}: %{customdata[0]}<extra>" + i18n.t(name, lang) + "</extra>",
@@ -118,12 +118,13 @@ def monthly_actuals(months: Sequence[MonthActual], lang: str) -> go.Figure:
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(tickformat="%b %Y")
-    fig.update_yaxes(tickprefix="€ ", tickformat=",.0f")
+    fig.update_yaxes(tickprefix=i18n.money_prefix(currency, lang), tickformat=",.0f")
     return _layout(fig, lang, 340)
 
 
-def burn_up(points: Sequence[BurnUpPoint], f: ContractFigures, lang: str) -> go.Figure:
-    """Cumulative actual over the term against planned to date, the budget total, the forecast, as_of."""
+def burn_up(points: Sequence[BurnUpPoint], f: ContractFigures, lang: str, currency: str) -> go.Figure:
+    """Cumulative actual over the term against planned to date, the budget total, the forecast, as_of;
+    amounts in currency (an ISO code)."""
     fig = go.Figure()
     done = [p for p in points if p.actual is not None]
 
@@ -136,7 +137,7 @@ def burn_up(points: Sequence[BurnUpPoint], f: ContractFigures, lang: str) -> go.
                 name=i18n.t(name, lang),
                 line={"color": colour, "dash": dash, "width": 3 if name == "Actual" else 2},
                 customdata=[
-                    [i18n.money(v, lang, cents=False), i18n.date(d, lang)]
+                    [i18n.money(v, lang, currency, cents=False), i18n.date(d, lang)]
                     for v, d in zip(ys, xs, strict=True)
                 ],
                 hovertemplate="%{customdata[1]}: %{customdata[0]}<extra>" + i18n.t(name, lang) + "</extra>",
@@ -171,5 +172,5 @@ def burn_up(points: Sequence[BurnUpPoint], f: ContractFigures, lang: str) -> go.
             x=f.as_of, y=1, yref="paper", text=i18n.t("as of {date}", lang, date=i18n.date(f.as_of, lang)),
             showarrow=False, yanchor="top", xanchor="left", xshift=4, font={"size": 11, "color": "#444"},
         )  # fmt: skip
-    fig.update_yaxes(tickprefix="€ ", tickformat=",.0f", rangemode="tozero")
+    fig.update_yaxes(tickprefix=i18n.money_prefix(currency, lang), tickformat=",.0f", rangemode="tozero")
     return _layout(fig, lang, 380)

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
 from babel.dates import format_date, get_day_names, get_month_names
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
 
 from budgetcore.translations_nl import NL
 
@@ -57,6 +57,18 @@ def money(
         else Locale.parse(_LOCALES[lang]).currency_formats["standard"].pattern.replace(".00", "")
     )
     return format_currency(value, currency, format=fmt, locale=_LOCALES[lang], currency_digits=cents)
+
+
+def currency_symbol(currency: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The symbol readers of lang write for an ISO currency code: '€', 'US$', 'CHF' (Babel's CLDR data)."""
+    return get_currency_symbol(currency, locale=_LOCALES[lang])
+
+
+def money_prefix(currency: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """What goes before an amount in lang, symbol and spacing from the locale's currency
+    pattern: '€' in English, '€\xa0' in Dutch; for chart axes that format the digits themselves."""
+    pattern = Locale.parse(_LOCALES[lang]).currency_formats["standard"].pattern.split(";")[0]
+    return pattern.split("#")[0].replace("¤", currency_symbol(currency, lang))
 
 
 def number(value: Decimal | float | int | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 2) -> str:

@@ -40,6 +40,7 @@ class ContractReview:
     hours: Sequence[HoursRow] = ()
     materials: Sequence[MaterialRow] = ()
     findings: Sequence[Finding] = ()
+    currency: str = "EUR"  # the settings' ISO code the reason and the findings write amounts in
 
     @property
     def contract_number(self) -> str:
@@ -91,6 +92,7 @@ def contract_review(session: Session, f: ContractFigures, settings: Settings) ->
         figures=f,
         suggestion=review.suggest(f),
         price=pricing.for_contract(f, settings.target_margin),
+        currency=settings.currency,
         months=every_month(
             summary.monthly_actuals(session, as_of, [number]),
             f.inputs.start_date,
@@ -157,7 +159,7 @@ def findings(r: ContractReview, lang: str) -> list[str]:
         if finding.count:
             text = f"{finding.count} × {text}"
         if finding.amount is not None:
-            text += f" ({i18n.money(finding.amount, lang)})"
+            text += f" ({i18n.money(finding.amount, lang, r.currency)})"
         shown.append(text)
     return shown
 
@@ -209,7 +211,7 @@ def summary_row(r: ContractReview, lang: str) -> list[Value]:
         (f.forecast.total, "money"),
         (f.margin, "money"),
         (f.forecast_margin, "money"),
-        *zip(r.suggestion.text(lang), ("text", "longtext"), strict=True),
+        *zip(r.suggestion.text(lang, r.currency), ("text", "longtext"), strict=True),
         (f.inputs.contract_value, "money"),
         (r.price.suggested_value, "money"),
         (r.price.change, "pct"),
@@ -218,7 +220,7 @@ def summary_row(r: ContractReview, lang: str) -> list[Value]:
 
 def facts(r: ContractReview, lang: str) -> list[tuple[str, Value]]:
     f, i, p = r.figures, r.figures.inputs, r.price
-    action, reason = r.suggestion.text(lang)
+    action, reason = r.suggestion.text(lang, r.currency)
     visits = f"{i.visits_done} / {i.planned_visits}" if i.planned_visits else str(i.visits_done)
     price_note = t(p.note, lang) if p.note else ""
     return [

@@ -82,17 +82,17 @@ class Suggestion:
     reason: str
     values: dict[str, object] = field(default_factory=dict)
 
-    def text(self, lang: str = i18n.DEFAULT_LANGUAGE) -> tuple[str, str]:
-        """(action, reason) in lang, money and dates formatted for that language."""
-        shown = {k: _shown(k, v, lang) for k, v in self.values.items()}
+    def text(self, lang: str = i18n.DEFAULT_LANGUAGE, currency: str = "EUR") -> tuple[str, str]:
+        """(action, reason) in lang, money (in currency, an ISO code) and dates formatted for that language."""
+        shown = {k: _shown(k, v, lang, currency) for k, v in self.values.items()}
         return i18n.t(self.action, lang), i18n.t(self.reason, lang, **shown)
 
 
-def _shown(key: str, value: object, lang: str) -> str:
+def _shown(key: str, value: object, lang: str, currency: str) -> str:
     if key == "over":
         return i18n.percent(value, lang)  # type: ignore[arg-type]
     if isinstance(value, Decimal):
-        return i18n.money(value, lang, cents=False)
+        return i18n.money(value, lang, currency, cents=False)
     if hasattr(value, "isoformat"):
         return i18n.date(value, lang)  # type: ignore[arg-type]
     return str(value)

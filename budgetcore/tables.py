@@ -1,7 +1,7 @@
 """The dashboard's tables as pandas frames, with what each column holds; no Streamlit here.
 
-Each builder returns (frame, columns): the frame keeps money as Decimal EUR
-rounded to cents, fractions as floats 0..1 (for progress bars), dates as
+Each builder returns (frame, columns): the frame keeps money as Decimal in the
+settings' currency (never converted), rounded to whole units, fractions as floats 0..1 (for progress bars), dates as
 dates; columns maps each frame column to its English label and kind (money,
 fraction, progress, date, number, text), which the UI turns into column
 formats. renewals_csv() writes the renewal list for spreadsheets.
@@ -58,11 +58,12 @@ def type_label(contract_type: str | None, lang: str) -> str:
     return i18n.t(TYPE_LABELS.get(contract_type, contract_type), lang)
 
 
-def money_compact(value: Decimal | None, lang: str) -> str:
-    """'€13.4m' (en) or '€ 13,4 mln.' (nl): headline amounts that fit a narrow column."""
+def money_compact(value: Decimal | None, lang: str, currency: str) -> str:
+    """'€13.4m' (en) or '€ 13,4 mln.' (nl) for EUR: headline amounts that fit a narrow column."""
     if value is None:
         return ""
-    return format_compact_currency(value, "EUR", locale=_BABEL_LOCALES.get(lang, "en_GB"), fraction_digits=1)
+    locale = _BABEL_LOCALES.get(lang, "en_GB")
+    return format_compact_currency(value, currency, locale=locale, fraction_digits=1)
 
 
 def status_label(status: str, lang: str) -> str:
@@ -94,7 +95,7 @@ def _fraction(value: Decimal | None) -> float | None:
 
 
 def _money(value: Decimal | None) -> Decimal | None:
-    """Whole euros: tables show budgets and costs to the euro (exact figures are in the CSV)."""
+    """Whole currency units: tables show budgets and costs without cents (exact figures are in the CSV)."""
     return None if value is None else value.quantize(Decimal(1), ROUND_HALF_UP)
 
 
@@ -159,12 +160,13 @@ RENEWAL_COLUMNS: Columns = {
 }
 
 
-def renewals(figures: Sequence[ContractFigures], lang: str) -> tuple[pd.DataFrame, Columns]:
-    """The renewal list in the given order (soonest deadline first), with the suggested action."""
+def renewals(figures: Sequence[ContractFigures], lang: str, currency: str) -> tuple[pd.DataFrame, Columns]:
+    """The renewal list in the given order (soonest deadline first), with the suggested action
+    (its reason quotes amounts in currency)."""
     rows = []
     for f in figures:
         deadline = metrics.next_deadline(f.inputs.end_date, f.notice_deadline, f.as_of)
-        action, reason = review.suggest(f).text(lang)
+        action, reason = review.suggest(f).text(lang, currency)
         rows.append(
             {
                 "contract": f.contract_number,
@@ -206,13 +208,16 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def renewals_csv(figures: Sequence[ContractFigures], lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-    """The renewal list as CSV: the summary columns of the CLI plus the action and its reason."""
+def renewals_csv(
+    figures: Sequence[ContractFigures], lang: str = i18n.DEFAULT_LANGUAGE, currency: str = "EUR"
+) -> str:
+    """The renewal list as CSV: the summary columns of the CLI plus the action and its reason
+    (amounts in the reason written in currency; the money columns are plain decimals)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for f in figures:
-        action, reason = review.suggest(f).text(lang)
+        action, reason = review.suggest(f).text(lang, currency)
         row = {**portfolio.summary_row(f), "suggested_action": action, "reason": reason}
         writer.writerow([safe_cell(row[c]) for c in CSV_COLUMNS])
     return out.getvalue()
@@ -315,11 +320,11 @@ def materials(rows: Sequence[MaterialRow], lang: str) -> tuple[pd.DataFrame, Col
     return pd.DataFrame(data, columns=list(MATERIAL_COLUMNS)), MATERIAL_COLUMNS
 
 
-def finding_text(finding: Finding, lang: str) -> str:
+def finding_text(finding: Finding, lang: str, currency: str) -> str:
     """'5 × cost lines dated outside the contract term (not counted): €1,234'."""
     text = i18n.t(finding.message, lang)
     if finding.count:
         text = f"{finding.count} × {text}"
     if finding.amount is not None:
-        text += f": {i18n.money(finding.amount, lang)}"
+        text += f": {i18n.money(finding.amount, lang, currency)}"
     return text

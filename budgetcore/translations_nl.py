@@ -285,7 +285,7 @@ NL: dict[str, str] = {
     "Planned to date": "Gepland tot nu toe",
     "ended {n} days ago": "{n} dagen geleden afgelopen",
     # settings page: currency
-    "The review packs show money in this currency; the pages still show euros.": "De evaluatiedossiers tonen bedragen in deze valuta; de pagina's tonen nog euro's.",
+    "Every page and the review packs show money in this currency; amounts are not converted.": "Alle pagina's en de evaluatiedossiers tonen bedragen in deze valuta; bedragen worden niet omgerekend.",
     # work order statuses as exports write them in English
     "done": "gereed",
     "open": "open",

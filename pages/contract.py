@@ -33,7 +33,7 @@ st.markdown(
     + t("as of {date}", lang, date=i18n.date(view.as_of, lang))
 )
 
-money = lambda v: i18n.money(v, lang, cents=False)  # noqa: E731
+money = lambda v: i18n.money(v, lang, view.currency, cents=False)  # noqa: E731
 cols = st.columns(6)
 cols[0].metric(t("Budget", lang), money(f.budget_total) or "—")
 cols[1].metric(t("Actual to date", lang), money(f.actual_total))
@@ -76,12 +76,12 @@ ui.review_pack_downloads(view, i.contract_number)
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("Burn-up", lang))
-    st.plotly_chart(charts.burn_up(found.burn_up, f, lang), width="stretch", key="burn_up",
+    st.plotly_chart(charts.burn_up(found.burn_up, f, lang, view.currency), width="stretch", key="burn_up",
                     config=i18n.plotly_config(lang))  # fmt: skip
 with right:
     st.subheader(t("Budget vs actual", lang))
     frame, columns = tables.categories(found.categories, lang)
-    ui.table(frame, columns, lang, key="categories")
+    ui.table(frame, columns, view, key="categories")
     hours_pct = i18n.percent(metrics.ratio(i.actual_hours, i.budget_hours), lang)
     st.markdown(
         t("**Hours**: {done} booked of {budget} budgeted", lang, done=i18n.number(i.actual_hours, lang, 1),
@@ -96,13 +96,13 @@ tabs = st.tabs([
     t("Data quality ({n})", lang, n=len(found.findings)),
 ])  # fmt: skip
 with tabs[0]:
-    ui.table(*tables.work_orders(found.work_orders, lang), lang, key="work_orders")
+    ui.table(*tables.work_orders(found.work_orders, lang), view, key="work_orders")
 with tabs[1]:
-    ui.table(*tables.hours(found.hours, lang), lang, key="hours")
+    ui.table(*tables.hours(found.hours, lang), view, key="hours")
 with tabs[2]:
-    ui.table(*tables.materials(found.materials, lang), lang, key="materials")
+    ui.table(*tables.materials(found.materials, lang), view, key="materials")
 with tabs[3]:
     for finding in found.findings:
-        st.warning(tables.finding_text(finding, lang), icon=":material/report:")
+        st.warning(tables.finding_text(finding, lang, view.currency), icon=":material/report:")
     if not found.findings:
         st.success(t("No data-quality findings for this contract.", lang))

@@ -42,10 +42,10 @@ helps = {
 cols = st.columns(5)
 cols[0].metric(t("Contracts", lang), i18n.number(head.contracts, lang, 0))
 for col, (label, amount) in zip(cols[1:], money.items(), strict=True):
-    exact = i18n.money(amount, lang, cents=False)
+    exact = i18n.money(amount, lang, view.currency, cents=False)
     col.metric(
         t(label, lang),
-        tables.money_compact(amount, lang),
+        tables.money_compact(amount, lang, view.currency),
         help="  \n".join(filter(None, [exact, helps.get(label)])),
     )
 st.markdown("  ".join(tables.status_badge(s, lang, f": {n}") for s, n in head.statuses.items() if n))
@@ -53,7 +53,7 @@ st.markdown("  ".join(tables.status_badge(s, lang, f": {n}") for s, n in head.st
 frame, columns = tables.overview(summary.by_pressure(figures), lang)
 st.subheader(t("Contracts", lang))
 st.caption(t("Most pressing first; click a column header to sort. Select a row to open the contract.", lang))
-ui.selectable_table(frame, columns, lang, key="overview_table")
+ui.selectable_table(frame, columns, view, key="overview_table")
 
 left, right = st.columns(2)
 with left:
@@ -61,10 +61,10 @@ with left:
     st.caption(
         t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget.", lang)
     )
-    st.plotly_chart(charts.pressure_map(figures, lang), width="stretch", key="pressure_map",
+    st.plotly_chart(charts.pressure_map(figures, lang, view.currency), width="stretch", key="pressure_map",
                     config=i18n.plotly_config(lang))  # fmt: skip
 with right:
     st.subheader(t("Actuals per month", lang))
     st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
-    st.plotly_chart(charts.monthly_actuals(ui.monthly(view, figures), lang), width="stretch", key="monthly",
+    st.plotly_chart(charts.monthly_actuals(ui.monthly(view, figures), lang, view.currency), width="stretch", key="monthly",
                     config=i18n.plotly_config(lang))  # fmt: skip

@@ -28,17 +28,17 @@ if not figures:
         st.info(t("No contracts approach renewal within {days} days.", lang, days=window))
     st.stop()
 
-frame, columns = tables.renewals(figures, lang)
+frame, columns = tables.renewals(figures, lang, view.currency)
 counts = frame["action"].value_counts()
 cols = st.columns(len(counts) + 1)
 cols[0].metric(t("Contracts", lang), len(figures))
 for col, (action, n) in zip(cols[1:], counts.items(), strict=True):
     col.metric(str(action), int(n))
 
-ui.selectable_table(frame, columns, lang, key="renewals_table", max_height=520)
+ui.selectable_table(frame, columns, view, key="renewals_table", max_height=520)
 st.download_button(
     t("Download as CSV", lang),
-    tables.renewals_csv(figures, lang),
+    tables.renewals_csv(figures, lang, view.currency),
     file_name=f"renewals-{view.as_of.isoformat()}.csv",
     mime="text/csv",
     icon=":material/download:",

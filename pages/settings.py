@@ -72,7 +72,9 @@ with st.form("settings_form"):
         options,
         index=options.index(stored.currency),
         key="s_currency",
-        help=t("The review packs show money in this currency; the pages still show euros.", lang),
+        help=t(
+            "Every page and the review packs show money in this currency; amounts are not converted.", lang
+        ),
     )
     saved = st.form_submit_button(t("Save", lang), type="primary", icon=":material/save:")
 

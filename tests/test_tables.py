@@ -91,7 +91,7 @@ def test_overview_frame_rounds_to_whole_euros_in_the_column_order() -> None:
 
 
 def test_renewals_frame_next_deadline_and_action() -> None:
-    frame, _columns = tables.renewals([figures()], "en")
+    frame, _columns = tables.renewals([figures()], "en", "EUR")
     row = frame.iloc[0]
     # the notice deadline (1 Nov) has passed on 27 Nov, so the end date is next
     assert (row["deadline"], row["days"], row["action"]) == (dt.date(2026, 12, 31), 34, "renew as is")
@@ -100,5 +100,6 @@ def test_renewals_frame_next_deadline_and_action() -> None:
 def test_labels_and_compact_money() -> None:
     assert tables.type_label("yearly_orders", "en") == "yearly orders"
     assert tables.type_label(None, "en") == ""
-    assert tables.money_compact(D("13390870.94"), "en") == "€13.4m"
-    assert tables.money_compact(None, "en") == ""
+    assert tables.money_compact(D("13390870.94"), "en", "EUR") == "€13.4m"
+    assert tables.money_compact(D("13390870.94"), "nl", "USD") == "US$\xa013,4\xa0mln."
+    assert tables.money_compact(None, "en", "EUR") == ""

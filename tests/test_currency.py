@@ -1,0 +1,108 @@
+"""The stored currency on every page: saved on the Settings page, shown by the overview, the contract
+page and the renewals page (headlines, table headers, charts, reasons), with no euro sign left."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from google.protobuf import text_format
+from streamlit.testing.v1 import AppTest
+
+from budgetcore import charts, demo, i18n, portfolio, settings
+from budgetcore.settings import Settings
+from budgetcore.storage import make_engine, transaction
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'currency.db'}"
+    engine = make_engine(url)
+    assert demo.load(engine, contracts=40, today=TODAY).ok
+    engine.dispose()
+    monkeypatch.setenv("BUDGETCORE_DB_URL", url)
+    monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("BUDGETCORE_NO_DEMO", "1")
+    monkeypatch.chdir(ROOT)
+    return url
+
+
+def open_page(page: str | None, lang: str = "en", **params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["lang"] = lang
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def shown(at: AppTest) -> str:
+    """Everything the page sends to the browser except the table cells: texts, metric values and
+    helps, column headers, chart specs (axis prefixes, hover texts), as readable text."""
+    parts, stack = [], [at._tree]
+    while stack:
+        node = stack.pop()
+        stack.extend(getattr(node, "children", {}).values())
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(text_format.MessageToString(proto, as_utf8=True))
+    return "\n".join(parts)
+
+
+def renewal_contract(url: str) -> str:
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        chosen = [f for f in portfolio.renewals(session, TODAY, within_days=120) if f.inputs.contract_value]
+    engine.dispose()
+    return chosen[0].contract_number
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_pages_show_the_saved_currency(app_env: str, lang: str) -> None:
+    at = open_page("pages/settings.py", lang)
+    at.selectbox(key="s_currency").set_value("USD")
+    next(b for b in at.button if b.label == i18n.t("Save", lang)).click().run()
+    assert not at.exception
+    engine = make_engine(app_env)
+    with transaction(engine) as session:
+        assert settings.load(session).currency == "USD"
+    try:
+        number = renewal_contract(app_env)
+        for page, params in (
+            (None, {}),
+            ("pages/contract.py", {"contract": number}),
+            ("pages/renewals.py", {}),
+        ):
+            at = open_page(page, lang, **params)
+            text = shown(at)
+            assert "US$" in text, page
+            assert "€" not in text, page
+            if page is None:  # the headline amounts
+                assert all("US$" in m.value for m in at.metric[1:5])
+            if page and page.endswith("renewals.py"):  # the reasons quote amounts
+                reasons = " ".join(at.dataframe[0].value["reason"])
+                assert "US$" in reasons and "€" not in reasons
+    finally:
+        with transaction(engine) as session:
+            settings.save(session, Settings())
+        engine.dispose()
+
+
+def test_chart_axes_and_hover_use_the_currency() -> None:
+    months = [
+        charts.MonthActual(month=dt.date(2026, m, 1), labour=Decimal(1000 * m), material=Decimal(10))
+        for m in (1, 2)
+    ]
+    fig = charts.monthly_actuals(months, "nl", "CHF")
+    assert fig.layout.yaxis.tickprefix == "CHF\xa0"
+    assert fig.data[0].customdata[0][0] == "CHF\xa01.000"
+    assert charts.monthly_actuals(months, "en", "GBP").layout.yaxis.tickprefix == "£"
