@@ -24,7 +24,7 @@ ON_TRACK = "on track"
 STATUSES = (OVER_BUDGET, AT_RISK, WATCH, ON_TRACK, NO_BUDGET)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Thresholds:
     """User-changeable status thresholds (fractions) and the renewal window (days)."""
 
@@ -108,7 +108,7 @@ def next_deadline(end: dt.date, deadline: dt.date, as_of: dt.date) -> dt.date:
     return deadline if deadline >= as_of else end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Forecast:
     """Estimated actual total at end of term (EUR) and the method that produced it."""
 
@@ -181,7 +181,7 @@ def status(
     return ON_TRACK
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContractInputs:
     """The handful of facts and SQL sums per contract that every figure derives from."""
 
@@ -211,7 +211,7 @@ class ContractInputs:
     outside_term_cost: Decimal = ZERO
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContractFigures:
     """Every figure of one contract at as_of, unrounded; round only to show."""
 
