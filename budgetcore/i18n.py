@@ -7,6 +7,7 @@ translations_nl.py. Formatting uses Babel's CLDR data, not hand-made rules.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
@@ -69,6 +70,23 @@ def money_prefix(currency: str, lang: str = DEFAULT_LANGUAGE) -> str:
     pattern: '€' in English, '€\xa0' in Dutch; for chart axes that format the digits themselves."""
     pattern = Locale.parse(_LOCALES[lang]).currency_formats["standard"].pattern.split(";")[0]
     return pattern.split("#")[0].replace("¤", currency_symbol(currency, lang))
+
+
+def number_formatter(lang: str = DEFAULT_LANGUAGE, decimals: int | None = 2) -> Callable[[object], str]:
+    """A fast number(): lang's grouping and decimal marks from CLDR (Babel) put on Python's own
+    rounding, for tables with many thousands of cells; decimals=None keeps up to 3, trailing zeros cut."""
+    symbols = Locale.parse(_LOCALES[lang]).number_symbols["latn"]
+    marks = str.maketrans({",": symbols["group"], ".": symbols["decimal"]})
+
+    def shown(value: object) -> str:
+        if value is None:
+            return ""
+        text = f"{float(value):,.{3 if decimals is None else decimals}f}"  # type: ignore[arg-type]
+        if decimals is None and "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text.translate(marks)
+
+    return shown
 
 
 def number(value: Decimal | float | int | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 2) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -34,12 +34,15 @@ STATUS_COLOURS = {
 
 @dataclass(frozen=True)
 class Column:
-    """A frame column's English label (an i18n key), its kind and an optional help text."""
+    """A frame column's English label (an i18n key), its kind and an optional help text.
+
+    decimals: for kind 'number', the decimals shown (None: as many as needed, up to 3).
+    """
 
     label: str
     kind: str = "text"
     help: str | None = None
-    format: str | None = None
+    decimals: int | None = None
     width: str | int | None = None
 
 
@@ -64,6 +67,18 @@ def money_compact(value: Decimal | None, lang: str, currency: str) -> str:
         return ""
     locale = _BABEL_LOCALES.get(lang, "en_GB")
     return format_compact_currency(value, currency, locale=locale, fraction_digits=1)
+
+
+def display_formats(columns: Columns, lang: str) -> dict[str, Callable[[object], str]]:
+    """How each money and number column's cells read in lang ('1.234', '24,0' in Dutch), for a
+    table that shows text over its numbers (so it still sorts by the numbers)."""
+    formats: dict[str, Callable[[object], str]] = {}
+    for name, col in columns.items():
+        if col.kind == "money":  # whole units, as _money() rounds them
+            formats[name] = i18n.number_formatter(lang, 0)
+        elif col.kind == "number":
+            formats[name] = i18n.number_formatter(lang, col.decimals)
+    return formats
 
 
 def status_label(status: str, lang: str) -> str:
@@ -110,7 +125,7 @@ OVERVIEW_COLUMNS: Columns = {
     "consumed": Column("Consumed", "progress", "Actual / budget"),
     "elapsed": Column("Elapsed", "progress", "Share of the term passed"),
     "burn": Column(
-        "Burn index", "number", "Actual / planned to date; above 1 spends ahead of the calendar", "%.2f"
+        "Burn index", "number", "Actual / planned to date; above 1 spends ahead of the calendar", 2
     ),
     "forecast": Column("Forecast", "money", "Expected actual total at end of term"),
     "margin": Column("Margin", "money", "Contract value - actual to date"),
@@ -147,7 +162,7 @@ RENEWAL_COLUMNS: Columns = {
     "contract": Column("Contract"),
     "customer": Column("Customer", width="medium"),
     "deadline": Column("Next deadline", "date", "The notice deadline until it passes, then the end date"),
-    "days": Column("Days left", "number", format="%d"),
+    "days": Column("Days left", "number", decimals=0),
     "status": Column("Status", width=120),
     "consumed": Column("Consumed", "progress", "Actual / budget"),
     "action": Column("Suggested action", width=110),
@@ -251,7 +266,7 @@ WORK_ORDER_COLUMNS: Columns = {
     "type": Column("Type"),
     "status": Column("Status"),
     "description": Column("Description", width="medium"),
-    "hours": Column("Hours", "number", format="%.1f"),
+    "hours": Column("Hours", "number", decimals=1),
     "labour": Column("Labour", "money"),
     "material": Column("Material", "money"),
     "cost": Column("Cost", "money"),
@@ -281,7 +296,7 @@ def work_orders(rows: Sequence[WorkOrderRow], lang: str) -> tuple[pd.DataFrame, 
 HOURS_COLUMNS: Columns = {
     "employee": Column("Employee"),
     "hour_type": Column("Hour type"),
-    "hours": Column("Hours", "number", format="%.1f"),
+    "hours": Column("Hours", "number", decimals=1),
     "cost": Column("Cost", "money"),
 }
 
@@ -302,7 +317,7 @@ def hours(rows: Sequence[HoursRow], lang: str) -> tuple[pd.DataFrame, Columns]:
 MATERIAL_COLUMNS: Columns = {
     "article": Column("Article"),
     "description": Column("Description", width="medium"),
-    "quantity": Column("Quantity", "number", format="localized"),
+    "quantity": Column("Quantity", "number"),
     "cost": Column("Cost", "money"),
 }
 

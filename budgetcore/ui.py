@@ -31,6 +31,7 @@ from budgetcore import (
     reports,
     storage,
     summary,
+    tables,
 )
 from budgetcore import settings as stored_settings
 from budgetcore.contract_detail import Detail
@@ -404,8 +405,12 @@ def no_contracts(v: View) -> None:
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def column_config(columns: Columns, lang: str, currency: str) -> dict[str, object]:
-    """Streamlit column formats for tables.py's column kinds; money headers name the currency's symbol."""
+def column_config(columns: Columns, lang: str, currency: str, styled: bool = False) -> dict[str, object]:
+    """Streamlit column formats for tables.py's column kinds; money headers name the currency's symbol.
+
+    styled: a Styler supplies the money and number cells' text in lang (tables.display_formats);
+    without one they follow the browser's locale, which may not be lang.
+    """
     cc = st.column_config
     symbol = i18n.currency_symbol(currency, lang)
     date_format = "DD-MM-YYYY" if lang == "nl" else "D MMM YYYY"
@@ -413,16 +418,17 @@ def column_config(columns: Columns, lang: str, currency: str) -> dict[str, objec
     for name, col in columns.items():
         label, help_text = t(col.label, lang), (t(col.help, lang) if col.help else None)
         width = col.width
-        if col.kind == "money":  # whole units, grouped in the reader's locale; the symbol sits in the header
+        number_format = None if styled else "localized"  # a format here would override the Styler's text
+        if col.kind == "money":  # whole units; the symbol sits in the header
             config[name] = cc.NumberColumn(
-                f"{label} ({symbol})", help=help_text, format="localized", width=width
+                f"{label} ({symbol})", help=help_text, format=number_format, width=width
             )
         elif col.kind == "progress":  # whole percentages; table() scales the fractions by 100
             config[name] = cc.ProgressColumn(
                 label, help=help_text, format="%.0f%%", min_value=0, max_value=100, width=110
             )
         elif col.kind == "number":
-            config[name] = cc.NumberColumn(label, help=help_text, format=col.format, width=width)
+            config[name] = cc.NumberColumn(label, help=help_text, format=number_format, width=width)
         elif col.kind == "date":
             config[name] = cc.DateColumn(label, help=help_text, format=date_format, width=width)
         elif col.kind == "check":
@@ -436,7 +442,11 @@ def column_config(columns: Columns, lang: str, currency: str) -> dict[str, objec
 
 def table(frame: pd.DataFrame, columns: Columns, v: View, *, colour_status: bool = False, **kwargs: object):
     """st.dataframe with the columns' labels and formats in the view's language and currency,
-    index hidden, status coloured."""
+    index hidden, status coloured.
+
+    Streamlit writes numbers in the browser's locale, not the chosen language, so a Styler
+    gives the money and number cells their text in lang; the cells keep their numbers, and
+    sorting by a column sorts by them."""
     lang = v.lang
     shown = frame.copy()
     for name, col in columns.items():
@@ -445,12 +455,16 @@ def table(frame: pd.DataFrame, columns: Columns, v: View, *, colour_status: bool
     data: object = shown
     # a Styler renders every cell to HTML and refuses more than styler.render.max_elements
     # (262,144) of them: large portfolios get the plain, still sortable table
-    if colour_status and 0 < shown.size <= pd.get_option("styler.render.max_elements"):
-        colours = status_colours(lang)
-        data = shown.style.map(lambda v: f"color: {colours.get(v, 'inherit')}", subset=["status"])
+    styled = 0 < shown.size <= pd.get_option("styler.render.max_elements")
+    if styled:
+        styler = shown.style.format(tables.display_formats(columns, lang), na_rep="")
+        if colour_status:
+            colours = status_colours(lang)
+            styler = styler.map(lambda s: f"color: {colours.get(s, 'inherit')}", subset=["status"])
+        data = styler
     return st.dataframe(
         data,
-        column_config=column_config(columns, lang, v.currency),
+        column_config=column_config(columns, lang, v.currency, styled),
         hide_index=True,
         width="stretch",
         **kwargs,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -205,3 +207,24 @@ def test_renewals_follow_the_sidebar_window() -> None:
 def test_dutch_by_query_parameter_renders() -> None:
     at = run(lang="nl")
     assert at.dataframe and storage.default_url()
+
+
+def display_values(element: object) -> pd.DataFrame:
+    """The text a table shows in its cells (the Styler's), beside the numbers it sorts by."""
+    styler = element.proto.arrow_data.styler  # type: ignore[attr-defined]
+    return pa.ipc.open_stream(styler.display_values).read_pandas()
+
+
+@pytest.mark.parametrize(("lang", "decimal", "group"), [("nl", ",", "."), ("en", ".", ",")])
+def test_table_numbers_follow_the_language(lang: str, decimal: str, group: str) -> None:
+    run()  # loads the demo
+    number = demo_numbers()[42]
+    at = run("pages/contract.py", contract=number, lang=lang)
+    hours = at.dataframe[2]  # categories, work orders, hours, materials
+    assert hours.value["hours"].dtype.kind == "f", "still numbers, so the column sorts by them"
+    shown = display_values(hours)
+    for value, text in zip(hours.value["hours"], shown["hours"], strict=True):
+        assert text == f"{value:,.1f}".replace(",", "_").replace(".", decimal).replace("_", group)
+    overview = display_values(run(lang=lang).dataframe[0])
+    assert overview["burn"].str.contains(rf"^\d\{decimal}\d\d$").any()
+    assert overview["budget"].str.contains(rf"^\d{{1,3}}\{group}\d{{3}}$").any()

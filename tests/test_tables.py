@@ -103,3 +103,24 @@ def test_labels_and_compact_money() -> None:
     assert tables.money_compact(D("13390870.94"), "en", "EUR") == "€13.4m"
     assert tables.money_compact(D("13390870.94"), "nl", "USD") == "US$\xa013,4\xa0mln."
     assert tables.money_compact(None, "en", "EUR") == ""
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "lang", "text"),
+    [
+        (tables.Column("Hours", "number", decimals=1), 24.0, "nl", "24,0"),
+        (tables.Column("Hours", "number", decimals=1), 1234.5, "en", "1,234.5"),
+        (tables.Column("Burn index", "number", decimals=2), 1.05, "nl", "1,05"),
+        (tables.Column("Days left", "number", decimals=0), -3, "nl", "-3"),
+        (tables.Column("Quantity", "number"), 2.5, "nl", "2,5"),
+        (tables.Column("Quantity", "number"), 12.0, "nl", "12"),
+        (tables.Column("Budget", "money"), D(1234567), "nl", "1.234.567"),
+        (tables.Column("Budget", "money"), D(-1234), "en", "-1,234"),
+    ],
+)
+def test_display_formats_write_numbers_per_language(column, value, lang, text) -> None:
+    assert tables.display_formats({"c": column}, lang)["c"](value) == text
+
+
+def test_display_formats_leave_text_and_dates_alone() -> None:
+    assert tables.display_formats(tables.RENEWAL_COLUMNS, "nl").keys() == {"days", "forecast", "margin"}
