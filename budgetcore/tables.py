@@ -3,7 +3,7 @@
 Each builder returns (frame, columns): the frame keeps money as Decimal in the
 settings' currency (never converted), rounded to whole units, fractions as floats 0..1 (for progress bars), dates as
 dates; columns maps each frame column to its English label and kind (money,
-fraction, progress, date, number, text), which the UI turns into column
+fraction, progress, change (a signed fraction), date, number, text), which the UI turns into column
 formats. renewals_csv() writes the renewal list for spreadsheets.
 """
 
@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 from babel.numbers import format_compact_currency
 
-from budgetcore import i18n, metrics, portfolio, review
+from budgetcore import i18n, metrics, portfolio, pricing, review
 from budgetcore.contract_detail import CategoryRow, Finding, HoursRow, MaterialRow, WorkOrderRow
 from budgetcore.metrics import ContractFigures
 
@@ -78,6 +78,8 @@ def display_formats(columns: Columns, lang: str) -> dict[str, Callable[[object],
             formats[name] = i18n.number_formatter(lang, 0)
         elif col.kind == "number":
             formats[name] = i18n.number_formatter(lang, col.decimals)
+        elif col.kind == "change":
+            formats[name] = lambda v: ("+" if v > 0 else "") + i18n.percent(v, lang)  # type: ignore[operator]
     return formats
 
 
@@ -114,10 +116,12 @@ def _money(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal(1), ROUND_HALF_UP)
 
 
+STATUS_WIDTH = 150  # pixels: the longest status, 'budget overschreden', whole
+
 OVERVIEW_COLUMNS: Columns = {
     "contract": Column("Contract"),
     "customer": Column("Customer", width="medium"),
-    "status": Column("Status", width=120),
+    "status": Column("Status", width=STATUS_WIDTH),
     "budget": Column("Budget", "money"),
     "actual": Column("Actual", "money", "Labour + material to date"),
     "labour": Column("Labour", "money"),
@@ -158,15 +162,24 @@ def overview(figures: Sequence[ContractFigures], lang: str) -> tuple[pd.DataFram
     return pd.DataFrame(rows, columns=list(OVERVIEW_COLUMNS)), OVERVIEW_COLUMNS
 
 
+# Widths in pixels for a page 1440 px wide, where the table is about 980 px: what to do, why,
+# and at what price are in view without scrolling, their text wrapping onto a second line
+# (the renewals page asks for wrapping rows).
 RENEWAL_COLUMNS: Columns = {
     "contract": Column("Contract"),
-    "customer": Column("Customer", width="medium"),
-    "deadline": Column("Next deadline", "date", "The notice deadline until it passes, then the end date"),
+    "customer": Column("Customer", width=115),
+    "deadline": Column(
+        "Next deadline", "date", "The notice deadline until it passes, then the end date", width=105
+    ),
+    "status": Column("Status", width=100),
+    "action": Column("Suggested action", width=120),
+    "reason": Column("Reason", width=210),
+    "price": Column(
+        "Renewal price", "money", "Suggested renewal value = forecast cost / (1 - target margin).", width=125
+    ),
+    "change": Column("Change", "change", "Change against contract value", width=65),
     "days": Column("Days left", "number", decimals=0),
-    "status": Column("Status", width=120),
     "consumed": Column("Consumed", "progress", "Actual / budget"),
-    "action": Column("Suggested action", width=110),
-    "reason": Column("Reason", width=340),
     "forecast": Column("Forecast", "money", "Expected actual total at end of term"),
     "margin": Column("Margin", "money", "Contract value - actual to date"),
     "end": Column("End date", "date"),
@@ -175,13 +188,17 @@ RENEWAL_COLUMNS: Columns = {
 }
 
 
-def renewals(figures: Sequence[ContractFigures], lang: str, currency: str) -> tuple[pd.DataFrame, Columns]:
+def renewals(
+    figures: Sequence[ContractFigures], lang: str, currency: str, target_margin: Decimal
+) -> tuple[pd.DataFrame, Columns]:
     """The renewal list in the given order (soonest deadline first), with the suggested action
-    (its reason quotes amounts in currency)."""
+    (its reason quotes amounts in currency) and the renewal price at target_margin (pricing.py):
+    the suggested value and its change against the contract value (fraction; None when unknown)."""
     rows = []
     for f in figures:
         deadline = metrics.next_deadline(f.inputs.end_date, f.notice_deadline, f.as_of)
         action, reason = review.suggest(f).text(lang, currency)
+        price = pricing.for_contract(f, target_margin)
         rows.append(
             {
                 "contract": f.contract_number,
@@ -197,12 +214,14 @@ def renewals(figures: Sequence[ContractFigures], lang: str, currency: str) -> tu
                 "margin": _money(f.margin),
                 "action": action,
                 "reason": reason,
+                "price": _money(price.suggested_value),
+                "change": _fraction(price.change),
             }
         )
     return pd.DataFrame(rows, columns=list(RENEWAL_COLUMNS)), RENEWAL_COLUMNS
 
 
-CSV_COLUMNS = (*portfolio.SUMMARY_COLUMNS, "suggested_action", "reason")
+CSV_COLUMNS = (*portfolio.SUMMARY_COLUMNS, "suggested_action", "reason", "suggested_value", "price_change")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -223,17 +242,24 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def renewals_csv(
-    figures: Sequence[ContractFigures], lang: str = i18n.DEFAULT_LANGUAGE, currency: str = "EUR"
-) -> str:
-    """The renewal list as CSV: the summary columns of the CLI plus the action and its reason
-    (amounts in the reason written in currency; the money columns are plain decimals)."""
+def renewals_csv(figures: Sequence[ContractFigures], lang: str, currency: str, target_margin: Decimal) -> str:
+    """The renewal list as CSV: the summary columns of the CLI, the action and its reason
+    (amounts in the reason written in currency; the money columns are plain decimals), and the
+    renewal price at target_margin: suggested_value (cents) and price_change (a fraction such as
+    0.1111; empty without a suggestion or a contract value)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for f in figures:
         action, reason = review.suggest(f).text(lang, currency)
-        row = {**portfolio.summary_row(f), "suggested_action": action, "reason": reason}
+        price = pricing.for_contract(f, target_margin)
+        row = {
+            **portfolio.summary_row(f),
+            "suggested_action": action,
+            "reason": reason,
+            "suggested_value": price.suggested_value,
+            "price_change": price.change,
+        }
         writer.writerow([safe_cell(row[c]) for c in CSV_COLUMNS])
     return out.getvalue()
 

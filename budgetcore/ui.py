@@ -429,6 +429,10 @@ def column_config(columns: Columns, lang: str, currency: str, styled: bool = Fal
             )
         elif col.kind == "number":
             config[name] = cc.NumberColumn(label, help=help_text, format=number_format, width=width)
+        elif col.kind == "change":  # a fraction: +11 %
+            config[name] = cc.NumberColumn(
+                label, help=help_text, format=None if styled else "percent", width=width
+            )
         elif col.kind == "date":
             config[name] = cc.DateColumn(label, help=help_text, format=date_format, width=width)
         elif col.kind == "check":
@@ -472,11 +476,16 @@ def table(frame: pd.DataFrame, columns: Columns, v: View, *, colour_status: bool
 
 
 ROW_PX, HEADER_PX = 35, 38  # st.dataframe's row and header heights
+WRAPPING_ROW_PX = 66  # st.dataframe wraps text only in rows taller than 4rem (64 px): two lines
 
 
-def selectable_table(frame: pd.DataFrame, columns: Columns, v: View, key: str, max_height: int = 420) -> None:
+def selectable_table(
+    frame: pd.DataFrame, columns: Columns, v: View, key: str, max_height: int = 420, wrap: bool = False
+) -> None:
     """A table whose selected row opens that contract (the frame needs a 'contract' column);
-    as tall as its rows up to max_height pixels, so a short list leaves no empty grid."""
+    as tall as its rows up to max_height pixels, so a short list leaves no empty grid.
+    wrap: rows two lines tall whose text wraps, so long texts fit a narrow column."""
+    row_px = WRAPPING_ROW_PX if wrap else ROW_PX
     nonce = st.session_state.setdefault(f"{key}_nonce", 0)
     event = table(
         frame,
@@ -486,7 +495,8 @@ def selectable_table(frame: pd.DataFrame, columns: Columns, v: View, key: str, m
         key=f"{key}_{nonce}",
         on_select="rerun",
         selection_mode="single-row",
-        height=min(max_height, HEADER_PX + ROW_PX * len(frame)),
+        height=min(max_height, HEADER_PX + row_px * len(frame)),
+        row_height=row_px,
     )
     rows = event.selection.rows if event is not None else []
     if rows:

@@ -28,17 +28,25 @@ if not figures:
         st.info(t("No contracts approach renewal within {days} days.", lang, days=window))
     st.stop()
 
-frame, columns = tables.renewals(figures, lang, view.currency)
+target_margin = ui.settings().target_margin
+frame, columns = tables.renewals(figures, lang, view.currency, target_margin)
 counts = frame["action"].value_counts()
 cols = st.columns(len(counts) + 1)
 cols[0].metric(t("Contracts", lang), len(figures))
 for col, (action, n) in zip(cols[1:], counts.items(), strict=True):
     col.metric(str(action), int(n))
 
-ui.selectable_table(frame, columns, view, key="renewals_table", max_height=520)
+ui.selectable_table(frame, columns, view, key="renewals_table", max_height=620, wrap=True)
+st.caption(
+    t(
+        "Renewal price: the contract value that covers the forecast cost at the target margin of {margin} (Settings); change against the current value.",
+        lang,
+        margin=i18n.percent(target_margin, lang),
+    )
+)
 st.download_button(
     t("Download as CSV", lang),
-    tables.renewals_csv(figures, lang, view.currency),
+    tables.renewals_csv(figures, lang, view.currency, target_margin),
     file_name=f"renewals-{view.as_of.isoformat()}.csv",
     mime="text/csv",
     icon=":material/download:",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from budgetcore import demo, portfolio, storage, summary
+from budgetcore import demo, portfolio, pricing, storage, summary
 from budgetcore.storage import make_engine, transaction
 from budgetcore.ui import NO_DEMO_ENV
 
@@ -228,3 +230,29 @@ def test_table_numbers_follow_the_language(lang: str, decimal: str, group: str) 
     overview = display_values(run(lang=lang).dataframe[0])
     assert overview["burn"].str.contains(rf"^\d\{decimal}\d\d$").any()
     assert overview["budget"].str.contains(rf"^\d{{1,3}}\{group}\d{{3}}$").any()
+
+
+def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> None:
+    at = run("pages/renewals.py", lang="nl")
+    frame = at.dataframe[0].value
+    with transaction(make_engine()) as session:
+        expected = [pricing.for_contract(f, Decimal("0.15")) for f in portfolio.renewals(session, TODAY)]
+    assert list(frame["price"]) == [
+        p.suggested_value and p.suggested_value.quantize(Decimal(1)) for p in expected
+    ]
+    changes = display_values(at.dataframe[0])["change"]
+    assert changes.str.fullmatch(r"[+-]?\d+%|").all() and changes.str.startswith("+").any()
+    table = at.dataframe[0].proto
+    assert table.row_height > 64, "rows tall enough that Streamlit wraps the reason"
+    config = json.loads(table.columns)
+    assert list(config)[:8] == [
+        "contract",
+        "customer",
+        "deadline",
+        "status",
+        "action",
+        "reason",
+        "price",
+        "change",
+    ]
+    assert config["price"]["label"] == "Verlengingsprijs (€)" and config["status"]["width"] >= 100

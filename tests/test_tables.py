@@ -7,9 +7,10 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
-from budgetcore import metrics, review, tables
+from budgetcore import metrics, pricing, review, tables
 from budgetcore.metrics import ContractInputs, Thresholds
 
 D = Decimal
@@ -68,7 +69,7 @@ def test_safe_cell(value: object, cell: str) -> None:
 
 def test_renewals_csv_escapes_text_and_keeps_numbers() -> None:
     rows = [figures("=1+1", "@evil"), figures("C-2", "Klant", actual_labour=D(20000))]
-    parsed = list(csv.DictReader(io.StringIO(tables.renewals_csv(rows))))
+    parsed = list(csv.DictReader(io.StringIO(tables.renewals_csv(rows, "en", "EUR", D("0.15")))))
     assert list(parsed[0]) == list(tables.CSV_COLUMNS)
     assert (parsed[0]["contract_number"], parsed[0]["customer"]) == ("'=1+1", "'@evil")
     assert parsed[0]["actual_total"] == "6000.40"
@@ -91,7 +92,7 @@ def test_overview_frame_rounds_to_whole_euros_in_the_column_order() -> None:
 
 
 def test_renewals_frame_next_deadline_and_action() -> None:
-    frame, _columns = tables.renewals([figures()], "en", "EUR")
+    frame, _columns = tables.renewals([figures()], "en", "EUR", D("0.15"))
     row = frame.iloc[0]
     # the notice deadline (1 Nov) has passed on 27 Nov, so the end date is next
     assert (row["deadline"], row["days"], row["action"]) == (dt.date(2026, 12, 31), 34, "renew as is")
@@ -123,4 +124,41 @@ def test_display_formats_write_numbers_per_language(column, value, lang, text) -
 
 
 def test_display_formats_leave_text_and_dates_alone() -> None:
-    assert tables.display_formats(tables.RENEWAL_COLUMNS, "nl").keys() == {"days", "forecast", "margin"}
+    formats = tables.display_formats(tables.RENEWAL_COLUMNS, "nl")
+    assert formats.keys() == {"days", "forecast", "margin", "price", "change"}
+    assert (formats["change"](0.1111), formats["change"](-0.05), formats["change"](0.0)) == (
+        "+11%",
+        "-5%",
+        "0%",
+    )
+
+
+def test_renewals_carry_the_price_suggestion_at_the_target_margin() -> None:
+    # one with a contract value, one without, one with nothing spent
+    rows = [
+        figures(),
+        figures("C-2", contract_value=None),
+        figures("C-3", actual_labour=D(0), actual_material=D(0)),
+    ]
+    frame, columns = tables.renewals(rows, "en", "EUR", D("0.20"))
+    expected = [pricing.for_contract(f, D("0.20")) for f in rows]
+    assert expected[0].suggested_value and expected[0].change is not None
+    assert frame.loc[0, "price"] == expected[0].suggested_value.quantize(D(1))
+    assert frame.loc[0, "change"] == pytest.approx(float(expected[0].change))
+    assert pd.isna(frame.loc[1, "change"]) and frame.loc[1, "price"] == expected[1].suggested_value.quantize(
+        D(1)
+    )
+    assert frame.loc[2, "price"] is None and pd.isna(frame.loc[2, "change"])  # nothing spent: no price
+    assert (columns["price"].kind, columns["change"].kind) == ("money", "change")
+
+    parsed = list(csv.DictReader(io.StringIO(tables.renewals_csv(rows, "en", "EUR", D("0.20")))))
+    assert parsed[0]["suggested_value"] == str(expected[0].suggested_value)  # cents, a plain decimal
+    assert parsed[0]["price_change"] == str(expected[0].change)
+    assert (parsed[1]["price_change"], parsed[2]["suggested_value"]) == ("", "")
+
+
+def test_renewals_csv_defuses_formulas_next_to_the_price_columns() -> None:
+    text = tables.renewals_csv([figures("-1", "=cmd|' /C calc'!A0")], "nl", "USD", D("0.15"))
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert (row["contract_number"], row["customer"]) == ("'-1", "'=cmd|' /C calc'!A0")
+    assert row["suggested_value"][0].isdigit() and "US$" in row["reason"]
