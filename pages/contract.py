@@ -34,7 +34,7 @@ st.markdown(
 )
 
 money = lambda v: i18n.money(v, lang, view.currency, cents=False)  # noqa: E731
-cols = st.columns(6)
+cols = st.columns([1.3, 1.3, 0.72, 0.78, 1.3, 1.3], gap="xxsmall")  # amounts (US$ 149.886) get the room
 cols[0].metric(t("Budget", lang), money(f.budget_total) or "—")
 cols[1].metric(t("Actual to date", lang), money(f.actual_total))
 cols[2].metric(t("Consumed", lang), i18n.percent(f.consumed, lang) or "—",
