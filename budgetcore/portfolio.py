@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, and_, case, cast, func, literal, select, type_coerce, union_all
+from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from budgetcore import metrics
@@ -234,10 +234,17 @@ def _inputs_statement(session: Session, as_of: dt.date, filters: Filters, raw: b
     reference the fast path is tested against. raw=True: integer millionths and
     _budgets_raw, for _raw_inputs.
     """
-    scope = _scope(filters)
+    scope = budget_scope = _scope(filters)
+    window = None
+    if raw and filters.renewal_within_days is not None:
+        # the renewals list: read only contracts in the window. Not pushed into the
+        # actuals, whose line parts would then read every line of those contracts
+        # (by work order) instead of as_of's month (by date)
+        window = _renewal_window(as_of, filters.renewal_within_days)
+        budget_scope = select(Contract.id).where(window) if scope is None else scope.where(window)
     after = _counts_after(session, as_of)
     part, totals = _actuals(as_of, after, scope), ContractTotal
-    budgets = _budgets_raw(as_of, scope) if raw else _budgets(as_of, scope)
+    budgets = _budgets_raw(as_of, budget_scope) if raw else _budgets(as_of, scope)
 
     def actual(total_col, part_col, money: bool = True):
         value = func.coalesce(total_col, 0) - func.coalesce(part_col, 0) if after else part_col
@@ -281,7 +288,25 @@ def _inputs_statement(session: Session, as_of: dt.date, filters: Filters, raw: b
         .outerjoin(budgets, budgets.c.contract_id == Contract.id)
         .order_by(Contract.contract_number)
     )
+    if window is not None:
+        stmt = stmt.where(window)
     return _narrowed(stmt, filters)
+
+
+def _renewal_window(as_of: dt.date, within_days: int):
+    """metrics.approaches_renewal in SQL: not terminated, end date or notice deadline in the window.
+
+    The renewals list reads only these contracts; _filtered still applies the
+    rule itself afterwards, so this only spares the rest.
+    """
+    first = (as_of - _EPOCH).days
+    last = (as_of + dt.timedelta(days=within_days) - _EPOCH).days
+    end = day_number(Contract.end_date)
+    deadline = end - func.coalesce(Contract.notice_period_days, 0)
+    return and_(
+        Contract.terminated_on.is_(None),
+        or_(end.between(first, last), deadline.between(first, last)),
+    )
 
 
 def contract_inputs(session: Session, as_of: dt.date, filters: Filters = Filters()) -> list[ContractInputs]:
