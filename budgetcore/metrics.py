@@ -8,8 +8,8 @@ for consumed and burn index); None means "undefined" and is shown empty.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal(0)
@@ -236,27 +236,6 @@ class ContractFigures:
         return self.inputs.contract_number
 
 
-def _fast_constructor(cls: type) -> Callable[..., object]:
-    """A positional constructor for a frozen, slotted dataclass without its __init__'s cost.
-
-    A frozen dataclass's __init__ sets each field through object.__setattr__;
-    this sets the slots directly (half the time for ContractInputs' 24 fields).
-    It builds the same object: every field, in field order, no defaults applied,
-    no __post_init__ (refused). For the many objects of a whole portfolio.
-    """
-    names = [f.name for f in fields(cls)]
-    if hasattr(cls, "__post_init__") or not getattr(cls, "__slots__", None):
-        raise TypeError(f"{cls.__name__}: only for slotted dataclasses without __post_init__")
-    scope: dict[str, object] = {"new": object.__new__, "cls": cls}
-    scope.update({f"set_{k}": cls.__dict__[name].__set__ for k, name in enumerate(names)})
-    args = ", ".join(names)
-    body = "".join(f"    set_{k}(obj, {name})\n" for k, name in enumerate(names))
-    exec(f"def make({args}):\n    obj = new(cls)\n{body}    return obj\n", scope)
-    make = scope["make"]
-    make.__doc__ = f"{cls.__name__}(*fields), built slot by slot"
-    return make  # type: ignore[return-value]
-
-
 def figures(inputs: ContractInputs, as_of: dt.date, thresholds: Thresholds) -> ContractFigures:
     """Combine one contract's inputs into its figures at as_of."""
     i = inputs
@@ -325,7 +304,6 @@ def figures_all(
     ends: dict[tuple[dt.date, int], tuple[dt.date, int, int, bool]] = {}
     result: list[ContractFigures] = []
     append = result.append
-    make_forecast, make_figures = _make_forecast, _make_figures
     for i in inputs:
         start, end = i.start_date, i.end_date
         elapsed = terms.get((start, end))
@@ -339,18 +317,18 @@ def figures_all(
         # forecast(), its methods in the same order
         visits_done, planned_visits = i.visits_done, i.planned_visits
         if as_of >= end:
-            fc = make_forecast(actual_total, "actual")
+            fc = Forecast(actual_total, "actual")
         elif as_of < start:
-            fc = make_forecast(budget_total, "not started" if budget_total is not None else "none")
+            fc = Forecast(budget_total, "not started" if budget_total is not None else "none")
         elif planned_visits and 0 < visits_done < planned_visits:
             per_visit = actual_total / visits_done
-            fc = make_forecast(actual_total + (planned_visits - visits_done) * per_visit, "visits")
+            fc = Forecast(actual_total + (planned_visits - visits_done) * per_visit, "visits")
         elif budget_total is not None and burn is not None:
-            fc = make_forecast(budget_total * burn, "burn")
+            fc = Forecast(budget_total * burn, "burn")
         elif elapsed > 0:
-            fc = make_forecast(actual_total / elapsed, "run rate")
+            fc = Forecast(actual_total / elapsed, "run rate")
         else:
-            fc = make_forecast(None, "none")
+            fc = Forecast(None, "none")
         fc_total = fc.total
         # status(), its rules in the same order
         if budget_total is None:
@@ -377,7 +355,7 @@ def figures_all(
             )
         value = i.contract_value
         append(
-            make_figures(
+            ContractFigures(
                 i,
                 as_of,
                 budget_total,
@@ -396,9 +374,3 @@ def figures_all(
             )
         )
     return result
-
-
-# after the classes: built from their fields
-_make_inputs = _fast_constructor(ContractInputs)
-_make_figures = _fast_constructor(ContractFigures)
-_make_forecast = _fast_constructor(Forecast)

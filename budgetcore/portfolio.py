@@ -338,7 +338,7 @@ def _raw_inputs(rows) -> list[ContractInputs]:
     from_units(n) is Decimal(n) scaled to exponent -6 (0 too: 0E-6), and _inputs
     turns a 0 or missing sum into ZERO (`value or ZERO`); both kept exactly.
     """
-    unit, zero, make, dec = _UNIT, ZERO, metrics._make_inputs, Decimal
+    unit, zero, make, dec = _UNIT, ZERO, ContractInputs, Decimal
     result = []
     append = result.append
     for (number, customer, name, ctype, manager, start, end, notice, auto_renew, value, visits_planned,

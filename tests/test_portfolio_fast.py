@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import pickle
 from decimal import Decimal
 
 import pytest
@@ -60,9 +59,6 @@ def test_fast_portfolio_equals_the_straightforward_path(engine: Engine) -> None:
             fast = portfolio.portfolio(session, as_of)
             _same(fast, reference, as_of)
             _same(fast, portfolio._reference_portfolio(session, as_of), as_of)
-            # built slot by slot (metrics._fast_constructor), they pickle as the dashboard's cache does
-            _same(pickle.loads(pickle.dumps(fast)), reference, as_of)
-            assert {hash(f) for f in fast} == {hash(f) for f in reference}
             methods |= {f.forecast.method for f in fast}
             statuses |= {f.status for f in fast}
         # the comparison reached every branch of the arithmetic
