@@ -6,12 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, select, type_coerce, union_all
+from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from budgetcore import metrics
 from budgetcore.metrics import ZERO, ContractFigures, ContractInputs, Thresholds
 from budgetcore.models import (
+    SCALE,
     BudgetLine,
     Contract,
     ContractMonth,
@@ -176,19 +177,83 @@ def _budgets(as_of: dt.date, scope=None):
     return stmt.subquery("budgets")
 
 
-def contract_inputs(session: Session, as_of: dt.date, filters: Filters = Filters()) -> list[ContractInputs]:
-    """Every contract's inputs at as_of, narrowed by the filters SQL can apply.
+def _budgets_raw(as_of: dt.date, scope=None):
+    """_budgets with the same figures, cheaper per line, as raw integer millionths.
 
-    Reads one contract_totals row per contract plus the maintained months and
-    lines on the cheaper side of as_of (see _counts_after), never all lines.
+    A line whose period ended by as_of contributes its amount and one that starts
+    after as_of nothing, decided by comparing dates; only a line running at as_of
+    needs day numbers (its done days lie within 1 .. period days, so the clamp is
+    moot), with as_of's day number computed once in Python. Anything else (a
+    period ending before it starts, which the importer refuses) takes _budgets'
+    own expression. Sums are cast to BIGINT so that PostgreSQL returns ints, not
+    NUMERIC; the columns are raw (no Fixed), _raw_inputs makes the Decimals.
     """
-    scope = _scope(filters)
+    start = func.coalesce(BudgetLine.period_start, Contract.start_date)
+    end = func.coalesce(BudgetLine.period_end, Contract.end_date)
+    amount = type_coerce(BudgetLine.amount, BigInteger)
+    as_of_day = (as_of - _EPOCH).days
+    period_days = day_number(end) - day_number(start) + 1
+    done = literal(as_of_day) - day_number(start) + 1
+    done_clamped = case((done < 0, 0), (done > period_days, period_days), else_=done)
+    planned = case(
+        (and_(start <= end, end <= as_of), amount),
+        (and_(start <= end, start > as_of), 0),
+        (and_(start <= as_of, as_of < end), amount * done // period_days),
+        else_=amount * done_clamped // period_days,
+    )
+
+    def total(value):
+        return cast(func.sum(value), BigInteger)
+
+    def category(name: str):
+        return total(case((BudgetLine.category == name, amount), else_=0))
+
+    stmt = (
+        select(
+            BudgetLine.contract_id,
+            func.count().label("lines"),
+            category("labour").label("labour"),
+            category("material").label("material"),
+            category("other").label("other"),
+            total(func.coalesce(type_coerce(BudgetLine.hours, BigInteger), 0)).label("hours"),
+            total(planned).label("planned"),
+        )
+        .join(Contract, BudgetLine.contract_id == Contract.id)
+        .group_by(BudgetLine.contract_id)
+    )
+    if scope is not None:
+        stmt = stmt.where(BudgetLine.contract_id.in_(scope))
+    return stmt.subquery("budgets")
+
+
+def _inputs_statement(session: Session, as_of: dt.date, filters: Filters, raw: bool):
+    """The one statement behind every contract's inputs.
+
+    raw=False: money through Fixed (a Decimal per value, by SQLAlchemy) and
+    planned to date by _budgets: the straightforward reading, kept as the
+    reference the fast path is tested against. raw=True: integer millionths and
+    _budgets_raw, for _raw_inputs.
+    """
+    scope = budget_scope = _scope(filters)
+    window = None
+    if raw and filters.renewal_within_days is not None:
+        # the renewals list: read only contracts in the window. Not pushed into the
+        # actuals, whose line parts would then read every line of those contracts
+        # (by work order) instead of as_of's month (by date)
+        window = _renewal_window(as_of, filters.renewal_within_days)
+        budget_scope = select(Contract.id).where(window) if scope is None else scope.where(window)
     after = _counts_after(session, as_of)
-    part, budgets, totals = _actuals(as_of, after, scope), _budgets(as_of, scope), ContractTotal
+    part, totals = _actuals(as_of, after, scope), ContractTotal
+    budgets = _budgets_raw(as_of, budget_scope) if raw else _budgets(as_of, scope)
 
     def actual(total_col, part_col, money: bool = True):
         value = func.coalesce(total_col, 0) - func.coalesce(part_col, 0) if after else part_col
+        if raw:
+            return cast(value, BigInteger)
         return type_coerce(value, Fixed()) if money else value
+
+    def units(col):
+        return type_coerce(col, BigInteger) if raw else col
 
     stmt = (
         select(
@@ -201,7 +266,7 @@ def contract_inputs(session: Session, as_of: dt.date, filters: Filters = Filters
             Contract.end_date,
             Contract.notice_period_days,
             Contract.auto_renew,
-            Contract.contract_value,
+            units(Contract.contract_value),
             Contract.planned_visits,
             Contract.terminated_on,
             actual(totals.labour, part.c.labour),
@@ -215,7 +280,7 @@ def contract_inputs(session: Session, as_of: dt.date, filters: Filters = Filters
             budgets.c.hours,
             budgets.c.planned,
             totals.outside_lines,
-            totals.outside_cost,
+            units(totals.outside_cost),
         )
         .join(Customer, Contract.customer_id == Customer.id)
         .outerjoin(totals, totals.contract_id == Contract.id)
@@ -223,9 +288,91 @@ def contract_inputs(session: Session, as_of: dt.date, filters: Filters = Filters
         .outerjoin(budgets, budgets.c.contract_id == Contract.id)
         .order_by(Contract.contract_number)
     )
-    stmt = _narrowed(stmt, filters)
+    if window is not None:
+        stmt = stmt.where(window)
+    return _narrowed(stmt, filters)
+
+
+def _renewal_window(as_of: dt.date, within_days: int):
+    """metrics.approaches_renewal in SQL: not terminated, end date or notice deadline in the window.
+
+    The renewals list reads only these contracts; _filtered still applies the
+    rule itself afterwards, so this only spares the rest.
+    """
+    first = (as_of - _EPOCH).days
+    last = (as_of + dt.timedelta(days=within_days) - _EPOCH).days
+    end = day_number(Contract.end_date)
+    deadline = end - func.coalesce(Contract.notice_period_days, 0)
+    return and_(
+        Contract.terminated_on.is_(None),
+        or_(end.between(first, last), deadline.between(first, last)),
+    )
+
+
+def contract_inputs(session: Session, as_of: dt.date, filters: Filters = Filters()) -> list[ContractInputs]:
+    """Every contract's inputs at as_of, narrowed by the filters SQL can apply.
+
+    Reads one contract_totals row per contract plus the maintained months and
+    lines on the cheaper side of as_of (see _counts_after), never all lines.
+    Money comes back as integer millionths and becomes Decimal in _raw_inputs;
+    the result equals _reference_inputs' (tests/test_portfolio_fast.py).
+    """
     # Core rows, not ORM loading: a portfolio of 175,000 contracts is a plain table read
-    return [_inputs(row) for row in session.connection().execute(stmt)]
+    rows = session.connection().execute(_inputs_statement(session, as_of, filters, raw=True))
+    return _raw_inputs(rows)
+
+
+def _reference_inputs(session: Session, as_of: dt.date, filters: Filters = Filters()) -> list[ContractInputs]:
+    """contract_inputs the straightforward way (Fixed per value, _budgets): the yardstick of the tests."""
+    rows = session.connection().execute(_inputs_statement(session, as_of, filters, raw=False))
+    return [_inputs(row) for row in rows]
+
+
+_EPOCH = dt.date(1970, 1, 1)
+_UNIT = Decimal(1).scaleb(-SCALE)  # Decimal(n) * _UNIT is from_units(n), exponent -6 included
+
+
+def _raw_inputs(rows) -> list[ContractInputs]:
+    """ContractInputs from rows of integer millionths, equal to _inputs' from Fixed rows.
+
+    from_units(n) is Decimal(n) scaled to exponent -6 (0 too: 0E-6), and _inputs
+    turns a 0 or missing sum into ZERO (`value or ZERO`); both kept exactly.
+    """
+    unit, zero, make, dec = _UNIT, ZERO, ContractInputs, Decimal
+    result = []
+    append = result.append
+    for (number, customer, name, ctype, manager, start, end, notice, auto_renew, value, visits_planned,
+         terminated, labour, material, hours, visits, b_lines, b_labour, b_material, b_other, b_hours,
+         planned, out_lines, out_cost) in rows:  # fmt: skip
+        append(
+            make(
+                number,
+                customer,
+                name,
+                ctype,
+                manager,
+                start,
+                end,
+                notice or 0,
+                bool(auto_renew),
+                None if value is None else dec(value) * unit,
+                visits_planned,
+                terminated,
+                dec(labour) * unit if labour else zero,
+                dec(material) * unit if material else zero,
+                dec(hours) * unit if hours else zero,
+                int(visits or 0),
+                int(b_lines or 0),
+                dec(b_labour) * unit if b_labour else zero,
+                dec(b_material) * unit if b_material else zero,
+                dec(b_other) * unit if b_other else zero,
+                dec(b_hours) * unit if b_hours else zero,
+                dec(planned) * unit if planned else zero,
+                int(out_lines or 0),
+                dec(out_cost) * unit if out_cost else zero,
+            )
+        )
+    return result
 
 
 def _inputs(row) -> ContractInputs:
@@ -267,7 +414,23 @@ def portfolio(
     filters: Filters = Filters(),
 ) -> list[ContractFigures]:
     """Figures for every contract that passes the filters, in contract number order."""
-    result = [metrics.figures(i, as_of, thresholds) for i in contract_inputs(session, as_of, filters)]
+    result = metrics.figures_all(contract_inputs(session, as_of, filters), as_of, thresholds)
+    return _filtered(result, as_of, filters)
+
+
+def _reference_portfolio(
+    session: Session,
+    as_of: dt.date,
+    thresholds: Thresholds = Thresholds(),
+    filters: Filters = Filters(),
+) -> list[ContractFigures]:
+    """portfolio() the straightforward way: metrics.figures over _reference_inputs (for the tests)."""
+    result = [metrics.figures(i, as_of, thresholds) for i in _reference_inputs(session, as_of, filters)]
+    return _filtered(result, as_of, filters)
+
+
+def _filtered(result: list[ContractFigures], as_of: dt.date, filters: Filters) -> list[ContractFigures]:
+    """The filters only figures can apply: status and the renewal window."""
     if filters.statuses:
         result = [f for f in result if f.status in filters.statuses]
     if filters.renewal_within_days is not None:
