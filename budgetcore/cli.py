@@ -32,7 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", parents=[common], help="load the demo portfolio")
     imp = sub.add_parser("import", parents=[common], help="import exchange-format files")
-    imp.add_argument("paths", nargs="+", metavar="PATH", help="CSV or XLSX files (one sheet per entity), or folders holding them")
+    imp.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="CSV or XLSX files (one sheet per entity), or folders holding them",
+    )
     imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     for name, text in (("summary", "one row per contract"), ("renewals", "contracts approaching renewal")):
         p = sub.add_parser(name, parents=[common], help=text)
