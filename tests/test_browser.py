@@ -4,87 +4,32 @@ headless Debian Chromium through playwright. Fails (never skips) when chromium i
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from browser_support import LOADED, launch, streamlit_app
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from budgetcore import portfolio, summary
 from budgetcore.storage import make_engine, transaction
 
-ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 27)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-LOADED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 LOAD_BUDGET_S = 10.0  # generous for CI; on the development machine pages load in 1-2 s
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(base URL, database URL) of a dashboard on a fresh database (the demo loads on first visit)."""
     db_url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'dashboard.db'}"
-    port = _free_port()
-    env = {**os.environ, "BUDGETCORE_DB_URL": db_url, "BUDGETCORE_TODAY": TODAY.isoformat()}
-    env.pop("BUDGETCORE_NO_DEMO", None)
     log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
-                time.sleep(0.2)
-            yield base, db_url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with streamlit_app(db_url, log, BUDGETCORE_TODAY=TODAY.isoformat()) as base:
+        yield base, db_url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists() or shutil.which("chromium"), (
-        f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)"
-    )
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(p)
         yield browser
         browser.close()
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import ast
-import os
 import re
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from browser_support import launch, streamlit_app
 from exchange_fixtures import TODAY, figures, portfolio_rows, snapshot, write_canonical, write_dutch
 from streamlit.testing.v1 import AppTest
 
@@ -198,71 +195,39 @@ def test_every_message_the_importer_can_give_has_dutch() -> None:
     assert i18n.missing(list(importing.MESSAGES)) == []
 
 
-CHROMIUM = "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")
 def test_in_a_browser_upload_shows_errors_then_imports_and_the_overview_shows_the_data(tmp_path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     url = f"sqlite:///{tmp_path / 'browser.db'}"
     make_engine(url).dispose()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "BUDGETCORE_DB_URL": url,
-        "BUDGETCORE_NO_DEMO": "1",
-        "BUDGETCORE_TODAY": TODAY.isoformat(),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless=true",
-         f"--server.port={port}", "--browser.gatherUsageStats=false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
     good = write_canonical(tmp_path / "good", ROWS)
     bad = tmp_path / "bad"
     write_canonical(bad, ROWS)
     hours = bad / "hours.csv"
     hours.write_text(hours.read_text().replace(",1.00,", ",een,", 1))
     assert ",een," in hours.read_text()
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
+    env = {"BUDGETCORE_NO_DEMO": "1", "BUDGETCORE_TODAY": TODAY.isoformat()}
+    with streamlit_app(url, tmp_path / "streamlit.log", **env) as base:
         with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-            )
+            browser = launch(p)
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/import")
+            page.goto(f"{base}/import")
             idle = page.locator("[data-test-script-state='notRunning']")
             expect(page.get_by_role("heading", name="Import", exact=True)).to_be_visible(timeout=30_000)
             page.locator("input[type=file]").set_input_files([str(p) for p in sorted(bad.iterdir())])
             expect(page.get_by_text("Nothing was imported", exact=False)).to_be_visible(timeout=30_000)
             expect(page.get_by_role("button", name=re.compile(r"Import [\d,]+ rows"))).to_be_disabled()
-            page.goto(f"http://127.0.0.1:{port}/import")
+            page.goto(f"{base}/import")
             expect(idle).to_have_count(1, timeout=30_000)
             page.locator("input[type=file]").set_input_files([str(p) for p in good])
             button = page.get_by_role("button", name=re.compile(r"Import [\d,]+ rows"))
             expect(button).to_be_enabled(timeout=30_000)
             button.click()
             expect(page.get_by_text("Every page now shows the new data")).to_be_visible(timeout=60_000)
-            page.goto(f"http://127.0.0.1:{port}/")
+            page.goto(f"{base}/")
             metric = page.locator("[data-testid='stMetric']").filter(has_text="Contracts").first
             expect(metric).to_contain_text(str(len(ROWS["contracts"])), timeout=30_000)
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     engine = make_engine(url)
     assert {r["contract_number"] for r in figures(engine)} == {row[0] for row in ROWS["contracts"]}
     engine.dispose()

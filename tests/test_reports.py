@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from browser_support import launch
 from openpyxl import load_workbook
 
 from budgetcore import cli, report_html, report_xlsx, reports, settings
@@ -188,19 +188,6 @@ def test_html_holds_every_contract_and_nothing_external(engine) -> None:
     assert "€\xa09.000,00" in page and "15-06-2026" in page
 
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-
-
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")
 def test_html_opens_offline_and_prints_a_page_per_contract(engine, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -208,7 +195,7 @@ def test_html_opens_offline_and_prints_a_page_per_contract(engine, tmp_path: Pat
     reports.write(pack_of(engine), str(path), "en")
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         page = browser.new_page()
         page.on("request", lambda r: requests.append(r.url))
         page.goto(path.as_uri())

@@ -1,0 +1,79 @@
+"""Shared by the browser tests: Debian's chromium with the flags that work here, and a
+`streamlit run dashboard.py` on a database of the test's choosing. Chromium missing is a
+failure, never a skip: CI installs it (.ci/run)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+LOADED = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def launch(p: Playwright) -> Browser:
+    assert Path(CHROMIUM).exists() or shutil.which("chromium"), (
+        f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)"
+    )
+    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def streamlit_app(db_url: str, log: Path, **env: str) -> Iterator[str]:
+    """Run the dashboard on db_url (extra environment in env); yields its base URL once healthy."""
+    port = free_port()
+    inherited = {k: v for k, v in os.environ.items() if k != "BUDGETCORE_NO_DEMO"}
+    environment = {**inherited, "BUDGETCORE_DB_URL": db_url, **env}
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
