@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import plotly.graph_objects as go
 
@@ -39,12 +39,15 @@ def pressure_map(figures: Sequence[ContractFigures], lang: str, currency: str) -
     fig = go.Figure()
     budgeted = [f for f in figures if f.consumed is not None and f.budget_total]
     biggest = max((float(f.budget_total or 0) for f in budgeted), default=1.0) or 1.0
+    # hover texts for tens of thousands of points: CLDR marks on plain rounding, not Babel per value
+    whole, prefix = i18n.number_formatter(lang, 0), i18n.money_prefix(currency, lang)
+    scatter = go.Scattergl if len(budgeted) > 5000 else go.Scatter  # WebGL past a few thousand
     for status in metrics.STATUSES:
         chosen = [f for f in budgeted if f.status == status]
         if not chosen:
             continue
         fig.add_trace(
-            go.Scatter(
+            scatter(
                 x=[float(f.elapsed) for f in chosen],
                 y=[float(f.consumed or 0) for f in chosen],
                 mode="markers",
@@ -62,9 +65,9 @@ def pressure_map(figures: Sequence[ContractFigures], lang: str, currency: str) -
                     [
                         f.contract_number,
                         f.inputs.customer,
-                        i18n.money(f.budget_total, lang, currency, cents=False),
-                        i18n.percent(f.consumed, lang),
-                        i18n.percent(f.elapsed, lang),
+                        prefix + whole(metrics.money(f.budget_total).to_integral_value(ROUND_HALF_UP)),
+                        whole((f.consumed or 0) * 100) + "%",
+                        whole(f.elapsed * 100) + "%",
                     ]
                     for f in chosen
                 ],

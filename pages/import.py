@@ -136,7 +136,7 @@ if files:
             ui.engine(), read_tables()[0], source="page", user=who(), progress=progress
         )
         if result.written:
-            st.cache_data.clear()  # the data version moved on too; this frees the old results at once
+            ui.forget_results()  # the data version moved on too; this frees the old results at once
             rows_done = i18n.number(sum(result.counts.values()), lang, 0)
             st.session_state["import_done"] = (rows_done, result.findings)
             st.session_state["import_nonce"] = nonce + 1
