@@ -13,14 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import Engine, delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from budgetcore import aggregates, i18n
 from budgetcore.exchange import (
-    COLUMNS,
     ENTITIES,
     InvalidValueError,
     SourceTable,
@@ -31,17 +28,12 @@ from budgetcore.exchange import (
 )
 from budgetcore.exchange import MESSAGES as EXCHANGE_MESSAGES
 from budgetcore.models import (
-    SCALE,
-    BudgetLine,
     Contract,
-    Customer,
-    HourLine,
     ImportLog,
-    MaterialLine,
     WorkOrder,
-    to_units,
 )
 from budgetcore.storage import bump_data_version, transaction
+from budgetcore.writer import Writer
 
 BATCH = 10_000
 PROGRESS_EVERY = 1_000  # rows between progress calls
@@ -365,333 +357,6 @@ def _check(
             seen[key] = (file, row)
 
 
-class _Writer:
-    """Buffers valid records and writes them in batches with upserts and line replacement.
-
-    Work orders and cost lines, the bulk of any import, bypass the ORM: values are
-    converted to integer millionths once (what the Fixed type would store) and
-    go to the driver as tuples, executemany on SQLite and COPY on PostgreSQL, in
-    the session's own transaction, so all-or-nothing still holds.
-    """
-
-    batch = 20_000  # rows per write: large enough for the driver, a batch of records stays ~20 MB
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.dialect = session.get_bind().dialect.name
-        self.buffer: list[dict[str, object]] = []
-        self.entity = ""
-        self.contract_ids: dict[str, int] = {}
-        self.work_order_ids: dict[str, int] = {}
-        # per line table: the highest line id before this import. Replacing a work order's
-        # lines deletes only those, never lines this import wrote in an earlier batch, and
-        # needs no set of millions of work orders (an hour file must not stop the material
-        # lines of the same work order being replaced: each table has its own)
-        self.lines_before: dict[str, int] = {}
-        self.touched_numbers: set[str] = set()  # contracts whose aggregates must be rebuilt
-        self.touched_work_orders: set[str] = set()
-        self.touched_ids: set[int] = set()  # contracts that work orders in the file left
-        self.bulk: bool | None = None  # most contracts are in the file: rebuild all, track nothing
-
-    def add(self, entity: str, record: dict[str, object]) -> None:
-        if entity != self.entity:
-            self.flush()
-            self.entity = entity
-        self.buffer.append(record)
-        if len(self.buffer) >= self.batch:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.buffer:
-            getattr(self, f"_write_{self.entity}")(self.buffer)
-            self.buffer = []
-
-    def _upsert(self, model: type, rows: list[dict], keys: list[str], update: list[str]) -> None:
-        insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
-        stmt = insert(model.__table__)  # type: ignore[attr-defined]
-        if update:
-            stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update})
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-        self.session.execute(stmt, rows)
-
-    def _ids(self, column, key_column, keys: Iterable[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        keys = list(keys)
-        for i in range(0, len(keys), 5000):
-            chunk = keys[i : i + 5000]
-            found.update(self.session.execute(select(key_column, column).where(key_column.in_(chunk))).all())
-        return found
-
-    def _contract_id(self, number: str) -> int:
-        if number not in self.contract_ids:
-            self.contract_ids.update(self._ids(Contract.id, Contract.contract_number, [number]))
-        return self.contract_ids[number]
-
-    def _write_contracts(self, rows: list[dict]) -> None:
-        customers = {}
-        for r in rows:
-            c = customers.setdefault(
-                r["customer"], {"name": r["customer"], "customer_number": None, "city": None}
-            )
-            c["customer_number"] = r.get("customer_number") or c["customer_number"]
-            c["city"] = r.get("city") or c["city"]
-        insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
-        stmt = insert(Customer.__table__)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["name"],
-            set_={
-                "customer_number": func.coalesce(
-                    stmt.excluded.customer_number, Customer.__table__.c.customer_number
-                ),
-                "city": func.coalesce(stmt.excluded.city, Customer.__table__.c.city),
-            },
-        )
-        self.session.execute(stmt, list(customers.values()))
-        customer_ids = self._ids(Customer.id, Customer.name, customers)
-        fields = [
-            c.name for c in COLUMNS["contracts"] if c.name not in ("customer", "customer_number", "city")
-        ]
-        values = []
-        for r in rows:
-            v = {f: r.get(f) for f in fields}
-            v["customer_id"] = customer_ids[r["customer"]]
-            v["notice_period_days"] = v["notice_period_days"] or 0
-            v["auto_renew"] = bool(v["auto_renew"])
-            values.append(v)
-            self.touched_numbers.add(r["contract_number"])
-        self._upsert(Contract, values, ["contract_number"], [f for f in values[0] if f != "contract_number"])
-        self.contract_ids.update(
-            self._ids(Contract.id, Contract.contract_number, [r["contract_number"] for r in rows])
-        )
-
-    def _write_budgets(self, rows: list[dict]) -> None:
-        values = [
-            {
-                "contract_id": self._contract_id(r["contract_number"]),
-                "category": r["category"],
-                "amount": r["amount"],
-                "hours": r.get("hours"),
-                "period_start": r.get("period_start"),
-                "period_end": r.get("period_end"),
-                "period_key": r["period_start"].isoformat() if r.get("period_start") else "",
-            }
-            for r in rows
-        ]
-        self._upsert(
-            BudgetLine, values, ["contract_id", "category", "period_key"], ["amount", "hours", "period_end"]
-        )
-
-    def _write_work_orders(self, rows: list[dict]) -> None:
-        numbers = [r["work_order_number"] for r in rows]
-        bulk = self._bulk()
-        if not bulk:  # a work order that moves to another contract changes the old one's figures too
-            self.touched_work_orders.update(numbers)
-        sqlite = self.dialect == "sqlite"
-        values = [
-            (
-                r["work_order_number"],
-                self._contract_id(r["contract_number"]) if r.get("contract_number") else None,
-                r["date"].isoformat() if sqlite else r["date"],
-                r.get("type"),
-                r.get("status"),
-                r.get("description"),
-            )
-            for r in rows
-        ]
-        columns = "work_order_number, contract_id, date, type, status, description"
-        update = ", ".join(f"{c} = excluded.{c}" for c in columns.split(", ")[1:])
-        if sqlite:
-            if not bulk:
-                self._note_current_contracts(numbers)
-            cursor = self.session.connection().connection.cursor()
-            cursor.executemany(
-                f"INSERT INTO work_orders ({columns}) VALUES (?, ?, ?, ?, ?, ?) "
-                f"ON CONFLICT (work_order_number) DO UPDATE SET {update}",
-                values,
-            )
-            cursor.close()
-            self.work_order_ids.update(self._ids(WorkOrder.id, WorkOrder.work_order_number, numbers))
-            return
-        # PostgreSQL: COPY into a transaction-scoped staging table, then one upsert
-        with self.session.connection().connection.driver_connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS load_work_orders (work_order_number varchar(50), "
-                "contract_id integer, date date, type varchar(20), status varchar(30), description text) "
-                "ON COMMIT DROP"
-            )
-            cursor.execute("TRUNCATE load_work_orders")
-            with cursor.copy(f"COPY load_work_orders ({columns}) FROM STDIN") as copy:
-                for value in values:
-                    copy.write_row(value)
-            if not bulk:
-                cursor.execute(
-                    "SELECT DISTINCT w.contract_id FROM work_orders w JOIN load_work_orders l "
-                    "USING (work_order_number) WHERE w.contract_id IS NOT NULL"
-                )
-                self.touched_ids.update(cid for (cid,) in cursor.fetchall())
-            cursor.execute(
-                f"INSERT INTO work_orders ({columns}) SELECT {columns} FROM load_work_orders "
-                f"ON CONFLICT (work_order_number) DO UPDATE SET {update} RETURNING work_order_number, id"
-            )
-            self.work_order_ids.update(cursor.fetchall())
-
-    def _note_current_contracts(self, work_order_numbers: list[str]) -> None:
-        for i in range(0, len(work_order_numbers), 5000):
-            chunk = work_order_numbers[i : i + 5000]
-            self.touched_ids.update(
-                cid
-                for cid in self.session.scalars(
-                    select(WorkOrder.contract_id).where(WorkOrder.work_order_number.in_(chunk))
-                )
-                if cid is not None
-            )
-
-    def _line_work_order_ids(self, numbers: set[str]) -> dict[str, int]:
-        """Ids of these work orders; keeps only this batch's, so millions need not stay in memory."""
-        ids = {n: self.work_order_ids[n] for n in numbers if n in self.work_order_ids}
-        missing = list(numbers - ids.keys())
-        if missing and self.dialect == "sqlite":
-            ids.update(self._ids(WorkOrder.id, WorkOrder.work_order_number, missing))
-        elif missing:
-            with self.session.connection().connection.driver_connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT work_order_number, id FROM work_orders WHERE work_order_number = ANY(%s)",
-                    (missing,),
-                )
-                ids.update(cursor.fetchall())
-        self.work_order_ids = ids
-        return ids
-
-    def _lines(self, model: type, rows: list[dict], columns: tuple[str, ...], build: Callable) -> None:
-        ids = self._line_work_order_ids({r["work_order_number"] for r in rows})
-        sqlite = self.dialect == "sqlite"
-        values = [
-            build(r, ids[r["work_order_number"]], r["date"].isoformat() if sqlite else r["date"])
-            for r in rows
-        ]
-        table = model.__tablename__  # type: ignore[attr-defined]
-        if table not in self.lines_before:
-            self.lines_before[table] = self.session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0
-        before = self.lines_before[table]
-        replace = sorted({v[0] for v in values}) if before else []  # an empty table: nothing to replace
-        if not self._bulk():
-            self.touched_work_orders.update(r["work_order_number"] for r in rows)
-        if sqlite:
-            for i in range(0, len(replace), 5000):
-                chunk = replace[i : i + 5000]
-                self.session.execute(delete(model).where(model.work_order_id.in_(chunk), model.id <= before))
-            cursor = self.session.connection().connection.cursor()
-            marks = ", ".join("?" * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
-            cursor.close()
-            return
-        with self.session.connection().connection.driver_connection.cursor() as cursor:
-            # one array parameter: psycopg parses no IN list of thousands of placeholders
-            if replace:
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE work_order_id = ANY(%s) AND id <= %s", (replace, before)
-                )
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for value in values:
-                    copy.write_row(value)
-
-    @staticmethod
-    def _exact(value: Decimal) -> int | None:
-        """value in integer millionths when that is exact (at most 6 places), else None."""
-        scaled = value.scaleb(SCALE)
-        whole = int(scaled)
-        return whole if whole == scaled else None
-
-    @classmethod
-    def _units(cls, value: object) -> int | None:
-        """What the Fixed type stores for value (integer millionths), without its per-value overhead."""
-        if value is None:
-            return None
-        if not isinstance(value, Decimal):
-            value = Decimal(value)  # type: ignore[arg-type]
-        exact = cls._exact(value)
-        return to_units(value) if exact is None else exact
-
-    @classmethod
-    def _cost(cls, quantity: Decimal, price: Decimal) -> int:
-        """to_units(quantity x price), computed in integers when both are whole millionths.
-
-        The Decimal product is exact while it has at most 28 digits (the context
-        precision), so below 10**28 (in 1e-12 units) the integer product rounded
-        half-even to millionths is the very same number.
-        """
-        if isinstance(quantity, Decimal) and isinstance(price, Decimal):
-            a, b = cls._exact(quantity), cls._exact(price)
-            if a is not None and b is not None and -(10**28) < a * b < 10**28:
-                whole, rest = divmod(a * b, 1_000_000)
-                if rest > 500_000 or (rest == 500_000 and whole & 1):
-                    whole += 1
-                return whole
-        return to_units(Decimal(quantity) * Decimal(price))
-
-    _HOUR_COLUMNS = (
-        "work_order_id", "date", "employee", "hour_type", "hours", "cost_rate", "sales_rate", "cost",
-    )  # fmt: skip
-    _MATERIAL_COLUMNS = (
-        "work_order_id", "date", "article_code", "description", "quantity", "unit_cost", "unit_price", "cost",
-    )  # fmt: skip
-
-    def _write_hours(self, rows: list[dict]) -> None:
-        units, cost = self._units, self._cost
-
-        def build(r: dict, work_order_id: int, date: object) -> tuple:
-            hours, rate = r["hours"], r["cost_rate"]
-            return (work_order_id, date, r.get("employee"), r.get("hour_type"), units(hours), units(rate),
-                    units(r.get("sales_rate")), cost(hours, rate))  # fmt: skip
-
-        self._lines(HourLine, rows, self._HOUR_COLUMNS, build)
-
-    def _write_materials(self, rows: list[dict]) -> None:
-        units, cost = self._units, self._cost
-
-        def build(r: dict, work_order_id: int, date: object) -> tuple:
-            quantity, price = r["quantity"], r["unit_cost"]
-            return (work_order_id, date, r.get("article_code"), r.get("description"), units(quantity),
-                    units(price), units(r.get("unit_price")), cost(quantity, price))  # fmt: skip
-
-        self._lines(MaterialLine, rows, self._MATERIAL_COLUMNS, build)
-
-    def _bulk(self) -> bool:
-        """Whether the file's contracts are most of the database's: then every aggregate is rebuilt.
-
-        Decided once the contracts are written (they come first), so that a bulk
-        import need not remember millions of work order numbers.
-        """
-        if self.bulk is None:
-            total = self.session.scalar(select(func.count()).select_from(Contract)) or 0
-            self.bulk = len(self.touched_numbers) > total / 2
-        return self.bulk
-
-    def affected_contract_ids(self) -> set[int] | None:
-        """Contracts whose aggregates this import changed; None when most did."""
-        if self._bulk():
-            return None
-        ids = set(self.touched_ids)
-        ids.update(self._ids(Contract.id, Contract.contract_number, self.touched_numbers).values())
-        total = self.session.scalar(select(func.count()).select_from(Contract)) or 0
-        if len(ids) > total / 2:  # a bulk import: one rebuild of everything is cheaper
-            return None
-        numbers = list(self.touched_work_orders)
-        for i in range(0, len(numbers), 5000):
-            ids.update(
-                cid
-                for cid in self.session.scalars(
-                    select(WorkOrder.contract_id).where(
-                        WorkOrder.work_order_number.in_(numbers[i : i + 5000])
-                    )
-                )
-                if cid is not None
-            )
-        total = self.session.scalar(select(func.count()).select_from(Contract)) or 0
-        return None if len(ids) > total / 2 else ids
-
-
 def import_tables(
     engine: Engine,
     tables: Sequence[SourceTable],
@@ -766,7 +431,7 @@ def _import(
     with transaction(engine) as session:
         known = _Known(session)
         known.unreadable |= unreadable
-        writer = _Writer(session)
+        writer = Writer(session)
         for table, report in usable:
             entity: str = table.entity  # type: ignore[assignment]
             for _, record in _validated_rows(table, result, known):

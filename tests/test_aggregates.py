@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select, text
 
-from budgetcore import demo, importing, portfolio
+from budgetcore import demo, portfolio, writer
 from budgetcore.exchange import COLUMNS, ENTITIES
 from budgetcore.importing import import_paths
 from budgetcore.models import (
@@ -322,7 +322,7 @@ def test_a_reimport_in_small_batches_replaces_every_work_orders_lines_exactly_on
 ) -> None:
     """Lines of one work order split over several write batches: none lost, none doubled."""
     engine, rows = loaded
-    monkeypatch.setattr(importing._Writer, "batch", 7)
+    monkeypatch.setattr(writer.Writer, "batch", 7)
     _import(engine, _write(tmp_path / "again", rows))
     only_hours = {"hours": [r for r in rows["hours"] if r[0] in {h[0] for h in rows["hours"][:40]}]}
     _import(engine, _write(tmp_path / "hours", only_hours))
