@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -58,6 +59,7 @@ def days_done(start: dt.date, end: dt.date, as_of: dt.date) -> int:
     return max(0, min((as_of - start).days + 1, term_days(start, end)))
 
 
+@lru_cache(maxsize=65_536)  # pure; a portfolio shares few terms among many contracts
 def elapsed_fraction(start: dt.date, end: dt.date, as_of: dt.date) -> Decimal:
     """clamp((as_of - start + 1) / term days, 0, 1)."""
     return Decimal(days_done(start, end, as_of)) / Decimal(term_days(start, end))
@@ -288,89 +290,6 @@ def figures(inputs: ContractInputs, as_of: dt.date, thresholds: Thresholds) -> C
 def figures_all(
     inputs: Iterable[ContractInputs], as_of: dt.date, thresholds: Thresholds
 ) -> list[ContractFigures]:
-    """[figures(i, as_of, thresholds) for i in inputs], the same figures, faster for a portfolio.
-
-    The same Decimal operations in the same order as figures() (so every result
-    is identical, also in its exponent), with what all contracts share worked
-    out once: the at-risk limit, the renewal horizon, the elapsed fraction per
-    term and the notice deadline and day counts per end date. The summary of
-    100,000+ contracts spends its Python time here. tests/test_portfolio_fast.py
-    holds it to figures() over the demo portfolio at many as-of dates.
-    """
-    at_risk_limit = 1 + thresholds.at_risk_margin
-    watch_level, watch_elapsed = thresholds.watch_level, thresholds.watch_elapsed
-    horizon = as_of + dt.timedelta(days=thresholds.renewal_window_days)
-    terms: dict[tuple[dt.date, dt.date], Decimal] = {}
-    ends: dict[tuple[dt.date, int], tuple[dt.date, int, int, bool]] = {}
-    result: list[ContractFigures] = []
-    append = result.append
-    for i in inputs:
-        start, end = i.start_date, i.end_date
-        elapsed = terms.get((start, end))
-        if elapsed is None:
-            elapsed = terms[start, end] = elapsed_fraction(start, end, as_of)
-        budget_total = i.budget_labour + i.budget_material + i.budget_other if i.budget_lines else None
-        actual_total = i.actual_labour + i.actual_material
-        consumed = actual_total / budget_total if budget_total else None  # ratio(): None for None or 0
-        planned = i.planned_to_date
-        burn = actual_total / planned if budget_total is not None and planned else None
-        # forecast(), its methods in the same order
-        visits_done, planned_visits = i.visits_done, i.planned_visits
-        if as_of >= end:
-            fc = Forecast(actual_total, "actual")
-        elif as_of < start:
-            fc = Forecast(budget_total, "not started" if budget_total is not None else "none")
-        elif planned_visits and 0 < visits_done < planned_visits:
-            per_visit = actual_total / visits_done
-            fc = Forecast(actual_total + (planned_visits - visits_done) * per_visit, "visits")
-        elif budget_total is not None and burn is not None:
-            fc = Forecast(budget_total * burn, "burn")
-        elif elapsed > 0:
-            fc = Forecast(actual_total / elapsed, "run rate")
-        else:
-            fc = Forecast(None, "none")
-        fc_total = fc.total
-        # status(), its rules in the same order
-        if budget_total is None:
-            state = NO_BUDGET
-        elif actual_total > budget_total:
-            state = OVER_BUDGET
-        elif fc_total is not None and fc_total > budget_total * at_risk_limit:
-            state = AT_RISK
-        elif (fc_total is not None and fc_total > budget_total) or (
-            consumed is not None and consumed >= watch_level and elapsed < watch_elapsed
-        ):
-            state = WATCH
-        else:
-            state = ON_TRACK
-        notice = i.notice_period_days
-        dates = ends.get((end, notice))
-        if dates is None:
-            deadline = notice_deadline(end, notice)
-            dates = ends[end, notice] = (
-                deadline,
-                (end - as_of).days,
-                (deadline - as_of).days,
-                as_of <= end <= horizon or as_of <= deadline <= horizon,
-            )
-        value = i.contract_value
-        append(
-            ContractFigures(
-                i,
-                as_of,
-                budget_total,
-                actual_total,
-                elapsed,
-                consumed,
-                burn,
-                fc,
-                None if value is None else value - actual_total,
-                None if value is None or fc_total is None else value - fc_total,
-                dates[0],
-                dates[1],
-                dates[2],
-                state,
-                dates[3] and i.terminated_on is None,
-            )
-        )
-    return result
+    """figures() of every contract: one rule book, the elapsed fraction of a term
+    computed once per (start, end, as_of) however many contracts share it."""
+    return [figures(i, as_of, thresholds) for i in inputs]
