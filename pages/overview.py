@@ -7,14 +7,6 @@ import streamlit as st
 from budgetcore import charts, i18n, summary, tables, ui
 from budgetcore.i18n import t
 
-BADGES = {
-    "over budget": "red",
-    "at risk": "orange",
-    "watch": "yellow",
-    "on track": "green",
-    "no budget": "gray",
-}
-
 view = ui.view()
 lang = view.lang
 st.title(t("Portfolio overview", lang))
