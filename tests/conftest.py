@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from budgetcore import i18n
 from budgetcore.storage import make_engine
 
 PG_URL = os.environ.get("BUDGETCORE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -64,3 +66,27 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine = make_engine(db_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
+    """Every English key that t() is asked to put into Dutch while the pages render.
+
+    Modules bound t at import (from budgetcore.i18n import t), so each binding is
+    replaced, as is i18n.t itself for the pages, which import it on every run.
+    """
+    original, keys = i18n.t, set()
+
+    def recording(text: str, lang: str = i18n.DEFAULT_LANGUAGE, /, **values: object) -> str:
+        if lang == "nl":
+            keys.add(text)
+        return original(text, lang, **values)
+
+    for module in list(sys.modules.values()):
+        if (
+            getattr(module, "__name__", "").startswith("budgetcore")
+            and getattr(module, "t", None) is original
+        ):
+            monkeypatch.setattr(module, "t", recording)
+    monkeypatch.setattr(i18n, "t", recording)
+    yield keys

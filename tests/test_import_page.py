@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -144,26 +143,6 @@ def test_an_unrecognised_column_and_file_can_be_mapped_on_the_page(app_url, tmp_
     run_button(at).click().run()
     assert not at.exception
     assert frame(at, "import_log")["Rows"].tolist() == [1]
-
-
-@pytest.fixture
-def recorded(monkeypatch: pytest.MonkeyPatch):
-    """Every English key t() is asked to put into Dutch while the page renders."""
-    original, keys = i18n.t, set()
-
-    def recording(text: str, lang: str = i18n.DEFAULT_LANGUAGE, /, **values: object) -> str:
-        if lang == "nl":
-            keys.add(text)
-        return original(text, lang, **values)
-
-    for module in list(sys.modules.values()):
-        if (
-            getattr(module, "__name__", "").startswith("budgetcore")
-            and getattr(module, "t", None) is original
-        ):
-            monkeypatch.setattr(module, "t", recording)
-    monkeypatch.setattr(i18n, "t", recording)
-    return keys
 
 
 def test_the_page_in_dutch_translates_every_text_and_every_problem(app_url, tmp_path, recorded) -> None:

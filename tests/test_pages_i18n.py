@@ -4,8 +4,6 @@ the language remembered in the URL, and the Settings page changing the statuses 
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,30 +40,6 @@ def app_env(monkeypatch: pytest.MonkeyPatch, demo_url: str) -> str:
     monkeypatch.setenv("BUDGETCORE_NO_DEMO", "1")
     monkeypatch.chdir(ROOT)
     return demo_url
-
-
-@pytest.fixture
-def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
-    """Every English key that t() is asked to put into Dutch while the pages render.
-
-    Modules bound t at import (from budgetcore.i18n import t), so each binding is
-    replaced, as is i18n.t itself for the pages, which import it on every run.
-    """
-    original, keys = i18n.t, set()
-
-    def recording(text: str, lang: str = i18n.DEFAULT_LANGUAGE, /, **values: object) -> str:
-        if lang == "nl":
-            keys.add(text)
-        return original(text, lang, **values)
-
-    for module in list(sys.modules.values()):
-        if (
-            getattr(module, "__name__", "").startswith("budgetcore")
-            and getattr(module, "t", None) is original
-        ):
-            monkeypatch.setattr(module, "t", recording)
-    monkeypatch.setattr(i18n, "t", recording)
-    yield keys
 
 
 def first_contract(url: str) -> str:
