@@ -538,21 +538,18 @@ def review_pack_downloads(v: View, contract_number: str | None = None) -> None:
 
     stem = f"{t('review', language)}-{contract_number or t('renewals', language)}-{as_of.isoformat()}"
     row = st.container(horizontal=True)
-    row.download_button(
-        t("Review pack (Excel)", language),
-        lambda: report_xlsx.workbook(pack(), language),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"pack_xlsx_{contract_number or 'renewals'}",
-        on_click="ignore",
-        icon=":material/table_view:",
-    )
-    row.download_button(
-        t("Review pack (printable HTML)", language),
-        lambda: report_html.html(pack(), language),
-        file_name=f"{stem}.html",
-        mime="text/html",
-        key=f"pack_html_{contract_number or 'renewals'}",
-        on_click="ignore",
-        icon=":material/print:",
-    )
+    which = contract_number or "renewals"
+    for label, build, suffix, mime, icon in (
+        ("Review pack (Excel)", report_xlsx.workbook, "xlsx",
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ":material/table_view:"),
+        ("Review pack (printable HTML)", report_html.html, "html", "text/html", ":material/print:"),
+    ):  # fmt: skip
+        row.download_button(
+            t(label, language),
+            lambda build=build: build(pack(), language),  # built only when clicked
+            file_name=f"{stem}.{suffix}",
+            mime=mime,
+            key=f"pack_{suffix}_{which}",
+            on_click="ignore",
+            icon=icon,
+        )
