@@ -23,22 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the chromium flags and helpers the browser tests use
+from browser_support import CHROMIUM_ARGS, free_port  # noqa: E402
+from browser_support import LOADED as IDLE  # noqa: E402
 
 
 def _wait_for_server(port: int, timeout: float = 60) -> None:
@@ -75,7 +62,7 @@ def measure(contracts: int) -> dict:
     db = OUT / f"bench-{contracts}.db"
     if not db.exists():
         raise SystemExit(f"{db} is missing: run bench/run.py --contracts {contracts} first")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "BUDGETCORE_DB_URL": f"sqlite:///{db}",
