@@ -1,0 +1,313 @@
+"""Every contract's figures column-wise: the portfolio as one table, for pages that show thousands.
+
+metrics.figures is the rule book, one contract at a time, in exact Decimals.
+A portfolio of 175,000 contracts needs every contract's status (to count and
+filter) and something to sort by, but shows a page of rows. So this module
+keeps each contract's inputs as integer millionths (what storage holds and
+portfolio.contract_inputs reads) in numpy columns and derives, for all
+contracts at once:
+
+- status, forecast method and the renewal facts exactly as metrics.figures:
+  the comparisons run on float64, and every contract whose comparison lies
+  within a relative 1e-9 of its threshold (where float rounding could tip it)
+  is decided again by metrics.figures itself, so no status ever differs;
+- float64 sort keys (consumed, elapsed, burn index, forecast): never shown;
+- exact Decimal figures (metrics.figures) for the rows a page shows
+  (PortfolioFrame.figures) and exact headline totals (headline).
+
+tests/test_frame.py holds it to metrics.figures on every contract of the demo
+portfolio at many as-of dates and on constructed ties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from budgetcore import metrics, portfolio
+from budgetcore.metrics import STATUSES, ZERO, ContractFigures, ContractInputs, Thresholds
+from budgetcore.portfolio import Filters
+from budgetcore.summary import Headline
+
+# the columns of portfolio._inputs_statement's rows, in order (ContractInputs' fields)
+INPUT_COLUMNS = (
+    "contract_number", "customer", "name", "type", "account_manager", "start_date", "end_date",
+    "notice_period_days", "auto_renew", "contract_value", "planned_visits", "terminated_on",
+    "actual_labour", "actual_material", "actual_hours", "visits_done", "budget_lines",
+    "budget_labour", "budget_material", "budget_other", "budget_hours", "planned_to_date",
+    "outside_term_lines", "outside_term_cost",
+)  # fmt: skip
+TEXT = ("contract_number", "customer", "name", "type", "account_manager")
+MILLIONTHS = (
+    "actual_labour", "actual_material", "actual_hours", "budget_labour", "budget_material",
+    "budget_other", "budget_hours", "planned_to_date", "outside_term_cost",
+)  # fmt: skip
+COUNTS = ("notice_period_days", "visits_done", "budget_lines", "outside_term_lines")
+OPTIONAL = ("contract_value", "planned_visits")  # integers that may be missing: a value and a mask
+DATES = ("start_date", "end_date", "terminated_on")  # numpy datetime64[D]; NaT for a missing one
+
+METHODS = tuple(metrics.FORECAST_METHODS)
+TOLERANCE = 1e-9  # relative: float64 decides a comparison only when the sides differ by more
+_UNIT = Decimal(1).scaleb(-6)
+_DAY = np.timedelta64(1, "D")
+
+
+@dataclass(frozen=True, eq=False)
+class PortfolioFrame:
+    """The figures of a set of contracts as columns (numpy arrays of equal length).
+
+    Inputs (INPUT_COLUMNS; money and hours as int64 millionths, missing optional
+    integers as 0 with a mask `has_<name>`) and derived columns: budget_total
+    and actual_total (int64 millionths; budget_total 0 where has_budget is
+    False), margin (int64, where has_contract_value), elapsed, consumed,
+    burn_index, forecast (float64, NaN where undefined: sort keys only),
+    method (index into METHODS), status (index into STATUSES), notice_deadline,
+    days_to_end, days_to_notice, approaching_renewal. Rows are in contract
+    number order unless reordered by take().
+    """
+
+    as_of: dt.date
+    thresholds: Thresholds
+    columns: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.columns["contract_number"])
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+    def take(self, positions: np.ndarray) -> PortfolioFrame:
+        """The rows at these positions (a boolean mask or indexes), in that order."""
+        return PortfolioFrame(self.as_of, self.thresholds, {k: v[positions] for k, v in self.columns.items()})
+
+    def inputs(self, positions: Sequence[int] | np.ndarray | None = None) -> list[ContractInputs]:
+        """ContractInputs of these rows (all by default), equal to portfolio.contract_inputs'."""
+        rows = range(len(self)) if positions is None else positions
+        c = self.columns
+        result = []
+        for i in rows:
+            values = []
+            for name in INPUT_COLUMNS:
+                value = c[name][i]
+                if name in DATES:
+                    value = None if np.isnat(value) else value.astype(dt.date)
+                elif name in MILLIONTHS:
+                    value = Decimal(int(value)) * _UNIT if value else ZERO
+                elif name == "contract_value":
+                    value = Decimal(int(value)) * _UNIT if c["has_contract_value"][i] else None
+                elif name == "planned_visits":
+                    value = int(value) if c["has_planned_visits"][i] else None
+                elif name in COUNTS:
+                    value = int(value)
+                elif name == "auto_renew":
+                    value = bool(value)
+                values.append(value)
+            result.append(ContractInputs(*values))
+        return result
+
+    def figures(self, positions: Sequence[int] | np.ndarray | None = None) -> list[ContractFigures]:
+        """Exact figures (metrics.figures) of these rows: what a page shows."""
+        return [metrics.figures(i, self.as_of, self.thresholds) for i in self.inputs(positions)]
+
+    def status_names(self) -> np.ndarray:
+        return np.asarray(STATUSES, dtype=object)[self.columns["status"]]
+
+
+def load(
+    session: Session,
+    as_of: dt.date,
+    thresholds: Thresholds = Thresholds(),
+    filters: Filters = Filters(),
+) -> PortfolioFrame:
+    """Every contract that passes the filters, column-wise (portfolio.portfolio's contracts)."""
+    result = session.connection().execute(portfolio._inputs_statement(session, as_of, filters, raw=True))
+    frame = derive(columns_from_rows(result.fetchall()), as_of, thresholds)
+    keep = np.ones(len(frame), dtype=bool)
+    if filters.statuses:
+        keep &= np.isin(frame["status"], [STATUSES.index(s) for s in filters.statuses if s in STATUSES])
+    if filters.renewal_within_days is not None:
+        keep &= renewal_mask(frame, filters.renewal_within_days)
+    return frame if keep.all() else frame.take(keep)
+
+
+def columns_from_rows(rows: Sequence[Sequence[object]]) -> dict[str, np.ndarray]:
+    """INPUT_COLUMNS as numpy arrays from rows of integer millionths (portfolio's raw statement)."""
+    columns: dict[str, np.ndarray] = {}
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(INPUT_COLUMNS)
+    for name, column in zip(INPUT_COLUMNS, values, strict=True):
+        if name in TEXT:
+            columns[name] = np.array(column, dtype=object)
+        elif name in DATES:
+            columns[name] = np.array(
+                [np.datetime64("NaT") if v is None else v for v in column], dtype="datetime64[D]"
+            )
+        elif name in OPTIONAL:
+            columns[f"has_{name}"] = np.array([v is not None for v in column], dtype=bool)
+            columns[name] = np.array([v or 0 for v in column], dtype=np.int64)
+        elif name == "auto_renew":
+            columns[name] = np.array([bool(v) for v in column], dtype=bool)
+        else:  # millionths and counts; a missing sum is 0
+            columns[name] = np.array([v or 0 for v in column], dtype=np.int64)
+    return columns
+
+
+def derive(columns: dict[str, np.ndarray], as_of: dt.date, thresholds: Thresholds) -> PortfolioFrame:
+    """metrics.figures for every row at once: see the module's docstring for what is exact."""
+    c = dict(columns)
+    day = np.datetime64(as_of, "D")
+    start, end = c["start_date"], c["end_date"]
+    term = (end - start) // _DAY + 1
+    done = np.clip((day - start) // _DAY + 1, 0, term)
+    has_budget = c["budget_lines"] > 0
+    budget = np.where(has_budget, c["budget_labour"] + c["budget_material"] + c["budget_other"], 0)
+    actual = c["actual_labour"] + c["actual_material"]
+    planned = c["planned_to_date"]
+
+    a, b, p = actual.astype(float), budget.astype(float), planned.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        elapsed = done / term
+        consumed = np.where(has_budget & (budget != 0), a / b, np.nan)
+        burn = np.where(has_budget & (planned != 0), a / p, np.nan)
+        visits, planned_visits = c["visits_done"], c["planned_visits"]
+        method = np.select(
+            [
+                day >= end,
+                day < start,
+                c["has_planned_visits"] & (visits > 0) & (visits < planned_visits),
+                ~np.isnan(burn),
+                elapsed > 0,
+            ],
+            [METHODS.index(m) for m in ("actual", "not started", "visits", "burn", "run rate")],
+            METHODS.index("none"),
+        )
+        not_started = np.where(has_budget, METHODS.index("not started"), METHODS.index("none"))
+        method = np.where(method == METHODS.index("not started"), not_started, method)
+        forecast = np.select(
+            [method == METHODS.index(m) for m in ("actual", "not started", "visits", "burn", "run rate")],
+            [a, b, a + (planned_visits - visits) * (a / visits), b * burn, a / elapsed],
+            np.nan,
+        )
+    status, unsure = _statuses(has_budget, actual, budget, forecast, consumed, elapsed, thresholds)
+    deadline = end - c["notice_period_days"].astype("timedelta64[D]")
+    c.update(
+        has_budget=has_budget,
+        budget_total=budget,
+        actual_total=actual,
+        margin=np.where(c["has_contract_value"], c["contract_value"] - actual, 0),
+        elapsed=elapsed,
+        consumed=consumed,
+        burn_index=burn,
+        forecast=forecast,
+        method=method,
+        status=status,
+        notice_deadline=deadline,
+        days_to_end=(end - day) // _DAY,
+        days_to_notice=(deadline - day) // _DAY,
+    )
+    frame = PortfolioFrame(as_of, thresholds, c)
+    if unsure.any():  # too close to call in float64: metrics.figures decides
+        rows = np.flatnonzero(unsure)
+        frame.columns["status"][rows] = [STATUSES.index(f.status) for f in frame.figures(rows)]
+    frame.columns["approaching_renewal"] = renewal_mask(frame, thresholds.renewal_window_days)
+    return frame
+
+
+def _statuses(has_budget, actual, budget, forecast, consumed, elapsed, thresholds: Thresholds):
+    """(status index per row, rows too close to call): metrics.status in float64.
+
+    A comparison x > y (or >=, <) is decided here only when x and y differ by
+    more than TOLERANCE of their size; float64 is accurate to about 1e-16, and
+    metrics.figures' Decimals to 1e-28, so beyond that both agree on the sign.
+    """
+    b = budget.astype(float)
+    has_forecast = ~np.isnan(forecast)
+    has_consumed = ~np.isnan(consumed)
+    risk_line = b * (1 + float(thresholds.at_risk_margin))
+    level, share = float(thresholds.watch_level), float(thresholds.watch_elapsed)
+
+    def close(x, y):
+        with np.errstate(invalid="ignore"):
+            return np.abs(x - y) <= TOLERANCE * np.maximum(np.abs(x), np.abs(y))
+
+    with np.errstate(invalid="ignore"):
+        over = actual > budget  # exact: integers
+        at_risk = has_forecast & (forecast > risk_line)
+        above = has_forecast & (forecast > b)
+        watch_share = has_consumed & (consumed >= level) & (elapsed < share)
+    status = np.select(
+        [~has_budget, over, at_risk, above, watch_share],
+        [STATUSES.index(s) for s in (metrics.NO_BUDGET, metrics.OVER_BUDGET, metrics.AT_RISK)]
+        + [STATUSES.index(metrics.WATCH)] * 2,
+        STATUSES.index(metrics.ON_TRACK),
+    )
+    unsure = has_budget & ~over & (
+        (has_forecast & (close(forecast, risk_line) | close(forecast, b)))
+        | (has_consumed & (close(consumed, level) | close(elapsed, share)))
+    )
+    return status, unsure
+
+
+def renewal_mask(frame: PortfolioFrame, window_days: int) -> np.ndarray:
+    """metrics.approaches_renewal per row: end date or notice deadline within the window, not terminated."""
+    day = np.datetime64(frame.as_of, "D")
+    horizon = day + np.timedelta64(window_days, "D")
+    end, deadline = frame["end_date"], frame["notice_deadline"]
+    return np.isnat(frame["terminated_on"]) & (
+        ((day <= end) & (end <= horizon)) | ((day <= deadline) & (deadline <= horizon))
+    )
+
+
+def headline(frame: PortfolioFrame) -> Headline:
+    """summary.headline of these contracts: sums of integer millionths, the forecasts in Decimal."""
+    c = frame.columns
+    has_value = c["has_contract_value"]
+    counts = np.bincount(c["status"], minlength=len(STATUSES))
+    return Headline(
+        contracts=len(frame),
+        budget_total=_decimal(c["budget_total"][c["has_budget"]].sum()),
+        actual_total=_decimal(c["actual_total"].sum()),
+        forecast_total=forecast_total(frame),
+        margin=_decimal(c["margin"][has_value].sum()),
+        with_value=int(has_value.sum()),
+        statuses={s: int(n) for s, n in zip(STATUSES, counts, strict=True)},
+    )
+
+
+def forecast_total(frame: PortfolioFrame) -> Decimal:
+    """The sum of every contract's forecast, each computed as metrics.forecast does (Decimal).
+
+    Summed in row order, as summary.headline sums the figures: a sum of Decimals
+    with 28 significant digits is rounded, so the order is part of the figure.
+    """
+    c = frame.columns
+    method, actual, budget = c["method"], c["actual_total"], c["budget_total"]
+    actual_, not_started, visits, burn = (
+        METHODS.index(m) for m in ("actual", "not started", "visits", "burn")
+    )
+    unit, total = _UNIT, ZERO
+    for i in np.flatnonzero(method != METHODS.index("none")):
+        kind = method[i]
+        a = Decimal(int(actual[i])) * unit
+        if kind == actual_:
+            total += a
+        elif kind == not_started:
+            total += Decimal(int(budget[i])) * unit
+        elif kind == visits:
+            done, planned = int(c["visits_done"][i]), int(c["planned_visits"][i])
+            total += a + (planned - done) * (a / done)
+        elif kind == burn:
+            b = Decimal(int(budget[i])) * unit
+            total += b * (a / (Decimal(int(c["planned_to_date"][i])) * unit))
+        else:  # run rate
+            start, end = c["start_date"][i].astype(dt.date), c["end_date"][i].astype(dt.date)
+            total += a / metrics.elapsed_fraction(start, end, frame.as_of)
+    return total
+
+
+def _decimal(millionths: np.integer | int) -> Decimal:
+    return Decimal(int(millionths)) * _UNIT

@@ -1,0 +1,218 @@
+"""The column-wise portfolio (budgetcore.frame) against metrics.figures, contract by contract.
+
+frame.derive decides statuses in float64 and hands every comparison too close
+to call to metrics.figures; these tests hold it to the rule book on the demo
+portfolio at many as-of dates and thresholds, and on constructed ties where
+float64 alone would be wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine
+
+from budgetcore import demo, frame, metrics, portfolio, summary
+from budgetcore.metrics import ContractInputs, Thresholds
+from budgetcore.portfolio import Filters
+from budgetcore.storage import transaction
+from tests.test_portfolio_fast import AS_OF_DATES, DEMO_TODAY
+
+D = Decimal
+d = dt.date
+THRESHOLDS = (
+    Thresholds(),
+    Thresholds(at_risk_margin=D("0.05"), watch_level=D("0.5"), watch_elapsed=D("0.9"), renewal_window_days=200),
+    Thresholds(at_risk_margin=D("0"), watch_level=D("0"), watch_elapsed=D("1"), renewal_window_days=0),
+)
+
+
+def _millionths(value: Decimal) -> int:
+    return int(value.scaleb(6))
+
+
+def _frame(inputs: list[ContractInputs], as_of: dt.date, thresholds: Thresholds) -> frame.PortfolioFrame:
+    """A frame from ContractInputs, as load() builds it from the database's rows."""
+    rows = [
+        tuple(
+            _millionths(getattr(i, name)) if isinstance(getattr(i, name), Decimal) else getattr(i, name)
+            for name in frame.INPUT_COLUMNS
+        )
+        for i in inputs
+    ]
+    return frame.derive(frame.columns_from_rows(rows), as_of, thresholds)
+
+
+def _check(result: frame.PortfolioFrame, expected: list[metrics.ContractFigures]) -> None:
+    """Every derived column of every row agrees with metrics.figures."""
+    assert len(result) == len(expected)
+    assert list(result.status_names()) == [f.status for f in expected]
+    assert [frame.METHODS[m] for m in result["method"]] == [f.forecast.method for f in expected]
+    assert list(result["approaching_renewal"]) == [f.approaching_renewal for f in expected]
+    assert list(result["days_to_end"]) == [f.days_to_end for f in expected]
+    assert list(result["days_to_notice"]) == [f.days_to_notice for f in expected]
+    assert [x.astype(dt.date) for x in result["notice_deadline"]] == [f.notice_deadline for f in expected]
+    for name, attr in (("consumed", "consumed"), ("burn_index", "burn_index"), ("elapsed", "elapsed")):
+        want = [np.nan if getattr(f, attr) is None else float(getattr(f, attr)) for f in expected]
+        np.testing.assert_allclose(result[name], want, rtol=1e-12, equal_nan=True, err_msg=name)
+    want = [np.nan if f.forecast.total is None else float(f.forecast.total.scaleb(6)) for f in expected]
+    np.testing.assert_allclose(result["forecast"], want, rtol=1e-12, equal_nan=True, err_msg="forecast")
+    # the exact figures of any rows are metrics.figures' own, to the repr
+    assert [repr(f) for f in result.figures()] == [repr(f) for f in expected]
+    assert frame.headline(result) == summary.headline(expected)
+
+
+def test_frame_equals_metrics_figures_on_the_demo_portfolio(engine: Engine) -> None:
+    assert demo.load(engine, contracts=300, today=DEMO_TODAY).ok
+    with transaction(engine) as session:
+        seen: set[str] = set()
+        for as_of in AS_OF_DATES:
+            for thresholds in THRESHOLDS:
+                expected = portfolio.portfolio(session, as_of, thresholds)
+                _check(frame.load(session, as_of, thresholds), expected)
+                seen |= {f.status for f in expected}
+        assert seen == set(metrics.STATUSES)
+        some = portfolio.portfolio(session, DEMO_TODAY)
+        for filters in (
+            Filters(statuses=("at risk", "watch")),
+            Filters(types=("preventive",), statuses=("over budget",)),
+            Filters(customers=(some[3].inputs.customer,)),
+            Filters(contract_numbers=(some[7].contract_number,)),
+            Filters(renewal_within_days=60),
+            Filters(renewal_within_days=60, statuses=("on track",)),
+        ):
+            expected = portfolio.portfolio(session, DEMO_TODAY, filters=filters)
+            assert expected, filters
+            _check(frame.load(session, DEMO_TODAY, filters=filters), expected)
+
+
+def test_an_empty_portfolio_has_an_empty_frame(engine: Engine) -> None:
+    with transaction(engine) as session:
+        result = frame.load(session, DEMO_TODAY)
+    assert len(result) == 0
+    assert result.figures() == []
+    assert frame.headline(result) == summary.headline([])
+
+
+def _inputs(**changes: object) -> ContractInputs:
+    base = dict(
+        contract_number="C1", customer="K", name=None, type="preventive", account_manager=None,
+        start_date=d(2026, 1, 1), end_date=d(2026, 12, 31), notice_period_days=30, auto_renew=True,
+        contract_value=D("10000.000000"), planned_visits=None, terminated_on=None,
+        actual_labour=D("0"), actual_material=D("0"), actual_hours=D("0"), visits_done=0,
+        budget_lines=1, budget_labour=D("1000.000000"), budget_material=D("0"), budget_other=D("0"),
+        budget_hours=D("0"), planned_to_date=D("500.000000"),
+    )  # fmt: skip
+    base.update(changes)
+    return ContractInputs(**base)  # type: ignore[arg-type]
+
+
+AS_OF = d(2026, 7, 2)  # day 183 of 365
+
+
+@pytest.mark.parametrize(
+    ("case", "inputs", "thresholds", "status"),
+    [
+        # forecast (burn: budget x actual / planned) exactly on the at-risk line: not above it
+        ("forecast on the at-risk line", _inputs(actual_labour=D("550")), Thresholds(), "watch"),
+        ("a millionth above it", _inputs(actual_labour=D("550.000001")), Thresholds(), "at risk"),
+        # forecast exactly the budget: not above it, consumed 0.5 below the watch level
+        ("forecast equals budget", _inputs(actual_labour=D("500")), Thresholds(), "on track"),
+        ("a millionth above budget", _inputs(actual_labour=D("500.000001")), Thresholds(), "watch"),
+        # consumed exactly the watch level (>= holds) with elapsed below the watch share
+        (
+            "consumed on the watch level",
+            _inputs(actual_labour=D("800"), planned_to_date=D("900")),
+            Thresholds(),
+            "watch",
+        ),
+        (
+            "a millionth below it",
+            _inputs(actual_labour=D("799.999999"), planned_to_date=D("900")),
+            Thresholds(),
+            "on track",
+        ),
+        # elapsed exactly the watch share (183/365 is not; choose a share that is)
+        (
+            "elapsed on the watch share",
+            _inputs(actual_labour=D("800"), planned_to_date=D("900")),
+            Thresholds(watch_elapsed=D(183) / D(365)),
+            "on track",
+        ),
+        # a margin of 0: at risk and watch lines coincide; 1/3 in a forecast
+        (
+            "no margin, forecast a third above",
+            _inputs(actual_labour=D("4"), planned_to_date=D("3")),
+            Thresholds(at_risk_margin=D("0")),
+            "at risk",
+        ),
+        (
+            "not started, forecast is the budget",
+            _inputs(start_date=d(2026, 8, 1)),
+            Thresholds(at_risk_margin=D("0")),
+            "on track",
+        ),
+        ("over budget is exact", _inputs(actual_labour=D("1000.000001")), Thresholds(), "over budget"),
+        ("no budget", _inputs(budget_lines=0, budget_labour=D("0")), Thresholds(), "no budget"),
+        # ties that float64 alone gets wrong (found by search): it says "at risk"
+        (
+            "burn forecast on the line, float64 above it",
+            _inputs(actual_labour=D("1331.72016"), budget_labour=D("4972.342"), planned_to_date=D("979.206")),
+            Thresholds(at_risk_margin=D("0.36")),
+            "watch",
+        ),
+        (
+            "visits forecast on the line, float64 above it",
+            _inputs(actual_labour=D("3928.212405"), budget_labour=D("6714.893"), visits_done=7, planned_visits=14),
+            Thresholds(at_risk_margin=D("0.17")),
+            "watch",
+        ),
+        # visits: 900 + 2 x 900/3 = 1500 against 1000 x 1.5 = 1500.000...
+        (
+            "visits forecast on the line",
+            _inputs(actual_labour=D("900"), visits_done=3, planned_visits=5),
+            Thresholds(at_risk_margin=D("0.5")),
+            "watch",
+        ),
+    ],
+)
+def test_statuses_on_the_edges_are_metrics_own(
+    case: str, inputs: ContractInputs, thresholds: Thresholds, status: str
+) -> None:
+    expected = metrics.figures(inputs, AS_OF, thresholds)
+    assert expected.status == status, case
+    result = _frame([inputs], AS_OF, thresholds)
+    assert list(result.status_names()) == [status], case
+    assert result.figures() == [expected], case
+
+
+def test_ties_among_many_rows_are_decided_exactly() -> None:
+    """Thousands of contracts, a third of them exactly on a threshold: every status is metrics'."""
+    rng = np.random.default_rng(5)
+    inputs = []
+    for n in range(3000):
+        budget = D(int(rng.integers(1, 10**6))) / 100
+        planned = D(int(rng.integers(1, 10**6))) / 100
+        kind = n % 3
+        if kind == 0:  # burn forecast exactly on the at-risk line: actual = planned x 1.36
+            actual = planned * D("1.36")
+        elif kind == 1:  # consumed exactly 0.8
+            actual = budget * D("0.8")
+        else:
+            actual = D(int(rng.integers(0, 10**6))) / 100
+        inputs.append(
+            _inputs(
+                contract_number=f"C{n:05}",
+                actual_labour=actual.quantize(D("0.000001")),
+                budget_labour=budget,
+                planned_to_date=planned,
+            )
+        )
+    thresholds = Thresholds(at_risk_margin=D("0.36"))
+    result = _frame(inputs, AS_OF, thresholds)
+    expected = [metrics.figures(i, AS_OF, thresholds) for i in inputs]
+    assert list(result.status_names()) == [f.status for f in expected]
+    assert len({f.status for f in expected}) >= 4
