@@ -126,13 +126,8 @@ def load(
 ) -> PortfolioFrame:
     """Every contract that passes the filters, column-wise (portfolio.portfolio's contracts)."""
     result = session.connection().execute(portfolio._inputs_statement(session, as_of, filters, raw=True))
-    frame = derive(columns_from_rows(result.fetchall()), as_of, thresholds)
-    keep = np.ones(len(frame), dtype=bool)
-    if filters.statuses:
-        keep &= np.isin(frame["status"], [STATUSES.index(s) for s in filters.statuses if s in STATUSES])
-    if filters.renewal_within_days is not None:
-        keep &= renewal_mask(frame, filters.renewal_within_days)
-    return frame if keep.all() else frame.take(keep)
+    # SQL applied the filters it can; select() applies them all, the status and window too
+    return select(derive(columns_from_rows(result.fetchall()), as_of, thresholds), filters)
 
 
 def columns_from_rows(rows: Sequence[Sequence[object]]) -> dict[str, np.ndarray]:
@@ -245,11 +240,99 @@ def _statuses(has_budget, actual, budget, forecast, consumed, elapsed, threshold
         + [STATUSES.index(metrics.WATCH)] * 2,
         STATUSES.index(metrics.ON_TRACK),
     )
-    unsure = has_budget & ~over & (
-        (has_forecast & (close(forecast, risk_line) | close(forecast, b)))
-        | (has_consumed & (close(consumed, level) | close(elapsed, share)))
+    unsure = (
+        has_budget
+        & ~over
+        & (
+            (has_forecast & (close(forecast, risk_line) | close(forecast, b)))
+            | (has_consumed & (close(consumed, level) | close(elapsed, share)))
+        )
     )
     return status, unsure
+
+
+def select(frame: PortfolioFrame, filters: Filters) -> PortfolioFrame:
+    """The rows that pass the filters, as portfolio.portfolio(filters=...) would read them.
+
+    A page that changes filters narrows a frame it holds instead of reading the
+    database again.
+    """
+    keep = np.ones(len(frame), dtype=bool)
+    for column, chosen in (
+        ("customer", filters.customers),
+        ("type", filters.types),
+        ("account_manager", filters.account_managers),
+        ("contract_number", filters.contract_numbers),
+    ):
+        if chosen:
+            keep &= np.isin(frame[column], np.array(chosen, dtype=object))
+    if filters.statuses:
+        keep &= np.isin(frame["status"], [STATUSES.index(s) for s in filters.statuses if s in STATUSES])
+    if filters.renewal_within_days is not None:
+        keep &= renewal_mask(frame, filters.renewal_within_days)
+    return frame if keep.all() else frame.take(keep)
+
+
+SORT_KEYS = {  # what a table can be ordered by -> the column that orders it
+    "contract": "contract_number",
+    "customer": "customer",
+    "status": "status",
+    "budget": "budget_total",
+    "actual": "actual_total",
+    "labour": "actual_labour",
+    "material": "actual_material",
+    "consumed": "consumed",
+    "elapsed": "elapsed",
+    "burn": "burn_index",
+    "forecast": "forecast",
+    "margin": "margin",
+    "end": "end_date",
+    "notice": "notice_deadline",
+}
+
+
+def order(frame: PortfolioFrame, by: str = "pressure", descending: bool = False) -> np.ndarray:
+    """Row positions in the order a table shows them; ties by contract number, missing values last.
+
+    "pressure" is summary.by_pressure's order: status (over budget first), then
+    the highest burn index, then contract number. Any SORT_KEYS name sorts by
+    that column.
+    """
+    number = frame["contract_number"]
+    if not len(frame):
+        return np.arange(0)
+    tie = np.argsort(number, kind="stable")  # then every later sort is stable on it
+    positions = np.arange(len(tie))
+    sign = -1 if descending else 1
+    if by == "pressure":
+        burn = np.nan_to_num(frame["burn_index"][tie], nan=0.0)
+        return tie[np.lexsort((positions, -sign * burn, sign * frame["status"][tie]))]
+    column = SORT_KEYS[by]
+    values, missing = frame[column][tie], _missing(frame, column)[tie]
+    if values.dtype.kind == "f":
+        values = np.where(missing, 0.0, values)
+    elif values.dtype == object:
+        values = np.array(["" if v is None else v for v in values], dtype=str)
+    rank = np.unique(values, return_inverse=True)[1]  # equal values, equal rank, for any type
+    # lexsort: the last key first; positions in tie (contract number order) break ties
+    return tie[np.lexsort((positions, sign * rank, missing))]
+
+
+def _missing(frame: PortfolioFrame, column: str) -> np.ndarray:
+    """Rows where the column has no value (shown empty): these sort last either way."""
+    c = frame.columns
+    if column == "budget_total":
+        return ~c["has_budget"]
+    if column == "margin":
+        return ~c["has_contract_value"]
+    values = c[column]
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    if values.dtype.kind == "M":
+        return np.isnat(values)
+    if values.dtype == object:
+        return np.array([v is None for v in values], dtype=bool)
+    return np.zeros(len(values), dtype=bool)
 
 
 def renewal_mask(frame: PortfolioFrame, window_days: int) -> np.ndarray:

@@ -25,7 +25,9 @@ D = Decimal
 d = dt.date
 THRESHOLDS = (
     Thresholds(),
-    Thresholds(at_risk_margin=D("0.05"), watch_level=D("0.5"), watch_elapsed=D("0.9"), renewal_window_days=200),
+    Thresholds(
+        at_risk_margin=D("0.05"), watch_level=D("0.5"), watch_elapsed=D("0.9"), renewal_window_days=200
+    ),
     Thresholds(at_risk_margin=D("0"), watch_level=D("0"), watch_elapsed=D("1"), renewal_window_days=0),
 )
 
@@ -76,6 +78,7 @@ def test_frame_equals_metrics_figures_on_the_demo_portfolio(engine: Engine) -> N
                 seen |= {f.status for f in expected}
         assert seen == set(metrics.STATUSES)
         some = portfolio.portfolio(session, DEMO_TODAY)
+        everything = frame.load(session, DEMO_TODAY)
         for filters in (
             Filters(statuses=("at risk", "watch")),
             Filters(types=("preventive",), statuses=("over budget",)),
@@ -87,6 +90,8 @@ def test_frame_equals_metrics_figures_on_the_demo_portfolio(engine: Engine) -> N
             expected = portfolio.portfolio(session, DEMO_TODAY, filters=filters)
             assert expected, filters
             _check(frame.load(session, DEMO_TODAY, filters=filters), expected)
+            _check(frame.select(everything, filters), expected)
+        assert len(frame.select(everything, Filters(customers=("nobody",)))) == 0
 
 
 def test_an_empty_portfolio_has_an_empty_frame(engine: Engine) -> None:
@@ -166,7 +171,9 @@ AS_OF = d(2026, 7, 2)  # day 183 of 365
         ),
         (
             "visits forecast on the line, float64 above it",
-            _inputs(actual_labour=D("3928.212405"), budget_labour=D("6714.893"), visits_done=7, planned_visits=14),
+            _inputs(
+                actual_labour=D("3928.212405"), budget_labour=D("6714.893"), visits_done=7, planned_visits=14
+            ),
             Thresholds(at_risk_margin=D("0.17")),
             "watch",
         ),
@@ -216,3 +223,46 @@ def test_ties_among_many_rows_are_decided_exactly() -> None:
     expected = [metrics.figures(i, AS_OF, thresholds) for i in inputs]
     assert list(result.status_names()) == [f.status for f in expected]
     assert len({f.status for f in expected}) >= 4
+
+
+SORT_VALUES = {  # SORT_KEYS name -> the exact figure it orders by
+    "contract": lambda f: f.contract_number,
+    "customer": lambda f: f.inputs.customer,
+    "status": lambda f: metrics.STATUSES.index(f.status),
+    "budget": lambda f: f.budget_total,
+    "actual": lambda f: f.actual_total,
+    "labour": lambda f: f.inputs.actual_labour,
+    "material": lambda f: f.inputs.actual_material,
+    "consumed": lambda f: f.consumed,
+    "elapsed": lambda f: f.elapsed,
+    "burn": lambda f: f.burn_index,
+    "forecast": lambda f: f.forecast.total,
+    "margin": lambda f: f.margin,
+    "end": lambda f: f.inputs.end_date,
+    "notice": lambda f: f.notice_deadline,
+}
+
+
+def test_order_sorts_by_the_exact_figures(engine: Engine) -> None:
+    assert demo.load(engine, contracts=120, today=DEMO_TODAY).ok
+    with transaction(engine) as session:
+        figures = portfolio.portfolio(session, DEMO_TODAY)
+        result = frame.load(session, DEMO_TODAY)
+    numbers = result["contract_number"]
+    assert [numbers[i] for i in frame.order(result)] == [
+        f.contract_number for f in summary.by_pressure(figures)
+    ]
+    assert set(SORT_VALUES) == set(frame.SORT_KEYS)
+    for by, value in SORT_VALUES.items():
+        for descending in (False, True):
+            # Python's sort is stable, also reversed: ties stay in contract number order
+            by_number = sorted(figures, key=lambda f: f.contract_number)
+            present = sorted((f for f in by_number if value(f) is not None), key=value, reverse=descending)
+            expected = [f.contract_number for f in present + [f for f in by_number if value(f) is None]]
+            assert [numbers[i] for i in frame.order(result, by, descending)] == expected, (by, descending)
+    least_pressing = sorted(
+        figures, key=lambda f: (-metrics.STATUSES.index(f.status), f.burn_index or 0, f.contract_number)
+    )
+    reverse = frame.order(result, "pressure", descending=True)
+    assert [numbers[i] for i in reverse] == [f.contract_number for f in least_pressing]
+    assert len(frame.order(frame.select(result, Filters(customers=("nobody",))))) == 0
