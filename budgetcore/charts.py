@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from budgetcore import i18n, metrics
 from budgetcore.contract_detail import BurnUpPoint
+from budgetcore.frame import PressureGrid
 from budgetcore.metrics import ContractFigures
 from budgetcore.summary import MonthActual
 from budgetcore.tables import STATUS_COLOURS
@@ -95,6 +96,50 @@ def pressure_map(figures: Sequence[ContractFigures], lang: str, currency: str) -
     )
     fig.update_xaxes(title=i18n.t("Elapsed", lang), tickformat=".0%", range=[-0.02, 1.02])
     fig.update_yaxes(title=i18n.t("Consumed", lang), tickformat=".0%", range=[-0.02, min(top, 3.0)])
+    return _layout(fig, lang, 420)
+
+
+MAX_POINTS = 5000  # a pressure map draws each contract up to this many, then cells of contracts
+
+
+def pressure_density(grid: PressureGrid, lang: str) -> go.Figure:
+    """The pressure map of a large portfolio: contracts per cell of elapsed (x) against consumed (y)."""
+    centre = lambda edges: (edges[:-1] + edges[1:]) / 2  # noqa: E731
+    counts = grid.counts.astype(float)
+    counts[counts == 0] = float("nan")  # empty cells stay white
+    whole = i18n.number_formatter(lang, 0)
+    fig = go.Figure(
+        go.Heatmap(
+            x=centre(grid.x),
+            y=centre(grid.y),
+            z=counts,
+            colorscale="Reds",
+            colorbar={"title": {"text": i18n.t("Contracts", lang)}},
+            customdata=[[whole(n) for n in row] for row in grid.counts],
+            hovertemplate="<br>".join(
+                f"{i18n.t(label, lang)}: {value}"
+                for label, value in (
+                    ("Elapsed", "%{x:.0%}"),
+                    ("Consumed", "%{y:.0%}"),
+                    ("Contracts", "%{customdata}"),
+                )
+            )
+            + "<extra></extra>",
+            hoverongaps=False,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            line={"dash": "dash", "color": "#555", "width": 1},
+            name=i18n.t("on the calendar", lang),
+            hoverinfo="skip",
+        )
+    )
+    fig.update_xaxes(title=i18n.t("Elapsed", lang), tickformat=".0%", range=[0, 1])
+    fig.update_yaxes(title=i18n.t("Consumed", lang), tickformat=".0%", range=[0, float(grid.y[-1])])
     return _layout(fig, lang, 420)
 
 

@@ -392,5 +392,38 @@ def forecast_total(frame: PortfolioFrame) -> Decimal:
     return total
 
 
+@dataclass(frozen=True)
+class PressureGrid:
+    """How many budgeted contracts fall in each cell of elapsed (x) against consumed (y).
+
+    counts[j][i] counts the contracts with elapsed in [x[i], x[i+1]) and consumed in
+    [y[j], y[j+1]) (the last cells closed); consumed above y[-1] is counted in the
+    top row, so no contract is left out.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def contracts(self) -> int:
+        return int(self.counts.sum())
+
+
+def budgeted(frame: PortfolioFrame) -> np.ndarray:
+    """Rows with a budget above 0 (and so a consumed share): the contracts a pressure map shows."""
+    return frame["has_budget"] & (frame["budget_total"] != 0)
+
+
+def pressure_grid(frame: PortfolioFrame, step: float = 0.05, top: float = 2.0) -> PressureGrid:
+    """The pressure map aggregated before it is drawn: contracts per cell of step x step."""
+    rows = budgeted(frame)
+    x = np.linspace(0.0, 1.0, round(1 / step) + 1)
+    y = np.linspace(0.0, top, round(top / step) + 1)
+    consumed = np.clip(frame["consumed"][rows], 0.0, top)  # below 0 (credits) in the first row
+    counts, _, _ = np.histogram2d(consumed, frame["elapsed"][rows], bins=(y, x))
+    return PressureGrid(x, y, counts.astype(np.int64))
+
+
 def _decimal(millionths: np.integer | int) -> Decimal:
     return Decimal(int(millionths)) * _UNIT

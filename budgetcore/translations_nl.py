@@ -296,4 +296,11 @@ NL: dict[str, str] = {
     "cancelled": "geannuleerd",
     # overview table (dashboard)
     "Most pressing first; click a column header to sort. Select a row to open the contract.": "Meest dringende eerst; klik op een kolomkop om te sorteren. Selecteer een regel om het contract te openen.",
+    "Most pressing": "Meest dringend",
+    "Sort by": "Sorteren op",
+    "Descending": "Aflopend",
+    "Page": "Pagina",
+    "Rows {first}–{last} of {rows}": "Regels {first}–{last} van {rows}",
+    "Sorted over all rows by the choice above; a column header sorts this page only. Select a row to open the contract.": "Alle regels gesorteerd volgens de keuze hierboven; een kolomkop sorteert alleen deze pagina. Selecteer een regel om het contract te openen.",
+    "Contracts above the diagonal spend ahead of the calendar; the darker a cell, the more contracts it holds.": "Contracten boven de diagonaal verbruiken sneller dan de kalender; hoe donkerder een vak, hoe meer contracten erin vallen.",
 }

@@ -10,11 +10,13 @@ reproduces a view), the language, the status thresholds, and table rendering.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, func, select
@@ -25,6 +27,7 @@ from budgetcore import (
     clock,
     contract_detail,
     demo,
+    frame,
     i18n,
     portfolio,
     report_html,
@@ -36,6 +39,7 @@ from budgetcore import (
 )
 from budgetcore import settings as stored_settings
 from budgetcore.contract_detail import Detail
+from budgetcore.frame import PortfolioFrame
 from budgetcore.i18n import t
 from budgetcore.metrics import STATUSES, ContractFigures, Thresholds
 from budgetcore.models import Contract
@@ -72,17 +76,32 @@ def _state() -> tuple[str, int, bool]:
         return storage.default_url(), storage.data_version(session), storage.is_demo(session)
 
 
-# Portfolio figures are cached as shared, immutable tuples of frozen dataclasses
+# The portfolio column-wise: one read of every contract per data version, as_of and
+# thresholds; a filter change narrows it in memory (frame.select) without the database.
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _frame(url: str, version: int, as_of: dt.date, key: str, _thresholds: Thresholds) -> PortfolioFrame:
+    with storage.transaction(_engine(url)) as session:
+        return frame.load(session, as_of, _thresholds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _selection(
+    url: str, version: int, as_of: dt.date, key: str, _filters: Filters, _thresholds: Thresholds
+) -> tuple[PortfolioFrame, summary.Headline]:
+    chosen = frame.select(_frame(url, version, as_of, repr(_thresholds), _thresholds), _filters)
+    return chosen, frame.headline(chosen)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _order(
+    url: str, version: int, as_of: dt.date, key: str, by: str, descending: bool, _chosen: PortfolioFrame
+) -> np.ndarray:
+    return frame.order(_chosen, by, descending)
+
+
+# Renewal figures are cached as shared, immutable tuples of frozen dataclasses
 # (st.cache_resource), not copied per hit (st.cache_data): pickling 50,000 figures
 # in and out took 4.6 s, four times as long as computing them.
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _portfolio(
-    url: str, version: int, as_of: dt.date, key: str, _filters: Filters, _thresholds: Thresholds
-) -> tuple[ContractFigures, ...]:
-    with storage.transaction(_engine(url)) as session:
-        return tuple(portfolio.portfolio(session, as_of, _thresholds, _filters))
-
-
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _renewals(
     url: str, version: int, as_of: dt.date, key: str, _filters: Filters, _thresholds: Thresholds, within: int
@@ -94,8 +113,8 @@ def _renewals(
 def forget_results() -> None:
     """Drop every cached result (not the engine): after an import they belong to an old data version."""
     st.cache_data.clear()
-    _portfolio.clear()
-    _renewals.clear()
+    for cached in (_frame, _selection, _order, _renewals):
+        cached.clear()
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -376,11 +395,6 @@ def demo_banner(v: View) -> None:
 # --- data for the pages -------------------------------------------------------------------------
 
 
-def portfolio_figures(v: View) -> Sequence[ContractFigures]:
-    """The filtered portfolio at the view's as_of."""
-    return _portfolio(v.url, v.version, v.as_of, v.key, v.filters, v.thresholds)
-
-
 def renewal_figures(v: View) -> tuple[Sequence[ContractFigures], int]:
     """(contracts approaching renewal, window in days): the sidebar's window, else the default."""
     within = v.filters.renewal_within_days
@@ -391,10 +405,15 @@ def renewal_figures(v: View) -> tuple[Sequence[ContractFigures], int]:
     ), window
 
 
-def monthly(v: View, figures: Sequence[ContractFigures]) -> list[summary.MonthActual]:
+def portfolio_frame(v: View) -> tuple[PortfolioFrame, summary.Headline]:
+    """The filtered portfolio at the view's as_of, column-wise, and its headline figures."""
+    return _selection(v.url, v.version, v.as_of, v.key, v.filters, v.thresholds)
+
+
+def monthly(v: View, numbers: Sequence[str]) -> list[summary.MonthActual]:
     """Actuals per month of the shown contracts (all contracts when nothing is filtered)."""
-    numbers = None if v.filters == Filters() else tuple(f.contract_number for f in figures)
-    return _monthly(v.url, v.version, v.as_of, v.key, numbers)
+    chosen = None if v.filters == Filters() else tuple(numbers)
+    return _monthly(v.url, v.version, v.as_of, v.key, chosen)
 
 
 def detail(v: View, number: str) -> Detail | None:
@@ -514,6 +533,42 @@ def selectable_table(
     if rows:
         st.session_state[f"{key}_nonce"] = nonce + 1  # come back to a table without a selection
         open_contract(str(frame.iloc[rows[0]]["contract"]))
+
+
+PAGE_ROWS = 500  # a table longer than this is sorted and paged on the server
+
+
+def page_of(chosen: PortfolioFrame, v: View, key: str) -> np.ndarray:
+    """Positions of the rows a table shows: all of them, most pressing first, when they fit
+    one page; else the controls to sort every row on the server and to page through them."""
+    if len(chosen) <= PAGE_ROWS:
+        return _order(v.url, v.version, v.as_of, v.key, "pressure", False, chosen)
+    lang = v.lang
+    labels = {"pressure": t("Most pressing", lang)} | {
+        name: t(tables.OVERVIEW_COLUMNS[name].label, lang) for name in frame.SORT_KEYS
+    }
+    sort_col, order_col, page_col, info_col = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
+    by = sort_col.selectbox(t("Sort by", lang), list(labels), format_func=labels.get, key=f"{key}_sort")
+    descending = order_col.toggle(t("Descending", lang), key=f"{key}_desc")
+    pages = math.ceil(len(chosen) / PAGE_ROWS)
+    seen = (v.key, v.as_of, v.version, by, descending)
+    if st.session_state.get(f"{key}_seen") != seen:  # another selection or order starts on page 1
+        st.session_state[f"{key}_seen"] = seen
+        st.session_state[f"{key}_page"] = 1
+    st.session_state[f"{key}_page"] = min(st.session_state.get(f"{key}_page", 1), pages)
+    page = page_col.number_input(t("Page", lang), min_value=1, max_value=pages, step=1, key=f"{key}_page")
+    first = (page - 1) * PAGE_ROWS
+    last = min(first + PAGE_ROWS, len(chosen))
+    info_col.caption(
+        t(
+            "Rows {first}–{last} of {rows}",
+            lang,
+            first=i18n.number(first + 1, lang, 0),
+            last=i18n.number(last, lang, 0),
+            rows=i18n.number(len(chosen), lang, 0),
+        )
+    )
+    return _order(v.url, v.version, v.as_of, v.key, by, descending, chosen)[first:last]
 
 
 def open_contract(number: str) -> None:

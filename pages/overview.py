@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
-from budgetcore import charts, i18n, summary, tables, ui
+from budgetcore import charts, frame, i18n, tables, ui
 from budgetcore.i18n import t
 
 view = ui.view()
@@ -13,12 +14,11 @@ st.title(t("Portfolio overview", lang))
 ui.demo_banner(view)
 st.caption(t("Figures as of {date}", lang, date=i18n.date(view.as_of, lang)))
 
-figures = ui.portfolio_figures(view)
-if not figures:
+chosen, head = ui.portfolio_frame(view)
+if not len(chosen):
     ui.no_contracts(view)
     st.stop()
 
-head = summary.headline(figures)
 money = {
     "Budget total": head.budget_total,
     "Actual to date": head.actual_total,
@@ -42,21 +42,38 @@ for col, (label, amount) in zip(cols[1:], money.items(), strict=True):
     )
 st.markdown("  ".join(tables.status_badge(s, lang, f": {n}") for s, n in head.statuses.items() if n))
 
-frame, columns = tables.overview(summary.by_pressure(figures), lang)
 st.subheader(t("Contracts", lang))
-st.caption(t("Most pressing first; click a column header to sort. Select a row to open the contract.", lang))
-ui.selectable_table(frame, columns, view, key="overview_table")
+shown = ui.page_of(chosen, view, key="overview")
+if len(shown) == len(chosen):
+    st.caption(
+        t("Most pressing first; click a column header to sort. Select a row to open the contract.", lang)
+    )
+else:
+    st.caption(
+        t("Sorted over all rows by the choice above; a column header sorts this page only. "
+          "Select a row to open the contract.", lang)
+    )  # fmt: skip
+table, columns = tables.overview(chosen.figures(shown), lang)
+ui.selectable_table(table, columns, view, key="overview_table")
 
 left, right = st.columns(2)
 with left:
     st.subheader(t("Pressure map", lang))
-    st.caption(
-        t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget.", lang)
-    )
-    st.plotly_chart(charts.pressure_map(figures, lang, view.currency), width="stretch", key="pressure_map",
-                    config=i18n.plotly_config(lang))  # fmt: skip
+    budgeted = np.flatnonzero(frame.budgeted(chosen))
+    if len(budgeted) <= charts.MAX_POINTS:
+        st.caption(
+            t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget.", lang)
+        )
+        pressure = charts.pressure_map(chosen.figures(budgeted), lang, view.currency)
+    else:
+        st.caption(
+            t("Contracts above the diagonal spend ahead of the calendar; the darker a cell, the more "
+              "contracts it holds.", lang)
+        )  # fmt: skip
+        pressure = charts.pressure_density(frame.pressure_grid(chosen), lang)
+    st.plotly_chart(pressure, width="stretch", key="pressure_map", config=i18n.plotly_config(lang))
 with right:
     st.subheader(t("Actuals per month", lang))
     st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
-    st.plotly_chart(charts.monthly_actuals(ui.monthly(view, figures), lang, view.currency), width="stretch", key="monthly",
-                    config=i18n.plotly_config(lang))  # fmt: skip
+    st.plotly_chart(charts.monthly_actuals(ui.monthly(view, chosen["contract_number"]), lang, view.currency),
+                    width="stretch", key="monthly", config=i18n.plotly_config(lang))  # fmt: skip

@@ -256,3 +256,39 @@ def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> Non
         "change",
     ]
     assert config["price"]["label"] == "Verlengingsprijs (€)" and config["status"]["width"] >= 100
+
+
+def test_a_long_table_is_sorted_and_paged_on_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ui.PAGE_ROWS rows the overview sends one page, in the order chosen over all rows."""
+    monkeypatch.setattr("budgetcore.ui.PAGE_ROWS", 100)
+    at = run(type="preventive")
+    with transaction(make_engine()) as session:
+        expected = portfolio.portfolio(session, TODAY, filters=portfolio.Filters(types=("preventive",)))
+    assert len(expected) > 100
+    assert (
+        list(at.dataframe[0].value["contract"])
+        == [f.contract_number for f in summary.by_pressure(expected)][:100]
+    )
+    assert at.number_input(key="overview_page").max == -(-len(expected) // 100)
+
+    at.selectbox(key="overview_sort").select("budget").run()
+    at.toggle(key="overview_desc").set_value(True).run()
+    at.number_input(key="overview_page").set_value(2).run()
+    by_budget = sorted(
+        sorted((f for f in expected if f.budget_total is not None), key=lambda f: f.contract_number),
+        key=lambda f: f.budget_total,
+        reverse=True,
+    ) + sorted((f for f in expected if f.budget_total is None), key=lambda f: f.contract_number)
+    assert list(at.dataframe[0].value["contract"]) == [f.contract_number for f in by_budget[100:200]]
+    assert f"Rows 101–{min(200, len(expected))} of {len(expected)}" in [c.value for c in at.caption]
+
+    # another filter starts again on page 1
+    at.multiselect(key="f_status").select("on track").run()
+    assert at.number_input(key="overview_page").value == 1
+
+
+def test_a_large_pressure_map_draws_cells_not_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("budgetcore.charts.MAX_POINTS", 10)
+    at = run()
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [trace["type"] for trace in figure["data"]] == ["heatmap", "scatter"]  # cells, the diagonal

@@ -266,3 +266,21 @@ def test_order_sorts_by_the_exact_figures(engine: Engine) -> None:
     reverse = frame.order(result, "pressure", descending=True)
     assert [numbers[i] for i in reverse] == [f.contract_number for f in least_pressing]
     assert len(frame.order(frame.select(result, Filters(customers=("nobody",))))) == 0
+
+
+def test_the_pressure_grid_counts_every_budgeted_contract_in_its_cell(engine: Engine) -> None:
+    assert demo.load(engine, contracts=120, today=DEMO_TODAY).ok
+    with transaction(engine) as session:
+        figures = portfolio.portfolio(session, DEMO_TODAY)
+        result = frame.load(session, DEMO_TODAY)
+    grid = frame.pressure_grid(result, step=0.25, top=1.0)
+    assert list(grid.x) == [0, 0.25, 0.5, 0.75, 1.0] and list(grid.y) == list(grid.x)
+    budgeted = [f for f in figures if f.consumed is not None and f.budget_total]
+    assert int(frame.budgeted(result).sum()) == len(budgeted) == grid.contracts
+    expected = np.zeros((4, 4), dtype=int)
+    for f in budgeted:  # cells include their lower edge; the last also its upper; above the top: top row
+        column = min(int(f.elapsed * 4), 3)
+        row = min(int(max(f.consumed, D(0)) * 4), 3)
+        expected[row][column] += 1
+    assert (grid.counts == expected).all()
+    assert expected[3].sum() > 0 and expected[0].sum() > 0
