@@ -1,8 +1,9 @@
-"""The maintained aggregates: contract_months and contract_totals, kept equal to the cost lines.
+"""The maintained aggregates: contract_months, contract_totals and portfolio_months, kept equal
+to the cost lines.
 
 contract_months holds per contract, calendar month and in/out of term the sums
 of its hour and material lines and its periodic visits; contract_totals sums
-those months per contract. Every import rebuilds both for the contracts it
+those months per contract, portfolio_months the in-term ones per month. Every import rebuilds both for the contracts it
 touched (or, on a bulk import, for all of them in one INSERT ... SELECT) inside
 its own transaction, so the aggregates commit or roll back with the lines.
 """
@@ -21,6 +22,7 @@ from budgetcore.models import (
     ContractTotal,
     HourLine,
     MaterialLine,
+    PortfolioMonth,
     WorkOrder,
 )
 from budgetcore.storage import month_start, transaction
@@ -141,6 +143,21 @@ def rebuild(session: Session, contract_ids: Collection[int] | None = None) -> No
                 _totals(chunk),
             )
         )
+    rebuild_portfolio_months(session)
+
+
+def rebuild_portfolio_months(session: Session) -> None:
+    """portfolio_months from contract_months: one GROUP BY over the maintained months (not the lines)."""
+    m = ContractMonth
+    session.execute(delete(PortfolioMonth))
+    session.execute(
+        insert(PortfolioMonth).from_select(
+            ["month", "labour", "material", "lines"],
+            select(m.month, func.sum(m.labour), func.sum(m.material), func.sum(m.lines))
+            .where(m.in_term.is_(True))
+            .group_by(m.month),
+        )
+    )
 
 
 def upgrade(engine: Engine) -> None:

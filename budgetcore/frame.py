@@ -31,7 +31,9 @@ from sqlalchemy.orm import Session
 
 from budgetcore import metrics, portfolio
 from budgetcore.metrics import STATUSES, ZERO, ContractFigures, ContractInputs, Thresholds
+from budgetcore.models import Contract
 from budgetcore.portfolio import Filters
+from budgetcore.storage import plain_rows
 from budgetcore.summary import Headline
 
 # the columns of portfolio._inputs_statement's rows, in order (ContractInputs' fields)
@@ -62,7 +64,8 @@ class PortfolioFrame:
     """The figures of a set of contracts as columns (numpy arrays of equal length).
 
     Inputs (INPUT_COLUMNS; money and hours as int64 millionths, missing optional
-    integers as 0 with a mask `has_<name>`) and derived columns: budget_total
+    integers as 0 with a mask `has_<name>`; contract_id when read by load()) and
+    derived columns: budget_total
     and actual_total (int64 millionths; budget_total 0 where has_budget is
     False), margin (int64, where has_contract_value), elapsed, consumed,
     burn_index, forecast (float64, NaN where undefined: sort keys only),
@@ -125,22 +128,25 @@ def load(
     filters: Filters = Filters(),
 ) -> PortfolioFrame:
     """Every contract that passes the filters, column-wise (portfolio.portfolio's contracts)."""
-    result = session.connection().execute(portfolio._inputs_statement(session, as_of, filters, raw=True))
+    statement = portfolio._inputs_statement(session, as_of, filters, raw=True, days=True)
+    rows = plain_rows(session, statement.add_columns(Contract.id))
     # SQL applied the filters it can; select() applies them all, the status and window too
-    return select(derive(columns_from_rows(result.fetchall()), as_of, thresholds), filters)
+    return select(derive(columns_from_rows(rows, (*INPUT_COLUMNS, "contract_id")), as_of, thresholds), filters)
 
 
-def columns_from_rows(rows: Sequence[Sequence[object]]) -> dict[str, np.ndarray]:
-    """INPUT_COLUMNS as numpy arrays from rows of integer millionths (portfolio's raw statement)."""
+def columns_from_rows(
+    rows: Sequence[Sequence[object]], names: Sequence[str] = INPUT_COLUMNS
+) -> dict[str, np.ndarray]:
+    """Numpy columns from rows of INPUT_COLUMNS (and contract_id) with money in integer
+    millionths and dates as day numbers since 1970-01-01 (portfolio's raw statement with
+    days=True) or as dates."""
     columns: dict[str, np.ndarray] = {}
-    values = list(zip(*rows, strict=True)) if rows else [()] * len(INPUT_COLUMNS)
-    for name, column in zip(INPUT_COLUMNS, values, strict=True):
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    for name, column in zip(names, values, strict=True):
         if name in TEXT:
             columns[name] = np.array(column, dtype=object)
         elif name in DATES:
-            columns[name] = np.array(
-                [np.datetime64("NaT") if v is None else v for v in column], dtype="datetime64[D]"
-            )
+            columns[name] = _dates(column)
         elif name in OPTIONAL:
             columns[f"has_{name}"] = np.array([v is not None for v in column], dtype=bool)
             columns[name] = np.array([v or 0 for v in column], dtype=np.int64)
@@ -149,6 +155,17 @@ def columns_from_rows(rows: Sequence[Sequence[object]]) -> dict[str, np.ndarray]
         else:  # millionths and counts; a missing sum is 0
             columns[name] = np.array([v or 0 for v in column], dtype=np.int64)
     return columns
+
+
+_NO_DAY = np.iinfo(np.int64).min  # datetime64's NaT
+
+
+def _dates(column: Sequence[object]) -> np.ndarray:
+    """datetime64[D] from day numbers or dates; None becomes NaT."""
+    if all(isinstance(v, int) or v is None for v in column):
+        days = np.array([_NO_DAY if v is None else v for v in column], dtype=np.int64)
+        return days.view("datetime64[D]")
+    return np.array([np.datetime64("NaT") if v is None else v for v in column], dtype="datetime64[D]")
 
 
 def derive(columns: dict[str, np.ndarray], as_of: dt.date, thresholds: Thresholds) -> PortfolioFrame:

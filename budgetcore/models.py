@@ -195,6 +195,21 @@ class ContractTotal(Base):
     outside_cost: Mapped[Money]
 
 
+class PortfolioMonth(Base):
+    """Per calendar month: the in-term labour and material of all contracts together.
+
+    contract_months summed per month, maintained with them, so that the
+    portfolio's actuals per month read a few dozen rows, not a row per contract
+    and month. month is the first day of the month.
+    """
+
+    __tablename__ = "portfolio_months"
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    labour: Mapped[Money]
+    material: Mapped[Money]
+    lines: Mapped[int] = mapped_column(Integer)
+
+
 class Meta(Base):
     """Small key/value facts about the database, e.g. data_version and demo flag."""
 

@@ -6,7 +6,19 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from budgetcore import metrics
@@ -226,13 +238,14 @@ def _budgets_raw(as_of: dt.date, scope=None):
     return stmt.subquery("budgets")
 
 
-def _inputs_statement(session: Session, as_of: dt.date, filters: Filters, raw: bool):
+def _inputs_statement(session: Session, as_of: dt.date, filters: Filters, raw: bool, days: bool = False):
     """The one statement behind every contract's inputs.
 
     raw=False: money through Fixed (a Decimal per value, by SQLAlchemy) and
     planned to date by _budgets: the straightforward reading, kept as the
     reference the fast path is tested against. raw=True: integer millionths and
-    _budgets_raw, for _raw_inputs.
+    _budgets_raw, for _raw_inputs. days=True (with raw): dates as day numbers
+    since 1970-01-01 and auto_renew as 0/1, plain integers for budgetcore.frame.
     """
     scope = budget_scope = _scope(filters)
     window = None
@@ -255,6 +268,9 @@ def _inputs_statement(session: Session, as_of: dt.date, filters: Filters, raw: b
     def units(col):
         return type_coerce(col, BigInteger) if raw else col
 
+    def date(col):
+        return day_number(col) if days else col
+
     stmt = (
         select(
             Contract.contract_number,
@@ -262,13 +278,13 @@ def _inputs_statement(session: Session, as_of: dt.date, filters: Filters, raw: b
             Contract.name,
             Contract.type,
             Contract.account_manager,
-            Contract.start_date,
-            Contract.end_date,
+            date(Contract.start_date),
+            date(Contract.end_date),
             Contract.notice_period_days,
-            Contract.auto_renew,
+            type_coerce(Contract.auto_renew, Integer) if days else Contract.auto_renew,
             units(Contract.contract_value),
             Contract.planned_visits,
-            Contract.terminated_on,
+            date(Contract.terminated_on),
             actual(totals.labour, part.c.labour),
             actual(totals.material, part.c.material),
             actual(totals.hours, part.c.hours),

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Date, Engine, Integer, create_engine, event, inspect, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.functions import FunctionElement
 
 from budgetcore.models import Base, Contract, Meta
@@ -57,10 +58,16 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
         try:
             inspector = inspect(engine)
             # a database from before contract_totals: rebuild its aggregates once
-            older = inspector.has_table("contracts") and not inspector.has_table("contract_totals")
+            used = inspector.has_table("contracts")
+            older = used and not inspector.has_table("contract_totals")
+            # and one from before portfolio_months: sum its contract_months once
+            no_months = used and not older and not inspector.has_table("portfolio_months")
             Base.metadata.create_all(engine)
             if older:
                 aggregates.upgrade(engine)
+            elif no_months:
+                with transaction(engine) as session:
+                    aggregates.rebuild_portfolio_months(session)
         except Exception as exc:
             raise StorageError(f"cannot open database {engine.url!r}: {exc}") from exc
     return engine
@@ -117,6 +124,20 @@ def bump_data_version(session: Session) -> int:
 
 def is_demo(session: Session) -> bool:
     return get_meta(session, "demo") == "1"
+
+
+def plain_rows(session: Session, stmt: Executable) -> list[tuple[Any, ...]]:
+    """The rows of a statement as the driver returns them: plain tuples, without
+    SQLAlchemy's Row objects and result processing (a second per million values).
+
+    Parameters are still bound by SQLAlchemy. For statements whose columns are
+    integers and text: a date or a Decimal would come back in the driver's form.
+    """
+    result = session.connection().execute(stmt)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 class day_number(FunctionElement[int]):  # noqa: N801 - reads as a SQL function

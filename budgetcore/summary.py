@@ -8,12 +8,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from sqlalchemy import and_, func, literal, select, type_coerce, union_all
+from sqlalchemy import BigInteger, Date, and_, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from budgetcore.metrics import STATUSES, ZERO, ContractFigures
-from budgetcore.models import Contract, ContractMonth, Customer, Fixed, HourLine, MaterialLine, WorkOrder
-from budgetcore.storage import month_start
+from budgetcore.models import (
+    Contract,
+    ContractMonth,
+    Customer,
+    Fixed,
+    HourLine,
+    MaterialLine,
+    PortfolioMonth,
+    WorkOrder,
+)
 
 
 @dataclass(frozen=True)
@@ -86,47 +94,75 @@ def monthly_actuals(
             return stmt
         return stmt.where(Contract.contract_number.in_(list(contract_numbers)))
 
-    months = chosen(
-        select(
-            ContractMonth.month.label("month"),
-            ContractMonth.labour.label("labour"),
-            ContractMonth.material.label("material"),
+    after = reads_after(as_of)
+    if contract_numbers is None:  # every contract: the maintained sums per month
+        p = PortfolioMonth
+        months = select(p.month, p.labour, p.material, p.lines).where(
+            p.month <= first if after else p.month < first
         )
-        .join(Contract, ContractMonth.contract_id == Contract.id)
-        .where(ContractMonth.in_term.is_(True), ContractMonth.month < first)
-    )
-
-    def in_window(date_col):
-        return and_(
-            date_col >= first,
-            date_col <= as_of,
-            date_col >= Contract.start_date,
-            date_col <= Contract.end_date,
+    else:
+        m = ContractMonth
+        months = chosen(
+            select(m.month.label("month"), m.labour.label("labour"), m.material.label("material"), m.lines)
+            .join(Contract, m.contract_id == Contract.id)
+            .where(m.in_term.is_(True), m.month <= first if after else m.month < first)
         )
-
-    hours = chosen(
-        select(month_start(HourLine.date), HourLine.cost, literal(0))
-        .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
-        .join(Contract, WorkOrder.contract_id == Contract.id)
-        .where(in_window(HourLine.date))
-    )
-    materials = chosen(
-        select(month_start(MaterialLine.date), literal(0), MaterialLine.cost)
-        .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
-        .join(Contract, WorkOrder.contract_id == Contract.id)
-        .where(in_window(MaterialLine.date))
-    )
-    src = union_all(months, hours, materials).subquery("src")
+    src = union_all(months, *(chosen(part) for part in month_lines(as_of, after, month=True))).subquery("src")
     rows = session.execute(
         select(
             src.c.month,
             type_coerce(func.sum(src.c.labour), Fixed()),
             type_coerce(func.sum(src.c.material), Fixed()),
+            func.sum(src.c.lines),
         )
         .group_by(src.c.month)
         .order_by(src.c.month)
     )
-    return [MonthActual(_date(m), lab or ZERO, mat or ZERO) for m, lab, mat in rows]
+    # as_of's month shows when it has lines through as_of, whichever side was read
+    return [
+        MonthActual(month, lab or ZERO, mat or ZERO)
+        for month, lab, mat, lines in ((_date(m), lab, mat, lines) for m, lab, mat, lines in rows)
+        if month != first or lines > 0
+    ]
+
+
+def reads_after(as_of: dt.date) -> bool:
+    """Whether as_of's own month is read as its maintained sum minus the lines dated after
+    as_of (else as the lines dated through as_of): the side with fewer days, both exact."""
+    next_first = (as_of.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return (next_first - as_of).days - 1 < as_of.day
+
+
+def month_lines(as_of: dt.date, after: bool, month: bool = False):
+    """The in-term hour and material lines of as_of's month on one side of as_of, one SELECT
+    each: (contract_id or, month=True, the month's first day; labour; material; lines), money
+    in millionths; the lines after as_of negated (and counted -1), to subtract from the
+    month's sum."""
+    first = as_of.replace(day=1)
+    next_first = (first + dt.timedelta(days=32)).replace(day=1)
+
+    def part(line, labour: bool):
+        cost = type_coerce(-line.cost if after else line.cost, BigInteger)
+        zero = literal(0, BigInteger)
+        side = (
+            and_(line.date > as_of, line.date < next_first)
+            if after
+            else and_(line.date >= first, line.date <= as_of)
+        )
+        key = literal(first, Date) if month else WorkOrder.contract_id
+        return (
+            select(
+                key.label("month" if month else "contract_id"),
+                (cost if labour else zero).label("labour"),
+                (zero if labour else cost).label("material"),
+                literal(-1 if after else 1).label("lines"),
+            )
+            .join(WorkOrder, line.work_order_id == WorkOrder.id)
+            .join(Contract, WorkOrder.contract_id == Contract.id)
+            .where(side, line.date >= Contract.start_date, line.date <= Contract.end_date)
+        )
+
+    return part(HourLine, True), part(MaterialLine, False)
 
 
 def _date(value: dt.date | str) -> dt.date:

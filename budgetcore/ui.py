@@ -29,6 +29,7 @@ from budgetcore import (
     demo,
     frame,
     i18n,
+    months,
     portfolio,
     report_html,
     report_xlsx,
@@ -113,17 +114,36 @@ def _renewals(
 def forget_results() -> None:
     """Drop every cached result (not the engine): after an import they belong to an old data version."""
     st.cache_data.clear()
-    for cached in (_frame, _selection, _order, _renewals):
+    for cached in (_frame, _selection, _order, _renewals, _contract_months, _month_of, _monthly_of):
         cached.clear()
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
-def _monthly(
-    url: str, version: int, as_of: dt.date, key: str, _numbers: tuple[str, ...] | None
-) -> list[summary.MonthActual]:
-    # key (the filters) stands for _numbers, which would cost a hash of every number per hit
+def _monthly(url: str, version: int, as_of: dt.date) -> list[summary.MonthActual]:
     with storage.transaction(_engine(url)) as session:
-        return summary.monthly_actuals(session, as_of, _numbers)
+        return summary.monthly_actuals(session, as_of)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _contract_months(url: str, version: int) -> months.ContractMonths:
+    with storage.transaction(_engine(url)) as session:
+        return months.in_term_months(session)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _month_of(url: str, version: int, as_of: dt.date) -> months.MonthOfAsOf:
+    with storage.transaction(_engine(url)) as session:
+        return months.month_of(session, as_of)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _monthly_of(
+    url: str, version: int, as_of: dt.date, key: str, _chosen: PortfolioFrame
+) -> list[summary.MonthActual]:
+    # key (the filters and thresholds) stands for _chosen, the contracts they keep
+    return months.monthly(
+        _contract_months(url, version), _month_of(url, version, as_of), _chosen["contract_id"]
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -410,10 +430,12 @@ def portfolio_frame(v: View) -> tuple[PortfolioFrame, summary.Headline]:
     return _selection(v.url, v.version, v.as_of, v.key, v.filters, v.thresholds)
 
 
-def monthly(v: View, numbers: Sequence[str]) -> list[summary.MonthActual]:
-    """Actuals per month of the shown contracts (all contracts when nothing is filtered)."""
-    chosen = None if v.filters == Filters() else tuple(numbers)
-    return _monthly(v.url, v.version, v.as_of, v.key, chosen)
+def monthly(v: View, chosen: PortfolioFrame) -> list[summary.MonthActual]:
+    """Actuals per month of the shown contracts: every contract's from the maintained
+    portfolio months; a filtered set's summed in memory from every contract's months."""
+    if v.filters == Filters():
+        return _monthly(v.url, v.version, v.as_of)
+    return _monthly_of(v.url, v.version, v.as_of, v.key, chosen)
 
 
 def detail(v: View, number: str) -> Detail | None:

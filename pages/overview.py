@@ -75,5 +75,5 @@ with left:
 with right:
     st.subheader(t("Actuals per month", lang))
     st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
-    st.plotly_chart(charts.monthly_actuals(ui.monthly(view, chosen["contract_number"]), lang, view.currency),
+    st.plotly_chart(charts.monthly_actuals(ui.monthly(view, chosen), lang, view.currency),
                     width="stretch", key="monthly", config=i18n.plotly_config(lang))  # fmt: skip

@@ -27,6 +27,7 @@ from budgetcore.models import (
     ContractTotal,
     HourLine,
     MaterialLine,
+    PortfolioMonth,
     WorkOrder,
     to_units,
 )
@@ -194,6 +195,22 @@ def _totals_of(months: dict[tuple, tuple]) -> dict[int, tuple]:
     return {c: tuple(v) for c, v in totals.items() if any(v)}
 
 
+def _stored_portfolio_months(engine: Engine) -> dict[dt.date, tuple]:
+    p = PortfolioMonth
+    with engine.connect() as conn:
+        rows = conn.execute(select(p.month, p.labour, p.material, p.lines)).all()
+    return {month: tuple(rest) for month, *rest in rows}
+
+
+def _portfolio_months_of(months: dict[tuple, tuple]) -> dict[dt.date, tuple]:
+    sums: dict[dt.date, tuple] = {}
+    for (_contract_id, month, in_term), (labour, material, _hours, lines, _visits) in months.items():
+        if in_term:
+            before = sums.get(month, (Decimal(0), Decimal(0), 0))
+            sums[month] = (before[0] + labour, before[1] + material, before[2] + lines)
+    return sums
+
+
 def _sql_actuals(engine: Engine, as_of: dt.date) -> dict[int, tuple]:
     with transaction(engine) as session:
         ids = dict(session.execute(select(Contract.contract_number, Contract.id)).all())
@@ -211,6 +228,7 @@ def assert_aggregates_fresh(engine: Engine, as_of_dates=AS_OF_DATES) -> None:
     months = _fresh_months(data)
     assert _stored_months(engine) == months
     assert _stored_totals(engine) == _totals_of(months)
+    assert _stored_portfolio_months(engine) == _portfolio_months_of(months)
     for as_of in as_of_dates:
         assert _sql_actuals(engine, as_of) == _fresh_actuals(data, as_of), as_of
 
@@ -300,6 +318,18 @@ def test_a_database_from_before_contract_totals_is_rebuilt_on_open(loaded, db_ur
     reopened = make_engine(db_url)
     try:
         assert_aggregates_fresh(reopened, (TODAY, dt.date(2025, 6, 30)))
+    finally:
+        reopened.dispose()
+
+
+def test_a_database_from_before_portfolio_months_sums_them_on_open(loaded, db_url: str) -> None:
+    engine, _ = loaded
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE portfolio_months"))
+    engine.dispose()
+    reopened = make_engine(db_url)
+    try:
+        assert_aggregates_fresh(reopened, (TODAY,))
     finally:
         reopened.dispose()
 

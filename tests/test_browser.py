@@ -112,7 +112,10 @@ def test_filters_live_in_the_url_and_unknown_contracts_get_a_message(
     base, _db_url = server
     open_page(page, base + "/?status=over+budget")
     assert_no_exception(page)
-    expect(page.locator("[data-testid='stSidebar']").get_by_text("over budget").first).to_be_visible()
+    # the first load of a filtered view may still be drawing on a loaded machine: wait for it
+    expect(page.locator("[data-testid='stSidebar']").get_by_text("over budget").first).to_be_visible(
+        timeout=20_000
+    )
     assert "status=over+budget" in page.url or "status=over%20budget" in page.url
 
     open_page(page, base + "/contract?contract=NO-SUCH-CONTRACT")

@@ -160,7 +160,14 @@ def test_categories_and_detail_bundle(contract: Engine) -> None:
     assert detail.figures.inputs.budget_hours == D(73)
 
 
-def test_monthly_actuals_whole_months_and_the_month_of_as_of(contract: Engine) -> None:
+@pytest.fixture(params=[False, True], ids=["lines-through-as_of", "month-minus-lines-after"])
+def side(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Both readings of as_of's own month (summary.reads_after), which must agree."""
+    monkeypatch.setattr(summary, "reads_after", lambda as_of: request.param)
+    return request.param
+
+
+def test_monthly_actuals_whole_months_and_the_month_of_as_of(contract: Engine, side: bool) -> None:
     with transaction(contract) as session:
         everything = summary.monthly_actuals(session, AS_OF)
         only_c1 = summary.monthly_actuals(session, AS_OF, ["C-1"])
@@ -174,7 +181,7 @@ def test_monthly_actuals_whole_months_and_the_month_of_as_of(contract: Engine) -
     assert nothing == []
 
 
-def test_monthly_actuals_equal_the_portfolio_totals_on_the_demo(engine: Engine) -> None:
+def test_monthly_actuals_equal_the_portfolio_totals_on_the_demo(engine: Engine, side: bool) -> None:
     today = dt.date(2026, 11, 27)
     demo.load(engine, contracts=40, today=today)
     for as_of in (today, dt.date(2026, 6, 30), dt.date(2025, 2, 14)):
@@ -183,9 +190,12 @@ def test_monthly_actuals_equal_the_portfolio_totals_on_the_demo(engine: Engine) 
             figures = portfolio.portfolio(session, as_of)
         assert sum(m.labour for m in months) == sum(f.inputs.actual_labour for f in figures)
         assert sum(m.material for m in months) == sum(f.inputs.actual_material for f in figures)
+        assert months[-1].month == as_of.replace(day=1)
 
 
-def test_monthly_actuals_in_chunks_equal_one_query(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_monthly_actuals_in_chunks_equal_one_query(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, side: bool
+) -> None:
     # a filtered portfolio of 100,000 contracts must not become one IN list of 100,000
     # parameters (SQLite allows 32,766); chunks of 7 over 40 contracts must add up the same
     today = dt.date(2026, 11, 27)
