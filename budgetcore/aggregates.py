@@ -17,7 +17,10 @@ from sqlalchemy.orm import Session
 
 from budgetcore.models import (
     Base,
+    BudgetLine,
+    BudgetPeriod,
     Contract,
+    ContractBudget,
     ContractMonth,
     ContractTotal,
     HourLine,
@@ -25,7 +28,7 @@ from budgetcore.models import (
     PortfolioMonth,
     WorkOrder,
 )
-from budgetcore.storage import month_start, transaction
+from budgetcore.storage import day_number, month_start, transaction
 
 CHUNK = 5000  # contract ids per IN list
 
@@ -109,6 +112,7 @@ def rebuild(session: Session, contract_ids: Collection[int] | None = None) -> No
     Runs inside the caller's transaction, so an import and its aggregates
     commit or roll back together.
     """
+    rebuild_budgets(session)  # any import may change budgets or terms: cheap enough to redo whole
     ids = None if contract_ids is None else sorted(set(contract_ids))
     if ids is not None and not ids:
         return
@@ -144,6 +148,42 @@ def rebuild(session: Session, contract_ids: Collection[int] | None = None) -> No
             )
         )
     rebuild_portfolio_months(session)
+
+
+def rebuild_budgets(session: Session) -> None:
+    """contract_budgets and budget_periods from every budget line (two INSERT ... SELECTs)."""
+    b = BudgetLine
+
+    def category(name: str):
+        return func.sum(case((b.category == name, b.amount), else_=0))
+
+    session.execute(delete(BudgetPeriod))
+    session.execute(delete(ContractBudget))
+    session.execute(
+        insert(ContractBudget).from_select(
+            ["contract_id", "lines", "labour", "material", "other", "hours"],
+            select(
+                b.contract_id,
+                func.count(),
+                category("labour"),
+                category("material"),
+                category("other"),
+                func.sum(func.coalesce(b.hours, 0)),
+            ).group_by(b.contract_id),
+        )
+    )
+    session.execute(
+        insert(BudgetPeriod).from_select(
+            ["budget_line_id", "contract_id", "amount", "first_day", "last_day"],
+            select(
+                b.id,
+                b.contract_id,
+                b.amount,
+                day_number(func.coalesce(b.period_start, Contract.start_date)),
+                day_number(func.coalesce(b.period_end, Contract.end_date)),
+            ).join(Contract, b.contract_id == Contract.id),
+        )
+    )
 
 
 def rebuild_portfolio_months(session: Session) -> None:

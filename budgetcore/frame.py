@@ -22,18 +22,22 @@ portfolio at many as-of dates and on constructed ties.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
+import sqlalchemy as sa
+from sqlalchemy import BigInteger, Integer, type_coerce
 from sqlalchemy.orm import Session
 
 from budgetcore import metrics, portfolio
 from budgetcore.metrics import STATUSES, ZERO, ContractFigures, ContractInputs, Thresholds
-from budgetcore.models import Contract
+from budgetcore.models import BudgetPeriod, Contract, ContractBudget, ContractTotal, Customer
 from budgetcore.portfolio import Filters
-from budgetcore.storage import plain_rows
+from budgetcore.storage import day_number, plain_rows
 from budgetcore.summary import Headline
 
 # the columns of portfolio._inputs_statement's rows, in order (ContractInputs' fields)
@@ -128,44 +132,167 @@ def load(
     filters: Filters = Filters(),
 ) -> PortfolioFrame:
     """Every contract that passes the filters, column-wise (portfolio.portfolio's contracts)."""
-    statement = portfolio._inputs_statement(session, as_of, filters, raw=True, days=True)
-    rows = plain_rows(session, statement.add_columns(Contract.id))
+    with _collector_paused():
+        columns = read(session, as_of, filters)
     # SQL applied the filters it can; select() applies them all, the status and window too
-    return select(derive(columns_from_rows(rows, (*INPUT_COLUMNS, "contract_id")), as_of, thresholds), filters)
+    return select(derive(columns, as_of, thresholds), filters)
+
+
+CONTRACT_COLUMNS = (
+    "contract_id", "contract_number", "customer", "name", "type", "account_manager", "start_date",
+    "end_date", "notice_period_days", "auto_renew", "contract_value", "planned_visits", "terminated_on",
+)  # fmt: skip
+TOTAL_COLUMNS = ("labour", "material", "hours", "visits", "outside_term_lines", "outside_term_cost")
+BUDGET_COLUMNS = ("budget_lines", "budget_labour", "budget_material", "budget_other", "budget_hours")
+
+
+def read(session: Session, as_of: dt.date, filters: Filters = Filters()) -> dict[str, np.ndarray]:
+    """INPUT_COLUMNS and contract_id of the contracts SQL's filters keep, in contract number order.
+
+    portfolio.contract_inputs' figures, read as four plain queries whose rows
+    meet in numpy by contract id rather than in one SQL join: the contracts with
+    their maintained totals, the maintained budget sums (contract_budgets),
+    planned to date from budget_periods, and what lies on the far side of as_of
+    (portfolio._actuals). Integers only: money in millionths, dates as day numbers.
+    """
+    scope = portfolio._scope(filters)
+    t = ContractTotal
+    contracts = plain_rows(
+        session,
+        portfolio._narrowed(
+            sa.select(
+                Contract.id,
+                Contract.contract_number,
+                Customer.name,
+                Contract.name,
+                Contract.type,
+                Contract.account_manager,
+                day_number(Contract.start_date),
+                day_number(Contract.end_date),
+                Contract.notice_period_days,
+                type_coerce(Contract.auto_renew, Integer),
+                type_coerce(Contract.contract_value, BigInteger),
+                Contract.planned_visits,
+                day_number(Contract.terminated_on),
+                *(type_coerce(c, BigInteger) for c in (t.labour, t.material, t.hours)),
+                t.visits,
+                t.outside_lines,
+                type_coerce(t.outside_cost, BigInteger),
+            )
+            .join(Customer, Contract.customer_id == Customer.id)
+            .outerjoin(t, t.contract_id == Contract.id),
+            filters,
+        ),
+    )
+    columns = columns_from_rows(contracts, CONTRACT_COLUMNS + TOTAL_COLUMNS)
+    rank = np.argsort(columns["contract_number"].astype(str), kind="stable")
+    columns = {name: values[rank] for name, values in columns.items()}
+    ids = columns["contract_id"]
+    by_id = np.argsort(ids)
+
+    def place(rows: list, names: Sequence[str]) -> dict[str, np.ndarray]:
+        """Columns of rows (contract id first) aligned with ids; 0 where a contract has none."""
+        found = columns_from_rows(rows, ("contract_id", *names))
+        where = by_id[np.searchsorted(ids, found["contract_id"], sorter=by_id)]
+        result = {}
+        for name in names:
+            result[name] = np.zeros(len(ids), dtype=np.int64)
+            result[name][where] = found[name]
+        return result
+
+    b = ContractBudget
+    budget_sums = sa.select(
+        b.contract_id,
+        b.lines,
+        *(type_coerce(c, BigInteger) for c in (b.labour, b.material, b.other, b.hours)),
+    )
+    if scope is not None:
+        budget_sums = budget_sums.where(b.contract_id.in_(scope))
+    budgets = place(plain_rows(session, budget_sums), BUDGET_COLUMNS)
+    planned = place(plain_rows(session, _planned(as_of, scope)), ("planned_to_date",))
+    after = portfolio._counts_after(session, as_of)
+    part = portfolio._actuals(as_of, after, scope)
+    parts = place(
+        plain_rows(session, sa.select(*(type_coerce(c, BigInteger) for c in part.c))),
+        ("labour", "material", "hours", "visits"),
+    )
+    for name, actual in (
+        ("labour", "actual_labour"),
+        ("material", "actual_material"),
+        ("hours", "actual_hours"),
+        ("visits", "visits_done"),
+    ):
+        columns[actual] = columns.pop(name) - parts[name] if after else parts[name]
+    return columns | budgets | planned
+
+
+def _planned(as_of: dt.date, scope=None):
+    """Per contract, planned to date in millionths from budget_periods: portfolio._budgets_raw's
+    rule (a whole period's amount once it ended, none before it starts, the share of
+    the days done while it runs, truncated per line), on integers of one narrow table."""
+    p = BudgetPeriod
+    amount, first, last = type_coerce(p.amount, BigInteger), p.first_day, p.last_day
+    day = (as_of - dt.date(1970, 1, 1)).days
+    done = sa.literal(day) - first + 1
+    period_days = last - first + 1
+    done_clamped = sa.case((done < 0, 0), (done > period_days, period_days), else_=done)
+    planned = sa.case(
+        (sa.and_(first <= last, last <= day), amount),
+        (sa.and_(first <= last, first > day), 0),
+        (sa.and_(first <= day, day < last), amount * done // period_days),
+        else_=amount * done_clamped // period_days,
+    )
+    stmt = sa.select(p.contract_id, sa.cast(sa.func.sum(planned), BigInteger)).group_by(p.contract_id)
+    return stmt if scope is None else stmt.where(p.contract_id.in_(scope))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while hundreds of thousands of row tuples are made and
+    dropped (none of them in a cycle): it would walk them all several times, a sixth of a read."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def columns_from_rows(
     rows: Sequence[Sequence[object]], names: Sequence[str] = INPUT_COLUMNS
 ) -> dict[str, np.ndarray]:
-    """Numpy columns from rows of INPUT_COLUMNS (and contract_id) with money in integer
-    millionths and dates as day numbers since 1970-01-01 (portfolio's raw statement with
-    days=True) or as dates."""
+    """Numpy columns from rows with money in integer millionths and dates as day numbers
+    since 1970-01-01 (or as dates); a missing number is 0, a missing optional one (OPTIONAL)
+    also False in has_<name>, a missing date NaT."""
+    table = np.empty((len(rows), len(names)), dtype=object)  # one C pass over the rows
+    if rows:
+        table[:] = rows
     columns: dict[str, np.ndarray] = {}
-    values = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-    for name, column in zip(names, values, strict=True):
+    numbers = [j for j, name in enumerate(names) if name not in TEXT and name not in DATES]
+    block = table[:, numbers]
+    missing = np.equal(block, None)
+    values = np.where(missing, 0, block).astype(np.int64)  # every integer column in one pass
+    for k, j in enumerate(numbers):
+        name = names[j]
+        columns[name] = values[:, k].astype(bool) if name == "auto_renew" else values[:, k].copy()
+        if name in OPTIONAL:
+            columns[f"has_{name}"] = ~missing[:, k]
+    for j, name in enumerate(names):
         if name in TEXT:
-            columns[name] = np.array(column, dtype=object)
+            columns[name] = table[:, j].copy()
         elif name in DATES:
-            columns[name] = _dates(column)
-        elif name in OPTIONAL:
-            columns[f"has_{name}"] = np.array([v is not None for v in column], dtype=bool)
-            columns[name] = np.array([v or 0 for v in column], dtype=np.int64)
-        elif name == "auto_renew":
-            columns[name] = np.array([bool(v) for v in column], dtype=bool)
-        else:  # millionths and counts; a missing sum is 0
-            columns[name] = np.array([v or 0 for v in column], dtype=np.int64)
+            columns[name] = _dates(table[:, j], np.equal(table[:, j], None))
     return columns
 
 
-_NO_DAY = np.iinfo(np.int64).min  # datetime64's NaT
-
-
-def _dates(column: Sequence[object]) -> np.ndarray:
-    """datetime64[D] from day numbers or dates; None becomes NaT."""
-    if all(isinstance(v, int) or v is None for v in column):
-        days = np.array([_NO_DAY if v is None else v for v in column], dtype=np.int64)
-        return days.view("datetime64[D]")
-    return np.array([np.datetime64("NaT") if v is None else v for v in column], dtype="datetime64[D]")
+def _dates(column: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """datetime64[D] from day numbers or dates; a missing one becomes NaT."""
+    present = column[~missing]
+    if len(present) and not isinstance(present[0], int):  # dates
+        return np.array([np.datetime64("NaT") if v is None else v for v in column], dtype="datetime64[D]")
+    days = np.where(missing, np.iinfo(np.int64).min, column).astype(np.int64)  # int64 min is NaT
+    return days.view("datetime64[D]")
 
 
 def derive(columns: dict[str, np.ndarray], as_of: dt.date, thresholds: Thresholds) -> PortfolioFrame:

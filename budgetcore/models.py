@@ -195,6 +195,35 @@ class ContractTotal(Base):
     outside_cost: Mapped[Money]
 
 
+class ContractBudget(Base):
+    """Per contract: its budget lines summed (count, per category, hours), maintained at import.
+
+    The column-wise portfolio (frame.py) reads one row per contract here instead
+    of aggregating every budget line.
+    """
+
+    __tablename__ = "contract_budgets"
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
+    lines: Mapped[int] = mapped_column(Integer)
+    labour: Mapped[Money]
+    material: Mapped[Money]
+    other: Mapped[Money]
+    hours: Mapped[Amount]
+
+
+class BudgetPeriod(Base):
+    """Per budget line: its amount and the first and last day of its period (its own or the
+    contract's term) as day numbers since 1970-01-01, maintained at import, so that planned
+    to date is integer arithmetic on one narrow table."""
+
+    __tablename__ = "budget_periods"
+    budget_line_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    amount: Mapped[Money]
+    first_day: Mapped[int] = mapped_column(Integer)
+    last_day: Mapped[int] = mapped_column(Integer)
+
+
 class PortfolioMonth(Base):
     """Per calendar month: the in-term labour and material of all contracts together.
 

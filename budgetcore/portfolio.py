@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
-    Integer,
     and_,
     case,
     cast,
@@ -238,14 +237,13 @@ def _budgets_raw(as_of: dt.date, scope=None):
     return stmt.subquery("budgets")
 
 
-def _inputs_statement(session: Session, as_of: dt.date, filters: Filters, raw: bool, days: bool = False):
+def _inputs_statement(session: Session, as_of: dt.date, filters: Filters, raw: bool):
     """The one statement behind every contract's inputs.
 
     raw=False: money through Fixed (a Decimal per value, by SQLAlchemy) and
     planned to date by _budgets: the straightforward reading, kept as the
     reference the fast path is tested against. raw=True: integer millionths and
-    _budgets_raw, for _raw_inputs. days=True (with raw): dates as day numbers
-    since 1970-01-01 and auto_renew as 0/1, plain integers for budgetcore.frame.
+    _budgets_raw, for _raw_inputs.
     """
     scope = budget_scope = _scope(filters)
     window = None
@@ -268,9 +266,6 @@ def _inputs_statement(session: Session, as_of: dt.date, filters: Filters, raw: b
     def units(col):
         return type_coerce(col, BigInteger) if raw else col
 
-    def date(col):
-        return day_number(col) if days else col
-
     stmt = (
         select(
             Contract.contract_number,
@@ -278,13 +273,13 @@ def _inputs_statement(session: Session, as_of: dt.date, filters: Filters, raw: b
             Contract.name,
             Contract.type,
             Contract.account_manager,
-            date(Contract.start_date),
-            date(Contract.end_date),
+            Contract.start_date,
+            Contract.end_date,
             Contract.notice_period_days,
-            type_coerce(Contract.auto_renew, Integer) if days else Contract.auto_renew,
+            Contract.auto_renew,
             units(Contract.contract_value),
             Contract.planned_visits,
-            date(Contract.terminated_on),
+            Contract.terminated_on,
             actual(totals.labour, part.c.labour),
             actual(totals.material, part.c.material),
             actual(totals.hours, part.c.hours),

@@ -60,14 +60,18 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
             # a database from before contract_totals: rebuild its aggregates once
             used = inspector.has_table("contracts")
             older = used and not inspector.has_table("contract_totals")
-            # and one from before portfolio_months: sum its contract_months once
+            # and one from before portfolio_months or contract_budgets: make them once
             no_months = used and not older and not inspector.has_table("portfolio_months")
+            no_budgets = used and not older and not inspector.has_table("contract_budgets")
             Base.metadata.create_all(engine)
             if older:
                 aggregates.upgrade(engine)
-            elif no_months:
+            if no_months or no_budgets:
                 with transaction(engine) as session:
-                    aggregates.rebuild_portfolio_months(session)
+                    if no_months:
+                        aggregates.rebuild_portfolio_months(session)
+                    if no_budgets:
+                        aggregates.rebuild_budgets(session)
         except Exception as exc:
             raise StorageError(f"cannot open database {engine.url!r}: {exc}") from exc
     return engine

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select, text
 
-from budgetcore import demo, portfolio, writer
+from budgetcore import demo, frame, portfolio, writer
 from budgetcore.exchange import COLUMNS, ENTITIES
 from budgetcore.importing import import_paths
 from budgetcore.models import (
@@ -231,6 +231,9 @@ def assert_aggregates_fresh(engine: Engine, as_of_dates=AS_OF_DATES) -> None:
     assert _stored_portfolio_months(engine) == _portfolio_months_of(months)
     for as_of in as_of_dates:
         assert _sql_actuals(engine, as_of) == _fresh_actuals(data, as_of), as_of
+        # the column-wise portfolio reads the maintained budget tables: the same figures
+        with transaction(engine) as session:
+            assert frame.load(session, as_of).figures() == portfolio.portfolio(session, as_of), as_of
 
 
 # -- the tests -----------------------------------------------------------------
