@@ -40,7 +40,12 @@ def _wait_for_server(port: int, timeout: float = 60) -> None:
 
 
 def _settled(page, timeout_ms: int = 180_000) -> str | None:
-    """Wait until the script finished its run; None when the table is on screen, else what went wrong."""
+    """Wait until the table (or an error) is drawn and the script finished its run; None when
+    the table is on screen, else what went wrong. (A page that has only just connected
+    reads as not running before its first run starts, so the state alone is not enough.)"""
+    page.wait_for_selector(
+        "[data-testid='stDataFrame'], [data-testid='stException']", state="attached", timeout=timeout_ms
+    )
     page.wait_for_selector(IDLE, timeout=timeout_ms)
     if page.locator("[data-testid='stDataFrame']").count():
         return None

@@ -35,7 +35,7 @@ OUT = ROOT / "bench" / "out"
 TODAY = dt.date(2026, 11, 27)  # the generator's "today" and the as-of date of every read
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_DB = "bench"
-OUR_READS = ("summary", "actuals", "renewals", "detail", "filtered")
+OUR_READS = ("summary", "figures", "actuals", "renewals", "detail", "filtered", "months")
 
 # (operation, target as text, check on the measured row and the reference rows)
 TARGETS: list[tuple[str, str, Callable[[dict, dict], bool | None]]] = []
@@ -122,7 +122,7 @@ def _timed(repeat: int, action: Callable[[], object]) -> tuple[list[float], obje
 def op_read(kind: str, engine_name: str, contracts: int, repeat: int) -> dict:
     from sqlalchemy import func, select
 
-    from budgetcore import portfolio
+    from budgetcore import frame, months, portfolio
     from budgetcore.models import Contract, WorkOrder
     from budgetcore.storage import transaction
 
@@ -130,15 +130,25 @@ def op_read(kind: str, engine_name: str, contracts: int, repeat: int) -> dict:
     extra: dict[str, object] = {}
     with transaction(engine) as session:
         if kind == "summary":
+            # every contract's status, forecast and figures, column-wise, with the headline:
+            # what the overview and its filters work from
+            action = lambda: _summary(frame, session)  # noqa: E731
+        elif kind == "figures":
+            # every contract's exact Decimal figures, one object per contract: the CLI's summary
             action = lambda: portfolio.portfolio(session, TODAY)  # noqa: E731
+        elif kind == "months":
+            action = lambda: months.in_term_months(session)  # noqa: E731
         elif kind == "actuals":
             action = lambda: portfolio.contract_inputs(session, TODAY)  # noqa: E731
         elif kind == "renewals":
             action = lambda: portfolio.renewals(session, TODAY)  # noqa: E731
         elif kind == "filtered":
-            # what the overview asks for after a user picks a contract type and two statuses
+            # what the overview computes after a user picks a contract type and two statuses,
+            # from what it holds (the portfolio frame, every contract's months): the selection,
+            # its headline, the first page of its table in exact figures, its months
             filters = portfolio.Filters(types=("preventive",), statuses=("at risk", "over budget"))
-            action = lambda: portfolio.portfolio(session, TODAY, filters=filters)  # noqa: E731
+            held = frame.load(session, TODAY), months.in_term_months(session), months.month_of(session, TODAY)
+            action = lambda: _filtered(frame, months, held, filters)  # noqa: E731
         elif kind == "detail":
             # the contract with the most work orders: the heaviest detail page
             number = session.execute(
@@ -163,10 +173,15 @@ def op_read(kind: str, engine_name: str, contracts: int, repeat: int) -> dict:
         else:
             raise SystemExit(f"unknown read {kind}")
         times, value = _timed(repeat, action)
-    if kind in ("summary", "filtered", "renewals"):
+    if kind in ("figures", "renewals"):
         extra["contracts"] = len(value)  # type: ignore[arg-type]
-    if kind == "summary":
+    if kind == "figures":
         extra["actual_total"] = str(sum((f.actual_total for f in value), Decimal(0)))  # type: ignore[union-attr]
+    if kind in ("summary", "filtered"):
+        extra["contracts"] = value[1].contracts  # type: ignore[index]
+        extra["actual_total"] = str(value[1].actual_total)  # type: ignore[index]
+    if kind == "months":
+        extra["rows"] = len(value)  # type: ignore[arg-type]
     if kind == "actuals":
         extra["contracts"] = len(value)  # type: ignore[arg-type]
         extra["actual_total"] = str(
@@ -175,6 +190,18 @@ def op_read(kind: str, engine_name: str, contracts: int, repeat: int) -> dict:
     if kind == "detail" and value is not None:
         extra["work_orders"] = len(value.work_orders)  # type: ignore[union-attr]
     return {"seconds": times, **extra}
+
+
+def _summary(frame, session):
+    chosen = frame.load(session, TODAY)
+    return chosen, frame.headline(chosen)
+
+
+def _filtered(frame, months, held, filters):
+    everything, contract_months, current = held
+    chosen = frame.select(everything, filters)
+    page = chosen.figures(frame.order(chosen)[:500])
+    return page, frame.headline(chosen), months.monthly(contract_months, current, chosen["contract_id"])
 
 
 def op_pandas(data: Path, repeat: int) -> dict:
@@ -364,8 +391,8 @@ def table(results: dict[str, dict], engines: list[str]) -> str:
             notes = f"{r['contracts']:,} contracts"
         if name == "detail":
             notes = f"{r.get('contract')}, {r.get('work_orders')} work orders"
-        vs_duck = f"{duck / m:.1f}" if duck and name in ("summary", "actuals") else ""
-        vs_pandas = f"{pandas / m:.1f}" if pandas and name in ("summary", "actuals") else ""
+        vs_duck = f"{duck / m:.1f}" if duck and name in ("summary", "figures", "actuals") else ""
+        vs_pandas = f"{pandas / m:.1f}" if pandas and name in ("summary", "figures", "actuals") else ""
         lines.append(
             f"| {name} | {engine or '-'} | {m:.3f} | {r['seconds'][0]:.3f} | {r['rss_mb']:.0f} | "
             f"{vs_duck} | {vs_pandas} | {notes} |"

@@ -107,7 +107,6 @@ def pressure_density(grid: PressureGrid, lang: str) -> go.Figure:
     centre = lambda edges: (edges[:-1] + edges[1:]) / 2  # noqa: E731
     counts = grid.counts.astype(float)
     counts[counts == 0] = float("nan")  # empty cells stay white
-    whole = i18n.number_formatter(lang, 0)
     fig = go.Figure(
         go.Heatmap(
             x=centre(grid.x),
@@ -115,13 +114,13 @@ def pressure_density(grid: PressureGrid, lang: str) -> go.Figure:
             z=counts,
             colorscale="Reds",
             colorbar={"title": {"text": i18n.t("Contracts", lang)}},
-            customdata=[[whole(n) for n in row] for row in grid.counts],
+            # the counts in the layout's separators (per language, _layout), no text per cell
             hovertemplate="<br>".join(
                 f"{i18n.t(label, lang)}: {value}"
                 for label, value in (
                     ("Elapsed", "%{x:.0%}"),
                     ("Consumed", "%{y:.0%}"),
-                    ("Contracts", "%{customdata}"),
+                    ("Contracts", "%{z:,.0f}"),
                 )
             )
             + "<extra></extra>",

@@ -8,6 +8,7 @@ same statuses. They are stored as text in the Meta key/value table under keys
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -76,6 +77,7 @@ DEFAULTS = Settings()
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
 
+@functools.lru_cache(maxsize=64)  # Babel reads its locale data on the first call
 def _known_currency(code: str) -> bool:
     if len(code) != 3 or not code.isalpha() or not code.isupper():
         return False

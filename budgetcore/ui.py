@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import os
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -26,14 +27,10 @@ from streamlit.runtime.pages_manager import PagesManager
 from budgetcore import (
     clock,
     contract_detail,
-    demo,
     frame,
     i18n,
     months,
     portfolio,
-    report_html,
-    report_xlsx,
-    reports,
     storage,
     summary,
     tables,
@@ -62,6 +59,8 @@ def _engine(url: str) -> Engine:
         with storage.transaction(engine) as session:
             empty = not session.scalar(select(func.count()).select_from(Contract))
         if empty:
+            from budgetcore import demo  # with the importer: loaded only for an empty database
+
             demo.load(engine)
     return engine
 
@@ -114,8 +113,10 @@ def _renewals(
 def forget_results() -> None:
     """Drop every cached result (not the engine): after an import they belong to an old data version."""
     st.cache_data.clear()
-    for cached in (_frame, _selection, _order, _renewals, _contract_months, _month_of, _monthly_of):
+    for cached in (_frame, _selection, _order, _renewals, _month_of, _monthly_of):
         cached.clear()
+    with _months_lock:
+        _months_cache.clear()
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -124,10 +125,28 @@ def _monthly(url: str, version: int, as_of: dt.date) -> list[summary.MonthActual
         return summary.monthly_actuals(session, as_of)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _contract_months(url: str, version: int) -> months.ContractMonths:
-    with storage.transaction(_engine(url)) as session:
-        return months.in_term_months(session)
+# Every contract's months: read once per data version, by the first filtered overview or,
+# sooner, by a thread the unfiltered overview starts once it is drawn (warm_months).
+_months_lock = threading.Lock()
+_months_cache: dict[tuple[str, int], months.ContractMonths] = {}
+
+
+def _contract_months(url: str, version: int, engine_: Engine | None = None) -> months.ContractMonths:
+    with _months_lock:  # a second caller waits for the read under way
+        found = _months_cache.get((url, version))
+        if found is None:
+            with storage.transaction(engine_ or _engine(url)) as session:
+                found = months.in_term_months(session)
+            _months_cache.clear()  # an older version's months are of no more use
+            _months_cache[(url, version)] = found
+        return found
+
+
+def warm_months(v: View) -> None:
+    """Start reading every contract's months in the background (a second or more on a large
+    portfolio), so that the first filter change finds them read."""
+    if (v.url, v.version) not in _months_cache and not _months_lock.locked():
+        threading.Thread(target=_contract_months, args=(v.url, v.version, engine()), daemon=True).start()
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -602,6 +621,8 @@ def review_pack_downloads(v: View, contract_number: str | None = None) -> None:
     """Download buttons for the review pack of one contract, or of the renewals list as
     filtered in the sidebar: an Excel workbook and a printable HTML report. Each is
     built only when its button is clicked (in Streamlit's download thread)."""
+    from budgetcore import report_html, report_xlsx, reports  # openpyxl: only on the pages with a pack
+
     engine_, as_of, language = engine(), v.as_of, v.lang
     others = replace(v.filters, renewal_within_days=None)
     within = v.filters.renewal_within_days

@@ -7,6 +7,7 @@ import streamlit as st
 
 from budgetcore import charts, frame, i18n, tables, ui
 from budgetcore.i18n import t
+from budgetcore.portfolio import Filters
 
 view = ui.view()
 lang = view.lang
@@ -77,3 +78,6 @@ with right:
     st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
     st.plotly_chart(charts.monthly_actuals(ui.monthly(view, chosen), lang, view.currency),
                     width="stretch", key="monthly", config=i18n.plotly_config(lang))  # fmt: skip
+
+if view.filters == Filters():  # the first filter change will want every contract's months
+    ui.warm_months(view)
