@@ -114,8 +114,21 @@ def rebuild(session: Session, contract_ids: Collection[int] | None = None) -> No
     """
     rebuild_budgets(session)  # any import may change budgets or terms: cheap enough to redo whole
     ids = None if contract_ids is None else sorted(set(contract_ids))
-    if ids is not None and not ids:
-        return
+    if ids is None or ids:
+        _rebuild_months(session, ids)
+    save_snapshots(session)
+
+
+def save_snapshots(session: Session) -> None:
+    """The portfolio's columns and every contract's months as snapshots (snapshot.py)."""
+    from budgetcore import frame, months  # they read through portfolio, which reads these tables
+
+    frame.save_snapshot(session)
+    months.save_snapshot(session)
+
+
+def _rebuild_months(session: Session, ids: list[int] | None) -> None:
+    """contract_months and contract_totals of these contracts (None: all), then portfolio_months."""
     chunks = [None] if ids is None else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
     for chunk in chunks:
         clear_months, clear_totals = delete(ContractMonth), delete(ContractTotal)

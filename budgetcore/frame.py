@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy import BigInteger, Integer, type_coerce
 from sqlalchemy.orm import Session
 
-from budgetcore import metrics, portfolio
+from budgetcore import metrics, portfolio, snapshot
 from budgetcore.metrics import STATUSES, ZERO, ContractFigures, ContractInputs, Thresholds
 from budgetcore.models import BudgetPeriod, Contract, ContractBudget, ContractTotal, Customer
 from budgetcore.portfolio import Filters
@@ -133,8 +133,7 @@ def load(
 ) -> PortfolioFrame:
     """Every contract that passes the filters, column-wise (portfolio.portfolio's contracts)."""
     with _collector_paused():
-        columns = read(session, as_of, filters)
-    # SQL applied the filters it can; select() applies them all, the status and window too
+        columns = read(session, as_of)
     return select(derive(columns, as_of, thresholds), filters)
 
 
@@ -146,73 +145,27 @@ TOTAL_COLUMNS = ("labour", "material", "hours", "visits", "outside_term_lines", 
 BUDGET_COLUMNS = ("budget_lines", "budget_labour", "budget_material", "budget_other", "budget_hours")
 
 
-def read(session: Session, as_of: dt.date, filters: Filters = Filters()) -> dict[str, np.ndarray]:
-    """INPUT_COLUMNS and contract_id of the contracts SQL's filters keep, in contract number order.
+def read(session: Session, as_of: dt.date) -> dict[str, np.ndarray]:
+    """INPUT_COLUMNS and contract_id of every contract, in contract number order.
 
-    portfolio.contract_inputs' figures, read as four plain queries whose rows
-    meet in numpy by contract id rather than in one SQL join: the contracts with
-    their maintained totals, the maintained budget sums (contract_budgets),
-    planned to date from budget_periods, and what lies on the far side of as_of
-    (portfolio._actuals). Integers only: money in millionths, dates as day numbers.
+    portfolio.contract_inputs' figures, from the columns that do not depend on
+    as_of (the import's snapshot, else static_columns by SQL) and the two that
+    do: planned to date (from every budget line's amount and days) and what
+    lies on the far side of as_of (portfolio._actuals, a few rows at today).
+    Integers only: money in millionths, dates as day numbers.
     """
-    scope = portfolio._scope(filters)
-    t = ContractTotal
-    contracts = plain_rows(
-        session,
-        portfolio._narrowed(
-            sa.select(
-                Contract.id,
-                Contract.contract_number,
-                Customer.name,
-                Contract.name,
-                Contract.type,
-                Contract.account_manager,
-                day_number(Contract.start_date),
-                day_number(Contract.end_date),
-                Contract.notice_period_days,
-                type_coerce(Contract.auto_renew, Integer),
-                type_coerce(Contract.contract_value, BigInteger),
-                Contract.planned_visits,
-                day_number(Contract.terminated_on),
-                *(type_coerce(c, BigInteger) for c in (t.labour, t.material, t.hours)),
-                t.visits,
-                t.outside_lines,
-                type_coerce(t.outside_cost, BigInteger),
-            )
-            .join(Customer, Contract.customer_id == Customer.id)
-            .outerjoin(t, t.contract_id == Contract.id),
-            filters,
-        ),
-    )
-    columns = columns_from_rows(contracts, CONTRACT_COLUMNS + TOTAL_COLUMNS)
-    rank = np.argsort(columns["contract_number"].astype(str), kind="stable")
-    columns = {name: values[rank] for name, values in columns.items()}
+    stored = snapshot.load(session, CONTRACTS)
+    columns = dict(stored) if stored is not None else static_columns(session)
+    periods = {name: columns.pop(name) for name in PERIOD_COLUMNS if name in columns}
     ids = columns["contract_id"]
-    by_id = np.argsort(ids)
-
-    def place(rows: list, names: Sequence[str]) -> dict[str, np.ndarray]:
-        """Columns of rows (contract id first) aligned with ids; 0 where a contract has none."""
-        found = columns_from_rows(rows, ("contract_id", *names))
-        where = by_id[np.searchsorted(ids, found["contract_id"], sorter=by_id)]
-        result = {}
-        for name in names:
-            result[name] = np.zeros(len(ids), dtype=np.int64)
-            result[name][where] = found[name]
-        return result
-
-    b = ContractBudget
-    budget_sums = sa.select(
-        b.contract_id,
-        b.lines,
-        *(type_coerce(c, BigInteger) for c in (b.labour, b.material, b.other, b.hours)),
-    )
-    if scope is not None:
-        budget_sums = budget_sums.where(b.contract_id.in_(scope))
-    budgets = place(plain_rows(session, budget_sums), BUDGET_COLUMNS)
-    planned = place(plain_rows(session, _planned(as_of, scope)), ("planned_to_date",))
+    if periods:
+        columns["planned_to_date"] = planned_to_date(periods, len(ids), as_of)
+    else:
+        columns |= _placed(ids, plain_rows(session, _planned(as_of)), ("planned_to_date",))
     after = portfolio._counts_after(session, as_of)
-    part = portfolio._actuals(as_of, after, scope)
-    parts = place(
+    part = portfolio._actuals(as_of, after)
+    parts = _placed(
+        ids,
         plain_rows(session, sa.select(*(type_coerce(c, BigInteger) for c in part.c))),
         ("labour", "material", "hours", "visits"),
     )
@@ -223,7 +176,114 @@ def read(session: Session, as_of: dt.date, filters: Filters = Filters()) -> dict
         ("visits", "visits_done"),
     ):
         columns[actual] = columns.pop(name) - parts[name] if after else parts[name]
-    return columns | budgets | planned
+    return columns
+
+
+CONTRACTS = "contracts"  # the snapshot's name
+PERIOD_COLUMNS = ("period_row", "period_amount", "period_first", "period_last")
+
+
+def static_columns(session: Session, periods: bool = False) -> dict[str, np.ndarray]:
+    """Every contract's columns that do not depend on as_of, in contract number order, by SQL:
+    facts, maintained totals (contract_totals) and budget sums (contract_budgets); with
+    periods, also every budget line's row (its contract's position), amount and days."""
+    t = ContractTotal
+    contracts = plain_rows(
+        session,
+        sa.select(
+            Contract.id,
+            Contract.contract_number,
+            Customer.name,
+            Contract.name,
+            Contract.type,
+            Contract.account_manager,
+            day_number(Contract.start_date),
+            day_number(Contract.end_date),
+            Contract.notice_period_days,
+            type_coerce(Contract.auto_renew, Integer),
+            type_coerce(Contract.contract_value, BigInteger),
+            Contract.planned_visits,
+            day_number(Contract.terminated_on),
+            *(type_coerce(c, BigInteger) for c in (t.labour, t.material, t.hours)),
+            t.visits,
+            t.outside_lines,
+            type_coerce(t.outside_cost, BigInteger),
+        )
+        .join(Customer, Contract.customer_id == Customer.id)
+        .outerjoin(t, t.contract_id == Contract.id),
+    )
+    columns = columns_from_rows(contracts, CONTRACT_COLUMNS + TOTAL_COLUMNS)
+    rank = np.argsort(columns["contract_number"].astype(str), kind="stable")
+    columns = {name: values[rank] for name, values in columns.items()}
+    ids = columns["contract_id"]
+    b = ContractBudget
+    budget_sums = sa.select(
+        b.contract_id,
+        b.lines,
+        *(type_coerce(c, BigInteger) for c in (b.labour, b.material, b.other, b.hours)),
+    )
+    columns |= _placed(ids, plain_rows(session, budget_sums), BUDGET_COLUMNS)
+    if periods:
+        p = BudgetPeriod
+        rows = plain_rows(
+            session, sa.select(p.contract_id, type_coerce(p.amount, BigInteger), p.first_day, p.last_day)
+        )
+        found = np.array(rows, dtype=np.int64).reshape(-1, 4)
+        columns |= dict(zip(PERIOD_COLUMNS, found.T, strict=True))
+        columns["period_row"] = _positions(ids, columns["period_row"])
+    return columns
+
+
+def save_snapshot(session: Session) -> None:
+    """Save static_columns (with every budget line's days) as the snapshot read() prefers."""
+    with _collector_paused():
+        snapshot.save(session, CONTRACTS, static_columns(session, periods=True))
+
+
+def _positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where each wanted contract id stands in ids (every one of them is there)."""
+    by_id = np.argsort(ids)
+    return by_id[np.searchsorted(ids, wanted, sorter=by_id)]
+
+
+def _placed(ids: np.ndarray, rows: list, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Columns of rows (contract id first) aligned with ids; 0 where a contract has no row."""
+    found = columns_from_rows(rows, ("contract_id", *names))
+    where = _positions(ids, found["contract_id"])
+    result = {}
+    for name in names:
+        result[name] = np.zeros(len(ids), dtype=np.int64)
+        result[name][where] = found[name]
+    return result
+
+
+_SAFE = np.iinfo(np.int64).max // 40_000  # amount x days stays in int64 (a period has < 36,600 days)
+
+
+def planned_to_date(periods: dict[str, np.ndarray], rows: int, as_of: dt.date) -> np.ndarray:
+    """_planned's rule in numpy: per contract row, each budget line's amount once its period
+    ended, nothing before it starts, amount x days done // period days (truncated toward
+    zero, as SQL divides integers) while it runs; a period of no days adds nothing."""
+    amount, first, last = periods["period_amount"], periods["period_first"], periods["period_last"]
+    day = (as_of - dt.date(1970, 1, 1)).days
+    period_days = last - first + 1
+    done = np.clip(day - first + 1, 0, np.maximum(period_days, 0))
+    share = np.zeros(len(amount), dtype=np.int64)
+    safe = (np.abs(amount) < _SAFE) & (period_days > 0)
+    product = amount[safe] * done[safe]
+    share[safe] = np.sign(product) * (np.abs(product) // period_days[safe])
+    for i in np.flatnonzero(~safe & (period_days != 0)):  # huge amounts or odd periods: Python ints
+        days, value = (
+            int(period_days[i]),
+            int(amount[i]) * int(np.clip(day - first[i] + 1, 0, period_days[i])),
+        )
+        share[i] = abs(value) // abs(days) * (1 if (value >= 0) == (days > 0) else -1)
+    value = np.where(
+        (first <= last) & (last <= day), amount, np.where((first <= last) & (first > day), 0, share)
+    )
+    planned = np.zeros(rows, dtype=np.int64)
+    np.add.at(planned, periods["period_row"], value)
+    return planned
 
 
 def _planned(as_of: dt.date, scope=None):

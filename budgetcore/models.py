@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -237,6 +238,14 @@ class PortfolioMonth(Base):
     labour: Mapped[Money]
     material: Mapped[Money]
     lines: Mapped[int] = mapped_column(Integer)
+
+
+class Snapshot(Base):
+    """A named set of numpy columns saved at import (snapshot.py): the portfolio read in one value."""
+
+    __tablename__ = "snapshots"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Meta(Base):

@@ -11,6 +11,7 @@ integer millionths added as int64.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import numpy as np
 from sqlalchemy import BigInteger, func, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
-from budgetcore import summary
+from budgetcore import snapshot, summary
 from budgetcore.models import ContractMonth
 from budgetcore.storage import day_number, plain_rows
 from budgetcore.summary import MonthActual
@@ -51,8 +52,24 @@ def _columns(rows: Sequence[tuple[int, ...]]) -> ContractMonths:
     return ContractMonths(table[:, 0], month, table[:, 2], table[:, 3], table[:, 4])
 
 
+MONTHS = "months"  # the snapshot's name
+
+
 def in_term_months(session: Session) -> ContractMonths:
-    """Every contract's in-term months from contract_months (independent of as_of)."""
+    """Every contract's in-term months (independent of as_of): the import's snapshot, else SQL."""
+    stored = snapshot.load(session, MONTHS)
+    if stored is not None:
+        return ContractMonths(**stored)
+    return _in_term_months(session)
+
+
+def save_snapshot(session: Session) -> None:
+    """Save every contract's in-term months as the snapshot in_term_months prefers."""
+    months = _in_term_months(session)
+    snapshot.save(session, MONTHS, {f.name: getattr(months, f.name) for f in dataclasses.fields(months)})
+
+
+def _in_term_months(session: Session) -> ContractMonths:
     m = ContractMonth
     stmt = select(
         m.contract_id,

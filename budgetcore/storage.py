@@ -63,15 +63,17 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
             # and one from before portfolio_months or contract_budgets: make them once
             no_months = used and not older and not inspector.has_table("portfolio_months")
             no_budgets = used and not older and not inspector.has_table("contract_budgets")
+            no_snapshots = used and not older and not inspector.has_table("snapshots")
             Base.metadata.create_all(engine)
             if older:
                 aggregates.upgrade(engine)
-            if no_months or no_budgets:
+            if no_months or no_budgets or no_snapshots:
                 with transaction(engine) as session:
                     if no_months:
                         aggregates.rebuild_portfolio_months(session)
                     if no_budgets:
                         aggregates.rebuild_budgets(session)
+                    aggregates.save_snapshots(session)
         except Exception as exc:
             raise StorageError(f"cannot open database {engine.url!r}: {exc}") from exc
     return engine

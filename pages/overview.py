@@ -32,7 +32,7 @@ helps = {
         "Contract value - actual to date, over the {n} contracts with a value", lang, n=head.with_value
     ),
 }
-cols = st.columns([0.6, 1, 1, 1, 1], gap="xsmall")  # room for "US$ 10,5 mln." at 1440 px
+cols = st.columns([0.8, 1, 1, 1, 1], gap="xsmall")  # room for "175,000" and "US$ 10,5 mln." at 1440 px
 cols[0].metric(t("Contracts", lang), i18n.number(head.contracts, lang, 0))
 for col, (label, amount) in zip(cols[1:], money.items(), strict=True):
     exact = i18n.money(amount, lang, view.currency, cents=False)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
-from budgetcore import demo, frame, metrics, portfolio, summary
+from budgetcore import demo, frame, metrics, portfolio, snapshot, summary
 from budgetcore.metrics import ContractInputs, Thresholds
 from budgetcore.portfolio import Filters
 from budgetcore.storage import transaction
@@ -67,15 +67,21 @@ def _check(result: frame.PortfolioFrame, expected: list[metrics.ContractFigures]
     assert frame.headline(result) == summary.headline(expected)
 
 
-def test_frame_equals_metrics_figures_on_the_demo_portfolio(engine: Engine) -> None:
+def test_frame_equals_metrics_figures_on_the_demo_portfolio(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert demo.load(engine, contracts=300, today=DEMO_TODAY).ok
     with transaction(engine) as session:
+        assert snapshot.load(session, frame.CONTRACTS) is not None  # the import saved one
         seen: set[str] = set()
         for as_of in AS_OF_DATES:
             for thresholds in THRESHOLDS:
                 expected = portfolio.portfolio(session, as_of, thresholds)
                 _check(frame.load(session, as_of, thresholds), expected)
                 seen |= {f.status for f in expected}
+                with monkeypatch.context() as patched:  # a database without snapshots: all by SQL
+                    patched.setattr(snapshot, "load", lambda session, name: None)
+                    _check(frame.load(session, as_of, thresholds), expected)
         assert seen == set(metrics.STATUSES)
         some = portfolio.portfolio(session, DEMO_TODAY)
         everything = frame.load(session, DEMO_TODAY)
@@ -284,3 +290,29 @@ def test_the_pressure_grid_counts_every_budgeted_contract_in_its_cell(engine: En
         expected[row][column] += 1
     assert (grid.counts == expected).all()
     assert expected[3].sum() > 0 and expected[0].sum() > 0
+
+
+@pytest.mark.parametrize(
+    ("amount", "first", "last", "day", "expected"),
+    [
+        (1000, 0, 9, -1, 0),  # not started
+        (1000, 0, 9, 0, 100),  # day 1 of 10
+        (1000, 0, 9, 4, 500),
+        (1000, 0, 9, 9, 1000),  # its last day: the whole amount
+        (1000, 0, 2, 0, 333),  # truncated
+        (-1000, 0, 2, 0, -333),  # truncated toward zero, as SQL divides
+        (10**15, 0, 36_599, 18_000, 10**15 * 18_001 // 36_600),  # past int64 if multiplied: Python ints
+        (1000, 5, 4, 4, 0),  # a period of no days adds nothing
+    ],
+)
+def test_planned_to_date_in_numpy_is_the_sql_rule(
+    amount: int, first: int, last: int, day: int, expected: int
+) -> None:
+    periods = {
+        "period_row": np.array([0]),
+        "period_amount": np.array([amount], dtype=np.int64),
+        "period_first": np.array([first], dtype=np.int64),
+        "period_last": np.array([last], dtype=np.int64),
+    }
+    as_of = dt.date(1970, 1, 1) + dt.timedelta(days=day)
+    assert frame.planned_to_date(periods, 1, as_of).tolist() == [expected]

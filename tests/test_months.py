@@ -21,8 +21,11 @@ def test_months_of_any_selection_equal_the_sql(
     assert demo.load(engine, contracts=120, today=DEMO_TODAY).ok
     rng = np.random.default_rng(3)
     with transaction(engine) as session:
-        every = months.in_term_months(session)
+        every = months.in_term_months(session)  # the import's snapshot
         assert len(every) > 0
+        by_sql = months._in_term_months(session)
+        for name in ("contract_id", "month", "labour", "material", "lines"):
+            assert (getattr(every, name) == getattr(by_sql, name)).all(), name
         for as_of in AS_OF_DATES:
             current = months.month_of(session, as_of)
             assert current.after is after
