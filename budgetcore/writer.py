@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import delete, func, select
@@ -21,6 +22,31 @@ from budgetcore.models import (
     WorkOrder,
     to_units,
 )
+
+BATCH_COLUMNS = {
+    "work_orders": ("work_order_number", "contract_number", "date", "type", "status", "description"),
+    "hours": ("work_order_number", "date", "employee", "hour_type", "hours", "cost_rate", "sales_rate", "cost"),
+    "materials": (
+        "work_order_number", "date", "article_code", "description", "quantity", "unit_cost", "unit_price", "cost",
+    ),
+}  # fmt: skip
+"""The columns of a Batch per entity; a line's cost is its quantity x rate, rounded to millionths."""
+
+
+@dataclass
+class Batch:
+    """Valid rows of one entity (work orders, hour or material lines) as the writer stores them.
+
+    One list per column of BATCH_COLUMNS: text, dates as ISO text, amounts in
+    integer millionths (what the Fixed type stores), None where empty.
+    """
+
+    entity: str
+    columns: dict[str, list]
+
+    @property
+    def rows(self) -> int:
+        return len(self.columns["work_order_number"])
 
 
 class Writer:
@@ -52,6 +78,7 @@ class Writer:
         self.bulk: bool | None = None  # most contracts are in the file: rebuild all, track nothing
 
     def add(self, entity: str, record: dict[str, object]) -> None:
+        """Buffer one record (as exchange.parse_value returns its values)."""
         if entity != self.entity:
             self.flush()
             self.entity = entity
@@ -59,10 +86,37 @@ class Writer:
         if len(self.buffer) >= self.batch:
             self.flush()
 
+    def add_batch(self, batch: Batch) -> None:
+        """Write a batch (after the records buffered before it)."""
+        self.flush()
+        self.entity = batch.entity
+        getattr(self, f"_write_{batch.entity}")(batch)
+
     def flush(self) -> None:
         if self.buffer:
-            getattr(self, f"_write_{self.entity}")(self.buffer)
+            rows = self.buffer if self.entity not in BATCH_COLUMNS else self._batch(self.entity, self.buffer)
+            getattr(self, f"_write_{self.entity}")(rows)
             self.buffer = []
+
+    @classmethod
+    def _batch(cls, entity: str, records: list[dict]) -> Batch:
+        """Records as a Batch: dates as ISO text, amounts in millionths, a line's cost computed."""
+        columns: dict[str, list] = {c: [] for c in BATCH_COLUMNS[entity]}
+        quantity, rate = {"hours": ("hours", "cost_rate"), "materials": ("quantity", "unit_cost")}.get(
+            entity, (None, None)
+        )
+        for record in records:
+            for name, values in columns.items():
+                if name == "cost":
+                    values.append(cls._cost(record[quantity], record[rate]))  # type: ignore[index,arg-type]
+                    continue
+                value = record.get(name)
+                if name == "date":
+                    value = value.isoformat()  # type: ignore[union-attr]
+                elif isinstance(value, Decimal):
+                    value = cls._units(value)
+                values.append(value)
+        return Batch(entity, columns)
 
     def _upsert(self, model: type, rows: list[dict], keys: list[str], update: list[str]) -> None:
         insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
@@ -140,26 +194,23 @@ class Writer:
             BudgetLine, values, ["contract_id", "category", "period_key"], ["amount", "hours", "period_end"]
         )
 
-    def _write_work_orders(self, rows: list[dict]) -> None:
-        numbers = [r["work_order_number"] for r in rows]
+    def _write_work_orders(self, batch: Batch) -> None:
+        numbers = batch.columns["work_order_number"]
         bulk = self._bulk()
         if not bulk:  # a work order that moves to another contract changes the old one's figures too
             self.touched_work_orders.update(numbers)
-        sqlite = self.dialect == "sqlite"
-        values = [
-            (
-                r["work_order_number"],
-                self._contract_id(r["contract_number"]) if r.get("contract_number") else None,
-                r["date"].isoformat() if sqlite else r["date"],
-                r.get("type"),
-                r.get("status"),
-                r.get("description"),
+        contract_ids = [self._contract_id(n) if n else None for n in batch.columns["contract_number"]]
+        values = list(
+            zip(
+                numbers,
+                contract_ids,
+                *(batch.columns[c] for c in BATCH_COLUMNS["work_orders"][2:]),
+                strict=True,
             )
-            for r in rows
-        ]
+        )
         columns = "work_order_number, contract_id, date, type, status, description"
         update = ", ".join(f"{c} = excluded.{c}" for c in columns.split(", ")[1:])
-        if sqlite:
+        if self.dialect == "sqlite":
             if not bulk:
                 self._note_current_contracts(numbers)
             cursor = self.session.connection().connection.cursor()
@@ -221,21 +272,19 @@ class Writer:
         self.work_order_ids = ids
         return ids
 
-    def _lines(self, model: type, rows: list[dict], columns: tuple[str, ...], build: Callable) -> None:
-        ids = self._line_work_order_ids({r["work_order_number"] for r in rows})
-        sqlite = self.dialect == "sqlite"
-        values = [
-            build(r, ids[r["work_order_number"]], r["date"].isoformat() if sqlite else r["date"])
-            for r in rows
-        ]
+    def _lines(self, model: type, batch: Batch) -> None:
+        numbers = batch.columns["work_order_number"]
+        ids = self._line_work_order_ids(set(numbers))
+        columns = ("work_order_id", *BATCH_COLUMNS[batch.entity][1:])
+        values = list(zip([ids[n] for n in numbers], *(batch.columns[c] for c in columns[1:]), strict=True))
         table = model.__tablename__  # type: ignore[attr-defined]
         if table not in self.lines_before:
             self.lines_before[table] = self.session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0
         before = self.lines_before[table]
         replace = sorted({v[0] for v in values}) if before else []  # an empty table: nothing to replace
         if not self._bulk():
-            self.touched_work_orders.update(r["work_order_number"] for r in rows)
-        if sqlite:
+            self.touched_work_orders.update(numbers)
+        if self.dialect == "sqlite":
             for i in range(0, len(replace), 5000):
                 chunk = replace[i : i + 5000]
                 self.session.execute(delete(model).where(model.work_order_id.in_(chunk), model.id <= before))
@@ -288,32 +337,11 @@ class Writer:
                 return whole
         return to_units(Decimal(quantity) * Decimal(price))
 
-    _HOUR_COLUMNS = (
-        "work_order_id", "date", "employee", "hour_type", "hours", "cost_rate", "sales_rate", "cost",
-    )  # fmt: skip
-    _MATERIAL_COLUMNS = (
-        "work_order_id", "date", "article_code", "description", "quantity", "unit_cost", "unit_price", "cost",
-    )  # fmt: skip
+    def _write_hours(self, batch: Batch) -> None:
+        self._lines(HourLine, batch)
 
-    def _write_hours(self, rows: list[dict]) -> None:
-        units, cost = self._units, self._cost
-
-        def build(r: dict, work_order_id: int, date: object) -> tuple:
-            hours, rate = r["hours"], r["cost_rate"]
-            return (work_order_id, date, r.get("employee"), r.get("hour_type"), units(hours), units(rate),
-                    units(r.get("sales_rate")), cost(hours, rate))  # fmt: skip
-
-        self._lines(HourLine, rows, self._HOUR_COLUMNS, build)
-
-    def _write_materials(self, rows: list[dict]) -> None:
-        units, cost = self._units, self._cost
-
-        def build(r: dict, work_order_id: int, date: object) -> tuple:
-            quantity, price = r["quantity"], r["unit_cost"]
-            return (work_order_id, date, r.get("article_code"), r.get("description"), units(quantity),
-                    units(price), units(r.get("unit_price")), cost(quantity, price))  # fmt: skip
-
-        self._lines(MaterialLine, rows, self._MATERIAL_COLUMNS, build)
+    def _write_materials(self, batch: Batch) -> None:
+        self._lines(MaterialLine, batch)
 
     def _bulk(self) -> bool:
         """Whether the file's contracts are most of the database's: then every aggregate is rebuilt.
