@@ -43,13 +43,12 @@ CHUNK_BYTES = 8 << 20  # bytes of whole lines read at a time: ~100,000 rows, a f
 
 # Python's str.strip() and isspace() characters; a cell starting or ending with one takes the row-wise path
 _SPACE = r"[\t-\r\x{1c}- \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
-_EDGE_SPACE = f"^{_SPACE}|{_SPACE}$"
 _BAD_CHARACTER = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{7f}-\x{9f}\x{fffd}]"  # exchange._BAD_CHARACTER in RE2
-_NUMBER = r"^(?P<sign>-?)(?P<whole>[0-9]{1,12})(?:\.(?P<fraction>[0-9]{1,6}))?$"  # millionths in int64
-_WHOLE = r"^(?P<sign>-?)(?P<whole>[0-9]{1,12})(?P<fraction>)$"
+_ODD_TEXT = f"^{_SPACE}|{_SPACE}$|{_BAD_CHARACTER}"  # text that parse_value strips or refuses
+_NUMBER = r"^-?[0-9]{1,12}(\.[0-9]{1,6})?$"  # whole millionths, far inside int64
+_WHOLE = r"^-?[0-9]{1,12}$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _SEPARATOR_HINT = re.compile(rb"^(\xef\xbb\xbf)?sep=.\r?\n?$")  # as exchange.open_csv reads it
-_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 UNITS = 1_000_000  # millionths, what models.Fixed stores
 
 
@@ -95,12 +94,11 @@ _PARSE = {"text": str, "decimal": Decimal, "int": int, "date": dt.date.fromisofo
 def convert(column: Column, strings: pa.Array) -> Converted:
     """Screen and convert one column of a chunk (cells as read, text)."""
     empty = pc.equal(strings, "").to_numpy(zero_copy_only=False)
-    plain = ~pc.match_substring_regex(strings, _EDGE_SPACE).to_numpy(zero_copy_only=False)
-    converted = Converted(column, strings, plain & ~empty, empty)
+    converted = Converted(column, strings, ~empty, empty)
     kind = column.kind
-    if kind == "text":
-        clean = ~pc.match_substring_regex(strings, _BAD_CHARACTER).to_numpy(zero_copy_only=False)
-        converted.ok &= clean
+    if kind == "text":  # numbers, dates and words have shapes without spaces or odd characters
+        odd = pc.match_substring_regex(strings, _ODD_TEXT).to_numpy(zero_copy_only=False)
+        converted.ok &= ~odd
         if column.max_length is not None:
             converted.ok &= pc.utf8_length(strings).to_numpy(zero_copy_only=False) <= column.max_length
     elif kind in ("decimal", "int"):
@@ -115,15 +113,12 @@ def convert(column: Column, strings: pa.Array) -> Converted:
 
 
 def _numbers(converted: Converted, pattern: str, scale: int) -> None:
-    parts = pc.extract_regex(converted.strings, pattern)
-    matched = parts.is_valid().to_numpy(zero_copy_only=False)
-    parts = pc.fill_null(parts, pa.scalar({"sign": "", "whole": "0", "fraction": ""}, parts.type))
-    sign, whole, fraction = (parts.field(i) for i in range(3))
-    units = pc.cast(whole, pa.int64()).to_numpy() * scale
-    if scale > 1:
-        units += pc.cast(pc.utf8_rpad(fraction, width=6, padding="0"), pa.int64()).to_numpy()
-    units = np.where(pc.equal(sign, "-").to_numpy(zero_copy_only=False), -units, units)
-    ok = matched
+    """Cells of pattern's shape, in [minimum, maximum), as integers of 1/scale (exact: at most 6 places)."""
+    strings = converted.strings
+    shaped = pc.match_substring_regex(strings, pattern)
+    exact = pc.cast(pc.if_else(shaped, strings, "0"), pa.decimal128(18, 6))
+    units = pc.cast(pc.multiply(exact, pa.scalar(scale, pa.decimal128(7, 0))), pa.int64()).to_numpy()
+    ok = shaped.to_numpy(zero_copy_only=False)
     column = converted.column
     if column.minimum is not None:
         ok &= units >= int(column.minimum * scale)
@@ -134,22 +129,21 @@ def _numbers(converted: Converted, pattern: str, scale: int) -> None:
 
 
 def _dates(converted: Converted) -> None:
+    """Cells YYYY-MM-DD of a day that exists, years FIRST_YEAR-LAST_YEAR; days since 1970-01-01."""
     strings = converted.strings
-    shaped = pc.match_substring_regex(strings, _DATE).to_numpy(zero_copy_only=False)
-    safe = pc.if_else(pa.array(shaped), strings, "1970-01-01")
-    year, month, day = (
-        pc.cast(pc.utf8_slice_codeunits(safe, start, stop), pa.int32()).to_numpy()
-        for start, stop in ((0, 4), (5, 7), (8, 10))
+    shaped = pc.match_substring_regex(strings, _DATE)
+    safe = pc.if_else(shaped, strings, "1970-01-01")
+    moment = pc.strptime(safe, format="%Y-%m-%d", unit="s", error_is_null=True)
+    # strptime takes 2026-02-30 for 2026-03-02: the day must be the one written
+    written = pc.cast(pc.utf8_slice_codeunits(safe, 8, 10), pa.int64())
+    year = pc.year(moment)
+    ok = pc.and_(
+        pc.and_(shaped, pc.equal(pc.day(moment), written)),
+        pc.and_(pc.greater_equal(year, FIRST_YEAR), pc.less_equal(year, LAST_YEAR)),
     )
-    valid_month = (month >= 1) & (month <= 12)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    last = _DAYS_IN_MONTH[np.where(valid_month, month, 1)] + ((month == 2) & leap)
-    ok = shaped & valid_month & (day >= 1) & (day <= last) & (year >= FIRST_YEAR) & (year <= LAST_YEAR)
-    converted.ok &= ok
-    good = pc.if_else(pa.array(converted.ok), strings, "1970-01-01")
-    converted.days = (
-        pc.cast(good, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]").astype(np.int64)
-    )
+    converted.ok &= pc.fill_null(ok, False).to_numpy(zero_copy_only=False)
+    days = pc.cast(pc.cast(pc.fill_null(moment, 0), pa.date32()), pa.int32())
+    converted.days = np.where(converted.ok, days.to_numpy(zero_copy_only=False), 0).astype(np.int64)
 
 
 def _words(converted: Converted, words: dict[str, object]) -> None:

@@ -504,6 +504,7 @@ def _import(
         if result.errors or dry_run:
             session.rollback()
             return
+        writer.finish()
         aggregates.rebuild(session, writer.affected_contract_ids())
         bump_data_version(session)
         session.add(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Index, delete, func, inspect, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -76,6 +78,8 @@ class Writer:
         self.touched_work_orders: set[str] = set()
         self.touched_ids: set[int] = set()  # contracts that work orders in the file left
         self.bulk: bool | None = None  # most contracts are in the file: rebuild all, track nothing
+        self.deferred_indexes: list[Index] = []  # dropped from empty line tables, built in finish()
+        self.deferred_keys: list[tuple[str, str]] = []  # PostgreSQL: (table, foreign key) likewise
 
     def add(self, entity: str, record: dict[str, object]) -> None:
         """Buffer one record (as exchange.parse_value returns its values)."""
@@ -127,17 +131,28 @@ class Writer:
             stmt = stmt.on_conflict_do_nothing(index_elements=keys)
         self.session.execute(stmt, rows)
 
-    def _ids(self, column, key_column, keys: Iterable[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
+    def _cursor(self):
+        """The driver's own cursor on the session's connection (its transaction): no per-row ORM work."""
+        return self.session.connection().connection.driver_connection.cursor()
+
+    def _ids(self, table: str, key: str, keys: Iterable[str]) -> dict[str, int]:
+        """The id of each key of table, in one statement: one JSON or array parameter, not an IN list."""
         keys = list(keys)
-        for i in range(0, len(keys), 5000):
-            chunk = keys[i : i + 5000]
-            found.update(self.session.execute(select(key_column, column).where(key_column.in_(chunk))).all())
-        return found
+        if not keys:
+            return {}
+        with closing(self._cursor()) as cursor:
+            if self.dialect == "sqlite":
+                cursor.execute(
+                    f"SELECT t.{key}, t.id FROM json_each(?) j JOIN {table} t ON t.{key} = j.value",
+                    (json.dumps(keys),),
+                )
+            else:
+                cursor.execute(f"SELECT {key}, id FROM {table} WHERE {key} = ANY(%s)", (keys,))
+            return dict(cursor.fetchall())
 
     def _contract_id(self, number: str) -> int:
         if number not in self.contract_ids:
-            self.contract_ids.update(self._ids(Contract.id, Contract.contract_number, [number]))
+            self.contract_ids.update(self._ids("contracts", "contract_number", [number]))
         return self.contract_ids[number]
 
     def _write_contracts(self, rows: list[dict]) -> None:
@@ -160,7 +175,7 @@ class Writer:
             },
         )
         self.session.execute(stmt, list(customers.values()))
-        customer_ids = self._ids(Customer.id, Customer.name, customers)
+        customer_ids = self._ids("customers", "name", customers)
         fields = [
             c.name for c in COLUMNS["contracts"] if c.name not in ("customer", "customer_number", "city")
         ]
@@ -174,7 +189,7 @@ class Writer:
             self.touched_numbers.add(r["contract_number"])
         self._upsert(Contract, values, ["contract_number"], [f for f in values[0] if f != "contract_number"])
         self.contract_ids.update(
-            self._ids(Contract.id, Contract.contract_number, [r["contract_number"] for r in rows])
+            self._ids("contracts", "contract_number", [r["contract_number"] for r in rows])
         )
 
     def _write_budgets(self, rows: list[dict]) -> None:
@@ -220,7 +235,7 @@ class Writer:
                 values,
             )
             cursor.close()
-            self.work_order_ids.update(self._ids(WorkOrder.id, WorkOrder.work_order_number, numbers))
+            self.work_order_ids.update(self._ids("work_orders", "work_order_number", numbers))
             return
         # PostgreSQL: COPY into a transaction-scoped staging table, then one upsert
         with self.session.connection().connection.driver_connection.cursor() as cursor:
@@ -259,16 +274,7 @@ class Writer:
     def _line_work_order_ids(self, numbers: set[str]) -> dict[str, int]:
         """Ids of these work orders; keeps only this batch's, so millions need not stay in memory."""
         ids = {n: self.work_order_ids[n] for n in numbers if n in self.work_order_ids}
-        missing = list(numbers - ids.keys())
-        if missing and self.dialect == "sqlite":
-            ids.update(self._ids(WorkOrder.id, WorkOrder.work_order_number, missing))
-        elif missing:
-            with self.session.connection().connection.driver_connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT work_order_number, id FROM work_orders WHERE work_order_number = ANY(%s)",
-                    (missing,),
-                )
-                ids.update(cursor.fetchall())
+        ids.update(self._ids("work_orders", "work_order_number", numbers - ids.keys()))
         self.work_order_ids = ids
         return ids
 
@@ -280,6 +286,8 @@ class Writer:
         table = model.__tablename__  # type: ignore[attr-defined]
         if table not in self.lines_before:
             self.lines_before[table] = self.session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0
+            if not self.lines_before[table]:
+                self._defer_checks(model)
         before = self.lines_before[table]
         replace = sorted({v[0] for v in values}) if before else []  # an empty table: nothing to replace
         if not self._bulk():
@@ -337,6 +345,38 @@ class Writer:
                 return whole
         return to_units(Decimal(quantity) * Decimal(price))
 
+    def _defer_checks(self, model: type) -> None:
+        """An empty line table: build its indexes (and check its foreign key) once, in finish().
+
+        Row by row, every line inserts into two indexes at random places (by
+        date) and, on PostgreSQL, fires a trigger that looks up its work order;
+        built once at the end, an index is one sort and the key one join. All of
+        it happens inside the import's transaction, so it still commits or rolls
+        back as one; only readers of that (empty) table wait for the commit.
+        """
+        table = model.__table__  # type: ignore[attr-defined]
+        connection = self.session.connection()
+        for index in table.indexes:
+            index.drop(connection)
+        if self.dialect == "postgresql":
+            for key in inspect(connection).get_foreign_keys(table.name):
+                connection.execute(text(f'ALTER TABLE {table.name} DROP CONSTRAINT "{key["name"]}"'))
+                self.deferred_keys.append((table.name, key["name"]))
+        self.deferred_indexes.extend(table.indexes)
+
+    def finish(self) -> None:
+        """Write what is buffered; build the indexes and check the keys deferred by _defer_checks."""
+        self.flush()
+        connection = self.session.connection()
+        for table, name in self.deferred_keys:
+            connection.execute(
+                text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" FOREIGN KEY (work_order_id) '
+                     "REFERENCES work_orders (id)")
+            )  # fmt: skip
+        for index in self.deferred_indexes:
+            index.create(connection)
+        self.deferred_keys, self.deferred_indexes = [], []
+
     def _write_hours(self, batch: Batch) -> None:
         self._lines(HourLine, batch)
 
@@ -359,7 +399,7 @@ class Writer:
         if self._bulk():
             return None
         ids = set(self.touched_ids)
-        ids.update(self._ids(Contract.id, Contract.contract_number, self.touched_numbers).values())
+        ids.update(self._ids("contracts", "contract_number", self.touched_numbers).values())
         total = self.session.scalar(select(func.count()).select_from(Contract)) or 0
         if len(ids) > total / 2:  # a bulk import: one rebuild of everything is cheaper
             return None
