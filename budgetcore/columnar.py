@@ -238,7 +238,10 @@ def _chunk(data: bytes, first_row: int, width: int) -> Chunk | None:
             columns = [table.column(i).combine_chunks() for i in range(width)]
             return Chunk(first_row, columns, lines, np.zeros(lines, dtype=bool))
     try:
-        records = list(csv.reader(io.StringIO(data.decode("utf-8", "budgetcore-cp1252"), newline="")))
+        # strict: a chunk that ends inside a quoted cell is an error here, not a short record
+        records = list(
+            csv.reader(io.StringIO(data.decode("utf-8", "budgetcore-cp1252"), newline=""), strict=True)
+        )
     except csv.Error:
         return None
     if len(records) != lines:

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from budgetcore.columnar import UNITS, Chunk, Converted, convert
 from budgetcore.exchange import MAX_LINE_COST
-from budgetcore.writer import BATCH_COLUMNS, Batch
+from budgetcore.writer import BATCH_COLUMNS, Batch, Writer
 
 if TYPE_CHECKING:
     from budgetcore.importing import RowValidator
@@ -47,20 +47,20 @@ def validate(chunk: Chunk, validator: RowValidator) -> Iterator[dict[str, object
         ok &= column.ok
     if validator.entity in _SCREENED and ok.all():
         clean = _SCREENS[validator.entity](converted, validator, chunk)
-        yield from _rows(chunk, validator, np.flatnonzero(~clean))
-        if clean.any():
-            yield _batch(validator.entity, converted, clean)
+        others = {i: _row(chunk, validator, i) for i in np.flatnonzero(~clean).tolist()}
+        records = {i: record for i, record in others.items() if record is not None}
+        if clean.any() or records:
+            yield _batch(validator.entity, converted, clean, records)
         return
     yield from _records(chunk, validator, converted, ok)
 
 
-def _rows(chunk: Chunk, validator: RowValidator, indexes: np.ndarray) -> Iterator[dict[str, object]]:
-    for index in indexes.tolist():
-        cells = chunk.cells(index)
-        if any(c.strip() for c in cells):  # type: ignore[union-attr]
-            record = validator.row(chunk.first_row + index, cells)
-            if record is not None:
-                yield record
+def _row(chunk: Chunk, validator: RowValidator, index: int) -> dict[str, object] | None:
+    """Row index of the chunk through the row-wise path (a blank row is skipped, as csv_rows does)."""
+    cells = chunk.cells(index)
+    if not any(c.strip() for c in cells):  # type: ignore[union-attr]
+        return None
+    return validator.row(chunk.first_row + index, cells)
 
 
 def _records(
@@ -74,14 +74,19 @@ def _records(
             record = validator.accept(
                 chunk.first_row + index, dict(zip(names, (v[index] for v in values), strict=True))
             )
-            if record is not None:
-                yield record
         else:
-            yield from _rows(chunk, validator, np.array([index]))
+            record = _row(chunk, validator, index)
+        if record is not None:
+            yield record
 
 
-def _batch(entity: str, converted: dict[str, Converted], clean: np.ndarray) -> Batch:
-    everything = clean.all()
+def _batch(
+    entity: str, converted: dict[str, Converted], clean: np.ndarray, records: dict[int, dict[str, object]]
+) -> Batch:
+    """The clean rows, and the records the row-wise path made of others, in the order of the file."""
+    keep = clean.copy()
+    keep[list(records)] = True
+    spliced = Writer.batch_of(entity, list(records.values())).columns
     columns: dict[str, list] = {}
     for name in BATCH_COLUMNS[entity]:
         if name == "cost":
@@ -90,7 +95,9 @@ def _batch(entity: str, converted: dict[str, Converted], clean: np.ndarray) -> B
             values = converted[name].stored()
         else:  # an optional column the file does not have
             values = [None] * len(clean)
-        columns[name] = values if everything else list(itertools.compress(values, clean.tolist()))
+        for index, value in zip(records, spliced[name], strict=True):
+            values[index] = value
+        columns[name] = values if keep.all() else list(itertools.compress(values, keep.tolist()))
     return Batch(entity, columns)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from contextlib import closing
@@ -9,16 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Index, delete, func, inspect, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from budgetcore.exchange import COLUMNS
 from budgetcore.models import (
     SCALE,
-    BudgetLine,
     Contract,
-    Customer,
     HourLine,
     MaterialLine,
     WorkOrder,
@@ -51,6 +48,11 @@ class Batch:
         return len(self.columns["work_order_number"])
 
 
+def _excluded(columns: Iterable[str]) -> dict[str, str]:
+    """An upsert's SET: each column takes the value of the row that was to be inserted."""
+    return {c: f"excluded.{c}" for c in columns}
+
+
 class Writer:
     """Buffers valid records and writes them in batches with upserts and line replacement.
 
@@ -79,7 +81,8 @@ class Writer:
         self.touched_ids: set[int] = set()  # contracts that work orders in the file left
         self.bulk: bool | None = None  # most contracts are in the file: rebuild all, track nothing
         self.deferred_indexes: list[Index] = []  # dropped from empty line tables, built in finish()
-        self.deferred_keys: list[tuple[str, str]] = []  # PostgreSQL: (table, foreign key) likewise
+        self.deferred_keys: list[tuple[str, dict]] = []  # PostgreSQL: (table, reflected foreign key) likewise
+        self.work_orders_seen = False  # whether the first batch of work orders was written
 
     def add(self, entity: str, record: dict[str, object]) -> None:
         """Buffer one record (as exchange.parse_value returns its values)."""
@@ -98,12 +101,14 @@ class Writer:
 
     def flush(self) -> None:
         if self.buffer:
-            rows = self.buffer if self.entity not in BATCH_COLUMNS else self._batch(self.entity, self.buffer)
+            rows = (
+                self.buffer if self.entity not in BATCH_COLUMNS else self.batch_of(self.entity, self.buffer)
+            )
             getattr(self, f"_write_{self.entity}")(rows)
             self.buffer = []
 
     @classmethod
-    def _batch(cls, entity: str, records: list[dict]) -> Batch:
+    def batch_of(cls, entity: str, records: list[dict]) -> Batch:
         """Records as a Batch: dates as ISO text, amounts in millionths, a line's cost computed."""
         columns: dict[str, list] = {c: [] for c in BATCH_COLUMNS[entity]}
         quantity, rate = {"hours": ("hours", "cost_rate"), "materials": ("quantity", "unit_cost")}.get(
@@ -122,14 +127,29 @@ class Writer:
                 values.append(value)
         return Batch(entity, columns)
 
-    def _upsert(self, model: type, rows: list[dict], keys: list[str], update: list[str]) -> None:
-        insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
-        stmt = insert(model.__table__)  # type: ignore[attr-defined]
-        if update:
-            stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update})
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-        self.session.execute(stmt, rows)
+    def _upsert(self, table: str, rows: list[dict], keys: list[str], update: dict[str, str]) -> None:
+        """INSERT ... ON CONFLICT (keys) DO UPDATE SET column = expression, by the driver's executemany.
+
+        Values are stored as the model's types store them: amounts in integer
+        millionths (Fixed), dates as ISO text on SQLite.
+        """
+        columns = list(rows[0])
+        mark = "?" if self.dialect == "sqlite" else "%s"
+        action = "UPDATE SET " + ", ".join(f"{c} = {e}" for c, e in update.items()) if update else "NOTHING"
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO {action}"
+        )
+        stored = self._stored
+        with closing(self._cursor()) as cursor:
+            cursor.executemany(sql, [tuple(stored(r[c]) for c in columns) for r in rows])
+
+    def _stored(self, value: object) -> object:
+        if isinstance(value, Decimal):
+            return self._units(value)
+        if isinstance(value, dt.date) and self.dialect == "sqlite":
+            return value.isoformat()
+        return value
 
     def _cursor(self):
         """The driver's own cursor on the session's connection (its transaction): no per-row ORM work."""
@@ -163,18 +183,8 @@ class Writer:
             )
             c["customer_number"] = r.get("customer_number") or c["customer_number"]
             c["city"] = r.get("city") or c["city"]
-        insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
-        stmt = insert(Customer.__table__)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["name"],
-            set_={
-                "customer_number": func.coalesce(
-                    stmt.excluded.customer_number, Customer.__table__.c.customer_number
-                ),
-                "city": func.coalesce(stmt.excluded.city, Customer.__table__.c.city),
-            },
-        )
-        self.session.execute(stmt, list(customers.values()))
+        kept = {c: f"coalesce(excluded.{c}, customers.{c})" for c in ("customer_number", "city")}
+        self._upsert("customers", list(customers.values()), ["name"], kept)
         customer_ids = self._ids("customers", "name", customers)
         fields = [
             c.name for c in COLUMNS["contracts"] if c.name not in ("customer", "customer_number", "city")
@@ -187,7 +197,12 @@ class Writer:
             v["auto_renew"] = bool(v["auto_renew"])
             values.append(v)
             self.touched_numbers.add(r["contract_number"])
-        self._upsert(Contract, values, ["contract_number"], [f for f in values[0] if f != "contract_number"])
+        self._upsert(
+            "contracts",
+            values,
+            ["contract_number"],
+            _excluded(f for f in values[0] if f != "contract_number"),
+        )
         self.contract_ids.update(
             self._ids("contracts", "contract_number", [r["contract_number"] for r in rows])
         )
@@ -205,12 +220,15 @@ class Writer:
             }
             for r in rows
         ]
-        self._upsert(
-            BudgetLine, values, ["contract_id", "category", "period_key"], ["amount", "hours", "period_end"]
-        )
+        keys = ["contract_id", "category", "period_key"]
+        self._upsert("budget_lines", values, keys, _excluded(["amount", "hours", "period_end"]))
 
     def _write_work_orders(self, batch: Batch) -> None:
         numbers = batch.columns["work_order_number"]
+        if not self.work_orders_seen:
+            self.work_orders_seen = True
+            if self.session.scalar(select(WorkOrder.id).limit(1)) is None:
+                self._defer_checks(WorkOrder)
         bulk = self._bulk()
         if not bulk:  # a work order that moves to another contract changes the old one's figures too
             self.touched_work_orders.update(numbers)
@@ -346,32 +364,34 @@ class Writer:
         return to_units(Decimal(quantity) * Decimal(price))
 
     def _defer_checks(self, model: type) -> None:
-        """An empty line table: build its indexes (and check its foreign key) once, in finish().
+        """An empty table (work orders, lines): build its indexes and check its foreign keys in finish().
 
         Row by row, every line inserts into two indexes at random places (by
         date) and, on PostgreSQL, fires a trigger that looks up its work order;
-        built once at the end, an index is one sort and the key one join. All of
-        it happens inside the import's transaction, so it still commits or rolls
+        built once at the end, an index is one sort and a key one join. All of it
+        happens inside the import's transaction, so it still commits or rolls
         back as one; only readers of that (empty) table wait for the commit.
+        The unique key stays: the upsert and the id look-ups need it.
         """
         table = model.__table__  # type: ignore[attr-defined]
         connection = self.session.connection()
         for index in table.indexes:
             index.drop(connection)
+        self.deferred_indexes.extend(table.indexes)
         if self.dialect == "postgresql":
             for key in inspect(connection).get_foreign_keys(table.name):
                 connection.execute(text(f'ALTER TABLE {table.name} DROP CONSTRAINT "{key["name"]}"'))
-                self.deferred_keys.append((table.name, key["name"]))
-        self.deferred_indexes.extend(table.indexes)
+                self.deferred_keys.append((table.name, key))
 
     def finish(self) -> None:
         """Write what is buffered; build the indexes and check the keys deferred by _defer_checks."""
         self.flush()
         connection = self.session.connection()
-        for table, name in self.deferred_keys:
+        for table, key in self.deferred_keys:
+            columns, referred = ", ".join(key["constrained_columns"]), ", ".join(key["referred_columns"])
             connection.execute(
-                text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" FOREIGN KEY (work_order_id) '
-                     "REFERENCES work_orders (id)")
+                text(f'ALTER TABLE {table} ADD CONSTRAINT "{key["name"]}" FOREIGN KEY ({columns}) '
+                     f"REFERENCES {key['referred_table']} ({referred})")
             )  # fmt: skip
         for index in self.deferred_indexes:
             index.create(connection)
