@@ -127,22 +127,51 @@ class Writer:
                 values.append(value)
         return Batch(entity, columns)
 
-    def _upsert(self, table: str, rows: list[dict], keys: list[str], update: dict[str, str]) -> None:
-        """INSERT ... ON CONFLICT (keys) DO UPDATE SET column = expression, by the driver's executemany.
+    def _upsert(
+        self,
+        table: str,
+        columns: list[str],
+        values: list[tuple],
+        keys: list[str],
+        update: dict[str, str],
+        before: str | None = None,
+    ) -> list:
+        """INSERT ... ON CONFLICT (keys) DO UPDATE SET column = expression for every row of values.
 
-        Values are stored as the model's types store them: amounts in integer
-        millionths (Fixed), dates as ISO text on SQLite.
+        SQLite: the driver's executemany. PostgreSQL: COPY into a staging table
+        (dropped at commit) and one INSERT ... SELECT; before, if given, is a
+        query run between the two whose rows (one column) are returned, e.g.
+        the contracts that the staged work orders are about to leave.
         """
-        columns = list(rows[0])
-        mark = "?" if self.dialect == "sqlite" else "%s"
         action = "UPDATE SET " + ", ".join(f"{c} = {e}" for c, e in update.items()) if update else "NOTHING"
-        sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
-            f"ON CONFLICT ({', '.join(keys)}) DO {action}"
-        )
-        stored = self._stored
+        conflict = f"ON CONFLICT ({', '.join(keys)}) DO {action}"
+        names = ", ".join(columns)
         with closing(self._cursor()) as cursor:
-            cursor.executemany(sql, [tuple(stored(r[c]) for c in columns) for r in rows])
+            if self.dialect == "sqlite":
+                marks = ", ".join("?" * len(columns))
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {conflict}", values)
+                return []
+            staging = f"load_{table}"
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
+                f"SELECT {names} FROM {table} WITH NO DATA"
+            )
+            cursor.execute(f"TRUNCATE {staging}")
+            with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            found = []
+            if before is not None:
+                cursor.execute(before.format(staging=staging))
+                found = [row[0] for row in cursor.fetchall()]
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} {conflict}")
+            return found
+
+    def _upsert_records(self, table: str, rows: list[dict], keys: list[str], update: dict[str, str]) -> None:
+        """_upsert of dict rows, stored as the model's types store them (millionths; ISO dates on SQLite)."""
+        columns = list(rows[0])
+        stored = self._stored
+        self._upsert(table, columns, [tuple(stored(r[c]) for c in columns) for r in rows], keys, update)
 
     def _stored(self, value: object) -> object:
         if isinstance(value, Decimal):
@@ -184,7 +213,7 @@ class Writer:
             c["customer_number"] = r.get("customer_number") or c["customer_number"]
             c["city"] = r.get("city") or c["city"]
         kept = {c: f"coalesce(excluded.{c}, customers.{c})" for c in ("customer_number", "city")}
-        self._upsert("customers", list(customers.values()), ["name"], kept)
+        self._upsert_records("customers", list(customers.values()), ["name"], kept)
         customer_ids = self._ids("customers", "name", customers)
         fields = [
             c.name for c in COLUMNS["contracts"] if c.name not in ("customer", "customer_number", "city")
@@ -197,7 +226,7 @@ class Writer:
             v["auto_renew"] = bool(v["auto_renew"])
             values.append(v)
             self.touched_numbers.add(r["contract_number"])
-        self._upsert(
+        self._upsert_records(
             "contracts",
             values,
             ["contract_number"],
@@ -221,7 +250,7 @@ class Writer:
             for r in rows
         ]
         keys = ["contract_id", "category", "period_key"]
-        self._upsert("budget_lines", values, keys, _excluded(["amount", "hours", "period_end"]))
+        self._upsert_records("budget_lines", values, keys, _excluded(["amount", "hours", "period_end"]))
 
     def _write_work_orders(self, batch: Batch) -> None:
         numbers = batch.columns["work_order_number"]
@@ -241,42 +270,23 @@ class Writer:
                 strict=True,
             )
         )
-        columns = "work_order_number, contract_id, date, type, status, description"
-        update = ", ".join(f"{c} = excluded.{c}" for c in columns.split(", ")[1:])
-        if self.dialect == "sqlite":
-            if not bulk:
-                self._note_current_contracts(numbers)
-            cursor = self.session.connection().connection.cursor()
-            cursor.executemany(
-                f"INSERT INTO work_orders ({columns}) VALUES (?, ?, ?, ?, ?, ?) "
-                f"ON CONFLICT (work_order_number) DO UPDATE SET {update}",
-                values,
+        columns = ["work_order_number", "contract_id", "date", "type", "status", "description"]
+        if not bulk and self.dialect == "sqlite":
+            self._note_current_contracts(numbers)
+        leaving = (
+            None
+            if bulk
+            # PostgreSQL: the contracts these work orders are under now
+            else (
+                "SELECT DISTINCT w.contract_id FROM work_orders w JOIN {staging} l "
+                "USING (work_order_number) WHERE w.contract_id IS NOT NULL"
             )
-            cursor.close()
-            self.work_order_ids.update(self._ids("work_orders", "work_order_number", numbers))
-            return
-        # PostgreSQL: COPY into a transaction-scoped staging table, then one upsert
-        with self.session.connection().connection.driver_connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS load_work_orders (work_order_number varchar(50), "
-                "contract_id integer, date date, type varchar(20), status varchar(30), description text) "
-                "ON COMMIT DROP"
-            )
-            cursor.execute("TRUNCATE load_work_orders")
-            with cursor.copy(f"COPY load_work_orders ({columns}) FROM STDIN") as copy:
-                for value in values:
-                    copy.write_row(value)
-            if not bulk:
-                cursor.execute(
-                    "SELECT DISTINCT w.contract_id FROM work_orders w JOIN load_work_orders l "
-                    "USING (work_order_number) WHERE w.contract_id IS NOT NULL"
-                )
-                self.touched_ids.update(cid for (cid,) in cursor.fetchall())
-            cursor.execute(
-                f"INSERT INTO work_orders ({columns}) SELECT {columns} FROM load_work_orders "
-                f"ON CONFLICT (work_order_number) DO UPDATE SET {update} RETURNING work_order_number, id"
-            )
-            self.work_order_ids.update(cursor.fetchall())
+        )
+        found = self._upsert(
+            "work_orders", columns, values, ["work_order_number"], _excluded(columns[1:]), leaving
+        )
+        self.touched_ids.update(found)
+        self.work_order_ids.update(self._ids("work_orders", "work_order_number", numbers))
 
     def _note_current_contracts(self, work_order_numbers: list[str]) -> None:
         for i in range(0, len(work_order_numbers), 5000):
@@ -387,6 +397,8 @@ class Writer:
         """Write what is buffered; build the indexes and check the keys deferred by _defer_checks."""
         self.flush()
         connection = self.session.connection()
+        if self.deferred_indexes and self.dialect == "postgresql":  # sorts in memory (default 64 MB)
+            connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
         for table, key in self.deferred_keys:
             columns, referred = ", ".join(key["constrained_columns"]), ", ".join(key["referred_columns"])
             connection.execute(
