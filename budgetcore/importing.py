@@ -274,12 +274,6 @@ class RowValidator:
             return None
         return record
 
-    def rows(self, rows: Iterable[tuple[int, list[Cell]]]) -> Iterator[dict[str, object]]:
-        for row_number, cells in rows:
-            record = self.row(row_number, cells)
-            if record is not None:
-                yield record
-
 
 def _validated(table: SourceTable, result: ImportResult, known: _Known) -> Iterator[Valid]:
     """Each valid row of table, as a record or within a batch; every problem is recorded on the way.
@@ -290,13 +284,7 @@ def _validated(table: SourceTable, result: ImportResult, known: _Known) -> Itera
     validator = RowValidator(table, result, known)
     row_number = 1
     try:
-        if not columnar.usable(table):
-            for row_number, cells in table.rows:
-                record = validator.row(row_number, cells)
-                if record is not None:
-                    yield record
-            return
-        for part in columnar.read(table):
+        for part in columnar.read(table) if columnar.usable(table) else [table.rows]:
             if isinstance(part, columnar.Chunk):
                 row_number = part.first_row - 1
                 yield from screening.validate(part, validator)

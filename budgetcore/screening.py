@@ -123,7 +123,7 @@ def _work_orders(converted: dict[str, Converted], validator: RowValidator, chunk
         names, where = _unique_keys(contracts.strings)
         listed = np.array([bool(n) and known.contract_known(n) for n in names], dtype=bool)
         clean &= listed[where]
-        contract_numbers = contracts.strings.to_pylist()
+        contract_numbers = [names[j] for j in where.tolist()]  # one str per contract, not per row: memory
     else:
         clean[:] = False  # every work order is "not under a contract": a finding per row
         contract_numbers = []

@@ -135,13 +135,15 @@ class Writer:
         keys: list[str],
         update: dict[str, str],
         before: str | None = None,
-    ) -> list:
+        returning: str | None = None,
+    ) -> tuple[list, list]:
         """INSERT ... ON CONFLICT (keys) DO UPDATE SET column = expression for every row of values.
 
         SQLite: the driver's executemany. PostgreSQL: COPY into a staging table
         (dropped at commit) and one INSERT ... SELECT; before, if given, is a
-        query run between the two whose rows (one column) are returned, e.g.
-        the contracts that the staged work orders are about to leave.
+        query run between the two, e.g. for the contracts that the staged work
+        orders are about to leave, and returning a RETURNING list. Returns the
+        first column of before's rows and the rows returned (both empty on SQLite).
         """
         action = "UPDATE SET " + ", ".join(f"{c} = {e}" for c, e in update.items()) if update else "NOTHING"
         conflict = f"ON CONFLICT ({', '.join(keys)}) DO {action}"
@@ -150,7 +152,7 @@ class Writer:
             if self.dialect == "sqlite":
                 marks = ", ".join("?" * len(columns))
                 cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {conflict}", values)
-                return []
+                return [], []
             staging = f"load_{table}"
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
@@ -164,8 +166,11 @@ class Writer:
             if before is not None:
                 cursor.execute(before.format(staging=staging))
                 found = [row[0] for row in cursor.fetchall()]
-            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} {conflict}")
-            return found
+            returned = f" RETURNING {returning}" if returning else ""
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} {conflict}{returned}"
+            )
+            return found, cursor.fetchall() if returning else []
 
     def _upsert_records(self, table: str, rows: list[dict], keys: list[str], update: dict[str, str]) -> None:
         """_upsert of dict rows, stored as the model's types store them (millionths; ISO dates on SQLite)."""
@@ -282,11 +287,35 @@ class Writer:
                 "USING (work_order_number) WHERE w.contract_id IS NOT NULL"
             )
         )
-        found = self._upsert(
-            "work_orders", columns, values, ["work_order_number"], _excluded(columns[1:]), leaving
+        last = self._last_id("work_orders") if self.dialect == "sqlite" else 0
+        found, returned = self._upsert(
+            "work_orders",
+            columns,
+            values,
+            ["work_order_number"],
+            _excluded(columns[1:]),
+            leaving,
+            "work_order_number, id",
         )
         self.touched_ids.update(found)
-        self.work_order_ids.update(self._ids("work_orders", "work_order_number", numbers))
+        self.work_order_ids.update(returned if self.dialect == "postgresql" else self._new_ids(numbers, last))
+
+    def _last_id(self, table: str) -> int:
+        with closing(self._cursor()) as cursor:
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+            return cursor.fetchone()[0]
+
+    def _new_ids(self, numbers: list[str], last: int) -> dict[str, int]:
+        """SQLite: the ids of work orders just upserted, when all were new without a look-up.
+
+        A new row takes the highest id plus one, so when the table grew by as
+        many rows as were written, they hold last + 1, last + 2... in order;
+        otherwise (some existed and were updated) every id is looked up.
+        """
+        now = self._last_id("work_orders")
+        if now - last == len(numbers):
+            return dict(zip(numbers, range(last + 1, now + 1), strict=True))
+        return self._ids("work_orders", "work_order_number", numbers)
 
     def _note_current_contracts(self, work_order_numbers: list[str]) -> None:
         for i in range(0, len(work_order_numbers), 5000):
