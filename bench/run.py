@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from the repository: budgetcore
 OUT = ROOT / "bench" / "out"
 TODAY = dt.date(2026, 11, 27)  # the generator's "today" and the as-of date of every read
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-PG_DB = "bench"
+PG_DB = os.environ.get("BENCH_PG_DB", "bench")  # the database the run drops and creates
 OUR_READS = ("summary", "figures", "actuals", "renewals", "detail", "filtered", "months")
 
 # (operation, target as text, check on the measured row and the reference rows)

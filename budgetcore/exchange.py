@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import IO
 
 ENTITIES = ("contracts", "budgets", "work_orders", "hours", "materials")
 
@@ -314,6 +315,8 @@ _DATE_FORMS = (
     (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), (1, 2, 3)),
     (re.compile(r"^(\d{1,2})[- ]([a-z]{3})[a-z]*\.?[- ](\d{4})$"), (3, 2, 1)),
 )
+MAX_LINE_COST = Decimal("1e9")  # EUR per hour or material line; keeps SQL sums inside 64 bits
+MAX_TERM_DAYS = 36_600  # a term or budget period of at most 100 years
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # outside these no contract date is plausible
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _BAD_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ud800-\udfff]")
@@ -510,6 +513,7 @@ class SourceTable:
     sample: list[tuple[int, list[Cell]]] = field(default_factory=list)
     expected_rows: int | None = None
     optional: bool = False
+    raw: IO[bytes] | None = None  # a CSV's own seekable bytes, for the columnar reader (columnar.py)
 
     def remap(self, entity: str | None, overrides: dict[str, str] | None = None) -> None:
         """Set the entity and column mapping (the user's corrections) and re-guess conventions."""
@@ -618,17 +622,7 @@ def open_csv(file_name: str, stream: io.BufferedIOBase, size: int | None = None)
     else:
         delimiter = sniff_delimiter(first)
     headers = [h.strip() for h in next(csv.reader([first], delimiter=delimiter), [])]
-    reader = csv.reader(text, delimiter=delimiter)
-
-    def rows() -> Iterator[tuple[int, list[Cell]]]:
-        number = 1
-        for cells in reader:
-            number += 1
-            if not any(c.strip() for c in cells):
-                continue
-            yield number, cells
-
-    sample_rows, all_rows = _with_sample(rows())
+    sample_rows, all_rows = _with_sample(csv_rows(text, delimiter))
     expected = None
     if size is not None and sample:
         line_bytes = max(1, sample.count(b"\n"))
@@ -642,6 +636,25 @@ def open_csv(file_name: str, stream: io.BufferedIOBase, size: int | None = None)
         delimiter=delimiter,
         sample=sample_rows,
         expected_rows=expected,
+        raw=stream if stream.seekable() else None,
     )
     table.remap(recognise(file_name, headers))
     return table
+
+
+def csv_rows(text: IO[str], delimiter: str, header_row: int = 1) -> Iterator[tuple[int, list[Cell]]]:
+    """(row number, cells) of each non-blank CSV record after the one numbered header_row.
+
+    text's byte stream stays open when the rows are done: it is borrowed (the
+    caller closes it, the columnar reader may read it again).
+    """
+    number = header_row
+    try:
+        for cells in csv.reader(text, delimiter=delimiter):
+            number += 1
+            if not any(c.strip() for c in cells):
+                continue
+            yield number, cells
+    finally:
+        if isinstance(text, io.TextIOWrapper) and not text.closed:
+            text.detach()

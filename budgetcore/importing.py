@@ -7,18 +7,20 @@ import datetime as dt
 import getpass
 import io
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from budgetcore import aggregates, i18n
+from budgetcore import aggregates, columnar, i18n, screening
 from budgetcore.exchange import (
     ENTITIES,
+    MAX_LINE_COST,
+    MAX_TERM_DAYS,
+    Cell,
     InvalidValueError,
     SourceTable,
     cell_text,
@@ -33,13 +35,13 @@ from budgetcore.models import (
     WorkOrder,
 )
 from budgetcore.storage import bump_data_version, transaction
-from budgetcore.writer import Writer
+from budgetcore.writer import Batch, Writer
+
+Valid = dict[str, object] | Batch  # one valid record, or a batch of them in the writer's form
 
 BATCH = 10_000
 PROGRESS_EVERY = 1_000  # rows between progress calls
 MAX_PROBLEMS = 10_000  # errors (and findings) listed; beyond this only counted
-MAX_LINE_COST = Decimal("1e9")  # EUR per hour or material line; keeps SQL sums inside 64 bits
-MAX_TERM_DAYS = 36_600  # a term or budget period of at most 100 years
 SNIFF_BYTES = 65_536  # read buffer; its first fill is the sample for encoding and separator
 FILE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")  # what a folder contributes (.txt only when named)
 
@@ -209,56 +211,91 @@ class _Known:
             self.work_orders.setdefault(record["work_order_number"], None)  # type: ignore[arg-type]
 
 
-def _validated_rows(
-    table: SourceTable, result: ImportResult, known: _Known
-) -> Iterable[tuple[int, dict[str, object]]]:
-    """Yield (row number, record) for each valid row; record every problem on the way."""
-    entity = table.entity
-    assert entity is not None
-    mapping = table.mapping
-    labels = {c.name: table.headers[i] or c.name for i, c in mapping.items()}
-    width = len(table.headers)
+class RowValidator:
+    """The row-wise path: exchange.parse_value per cell, then _check; it words every problem.
+
+    row() takes a row's cells as read; accept() a record whose cells are
+    already valid (the columnar reader converted them) and applies the rules
+    across columns and files. Both return the record, or None when the row had
+    an error (recorded in the result).
+    """
+
+    def __init__(self, table: SourceTable, result: ImportResult, known: _Known) -> None:
+        assert table.entity is not None
+        self.table, self.result, self.known = table, result, known
+        self.entity: str = table.entity
+        self.labels = {c.name: table.headers[i] or c.name for i, c in table.mapping.items()}
+        self.width = len(table.headers)
+
+    def row(self, row_number: int, cells: list[Cell]) -> dict[str, object] | None:
+        table, result = self.table, self.result
+        record: dict[str, object] = {}
+        bad = False
+        for index, column in table.mapping.items():
+            value = cells[index] if index < len(cells) else None
+            try:
+                record[column.name] = parse_value(column, value, table.decimal_comma)
+            except InvalidValueError as exc:
+                label, shown = self.labels[column.name], cell_text(value)
+                result.error(Problem.of(table.file, row_number, label, shown, exc.template, **exc.params))
+                bad = True
+        extra = [cell_text(c) for c in cells[self.width :] if cell_text(c).strip()]
+        if extra:
+            hint = " (a decimal comma in a comma-separated file?)" if table.delimiter == "," else ""
+            result.error(
+                Problem.of(
+                    table.file,
+                    row_number,
+                    None,
+                    "; ".join(extra)[:100],
+                    "row has {cells} cells but the header {width}" + hint,
+                    cells=len(cells),
+                    width=self.width,
+                )
+            )
+            bad = True
+        if bad:
+            self.known.note_failed(self.entity, record)
+            return None
+        return self.accept(row_number, record)
+
+    def accept(self, row_number: int, record: dict[str, object]) -> dict[str, object] | None:
+        bad = False
+        for kind, problem in _check(
+            self.entity, record, self.table.file, row_number, self.known, self.labels
+        ):
+            if kind == "error":
+                self.result.error(problem)
+                bad = True
+            else:
+                self.result.finding(problem)
+        if bad:
+            self.known.note_failed(self.entity, record)
+            return None
+        return record
+
+
+def _validated(table: SourceTable, result: ImportResult, known: _Known) -> Iterator[Valid]:
+    """Each valid row of table, as a record or within a batch; every problem is recorded on the way.
+
+    The canonical CSV export takes the columnar reader (columnar.py, screening.py);
+    everything else, and every row those do not pass, the row-wise one.
+    """
+    validator = RowValidator(table, result, known)
     row_number = 1
     try:
-        for row_number, cells in table.rows:
-            record: dict[str, object] = {}
-            bad = False
-            for index, column in mapping.items():
-                value = cells[index] if index < len(cells) else None
-                try:
-                    record[column.name] = parse_value(column, value, table.decimal_comma)
-                except InvalidValueError as exc:
-                    label, shown = labels[column.name], cell_text(value)
-                    result.error(Problem.of(table.file, row_number, label, shown, exc.template, **exc.params))
-                    bad = True
-            extra = [cell_text(c) for c in cells[width:] if cell_text(c).strip()]
-            if extra:
-                hint = " (a decimal comma in a comma-separated file?)" if table.delimiter == "," else ""
-                result.error(
-                    Problem.of(
-                        table.file,
-                        row_number,
-                        None,
-                        "; ".join(extra)[:100],
-                        "row has {cells} cells but the header {width}" + hint,
-                        cells=len(cells),
-                        width=width,
-                    )
-                )
-                bad = True
-            if not bad:
-                for kind, problem in _check(entity, record, table.file, row_number, known, labels):
-                    if kind == "error":
-                        result.error(problem)
-                        bad = True
-                    else:
-                        result.finding(problem)
-            if bad:
-                known.note_failed(entity, record)
+        for part in columnar.read(table) if columnar.usable(table) else [table.rows]:
+            if isinstance(part, columnar.Chunk):
+                row_number = part.first_row - 1
+                yield from screening.validate(part, validator)
+                row_number = part.first_row + part.rows - 1
             else:
-                yield row_number, record
+                for row_number, cells in part:
+                    record = validator.row(row_number, cells)
+                    if record is not None:
+                        yield record
     except Exception as exc:  # csv.Error, a broken zip or XML inside a workbook, an I/O error
-        known.unreadable.add(entity)
+        known.unreadable.add(validator.entity)
         result.error(
             Problem.of(
                 table.file,
@@ -434,13 +471,20 @@ def _import(
         writer = Writer(session)
         for table, report in usable:
             entity: str = table.entity  # type: ignore[assignment]
-            for _, record in _validated_rows(table, result, known):
-                report.rows += 1
-                result.counts[entity] = result.counts.get(entity, 0) + 1
-                if not result.errors and not dry_run:
-                    writer.add(entity, record)
-                if progress is not None and report.rows % PROGRESS_EVERY == 0:
-                    progress(table.file, report.rows)
+            for valid in _validated(table, result, known):
+                before = report.rows
+                if isinstance(valid, dict):
+                    report.rows += 1
+                    if not result.errors and not dry_run:
+                        writer.add(entity, valid)
+                else:
+                    report.rows += valid.rows
+                    if not result.errors and not dry_run:
+                        writer.add_batch(valid)
+                result.counts[entity] = result.counts.get(entity, 0) + report.rows - before
+                if progress is not None:
+                    for mark in range(before // PROGRESS_EVERY + 1, report.rows // PROGRESS_EVERY + 1):
+                        progress(table.file, mark * PROGRESS_EVERY)
             if not result.errors and not dry_run:
                 writer.flush()
             if progress is not None:
@@ -448,6 +492,7 @@ def _import(
         if result.errors or dry_run:
             session.rollback()
             return
+        writer.finish()
         aggregates.rebuild(session, writer.affected_contract_ids())
         bump_data_version(session)
         session.add(

@@ -2,25 +2,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import datetime as dt
+import json
+from collections.abc import Iterable
+from contextlib import closing
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Index, delete, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from budgetcore.exchange import COLUMNS
 from budgetcore.models import (
     SCALE,
-    BudgetLine,
     Contract,
-    Customer,
     HourLine,
     MaterialLine,
     WorkOrder,
     to_units,
 )
+
+BATCH_COLUMNS = {
+    "work_orders": ("work_order_number", "contract_number", "date", "type", "status", "description"),
+    "hours": ("work_order_number", "date", "employee", "hour_type", "hours", "cost_rate", "sales_rate", "cost"),
+    "materials": (
+        "work_order_number", "date", "article_code", "description", "quantity", "unit_cost", "unit_price", "cost",
+    ),
+}  # fmt: skip
+"""The columns of a Batch per entity; a line's cost is its quantity x rate, rounded to millionths."""
+
+
+@dataclass
+class Batch:
+    """Valid rows of one entity (work orders, hour or material lines) as the writer stores them.
+
+    One list per column of BATCH_COLUMNS: text, dates as ISO text, amounts in
+    integer millionths (what the Fixed type stores), None where empty.
+    """
+
+    entity: str
+    columns: dict[str, list]
+
+    @property
+    def rows(self) -> int:
+        return len(self.columns["work_order_number"])
+
+
+def _excluded(columns: Iterable[str]) -> dict[str, str]:
+    """An upsert's SET: each column takes the value of the row that was to be inserted."""
+    return {c: f"excluded.{c}" for c in columns}
 
 
 class Writer:
@@ -50,8 +80,12 @@ class Writer:
         self.touched_work_orders: set[str] = set()
         self.touched_ids: set[int] = set()  # contracts that work orders in the file left
         self.bulk: bool | None = None  # most contracts are in the file: rebuild all, track nothing
+        self.deferred_indexes: list[Index] = []  # dropped from empty line tables, built in finish()
+        self.deferred_keys: list[tuple[str, dict]] = []  # PostgreSQL: (table, reflected foreign key) likewise
+        self.work_orders_seen = False  # whether the first batch of work orders was written
 
     def add(self, entity: str, record: dict[str, object]) -> None:
+        """Buffer one record (as exchange.parse_value returns its values)."""
         if entity != self.entity:
             self.flush()
             self.entity = entity
@@ -59,31 +93,120 @@ class Writer:
         if len(self.buffer) >= self.batch:
             self.flush()
 
+    def add_batch(self, batch: Batch) -> None:
+        """Write a batch (after the records buffered before it)."""
+        self.flush()
+        self.entity = batch.entity
+        getattr(self, f"_write_{batch.entity}")(batch)
+
     def flush(self) -> None:
         if self.buffer:
-            getattr(self, f"_write_{self.entity}")(self.buffer)
+            rows = (
+                self.buffer if self.entity not in BATCH_COLUMNS else self.batch_of(self.entity, self.buffer)
+            )
+            getattr(self, f"_write_{self.entity}")(rows)
             self.buffer = []
 
-    def _upsert(self, model: type, rows: list[dict], keys: list[str], update: list[str]) -> None:
-        insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
-        stmt = insert(model.__table__)  # type: ignore[attr-defined]
-        if update:
-            stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update})
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-        self.session.execute(stmt, rows)
+    @classmethod
+    def batch_of(cls, entity: str, records: list[dict]) -> Batch:
+        """Records as a Batch: dates as ISO text, amounts in millionths, a line's cost computed."""
+        columns: dict[str, list] = {c: [] for c in BATCH_COLUMNS[entity]}
+        quantity, rate = {"hours": ("hours", "cost_rate"), "materials": ("quantity", "unit_cost")}.get(
+            entity, (None, None)
+        )
+        for record in records:
+            for name, values in columns.items():
+                if name == "cost":
+                    values.append(cls._cost(record[quantity], record[rate]))  # type: ignore[index,arg-type]
+                    continue
+                value = record.get(name)
+                if name == "date":
+                    value = value.isoformat()  # type: ignore[union-attr]
+                elif isinstance(value, Decimal):
+                    value = cls._units(value)
+                values.append(value)
+        return Batch(entity, columns)
 
-    def _ids(self, column, key_column, keys: Iterable[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
+    def _upsert(
+        self,
+        table: str,
+        columns: list[str],
+        values: list[tuple],
+        keys: list[str],
+        update: dict[str, str],
+        before: str | None = None,
+        returning: str | None = None,
+    ) -> tuple[list, list]:
+        """INSERT ... ON CONFLICT (keys) DO UPDATE SET column = expression for every row of values.
+
+        SQLite: the driver's executemany. PostgreSQL: COPY into a staging table
+        (dropped at commit) and one INSERT ... SELECT; before, if given, is a
+        query run between the two, e.g. for the contracts that the staged work
+        orders are about to leave, and returning a RETURNING list. Returns the
+        first column of before's rows and the rows returned (both empty on SQLite).
+        """
+        action = "UPDATE SET " + ", ".join(f"{c} = {e}" for c, e in update.items()) if update else "NOTHING"
+        conflict = f"ON CONFLICT ({', '.join(keys)}) DO {action}"
+        names = ", ".join(columns)
+        with closing(self._cursor()) as cursor:
+            if self.dialect == "sqlite":
+                marks = ", ".join("?" * len(columns))
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {conflict}", values)
+                return [], []
+            staging = f"load_{table}"
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
+                f"SELECT {names} FROM {table} WITH NO DATA"
+            )
+            cursor.execute(f"TRUNCATE {staging}")
+            with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            found = []
+            if before is not None:
+                cursor.execute(before.format(staging=staging))
+                found = [row[0] for row in cursor.fetchall()]
+            returned = f" RETURNING {returning}" if returning else ""
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} {conflict}{returned}"
+            )
+            return found, cursor.fetchall() if returning else []
+
+    def _upsert_records(self, table: str, rows: list[dict], keys: list[str], update: dict[str, str]) -> None:
+        """_upsert of dict rows, stored as the model's types store them (millionths; ISO dates on SQLite)."""
+        columns = list(rows[0])
+        stored = self._stored
+        self._upsert(table, columns, [tuple(stored(r[c]) for c in columns) for r in rows], keys, update)
+
+    def _stored(self, value: object) -> object:
+        if isinstance(value, Decimal):
+            return self._units(value)
+        if isinstance(value, dt.date) and self.dialect == "sqlite":
+            return value.isoformat()
+        return value
+
+    def _cursor(self):
+        """The driver's own cursor on the session's connection (its transaction): no per-row ORM work."""
+        return self.session.connection().connection.driver_connection.cursor()
+
+    def _ids(self, table: str, key: str, keys: Iterable[str]) -> dict[str, int]:
+        """The id of each key of table, in one statement: one JSON or array parameter, not an IN list."""
         keys = list(keys)
-        for i in range(0, len(keys), 5000):
-            chunk = keys[i : i + 5000]
-            found.update(self.session.execute(select(key_column, column).where(key_column.in_(chunk))).all())
-        return found
+        if not keys:
+            return {}
+        with closing(self._cursor()) as cursor:
+            if self.dialect == "sqlite":
+                cursor.execute(
+                    f"SELECT t.{key}, t.id FROM json_each(?) j JOIN {table} t ON t.{key} = j.value",
+                    (json.dumps(keys),),
+                )
+            else:
+                cursor.execute(f"SELECT {key}, id FROM {table} WHERE {key} = ANY(%s)", (keys,))
+            return dict(cursor.fetchall())
 
     def _contract_id(self, number: str) -> int:
         if number not in self.contract_ids:
-            self.contract_ids.update(self._ids(Contract.id, Contract.contract_number, [number]))
+            self.contract_ids.update(self._ids("contracts", "contract_number", [number]))
         return self.contract_ids[number]
 
     def _write_contracts(self, rows: list[dict]) -> None:
@@ -94,19 +217,9 @@ class Writer:
             )
             c["customer_number"] = r.get("customer_number") or c["customer_number"]
             c["city"] = r.get("city") or c["city"]
-        insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
-        stmt = insert(Customer.__table__)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["name"],
-            set_={
-                "customer_number": func.coalesce(
-                    stmt.excluded.customer_number, Customer.__table__.c.customer_number
-                ),
-                "city": func.coalesce(stmt.excluded.city, Customer.__table__.c.city),
-            },
-        )
-        self.session.execute(stmt, list(customers.values()))
-        customer_ids = self._ids(Customer.id, Customer.name, customers)
+        kept = {c: f"coalesce(excluded.{c}, customers.{c})" for c in ("customer_number", "city")}
+        self._upsert_records("customers", list(customers.values()), ["name"], kept)
+        customer_ids = self._ids("customers", "name", customers)
         fields = [
             c.name for c in COLUMNS["contracts"] if c.name not in ("customer", "customer_number", "city")
         ]
@@ -118,9 +231,14 @@ class Writer:
             v["auto_renew"] = bool(v["auto_renew"])
             values.append(v)
             self.touched_numbers.add(r["contract_number"])
-        self._upsert(Contract, values, ["contract_number"], [f for f in values[0] if f != "contract_number"])
+        self._upsert_records(
+            "contracts",
+            values,
+            ["contract_number"],
+            _excluded(f for f in values[0] if f != "contract_number"),
+        )
         self.contract_ids.update(
-            self._ids(Contract.id, Contract.contract_number, [r["contract_number"] for r in rows])
+            self._ids("contracts", "contract_number", [r["contract_number"] for r in rows])
         )
 
     def _write_budgets(self, rows: list[dict]) -> None:
@@ -136,63 +254,68 @@ class Writer:
             }
             for r in rows
         ]
-        self._upsert(
-            BudgetLine, values, ["contract_id", "category", "period_key"], ["amount", "hours", "period_end"]
-        )
+        keys = ["contract_id", "category", "period_key"]
+        self._upsert_records("budget_lines", values, keys, _excluded(["amount", "hours", "period_end"]))
 
-    def _write_work_orders(self, rows: list[dict]) -> None:
-        numbers = [r["work_order_number"] for r in rows]
+    def _write_work_orders(self, batch: Batch) -> None:
+        numbers = batch.columns["work_order_number"]
+        if not self.work_orders_seen:
+            self.work_orders_seen = True
+            if self.session.scalar(select(WorkOrder.id).limit(1)) is None:
+                self._defer_checks(WorkOrder)
         bulk = self._bulk()
         if not bulk:  # a work order that moves to another contract changes the old one's figures too
             self.touched_work_orders.update(numbers)
-        sqlite = self.dialect == "sqlite"
-        values = [
-            (
-                r["work_order_number"],
-                self._contract_id(r["contract_number"]) if r.get("contract_number") else None,
-                r["date"].isoformat() if sqlite else r["date"],
-                r.get("type"),
-                r.get("status"),
-                r.get("description"),
+        contract_ids = [self._contract_id(n) if n else None for n in batch.columns["contract_number"]]
+        values = list(
+            zip(
+                numbers,
+                contract_ids,
+                *(batch.columns[c] for c in BATCH_COLUMNS["work_orders"][2:]),
+                strict=True,
             )
-            for r in rows
-        ]
-        columns = "work_order_number, contract_id, date, type, status, description"
-        update = ", ".join(f"{c} = excluded.{c}" for c in columns.split(", ")[1:])
-        if sqlite:
-            if not bulk:
-                self._note_current_contracts(numbers)
-            cursor = self.session.connection().connection.cursor()
-            cursor.executemany(
-                f"INSERT INTO work_orders ({columns}) VALUES (?, ?, ?, ?, ?, ?) "
-                f"ON CONFLICT (work_order_number) DO UPDATE SET {update}",
-                values,
+        )
+        columns = ["work_order_number", "contract_id", "date", "type", "status", "description"]
+        if not bulk and self.dialect == "sqlite":
+            self._note_current_contracts(numbers)
+        leaving = (
+            None
+            if bulk
+            # PostgreSQL: the contracts these work orders are under now
+            else (
+                "SELECT DISTINCT w.contract_id FROM work_orders w JOIN {staging} l "
+                "USING (work_order_number) WHERE w.contract_id IS NOT NULL"
             )
-            cursor.close()
-            self.work_order_ids.update(self._ids(WorkOrder.id, WorkOrder.work_order_number, numbers))
-            return
-        # PostgreSQL: COPY into a transaction-scoped staging table, then one upsert
-        with self.session.connection().connection.driver_connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS load_work_orders (work_order_number varchar(50), "
-                "contract_id integer, date date, type varchar(20), status varchar(30), description text) "
-                "ON COMMIT DROP"
-            )
-            cursor.execute("TRUNCATE load_work_orders")
-            with cursor.copy(f"COPY load_work_orders ({columns}) FROM STDIN") as copy:
-                for value in values:
-                    copy.write_row(value)
-            if not bulk:
-                cursor.execute(
-                    "SELECT DISTINCT w.contract_id FROM work_orders w JOIN load_work_orders l "
-                    "USING (work_order_number) WHERE w.contract_id IS NOT NULL"
-                )
-                self.touched_ids.update(cid for (cid,) in cursor.fetchall())
-            cursor.execute(
-                f"INSERT INTO work_orders ({columns}) SELECT {columns} FROM load_work_orders "
-                f"ON CONFLICT (work_order_number) DO UPDATE SET {update} RETURNING work_order_number, id"
-            )
-            self.work_order_ids.update(cursor.fetchall())
+        )
+        last = self._last_id("work_orders") if self.dialect == "sqlite" else 0
+        found, returned = self._upsert(
+            "work_orders",
+            columns,
+            values,
+            ["work_order_number"],
+            _excluded(columns[1:]),
+            leaving,
+            "work_order_number, id",
+        )
+        self.touched_ids.update(found)
+        self.work_order_ids.update(returned if self.dialect == "postgresql" else self._new_ids(numbers, last))
+
+    def _last_id(self, table: str) -> int:
+        with closing(self._cursor()) as cursor:
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+            return cursor.fetchone()[0]
+
+    def _new_ids(self, numbers: list[str], last: int) -> dict[str, int]:
+        """SQLite: the ids of work orders just upserted, when all were new without a look-up.
+
+        A new row takes the highest id plus one, so when the table grew by as
+        many rows as were written, they hold last + 1, last + 2... in order;
+        otherwise (some existed and were updated) every id is looked up.
+        """
+        now = self._last_id("work_orders")
+        if now - last == len(numbers):
+            return dict(zip(numbers, range(last + 1, now + 1), strict=True))
+        return self._ids("work_orders", "work_order_number", numbers)
 
     def _note_current_contracts(self, work_order_numbers: list[str]) -> None:
         for i in range(0, len(work_order_numbers), 5000):
@@ -208,34 +331,25 @@ class Writer:
     def _line_work_order_ids(self, numbers: set[str]) -> dict[str, int]:
         """Ids of these work orders; keeps only this batch's, so millions need not stay in memory."""
         ids = {n: self.work_order_ids[n] for n in numbers if n in self.work_order_ids}
-        missing = list(numbers - ids.keys())
-        if missing and self.dialect == "sqlite":
-            ids.update(self._ids(WorkOrder.id, WorkOrder.work_order_number, missing))
-        elif missing:
-            with self.session.connection().connection.driver_connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT work_order_number, id FROM work_orders WHERE work_order_number = ANY(%s)",
-                    (missing,),
-                )
-                ids.update(cursor.fetchall())
+        ids.update(self._ids("work_orders", "work_order_number", numbers - ids.keys()))
         self.work_order_ids = ids
         return ids
 
-    def _lines(self, model: type, rows: list[dict], columns: tuple[str, ...], build: Callable) -> None:
-        ids = self._line_work_order_ids({r["work_order_number"] for r in rows})
-        sqlite = self.dialect == "sqlite"
-        values = [
-            build(r, ids[r["work_order_number"]], r["date"].isoformat() if sqlite else r["date"])
-            for r in rows
-        ]
+    def _lines(self, model: type, batch: Batch) -> None:
+        numbers = batch.columns["work_order_number"]
+        ids = self._line_work_order_ids(set(numbers))
+        columns = ("work_order_id", *BATCH_COLUMNS[batch.entity][1:])
+        values = list(zip([ids[n] for n in numbers], *(batch.columns[c] for c in columns[1:]), strict=True))
         table = model.__tablename__  # type: ignore[attr-defined]
         if table not in self.lines_before:
             self.lines_before[table] = self.session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0
+            if not self.lines_before[table]:
+                self._defer_checks(model)
         before = self.lines_before[table]
         replace = sorted({v[0] for v in values}) if before else []  # an empty table: nothing to replace
         if not self._bulk():
-            self.touched_work_orders.update(r["work_order_number"] for r in rows)
-        if sqlite:
+            self.touched_work_orders.update(numbers)
+        if self.dialect == "sqlite":
             for i in range(0, len(replace), 5000):
                 chunk = replace[i : i + 5000]
                 self.session.execute(delete(model).where(model.work_order_id.in_(chunk), model.id <= before))
@@ -288,32 +402,47 @@ class Writer:
                 return whole
         return to_units(Decimal(quantity) * Decimal(price))
 
-    _HOUR_COLUMNS = (
-        "work_order_id", "date", "employee", "hour_type", "hours", "cost_rate", "sales_rate", "cost",
-    )  # fmt: skip
-    _MATERIAL_COLUMNS = (
-        "work_order_id", "date", "article_code", "description", "quantity", "unit_cost", "unit_price", "cost",
-    )  # fmt: skip
+    def _defer_checks(self, model: type) -> None:
+        """An empty table (work orders, lines): build its indexes and check its foreign keys in finish().
 
-    def _write_hours(self, rows: list[dict]) -> None:
-        units, cost = self._units, self._cost
+        Row by row, every line inserts into two indexes at random places (by
+        date) and, on PostgreSQL, fires a trigger that looks up its work order;
+        built once at the end, an index is one sort and a key one join. All of it
+        happens inside the import's transaction, so it still commits or rolls
+        back as one; only readers of that (empty) table wait for the commit.
+        The unique key stays: the upsert and the id look-ups need it.
+        """
+        table = model.__table__  # type: ignore[attr-defined]
+        connection = self.session.connection()
+        for index in table.indexes:
+            index.drop(connection)
+        self.deferred_indexes.extend(table.indexes)
+        if self.dialect == "postgresql":
+            for key in inspect(connection).get_foreign_keys(table.name):
+                connection.execute(text(f'ALTER TABLE {table.name} DROP CONSTRAINT "{key["name"]}"'))
+                self.deferred_keys.append((table.name, key))
 
-        def build(r: dict, work_order_id: int, date: object) -> tuple:
-            hours, rate = r["hours"], r["cost_rate"]
-            return (work_order_id, date, r.get("employee"), r.get("hour_type"), units(hours), units(rate),
-                    units(r.get("sales_rate")), cost(hours, rate))  # fmt: skip
+    def finish(self) -> None:
+        """Write what is buffered; build the indexes and check the keys deferred by _defer_checks."""
+        self.flush()
+        connection = self.session.connection()
+        if self.deferred_indexes and self.dialect == "postgresql":  # sorts in memory (default 64 MB)
+            connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+        for table, key in self.deferred_keys:
+            columns, referred = ", ".join(key["constrained_columns"]), ", ".join(key["referred_columns"])
+            connection.execute(
+                text(f'ALTER TABLE {table} ADD CONSTRAINT "{key["name"]}" FOREIGN KEY ({columns}) '
+                     f"REFERENCES {key['referred_table']} ({referred})")
+            )  # fmt: skip
+        for index in self.deferred_indexes:
+            index.create(connection)
+        self.deferred_keys, self.deferred_indexes = [], []
 
-        self._lines(HourLine, rows, self._HOUR_COLUMNS, build)
+    def _write_hours(self, batch: Batch) -> None:
+        self._lines(HourLine, batch)
 
-    def _write_materials(self, rows: list[dict]) -> None:
-        units, cost = self._units, self._cost
-
-        def build(r: dict, work_order_id: int, date: object) -> tuple:
-            quantity, price = r["quantity"], r["unit_cost"]
-            return (work_order_id, date, r.get("article_code"), r.get("description"), units(quantity),
-                    units(price), units(r.get("unit_price")), cost(quantity, price))  # fmt: skip
-
-        self._lines(MaterialLine, rows, self._MATERIAL_COLUMNS, build)
+    def _write_materials(self, batch: Batch) -> None:
+        self._lines(MaterialLine, batch)
 
     def _bulk(self) -> bool:
         """Whether the file's contracts are most of the database's: then every aggregate is rebuilt.
@@ -331,7 +460,7 @@ class Writer:
         if self._bulk():
             return None
         ids = set(self.touched_ids)
-        ids.update(self._ids(Contract.id, Contract.contract_number, self.touched_numbers).values())
+        ids.update(self._ids("contracts", "contract_number", self.touched_numbers).values())
         total = self.session.scalar(select(func.count()).select_from(Contract)) or 0
         if len(ids) > total / 2:  # a bulk import: one rebuild of everything is cheaper
             return None
