@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy import BigInteger, Integer, type_coerce
 from sqlalchemy.orm import Session
 
-from budgetcore import metrics, portfolio, snapshot
+from budgetcore import metrics, portfolio, review, snapshot
 from budgetcore.metrics import STATUSES, ZERO, ContractFigures, ContractInputs, Thresholds
 from budgetcore.models import BudgetPeriod, Contract, ContractBudget, ContractTotal, Customer
 from budgetcore.portfolio import Filters
@@ -74,7 +74,7 @@ class PortfolioFrame:
     False), margin (int64, where has_contract_value), elapsed, consumed,
     burn_index, forecast (float64, NaN where undefined: sort keys only),
     method (index into METHODS), status (index into STATUSES), notice_deadline,
-    days_to_end, days_to_notice, approaching_renewal. Rows are in contract
+    next_deadline (the notice deadline until it passes, then the end date), days_to_end, days_to_notice, approaching_renewal. Rows are in contract
     number order unless reordered by take().
     """
 
@@ -405,6 +405,7 @@ def derive(columns: dict[str, np.ndarray], as_of: dt.date, thresholds: Threshold
         method=method,
         status=status,
         notice_deadline=deadline,
+        next_deadline=np.where(deadline >= day, deadline, end),  # metrics.next_deadline
         days_to_end=(end - day) // _DAY,
         days_to_notice=(deadline - day) // _DAY,
     )
@@ -492,6 +493,7 @@ SORT_KEYS = {  # what a table can be ordered by -> the column that orders it
     "margin": "margin",
     "end": "end_date",
     "notice": "notice_deadline",
+    "deadline": "next_deadline",
 }
 
 
@@ -500,7 +502,8 @@ def order(frame: PortfolioFrame, by: str = "pressure", descending: bool = False)
 
     "pressure" is summary.by_pressure's order: status (over budget first), then
     the highest burn index, then contract number. Any SORT_KEYS name sorts by
-    that column.
+    that column; "deadline" is portfolio.renewals' order (metrics.next_deadline,
+    then contract number).
     """
     number = frame["contract_number"]
     if not len(frame):
@@ -547,6 +550,52 @@ def renewal_mask(frame: PortfolioFrame, window_days: int) -> np.ndarray:
     return np.isnat(frame["terminated_on"]) & (
         ((day <= end) & (end <= horizon)) | ((day <= deadline) & (deadline <= horizon))
     )
+
+
+def suggested_actions(frame: PortfolioFrame, rules: review.ReviewRules = review.ReviewRules()) -> np.ndarray:
+    """review.suggest's action per row, as an index into review.ACTIONS: its rules in float64,
+    and every row where a comparison lies within TOLERANCE of its line decided by
+    review.suggest on metrics.figures, as _statuses does (so every count is exact)."""
+    c = frame.columns
+    budget, actual, forecast = c["budget_total"], c["actual_total"], c["forecast"]
+    has_forecast = ~np.isnan(forecast)
+    value = c["contract_value"]
+    reprice_line = budget.astype(float) * (1 + float(rules.reprice_margin))
+    planned = c["has_planned_visits"] & (c["planned_visits"] != 0)
+    expected = c["planned_visits"] * c["elapsed"]  # visits planned to date
+    visits = c["visits_done"].astype(float)
+    factor, extra = float(rules.visits_factor), float(rules.visits_extra)
+
+    def close(x, y):
+        with np.errstate(invalid="ignore"):
+            return np.abs(x - y) <= TOLERANCE * np.maximum(np.abs(x), np.abs(y))
+
+    with np.errstate(invalid="ignore"):
+        # the expected cost: the forecast, else the actual total (then integers, exact)
+        terminate = c["has_contract_value"] & np.where(has_forecast, forecast > value, actual > value)
+        reprice = c["has_budget"] & has_forecast & (forecast > reprice_line)
+        scope = planned & (visits >= expected * factor) & (visits - expected >= extra)
+    action = np.select(
+        [~np.isnat(c["terminated_on"]), terminate, reprice, scope, ~c["has_budget"]],
+        [review.ACTIONS.index(a) for a in (review.TERMINATED, review.TERMINATE, review.REPRICE)]
+        + [review.ACTIONS.index(a) for a in (review.REVIEW_SCOPE, review.SET_BUDGET)],
+        review.ACTIONS.index(review.RENEW),
+    )
+    unsure = np.isnat(c["terminated_on"]) & (
+        (c["has_contract_value"] & has_forecast & close(forecast, value))
+        | (c["has_budget"] & has_forecast & close(forecast, reprice_line))
+        | (planned & (close(visits, expected * factor) | close(visits - expected, extra)))
+    )
+    if unsure.any():  # too close to call in float64: review.suggest decides
+        rows = np.flatnonzero(unsure)
+        action[rows] = [review.ACTIONS.index(review.suggest(f, rules).action) for f in frame.figures(rows)]
+    return action
+
+
+def action_counts(frame: PortfolioFrame, rules: review.ReviewRules = review.ReviewRules()) -> dict[str, int]:
+    """How many rows get each suggested action (review.ACTIONS order, every action listed)."""
+    counts = np.bincount(suggested_actions(frame, rules), minlength=len(review.ACTIONS))
+    return {a: int(n) for a, n in zip(review.ACTIONS, counts, strict=True)}
 
 
 def headline(frame: PortfolioFrame) -> Headline:

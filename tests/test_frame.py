@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
-from budgetcore import demo, frame, metrics, portfolio, snapshot, summary
+from budgetcore import demo, frame, metrics, portfolio, review, snapshot, summary
 from budgetcore.metrics import ContractInputs, Thresholds
 from budgetcore.portfolio import Filters
 from budgetcore.storage import transaction
@@ -57,6 +57,11 @@ def _check(result: frame.PortfolioFrame, expected: list[metrics.ContractFigures]
     assert list(result["days_to_end"]) == [f.days_to_end for f in expected]
     assert list(result["days_to_notice"]) == [f.days_to_notice for f in expected]
     assert [x.astype(dt.date) for x in result["notice_deadline"]] == [f.notice_deadline for f in expected]
+    assert [x.astype(dt.date) for x in result["next_deadline"]] == [
+        metrics.next_deadline(f.inputs.end_date, f.notice_deadline, f.as_of) for f in expected
+    ]
+    actions = [review.ACTIONS[a] for a in frame.suggested_actions(result)]
+    assert actions == [review.suggest(f).action for f in expected]
     for name, attr in (("consumed", "consumed"), ("burn_index", "burn_index"), ("elapsed", "elapsed")):
         want = [np.nan if getattr(f, attr) is None else float(getattr(f, attr)) for f in expected]
         np.testing.assert_allclose(result[name], want, rtol=1e-12, equal_nan=True, err_msg=name)
@@ -246,6 +251,7 @@ SORT_VALUES = {  # SORT_KEYS name -> the exact figure it orders by
     "margin": lambda f: f.margin,
     "end": lambda f: f.inputs.end_date,
     "notice": lambda f: f.notice_deadline,
+    "deadline": lambda f: metrics.next_deadline(f.inputs.end_date, f.notice_deadline, f.as_of),
 }
 
 
@@ -316,3 +322,140 @@ def test_planned_to_date_in_numpy_is_the_sql_rule(
     }
     as_of = dt.date(1970, 1, 1) + dt.timedelta(days=day)
     assert frame.planned_to_date(periods, 1, as_of).tolist() == [expected]
+
+
+def test_the_deadline_order_is_the_renewals_list(engine: Engine) -> None:
+    """frame.order(..., "deadline") over the contracts approaching renewal is portfolio.renewals'
+    order (next deadline, then contract number) at many as-of dates and windows."""
+    assert demo.load(engine, contracts=300, today=DEMO_TODAY).ok
+    seen = 0
+    with transaction(engine) as session:
+        for as_of in AS_OF_DATES:
+            everything = frame.load(session, as_of)
+            for within in (0, 30, 90, 365):
+                expected = portfolio.renewals(session, as_of, within_days=within)
+                chosen = frame.select(everything, Filters(renewal_within_days=within))
+                numbers = chosen["contract_number"]
+                assert [numbers[i] for i in frame.order(chosen, "deadline")] == [
+                    f.contract_number for f in expected
+                ], (as_of, within)
+                seen += len(expected)
+    assert seen > 300
+
+
+@pytest.mark.parametrize(
+    ("case", "inputs", "rules", "action"),
+    [
+        # at AS_OF, a burn forecast of budget (1000) x actual / planned to date (500)
+        ("nothing spent", _inputs(), review.ReviewRules(), review.RENEW),
+        ("forecast equals the budget", _inputs(actual_labour=D("500")), review.ReviewRules(), review.RENEW),
+        (
+            "forecast a millionth over the budget",
+            _inputs(actual_labour=D("500.000001")),
+            review.ReviewRules(),
+            review.REPRICE,
+        ),
+        (
+            "forecast on the re-price margin",
+            _inputs(actual_labour=D("550")),
+            review.ReviewRules(reprice_margin=D("0.1")),
+            review.RENEW,
+        ),
+        (
+            "forecast a millionth above the re-price margin",
+            _inputs(actual_labour=D("550.000001")),
+            review.ReviewRules(reprice_margin=D("0.1")),
+            review.REPRICE,
+        ),
+        (
+            "forecast equals the contract value",
+            _inputs(actual_labour=D("500"), contract_value=D("1000")),
+            review.ReviewRules(),
+            review.RENEW,
+        ),
+        (
+            "forecast a millionth above the contract value",
+            _inputs(actual_labour=D("500"), contract_value=D("999.999999")),
+            review.ReviewRules(),
+            review.TERMINATE,
+        ),
+        # not started without a budget: no forecast, the actual total is the expected cost
+        (
+            "no forecast, actual above the value",
+            _inputs(
+                start_date=d(2026, 8, 1), budget_lines=0, actual_labour=D("10.000001"), contract_value=D(10)
+            ),
+            review.ReviewRules(),
+            review.TERMINATE,
+        ),
+        (
+            "no forecast, actual equals the value",
+            _inputs(start_date=d(2026, 8, 1), budget_lines=0, actual_labour=D(10), contract_value=D(10)),
+            review.ReviewRules(),
+            review.SET_BUDGET,
+        ),
+        ("no budget", _inputs(budget_lines=0, budget_labour=D(0)), review.ReviewRules(), review.SET_BUDGET),
+        ("terminated", _inputs(terminated_on=d(2026, 3, 1)), review.ReviewRules(), review.TERMINATED),
+        # 730 planned visits, 183/365 of the term: 366 planned to date, x 1.5 = 549
+        (
+            "visits on the scope line",
+            _inputs(planned_visits=730, visits_done=549),
+            review.ReviewRules(),
+            review.REVIEW_SCOPE,
+        ),
+        (
+            "a visit below it",
+            _inputs(planned_visits=730, visits_done=548),
+            review.ReviewRules(),
+            review.RENEW,
+        ),
+        # 2 planned visits: 1.0027 to date; 3 done is 1.5 x but not 2 more
+        (
+            "scope, too few extra visits",
+            _inputs(planned_visits=2, visits_done=3),
+            review.ReviewRules(),
+            review.RENEW,
+        ),
+        (
+            "extra visits exactly the minimum",
+            _inputs(planned_visits=730, visits_done=549),
+            review.ReviewRules(visits_factor=D(1), visits_extra=183),
+            review.REVIEW_SCOPE,
+        ),
+    ],
+)
+def test_suggested_actions_on_the_edges_are_review_suggest(
+    case: str, inputs: ContractInputs, rules: review.ReviewRules, action: str
+) -> None:
+    expected = review.suggest(metrics.figures(inputs, AS_OF, Thresholds()), rules).action
+    assert expected == action, case
+    result = _frame([inputs], AS_OF, Thresholds())
+    assert [review.ACTIONS[a] for a in frame.suggested_actions(result, rules)] == [action], case
+    counts = frame.action_counts(result, rules)
+    assert list(counts) == list(review.ACTIONS) and counts[action] == 1 and sum(counts.values()) == 1
+
+
+def test_suggested_actions_on_many_ties_are_exact() -> None:
+    """Thousands of contracts whose forecast (budget x actual / planned) lies exactly on the
+    contract value or on the re-price line, where float64 alone says either: review.suggest's."""
+    rng = np.random.default_rng(7)
+    rules = review.ReviewRules(reprice_margin=D("0.1"))
+    inputs = []
+    for n in range(3000):
+        budget = D(int(rng.integers(1, 10**6))) / 100
+        planned = D(int(rng.integers(1, 10**6))) / 100
+        ratio = D("1.1") if n % 2 else D(int(rng.integers(50, 250))) / 100
+        value = budget * ratio if n % 3 else D(int(rng.integers(1, 10**7))) / 100  # forecast = value
+        inputs.append(
+            _inputs(
+                contract_number=f"C{n:05}",
+                actual_labour=planned * ratio,
+                budget_labour=budget,
+                planned_to_date=planned,
+                contract_value=value,
+            )
+        )
+    result = _frame(inputs, AS_OF, Thresholds())
+    expected = [review.suggest(metrics.figures(i, AS_OF, Thresholds()), rules).action for i in inputs]
+    assert [review.ACTIONS[a] for a in frame.suggested_actions(result, rules)] == expected
+    assert len(set(expected)) >= 3
