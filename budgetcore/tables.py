@@ -138,6 +138,11 @@ OVERVIEW_COLUMNS: Columns = {
 }
 
 
+# What a long table can be sorted by on the server (frame.order's names) -> its English label;
+# the first is the table's own order, the one it shows when it fits one page.
+OVERVIEW_SORTS = {"pressure": "Most pressing"} | {name: c.label for name, c in OVERVIEW_COLUMNS.items()}
+
+
 def overview(figures: Sequence[ContractFigures], lang: str) -> tuple[pd.DataFrame, Columns]:
     """One row per contract, in the given order."""
     rows = [
@@ -185,6 +190,22 @@ RENEWAL_COLUMNS: Columns = {
     "end": Column("End date", "date"),
     "notice": Column("Notice deadline", "date"),
     "auto_renew": Column("Auto-renew", "check"),
+}
+
+
+RENEWAL_SORTS = {
+    name: RENEWAL_COLUMNS[name].label
+    for name in (
+        "deadline",
+        "contract",
+        "customer",
+        "status",
+        "consumed",
+        "forecast",
+        "margin",
+        "end",
+        "notice",
+    )
 }
 
 

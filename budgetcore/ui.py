@@ -14,7 +14,6 @@ import math
 import os
 import re
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -30,7 +29,6 @@ from budgetcore import (
     frame,
     i18n,
     months,
-    portfolio,
     storage,
     summary,
     tables,
@@ -39,7 +37,7 @@ from budgetcore import settings as stored_settings
 from budgetcore.contract_detail import Detail
 from budgetcore.frame import PortfolioFrame
 from budgetcore.i18n import t
-from budgetcore.metrics import STATUSES, ContractFigures, Thresholds
+from budgetcore.metrics import STATUSES, Thresholds
 from budgetcore.models import Contract
 from budgetcore.portfolio import Filters
 from budgetcore.tables import Columns, status_colours, type_label
@@ -99,21 +97,18 @@ def _order(
     return frame.order(_chosen, by, descending)
 
 
-# Renewal figures are cached as shared, immutable tuples of frozen dataclasses
-# (st.cache_resource), not copied per hit (st.cache_data): pickling 50,000 figures
-# in and out took 4.6 s, four times as long as computing them.
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _renewals(
-    url: str, version: int, as_of: dt.date, key: str, _filters: Filters, _thresholds: Thresholds, within: int
-) -> tuple[ContractFigures, ...]:
-    with storage.transaction(_engine(url)) as session:
-        return tuple(portfolio.renewals(session, as_of, _thresholds, within, _filters))
+def _renewal_selection(
+    url: str, version: int, as_of: dt.date, key: str, _filters: Filters, _thresholds: Thresholds
+) -> tuple[PortfolioFrame, dict[str, int]]:
+    chosen = frame.select(_frame(url, version, as_of, repr(_thresholds), _thresholds), _filters)
+    return chosen, frame.action_counts(chosen)
 
 
 def forget_results() -> None:
     """Drop every cached result (not the engine): after an import they belong to an old data version."""
     st.cache_data.clear()
-    for cached in (_frame, _selection, _order, _renewals, _month_of, _monthly_of):
+    for cached in (_frame, _selection, _order, _renewal_selection, _month_of, _monthly_of):
         cached.clear()
     with _months_lock:
         _months_cache.clear()
@@ -434,14 +429,19 @@ def demo_banner(v: View) -> None:
 # --- data for the pages -------------------------------------------------------------------------
 
 
-def renewal_figures(v: View) -> tuple[Sequence[ContractFigures], int]:
-    """(contracts approaching renewal, window in days): the sidebar's window, else the default."""
+def renewal_window(v: View) -> int:
+    """The renewal window in days: the sidebar's, else the settings' default."""
     within = v.filters.renewal_within_days
-    window = v.thresholds.renewal_window_days if within is None else within
-    others = replace(v.filters, renewal_within_days=None)
-    return _renewals(
-        v.url, v.version, v.as_of, repr((others, v.thresholds)), others, v.thresholds, window
-    ), window
+    return v.thresholds.renewal_window_days if within is None else within
+
+
+def renewals_frame(v: View) -> tuple[PortfolioFrame, dict[str, int]]:
+    """The contracts approaching renewal within renewal_window(v) that pass the sidebar's
+    other filters, column-wise (in contract number order; frame.order(chosen, "deadline") is
+    the renewals list's order), and how many get each suggested action (review.ACTIONS)."""
+    filters = replace(v.filters, renewal_within_days=renewal_window(v))
+    key = repr((filters, v.thresholds))
+    return _renewal_selection(v.url, v.version, v.as_of, key, filters, v.thresholds)
 
 
 def portfolio_frame(v: View) -> tuple[PortfolioFrame, summary.Headline]:
@@ -579,15 +579,18 @@ def selectable_table(
 PAGE_ROWS = 500  # a table longer than this is sorted and paged on the server
 
 
-def page_of(chosen: PortfolioFrame, v: View, key: str) -> np.ndarray:
-    """Positions of the rows a table shows: all of them, most pressing first, when they fit
-    one page; else the controls to sort every row on the server and to page through them."""
+def page_of(
+    chosen: PortfolioFrame, v: View, key: str, sorts: dict[str, str] = tables.OVERVIEW_SORTS
+) -> np.ndarray:
+    """Positions of the rows a table shows: all of them in the table's own order (the first
+    of sorts: a frame.order name -> its English label) when they fit one page; else the
+    controls to sort every row on the server by any of sorts and to page through them."""
+    default = next(iter(sorts))
+    rows = f"{key} {v.key}"  # the table and the view's filters: they stand for chosen in the cache
     if len(chosen) <= PAGE_ROWS:
-        return _order(v.url, v.version, v.as_of, v.key, "pressure", False, chosen)
+        return _order(v.url, v.version, v.as_of, rows, default, False, chosen)
     lang = v.lang
-    labels = {"pressure": t("Most pressing", lang)} | {
-        name: t(tables.OVERVIEW_COLUMNS[name].label, lang) for name in frame.SORT_KEYS
-    }
+    labels = {name: t(label, lang) for name, label in sorts.items()}
     sort_col, order_col, page_col, info_col = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
     by = sort_col.selectbox(t("Sort by", lang), list(labels), format_func=labels.get, key=f"{key}_sort")
     descending = order_col.toggle(t("Descending", lang), key=f"{key}_desc")
@@ -609,7 +612,7 @@ def page_of(chosen: PortfolioFrame, v: View, key: str) -> np.ndarray:
             rows=i18n.number(len(chosen), lang, 0),
         )
     )
-    return _order(v.url, v.version, v.as_of, v.key, by, descending, chosen)[first:last]
+    return _order(v.url, v.version, v.as_of, rows, by, descending, chosen)[first:last]
 
 
 def open_contract(number: str) -> None:

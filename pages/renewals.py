@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from budgetcore import i18n, review, tables, ui
+from budgetcore import frame, i18n, review, tables, ui
 from budgetcore.i18n import t
 
 view = ui.view()
@@ -12,7 +12,8 @@ lang = view.lang
 st.title(t("Renewals", lang))
 ui.demo_banner(view)
 
-figures, window = ui.renewal_figures(view)
+chosen, actions = ui.renewals_frame(view)
+window = ui.renewal_window(view)
 st.caption(
     t(
         "Contracts whose end date or notice deadline falls within {days} days after {date}, soonest deadline first.",
@@ -21,22 +22,28 @@ st.caption(
         date=i18n.date(view.as_of, lang),
     )
 )
-if not figures:
+if not len(chosen):
     if view.contracts_in_db == 0:
         ui.no_contracts(view)
     else:
         st.info(t("No contracts approach renewal within {days} days.", lang, days=window))
     st.stop()
 
-target_margin = ui.settings().target_margin
-frame, columns = tables.renewals(figures, lang, view.currency, target_margin)
-counts = frame["action"].value_counts()
+counts = sorted(((n, -review.ACTIONS.index(a), a) for a, n in actions.items() if n), reverse=True)
 cols = st.columns(len(counts) + 1)
-cols[0].metric(t("Contracts", lang), len(figures))
-for col, (action, n) in zip(cols[1:], counts.items(), strict=True):
-    col.metric(str(action), int(n))
+cols[0].metric(t("Contracts", lang), i18n.number(len(chosen), lang, 0))
+for col, (n, _, action) in zip(cols[1:], counts, strict=True):
+    col.metric(t(action, lang), i18n.number(n, lang, 0))
 
-ui.selectable_table(frame, columns, view, key="renewals_table", max_height=620, wrap=True)
+target_margin = ui.settings().target_margin
+shown = ui.page_of(chosen, view, key="renewals", sorts=tables.RENEWAL_SORTS)
+if len(shown) < len(chosen):
+    st.caption(
+        t("Sorted over all rows by the choice above; a column header sorts this page only. "
+          "Select a row to open the contract.", lang)
+    )  # fmt: skip
+table, columns = tables.renewals(chosen.figures(shown), lang, view.currency, target_margin)
+ui.selectable_table(table, columns, view, key="renewals_table", max_height=620, wrap=True)
 st.caption(
     t(
         "Renewal price: the contract value that covers the forecast cost at the target margin of {margin} (Settings); change against the current value.",
@@ -44,13 +51,18 @@ st.caption(
         margin=i18n.percent(target_margin, lang),
     )
 )
+currency = view.currency
 st.download_button(
     t("Download as CSV", lang),
-    tables.renewals_csv(figures, lang, view.currency, target_margin),
+    # every contract in the list, soonest deadline first: built only when clicked
+    lambda: tables.renewals_csv(
+        chosen.figures(frame.order(chosen, "deadline")), lang, currency, target_margin
+    ),
     file_name=f"renewals-{view.as_of.isoformat()}.csv",
     mime="text/csv",
     icon=":material/download:",
     key="renewals_csv",
+    on_click="ignore",
 )
 ui.review_pack_downloads(view)
 with st.expander(t("How the suggested action is chosen", lang)):

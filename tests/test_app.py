@@ -6,14 +6,17 @@ import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 import pyarrow as pa
 import pytest
 import streamlit as st
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from budgetcore import demo, portfolio, pricing, storage, summary
+from budgetcore import demo, metrics, portfolio, pricing, review, storage, summary, tables
 from budgetcore.storage import make_engine, transaction
 from budgetcore.ui import NO_DEMO_ENV
 
@@ -197,6 +200,79 @@ def test_renewals_list_soonest_first_with_action_and_csv() -> None:
     )
     assert frame["reason"].str.len().min() > 10
     assert at.get("download_button")
+
+
+def test_renewal_counts_are_every_contract_in_the_window() -> None:
+    at = run("pages/renewals.py", within="120")
+    with transaction(make_engine()) as session:
+        expected = portfolio.renewals(session, TODAY, within_days=120)
+    actions = [review.suggest(f).action for f in expected]
+    counted = {m.label: m.value for m in at.metric}
+    assert counted == {"Contracts": str(len(expected))} | {a: str(actions.count(a)) for a in set(actions)}
+
+
+def test_a_long_renewals_list_is_sorted_and_paged_on_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ui.PAGE_ROWS rows the renewals page shows one page of the list, in its own order
+    (soonest deadline first) or in the one chosen over all rows; the counts stay every row's."""
+    monkeypatch.setattr("budgetcore.ui.PAGE_ROWS", 20)
+    at = run("pages/renewals.py", within="200")
+    with transaction(make_engine()) as session:
+        expected = portfolio.renewals(session, TODAY, within_days=200)
+    assert len(expected) > 40
+    numbers = [f.contract_number for f in expected]
+    assert list(at.dataframe[0].value["contract"]) == numbers[:20]
+    assert at.metric[0].value == str(len(expected))
+    assert at.number_input(key="renewals_page").max == -(-len(expected) // 20)
+    assert at.selectbox(key="renewals_sort").options == list(tables.RENEWAL_SORTS.values())
+
+    at.number_input(key="renewals_page").set_value(2).run()
+    assert list(at.dataframe[0].value["contract"]) == numbers[20:40]
+    assert f"Rows 21–40 of {len(expected)}" in [c.value for c in at.caption]
+
+    at.selectbox(key="renewals_sort").select("forecast").run()
+    at.toggle(key="renewals_desc").set_value(True).run()
+    assert at.number_input(key="renewals_page").value == 1, "another order starts on page 1"
+    by_number = sorted(expected, key=lambda f: f.contract_number)
+    by_forecast = sorted(
+        (f for f in by_number if f.forecast.total is not None), key=lambda f: f.forecast.total, reverse=True
+    ) + [f for f in by_number if f.forecast.total is None]
+    assert list(at.dataframe[0].value["contract"]) == [f.contract_number for f in by_forecast[:20]]
+
+    # the shown page still has every renewal column, exact: the action and the price
+    shown = {f.contract_number: f for f in by_forecast[:20]}
+    table = at.dataframe[0].value
+    for number, action, deadline in zip(table["contract"], table["action"], table["deadline"], strict=True):
+        f = shown[number]
+        assert action == review.suggest(f).action
+        assert deadline == metrics.next_deadline(f.inputs.end_date, f.notice_deadline, TODAY)
+
+
+class _Downloads(MediaFileManager):
+    """AppTest's media files, kept within reach: a deferred download is built by clicking it here."""
+
+    made: ClassVar[list[_Downloads]] = []
+
+    def __init__(self, storage: MemoryMediaFileStorage) -> None:
+        super().__init__(storage)
+        self.storage = storage
+        _Downloads.made.append(self)
+
+    def click(self, file_id: str) -> bytes:
+        url = self.execute_deferred(file_id)
+        return self.storage.get_file(url.rsplit("/", 1)[1]).content
+
+
+def test_the_renewals_csv_is_the_whole_list_built_when_clicked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("budgetcore.ui.PAGE_ROWS", 20)
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", _Downloads)
+    at = run("pages/renewals.py", within="200")
+    with transaction(make_engine()) as session:
+        expected = portfolio.renewals(session, TODAY, within_days=200)
+    assert len(at.dataframe[0].value) == 20 < len(expected)
+    (button,) = [b for b in at.get("download_button") if "renewals_csv" in b.proto.id]
+    assert button.proto.deferred_file_id and not button.proto.url, "built only when clicked"
+    csv_text = _Downloads.made[-1].click(button.proto.deferred_file_id).decode()
+    assert csv_text == tables.renewals_csv(expected, "en", "EUR", Decimal("0.15"))
 
 
 def test_renewals_follow_the_sidebar_window() -> None:

@@ -10,8 +10,9 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from budgetcore import metrics, pricing, review, tables
+from budgetcore import frame, metrics, pricing, review, tables
 from budgetcore.metrics import ContractInputs, Thresholds
+from budgetcore.translations_nl import NL
 
 D = Decimal
 AS_OF = dt.date(2026, 11, 27)
@@ -162,3 +163,12 @@ def test_renewals_csv_defuses_formulas_next_to_the_price_columns() -> None:
     row = next(csv.DictReader(io.StringIO(text)))
     assert (row["contract_number"], row["customer"]) == ("'-1", "'=cmd|' /C calc'!A0")
     assert row["suggested_value"][0].isdigit() and "US$" in row["reason"]
+
+
+@pytest.mark.parametrize(
+    ("sorts", "own_order"), [(tables.OVERVIEW_SORTS, "pressure"), (tables.RENEWAL_SORTS, "deadline")]
+)
+def test_server_sorts_are_frame_orders_with_translated_labels(sorts: dict[str, str], own_order: str) -> None:
+    assert next(iter(sorts)) == own_order, "the table's own order comes first"
+    assert set(sorts) <= {"pressure", *frame.SORT_KEYS}
+    assert all(label in NL for label in sorts.values())
