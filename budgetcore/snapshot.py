@@ -13,7 +13,8 @@ Two snapshots: "contracts" (frame.STATIC_COLUMNS and every budget line's
 amount and days, for planned to date at any as_of) and "months" (every
 contract's in-term months, for actuals per month of any set of contracts).
 Integers are int64 arrays in an .npz; texts (which may hold any character and
-may be missing) are a JSON list stored as bytes in the same file.
+may be missing) are codes into their distinct values, a JSON list stored as
+bytes in the same file.
 """
 
 from __future__ import annotations
@@ -22,18 +23,30 @@ import io
 import json
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from budgetcore.models import Snapshot
 
 _TEXTS = "__texts__"
+_CODES = "__codes__"
 
 
 def save(session: Session, name: str, columns: dict[str, np.ndarray]) -> None:
-    """Store these columns under name, replacing what was there (in the caller's transaction)."""
-    texts = {k: v.tolist() for k, v in columns.items() if v.dtype == object}
+    """Store these columns under name, replacing what was there (in the caller's transaction).
+
+    A text column is stored as its distinct values (JSON) and one code per row,
+    the last code standing for a missing value: customers, types and account
+    managers repeat, and codes read back without a string per row.
+    """
     arrays = {k: v for k, v in columns.items() if v.dtype != object}
+    texts = {}
+    for k, v in columns.items():
+        if v.dtype == object:
+            codes, distinct = pd.factorize(v, use_na_sentinel=True)
+            arrays[f"{_CODES}{k}"] = np.where(codes < 0, len(distinct), codes).astype(np.int32)
+            texts[k] = distinct.tolist()
     arrays[_TEXTS] = np.frombuffer(json.dumps(texts, ensure_ascii=False).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez(buffer, allow_pickle=False, **arrays)
@@ -48,12 +61,13 @@ def load(session: Session, name: str) -> dict[str, np.ndarray] | None:
     if data is None:
         return None
     with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-        columns = {k: stored[k] for k in stored.files if k != _TEXTS}
+        columns = {k: stored[k] for k in stored.files if k != _TEXTS and not k.startswith(_CODES)}
+        codes = {k.removeprefix(_CODES): stored[k] for k in stored.files if k.startswith(_CODES)}
         texts = json.loads(stored[_TEXTS].tobytes().decode())
     for k, values in texts.items():
-        column = np.empty(len(values), dtype=object)
-        column[:] = values
-        columns[k] = column
+        distinct = np.empty(len(values) + 1, dtype=object)
+        distinct[:-1] = values  # and None last, for the missing ones
+        columns[k] = distinct[codes[k]]
     return columns
 
 
