@@ -31,6 +31,8 @@ from budgetcore.models import Snapshot
 
 _TEXTS = "__texts__"
 _CODES = "__codes__"
+_FORMAT = "__format__"
+FORMAT = 2  # a snapshot in another format is not read (the SQL path is), until the next import
 
 
 def save(session: Session, name: str, columns: dict[str, np.ndarray]) -> None:
@@ -48,6 +50,7 @@ def save(session: Session, name: str, columns: dict[str, np.ndarray]) -> None:
             arrays[f"{_CODES}{k}"] = np.where(codes < 0, len(distinct), codes).astype(np.int32)
             texts[k] = distinct.tolist()
     arrays[_TEXTS] = np.frombuffer(json.dumps(texts, ensure_ascii=False).encode(), dtype=np.uint8)
+    arrays[_FORMAT] = np.array([FORMAT])
     buffer = io.BytesIO()
     np.savez(buffer, allow_pickle=False, **arrays)
     session.execute(delete(Snapshot).where(Snapshot.name == name))
@@ -56,12 +59,16 @@ def save(session: Session, name: str, columns: dict[str, np.ndarray]) -> None:
 
 
 def load(session: Session, name: str) -> dict[str, np.ndarray] | None:
-    """The columns stored under name, or None when there is no snapshot of that name."""
+    """The columns stored under name, or None when there is none (or one in an older format)."""
     data = session.scalar(select(Snapshot.data).where(Snapshot.name == name))
     if data is None:
         return None
     with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-        columns = {k: stored[k] for k in stored.files if k != _TEXTS and not k.startswith(_CODES)}
+        if _FORMAT not in stored.files or stored[_FORMAT].tolist() != [FORMAT]:
+            return None
+        columns = {
+            k: stored[k] for k in stored.files if k not in (_TEXTS, _FORMAT) and not k.startswith(_CODES)
+        }
         codes = {k.removeprefix(_CODES): stored[k] for k in stored.files if k.startswith(_CODES)}
         texts = json.loads(stored[_TEXTS].tobytes().decode())
     for k, values in texts.items():

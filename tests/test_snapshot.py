@@ -50,3 +50,11 @@ def test_a_second_save_replaces_the_first_and_drop_forgets_all(engine: Engine) -
         assert snapshot.load(session, "test")["n"].tolist() == [2, 3]  # type: ignore[index]
         snapshot.drop(session)
         assert snapshot.load(session, "test") is None
+
+
+def test_a_snapshot_in_another_format_is_not_read(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    with transaction(engine) as session:
+        snapshot.save(session, "test", {"n": np.array([1])})
+    monkeypatch.setattr(snapshot, "FORMAT", snapshot.FORMAT + 1)
+    with transaction(engine) as session:
+        assert snapshot.load(session, "test") is None
