@@ -493,7 +493,9 @@ def _import(
             session.rollback()
             return
         writer.finish()
-        aggregates.rebuild(session, writer.affected_contract_ids())
+        affected = writer.affected_contract_ids()
+        del writer, known  # their maps of every key seen: freed before the aggregates and snapshots
+        aggregates.rebuild(session, affected)
         bump_data_version(session)
         session.add(
             ImportLog(
