@@ -35,6 +35,18 @@ def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _calendar_line(lang: str) -> go.Scatter:
+    """The pressure maps' diagonal: consumed in step with the calendar."""
+    return go.Scatter(
+        x=[0, 1],
+        y=[0, 1],
+        mode="lines",
+        line={"dash": "dash", "color": "#555", "width": 1},
+        name=i18n.t("on the calendar", lang),
+        hoverinfo="skip",
+    )
+
+
 def pressure_map(figures: Sequence[ContractFigures], lang: str, currency: str) -> go.Figure:
     """Elapsed (x) against consumed (y) per budgeted contract, size by budget (hover in currency), colour by status."""
     fig = go.Figure()
@@ -84,16 +96,7 @@ def pressure_map(figures: Sequence[ContractFigures], lang: str, currency: str) -
             )
         )
     top = max([1.2, *(float(f.consumed or 0) * 1.05 for f in budgeted)])
-    fig.add_trace(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            line={"dash": "dash", "color": "#555", "width": 1},
-            name=i18n.t("on the calendar", lang),
-            hoverinfo="skip",
-        )
-    )
+    fig.add_trace(_calendar_line(lang))
     fig.update_xaxes(title=i18n.t("Elapsed", lang), tickformat=".0%", range=[-0.02, 1.02])
     fig.update_yaxes(title=i18n.t("Consumed", lang), tickformat=".0%", range=[-0.02, min(top, 3.0)])
     return _layout(fig, lang, 420)
@@ -127,16 +130,7 @@ def pressure_density(grid: PressureGrid, lang: str) -> go.Figure:
             hoverongaps=False,
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            line={"dash": "dash", "color": "#555", "width": 1},
-            name=i18n.t("on the calendar", lang),
-            hoverinfo="skip",
-        )
-    )
+    fig.add_trace(_calendar_line(lang))
     fig.update_xaxes(title=i18n.t("Elapsed", lang), tickformat=".0%", range=[0, 1])
     fig.update_yaxes(title=i18n.t("Consumed", lang), tickformat=".0%", range=[0, float(grid.y[-1])])
     return _layout(fig, lang, 420)
