@@ -12,14 +12,12 @@ to portfolio.portfolio.
 Two snapshots: "contracts" (frame.STATIC_COLUMNS and every budget line's
 amount and days, for planned to date at any as_of) and "months" (every
 contract's in-term months, for actuals per month of any set of contracts).
-Integers are int64 arrays in an .npz; texts (which may hold any character and
-may be missing) are codes into their distinct values, a JSON list stored as
-bytes in the same file.
+Each value is a JSON header and the arrays' bytes (see save); texts, which may
+hold any character and may be missing, are codes into their distinct values.
 """
 
 from __future__ import annotations
 
-import io
 import json
 
 import numpy as np
@@ -29,18 +27,19 @@ from sqlalchemy.orm import Session
 
 from budgetcore.models import Snapshot
 
-_TEXTS = "__texts__"
 _CODES = "__codes__"
-_FORMAT = "__format__"
-FORMAT = 2  # a snapshot in another format is not read (the SQL path is), until the next import
+FORMAT = 3  # a snapshot in another format is not read (the SQL path is), until the next import
 
 
 def save(session: Session, name: str, columns: dict[str, np.ndarray]) -> None:
     """Store these columns under name, replacing what was there (in the caller's transaction).
 
-    A text column is stored as its distinct values (JSON) and one code per row,
-    the last code standing for a missing value: customers, types and account
-    managers repeat, and codes read back without a string per row.
+    The stored value is a JSON header (each array's type, shape and place; the
+    texts) followed by the arrays' bytes, so that reading it back makes views
+    on those bytes, not copies. A text column is stored as its distinct values
+    and one code per row, the last code standing for a missing value:
+    customers, types and account managers repeat, and codes read back without
+    a string per row.
     """
     arrays = {k: v for k, v in columns.items() if v.dtype != object}
     texts = {}
@@ -49,29 +48,43 @@ def save(session: Session, name: str, columns: dict[str, np.ndarray]) -> None:
             codes, distinct = pd.factorize(v, use_na_sentinel=True)
             arrays[f"{_CODES}{k}"] = np.where(codes < 0, len(distinct), codes).astype(np.int32)
             texts[k] = distinct.tolist()
-    arrays[_TEXTS] = np.frombuffer(json.dumps(texts, ensure_ascii=False).encode(), dtype=np.uint8)
-    arrays[_FORMAT] = np.array([FORMAT])
-    buffer = io.BytesIO()
-    np.savez(buffer, allow_pickle=False, **arrays)
+    places, parts, offset = {}, [], 0
+    for k, v in arrays.items():
+        data = np.ascontiguousarray(v).tobytes()
+        places[k] = (v.dtype.str, list(v.shape), offset, len(data))
+        parts.append(data + b"\0" * (-len(data) % 8))  # every array starts 8-byte aligned
+        offset += len(parts[-1])
+    header = json.dumps({"format": FORMAT, "arrays": places, "texts": texts}, ensure_ascii=False).encode()
+    value = len(header).to_bytes(8, "little") + header + b"\0" * (-len(header) % 8) + b"".join(parts)
     session.execute(delete(Snapshot).where(Snapshot.name == name))
-    session.add(Snapshot(name=name, data=buffer.getvalue()))
+    session.add(Snapshot(name=name, data=value))
     session.flush()
 
 
 def load(session: Session, name: str) -> dict[str, np.ndarray] | None:
-    """The columns stored under name, or None when there is none (or one in an older format)."""
-    data = session.scalar(select(Snapshot.data).where(Snapshot.name == name))
-    if data is None:
+    """The columns stored under name (read-only arrays), or None when there is none (or one in
+    an older format)."""
+    value = session.scalar(select(Snapshot.data).where(Snapshot.name == name))
+    if value is None or len(value) < 8:
         return None
-    with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-        if _FORMAT not in stored.files or stored[_FORMAT].tolist() != [FORMAT]:
-            return None
-        columns = {
-            k: stored[k] for k in stored.files if k not in (_TEXTS, _FORMAT) and not k.startswith(_CODES)
-        }
-        codes = {k.removeprefix(_CODES): stored[k] for k in stored.files if k.startswith(_CODES)}
-        texts = json.loads(stored[_TEXTS].tobytes().decode())
-    for k, values in texts.items():
+    value = bytes(value)  # PostgreSQL hands a memoryview
+    size = int.from_bytes(value[:8], "little")
+    try:
+        header = json.loads(value[8 : 8 + size].decode())
+    except ValueError:  # an older format
+        return None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        return None
+    start = 8 + size + (-size % 8)
+    columns, codes = {}, {}
+    for k, (dtype, shape, offset, _nbytes) in header["arrays"].items():
+        count = int(np.prod(shape)) if shape else 1
+        array = np.frombuffer(value, dtype=np.dtype(dtype), count=count, offset=start + offset).reshape(shape)
+        if k.startswith(_CODES):
+            codes[k.removeprefix(_CODES)] = array
+        else:
+            columns[k] = array
+    for k, values in header["texts"].items():
         distinct = np.empty(len(values) + 1, dtype=object)
         distinct[:-1] = values  # and None last, for the missing ones
         columns[k] = distinct[codes[k]]
