@@ -156,12 +156,9 @@ def read(session: Session, as_of: dt.date) -> dict[str, np.ndarray]:
     """
     stored = snapshot.load(session, CONTRACTS)
     columns = dict(stored) if stored is not None else static_columns(session)
-    periods = {name: columns.pop(name) for name in PERIOD_COLUMNS if name in columns}
+    periods = {name: columns.pop(name) for name in PERIOD_COLUMNS}
     ids = columns["contract_id"]
-    if periods:
-        columns["planned_to_date"] = planned_to_date(periods, len(ids), as_of)
-    else:
-        columns |= _placed(ids, plain_rows(session, _planned(as_of)), ("planned_to_date",))
+    columns["planned_to_date"] = planned_to_date(periods, len(ids), as_of)
     after = portfolio._counts_after(session, as_of)
     part = portfolio._actuals(as_of, after)
     parts = _placed(
@@ -183,10 +180,10 @@ CONTRACTS = "contracts"  # the snapshot's name
 PERIOD_COLUMNS = ("period_row", "period_amount", "period_first", "period_last")
 
 
-def static_columns(session: Session, periods: bool = False) -> dict[str, np.ndarray]:
+def static_columns(session: Session) -> dict[str, np.ndarray]:
     """Every contract's columns that do not depend on as_of, in contract number order, by SQL:
-    facts, maintained totals (contract_totals) and budget sums (contract_budgets); with
-    periods, also every budget line's row (its contract's position), amount and days."""
+    facts, maintained totals (contract_totals), budget sums (contract_budgets), and every
+    budget line's row (its contract's position), amount and days (budget_periods)."""
     t = ContractTotal
     contracts = plain_rows(
         session,
@@ -223,21 +220,20 @@ def static_columns(session: Session, periods: bool = False) -> dict[str, np.ndar
         *(type_coerce(c, BigInteger) for c in (b.labour, b.material, b.other, b.hours)),
     )
     columns |= _placed(ids, plain_rows(session, budget_sums), BUDGET_COLUMNS)
-    if periods:
-        p = BudgetPeriod
-        rows = plain_rows(
-            session, sa.select(p.contract_id, type_coerce(p.amount, BigInteger), p.first_day, p.last_day)
-        )
-        found = np.array(rows, dtype=np.int64).reshape(-1, 4)
-        columns |= dict(zip(PERIOD_COLUMNS, found.T, strict=True))
-        columns["period_row"] = _positions(ids, columns["period_row"])
+    p = BudgetPeriod
+    rows = plain_rows(
+        session, sa.select(p.contract_id, type_coerce(p.amount, BigInteger), p.first_day, p.last_day)
+    )
+    found = np.array(rows, dtype=np.int64).reshape(-1, 4)
+    columns |= dict(zip(PERIOD_COLUMNS, found.T, strict=True))
+    columns["period_row"] = _positions(ids, columns["period_row"])
     return columns
 
 
 def save_snapshot(session: Session) -> None:
-    """Save static_columns (with every budget line's days) as the snapshot read() prefers."""
+    """Save static_columns as the snapshot read() prefers."""
     with _collector_paused():
-        snapshot.save(session, CONTRACTS, static_columns(session, periods=True))
+        snapshot.save(session, CONTRACTS, static_columns(session))
 
 
 def _positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -261,9 +257,10 @@ _SAFE = np.iinfo(np.int64).max // 40_000  # amount x days stays in int64 (a peri
 
 
 def planned_to_date(periods: dict[str, np.ndarray], rows: int, as_of: dt.date) -> np.ndarray:
-    """_planned's rule in numpy: per contract row, each budget line's amount once its period
-    ended, nothing before it starts, amount x days done // period days (truncated toward
-    zero, as SQL divides integers) while it runs; a period of no days adds nothing."""
+    """portfolio._budgets_raw's rule for planned to date, in numpy: per contract row, each
+    budget line's amount once its period ended, nothing before it starts, amount x days
+    done // period days (truncated toward zero, as SQL divides integers) while it runs; a
+    period of no days adds nothing."""
     amount, first, last = periods["period_amount"], periods["period_first"], periods["period_last"]
     day = (as_of - dt.date(1970, 1, 1)).days
     period_days = last - first + 1
@@ -284,26 +281,6 @@ def planned_to_date(periods: dict[str, np.ndarray], rows: int, as_of: dt.date) -
     planned = np.zeros(rows, dtype=np.int64)
     np.add.at(planned, periods["period_row"], value)
     return planned
-
-
-def _planned(as_of: dt.date, scope=None):
-    """Per contract, planned to date in millionths from budget_periods: portfolio._budgets_raw's
-    rule (a whole period's amount once it ended, none before it starts, the share of
-    the days done while it runs, truncated per line), on integers of one narrow table."""
-    p = BudgetPeriod
-    amount, first, last = type_coerce(p.amount, BigInteger), p.first_day, p.last_day
-    day = (as_of - dt.date(1970, 1, 1)).days
-    done = sa.literal(day) - first + 1
-    period_days = last - first + 1
-    done_clamped = sa.case((done < 0, 0), (done > period_days, period_days), else_=done)
-    planned = sa.case(
-        (sa.and_(first <= last, last <= day), amount),
-        (sa.and_(first <= last, first > day), 0),
-        (sa.and_(first <= day, day < last), amount * done // period_days),
-        else_=amount * done_clamped // period_days,
-    )
-    stmt = sa.select(p.contract_id, sa.cast(sa.func.sum(planned), BigInteger)).group_by(p.contract_id)
-    return stmt if scope is None else stmt.where(p.contract_id.in_(scope))
 
 
 @contextmanager
