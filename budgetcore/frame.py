@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from budgetcore import metrics, portfolio, review, snapshot
 from budgetcore.metrics import STATUSES, ZERO, ContractFigures, ContractInputs, Thresholds
-from budgetcore.models import BudgetPeriod, Contract, ContractBudget, ContractTotal, Customer
+from budgetcore.models import UNIT, BudgetPeriod, Contract, ContractBudget, ContractTotal, Customer
 from budgetcore.portfolio import Filters
 from budgetcore.storage import day_number, plain_rows
 from budgetcore.summary import Headline
@@ -59,7 +59,6 @@ DATES = ("start_date", "end_date", "terminated_on")  # numpy datetime64[D]; NaT 
 
 METHODS = tuple(metrics.FORECAST_METHODS)
 TOLERANCE = 1e-9  # relative: float64 decides a comparison only when the sides differ by more
-_UNIT = Decimal(1).scaleb(-6)
 _DAY = np.timedelta64(1, "D")
 
 
@@ -104,9 +103,9 @@ class PortfolioFrame:
                 if name in DATES:
                     value = None if np.isnat(value) else value.astype(dt.date)
                 elif name in MILLIONTHS:
-                    value = Decimal(int(value)) * _UNIT if value else ZERO
+                    value = Decimal(int(value)) * UNIT if value else ZERO
                 elif name == "contract_value":
-                    value = Decimal(int(value)) * _UNIT if c["has_contract_value"][i] else None
+                    value = Decimal(int(value)) * UNIT if c["has_contract_value"][i] else None
                 elif name == "planned_visits":
                     value = int(value) if c["has_planned_visits"][i] else None
                 elif name in COUNTS:
@@ -296,11 +295,9 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def columns_from_rows(
-    rows: Sequence[Sequence[object]], names: Sequence[str] = INPUT_COLUMNS
-) -> dict[str, np.ndarray]:
+def columns_from_rows(rows: Sequence[Sequence[object]], names: Sequence[str]) -> dict[str, np.ndarray]:
     """Numpy columns from rows with money in integer millionths and dates as day numbers
-    since 1970-01-01 (or as dates); a missing number is 0, a missing optional one (OPTIONAL)
+    since 1970-01-01; a missing number is 0, a missing optional one (OPTIONAL)
     also False in has_<name>, a missing date NaT."""
     table = np.empty((len(rows), len(names)), dtype=object)  # one C pass over the rows
     if rows:
@@ -319,17 +316,10 @@ def columns_from_rows(
         if name in TEXT:
             columns[name] = table[:, j].copy()
         elif name in DATES:
-            columns[name] = _dates(table[:, j], np.equal(table[:, j], None))
+            # day numbers; int64's minimum is datetime64's NaT, for a missing date
+            days = np.where(np.equal(table[:, j], None), np.iinfo(np.int64).min, table[:, j])
+            columns[name] = days.astype(np.int64).view("datetime64[D]")
     return columns
-
-
-def _dates(column: np.ndarray, missing: np.ndarray) -> np.ndarray:
-    """datetime64[D] from day numbers or dates; a missing one becomes NaT."""
-    present = column[~missing]
-    if len(present) and not isinstance(present[0], int):  # dates
-        return np.array([np.datetime64("NaT") if v is None else v for v in column], dtype="datetime64[D]")
-    days = np.where(missing, np.iinfo(np.int64).min, column).astype(np.int64)  # int64 min is NaT
-    return days.view("datetime64[D]")
 
 
 def derive(columns: dict[str, np.ndarray], as_of: dt.date, thresholds: Thresholds) -> PortfolioFrame:
@@ -602,7 +592,7 @@ def forecast_total(frame: PortfolioFrame) -> Decimal:
     actual_, not_started, visits, burn = (
         METHODS.index(m) for m in ("actual", "not started", "visits", "burn")
     )
-    unit, total = _UNIT, ZERO
+    unit, total = UNIT, ZERO
     elapsed = metrics.elapsed_fraction
     for kind, a, b, p, done, planned, start, end in zip(
         *(c[name][rows].tolist() for name in ("method", "actual_total", "budget_total", "planned_to_date")),
@@ -657,4 +647,4 @@ def pressure_grid(frame: PortfolioFrame, step: float = 0.05, top: float = 2.0) -
 
 
 def _decimal(millionths: np.integer | int) -> Decimal:
-    return Decimal(int(millionths)) * _UNIT
+    return Decimal(int(millionths)) * UNIT

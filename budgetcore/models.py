@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SCALE = 6
-_UNIT = Decimal(1).scaleb(-SCALE)  # 0.000001
+UNIT = Decimal(1).scaleb(-SCALE)  # 0.000001: Decimal(n) * UNIT is from_units(n), exponent -6 included
 
 
 class Fixed(TypeDecorator[Decimal]):
@@ -51,7 +51,7 @@ class Fixed(TypeDecorator[Decimal]):
 
 def to_units(value: Decimal) -> int:
     """Decimal -> integer millionths (banker's rounding below 1e-6)."""
-    return int(value.quantize(_UNIT, rounding=ROUND_HALF_EVEN).scaleb(SCALE))
+    return int(value.quantize(UNIT, rounding=ROUND_HALF_EVEN).scaleb(SCALE))
 
 
 def from_units(value: int | Decimal | float) -> Decimal:

@@ -22,12 +22,11 @@ from sqlalchemy import BigInteger, func, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from budgetcore import snapshot, summary
-from budgetcore.models import ContractMonth
+from budgetcore.models import UNIT, ContractMonth
 from budgetcore.storage import day_number, plain_rows
 from budgetcore.summary import MonthActual
 
 _EPOCH_MONTH = np.datetime64("1970-01", "M")
-_UNIT = Decimal(1).scaleb(-6)
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,7 +121,7 @@ def monthly(months: ContractMonths, current: MonthOfAsOf, contract_ids: np.ndarr
     as_of_month = np.datetime64(current.as_of, "M")
     # as_of's month shows when it has lines through as_of, as in summary.monthly_actuals
     return [
-        MonthActual(m.astype(dt.date), Decimal(int(lab)) * _UNIT, Decimal(int(mat)) * _UNIT)
+        MonthActual(m.astype(dt.date), Decimal(int(lab)) * UNIT, Decimal(int(mat)) * UNIT)
         for m, lab, mat, n in zip(found, *sums, strict=True)
         if m != as_of_month or n > 0
     ]

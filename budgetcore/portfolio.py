@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from budgetcore import metrics
 from budgetcore.metrics import ZERO, ContractFigures, ContractInputs, Thresholds
 from budgetcore.models import (
-    SCALE,
+    UNIT,
     BudgetLine,
     Contract,
     ContractMonth,
@@ -340,7 +340,6 @@ def _reference_inputs(session: Session, as_of: dt.date, filters: Filters = Filte
 
 
 _EPOCH = dt.date(1970, 1, 1)
-_UNIT = Decimal(1).scaleb(-SCALE)  # Decimal(n) * _UNIT is from_units(n), exponent -6 included
 
 
 def _raw_inputs(rows) -> list[ContractInputs]:
@@ -349,7 +348,7 @@ def _raw_inputs(rows) -> list[ContractInputs]:
     from_units(n) is Decimal(n) scaled to exponent -6 (0 too: 0E-6), and _inputs
     turns a 0 or missing sum into ZERO (`value or ZERO`); both kept exactly.
     """
-    unit, zero, make, dec = _UNIT, ZERO, ContractInputs, Decimal
+    unit, zero, make, dec = UNIT, ZERO, ContractInputs, Decimal
     result = []
     append = result.append
     for (number, customer, name, ctype, manager, start, end, notice, auto_renew, value, visits_planned,

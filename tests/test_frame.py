@@ -37,15 +37,18 @@ def _millionths(value: Decimal) -> int:
 
 
 def _frame(inputs: list[ContractInputs], as_of: dt.date, thresholds: Thresholds) -> frame.PortfolioFrame:
-    """A frame from ContractInputs, as load() builds it from the database's rows."""
-    rows = [
-        tuple(
-            _millionths(getattr(i, name)) if isinstance(getattr(i, name), Decimal) else getattr(i, name)
-            for name in frame.INPUT_COLUMNS
-        )
-        for i in inputs
-    ]
-    return frame.derive(frame.columns_from_rows(rows), as_of, thresholds)
+    """A frame from ContractInputs, as load() builds it from the database's rows
+    (money in millionths, dates as day numbers)."""
+
+    def stored(value: object) -> object:
+        if isinstance(value, Decimal):
+            return _millionths(value)
+        if isinstance(value, dt.date):
+            return (value - dt.date(1970, 1, 1)).days
+        return value
+
+    rows = [tuple(stored(getattr(i, name)) for name in frame.INPUT_COLUMNS) for i in inputs]
+    return frame.derive(frame.columns_from_rows(rows, frame.INPUT_COLUMNS), as_of, thresholds)
 
 
 def _check(result: frame.PortfolioFrame, expected: list[metrics.ContractFigures]) -> None:
