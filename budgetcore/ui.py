@@ -612,6 +612,10 @@ def page_of(
             rows=i18n.number(len(chosen), lang, 0),
         )
     )
+    st.caption(
+        t("Sorted over all rows by the choice above; a column header sorts this page only. "
+          "Select a row to open the contract.", lang)
+    )  # fmt: skip
     return _order(v.url, v.version, v.as_of, rows, by, descending, chosen)[first:last]
 
 

@@ -45,15 +45,10 @@ st.markdown("  ".join(tables.status_badge(s, lang, f": {n}") for s, n in head.st
 
 st.subheader(t("Contracts", lang))
 shown = ui.page_of(chosen, view, key="overview")
-if len(shown) == len(chosen):
+if len(shown) == len(chosen):  # a paged table says how it is sorted itself (ui.page_of)
     st.caption(
         t("Most pressing first; click a column header to sort. Select a row to open the contract.", lang)
     )
-else:
-    st.caption(
-        t("Sorted over all rows by the choice above; a column header sorts this page only. "
-          "Select a row to open the contract.", lang)
-    )  # fmt: skip
 table, columns = tables.overview(chosen.figures(shown), lang)
 ui.selectable_table(table, columns, view, key="overview_table")
 

@@ -37,11 +37,6 @@ for col, (n, _, action) in zip(cols[1:], counts, strict=True):
 
 target_margin = ui.settings().target_margin
 shown = ui.page_of(chosen, view, key="renewals", sorts=tables.RENEWAL_SORTS)
-if len(shown) < len(chosen):
-    st.caption(
-        t("Sorted over all rows by the choice above; a column header sorts this page only. "
-          "Select a row to open the contract.", lang)
-    )  # fmt: skip
 table, columns = tables.renewals(chosen.figures(shown), lang, view.currency, target_margin)
 ui.selectable_table(table, columns, view, key="renewals_table", max_height=620, wrap=True)
 st.caption(
