@@ -1,11 +1,13 @@
-"""The maintained aggregates: contract_months, contract_totals and portfolio_months, kept equal
-to the cost lines.
+"""The maintained aggregates, kept equal to the lines and budgets they sum.
 
 contract_months holds per contract, calendar month and in/out of term the sums
 of its hour and material lines and its periodic visits; contract_totals sums
-those months per contract, portfolio_months the in-term ones per month. Every import rebuilds both for the contracts it
-touched (or, on a bulk import, for all of them in one INSERT ... SELECT) inside
-its own transaction, so the aggregates commit or roll back with the lines.
+those months per contract, portfolio_months the in-term ones per month.
+contract_budgets sums each contract's budget lines, budget_periods holds each
+line's amount and days. Every import rebuilds them (contract_months and
+contract_totals for the contracts it touched, or on a bulk import for all of
+them in one INSERT ... SELECT) and then saves the snapshots (snapshot.py),
+inside its own transaction, so all of it commits or rolls back with the data.
 """
 
 from __future__ import annotations

@@ -26,8 +26,6 @@ from budgetcore.models import UNIT, ContractMonth
 from budgetcore.storage import day_number, plain_rows
 from budgetcore.summary import MonthActual
 
-_EPOCH_MONTH = np.datetime64("1970-01", "M")
-
 
 @dataclass(frozen=True, eq=False)
 class ContractMonths:
