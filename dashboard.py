@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from budgetcore import ui
+from budgetcore.app import ui
 from budgetcore.i18n import t
 
 ui.page_config()

@@ -2,7 +2,7 @@
 
     python bench/run.py --contracts 175000 [--engines sqlite,postgresql]
 
-Generates the demo portfolio (budgetcore.demo.write_csv, today fixed) as the
+Generates the demo portfolio (budgetcore.exchange.demo.write_csv, today fixed) as the
 canonical CSV export under bench/out/, then runs every operation once per
 fresh subprocess, so each peak RSS (ru_maxrss) belongs to that operation
 alone: the import into each engine (import_paths, validation on), the
@@ -29,6 +29,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from budgetcore.store import columns
+from budgetcore.store.schema import prepared
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from the repository: budgetcore is importable
 OUT = ROOT / "bench" / "out"
@@ -49,9 +52,9 @@ def _rss_mb() -> float:
 
 
 def _engine(name: str, contracts: int):
-    from budgetcore.storage import make_engine
+    from budgetcore.store.database import make_engine
 
-    return make_engine(_db_url(name, contracts))
+    return prepared(make_engine(_db_url(name, contracts)))
 
 
 def _db_url(name: str, contracts: int) -> str:
@@ -77,14 +80,14 @@ def _fresh_database(name: str, contracts: int) -> None:
 
 def op_import(engine_name: str, data: Path, contracts: int, repeat: int, dry_run: bool = False) -> dict:
     """Import the CSVs into a fresh database; dry_run: read and validate only (the parsing share)."""
-    from budgetcore.importing import import_paths
+    from budgetcore.exchange.importing import import_paths
 
     if dry_run:  # an empty scratch database: the benchmark's own databases stay as they are
-        from budgetcore.storage import make_engine
+        from budgetcore.store.database import make_engine
 
         scratch = OUT / "validate.db"
         scratch.unlink(missing_ok=True)
-        engine = make_engine(f"sqlite:///{scratch}")
+        engine = prepared(make_engine(f"sqlite:///{scratch}"))
     else:
         _fresh_database(engine_name, contracts)
         engine = _engine(engine_name, contracts)
@@ -122,9 +125,9 @@ def _timed(repeat: int, action: Callable[[], object]) -> tuple[list[float], obje
 def op_read(kind: str, engine_name: str, contracts: int, repeat: int) -> dict:
     from sqlalchemy import func, select
 
-    from budgetcore import frame, months, portfolio
-    from budgetcore.models import Contract, WorkOrder
-    from budgetcore.storage import transaction
+    from budgetcore.figures import frame, months, portfolio
+    from budgetcore.store.database import transaction
+    from budgetcore.store.models import Contract, WorkOrder
 
     engine = _engine(engine_name, contracts)
     extra: dict[str, object] = {}
@@ -137,7 +140,7 @@ def op_read(kind: str, engine_name: str, contracts: int, repeat: int) -> dict:
             # every contract's exact Decimal figures, one object per contract: the CLI's summary
             action = lambda: portfolio.portfolio(session, TODAY)  # noqa: E731
         elif kind == "months":
-            action = lambda: months.in_term_months(session)  # noqa: E731
+            action = lambda: columns.in_term_months(session)  # noqa: E731
         elif kind == "actuals":
             action = lambda: portfolio.contract_inputs(session, TODAY)  # noqa: E731
         elif kind == "renewals":
@@ -147,7 +150,7 @@ def op_read(kind: str, engine_name: str, contracts: int, repeat: int) -> dict:
             # from what it holds (the portfolio frame, every contract's months): the selection,
             # its headline, the first page of its table in exact figures, its months
             filters = portfolio.Filters(types=("preventive",), statuses=("at risk", "over budget"))
-            held = frame.load(session, TODAY), months.in_term_months(session), months.month_of(session, TODAY)
+            held = frame.load(session, TODAY), columns.in_term_months(session), months.month_of(session, TODAY)
             action = lambda: _filtered(frame, months, held, filters)  # noqa: E731
         elif kind == "detail":
             # the contract with the most work orders: the heaviest detail page
@@ -160,7 +163,7 @@ def op_read(kind: str, engine_name: str, contracts: int, repeat: int) -> dict:
             ).scalar_one()
             extra["contract"] = number
             try:
-                from budgetcore import contract_detail
+                from budgetcore.figures import contract_detail
 
                 action = lambda: contract_detail.detail(session, number, TODAY)  # noqa: E731
                 extra["what"] = (
@@ -287,7 +290,7 @@ def run_op(args: argparse.Namespace) -> None:
 
 
 def generate(contracts: int) -> dict[str, int]:
-    from budgetcore import demo
+    from budgetcore.exchange import demo
 
     data = OUT / f"data-{contracts}"
     marker = data / "counts.json"

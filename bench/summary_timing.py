@@ -8,7 +8,7 @@ fastest wall time and the process CPU time of each. --root picks the checkout
 whose budgetcore is timed (default: this one), so the same script measures
 another commit's code on the same database (e.g. a `git archive` of it).
 The database is built once with bench/run.py's generation, or
-budgetcore.demo.write_csv plus importing.import_paths, and reused.
+budgetcore.exchange.demo.write_csv plus importing.import_paths, and reused.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+from budgetcore.store.schema import prepared
 
 
 def main() -> None:
@@ -34,11 +36,11 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, args.root)
 
-    from budgetcore import portfolio
-    from budgetcore.storage import make_engine, transaction
+    from budgetcore.figures import portfolio
+    from budgetcore.store.database import make_engine, transaction
 
     as_of = dt.date.fromisoformat(args.as_of)
-    engine = make_engine(args.db)
+    engine = prepared(make_engine(args.db))
     actions = {
         "summary": lambda s: portfolio.portfolio(s, as_of),
         "inputs": lambda s: portfolio.contract_inputs(s, as_of),

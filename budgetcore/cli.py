@@ -11,9 +11,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TextIO
 
-from budgetcore import clock, demo, i18n, portfolio, reports, settings
-from budgetcore.importing import import_paths
-from budgetcore.storage import StorageError, default_url, make_engine, transaction
+from budgetcore import clock, i18n
+from budgetcore.exchange import demo
+from budgetcore.exchange.importing import import_paths
+from budgetcore.figures import portfolio, settings
+from budgetcore.review import files, reports
+from budgetcore.store import schema
+from budgetcore.store.database import StorageError, default_url, make_engine, transaction
 
 
 def _date(text: str) -> dt.date:
@@ -66,6 +70,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     args = _parser().parse_args(argv)
     try:
         engine = make_engine(args.db or default_url())
+        schema.prepare(engine)
     except StorageError as exc:
         print(f"error: {exc}", file=err)
         return 2
@@ -116,7 +121,7 @@ def _report(engine, args: argparse.Namespace, as_of: dt.date, out: TextIO, err: 
         print(f"error: no contract {args.contract!r}", file=err)
         return 1
     try:
-        reports.write(pack, args.out, args.lang)
+        files.write(pack, args.out, args.lang)
     except OSError as exc:
         print(f"error: cannot write {args.out}: {exc}", file=err)
         return 1
@@ -149,7 +154,7 @@ def _write(rows: list[dict[str, object]], fmt: str, out: TextIO) -> None:
         out.write("\n")
     elif fmt == "csv":
         # a spreadsheet opening this must not run imported text such as =HYPERLINK(...)
-        from budgetcore.tables import safe_cell  # pandas: loaded only when CSV is asked for
+        from budgetcore.app.tables import safe_cell  # pandas: loaded only when CSV is asked for
 
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)

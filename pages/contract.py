@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from budgetcore import charts, i18n, metrics, pricing, tables, ui
+from budgetcore import i18n
+from budgetcore.app import charts, tables, ui
+from budgetcore.figures import metrics, pricing
 from budgetcore.i18n import t
 
 view = ui.view()

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from budgetcore import i18n, import_view, importing, storage, ui
-from budgetcore.exchange import ENTITIES, SourceTable, missing_required
+from budgetcore import i18n
+from budgetcore.app import import_view, ui
+from budgetcore.exchange import importing
+from budgetcore.exchange.formats import ENTITIES, SourceTable, missing_required
+from budgetcore.exchange.workbook import template
 from budgetcore.i18n import t
-from budgetcore.workbook import template
+from budgetcore.store import database
 
 view = ui.view()
 lang = view.lang
@@ -146,7 +149,7 @@ if files:
         problems_table(result.errors)
 
 st.subheader(t("Import log", lang))
-with storage.transaction(ui.engine()) as session:
+with database.transaction(ui.engine()) as session:
     log = import_view.log_rows(importing.recent_imports(session), lang)
 if log:
     st.dataframe(pd.DataFrame(log), hide_index=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from budgetcore import charts, frame, i18n, tables, ui
+from budgetcore import i18n
+from budgetcore.app import charts, tables, ui
+from budgetcore.figures import frame
+from budgetcore.figures.portfolio import Filters
 from budgetcore.i18n import t
-from budgetcore.portfolio import Filters
 
 view = ui.view()
 lang = view.lang

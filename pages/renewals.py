@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from budgetcore import frame, i18n, review, tables, ui
+from budgetcore import i18n
+from budgetcore.app import tables, ui
+from budgetcore.figures import advice, frame
 from budgetcore.i18n import t
 
 view = ui.view()
@@ -29,7 +31,7 @@ if not len(chosen):
         st.info(t("No contracts approach renewal within {days} days.", lang, days=window))
     st.stop()
 
-counts = sorted(((n, -review.ACTIONS.index(a), a) for a, n in actions.items() if n), reverse=True)
+counts = sorted(((n, -advice.ACTIONS.index(a), a) for a, n in actions.items() if n), reverse=True)
 cols = st.columns(len(counts) + 1)
 cols[0].metric(t("Contracts", lang), i18n.number(len(chosen), lang, 0))
 for col, (n, _, action) in zip(cols[1:], counts, strict=True):
@@ -61,4 +63,4 @@ st.download_button(
 )
 ui.review_pack_downloads(view)
 with st.expander(t("How the suggested action is chosen", lang)):
-    st.markdown(t(review.EXPLANATION, lang))
+    st.markdown(t(advice.EXPLANATION, lang))

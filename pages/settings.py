@@ -6,9 +6,12 @@ from decimal import Decimal
 
 import streamlit as st
 
-from budgetcore import i18n, settings, storage, ui
+from budgetcore import i18n
+from budgetcore.app import ui
+from budgetcore.figures import settings
+from budgetcore.figures.settings import Settings
 from budgetcore.i18n import t
-from budgetcore.settings import Settings
+from budgetcore.store import database
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN")
 HUNDRED = Decimal(100)
@@ -31,7 +34,7 @@ st.caption(
     )
 )
 
-with storage.transaction(ui.engine()) as session:
+with database.transaction(ui.engine()) as session:
     stored = settings.load(session)
 
 
@@ -92,7 +95,7 @@ if saved:
         for field, message in problems:
             st.error(f"{t(LABELS[field], lang)}: {t(message, lang)}")
     else:
-        with storage.transaction(ui.engine()) as session:
+        with database.transaction(ui.engine()) as session:
             settings.save(session, chosen)
         st.session_state["settings_saved"] = True
         st.rerun()  # every figure on the next run uses the new thresholds
@@ -101,7 +104,7 @@ if st.session_state.pop("settings_saved", False):
     st.success(t("Settings saved. Statuses everywhere now use them.", lang), icon=":material/check:")
 
 if st.button(t("Restore the defaults", lang), key="s_defaults", icon=":material/restart_alt:"):
-    with storage.transaction(ui.engine()) as session:
+    with database.transaction(ui.engine()) as session:
         settings.save(session, Settings())
     for key in ("s_at_risk", "s_watch_level", "s_watch_elapsed", "s_window", "s_target", "s_currency"):
         st.session_state.pop(key, None)

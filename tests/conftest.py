@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from budgetcore import i18n
-from budgetcore.storage import make_engine
+from budgetcore.store.database import make_engine
+from budgetcore.store.schema import prepared
 
 PG_URL = os.environ.get("BUDGETCORE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ENGINES = ("sqlite", "postgresql")
@@ -63,7 +64,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
+    engine = prepared(make_engine(db_url))
     yield engine
     engine.dispose()
 

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from budgetcore import demo, portfolio
-from budgetcore.exchange import COLUMNS, ENTITIES
-from budgetcore.models import Base
-from budgetcore.storage import transaction
-from budgetcore.workbook import template_headers
+from budgetcore.exchange import demo
+from budgetcore.exchange.formats import COLUMNS, ENTITIES
+from budgetcore.exchange.workbook import template_headers
+from budgetcore.figures import portfolio
+from budgetcore.store.database import transaction
+from budgetcore.store.models import Base
 
 TODAY = dt.date(2026, 11, 27)
 Rows = dict[str, list[list[str]]]

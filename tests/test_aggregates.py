@@ -18,10 +18,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select, text
 
-from budgetcore import demo, frame, portfolio, writer
-from budgetcore.exchange import COLUMNS, ENTITIES
-from budgetcore.importing import import_paths
-from budgetcore.models import (
+from budgetcore.exchange import demo, writer
+from budgetcore.exchange.formats import COLUMNS, ENTITIES
+from budgetcore.exchange.importing import import_paths
+from budgetcore.figures import frame, portfolio
+from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.models import (
     Contract,
     ContractMonth,
     ContractTotal,
@@ -31,7 +33,7 @@ from budgetcore.models import (
     WorkOrder,
     to_units,
 )
-from budgetcore.storage import make_engine, transaction
+from budgetcore.store.schema import prepared
 
 TODAY = dt.date(2026, 11, 27)
 Rows = dict[str, list[list[str]]]
@@ -318,7 +320,7 @@ def test_a_database_from_before_contract_totals_is_rebuilt_on_open(loaded, db_ur
         conn.execute(text("DROP TABLE contract_totals"))
         conn.execute(text("DELETE FROM contract_months"))
     engine.dispose()
-    reopened = make_engine(db_url)
+    reopened = prepared(make_engine(db_url))
     try:
         assert_aggregates_fresh(reopened, (TODAY, dt.date(2025, 6, 30)))
     finally:
@@ -330,7 +332,7 @@ def test_a_database_from_before_portfolio_months_sums_them_on_open(loaded, db_ur
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE portfolio_months"))
     engine.dispose()
-    reopened = make_engine(db_url)
+    reopened = prepared(make_engine(db_url))
     try:
         assert_aggregates_fresh(reopened, (TODAY,))
     finally:

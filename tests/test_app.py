@@ -16,9 +16,13 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from budgetcore import demo, metrics, portfolio, pricing, review, storage, summary, tables
-from budgetcore.storage import make_engine, transaction
-from budgetcore.ui import NO_DEMO_ENV
+from budgetcore.app import tables
+from budgetcore.app.ui import NO_DEMO_ENV
+from budgetcore.exchange import demo
+from budgetcore.figures import advice, metrics, portfolio, pricing, summary
+from budgetcore.store import database
+from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.schema import prepared
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 TODAY = dt.date(2026, 11, 27)
@@ -83,7 +87,7 @@ def param(at: AppTest, name: str) -> list[str]:
 
 
 def demo_numbers() -> list[str]:
-    with transaction(make_engine()) as session:
+    with transaction(prepared(make_engine())) as session:
         return [f.contract_number for f in portfolio.portfolio(session, TODAY)]
 
 
@@ -125,7 +129,7 @@ def test_every_page_says_no_contracts_yet_on_an_empty_database(empty: None, page
 def test_an_import_shows_at_once(empty: None) -> None:
     at = run()
     assert "No contracts yet" in texts(at)
-    demo.load(make_engine(), contracts=20, today=TODAY)  # bumps the data version
+    demo.load(prepared(make_engine()), contracts=20, today=TODAY)  # bumps the data version
     at.run()
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 20
 
@@ -146,7 +150,7 @@ def test_query_parameters_reproduce_a_view() -> None:
     frame = at.dataframe[0].value
     assert len(frame) > 0 and set(frame["status"]) <= {"at risk", "watch"}
     assert at.multiselect(key="f_type").value == ["preventive"]
-    with transaction(make_engine()) as session:
+    with transaction(prepared(make_engine())) as session:
         expected = portfolio.portfolio(
             session, TODAY, filters=portfolio.Filters(types=("preventive",), statuses=("at risk", "watch"))
         )
@@ -191,7 +195,7 @@ def test_an_unknown_contract_gets_a_message_and_a_way_back(number: str) -> None:
 def test_renewals_list_soonest_first_with_action_and_csv() -> None:
     at = run("pages/renewals.py")
     frame = at.dataframe[0].value
-    with transaction(make_engine()) as session:
+    with transaction(prepared(make_engine())) as session:
         expected = portfolio.renewals(session, TODAY)
     assert list(frame["contract"]) == [f.contract_number for f in expected]
     assert list(frame["deadline"]) == sorted(frame["deadline"])
@@ -204,9 +208,9 @@ def test_renewals_list_soonest_first_with_action_and_csv() -> None:
 
 def test_renewal_counts_are_every_contract_in_the_window() -> None:
     at = run("pages/renewals.py", within="120")
-    with transaction(make_engine()) as session:
+    with transaction(prepared(make_engine())) as session:
         expected = portfolio.renewals(session, TODAY, within_days=120)
-    actions = [review.suggest(f).action for f in expected]
+    actions = [advice.suggest(f).action for f in expected]
     counted = {m.label: m.value for m in at.metric}
     assert counted == {"Contracts": str(len(expected))} | {a: str(actions.count(a)) for a in set(actions)}
 
@@ -214,9 +218,9 @@ def test_renewal_counts_are_every_contract_in_the_window() -> None:
 def test_a_long_renewals_list_is_sorted_and_paged_on_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past ui.PAGE_ROWS rows the renewals page shows one page of the list, in its own order
     (soonest deadline first) or in the one chosen over all rows; the counts stay every row's."""
-    monkeypatch.setattr("budgetcore.ui.PAGE_ROWS", 20)
+    monkeypatch.setattr("budgetcore.app.ui.PAGE_ROWS", 20)
     at = run("pages/renewals.py", within="200")
-    with transaction(make_engine()) as session:
+    with transaction(prepared(make_engine())) as session:
         expected = portfolio.renewals(session, TODAY, within_days=200)
     assert len(expected) > 40
     numbers = [f.contract_number for f in expected]
@@ -243,7 +247,7 @@ def test_a_long_renewals_list_is_sorted_and_paged_on_the_server(monkeypatch: pyt
     table = at.dataframe[0].value
     for number, action, deadline in zip(table["contract"], table["action"], table["deadline"], strict=True):
         f = shown[number]
-        assert action == review.suggest(f).action
+        assert action == advice.suggest(f).action
         assert deadline == metrics.next_deadline(f.inputs.end_date, f.notice_deadline, TODAY)
 
 
@@ -263,10 +267,10 @@ class _Downloads(MediaFileManager):
 
 
 def test_the_renewals_csv_is_the_whole_list_built_when_clicked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("budgetcore.ui.PAGE_ROWS", 20)
+    monkeypatch.setattr("budgetcore.app.ui.PAGE_ROWS", 20)
     monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", _Downloads)
     at = run("pages/renewals.py", within="200")
-    with transaction(make_engine()) as session:
+    with transaction(prepared(make_engine())) as session:
         expected = portfolio.renewals(session, TODAY, within_days=200)
     assert len(at.dataframe[0].value) == 20 < len(expected)
     (button,) = [b for b in at.get("download_button") if "renewals_csv" in b.proto.id]
@@ -284,7 +288,7 @@ def test_renewals_follow_the_sidebar_window() -> None:
 
 def test_dutch_by_query_parameter_renders() -> None:
     at = run(lang="nl")
-    assert at.dataframe and storage.default_url()
+    assert at.dataframe and database.default_url()
 
 
 def display_values(element: object) -> pd.DataFrame:
@@ -311,7 +315,7 @@ def test_table_numbers_follow_the_language(lang: str, decimal: str, group: str) 
 def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> None:
     at = run("pages/renewals.py", lang="nl")
     frame = at.dataframe[0].value
-    with transaction(make_engine()) as session:
+    with transaction(prepared(make_engine())) as session:
         expected = [pricing.for_contract(f, Decimal("0.15")) for f in portfolio.renewals(session, TODAY)]
     assert list(frame["price"]) == [
         p.suggested_value and p.suggested_value.quantize(Decimal(1)) for p in expected
@@ -336,9 +340,9 @@ def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> Non
 
 def test_a_long_table_is_sorted_and_paged_on_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past ui.PAGE_ROWS rows the overview sends one page, in the order chosen over all rows."""
-    monkeypatch.setattr("budgetcore.ui.PAGE_ROWS", 100)
+    monkeypatch.setattr("budgetcore.app.ui.PAGE_ROWS", 100)
     at = run(type="preventive")
-    with transaction(make_engine()) as session:
+    with transaction(prepared(make_engine())) as session:
         expected = portfolio.portfolio(session, TODAY, filters=portfolio.Filters(types=("preventive",)))
     assert len(expected) > 100
     assert (
@@ -364,7 +368,7 @@ def test_a_long_table_is_sorted_and_paged_on_the_server(monkeypatch: pytest.Monk
 
 
 def test_a_large_pressure_map_draws_cells_not_points(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("budgetcore.charts.MAX_POINTS", 10)
+    monkeypatch.setattr("budgetcore.app.charts.MAX_POINTS", 10)
     at = run()
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [trace["type"] for trace in figure["data"]] == ["heatmap", "scatter"]  # cells, the diagonal

@@ -10,8 +10,9 @@ import pytest
 from browser_support import LOADED, launch, streamlit_app
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from budgetcore import portfolio, summary
-from budgetcore.storage import make_engine, transaction
+from budgetcore.figures import portfolio, summary
+from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.schema import prepared
 
 TODAY = dt.date(2026, 11, 27)
 LOAD_BUDGET_S = 10.0  # generous for CI; on the development machine pages load in 1-2 s
@@ -55,7 +56,7 @@ def assert_no_exception(page: Page) -> None:
 
 
 def first_contract(db_url: str) -> str:
-    engine = make_engine(db_url)
+    engine = prepared(make_engine(db_url))
     with transaction(engine) as session:
         return summary.by_pressure(portfolio.portfolio(session, TODAY))[0].contract_number
 

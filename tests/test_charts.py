@@ -6,15 +6,19 @@ import datetime as dt
 
 import pytest
 
-from budgetcore import charts, demo, i18n, portfolio
-from budgetcore.storage import make_engine, transaction
+from budgetcore import i18n
+from budgetcore.app import charts
+from budgetcore.exchange import demo
+from budgetcore.figures import portfolio
+from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.schema import prepared
 
 TODAY = dt.date(2026, 11, 27)
 
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory: pytest.TempPathFactory):
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('charts') / 'demo.db'}")
+    engine = prepared(make_engine(f"sqlite:///{tmp_path_factory.mktemp('charts') / 'demo.db'}"))
     demo.load(engine, today=TODAY)
     with transaction(engine) as session:
         yield portfolio.portfolio(session, TODAY)

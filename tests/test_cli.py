@@ -14,9 +14,10 @@ import handcalc
 import pytest
 from sqlalchemy import func, select
 
-from budgetcore.importing import import_paths
-from budgetcore.models import Contract, HourLine, WorkOrder
-from budgetcore.storage import make_engine
+from budgetcore.exchange.importing import import_paths
+from budgetcore.store.database import make_engine
+from budgetcore.store.models import Contract, HourLine, WorkOrder
+from budgetcore.store.schema import prepared
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,7 +54,7 @@ def sqlite_url(tmp_path: Path) -> str:
 
 def imported(db_url: str, tmp_path: Path) -> str:
     """Import the hand-built portfolio through the API (the import command has its own test)."""
-    engine = make_engine(db_url)
+    engine = prepared(make_engine(db_url))
     assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
     engine.dispose()
     return db_url
@@ -64,7 +65,7 @@ def rows(csv_text: str) -> list[dict[str, str]]:
 
 
 def counts(db_url: str) -> tuple[int, int, int]:
-    engine = make_engine(db_url)
+    engine = prepared(make_engine(db_url))
     with engine.connect() as conn:
         found = tuple(
             conn.scalar(select(func.count()).select_from(m)) for m in (Contract, WorkOrder, HourLine)

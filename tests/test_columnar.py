@@ -18,12 +18,13 @@ from exchange_fixtures import portfolio_rows, snapshot, write_canonical
 from sqlalchemy import inspect
 from test_import import BASE, ERROR_CASES, FINDING_CASES, _tables, _with
 
-from budgetcore import columnar, screening
-from budgetcore.exchange import COLUMNS, parse_value
-from budgetcore.importing import import_paths, import_tables
-from budgetcore.models import Base
-from budgetcore.storage import make_engine
-from budgetcore.writer import Writer
+from budgetcore.exchange import columnar, screening
+from budgetcore.exchange.formats import COLUMNS, parse_value
+from budgetcore.exchange.importing import import_paths, import_tables
+from budgetcore.exchange.writer import Writer
+from budgetcore.store.database import make_engine
+from budgetcore.store.models import Base
+from budgetcore.store.schema import prepared
 
 
 def _column(entity: str, name: str):
@@ -171,12 +172,12 @@ def _both_ways(tmp_path, monkeypatch, files: dict[str, str | bytes], chunk_bytes
     """The outcome read row by row, and read in chunks of chunk_bytes through the columnar reader."""
     with monkeypatch.context() as patch:
         patch.setattr(columnar, "usable", lambda table: False)
-        row_wise = _outcome(make_engine(f"sqlite:///{tmp_path / 'rows.db'}"), files)
+        row_wise = _outcome(prepared(make_engine(f"sqlite:///{tmp_path / 'rows.db'}")), files)
     monkeypatch.setattr(columnar, "CHUNK_BYTES", chunk_bytes)
     taken = []
     real = columnar.usable
     monkeypatch.setattr(columnar, "usable", lambda table: taken.append(real(table)) or taken[-1])
-    by_column = _outcome(make_engine(f"sqlite:///{tmp_path / 'columns.db'}"), files)
+    by_column = _outcome(prepared(make_engine(f"sqlite:///{tmp_path / 'columns.db'}")), files)
     return row_wise, by_column, taken
 
 
@@ -245,7 +246,7 @@ def test_the_demo_portfolio_gives_the_same_database_read_either_way(tmp_path, mo
 
 def test_a_canonical_import_into_postgresql_equals_the_one_into_sqlite(tmp_path, pg_url) -> None:
     paths = write_canonical(tmp_path / "csv", portfolio_rows(contracts=60))
-    lite, pg = make_engine(f"sqlite:///{tmp_path / 'a.db'}"), make_engine(pg_url)
+    lite, pg = prepared(make_engine(f"sqlite:///{tmp_path / 'a.db'}")), prepared(make_engine(pg_url))
     try:
         assert import_paths(lite, paths).ok and import_paths(pg, paths).ok
         assert import_paths(pg, paths).ok  # a re-import replaces the lines: keys and indexes are back

@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 
-from budgetcore import contract_detail, demo, portfolio, summary
-from budgetcore.exchange import open_csv
-from budgetcore.importing import import_tables
-from budgetcore.storage import transaction
+from budgetcore.exchange import demo
+from budgetcore.exchange.formats import open_csv
+from budgetcore.exchange.importing import import_tables
+from budgetcore.figures import contract_detail, portfolio, summary
+from budgetcore.store.database import transaction
 
 D = Decimal
 AS_OF = dt.date(2026, 3, 15)

@@ -11,9 +11,13 @@ import pytest
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
-from budgetcore import charts, demo, i18n, portfolio, settings
-from budgetcore.settings import Settings
-from budgetcore.storage import make_engine, transaction
+from budgetcore import i18n
+from budgetcore.app import charts
+from budgetcore.exchange import demo
+from budgetcore.figures import portfolio, settings
+from budgetcore.figures.settings import Settings
+from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.schema import prepared
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 27)
@@ -22,7 +26,7 @@ TODAY = dt.date(2026, 11, 27)
 @pytest.fixture
 def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'currency.db'}"
-    engine = make_engine(url)
+    engine = prepared(make_engine(url))
     assert demo.load(engine, contracts=40, today=TODAY).ok
     engine.dispose()
     monkeypatch.setenv("BUDGETCORE_DB_URL", url)
@@ -59,7 +63,7 @@ def shown(at: AppTest) -> str:
 
 
 def renewal_contract(url: str) -> str:
-    engine = make_engine(url)
+    engine = prepared(make_engine(url))
     with transaction(engine) as session:
         chosen = [f for f in portfolio.renewals(session, TODAY, within_days=120) if f.inputs.contract_value]
     engine.dispose()
@@ -72,7 +76,7 @@ def test_pages_show_the_saved_currency(app_env: str, lang: str) -> None:
     at.selectbox(key="s_currency").set_value("USD")
     next(b for b in at.button if b.label == i18n.t("Save", lang)).click().run()
     assert not at.exception
-    engine = make_engine(app_env)
+    engine = prepared(make_engine(app_env))
     with transaction(engine) as session:
         assert settings.load(session).currency == "USD"
     try:

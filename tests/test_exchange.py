@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from budgetcore.exchange import (
+from budgetcore.exchange.formats import (
     COLUMNS,
     Column,
     detect_encoding,
@@ -22,8 +22,8 @@ from budgetcore.exchange import (
     recognise,
     sniff_delimiter,
 )
-from budgetcore.importing import read_uploads
-from budgetcore.workbook import template, template_headers
+from budgetcore.exchange.importing import read_uploads
+from budgetcore.exchange.workbook import template, template_headers
 
 
 def column(entity: str, name: str) -> Column:

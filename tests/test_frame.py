@@ -1,4 +1,4 @@
-"""The column-wise portfolio (budgetcore.frame) against metrics.figures, contract by contract.
+"""The column-wise portfolio (budgetcore.figures.frame) against metrics.figures, contract by contract.
 
 frame.derive decides statuses in float64 and hands every comparison too close
 to call to metrics.figures; these tests hold it to the rule book on the demo
@@ -15,10 +15,12 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
-from budgetcore import demo, frame, metrics, portfolio, review, snapshot, summary
-from budgetcore.metrics import ContractInputs, Thresholds
-from budgetcore.portfolio import Filters
-from budgetcore.storage import transaction
+from budgetcore.exchange import demo
+from budgetcore.figures import advice, frame, metrics, portfolio, summary
+from budgetcore.figures.metrics import ContractInputs, Thresholds
+from budgetcore.figures.portfolio import Filters
+from budgetcore.store import columns, snapshot
+from budgetcore.store.database import transaction
 from tests.test_portfolio_fast import AS_OF_DATES, DEMO_TODAY
 
 D = Decimal
@@ -48,7 +50,7 @@ def _frame(inputs: list[ContractInputs], as_of: dt.date, thresholds: Thresholds)
         return value
 
     rows = [tuple(stored(getattr(i, name)) for name in frame.INPUT_COLUMNS) for i in inputs]
-    return frame.derive(frame.columns_from_rows(rows, frame.INPUT_COLUMNS), as_of, thresholds)
+    return frame.derive(columns.columns_from_rows(rows, frame.INPUT_COLUMNS), as_of, thresholds)
 
 
 def _check(result: frame.PortfolioFrame, expected: list[metrics.ContractFigures]) -> None:
@@ -63,8 +65,8 @@ def _check(result: frame.PortfolioFrame, expected: list[metrics.ContractFigures]
     assert [x.astype(dt.date) for x in result["next_deadline"]] == [
         metrics.next_deadline(f.inputs.end_date, f.notice_deadline, f.as_of) for f in expected
     ]
-    actions = [review.ACTIONS[a] for a in frame.suggested_actions(result)]
-    assert actions == [review.suggest(f).action for f in expected]
+    actions = [advice.ACTIONS[a] for a in frame.suggested_actions(result)]
+    assert actions == [advice.suggest(f).action for f in expected]
     for name, attr in (("consumed", "consumed"), ("burn_index", "burn_index"), ("elapsed", "elapsed")):
         want = [np.nan if getattr(f, attr) is None else float(getattr(f, attr)) for f in expected]
         np.testing.assert_allclose(result[name], want, rtol=1e-12, equal_nan=True, err_msg=name)
@@ -80,7 +82,7 @@ def test_frame_equals_metrics_figures_on_the_demo_portfolio(
 ) -> None:
     assert demo.load(engine, contracts=300, today=DEMO_TODAY).ok
     with transaction(engine) as session:
-        assert snapshot.load(session, frame.CONTRACTS) is not None  # the import saved one
+        assert snapshot.load(session, columns.CONTRACTS) is not None  # the import saved one
         seen: set[str] = set()
         for as_of in AS_OF_DATES:
             for thresholds in THRESHOLDS:
@@ -350,37 +352,37 @@ def test_the_deadline_order_is_the_renewals_list(engine: Engine) -> None:
     ("case", "inputs", "rules", "action"),
     [
         # at AS_OF, a burn forecast of budget (1000) x actual / planned to date (500)
-        ("nothing spent", _inputs(), review.ReviewRules(), review.RENEW),
-        ("forecast equals the budget", _inputs(actual_labour=D("500")), review.ReviewRules(), review.RENEW),
+        ("nothing spent", _inputs(), advice.ReviewRules(), advice.RENEW),
+        ("forecast equals the budget", _inputs(actual_labour=D("500")), advice.ReviewRules(), advice.RENEW),
         (
             "forecast a millionth over the budget",
             _inputs(actual_labour=D("500.000001")),
-            review.ReviewRules(),
-            review.REPRICE,
+            advice.ReviewRules(),
+            advice.REPRICE,
         ),
         (
             "forecast on the re-price margin",
             _inputs(actual_labour=D("550")),
-            review.ReviewRules(reprice_margin=D("0.1")),
-            review.RENEW,
+            advice.ReviewRules(reprice_margin=D("0.1")),
+            advice.RENEW,
         ),
         (
             "forecast a millionth above the re-price margin",
             _inputs(actual_labour=D("550.000001")),
-            review.ReviewRules(reprice_margin=D("0.1")),
-            review.REPRICE,
+            advice.ReviewRules(reprice_margin=D("0.1")),
+            advice.REPRICE,
         ),
         (
             "forecast equals the contract value",
             _inputs(actual_labour=D("500"), contract_value=D("1000")),
-            review.ReviewRules(),
-            review.RENEW,
+            advice.ReviewRules(),
+            advice.RENEW,
         ),
         (
             "forecast a millionth above the contract value",
             _inputs(actual_labour=D("500"), contract_value=D("999.999999")),
-            review.ReviewRules(),
-            review.TERMINATE,
+            advice.ReviewRules(),
+            advice.TERMINATE,
         ),
         # not started without a budget: no forecast, the actual total is the expected cost
         (
@@ -388,61 +390,61 @@ def test_the_deadline_order_is_the_renewals_list(engine: Engine) -> None:
             _inputs(
                 start_date=d(2026, 8, 1), budget_lines=0, actual_labour=D("10.000001"), contract_value=D(10)
             ),
-            review.ReviewRules(),
-            review.TERMINATE,
+            advice.ReviewRules(),
+            advice.TERMINATE,
         ),
         (
             "no forecast, actual equals the value",
             _inputs(start_date=d(2026, 8, 1), budget_lines=0, actual_labour=D(10), contract_value=D(10)),
-            review.ReviewRules(),
-            review.SET_BUDGET,
+            advice.ReviewRules(),
+            advice.SET_BUDGET,
         ),
-        ("no budget", _inputs(budget_lines=0, budget_labour=D(0)), review.ReviewRules(), review.SET_BUDGET),
-        ("terminated", _inputs(terminated_on=d(2026, 3, 1)), review.ReviewRules(), review.TERMINATED),
+        ("no budget", _inputs(budget_lines=0, budget_labour=D(0)), advice.ReviewRules(), advice.SET_BUDGET),
+        ("terminated", _inputs(terminated_on=d(2026, 3, 1)), advice.ReviewRules(), advice.TERMINATED),
         # 730 planned visits, 183/365 of the term: 366 planned to date, x 1.5 = 549
         (
             "visits on the scope line",
             _inputs(planned_visits=730, visits_done=549),
-            review.ReviewRules(),
-            review.REVIEW_SCOPE,
+            advice.ReviewRules(),
+            advice.REVIEW_SCOPE,
         ),
         (
             "a visit below it",
             _inputs(planned_visits=730, visits_done=548),
-            review.ReviewRules(),
-            review.RENEW,
+            advice.ReviewRules(),
+            advice.RENEW,
         ),
         # 2 planned visits: 1.0027 to date; 3 done is 1.5 x but not 2 more
         (
             "scope, too few extra visits",
             _inputs(planned_visits=2, visits_done=3),
-            review.ReviewRules(),
-            review.RENEW,
+            advice.ReviewRules(),
+            advice.RENEW,
         ),
         (
             "extra visits exactly the minimum",
             _inputs(planned_visits=730, visits_done=549),
-            review.ReviewRules(visits_factor=D(1), visits_extra=183),
-            review.REVIEW_SCOPE,
+            advice.ReviewRules(visits_factor=D(1), visits_extra=183),
+            advice.REVIEW_SCOPE,
         ),
     ],
 )
 def test_suggested_actions_on_the_edges_are_review_suggest(
-    case: str, inputs: ContractInputs, rules: review.ReviewRules, action: str
+    case: str, inputs: ContractInputs, rules: advice.ReviewRules, action: str
 ) -> None:
-    expected = review.suggest(metrics.figures(inputs, AS_OF, Thresholds()), rules).action
+    expected = advice.suggest(metrics.figures(inputs, AS_OF, Thresholds()), rules).action
     assert expected == action, case
     result = _frame([inputs], AS_OF, Thresholds())
-    assert [review.ACTIONS[a] for a in frame.suggested_actions(result, rules)] == [action], case
+    assert [advice.ACTIONS[a] for a in frame.suggested_actions(result, rules)] == [action], case
     counts = frame.action_counts(result, rules)
-    assert list(counts) == list(review.ACTIONS) and counts[action] == 1 and sum(counts.values()) == 1
+    assert list(counts) == list(advice.ACTIONS) and counts[action] == 1 and sum(counts.values()) == 1
 
 
 def test_suggested_actions_on_many_ties_are_exact() -> None:
     """Thousands of contracts whose forecast (budget x actual / planned) lies exactly on the
-    contract value or on the re-price line, where float64 alone says either: review.suggest's."""
+    contract value or on the re-price line, where float64 alone says either: advice.suggest's."""
     rng = np.random.default_rng(7)
-    rules = review.ReviewRules(reprice_margin=D("0.1"))
+    rules = advice.ReviewRules(reprice_margin=D("0.1"))
     inputs = []
     for n in range(3000):
         budget = D(int(rng.integers(1, 10**6))) / 100
@@ -459,6 +461,6 @@ def test_suggested_actions_on_many_ties_are_exact() -> None:
             )
         )
     result = _frame(inputs, AS_OF, Thresholds())
-    expected = [review.suggest(metrics.figures(i, AS_OF, Thresholds()), rules).action for i in inputs]
-    assert [review.ACTIONS[a] for a in frame.suggested_actions(result, rules)] == expected
+    expected = [advice.suggest(metrics.figures(i, AS_OF, Thresholds()), rules).action for i in inputs]
+    assert [advice.ACTIONS[a] for a in frame.suggested_actions(result, rules)] == expected
     assert len(set(expected)) >= 3

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from budgetcore import contract_detail, i18n, metrics, pricing, review
+from budgetcore import i18n
+from budgetcore.figures import advice, contract_detail, metrics, pricing
 from budgetcore.i18n import t
 from budgetcore.translations_nl import NL
 
@@ -130,8 +131,8 @@ def test_every_domain_word_has_dutch() -> None:
     words = [
         *metrics.STATUSES,
         *metrics.FORECAST_METHODS.values(),
-        *review.ACTIONS,
-        *review.REASONS.values(),
+        *advice.ACTIONS,
+        *advice.REASONS.values(),
         *contract_detail.FINDINGS.values(),
         pricing.NO_FORECAST,
         pricing.NO_COST,

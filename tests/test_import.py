@@ -18,11 +18,13 @@ from exchange_fixtures import (
 )
 from sqlalchemy import Engine, func, select
 
-from budgetcore import cli, demo, importing
-from budgetcore.importing import import_paths, import_tables, read_uploads
-from budgetcore.models import HourLine, ImportLog, MaterialLine, WorkOrder
-from budgetcore.storage import make_engine, transaction
-from budgetcore.workbook import template
+from budgetcore import cli
+from budgetcore.exchange import demo, importing
+from budgetcore.exchange.importing import import_paths, import_tables, read_uploads
+from budgetcore.exchange.workbook import template
+from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.models import HourLine, ImportLog, MaterialLine, WorkOrder
+from budgetcore.store.schema import prepared
 
 ROWS = portfolio_rows()
 
@@ -31,7 +33,7 @@ ROWS = portfolio_rows()
 def canonical(tmp_path_factory) -> tuple[list[dict], dict[str, int]]:
     """The portfolio's figures and row counts from the canonical files (on SQLite)."""
     directory = tmp_path_factory.mktemp("canonical")
-    engine = make_engine(f"sqlite:///{directory / 'canonical.db'}")
+    engine = prepared(make_engine(f"sqlite:///{directory / 'canonical.db'}"))
     result = import_paths(engine, write_canonical(directory / "csv", ROWS))
     assert result.ok, result.errors[:5]
     try:
@@ -136,7 +138,7 @@ def _with(changes: dict[str, str | None]) -> dict[str, str | bytes]:
 
 @pytest.fixture
 def sqlite_engine(tmp_path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'v.db'}")
+    engine = prepared(make_engine(f"sqlite:///{tmp_path / 'v.db'}"))
     yield engine
     engine.dispose()
 
@@ -180,7 +182,7 @@ def test_every_error_names_file_row_column_value(sqlite_engine, changes, expecte
     assert found[0][:4] == expected[:4]
     assert found[0][4].startswith(expected[4])
     assert snapshot(sqlite_engine) == snapshot(
-        make_engine("sqlite://")
+        prepared(make_engine("sqlite://"))
     )  # nothing written, not even a contract
 
 
@@ -288,7 +290,7 @@ def test_a_database_failure_midway_becomes_a_problem_and_rolls_everything_back(e
     def broken(session, ids=None) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("budgetcore.aggregates.rebuild", broken)  # fails after every row is written
+    monkeypatch.setattr("budgetcore.store.aggregates.rebuild", broken)  # fails after every row is written
     update = {"hours.csv": "work_order_number,date,hours,cost_rate\nW-2,2026-03-02,1,40\n"}
     result = import_tables(engine, _tables(update))
     assert not result.written

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_import import BASE
 
-from budgetcore.importing import ImportResult, import_tables, read_uploads
-from budgetcore.storage import make_engine
-from budgetcore.workbook import template
+from budgetcore.exchange.importing import ImportResult, import_tables, read_uploads
+from budgetcore.exchange.workbook import template
+from budgetcore.store.database import make_engine
+from budgetcore.store.schema import prepared
 
 NAMES = (
     "contracts.csv", "budgets.csv", "work_orders.csv", "hours.csv", "materials.csv", "uren.csv",
@@ -149,7 +150,7 @@ _ENGINES: dict[str, object] = {}
 
 def _sqlite(tmp_path_factory):
     if "sqlite" not in _ENGINES:
-        _ENGINES["sqlite"] = make_engine(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'f.db'}")
+        _ENGINES["sqlite"] = prepared(make_engine(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'f.db'}"))
     return _ENGINES["sqlite"]
 
 

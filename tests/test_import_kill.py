@@ -17,8 +17,9 @@ import pytest
 from exchange_fixtures import TODAY, figures, snapshot
 from sqlalchemy import create_engine, text
 
-from budgetcore import demo
-from budgetcore.storage import make_engine
+from budgetcore.exchange import demo
+from budgetcore.store.database import make_engine
+from budgetcore.store.schema import prepared
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,14 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # even if the writer becomes much faster one day.
 CHILD = """
 import sys, time
-from budgetcore.importing import import_paths
-from budgetcore.storage import make_engine
+from budgetcore.exchange.importing import import_paths
+from budgetcore.store.database import make_engine
 
 def progress(file, rows):
     print(file, rows, flush=True)
     time.sleep(0.01)
 
-result = import_paths(make_engine(sys.argv[1]), [sys.argv[2]], progress=progress, source="kill-test")
+result = import_paths(prepared(make_engine(sys.argv[1])), [sys.argv[2]], progress=progress, source="kill-test")
 print("done", result.ok, flush=True)
 """
 
@@ -90,7 +91,7 @@ def _holds_write_transaction(db_url: str, application_name: str) -> bool:
 
 
 def test_sigkill_midway_leaves_exactly_the_data_from_before(db_url, big_export) -> None:
-    engine = make_engine(db_url)
+    engine = prepared(make_engine(db_url))
     assert demo.load(engine, contracts=8, today=TODAY).ok
     before, before_figures = snapshot(engine), figures(engine)
     engine.dispose()
@@ -123,7 +124,7 @@ def test_sigkill_midway_leaves_exactly_the_data_from_before(db_url, big_export) 
             child.kill()
             child.wait()
 
-    engine = make_engine(db_url)
+    engine = prepared(make_engine(db_url))
     try:
         deadline = time.monotonic() + 30  # PostgreSQL ends the killed client's session on its own
         while _holds_write_transaction(db_url, application_name) and time.monotonic() < deadline:

@@ -11,8 +11,10 @@ from browser_support import launch, streamlit_app
 from exchange_fixtures import TODAY, figures, portfolio_rows, snapshot, write_canonical, write_dutch
 from streamlit.testing.v1 import AppTest
 
-from budgetcore import i18n, importing
-from budgetcore.storage import make_engine
+from budgetcore import i18n
+from budgetcore.exchange import importing
+from budgetcore.store.database import make_engine
+from budgetcore.store.schema import prepared
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = portfolio_rows(contracts=12)
@@ -24,7 +26,7 @@ def app_url(monkeypatch: pytest.MonkeyPatch, db_url: str) -> str:
     monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
     monkeypatch.setenv("BUDGETCORE_NO_DEMO", "1")
     monkeypatch.chdir(ROOT)
-    make_engine(db_url).dispose()  # the schema
+    prepared(make_engine(db_url)).dispose()  # the schema
     return db_url
 
 
@@ -82,7 +84,7 @@ def test_a_bad_row_shows_file_row_and_column_and_nothing_is_imported(app_url, tm
     cells[1] = "morgen"  # the date of row 6
     lines[5] = ";".join(cells)
     hours.write_text("\r\n".join(lines) + "\r\n", encoding="cp1252")
-    engine = make_engine(app_url)
+    engine = prepared(make_engine(app_url))
     before = snapshot(engine)
 
     at = upload(import_page(), paths)
@@ -178,7 +180,7 @@ def test_in_a_browser_upload_shows_errors_then_imports_and_the_overview_shows_th
     from playwright.sync_api import expect, sync_playwright
 
     url = f"sqlite:///{tmp_path / 'browser.db'}"
-    make_engine(url).dispose()
+    prepared(make_engine(url)).dispose()
     good = write_canonical(tmp_path / "good", ROWS)
     bad = tmp_path / "bad"
     write_canonical(bad, ROWS)
@@ -207,6 +209,6 @@ def test_in_a_browser_upload_shows_errors_then_imports_and_the_overview_shows_th
             metric = page.locator("[data-testid='stMetric']").filter(has_text="Contracts").first
             expect(metric).to_contain_text(str(len(ROWS["contracts"])), timeout=30_000)
             browser.close()
-    engine = make_engine(url)
+    engine = prepared(make_engine(url))
     assert {r["contract_number"] for r in figures(engine)} == {row[0] for row in ROWS["contracts"]}
     engine.dispose()

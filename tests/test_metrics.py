@@ -1,4 +1,4 @@
-"""Every rule of budgetcore.metrics, one table of (input, expected) rows per rule."""
+"""Every rule of budgetcore.figures.metrics, one table of (input, expected) rows per rule."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from budgetcore import metrics
-from budgetcore.metrics import ContractInputs, Thresholds
+from budgetcore.figures import metrics
+from budgetcore.figures.metrics import ContractInputs, Thresholds
 
 D = Decimal
 d = dt.date

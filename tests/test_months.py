@@ -1,4 +1,4 @@
-"""budgetcore.months: any set of contracts' actuals per month, summed in memory, equals
+"""budgetcore.figures.months: any set of contracts' actuals per month, summed in memory, equals
 summary.monthly_actuals' SQL for that set, on both readings of as_of's own month."""
 
 from __future__ import annotations
@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
-from budgetcore import demo, frame, months, summary
-from budgetcore.portfolio import Filters
-from budgetcore.storage import transaction
+from budgetcore.exchange import demo
+from budgetcore.figures import frame, months, summary
+from budgetcore.figures.portfolio import Filters
+from budgetcore.store import columns
+from budgetcore.store.database import transaction
 from tests.test_portfolio_fast import AS_OF_DATES, DEMO_TODAY
 
 
@@ -21,7 +23,7 @@ def test_months_of_any_selection_equal_the_sql(
     assert demo.load(engine, contracts=120, today=DEMO_TODAY).ok
     rng = np.random.default_rng(3)
     with transaction(engine) as session:
-        every = months.in_term_months(session)  # the import's snapshot
+        every = columns.in_term_months(session)  # the import's snapshot
         assert len(every) > 0
         by_sql = months._in_term_months(session)
         for name in ("contract_id", "month", "labour", "material", "lines"):

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from budgetcore import demo, i18n, settings
-from budgetcore.settings import Settings
-from budgetcore.storage import make_engine, transaction
+from budgetcore import i18n
+from budgetcore.exchange import demo
+from budgetcore.figures import settings
+from budgetcore.figures.settings import Settings
+from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.schema import prepared
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 27)
@@ -27,7 +30,7 @@ PAGES = {
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'demo.db'}"
-    engine = make_engine(url)
+    engine = prepared(make_engine(url))
     assert demo.load(engine, contracts=80, today=TODAY).ok
     engine.dispose()
     return url
@@ -43,9 +46,9 @@ def app_env(monkeypatch: pytest.MonkeyPatch, demo_url: str) -> str:
 
 
 def first_contract(url: str) -> str:
-    from budgetcore import portfolio
+    from budgetcore.figures import portfolio
 
-    engine = make_engine(url)
+    engine = prepared(make_engine(url))
     with transaction(engine) as session:
         chosen = [
             f.contract_number
@@ -110,7 +113,7 @@ def test_settings_change_the_statuses_on_every_page(app_env) -> None:
     at.number_input(key="s_watch_level").set_value(200)
     next(b for b in at.button if b.label == "Save").click().run()
     assert not at.exception
-    engine = make_engine(app_env)
+    engine = prepared(make_engine(app_env))
     with transaction(engine) as session:
         assert settings.load(session).at_risk_margin == Decimal(5)
     try:

@@ -13,10 +13,13 @@ import pytest
 from conftest import ENGINES, PG_URL, pg_schema_url
 from sqlalchemy import Engine, create_engine, select, text
 
-from budgetcore import demo, metrics, portfolio
-from budgetcore.importing import import_paths
-from budgetcore.metrics import Thresholds
-from budgetcore.models import (
+from budgetcore.exchange import demo
+from budgetcore.exchange.importing import import_paths
+from budgetcore.figures import metrics, portfolio
+from budgetcore.figures.metrics import Thresholds
+from budgetcore.figures.portfolio import Filters
+from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.models import (
     BudgetLine,
     Contract,
     ContractMonth,
@@ -25,8 +28,7 @@ from budgetcore.models import (
     MaterialLine,
     WorkOrder,
 )
-from budgetcore.portfolio import Filters
-from budgetcore.storage import make_engine, transaction
+from budgetcore.store.schema import prepared
 
 D = Decimal
 AS_OF = handcalc.AS_OF
@@ -48,7 +50,7 @@ def hand(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         with admin.connect() as conn:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
         url = pg_schema_url(schema)
-    engine = make_engine(url)
+    engine = prepared(make_engine(url))
     try:
         result = import_paths(engine, handcalc.write(folder / "csv"))
         assert result.ok, result.errors

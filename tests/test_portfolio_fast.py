@@ -17,10 +17,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 
-from budgetcore import demo, metrics, portfolio
-from budgetcore.metrics import ContractInputs, Thresholds
-from budgetcore.portfolio import Filters
-from budgetcore.storage import transaction
+from budgetcore.exchange import demo
+from budgetcore.figures import metrics, portfolio
+from budgetcore.figures.metrics import ContractInputs, Thresholds
+from budgetcore.figures.portfolio import Filters
+from budgetcore.store.database import transaction
 
 D = Decimal
 d = dt.date

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from budgetcore import metrics, pricing
-from budgetcore.metrics import ContractInputs, Thresholds
+from budgetcore.figures import metrics, pricing
+from budgetcore.figures.metrics import ContractInputs, Thresholds
 
 D = Decimal
 

@@ -13,10 +13,13 @@ import pytest
 from browser_support import launch
 from openpyxl import load_workbook
 
-from budgetcore import cli, report_html, report_xlsx, reports, settings
-from budgetcore.importing import import_paths
-from budgetcore.settings import Settings
-from budgetcore.storage import make_engine, transaction
+from budgetcore import cli
+from budgetcore.exchange.importing import import_paths
+from budgetcore.figures import settings
+from budgetcore.figures.settings import Settings
+from budgetcore.review import files, report_html, report_xlsx, reports
+from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.schema import prepared
 
 AS_OF = dt.date(2026, 6, 15)
 EVIL = '=HYPERLINK("http://x","y")'
@@ -71,7 +74,7 @@ def engine(tmp_path: Path):
     folder.mkdir()
     for name, text in CSV.items():
         (folder / name).write_text(text, encoding="utf-8")
-    engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    engine = prepared(make_engine(f"sqlite:///{tmp_path / 'r.db'}"))
     result = import_paths(engine, [folder])
     assert result.ok, result.errors[:3]
     yield engine
@@ -192,7 +195,7 @@ def test_html_opens_offline_and_prints_a_page_per_contract(engine, tmp_path: Pat
     from playwright.sync_api import sync_playwright
 
     path = tmp_path / "pack.html"
-    reports.write(pack_of(engine), str(path), "en")
+    files.write(pack_of(engine), str(path), "en")
     requests: list[str] = []
     with sync_playwright() as p:
         browser = launch(p)
@@ -277,7 +280,7 @@ def test_cli_summary_uses_the_stored_thresholds(engine) -> None:
 
 
 def test_the_pack_is_the_same_on_postgresql(engine, pg_url: str, tmp_path: Path) -> None:
-    pg = make_engine(pg_url)
+    pg = prepared(make_engine(pg_url))
     assert import_paths(pg, [tmp_path / "in"]).ok
     try:
         on_sqlite, on_pg = pack_of(engine), pack_of(pg)

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from budgetcore import metrics, review
-from budgetcore.metrics import ContractInputs, Thresholds
+from budgetcore.figures import advice, metrics
+from budgetcore.figures.metrics import ContractInputs, Thresholds
 
 D = Decimal
 START, END = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
@@ -52,25 +52,25 @@ def figures(as_of: dt.date = HALF, **changes: object) -> metrics.ContractFigures
     ("changes", "action"),
     [
         # healthy: 4,000 spent at half term of 10,000, 6 of 12 visits
-        ({}, review.RENEW),
+        ({}, advice.RENEW),
         # terminated beats everything else
-        ({"terminated_on": dt.date(2026, 6, 1), "actual_labour": D(20000)}, review.TERMINATED),
+        ({"terminated_on": dt.date(2026, 6, 1), "actual_labour": D(20000)}, advice.TERMINATED),
         # loss-making: 6 of 12 visits cost 7,000, forecast 14,000 > value 12,000
-        ({"actual_labour": D(6000)}, review.TERMINATE),
+        ({"actual_labour": D(6000)}, advice.TERMINATE),
         # forecast 11,000 (6 visits cost 5,500, 6 to come) > budget 10,000 but < value 12,000
-        ({"actual_labour": D(4500)}, review.REPRICE),
+        ({"actual_labour": D(4500)}, advice.REPRICE),
         # exactly on budget at the end: renew (forecast must exceed the budget)
-        ({"actual_labour": D(4000)}, review.RENEW),
+        ({"actual_labour": D(4000)}, advice.RENEW),
         # no contract value: a forecast far over budget is a re-price, not a loss
-        ({"actual_labour": D(9000), "contract_value": None}, review.REPRICE),
+        ({"actual_labour": D(9000), "contract_value": None}, advice.REPRICE),
         # visits: 10 done where 6 were due -> review scope (cost per visit keeps the forecast in budget)
-        ({"visits_done": 10, "actual_labour": D(5000), "actual_material": D(1000)}, review.REVIEW_SCOPE),
+        ({"visits_done": 10, "actual_labour": D(5000), "actual_material": D(1000)}, advice.REVIEW_SCOPE),
         # 8 done where 6 were due: 1.33x, below the 1.5x factor
-        ({"visits_done": 8, "actual_labour": D(4300), "actual_material": D(1000)}, review.RENEW),
+        ({"visits_done": 8, "actual_labour": D(4300), "actual_material": D(1000)}, advice.RENEW),
         # no budget lines and no loss: set a budget
         (
             {"budget_lines": 0, "budget_labour": D(0), "budget_material": D(0), "planned_to_date": D(0)},
-            review.SET_BUDGET,
+            advice.SET_BUDGET,
         ),
         # no budget but loss-making still says so
         (
@@ -81,33 +81,33 @@ def figures(as_of: dt.date = HALF, **changes: object) -> metrics.ContractFigures
                 "planned_to_date": D(0),
                 "actual_labour": D(11000),
             },
-            review.TERMINATE,
+            advice.TERMINATE,
         ),
     ],
 )
 def test_suggested_action(changes: dict[str, object], action: str) -> None:
-    assert review.suggest(figures(**changes)).action == action
+    assert advice.suggest(figures(**changes)).action == action
 
 
 def test_visits_need_an_absolute_excess_too() -> None:
     # early in the term 2 visits done where 0.5 were due is 4x, but only 1.5 extra
     early = figures(as_of=dt.date(2026, 1, 15), visits_done=2, actual_labour=D(300), actual_material=D(0))
-    assert review.suggest(early).action == review.RENEW
-    assert review.suggest(early, review.ReviewRules(visits_extra=1)).action == review.REVIEW_SCOPE
+    assert advice.suggest(early).action == advice.RENEW
+    assert advice.suggest(early, advice.ReviewRules(visits_extra=1)).action == advice.REVIEW_SCOPE
 
 
 def test_reprice_margin_is_a_rule_setting() -> None:
     slightly_over = figures(actual_labour=D(4100))  # forecast ~10,170 on 10,000
-    assert review.suggest(slightly_over).action == review.REPRICE
-    assert review.suggest(slightly_over, review.ReviewRules(reprice_margin=D("0.05"))).action == review.RENEW
+    assert advice.suggest(slightly_over).action == advice.REPRICE
+    assert advice.suggest(slightly_over, advice.ReviewRules(reprice_margin=D("0.05"))).action == advice.RENEW
 
 
 def test_term_over_uses_the_final_actual() -> None:
     ended = figures(
         as_of=dt.date(2027, 1, 15), actual_labour=D(9000), actual_material=D(2500), visits_done=12
     )
-    suggestion = review.suggest(ended)
-    assert suggestion.action == review.REPRICE
+    suggestion = advice.suggest(ended)
+    assert suggestion.action == advice.REPRICE
     assert suggestion.values["forecast"] == D(11500)
 
 
@@ -122,13 +122,13 @@ def test_term_over_uses_the_final_actual() -> None:
     ],
 )  # fmt: skip
 def test_reason_text(changes: dict[str, object], action: str, reason: str) -> None:
-    assert review.suggest(figures(**changes)).text("en") == (action, reason)
+    assert advice.suggest(figures(**changes)).text("en") == (action, reason)
 
 
 def test_reason_in_dutch_formats_dates_the_dutch_way() -> None:
-    _action, reason = review.suggest(figures(terminated_on=dt.date(2026, 6, 1))).text("nl")
+    _action, reason = advice.suggest(figures(terminated_on=dt.date(2026, 6, 1))).text("nl")
     assert "01-06-2026" in reason
 
 
 def test_every_action_has_a_reason() -> None:
-    assert set(review.REASONS) == set(review.ACTIONS)
+    assert set(advice.REASONS) == set(advice.ACTIONS)

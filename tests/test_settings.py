@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from budgetcore import demo, portfolio, settings
-from budgetcore.metrics import Thresholds
-from budgetcore.settings import Settings
-from budgetcore.storage import data_version, set_meta, transaction
+from budgetcore.exchange import demo
+from budgetcore.figures import portfolio, settings
+from budgetcore.figures.metrics import Thresholds
+from budgetcore.figures.settings import Settings
+from budgetcore.store.database import data_version, set_meta, transaction
+from budgetcore.store.schema import prepared
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -61,17 +63,17 @@ def test_out_of_range_values_are_refused(field, value) -> None:
 
 
 def test_save_refuses_bad_settings(tmp_path) -> None:
-    from budgetcore.storage import make_engine
+    from budgetcore.store.database import make_engine
 
-    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+    engine = prepared(make_engine(f"sqlite:///{tmp_path / 's.db'}"))
     with pytest.raises(ValueError, match="target_margin"), transaction(engine) as session:
         settings.save(session, Settings(target_margin=Decimal("1.2")))
 
 
 def test_unreadable_stored_values_fall_back_to_defaults(tmp_path) -> None:
-    from budgetcore.storage import make_engine
+    from budgetcore.store.database import make_engine
 
-    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+    engine = prepared(make_engine(f"sqlite:///{tmp_path / 's.db'}"))
     with transaction(engine) as session:
         set_meta(session, "setting.at_risk_margin", "lots")
         set_meta(session, "setting.watch_level", "7")  # out of range

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from budgetcore import demo, metrics, portfolio
-from budgetcore.storage import transaction
+from budgetcore.exchange import demo
+from budgetcore.figures import metrics, portfolio
+from budgetcore.store.database import transaction
 
 TODAY = dt.date(2026, 11, 27)
 

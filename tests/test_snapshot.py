@@ -1,4 +1,4 @@
-"""budgetcore.snapshot: columns saved in one stored value come back equal, on both engines."""
+"""budgetcore.store.snapshot: columns saved in one stored value come back equal, on both engines."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
-from budgetcore import snapshot
-from budgetcore.storage import transaction
+from budgetcore.store import snapshot
+from budgetcore.store.database import transaction
 
 
 def _column(values: list, dtype: object) -> np.ndarray:

@@ -10,9 +10,17 @@ import handcalc
 import pytest
 from sqlalchemy import Engine, create_engine, func, inspect, select, text
 
-from budgetcore import portfolio
-from budgetcore.importing import import_paths
-from budgetcore.models import (
+from budgetcore.exchange.importing import import_paths
+from budgetcore.figures import portfolio
+from budgetcore.store.database import (
+    StorageError,
+    data_version,
+    has_schema,
+    make_engine,
+    normalise_url,
+    transaction,
+)
+from budgetcore.store.models import (
     BudgetLine,
     Contract,
     ContractMonth,
@@ -24,14 +32,7 @@ from budgetcore.models import (
     from_units,
     to_units,
 )
-from budgetcore.storage import (
-    StorageError,
-    data_version,
-    has_schema,
-    make_engine,
-    normalise_url,
-    transaction,
-)
+from budgetcore.store.schema import prepare
 
 D = Decimal
 TABLES = (Customer, Contract, BudgetLine, WorkOrder, HourLine, MaterialLine, ContractMonth, ImportLog)
@@ -56,20 +57,24 @@ def _all_figures(engine: Engine) -> list:
         return [portfolio.portfolio(session, as_of) for as_of in dates]
 
 
-def test_schema_is_created_on_first_make_engine(db_url: str) -> None:
+def test_prepare_creates_the_schema_once_and_names_its_steps(db_url: str) -> None:
     bare = create_engine(normalise_url(db_url))
     assert not has_schema(bare)
     engine = make_engine(db_url)
+    steps = prepare(engine)
+    assert len(steps) == 1 and steps[0].startswith("created tables: ")
     names = set(inspect(engine).get_table_names())
     assert {m.__tablename__ for m in TABLES} | {"meta"} <= names
-    make_engine(db_url).dispose()  # a second start finds the schema and keeps it
+    assert prepare(make_engine(db_url)) == []  # a second start finds the schema and keeps it
     assert has_schema(bare)
     bare.dispose()
     engine.dispose()
 
 
-def test_make_engine_without_create_leaves_the_database_empty(db_url: str) -> None:
-    engine = make_engine(db_url, create=False)
+def test_opening_an_engine_leaves_the_database_empty(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
     assert not has_schema(engine)
     engine.dispose()
 
@@ -244,4 +249,4 @@ def test_problems_name_file_row_and_column(
 )
 def test_an_unreachable_database_is_a_storage_error(url: str) -> None:
     with pytest.raises(StorageError, match="cannot"):
-        make_engine(url)
+        prepare(make_engine(url))

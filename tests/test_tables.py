@@ -10,8 +10,9 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from budgetcore import frame, metrics, pricing, review, tables
-from budgetcore.metrics import ContractInputs, Thresholds
+from budgetcore.app import tables
+from budgetcore.figures import advice, frame, metrics, pricing
+from budgetcore.figures.metrics import ContractInputs, Thresholds
 from budgetcore.translations_nl import NL
 
 D = Decimal
@@ -75,7 +76,7 @@ def test_renewals_csv_escapes_text_and_keeps_numbers() -> None:
     assert (parsed[0]["contract_number"], parsed[0]["customer"]) == ("'=1+1", "'@evil")
     assert parsed[0]["actual_total"] == "6000.40"
     assert parsed[1]["margin"] == "-10000.15"  # a loss stays a number, not text
-    assert (parsed[1]["suggested_action"], parsed[1]["reason"]) == review.suggest(rows[1]).text("en")
+    assert (parsed[1]["suggested_action"], parsed[1]["reason"]) == advice.suggest(rows[1]).text("en")
 
 
 def test_overview_frame_rounds_to_whole_euros_in_the_column_order() -> None:

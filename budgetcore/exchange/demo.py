@@ -5,18 +5,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import math
 import random
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from budgetcore import clock
-from budgetcore.exchange import COLUMNS, ENTITIES, SourceTable, open_csv
-from budgetcore.importing import ImportResult, import_tables
-from budgetcore.storage import set_meta, transaction
+from budgetcore.exchange.formats import COLUMNS, ENTITIES, SourceTable, open_csv
+from budgetcore.exchange.importing import ImportResult, import_tables
+from budgetcore.store.database import set_meta, transaction
+from budgetcore.store.models import Contract
+
+log = logging.getLogger(__name__)
 
 SEED = 20261127
 HEADERS = {entity: [c.name for c in COLUMNS[entity]] for entity in ENTITIES}
@@ -342,6 +346,16 @@ def tables(**kwargs) -> list[SourceTable]:
     return [
         open_csv(f"{e}.csv", io.BufferedReader(io.BytesIO(buffers[e].getvalue().encode()))) for e in ENTITIES
     ]
+
+
+def load_if_empty(engine: Engine) -> ImportResult | None:
+    """load() into a database without contracts (the app's first start); None when it has some."""
+    with transaction(engine) as session:
+        if session.scalar(select(func.count()).select_from(Contract)):
+            return None
+    result = load(engine)
+    log.info("demo: loaded into an empty database: %s", result.counts)
+    return result
 
 
 def load(engine: Engine, **kwargs) -> ImportResult:

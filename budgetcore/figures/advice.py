@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from budgetcore import i18n
-from budgetcore.metrics import ContractFigures
+from budgetcore.figures.metrics import ContractFigures
 
 TERMINATED = "terminated"
 TERMINATE = "terminate?"

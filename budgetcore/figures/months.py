@@ -11,71 +11,19 @@ integer millionths added as int64.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import BigInteger, func, select, type_coerce, union_all
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from budgetcore import snapshot, summary
-from budgetcore.models import UNIT, ContractMonth
-from budgetcore.storage import day_number, plain_rows
-from budgetcore.summary import MonthActual
-
-
-@dataclass(frozen=True, eq=False)
-class ContractMonths:
-    """Rows of (contract id, month, labour, material, lines); money in int64 millionths,
-    month as datetime64[M]."""
-
-    contract_id: np.ndarray
-    month: np.ndarray
-    labour: np.ndarray
-    material: np.ndarray
-    lines: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.contract_id)
-
-
-def _columns(rows: Sequence[tuple[int, ...]]) -> ContractMonths:
-    """From rows of (contract id, day number of the month's first day, labour, material, lines)."""
-    table = np.array(rows, dtype=np.int64).reshape(-1, 5)
-    month = table[:, 1].astype("datetime64[D]").astype("datetime64[M]")
-    return ContractMonths(table[:, 0], month, table[:, 2], table[:, 3], table[:, 4])
-
-
-MONTHS = "months"  # the snapshot's name
-
-
-def in_term_months(session: Session) -> ContractMonths:
-    """Every contract's in-term months (independent of as_of): the import's snapshot, else SQL."""
-    stored = snapshot.load(session, MONTHS)
-    if stored is not None:
-        return ContractMonths(**stored)
-    return _in_term_months(session)
-
-
-def save_snapshot(session: Session) -> None:
-    """Save every contract's in-term months as the snapshot in_term_months prefers."""
-    months = _in_term_months(session)
-    snapshot.save(session, MONTHS, {f.name: getattr(months, f.name) for f in dataclasses.fields(months)})
-
-
-def _in_term_months(session: Session) -> ContractMonths:
-    m = ContractMonth
-    stmt = select(
-        m.contract_id,
-        day_number(m.month),
-        type_coerce(m.labour, BigInteger),
-        type_coerce(m.material, BigInteger),
-        m.lines,
-    ).where(m.in_term.is_(True))
-    return _columns(plain_rows(session, stmt))
+from budgetcore.figures import summary
+from budgetcore.figures.summary import MonthActual
+from budgetcore.store.columns import ContractMonths, month_columns
+from budgetcore.store.database import plain_rows
+from budgetcore.store.models import UNIT
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,7 +46,7 @@ def month_of(session: Session, as_of: dt.date) -> MonthOfAsOf:
     day = (as_of.replace(day=1) - dt.date(1970, 1, 1)).days
     # PostgreSQL sums BIGINT to NUMERIC: int() makes every engine's sums integers
     rows = [(c, day, int(lab), int(mat), int(n)) for c, lab, mat, n in plain_rows(session, grouped)]
-    return MonthOfAsOf(as_of, after, _columns(rows))
+    return MonthOfAsOf(as_of, after, month_columns(rows))
 
 
 def monthly(months: ContractMonths, current: MonthOfAsOf, contract_ids: np.ndarray) -> list[MonthActual]:

@@ -11,19 +11,20 @@ consumed are Decimal 0..1, and each form formats them its own way.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from budgetcore import contract_detail, i18n, metrics, portfolio, pricing, review, summary
-from budgetcore.contract_detail import Finding, HoursRow, MaterialRow, WorkOrderRow
+from budgetcore import i18n
+from budgetcore.figures import advice, contract_detail, metrics, portfolio, pricing, summary
+from budgetcore.figures.contract_detail import Finding, HoursRow, MaterialRow, WorkOrderRow
+from budgetcore.figures.metrics import ContractFigures
+from budgetcore.figures.pricing import PriceSuggestion
+from budgetcore.figures.settings import Settings
+from budgetcore.figures.summary import MonthActual
 from budgetcore.i18n import t
-from budgetcore.metrics import ContractFigures
-from budgetcore.pricing import PriceSuggestion
-from budgetcore.settings import Settings
-from budgetcore.summary import MonthActual
 
 ZERO = Decimal(0)
 
@@ -33,7 +34,7 @@ class ContractReview:
     """Everything the pack shows about one contract, from contract_detail, summary and review."""
 
     figures: ContractFigures
-    suggestion: review.Suggestion
+    suggestion: advice.Suggestion
     price: PriceSuggestion
     months: Sequence[MonthActual] = ()
     work_orders: Sequence[WorkOrderRow] = ()
@@ -90,7 +91,7 @@ def contract_review(session: Session, f: ContractFigures, settings: Settings) ->
     number, as_of = f.contract_number, f.as_of
     return ContractReview(
         figures=f,
-        suggestion=review.suggest(f),
+        suggestion=advice.suggest(f),
         price=pricing.for_contract(f, settings.target_margin),
         currency=settings.currency,
         months=every_month(
@@ -352,19 +353,3 @@ def material_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Va
         ]
         for m in r.materials
     ]
-
-
-def write(pack: ReviewPack, path: str, lang: str = i18n.DEFAULT_LANGUAGE) -> None:
-    """Write the pack to path: .xlsx as a workbook, .html/.htm as the HTML report."""
-    from budgetcore import report_html, report_xlsx  # they import this module
-
-    builders: dict[str, Callable[[], bytes]] = {
-        ".xlsx": lambda: report_xlsx.workbook(pack, lang),
-        ".html": lambda: report_html.html(pack, lang).encode("utf-8"),
-        ".htm": lambda: report_html.html(pack, lang).encode("utf-8"),
-    }
-    suffix = path[path.rfind(".") :].lower() if "." in path else ""
-    if suffix not in builders:
-        raise ValueError(f"unknown report type {suffix or path!r}: use .xlsx or .html")
-    with open(path, "wb") as out:
-        out.write(builders[suffix]())

@@ -22,8 +22,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from budgetcore import i18n
+from budgetcore.figures.settings import Settings
 from budgetcore.i18n import t
-from budgetcore.reports import (
+from budgetcore.review.reports import (
     ContractReview,
     ReviewPack,
     Value,
@@ -40,7 +41,6 @@ from budgetcore.reports import (
     title,
     work_order_rows,
 )
-from budgetcore.settings import Settings
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")

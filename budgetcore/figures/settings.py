@@ -16,9 +16,9 @@ from babel.numbers import get_currency_name
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from budgetcore.metrics import Thresholds
-from budgetcore.models import Meta
-from budgetcore.storage import bump_data_version, set_meta
+from budgetcore.figures.metrics import Thresholds
+from budgetcore.store.database import bump_data_version, set_meta
+from budgetcore.store.models import Meta
 
 PREFIX = "setting."
 

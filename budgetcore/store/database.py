@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.functions import FunctionElement
 
-from budgetcore.models import Base, Contract, Meta
+from budgetcore.store.models import Contract, Meta
 
 ENV_URL = "BUDGETCORE_DB_URL"
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "budgetcore.db"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "budgetcore.db"
 
 
 class StorageError(Exception):
@@ -37,8 +37,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
-    """An engine for url (default: default_url()), with the schema created if missing."""
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for url (default: default_url()). Opening it changes nothing in the
+    database; schema.prepare() creates or upgrades the schema."""
     url = normalise_url(url or default_url())
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
@@ -52,30 +53,6 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    if create:
-        from budgetcore import aggregates  # imports this module
-
-        try:
-            inspector = inspect(engine)
-            # a database from before contract_totals: rebuild its aggregates once
-            used = inspector.has_table("contracts")
-            older = used and not inspector.has_table("contract_totals")
-            # and one from before portfolio_months or contract_budgets: make them once
-            no_months = used and not older and not inspector.has_table("portfolio_months")
-            no_budgets = used and not older and not inspector.has_table("contract_budgets")
-            no_snapshots = used and not older and not inspector.has_table("snapshots")
-            Base.metadata.create_all(engine)
-            if older:
-                aggregates.upgrade(engine)
-            if no_months or no_budgets or no_snapshots:
-                with transaction(engine) as session:
-                    if no_months:
-                        aggregates.rebuild_portfolio_months(session)
-                    if no_budgets:
-                        aggregates.rebuild_budgets(session)
-                    aggregates.save_snapshots(session)
-        except Exception as exc:
-            raise StorageError(f"cannot open database {engine.url!r}: {exc}") from exc
     return engine
 
 

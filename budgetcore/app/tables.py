@@ -19,9 +19,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 from babel.numbers import format_compact_currency
 
-from budgetcore import i18n, metrics, portfolio, pricing, review
-from budgetcore.contract_detail import CategoryRow, Finding, HoursRow, MaterialRow, WorkOrderRow
-from budgetcore.metrics import ContractFigures
+from budgetcore import i18n
+from budgetcore.figures import advice, metrics, portfolio, pricing
+from budgetcore.figures.contract_detail import CategoryRow, Finding, HoursRow, MaterialRow, WorkOrderRow
+from budgetcore.figures.metrics import ContractFigures
 
 STATUS_COLOURS = {
     metrics.OVER_BUDGET: "#d62728",
@@ -218,7 +219,7 @@ def renewals(
     rows = []
     for f in figures:
         deadline = metrics.next_deadline(f.inputs.end_date, f.notice_deadline, f.as_of)
-        action, reason = review.suggest(f).text(lang, currency)
+        action, reason = advice.suggest(f).text(lang, currency)
         price = pricing.for_contract(f, target_margin)
         rows.append(
             {
@@ -272,7 +273,7 @@ def renewals_csv(figures: Sequence[ContractFigures], lang: str, currency: str, t
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for f in figures:
-        action, reason = review.suggest(f).text(lang, currency)
+        action, reason = advice.suggest(f).text(lang, currency)
         price = pricing.for_contract(f, target_margin)
         row = {
             **portfolio.summary_row(f),

@@ -15,10 +15,10 @@ from decimal import Decimal
 from sqlalchemy import and_, func, literal, not_, or_, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
-from budgetcore import metrics, portfolio
-from budgetcore.metrics import ZERO, ContractFigures, Thresholds
-from budgetcore.models import BudgetLine, Contract, Fixed, HourLine, MaterialLine, WorkOrder
-from budgetcore.storage import month_start
+from budgetcore.figures import metrics, portfolio
+from budgetcore.figures.metrics import ZERO, ContractFigures, Thresholds
+from budgetcore.store.database import month_start
+from budgetcore.store.models import BudgetLine, Contract, Fixed, HourLine, MaterialLine, WorkOrder
 
 CATEGORIES = ("labour", "material", "other")
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO
 
-from budgetcore.exchange import (
+from budgetcore.exchange.formats import (
     COLUMNS,
     ENTITIES,
     Cell,

@@ -11,8 +11,8 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Date, and_, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
-from budgetcore.metrics import STATUSES, ZERO, ContractFigures
-from budgetcore.models import (
+from budgetcore.figures.metrics import STATUSES, ZERO, ContractFigures
+from budgetcore.store.models import (
     Contract,
     ContractMonth,
     Customer,

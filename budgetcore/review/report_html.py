@@ -12,8 +12,9 @@ from decimal import Decimal
 from html import escape
 
 from budgetcore import i18n
+from budgetcore.figures.summary import MonthActual
 from budgetcore.i18n import t
-from budgetcore.reports import (
+from budgetcore.review.reports import (
     SUMMARY_COLUMNS,
     ContractReview,
     ReviewPack,
@@ -31,7 +32,6 @@ from budgetcore.reports import (
     title,
     work_order_rows,
 )
-from budgetcore.summary import MonthActual
 
 LABOUR_COLOUR = "#3b6ea8"
 MATERIAL_COLOUR = "#e0a030"

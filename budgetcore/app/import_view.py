@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 
-from budgetcore.exchange import COLUMNS, SourceTable
+from budgetcore.exchange.formats import COLUMNS, SourceTable
+from budgetcore.exchange.importing import FileReport, Problem
+from budgetcore.exchange.workbook import template_headers
 from budgetcore.i18n import t
-from budgetcore.importing import FileReport, Problem
-from budgetcore.models import ImportLog
-from budgetcore.workbook import template_headers
+from budgetcore.store.models import ImportLog
 
 ENTITY_LABELS = {
     "contracts": "Contracts",

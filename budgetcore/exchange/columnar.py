@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from budgetcore.exchange import (
+from budgetcore.exchange.formats import (
     FIRST_YEAR,
     LAST_YEAR,
     VALUE_WORDS,

@@ -8,12 +8,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import plotly.graph_objects as go
 
-from budgetcore import i18n, metrics
-from budgetcore.contract_detail import BurnUpPoint
-from budgetcore.frame import PressureGrid
-from budgetcore.metrics import ContractFigures
-from budgetcore.summary import MonthActual
-from budgetcore.tables import STATUS_COLOURS
+from budgetcore import i18n
+from budgetcore.app.tables import STATUS_COLOURS
+from budgetcore.figures import metrics
+from budgetcore.figures.contract_detail import BurnUpPoint
+from budgetcore.figures.frame import PressureGrid
+from budgetcore.figures.metrics import ContractFigures
+from budgetcore.figures.summary import MonthActual
 
 LABOUR_COLOUR, MATERIAL_COLOUR = "#1f77b4", "#9ecae1"
 ACTUAL_COLOUR, PLANNED_COLOUR, BUDGET_COLOUR, FORECAST_COLOUR = "#1f77b4", "#7f7f7f", "#2ca02c", "#d62728"

@@ -1,7 +1,7 @@
 """The Streamlit glue, and the only budgetcore module that imports streamlit.
 
 It owns: one engine per process (st.cache_resource), query results cached
-with st.cache_data keyed by the database URL and storage.data_version (every
+with st.cache_data keyed by the database URL and database.data_version (every
 import bumps it, so new data shows at once), the shared sidebar whose filters
 live in session state and are mirrored in the URL query parameters (so a link
 reproduces a view), the language, the status thresholds, and table rendering.
@@ -23,24 +23,18 @@ from sqlalchemy import Engine, func, select
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
-from budgetcore import (
-    clock,
-    contract_detail,
-    frame,
-    i18n,
-    months,
-    storage,
-    summary,
-    tables,
-)
-from budgetcore import settings as stored_settings
-from budgetcore.contract_detail import Detail
-from budgetcore.frame import PortfolioFrame
+from budgetcore import clock, i18n
+from budgetcore.app import tables
+from budgetcore.app.tables import Columns, status_colours, type_label
+from budgetcore.figures import contract_detail, frame, months, summary
+from budgetcore.figures import settings as stored_settings
+from budgetcore.figures.contract_detail import Detail
+from budgetcore.figures.frame import PortfolioFrame
+from budgetcore.figures.metrics import STATUSES, Thresholds
+from budgetcore.figures.portfolio import Filters
 from budgetcore.i18n import t
-from budgetcore.metrics import STATUSES, Thresholds
-from budgetcore.models import Contract
-from budgetcore.portfolio import Filters
-from budgetcore.tables import Columns, status_colours, type_label
+from budgetcore.store import columns, database, schema
+from budgetcore.store.models import Contract
 
 NO_DEMO_ENV = "BUDGETCORE_NO_DEMO"  # "1": never load the demo portfolio into an empty database
 FILTER_PARAMS = {"customer": "f_customer", "type": "f_type", "status": "f_status", "manager": "f_manager"}
@@ -52,33 +46,33 @@ AS_OF_KEY, WITHIN_KEY = "f_as_of", "f_within"
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
-    engine = storage.make_engine(url)
+    """The app's start: open the engine, create or upgrade the schema, and (unless
+    BUDGETCORE_NO_DEMO=1) load the demo into an empty database; each step logged."""
+    engine = database.make_engine(url)
+    schema.prepare(engine)
     if os.environ.get(NO_DEMO_ENV) != "1":
-        with storage.transaction(engine) as session:
-            empty = not session.scalar(select(func.count()).select_from(Contract))
-        if empty:
-            from budgetcore import demo  # with the importer: loaded only for an empty database
+        from budgetcore.exchange import demo  # with the importer: loaded only for an empty database
 
-            demo.load(engine)
+        demo.load_if_empty(engine)
     return engine
 
 
 def engine() -> Engine:
     """The process's engine for the configured database; fills an empty one with the demo."""
-    return _engine(storage.default_url())
+    return _engine(database.default_url())
 
 
 def _state() -> tuple[str, int, bool]:
     """(database URL, data version, demo flag): read on every run, it keys every cached query."""
-    with storage.transaction(engine()) as session:
-        return storage.default_url(), storage.data_version(session), storage.is_demo(session)
+    with database.transaction(engine()) as session:
+        return database.default_url(), database.data_version(session), database.is_demo(session)
 
 
 # The portfolio column-wise: one read of every contract per data version, as_of and
 # thresholds; a filter change narrows it in memory (frame.select) without the database.
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _frame(url: str, version: int, as_of: dt.date, key: str, _thresholds: Thresholds) -> PortfolioFrame:
-    with storage.transaction(_engine(url)) as session:
+    with database.transaction(_engine(url)) as session:
         return frame.load(session, as_of, _thresholds)
 
 
@@ -116,22 +110,22 @@ def forget_results() -> None:
 
 @st.cache_data(show_spinner=False, max_entries=200)
 def _monthly(url: str, version: int, as_of: dt.date) -> list[summary.MonthActual]:
-    with storage.transaction(_engine(url)) as session:
+    with database.transaction(_engine(url)) as session:
         return summary.monthly_actuals(session, as_of)
 
 
 # Every contract's months: read once per data version, by the first filtered overview or,
 # sooner, by a thread the unfiltered overview starts once it is drawn (warm_months).
 _months_lock = threading.Lock()
-_months_cache: dict[tuple[str, int], months.ContractMonths] = {}
+_months_cache: dict[tuple[str, int], columns.ContractMonths] = {}
 
 
-def _contract_months(url: str, version: int, engine_: Engine | None = None) -> months.ContractMonths:
+def _contract_months(url: str, version: int, engine_: Engine | None = None) -> columns.ContractMonths:
     with _months_lock:  # a second caller waits for the read under way
         found = _months_cache.get((url, version))
         if found is None:
-            with storage.transaction(engine_ or _engine(url)) as session:
-                found = months.in_term_months(session)
+            with database.transaction(engine_ or _engine(url)) as session:
+                found = columns.in_term_months(session)
             _months_cache.clear()  # an older version's months are of no more use
             _months_cache[(url, version)] = found
         return found
@@ -146,7 +140,7 @@ def warm_months(v: View) -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _month_of(url: str, version: int, as_of: dt.date) -> months.MonthOfAsOf:
-    with storage.transaction(_engine(url)) as session:
+    with database.transaction(_engine(url)) as session:
         return months.month_of(session, as_of)
 
 
@@ -164,19 +158,19 @@ def _monthly_of(
 def _detail(
     url: str, version: int, number: str, as_of: dt.date, key: str, _thresholds: Thresholds
 ) -> Detail | None:
-    with storage.transaction(_engine(url)) as session:
+    with database.transaction(_engine(url)) as session:
         return contract_detail.detail(session, number, as_of, _thresholds)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def _settings(url: str, version: int) -> stored_settings.Settings:
-    with storage.transaction(_engine(url)) as session:
+    with database.transaction(_engine(url)) as session:
         return stored_settings.load(session)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def _choices(url: str, version: int) -> tuple[summary.Choices, int]:
-    with storage.transaction(_engine(url)) as session:
+    with database.transaction(_engine(url)) as session:
         count = session.scalar(select(func.count()).select_from(Contract)) or 0
         return summary.filter_choices(session), count
 
@@ -628,14 +622,14 @@ def review_pack_downloads(v: View, contract_number: str | None = None) -> None:
     """Download buttons for the review pack of one contract, or of the renewals list as
     filtered in the sidebar: an Excel workbook and a printable HTML report. Each is
     built only when its button is clicked (in Streamlit's download thread)."""
-    from budgetcore import report_html, report_xlsx, reports  # openpyxl: only on the pages with a pack
+    from budgetcore.review import report_html, report_xlsx, reports  # openpyxl: only on the pages with a pack
 
     engine_, as_of, language = engine(), v.as_of, v.lang
     others = replace(v.filters, renewal_within_days=None)
     within = v.filters.renewal_within_days
 
     def pack() -> reports.ReviewPack:
-        with storage.transaction(engine_) as session:
+        with database.transaction(engine_) as session:
             chosen = stored_settings.load(session)
             return reports.collect(
                 session, as_of, chosen, contract_number=contract_number, within_days=within, filters=others

@@ -22,23 +22,24 @@ portfolio at many as-of dates and on constructed ties.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy import BigInteger, Integer, type_coerce
+from sqlalchemy import BigInteger, type_coerce
 from sqlalchemy.orm import Session
 
-from budgetcore import metrics, portfolio, review, snapshot
-from budgetcore.metrics import STATUSES, ZERO, ContractFigures, ContractInputs, Thresholds
-from budgetcore.models import UNIT, BudgetPeriod, Contract, ContractBudget, ContractTotal, Customer
-from budgetcore.portfolio import Filters
-from budgetcore.storage import day_number, plain_rows
-from budgetcore.summary import Headline
+from budgetcore.figures import advice, metrics, portfolio
+from budgetcore.figures.metrics import STATUSES, ZERO, ContractFigures, ContractInputs, Thresholds
+from budgetcore.figures.portfolio import Filters
+from budgetcore.figures.summary import Headline
+from budgetcore.store import columns as stored
+from budgetcore.store import snapshot
+from budgetcore.store.columns import COUNTS, DATES
+from budgetcore.store.database import plain_rows
+from budgetcore.store.models import UNIT
 
 # the columns of portfolio._inputs_statement's rows, in order (ContractInputs' fields)
 INPUT_COLUMNS = (
@@ -48,15 +49,10 @@ INPUT_COLUMNS = (
     "budget_labour", "budget_material", "budget_other", "budget_hours", "planned_to_date",
     "outside_term_lines", "outside_term_cost",
 )  # fmt: skip
-TEXT = ("contract_number", "customer", "name", "type", "account_manager")
 MILLIONTHS = (
     "actual_labour", "actual_material", "actual_hours", "budget_labour", "budget_material",
     "budget_other", "budget_hours", "planned_to_date", "outside_term_cost",
 )  # fmt: skip
-COUNTS = ("notice_period_days", "visits_done", "budget_lines", "outside_term_lines")
-OPTIONAL = ("contract_value", "planned_visits")  # integers that may be missing: a value and a mask
-DATES = ("start_date", "end_date", "terminated_on")  # numpy datetime64[D]; NaT for a missing one
-
 METHODS = tuple(metrics.FORECAST_METHODS)
 TOLERANCE = 1e-9  # relative: float64 decides a comparison only when the sides differ by more
 _DAY = np.timedelta64(1, "D")
@@ -131,17 +127,9 @@ def load(
     filters: Filters = Filters(),
 ) -> PortfolioFrame:
     """Every contract that passes the filters, column-wise (portfolio.portfolio's contracts)."""
-    with _collector_paused():
+    with stored.collector_paused():
         columns = read(session, as_of)
     return select(derive(columns, as_of, thresholds), filters)
-
-
-CONTRACT_COLUMNS = (
-    "contract_id", "contract_number", "customer", "name", "type", "account_manager", "start_date",
-    "end_date", "notice_period_days", "auto_renew", "contract_value", "planned_visits", "terminated_on",
-)  # fmt: skip
-TOTAL_COLUMNS = ("labour", "material", "hours", "visits", "outside_term_lines", "outside_term_cost")
-BUDGET_COLUMNS = ("budget_lines", "budget_labour", "budget_material", "budget_other", "budget_hours")
 
 
 def read(session: Session, as_of: dt.date) -> dict[str, np.ndarray]:
@@ -153,14 +141,14 @@ def read(session: Session, as_of: dt.date) -> dict[str, np.ndarray]:
     lies on the far side of as_of (portfolio._actuals, a few rows at today).
     Integers only: money in millionths, dates as day numbers.
     """
-    stored = snapshot.load(session, CONTRACTS)
-    columns = dict(stored) if stored is not None else static_columns(session)
-    periods = {name: columns.pop(name) for name in PERIOD_COLUMNS}
+    saved = snapshot.load(session, stored.CONTRACTS)
+    columns = dict(saved) if saved is not None else stored.contract_columns(session)
+    periods = {name: columns.pop(name) for name in stored.PERIOD_COLUMNS}
     ids = columns["contract_id"]
     columns["planned_to_date"] = planned_to_date(periods, len(ids), as_of)
     after = portfolio._counts_after(session, as_of)
     part = portfolio._actuals(as_of, after)
-    parts = _placed(
+    parts = stored.placed(
         ids,
         plain_rows(session, sa.select(*(type_coerce(c, BigInteger) for c in part.c))),
         ("labour", "material", "hours", "visits"),
@@ -173,83 +161,6 @@ def read(session: Session, as_of: dt.date) -> dict[str, np.ndarray]:
     ):
         columns[actual] = columns.pop(name) - parts[name] if after else parts[name]
     return columns
-
-
-CONTRACTS = "contracts"  # the snapshot's name
-PERIOD_COLUMNS = ("period_row", "period_amount", "period_first", "period_last")
-
-
-def static_columns(session: Session) -> dict[str, np.ndarray]:
-    """Every contract's columns that do not depend on as_of, in contract number order, by SQL:
-    facts, maintained totals (contract_totals), budget sums (contract_budgets), and every
-    budget line's row (its contract's position), amount and days (budget_periods)."""
-    t = ContractTotal
-    contracts = plain_rows(
-        session,
-        sa.select(
-            Contract.id,
-            Contract.contract_number,
-            Customer.name,
-            Contract.name,
-            Contract.type,
-            Contract.account_manager,
-            day_number(Contract.start_date),
-            day_number(Contract.end_date),
-            Contract.notice_period_days,
-            type_coerce(Contract.auto_renew, Integer),
-            type_coerce(Contract.contract_value, BigInteger),
-            Contract.planned_visits,
-            day_number(Contract.terminated_on),
-            *(type_coerce(c, BigInteger) for c in (t.labour, t.material, t.hours)),
-            t.visits,
-            t.outside_lines,
-            type_coerce(t.outside_cost, BigInteger),
-        )
-        .join(Customer, Contract.customer_id == Customer.id)
-        .outerjoin(t, t.contract_id == Contract.id),
-    )
-    columns = columns_from_rows(contracts, CONTRACT_COLUMNS + TOTAL_COLUMNS)
-    rank = np.argsort(columns["contract_number"].astype(str), kind="stable")
-    columns = {name: values[rank] for name, values in columns.items()}
-    ids = columns["contract_id"]
-    b = ContractBudget
-    budget_sums = sa.select(
-        b.contract_id,
-        b.lines,
-        *(type_coerce(c, BigInteger) for c in (b.labour, b.material, b.other, b.hours)),
-    )
-    columns |= _placed(ids, plain_rows(session, budget_sums), BUDGET_COLUMNS)
-    p = BudgetPeriod
-    rows = plain_rows(
-        session, sa.select(p.contract_id, type_coerce(p.amount, BigInteger), p.first_day, p.last_day)
-    )
-    found = np.array(rows, dtype=np.int64).reshape(-1, 4)
-    columns |= dict(zip(PERIOD_COLUMNS, found.T, strict=True))
-    columns["period_row"] = _positions(ids, columns["period_row"])
-    return columns
-
-
-def save_snapshot(session: Session) -> None:
-    """Save static_columns as the snapshot read() prefers."""
-    with _collector_paused():
-        snapshot.save(session, CONTRACTS, static_columns(session))
-
-
-def _positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Where each wanted contract id stands in ids (every one of them is there)."""
-    by_id = np.argsort(ids)
-    return by_id[np.searchsorted(ids, wanted, sorter=by_id)]
-
-
-def _placed(ids: np.ndarray, rows: list, names: Sequence[str]) -> dict[str, np.ndarray]:
-    """Columns of rows (contract id first) aligned with ids; 0 where a contract has no row."""
-    found = columns_from_rows(rows, ("contract_id", *names))
-    where = _positions(ids, found["contract_id"])
-    result = {}
-    for name in names:
-        result[name] = np.zeros(len(ids), dtype=np.int64)
-        result[name][where] = found[name]
-    return result
 
 
 _SAFE = np.iinfo(np.int64).max // 40_000  # amount x days stays in int64 (a period has < 36,600 days)
@@ -280,46 +191,6 @@ def planned_to_date(periods: dict[str, np.ndarray], rows: int, as_of: dt.date) -
     planned = np.zeros(rows, dtype=np.int64)
     np.add.at(planned, periods["period_row"], value)
     return planned
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while hundreds of thousands of row tuples are made and
-    dropped (none of them in a cycle): it would walk them all several times, a sixth of a read."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def columns_from_rows(rows: Sequence[Sequence[object]], names: Sequence[str]) -> dict[str, np.ndarray]:
-    """Numpy columns from rows with money in integer millionths and dates as day numbers
-    since 1970-01-01; a missing number is 0, a missing optional one (OPTIONAL)
-    also False in has_<name>, a missing date NaT."""
-    table = np.empty((len(rows), len(names)), dtype=object)  # one C pass over the rows
-    if rows:
-        table[:] = rows
-    columns: dict[str, np.ndarray] = {}
-    numbers = [j for j, name in enumerate(names) if name not in TEXT and name not in DATES]
-    block = table[:, numbers]
-    missing = np.equal(block, None)
-    values = np.where(missing, 0, block).astype(np.int64)  # every integer column in one pass
-    for k, j in enumerate(numbers):
-        name = names[j]
-        columns[name] = values[:, k].astype(bool) if name == "auto_renew" else values[:, k].copy()
-        if name in OPTIONAL:
-            columns[f"has_{name}"] = ~missing[:, k]
-    for j, name in enumerate(names):
-        if name in TEXT:
-            columns[name] = table[:, j].copy()
-        elif name in DATES:
-            # day numbers; int64's minimum is datetime64's NaT, for a missing date
-            days = np.where(np.equal(table[:, j], None), np.iinfo(np.int64).min, table[:, j])
-            columns[name] = days.astype(np.int64).view("datetime64[D]")
-    return columns
 
 
 def derive(columns: dict[str, np.ndarray], as_of: dt.date, thresholds: Thresholds) -> PortfolioFrame:
@@ -519,10 +390,10 @@ def renewal_mask(frame: PortfolioFrame, window_days: int) -> np.ndarray:
     )
 
 
-def suggested_actions(frame: PortfolioFrame, rules: review.ReviewRules = review.ReviewRules()) -> np.ndarray:
-    """review.suggest's action per row, as an index into review.ACTIONS: its rules in float64,
+def suggested_actions(frame: PortfolioFrame, rules: advice.ReviewRules = advice.ReviewRules()) -> np.ndarray:
+    """advice.suggest's action per row, as an index into advice.ACTIONS: its rules in float64,
     and every row where a comparison lies within TOLERANCE of its line decided by
-    review.suggest on metrics.figures, as _statuses does (so every count is exact)."""
+    advice.suggest on metrics.figures, as _statuses does (so every count is exact)."""
     c = frame.columns
     budget, actual, forecast = c["budget_total"], c["actual_total"], c["forecast"]
     has_forecast = ~np.isnan(forecast)
@@ -544,25 +415,25 @@ def suggested_actions(frame: PortfolioFrame, rules: review.ReviewRules = review.
         scope = planned & (visits >= expected * factor) & (visits - expected >= extra)
     action = np.select(
         [~np.isnat(c["terminated_on"]), terminate, reprice, scope, ~c["has_budget"]],
-        [review.ACTIONS.index(a) for a in (review.TERMINATED, review.TERMINATE, review.REPRICE)]
-        + [review.ACTIONS.index(a) for a in (review.REVIEW_SCOPE, review.SET_BUDGET)],
-        review.ACTIONS.index(review.RENEW),
+        [advice.ACTIONS.index(a) for a in (advice.TERMINATED, advice.TERMINATE, advice.REPRICE)]
+        + [advice.ACTIONS.index(a) for a in (advice.REVIEW_SCOPE, advice.SET_BUDGET)],
+        advice.ACTIONS.index(advice.RENEW),
     )
     unsure = np.isnat(c["terminated_on"]) & (
         (c["has_contract_value"] & has_forecast & close(forecast, value))
         | (c["has_budget"] & has_forecast & close(forecast, reprice_line))
         | (planned & (close(visits, expected * factor) | close(visits - expected, extra)))
     )
-    if unsure.any():  # too close to call in float64: review.suggest decides
+    if unsure.any():  # too close to call in float64: advice.suggest decides
         rows = np.flatnonzero(unsure)
-        action[rows] = [review.ACTIONS.index(review.suggest(f, rules).action) for f in frame.figures(rows)]
+        action[rows] = [advice.ACTIONS.index(advice.suggest(f, rules).action) for f in frame.figures(rows)]
     return action
 
 
-def action_counts(frame: PortfolioFrame, rules: review.ReviewRules = review.ReviewRules()) -> dict[str, int]:
-    """How many rows get each suggested action (review.ACTIONS order, every action listed)."""
-    counts = np.bincount(suggested_actions(frame, rules), minlength=len(review.ACTIONS))
-    return {a: int(n) for a, n in zip(review.ACTIONS, counts, strict=True)}
+def action_counts(frame: PortfolioFrame, rules: advice.ReviewRules = advice.ReviewRules()) -> dict[str, int]:
+    """How many rows get each suggested action (advice.ACTIONS order, every action listed)."""
+    counts = np.bincount(suggested_actions(frame, rules), minlength=len(advice.ACTIONS))
+    return {a: int(n) for a, n in zip(advice.ACTIONS, counts, strict=True)}
 
 
 def headline(frame: PortfolioFrame) -> Headline:

@@ -12,8 +12,8 @@ from decimal import Decimal
 from sqlalchemy import Index, delete, func, inspect, select, text
 from sqlalchemy.orm import Session
 
-from budgetcore.exchange import COLUMNS
-from budgetcore.models import (
+from budgetcore.exchange.formats import COLUMNS
+from budgetcore.store.models import (
     SCALE,
     Contract,
     HourLine,

@@ -1,8 +1,8 @@
 """The import's rules across rows and files, a chunk at a time: which rows are certainly clean.
 
 A screen never words a problem. It marks the rows that would pass
-importing._check without an error or a finding; every other row goes through
-importing.RowValidator in row order, which records exactly today's messages
+validation.check without an error or a finding; every other row goes through
+validation.RowValidator in row order, which records exactly today's messages
 and keeps the state (known keys, terms, duplicates) the rules read. Clean
 rows are handed on together, and their state is recorded in bulk.
 
@@ -23,12 +23,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from budgetcore.columnar import UNITS, Chunk, Converted, convert
-from budgetcore.exchange import MAX_LINE_COST
-from budgetcore.writer import BATCH_COLUMNS, Batch, Writer
+from budgetcore.exchange.columnar import UNITS, Chunk, Converted, convert
+from budgetcore.exchange.formats import MAX_LINE_COST
+from budgetcore.exchange.writer import BATCH_COLUMNS, Batch, Writer
 
 if TYPE_CHECKING:
-    from budgetcore.importing import RowValidator
+    from budgetcore.exchange.validation import RowValidator
 
 _EPOCH = dt.date(1970, 1, 1)
 _MISSING = object()

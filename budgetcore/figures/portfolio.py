@@ -20,9 +20,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from budgetcore import metrics
-from budgetcore.metrics import ZERO, ContractFigures, ContractInputs, Thresholds
-from budgetcore.models import (
+from budgetcore.figures import metrics
+from budgetcore.figures.metrics import ZERO, ContractFigures, ContractInputs, Thresholds
+from budgetcore.store.database import day_number
+from budgetcore.store.models import (
     UNIT,
     BudgetLine,
     Contract,
@@ -34,7 +35,6 @@ from budgetcore.models import (
     MaterialLine,
     WorkOrder,
 )
-from budgetcore.storage import day_number
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from budgetcore.metrics import ContractFigures
+from budgetcore.figures.metrics import ContractFigures
 
 ONE = Decimal(1)
 CENT = Decimal("0.01")

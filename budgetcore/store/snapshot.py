@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from budgetcore.models import Snapshot
+from budgetcore.store.models import Snapshot
 
 _CODES = "__codes__"
 FORMAT = 3  # a snapshot in another format is not read (the SQL path is), until the next import

@@ -17,7 +17,9 @@ from collections.abc import Collection
 from sqlalchemy import Engine, and_, case, delete, func, insert, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
-from budgetcore.models import (
+from budgetcore.store import columns
+from budgetcore.store.database import day_number, month_start, transaction
+from budgetcore.store.models import (
     Base,
     BudgetLine,
     BudgetPeriod,
@@ -30,7 +32,6 @@ from budgetcore.models import (
     PortfolioMonth,
     WorkOrder,
 )
-from budgetcore.storage import day_number, month_start, transaction
 
 CHUNK = 5000  # contract ids per IN list
 
@@ -123,10 +124,7 @@ def rebuild(session: Session, contract_ids: Collection[int] | None = None) -> No
 
 def save_snapshots(session: Session) -> None:
     """The portfolio's columns and every contract's months as snapshots (snapshot.py)."""
-    from budgetcore import frame, months  # they read through portfolio, which reads these tables
-
-    frame.save_snapshot(session)
-    months.save_snapshot(session)
+    columns.save_snapshots(session)
 
 
 def _rebuild_months(session: Session, ids: list[int] | None) -> None:

@@ -1,0 +1,1 @@
+"""The Streamlit glue: state, sidebar, widgets, display tables and charts."""

@@ -1,0 +1,1 @@
+"""Exchange: reading, validating and writing imports, the template and the demo."""

@@ -1,0 +1,334 @@
+"""Import of exchange-format tables: validate every row, then write all files in one transaction."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import getpass
+import io
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from budgetcore import i18n
+from budgetcore.exchange import columnar, screening
+from budgetcore.exchange.formats import (
+    ENTITIES,
+    SourceTable,
+    missing_required,
+    open_csv,
+)
+from budgetcore.exchange.formats import MESSAGES as EXCHANGE_MESSAGES
+from budgetcore.exchange.validation import (
+    FileReport,
+    ImportResult,
+    Known,
+    Problem,
+    RowValidator,
+)
+from budgetcore.exchange.writer import Batch, Writer
+from budgetcore.store import aggregates
+from budgetcore.store.database import bump_data_version, transaction
+from budgetcore.store.models import (
+    ImportLog,
+)
+
+Valid = dict[str, object] | Batch  # one valid record, or a batch of them in the writer's form
+
+BATCH = 10_000
+PROGRESS_EVERY = 1_000  # rows between progress calls
+SNIFF_BYTES = 65_536  # read buffer; its first fill is the sample for encoding and separator
+FILE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")  # what a folder contributes (.txt only when named)
+
+log = logging.getLogger(__name__)
+
+UNRECOGNISED = (
+    "cannot tell which entity this holds (name it e.g. contracts.csv, or use the template's headers)"
+)
+SHEET_SKIPPED = "sheet skipped: cannot tell which entity it holds"
+UNREADABLE = "cannot read this file: {reason}"
+MESSAGES = (  # every message template of a Problem made here, for the Dutch catalog
+    *EXCHANGE_MESSAGES,
+    "row has {cells} cells but the header {width}",
+    "row has {cells} cells but the header {width} (a decimal comma in a comma-separated file?)",
+    "cannot read the file here: {reason}",
+    "end date before start date",
+    "term longer than 100 years",
+    "unknown contract",
+    "period ends before it starts",
+    "period longer than 100 years",
+    "budget period reaches outside the contract term",
+    "work order not under a contract",
+    "unknown work order",
+    "line cost too large (below {maximum} EUR)",
+    "zero cost rate",
+    "line dated outside the contract term ({start} to {end}): not counted",
+    "duplicate key, first on row {row}",
+    "duplicate key, first on {file}, row {row}",
+    "import failed, nothing written: {reason}",
+    "the file is empty (no header row)",
+    UNRECOGNISED,
+    SHEET_SKIPPED,
+    "required column missing",
+    "unknown columns ignored",
+    UNREADABLE,
+    "cannot open: {reason}",
+    "no CSV or XLSX files found",
+)
+
+
+def _validated(table: SourceTable, result: ImportResult, known: Known) -> Iterator[Valid]:
+    """Each valid row of table, as a record or within a batch; every problem is recorded on the way.
+
+    The canonical CSV export takes the columnar reader (columnar.py, screening.py);
+    everything else, and every row those do not pass, the row-wise one.
+    """
+    validator = RowValidator(table, result, known)
+    row_number = 1
+    try:
+        for part in columnar.read(table) if columnar.usable(table) else [table.rows]:
+            if isinstance(part, columnar.Chunk):
+                row_number = part.first_row - 1
+                yield from screening.validate(part, validator)
+                row_number = part.first_row + part.rows - 1
+            else:
+                for row_number, cells in part:
+                    record = validator.row(row_number, cells)
+                    if record is not None:
+                        yield record
+    except Exception as exc:  # csv.Error, a broken zip or XML inside a workbook, an I/O error
+        known.unreadable.add(validator.entity)
+        result.error(
+            Problem.of(
+                table.file,
+                row_number + 1,
+                None,
+                None,
+                "cannot read the file here: {reason}",
+                reason=str(exc)[:300],
+            )
+        )
+
+
+
+def import_tables(
+    engine: Engine,
+    tables: Sequence[SourceTable],
+    *,
+    dry_run: bool = False,
+    user: str | None = None,
+    source: str = "cli",
+    progress: Callable[[str, int], None] | None = None,
+) -> ImportResult:
+    """Validate and import tables; on any error (or dry_run) the database is left unchanged.
+
+    Never raises for bad input or a failing database: every problem, with file,
+    row and column, ends up in the result. progress(file, rows read so far) is
+    called every PROGRESS_EVERY rows and at the end of each file.
+    """
+    result = ImportResult()
+    try:
+        _import(engine, tables, result, dry_run=dry_run, user=user, source=source, progress=progress)
+    except Exception as exc:  # the database went away, a constraint we did not foresee...
+        log.exception("import failed")
+        result.written = False
+        failed = "import failed, nothing written: {reason}"
+        result.error(Problem.of("(database)", None, None, None, failed, reason=str(exc)[:500]))
+    return result
+
+
+def _import(
+    engine: Engine,
+    tables: Sequence[SourceTable],
+    result: ImportResult,
+    *,
+    dry_run: bool,
+    user: str | None,
+    source: str,
+    progress: Callable[[str, int], None] | None,
+) -> None:
+    usable: list[tuple[SourceTable, FileReport]] = []
+    unreadable: set[str] = set()
+    for table in tables:
+        if not table.headers:
+            result.error(Problem.of(table.file, 1, None, None, "the file is empty (no header row)"))
+            if table.entity:
+                unreadable.add(table.entity)
+            continue
+        if table.entity is None:
+            if table.optional:
+                result.finding(Problem.of(table.file, None, None, None, SHEET_SKIPPED))
+            else:
+                result.error(Problem.of(table.file, 1, None, None, UNRECOGNISED))
+            continue
+        ignored = [h for i, h in enumerate(table.headers) if i not in table.mapping and h]
+        report = FileReport(
+            table.file,
+            table.entity,
+            table.encoding,
+            table.delimiter,
+            {table.headers[i]: c.name for i, c in table.mapping.items()},
+            ignored,
+            decimal_comma=table.decimal_comma,
+            missing_columns=missing_required(table.entity, table.mapping),
+        )
+        result.files.append(report)
+        for name in report.missing_columns:
+            result.error(Problem.of(table.file, 1, name, None, "required column missing"))
+        if ignored:
+            result.finding(Problem.of(table.file, 1, None, ", ".join(ignored), "unknown columns ignored"))
+        if report.missing_columns:
+            unreadable.add(table.entity)
+        else:
+            usable.append((table, report))
+    usable.sort(key=lambda pair: ENTITIES.index(pair[0].entity))  # type: ignore[arg-type]
+    with transaction(engine) as session:
+        known = Known(session)
+        known.unreadable |= unreadable
+        writer = Writer(session)
+        for table, report in usable:
+            entity: str = table.entity  # type: ignore[assignment]
+            for valid in _validated(table, result, known):
+                before = report.rows
+                if isinstance(valid, dict):
+                    report.rows += 1
+                    if not result.errors and not dry_run:
+                        writer.add(entity, valid)
+                else:
+                    report.rows += valid.rows
+                    if not result.errors and not dry_run:
+                        writer.add_batch(valid)
+                result.counts[entity] = result.counts.get(entity, 0) + report.rows - before
+                if progress is not None:
+                    for mark in range(before // PROGRESS_EVERY + 1, report.rows // PROGRESS_EVERY + 1):
+                        progress(table.file, mark * PROGRESS_EVERY)
+            if not result.errors and not dry_run:
+                writer.flush()
+            if progress is not None:
+                progress(table.file, report.rows)
+        if result.errors or dry_run:
+            session.rollback()
+            return
+        writer.finish()
+        affected = writer.affected_contract_ids()
+        del writer, known  # their maps of every key seen: freed before the aggregates and snapshots
+        aggregates.rebuild(session, affected)
+        bump_data_version(session)
+        session.add(
+            ImportLog(
+                imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                files="; ".join(f"{t.file} ({r.rows})" for t, r in usable)[:10_000],
+                rows=sum(result.counts.values()),
+                user=(user or (_current_user() if source != "page" else None) or "")[:100] or None,
+                source=source[:20],
+            )
+        )
+    result.written = True
+
+
+def _current_user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return None
+
+
+def open_source(file_name: str, stream: IO[bytes], size: int | None = None) -> list[SourceTable]:
+    """The tables in one file: a CSV holds one, a workbook one per sheet. ValueError when unreadable."""
+    head = stream.peek(8)[:8] if hasattr(stream, "peek") else b""
+    suffix = Path(file_name).suffix.lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
+        raise ValueError("old Excel format (.xls): save it as .xlsx or CSV")
+    if suffix in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"):
+        from budgetcore.exchange.workbook import open_workbook
+
+        return open_workbook(file_name, stream)
+    return [open_csv(file_name, stream, size)]  # type: ignore[arg-type]
+
+
+def read_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[SourceTable], list[Problem]]:
+    """Uploaded files (name, content) -> their tables, and a problem for each unreadable file."""
+    tables: list[SourceTable] = []
+    problems: list[Problem] = []
+    taken: dict[str, int] = {}
+    for name, content in files:
+        taken[name] = taken.get(name, 0) + 1
+        if taken[name] > 1:  # the same name twice: keep them apart in every message
+            name = f"{name} ({taken[name]})"
+        try:
+            tables.extend(
+                open_source(name, io.BufferedReader(io.BytesIO(content), SNIFF_BYTES), len(content))
+            )
+        except Exception as exc:  # any unreadable upload becomes a problem, not a crash
+            problems.append(Problem.of(name, None, None, None, UNREADABLE, reason=str(exc)[:300]))
+    return tables, problems
+
+
+def import_paths(engine: Engine, paths: Sequence[str | Path], **kwargs) -> ImportResult:
+    """Open CSV and XLSX files (directories: every such file inside) and import them as one.
+
+    In a folder, hidden files and Excel's lock files (~$name.xlsx, there while
+    the workbook is open) are passed over.
+    """
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(
+                sorted(
+                    f
+                    for f in p.iterdir()
+                    if f.suffix.lower() in FILE_SUFFIXES
+                    and not f.name.startswith(("~$", "."))
+                    and f.is_file()
+                )
+            )
+        else:
+            files.append(p)
+    handles = []
+    tables = []
+    result = ImportResult()
+    try:
+        for path in files:
+            try:
+                handle = path.open("rb", buffering=SNIFF_BYTES)
+                size = path.stat().st_size
+            except OSError as exc:
+                reason = exc.strerror or exc
+                result.error(Problem.of(str(path), None, None, None, "cannot open: {reason}", reason=reason))
+                continue
+            handles.append(handle)
+            try:
+                tables.extend(open_source(path.name, handle, size))
+            except Exception as exc:  # an unreadable file is a problem to report
+                result.error(Problem.of(path.name, 1, None, None, UNREADABLE, reason=str(exc)[:300]))
+        if not files:
+            result.error(
+                Problem.of(", ".join(map(str, paths)), None, None, None, "no CSV or XLSX files found")
+            )
+        if result.errors:
+            return result
+        return import_tables(engine, tables, **kwargs)
+    finally:
+        for handle in handles:
+            handle.close()
+
+
+def recent_imports(session: Session, limit: int = 20) -> list[ImportLog]:
+    """The latest entries of the import log, newest first (imported_at is UTC)."""
+    return list(session.scalars(select(ImportLog).order_by(ImportLog.id.desc()).limit(limit)))
+
+
+def problems_csv(problems: Sequence[Problem], lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:
+    """Problems as a CSV a spreadsheet opens (UTF-8 with BOM): file, row, column, value, message."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if lang == "nl" else ",")
+    writer.writerow([i18n.t(h, lang) for h in ("File", "Row", "Column", "Value", "Message")])
+    for p in problems:
+        writer.writerow(
+            [p.file, "" if p.row is None else p.row, p.column or "", p.value or "", p.translated(lang)]
+        )
+    return out.getvalue().encode("utf-8-sig")

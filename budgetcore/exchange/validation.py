@@ -1,0 +1,311 @@
+"""Validating exchange-format rows: every problem located (file, row, column), the rules across rows and files.
+
+RowValidator is the row-wise path that words every message; the columnar
+screening (screening.py) passes it the rows it cannot vouch for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from budgetcore import i18n
+from budgetcore.exchange.formats import (
+    ENTITIES,
+    MAX_LINE_COST,
+    MAX_TERM_DAYS,
+    Cell,
+    InvalidValueError,
+    SourceTable,
+    cell_text,
+    parse_value,
+)
+from budgetcore.store.models import Contract, WorkOrder
+
+MAX_PROBLEMS = 10_000  # errors (and findings) listed; beyond this only counted
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong (error) or worth knowing (finding) about an input, and where.
+
+    row is the row number as the user sees it in the file or sheet (the header
+    is row 1 of a CSV); column is the header as written in the file.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+    template: str = ""  # the message with {placeholders}, the key for its translation
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        file: str,
+        row: int | None,
+        column: str | None,
+        value: str | None,
+        template: str,
+        /,
+        **params: object,
+    ) -> Problem:
+        """A problem whose message is template filled with params (kept apart for translation)."""
+        values = tuple((k, str(v)) for k, v in params.items())
+        return cls(file, row, column, value, template.format(**dict(values)), template, values)
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        shown = "" if self.value is None else f" (value {self.value!r})"
+        return f"{where}: {self.message}{shown}"
+
+    def translated(self, lang: str) -> str:
+        """The message in lang (English text is the key of the Dutch catalog)."""
+        return i18n.t(self.template or self.message, lang, **dict(self.params))
+
+
+@dataclass
+class FileReport:
+    """What was recognised in one file or sheet: entity, encoding, separator, mapping, rows read."""
+
+    file: str
+    entity: str | None
+    encoding: str
+    delimiter: str
+    mapping: dict[str, str]
+    ignored_columns: list[str]
+    rows: int = 0
+    decimal_comma: bool = False
+    missing_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    files: list[FileReport] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    findings: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    written: bool = False
+    unlisted_errors: int = 0  # errors beyond MAX_PROBLEMS, counted but not kept
+    unlisted_findings: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.unlisted_errors
+
+    def error(self, problem: Problem) -> None:
+        if len(self.errors) < MAX_PROBLEMS:
+            self.errors.append(problem)
+        else:
+            self.unlisted_errors += 1
+
+    def finding(self, problem: Problem) -> None:
+        if len(self.findings) < MAX_PROBLEMS:
+            self.findings.append(problem)
+        else:
+            self.unlisted_findings += 1
+
+
+class Known:
+    """Keys that exist in the database or earlier in this import, for reference checks.
+
+    A contract or work order whose row had an error is still "known" (with an
+    unknown term) so that rows referring to it do not repeat that error; the
+    same holds for every key of an entity whose file could not be read.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.contract_terms: dict[str, tuple[dt.date, dt.date] | None] = {
+            n: (s, e)
+            for n, s, e in session.execute(
+                select(Contract.contract_number, Contract.start_date, Contract.end_date)
+            )
+        }
+        self.work_orders: dict[str, str | None] = dict(
+            session.execute(
+                select(WorkOrder.work_order_number, Contract.contract_number).outerjoin(
+                    Contract, WorkOrder.contract_id == Contract.id
+                )
+            ).all()
+        )
+        self.unreadable: set[str] = set()  # entities with a file that could not be validated
+        self.seen: dict[str, dict[object, tuple[str, int]]] = {e: {} for e in ENTITIES}
+
+    def contract_known(self, number: object) -> bool:
+        return number in self.contract_terms or "contracts" in self.unreadable
+
+    def work_order_known(self, number: object) -> bool:
+        return number in self.work_orders or "work_orders" in self.unreadable
+
+    def note_failed(self, entity: str, record: dict[str, object]) -> None:
+        if entity == "contracts" and record.get("contract_number"):
+            self.contract_terms.setdefault(record["contract_number"], None)  # type: ignore[arg-type]
+        elif entity == "work_orders" and record.get("work_order_number"):
+            self.work_orders.setdefault(record["work_order_number"], None)  # type: ignore[arg-type]
+
+
+class RowValidator:
+    """The row-wise path: exchange.parse_value per cell, then _check; it words every problem.
+
+    row() takes a row's cells as read; accept() a record whose cells are
+    already valid (the columnar reader converted them) and applies the rules
+    across columns and files. Both return the record, or None when the row had
+    an error (recorded in the result).
+    """
+
+    def __init__(self, table: SourceTable, result: ImportResult, known: Known) -> None:
+        assert table.entity is not None
+        self.table, self.result, self.known = table, result, known
+        self.entity: str = table.entity
+        self.labels = {c.name: table.headers[i] or c.name for i, c in table.mapping.items()}
+        self.width = len(table.headers)
+
+    def row(self, row_number: int, cells: list[Cell]) -> dict[str, object] | None:
+        table, result = self.table, self.result
+        record: dict[str, object] = {}
+        bad = False
+        for index, column in table.mapping.items():
+            value = cells[index] if index < len(cells) else None
+            try:
+                record[column.name] = parse_value(column, value, table.decimal_comma)
+            except InvalidValueError as exc:
+                label, shown = self.labels[column.name], cell_text(value)
+                result.error(Problem.of(table.file, row_number, label, shown, exc.template, **exc.params))
+                bad = True
+        extra = [cell_text(c) for c in cells[self.width :] if cell_text(c).strip()]
+        if extra:
+            hint = " (a decimal comma in a comma-separated file?)" if table.delimiter == "," else ""
+            result.error(
+                Problem.of(
+                    table.file,
+                    row_number,
+                    None,
+                    "; ".join(extra)[:100],
+                    "row has {cells} cells but the header {width}" + hint,
+                    cells=len(cells),
+                    width=self.width,
+                )
+            )
+            bad = True
+        if bad:
+            self.known.note_failed(self.entity, record)
+            return None
+        return self.accept(row_number, record)
+
+    def accept(self, row_number: int, record: dict[str, object]) -> dict[str, object] | None:
+        bad = False
+        for kind, problem in check(
+            self.entity, record, self.table.file, row_number, self.known, self.labels
+        ):
+            if kind == "error":
+                self.result.error(problem)
+                bad = True
+            else:
+                self.result.finding(problem)
+        if bad:
+            self.known.note_failed(self.entity, record)
+            return None
+        return record
+
+
+
+def check(
+    entity: str,
+    r: dict[str, object],
+    file: str,
+    row: int,
+    known: Known,
+    labels: dict[str, str],
+) -> Iterable[tuple[str, Problem]]:
+    """Rules across columns and files: keys, references, date order, limits, findings."""
+
+    def problem(kind: str, column: str | None, message: str, **params: object) -> tuple[str, Problem]:
+        value = None if column is None or r.get(column) is None else str(r.get(column))
+        label = None if column is None else labels.get(column, column)
+        return kind, Problem.of(file, row, label, value, message, **params)
+
+    key: object = None
+    if entity == "contracts":
+        key = number = r["contract_number"]
+        start, end = r["start_date"], r["end_date"]
+        if end < start:  # type: ignore[operator]
+            yield problem("error", "end_date", "end date before start date")
+            known.contract_terms.setdefault(number, None)  # type: ignore[arg-type]
+        elif (end - start).days >= MAX_TERM_DAYS:  # type: ignore[operator]
+            yield problem("error", "end_date", "term longer than 100 years")
+            known.contract_terms.setdefault(number, None)  # type: ignore[arg-type]
+        else:
+            known.contract_terms[number] = (start, end)  # type: ignore[index,assignment]
+    elif entity == "budgets":
+        key = (r["contract_number"], r["category"], r.get("period_start"))
+        term = known.contract_terms.get(r["contract_number"])  # type: ignore[arg-type]
+        if not known.contract_known(r["contract_number"]):
+            yield problem("error", "contract_number", "unknown contract")
+        elif term is not None:
+            start = r.get("period_start") or term[0]
+            end = r.get("period_end") or term[1]
+            if end < start:  # type: ignore[operator]
+                yield problem("error", "period_end", "period ends before it starts")
+            elif (end - start).days >= MAX_TERM_DAYS:  # type: ignore[operator]
+                yield problem("error", "period_end", "period longer than 100 years")
+            elif start < term[0] or end > term[1]:  # type: ignore[operator]
+                yield problem("finding", "period_start", "budget period reaches outside the contract term")
+    elif entity == "work_orders":
+        key = r["work_order_number"]
+        contract = r.get("contract_number")
+        if contract is None:
+            yield problem("finding", "contract_number", "work order not under a contract")
+        elif not known.contract_known(contract):
+            yield problem("error", "contract_number", "unknown contract")
+        known.work_orders[r["work_order_number"]] = contract  # type: ignore[index,assignment]
+    elif entity in ("hours", "materials"):
+        number = r["work_order_number"]
+        quantity, rate = ("hours", "cost_rate") if entity == "hours" else ("quantity", "unit_cost")
+        if not known.work_order_known(number):
+            yield problem("error", "work_order_number", "unknown work order")
+        if abs(r[quantity] * r[rate]) >= MAX_LINE_COST:  # type: ignore[operator]
+            yield problem(
+                "error", rate, "line cost too large (below {maximum} EUR)", maximum=f"{MAX_LINE_COST:,f}"
+            )
+        elif r[rate] == 0:
+            yield problem("finding", rate, "zero cost rate")
+        term = known.contract_terms.get(known.work_orders.get(number) or "")  # type: ignore[arg-type]
+        if term is not None and not term[0] <= r["date"] <= term[1]:  # type: ignore[operator]
+            yield problem(
+                "finding",
+                "date",
+                "line dated outside the contract term ({start} to {end}): not counted",
+                start=term[0],
+                end=term[1],
+            )
+    if key is not None:
+        seen = known.seen[entity]
+        if key in seen:
+            first_file, first_row = seen[key]
+            shown = key if isinstance(key, str) else " / ".join("" if k is None else str(k) for k in key)  # type: ignore[union-attr]
+            if first_file == file:
+                template, where = "duplicate key, first on row {row}", {"row": first_row}
+            else:
+                template, where = (
+                    "duplicate key, first on {file}, row {row}",
+                    {"file": first_file, "row": first_row},
+                )
+            yield "error", Problem.of(file, row, None, str(shown), template, **where)
+        else:
+            seen[key] = (file, row)
+
+

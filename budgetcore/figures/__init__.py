@@ -1,0 +1,1 @@
+"""Figures: the rule book, the engine every figure comes from, and the reads behind it."""

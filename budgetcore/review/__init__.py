@@ -1,0 +1,1 @@
+"""Review: the renewal review pack and its renderers (Excel, HTML)."""

@@ -1,0 +1,1 @@
+"""Storage: the tables, engines, schema upgrades, maintained aggregates and snapshots."""

@@ -1,0 +1,210 @@
+"""The portfolio's columns that do not depend on as_of, read by SQL or from the import's snapshot.
+
+contract_columns: every contract's facts, maintained totals (contract_totals),
+budget sums (contract_budgets) and every budget line's amount and days
+(budget_periods); in_term_months: every contract's in-term months
+(contract_months). Integers only: money in millionths, dates as day numbers.
+save_snapshots stores both (snapshot.py) at the end of every import.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy import BigInteger, Integer, type_coerce
+from sqlalchemy.orm import Session
+
+from budgetcore.store import snapshot
+from budgetcore.store.database import day_number, plain_rows
+from budgetcore.store.models import (
+    BudgetPeriod,
+    Contract,
+    ContractBudget,
+    ContractMonth,
+    ContractTotal,
+    Customer,
+)
+
+TEXT = ("contract_number", "customer", "name", "type", "account_manager")
+COUNTS = ("notice_period_days", "visits_done", "budget_lines", "outside_term_lines")
+OPTIONAL = ("contract_value", "planned_visits")  # integers that may be missing: a value and a mask
+DATES = ("start_date", "end_date", "terminated_on")  # numpy datetime64[D]; NaT for a missing one
+
+CONTRACT_COLUMNS = (
+    "contract_id", "contract_number", "customer", "name", "type", "account_manager", "start_date",
+    "end_date", "notice_period_days", "auto_renew", "contract_value", "planned_visits", "terminated_on",
+)  # fmt: skip
+TOTAL_COLUMNS = ("labour", "material", "hours", "visits", "outside_term_lines", "outside_term_cost")
+BUDGET_COLUMNS = ("budget_lines", "budget_labour", "budget_material", "budget_other", "budget_hours")
+
+
+CONTRACTS = "contracts"  # the snapshot's name
+PERIOD_COLUMNS = ("period_row", "period_amount", "period_first", "period_last")
+
+
+def contract_columns(session: Session) -> dict[str, np.ndarray]:
+    """Every contract's columns that do not depend on as_of, in contract number order, by SQL:
+    facts, maintained totals (contract_totals), budget sums (contract_budgets), and every
+    budget line's row (its contract's position), amount and days (budget_periods)."""
+    t = ContractTotal
+    contracts = plain_rows(
+        session,
+        sa.select(
+            Contract.id,
+            Contract.contract_number,
+            Customer.name,
+            Contract.name,
+            Contract.type,
+            Contract.account_manager,
+            day_number(Contract.start_date),
+            day_number(Contract.end_date),
+            Contract.notice_period_days,
+            type_coerce(Contract.auto_renew, Integer),
+            type_coerce(Contract.contract_value, BigInteger),
+            Contract.planned_visits,
+            day_number(Contract.terminated_on),
+            *(type_coerce(c, BigInteger) for c in (t.labour, t.material, t.hours)),
+            t.visits,
+            t.outside_lines,
+            type_coerce(t.outside_cost, BigInteger),
+        )
+        .join(Customer, Contract.customer_id == Customer.id)
+        .outerjoin(t, t.contract_id == Contract.id),
+    )
+    columns = columns_from_rows(contracts, CONTRACT_COLUMNS + TOTAL_COLUMNS)
+    rank = np.argsort(columns["contract_number"].astype(str), kind="stable")
+    columns = {name: values[rank] for name, values in columns.items()}
+    ids = columns["contract_id"]
+    b = ContractBudget
+    budget_sums = sa.select(
+        b.contract_id,
+        b.lines,
+        *(type_coerce(c, BigInteger) for c in (b.labour, b.material, b.other, b.hours)),
+    )
+    columns |= placed(ids, plain_rows(session, budget_sums), BUDGET_COLUMNS)
+    p = BudgetPeriod
+    rows = plain_rows(
+        session, sa.select(p.contract_id, type_coerce(p.amount, BigInteger), p.first_day, p.last_day)
+    )
+    found = np.array(rows, dtype=np.int64).reshape(-1, 4)
+    columns |= dict(zip(PERIOD_COLUMNS, found.T, strict=True))
+    columns["period_row"] = positions(ids, columns["period_row"])
+    return columns
+
+
+def save_snapshots(session: Session) -> None:
+    """Save contract_columns and in_term_months as the snapshots the readers prefer."""
+    with collector_paused():
+        snapshot.save(session, CONTRACTS, contract_columns(session))
+        months = _in_term_months(session)
+        snapshot.save(session, MONTHS, {f.name: getattr(months, f.name) for f in dataclasses.fields(months)})
+
+
+def positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where each wanted contract id stands in ids (every one of them is there)."""
+    by_id = np.argsort(ids)
+    return by_id[np.searchsorted(ids, wanted, sorter=by_id)]
+
+
+def placed(ids: np.ndarray, rows: list, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Columns of rows (contract id first) aligned with ids; 0 where a contract has no row."""
+    found = columns_from_rows(rows, ("contract_id", *names))
+    where = positions(ids, found["contract_id"])
+    result = {}
+    for name in names:
+        result[name] = np.zeros(len(ids), dtype=np.int64)
+        result[name][where] = found[name]
+    return result
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while hundreds of thousands of row tuples are made and
+    dropped (none of them in a cycle): it would walk them all several times, a sixth of a read."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def columns_from_rows(rows: Sequence[Sequence[object]], names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Numpy columns from rows with money in integer millionths and dates as day numbers
+    since 1970-01-01; a missing number is 0, a missing optional one (OPTIONAL)
+    also False in has_<name>, a missing date NaT."""
+    table = np.empty((len(rows), len(names)), dtype=object)  # one C pass over the rows
+    if rows:
+        table[:] = rows
+    columns: dict[str, np.ndarray] = {}
+    numbers = [j for j, name in enumerate(names) if name not in TEXT and name not in DATES]
+    block = table[:, numbers]
+    missing = np.equal(block, None)
+    values = np.where(missing, 0, block).astype(np.int64)  # every integer column in one pass
+    for k, j in enumerate(numbers):
+        name = names[j]
+        columns[name] = values[:, k].astype(bool) if name == "auto_renew" else values[:, k].copy()
+        if name in OPTIONAL:
+            columns[f"has_{name}"] = ~missing[:, k]
+    for j, name in enumerate(names):
+        if name in TEXT:
+            columns[name] = table[:, j].copy()
+        elif name in DATES:
+            # day numbers; int64's minimum is datetime64's NaT, for a missing date
+            days = np.where(np.equal(table[:, j], None), np.iinfo(np.int64).min, table[:, j])
+            columns[name] = days.astype(np.int64).view("datetime64[D]")
+    return columns
+
+
+@dataclass(frozen=True, eq=False)
+class ContractMonths:
+    """Rows of (contract id, month, labour, material, lines); money in int64 millionths,
+    month as datetime64[M]."""
+
+    contract_id: np.ndarray
+    month: np.ndarray
+    labour: np.ndarray
+    material: np.ndarray
+    lines: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.contract_id)
+
+
+def month_columns(rows: Sequence[tuple[int, ...]]) -> ContractMonths:
+    """From rows of (contract id, day number of the month's first day, labour, material, lines)."""
+    table = np.array(rows, dtype=np.int64).reshape(-1, 5)
+    month = table[:, 1].astype("datetime64[D]").astype("datetime64[M]")
+    return ContractMonths(table[:, 0], month, table[:, 2], table[:, 3], table[:, 4])
+
+
+MONTHS = "months"  # the snapshot's name
+
+
+def in_term_months(session: Session) -> ContractMonths:
+    """Every contract's in-term months (independent of as_of): the import's snapshot, else SQL."""
+    stored = snapshot.load(session, MONTHS)
+    if stored is not None:
+        return ContractMonths(**stored)
+    return _in_term_months(session)
+
+
+def _in_term_months(session: Session) -> ContractMonths:
+    m = ContractMonth
+    stmt = sa.select(
+        m.contract_id,
+        day_number(m.month),
+        type_coerce(m.labour, BigInteger),
+        type_coerce(m.material, BigInteger),
+        m.lines,
+    ).where(m.in_term.is_(True))
+    return month_columns(plain_rows(session, stmt))
+
+

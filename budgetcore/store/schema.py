@@ -1,0 +1,67 @@
+"""Creating and upgrading the schema: an explicit step the app's start and the command line take.
+
+Opening an engine (database.make_engine) only opens it. prepare() makes the
+tables a new database lacks and brings an older one up to date, each step named
+in the log, so that reading the portfolio never writes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Engine, inspect
+
+from budgetcore.store import aggregates
+from budgetcore.store.database import StorageError, transaction
+from budgetcore.store.models import Base
+
+log = logging.getLogger(__name__)
+
+
+def prepare(engine: Engine) -> list[str]:
+    """Create missing tables and upgrade an older database; the steps taken, in order.
+
+    A database from before contract_totals gets its indexes and one full
+    rebuild of the aggregates; one from before portfolio_months,
+    contract_budgets or snapshots gets those built once. Raises StorageError
+    when the database cannot be reached or written.
+    """
+    steps: list[str] = []
+    try:
+        inspector = inspect(engine)
+        used = inspector.has_table("contracts")
+        older = used and not inspector.has_table("contract_totals")
+        missing = {
+            name: used and not older and not inspector.has_table(name)
+            for name in ("portfolio_months", "contract_budgets", "snapshots")
+        }
+        missing_tables = [t for t in Base.metadata.sorted_tables if not inspector.has_table(t.name)]
+        if missing_tables:
+            Base.metadata.create_all(engine)
+            steps.append(f"created tables: {', '.join(t.name for t in missing_tables)}")
+        if older:
+            aggregates.upgrade(engine)
+            steps.append("upgraded a database from before contract_totals: indexes and aggregates rebuilt")
+        if any(missing.values()):
+            with transaction(engine) as session:
+                if missing["portfolio_months"]:
+                    aggregates.rebuild_portfolio_months(session)
+                    steps.append("built portfolio_months")
+                if missing["contract_budgets"]:
+                    aggregates.rebuild_budgets(session)
+                    steps.append("built contract_budgets and budget_periods")
+                aggregates.save_snapshots(session)
+                steps.append("saved the snapshots")
+    except StorageError:
+        raise
+    except Exception as exc:
+        raise StorageError(f"cannot open database {engine.url!r}: {exc}") from exc
+    for step in steps:
+        log.info("schema: %s (%s)", step, engine.url.render_as_string(hide_password=True))
+    return steps
+
+
+def prepared(engine: Engine) -> Engine:
+    """The engine after prepare(): for callers that open a database to use it at once."""
+    prepare(engine)
+    return engine
