@@ -29,11 +29,11 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from budgetcore.store import columns
-from budgetcore.store.schema import prepared
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from the repository: budgetcore is importable
+from budgetcore.store import columns  # noqa: E402
+from budgetcore.store.schema import prepared  # noqa: E402
 OUT = ROOT / "bench" / "out"
 TODAY = dt.date(2026, 11, 27)  # the generator's "today" and the as-of date of every read
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

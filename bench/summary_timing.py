@@ -21,7 +21,6 @@ import sys
 import time
 from pathlib import Path
 
-from budgetcore.store.schema import prepared
 
 
 def main() -> None:
@@ -35,6 +34,7 @@ def main() -> None:
     parser.add_argument("--ops", default="summary,inputs,renewals")
     args = parser.parse_args()
     sys.path.insert(0, args.root)
+from budgetcore.store.schema import prepared  # noqa: E402
 
     from budgetcore.figures import portfolio
     from budgetcore.store.database import make_engine, transaction

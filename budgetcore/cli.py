@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import json
 import sys
@@ -12,10 +11,9 @@ from decimal import Decimal
 from typing import TextIO
 
 from budgetcore import clock, i18n
-from budgetcore.exchange import demo
-from budgetcore.exchange.importing import import_paths
-from budgetcore.figures import portfolio, settings
-from budgetcore.review import files, reports
+from budgetcore.figures import frame, settings, table
+from budgetcore.figures.frame import SUMMARY_COLUMNS
+from budgetcore.figures.metrics import Filters
 from budgetcore.store import schema
 from budgetcore.store.database import StorageError, default_url, make_engine, transaction
 
@@ -74,11 +72,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     except StorageError as exc:
         print(f"error: {exc}", file=err)
         return 2
+    # each command imports what it uses: summary and renewals need neither the importer nor openpyxl
     if args.command == "demo":
+        from budgetcore.exchange import demo
+
         result = demo.load(engine)
         print(f"demo portfolio loaded: {_counts(result.counts)}", file=out)
         return 0 if result.ok else 1
     if args.command == "import":
+        from budgetcore.exchange.importing import import_paths
+
         result = import_paths(engine, args.paths, dry_run=args.dry_run, source="cli")
         for finding in result.findings[:50]:
             print(f"note: {finding}", file=err)
@@ -101,15 +104,22 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     with transaction(engine) as session:
         thresholds = settings.thresholds(session)
         if args.command == "summary":
-            chosen = portfolio.portfolio(session, as_of, thresholds)
+            chosen = frame.load(session, as_of, thresholds)
+            positions = None
         else:
-            chosen = portfolio.renewals(session, as_of, thresholds, within_days=args.within)
-    rows = [portfolio.summary_row(f) for f in chosen]
-    _write(rows, args.format, out)
+            window = thresholds.renewal_window_days if args.within is None else args.within
+            chosen = frame.load(session, as_of, thresholds, Filters(renewal_within_days=window))
+            positions = frame.order(chosen, "deadline")
+    if args.format == "csv":
+        out.write(table.csv_text(chosen, positions))
+    else:
+        _write(table.rows(chosen, positions), args.format, out)
     return 0
 
 
 def _report(engine, args: argparse.Namespace, as_of: dt.date, out: TextIO, err: TextIO) -> int:
+    from budgetcore.review import files, reports
+
     if not args.out.lower().endswith((".xlsx", ".html", ".htm")):
         print(f"error: --out must end in .xlsx or .html: {args.out}", file=err)
         return 2
@@ -142,7 +152,7 @@ def _cell(value: object) -> str:
 
 
 def _write(rows: list[dict[str, object]], fmt: str, out: TextIO) -> None:
-    columns = list(portfolio.SUMMARY_COLUMNS)
+    columns = list(SUMMARY_COLUMNS)
     if fmt == "json":
 
         def plain(v: object) -> object:
@@ -152,13 +162,6 @@ def _write(rows: list[dict[str, object]], fmt: str, out: TextIO) -> None:
 
         json.dump([{k: plain(v) for k, v in row.items()} for row in rows], out, indent=1)
         out.write("\n")
-    elif fmt == "csv":
-        # a spreadsheet opening this must not run imported text such as =HYPERLINK(...)
-        from budgetcore.app.tables import safe_cell  # pandas: loaded only when CSV is asked for
-
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[safe_cell(row[c]) for c in columns] for row in rows])
     else:
         shown = [c for c in columns if c not in ("actual_labour", "actual_material", "forecast_method")]
         cells = [[_cell(row[c]) for c in shown] for row in rows]

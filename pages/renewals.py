@@ -63,4 +63,4 @@ st.download_button(
 )
 ui.review_pack_downloads(view)
 with st.expander(t("How the suggested action is chosen", lang)):
-    st.markdown(t(advice.EXPLANATION, lang))
+    st.markdown(advice.explanation(lang))

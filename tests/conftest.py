@@ -6,6 +6,7 @@ import os
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -30,9 +31,9 @@ def pg_schema_url(schema: str) -> str:
     return f"{PG_URL}{sep}options=-csearch_path%3D{schema}&application_name={schema}"
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A URL whose connections see only a fresh, empty PostgreSQL schema."""
+@contextmanager
+def _pg_schema() -> Iterator[str]:
+    """A URL whose connections see only a fresh, empty PostgreSQL schema, dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -52,6 +53,20 @@ def pg_url() -> Iterator[str]:
             )
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema for one test."""
+    with _pg_schema() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def pg_module_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema shared by one module's tests (for data they only read)."""
+    with _pg_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=ENGINES)

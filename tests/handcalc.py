@@ -1,4 +1,4 @@
-"""A small portfolio in the five canonical CSVs, and its figures computed by hand from DOMAIN.md.
+"""A small portfolio in the five canonical CSVs, and its figures computed by hand from docs/metrics.md.
 
 Nine contracts, each there for one rule (as_of = AS_OF = 2026-06-15 unless said):
 

@@ -21,7 +21,8 @@ from sqlalchemy import Engine, select, text
 from budgetcore.exchange import demo, writer
 from budgetcore.exchange.formats import COLUMNS, ENTITIES
 from budgetcore.exchange.importing import import_paths
-from budgetcore.figures import frame, portfolio
+from budgetcore.figures import actuals, frame, portfolio
+from budgetcore.figures.metrics import Filters
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.models import (
     Contract,
@@ -141,7 +142,7 @@ def _fresh_months(data: dict) -> dict[tuple, tuple]:
 
 
 def _fresh_actuals(data: dict, as_of: dt.date) -> dict[int, tuple]:
-    """DOMAIN.md's actuals: lines dated from start_date through min(as_of, end_date)."""
+    """The actuals (docs/metrics.md): lines dated from start_date through min(as_of, end_date)."""
     actuals: dict[int, list] = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0), 0])
     terms, orders = data["terms"], data["orders"]
 
@@ -216,7 +217,7 @@ def _portfolio_months_of(months: dict[tuple, tuple]) -> dict[dt.date, tuple]:
 def _sql_actuals(engine: Engine, as_of: dt.date) -> dict[int, tuple]:
     with transaction(engine) as session:
         ids = dict(session.execute(select(Contract.contract_number, Contract.id)).all())
-        inputs = portfolio.contract_inputs(session, as_of)
+        inputs = frame.load(session, as_of).inputs()
     found = {
         ids[i.contract_number]: (i.actual_labour, i.actual_material, i.actual_hours, i.visits_done)
         for i in inputs
@@ -259,15 +260,15 @@ def test_a_first_import_maintains_aggregates_equal_to_the_lines(loaded) -> None:
 @pytest.mark.parametrize("after", [True, False], ids=["totals_minus_after", "sum_before"])
 def test_both_reading_strategies_give_the_same_actuals(loaded, monkeypatch, after: bool) -> None:
     engine, _ = loaded
-    monkeypatch.setattr(portfolio, "_counts_after", lambda session, as_of: after)
+    monkeypatch.setattr(actuals, "reads_after", lambda session, as_of: after)
     assert_aggregates_fresh(engine)
 
 
 def test_the_strategy_follows_as_of(loaded) -> None:
     engine, _ = loaded
     with transaction(engine) as session:
-        assert portfolio._counts_after(session, TODAY)
-        assert not portfolio._counts_after(session, dt.date(2019, 1, 1))
+        assert actuals.reads_after(session, TODAY)
+        assert not actuals.reads_after(session, dt.date(2019, 1, 1))
 
 
 def test_reimport_moving_a_work_order_changing_a_term_and_replacing_lines(loaded, tmp_path: Path) -> None:
@@ -344,11 +345,9 @@ def test_one_contract_reads_the_same_figures_as_the_whole_portfolio(loaded) -> N
     numbers = [r[0] for r in rows["contracts"][:5]]
     with transaction(engine) as session:
         for as_of in (dt.date(2026, 3, 15), TODAY):
-            everything = {i.contract_number: i for i in portfolio.contract_inputs(session, as_of)}
+            everything = {i.contract_number: i for i in frame.load(session, as_of).inputs()}
             for number in numbers:
-                (one,) = portfolio.contract_inputs(
-                    session, as_of, portfolio.Filters(contract_numbers=(number,))
-                )
+                (one,) = frame.load(session, as_of, filters=Filters(contract_numbers=(number,))).inputs()
                 assert one == everything[number]
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+import oracle
 import pytest
 from browser_support import LOADED, launch, streamlit_app
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from budgetcore.figures import portfolio, summary
+from budgetcore.figures import portfolio
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.schema import prepared
 
@@ -58,7 +59,7 @@ def assert_no_exception(page: Page) -> None:
 def first_contract(db_url: str) -> str:
     engine = prepared(make_engine(db_url))
     with transaction(engine) as session:
-        return summary.by_pressure(portfolio.portfolio(session, TODAY))[0].contract_number
+        return oracle.by_pressure(portfolio.portfolio(session, TODAY))[0].contract_number
 
 
 def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) -> None:

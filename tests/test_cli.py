@@ -204,3 +204,35 @@ def test_an_unreachable_database_is_a_clear_error(sqlite_url: str) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("error: cannot open database")
     assert "Traceback" not in done.stderr
+
+
+BLOCKED = """
+import sys
+
+class Blocked:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("streamlit", "plotly"):
+            raise ImportError(f"{name} is blocked: the core must not need it")
+        return None
+
+sys.meta_path.insert(0, Blocked())
+from budgetcore.cli import main
+code = main(sys.argv[1:])
+assert not any(m.split(".")[0] in ("streamlit", "plotly") for m in sys.modules), "imported the UI"
+sys.exit(code)
+"""
+
+
+def test_the_command_line_runs_without_streamlit_and_plotly(sqlite_url: str, tmp_path: Path) -> None:
+    url = imported(sqlite_url, tmp_path)
+    for args in (
+        ["summary", "--as-of", "2026-06-15", "--format", "csv"],
+        ["renewals", "--as-of", "2026-06-15", "--within", "365", "--format", "json"],
+        ["report", "--as-of", "2026-06-15", "--within", "365", "--out", str(tmp_path / "pack.xlsx")],
+        ["report", "--as-of", "2026-06-15", "--contract", "K-001", "--out", str(tmp_path / "K-001.html")],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", BLOCKED, *args, "--db", url], capture_output=True, text=True, cwd=ROOT
+        )
+        assert done.returncode == 0, (args, done.stderr)
+    assert (tmp_path / "pack.xlsx").stat().st_size > 0 and (tmp_path / "K-001.html").stat().st_size > 0

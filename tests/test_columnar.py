@@ -140,7 +140,7 @@ def test_the_line_cost_in_int64_is_the_writers_to_the_millionth(quantity, rate) 
         "unit_cost": columnar.convert(_column("materials", "unit_cost"), pa.array([rate])),
     }
     assert converted["quantity"].ok.all() and converted["unit_cost"].ok.all()
-    assert screening._cost(converted, "materials").tolist() == [
+    assert screening.line_cost(converted, "materials").tolist() == [
         Writer._cost(Decimal(quantity), Decimal(rate))
     ]
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from budgetcore.exchange import demo
 from budgetcore.exchange.formats import open_csv
 from budgetcore.exchange.importing import import_tables
-from budgetcore.figures import contract_detail, portfolio, summary
+from budgetcore.figures import contract_detail, frame, portfolio, summary
 from budgetcore.store.database import transaction
 
 D = Decimal
@@ -215,11 +215,11 @@ def test_monthly_actuals_in_chunks_equal_one_query(
 
 def test_headline_and_choices(contract: Engine) -> None:
     with transaction(contract) as session:
-        figures = portfolio.portfolio(session, AS_OF)
+        chosen = frame.load(session, AS_OF)
         choices = summary.filter_choices(session)
-    head = summary.headline(figures)
+    head = frame.headline(chosen)
     assert (head.contracts, head.budget_total, head.actual_total) == (2, D(10950), D(970))
     assert head.statuses["no budget"] == 1 and sum(head.statuses.values()) == 2
     assert head.with_value == 1 and head.margin == D(20000) - D(470)
-    assert [f.contract_number for f in summary.by_pressure(figures)] == ["C-1", "C-2"]  # no budget last
+    assert [chosen["contract_number"][i] for i in frame.order(chosen)] == ["C-1", "C-2"]  # no budget last
     assert choices == summary.Choices(("Klant A", "Klant B"), ("corrective", "preventive"), ("Anouk", "Bram"))

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, select, text
 
 from budgetcore.exchange import demo
 from budgetcore.exchange.importing import import_paths
-from budgetcore.figures import metrics, portfolio
+from budgetcore.figures import actuals, frame, metrics, portfolio
 from budgetcore.figures.metrics import Thresholds
 from budgetcore.figures.portfolio import Filters
 from budgetcore.store.database import make_engine, transaction
@@ -103,7 +103,7 @@ def test_work_order_without_contract_counts_nowhere(hand: Engine) -> None:
     # every in-term line of the file except WB-999 (2 h x 40.00 = 80.00):
     # K-001 718.185 + K-002 2355 + K-003 362 + K-004 600 + K-005 30 + K-006 480
     # + K-007 850 + K-009 1000 = 6395.185
-    assert portfolio.total([f.actual_total for f in figures.values()]) == D("6395.185")
+    assert sum((f.actual_total for f in figures.values()), D(0)) == D("6395.185")
 
 
 @pytest.mark.parametrize(
@@ -403,10 +403,10 @@ def test_sql_sums_equal_python_sums_over_the_demo(engine: Engine) -> None:
     with transaction(engine) as session:
         # the dates take both roads to the actuals: summing months before as_of, and
         # subtracting the months after it from contract_totals
-        assert {portfolio._counts_after(session, as_of) for as_of in CROSS_CHECK_DATES} == {True, False}
+        assert {actuals.reads_after(session, as_of) for as_of in CROSS_CHECK_DATES} == {True, False}
     for as_of in CROSS_CHECK_DATES:
         with transaction(engine) as session:
-            inputs = portfolio.contract_inputs(session, as_of)
+            inputs = frame.load(session, as_of).inputs()
         sql = {i.contract_number: (i.actual_labour, i.actual_material, i.actual_hours, i.visits_done)
                for i in inputs}  # fmt: skip
         assert sql == _python_actuals(rows, as_of), as_of

@@ -1,16 +1,31 @@
-"""The renewal price suggestion: value = forecast cost / (1 - target margin)."""
+"""The renewal price suggestion: value = forecast cost / (1 - target margin), as the engine computes it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from budgetcore.figures import metrics, pricing
-from budgetcore.figures.metrics import ContractInputs, Thresholds
+from budgetcore.figures import frame, pricing
+from budgetcore.figures.metrics import ContractFigures, ContractInputs, Thresholds
 
 D = Decimal
+ENDED = dt.date(2027, 1, 15)  # the term is over: the forecast is the actual total
+BASE = ContractInputs(
+    contract_number="C-1", customer="Gemeente Utrecht", name=None, type="preventive",
+    account_manager=None, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31),
+    notice_period_days=90, auto_renew=True, contract_value=D("12000"), planned_visits=None,
+    terminated_on=None, actual_labour=D("6000"), actual_material=D("2500"), actual_hours=D("100"),
+    visits_done=0, budget_lines=1, budget_labour=D("10000"), budget_material=D("0"),
+    budget_other=D("0"), budget_hours=D("0"), planned_to_date=D("5000"),
+)  # fmt: skip
+
+
+def _priced(cost: Decimal, margin: Decimal, value: Decimal | None = D("12000")) -> ContractFigures:
+    inputs = dataclasses.replace(BASE, actual_labour=cost, actual_material=D(0), contract_value=value)
+    return frame.from_inputs([inputs], ENDED, Thresholds(target_margin=margin)).figures()[0]
 
 
 @pytest.mark.parametrize(
@@ -21,52 +36,55 @@ D = Decimal
         (D("100"), D("0.5"), D("200.00")),
         (D("1000"), D("0.3"), D("1428.57")),  # rounded half up to cents
         (D("0.01"), D("0.99"), D("1.00")),
+        (D("0.005"), D("0"), D("0.01")),  # a half cent rounds up
     ],
 )
 def test_suggested_value_is_cost_over_one_minus_margin(forecast, margin, expected) -> None:
-    assert pricing.suggested_value(forecast, margin) == expected
+    assert _priced(forecast, margin).price.suggested_value == expected
 
 
 @pytest.mark.parametrize("margin", [D("1"), D("1.5"), D("-0.01")])
 def test_target_margin_must_be_a_share_below_one(margin) -> None:
     with pytest.raises(ValueError):
-        pricing.suggested_value(D("100"), margin)
+        _priced(D("100"), margin)
 
 
 @pytest.mark.parametrize(
-    ("suggested", "current", "expected"),
+    ("cost", "current", "expected"),
     [
-        (D("10000"), D("9000"), D("0.1111")),
-        (D("9000"), D("10000"), D("-0.1000")),
-        (D("10000"), D("10000"), D("0.0000")),
-        (D("10000"), None, None),  # no contract value: no change to show
-        (D("10000"), D("0"), None),
+        (D("8500"), D("9444.444444"), D("0.0588")),  # 10,000 on 9,444.44
+        (D("7650"), D("10000"), D("-0.1000")),  # 9,000 on 10,000
+        (D("8500"), D("10000"), D("0.0000")),
+        (D("8500"), None, None),  # no contract value: no change to show
+        (D("8500"), D("0"), None),
     ],
 )
-def test_price_change_against_current_value(suggested, current, expected) -> None:
-    assert pricing.price_change(suggested, current) == expected
+def test_price_change_against_current_value(cost, current, expected) -> None:
+    assert _priced(cost, D("0.15"), current).price.change == expected
 
 
 @pytest.mark.parametrize(
-    ("forecast", "note"),
-    [(None, pricing.NO_FORECAST), (D("0"), pricing.NO_COST), (D("-5"), pricing.NO_COST)],
+    ("changes", "note"),
+    [
+        (
+            {"budget_lines": 0, "start_date": dt.date(2027, 6, 1), "end_date": dt.date(2027, 12, 31)},
+            pricing.NO_FORECAST,
+        ),
+        ({"actual_labour": D("0"), "actual_material": D("0")}, pricing.NO_COST),
+        ({"actual_labour": D("-5"), "actual_material": D("0")}, pricing.NO_COST),
+    ],
 )
-def test_no_suggestion_without_a_cost_to_price_from(forecast, note) -> None:
-    s = pricing.suggest(forecast, D("1000"), D("0.15"))
+def test_no_suggestion_without_a_cost_to_price_from(changes, note) -> None:
+    f = frame.from_inputs([dataclasses.replace(BASE, **changes)], ENDED, Thresholds()).figures()[0]
+    s = pricing.for_contract(f, D("0.15"))
     assert s.suggested_value is None and s.change is None and s.note == note
 
 
 def test_for_contract_uses_this_terms_forecast() -> None:
-    inputs = ContractInputs(
-        contract_number="C-1", customer="Gemeente Utrecht", name=None, type="preventive",
-        account_manager=None, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31),
-        notice_period_days=90, auto_renew=True, contract_value=D("12000"), planned_visits=None,
-        terminated_on=None, actual_labour=D("6000"), actual_material=D("2500"), actual_hours=D("100"),
-        visits_done=0, budget_lines=1, budget_labour=D("10000"), budget_material=D("0"),
-        budget_other=D("0"), budget_hours=D("0"), planned_to_date=D("5000"),
-    )  # fmt: skip
-    figures = metrics.figures(inputs, dt.date(2027, 1, 15), Thresholds())  # term over: forecast = actual
+    figures = frame.from_inputs([BASE], ENDED, Thresholds()).figures()[0]
     s = pricing.for_contract(figures, D("0.15"))
     assert s.forecast_cost == D("8500") and s.forecast_method == "actual"
     assert s.suggested_value == D("10000.00")
     assert s.change == D("-0.1667")
+    with pytest.raises(ValueError):  # the figures carry the price at their own target margin
+        pricing.for_contract(figures, D("0.2"))

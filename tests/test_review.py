@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import oracle
 import pytest
 
-from budgetcore.figures import advice, metrics
+from budgetcore.figures import advice, frame, metrics
 from budgetcore.figures.metrics import ContractInputs, Thresholds
 
 D = Decimal
@@ -15,7 +16,9 @@ START, END = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
 HALF = dt.date(2026, 7, 2)  # day 183 of 365: elapsed 0.5014
 
 
-def figures(as_of: dt.date = HALF, **changes: object) -> metrics.ContractFigures:
+def figures(
+    rules: advice.ReviewRules = advice.ReviewRules(), as_of: dt.date = HALF, **changes: object
+) -> metrics.ContractFigures:
     """A one-year contract budgeted at 10,000 (linear), worth 12,000, 12 visits planned; changes override."""
     base: dict[str, object] = {
         "contract_number": "C-1",
@@ -44,8 +47,8 @@ def figures(as_of: dt.date = HALF, **changes: object) -> metrics.ContractFigures
     base.update(changes)
     if base["planned_to_date"] is None:
         total = base["budget_labour"] + base["budget_material"] + base["budget_other"]  # type: ignore[operator]
-        base["planned_to_date"] = metrics.planned_to_date([(total, START, END)], as_of)
-    return metrics.figures(ContractInputs(**base), as_of, Thresholds())  # type: ignore[arg-type]
+        base["planned_to_date"] = oracle.planned_to_date([(total, START, END)], as_of)
+    return frame.from_inputs([ContractInputs(**base)], as_of, Thresholds(), rules).figures()[0]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -93,13 +96,21 @@ def test_visits_need_an_absolute_excess_too() -> None:
     # early in the term 2 visits done where 0.5 were due is 4x, but only 1.5 extra
     early = figures(as_of=dt.date(2026, 1, 15), visits_done=2, actual_labour=D(300), actual_material=D(0))
     assert advice.suggest(early).action == advice.RENEW
-    assert advice.suggest(early, advice.ReviewRules(visits_extra=1)).action == advice.REVIEW_SCOPE
+    early_scope = figures(
+        advice.ReviewRules(visits_extra=1),
+        as_of=dt.date(2026, 1, 15),
+        visits_done=2,
+        actual_labour=D(300),
+        actual_material=D(0),
+    )
+    assert advice.suggest(early_scope).action == advice.REVIEW_SCOPE
 
 
 def test_reprice_margin_is_a_rule_setting() -> None:
     slightly_over = figures(actual_labour=D(4100))  # forecast ~10,170 on 10,000
     assert advice.suggest(slightly_over).action == advice.REPRICE
-    assert advice.suggest(slightly_over, advice.ReviewRules(reprice_margin=D("0.05"))).action == advice.RENEW
+    within_margin = figures(advice.ReviewRules(reprice_margin=D("0.05")), actual_labour=D(4100))
+    assert advice.suggest(within_margin).action == advice.RENEW
 
 
 def test_term_over_uses_the_final_actual() -> None:

@@ -40,7 +40,7 @@ def test_save_and_load_round_trip(engine) -> None:
         assert settings.load(session) == chosen
         assert data_version(session) == before + 1  # cached figures refresh
         assert settings.thresholds(session) == Thresholds(
-            Decimal("0.25"), Decimal("0.7"), Decimal("0.6"), 120
+            Decimal("0.25"), Decimal("0.7"), Decimal("0.6"), 120, Decimal("0.2")
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import handcalc
 import pytest
 from sqlalchemy import Engine, create_engine, func, inspect, select, text
 
+from budgetcore.exchange import demo
 from budgetcore.exchange.importing import import_paths
 from budgetcore.figures import portfolio
 from budgetcore.store.database import (
@@ -68,6 +70,22 @@ def test_prepare_creates_the_schema_once_and_names_its_steps(db_url: str) -> Non
     assert prepare(make_engine(db_url)) == []  # a second start finds the schema and keeps it
     assert has_schema(bare)
     bare.dispose()
+    engine.dispose()
+
+
+def test_the_start_steps_are_logged_and_the_demo_fills_only_an_empty_database(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    engine = make_engine(db_url)
+    prepare(engine)
+    assert any(r.getMessage().startswith("schema: created tables: ") for r in caplog.records)
+    first = demo.load_if_empty(engine, contracts=4, today=dt.date(2026, 11, 27))
+    assert first is not None and first.ok
+    assert any(r.getMessage().startswith("demo: loaded into an empty database") for r in caplog.records)
+    assert demo.load_if_empty(engine, contracts=4) is None  # it has contracts now: left alone
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Contract)) == 4
     engine.dispose()
 
 

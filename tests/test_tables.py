@@ -46,7 +46,7 @@ def figures(number: str = "C-1", customer: str = "Klant", **changes: object) -> 
         "planned_to_date": D(9000),
     }
     base.update(changes)
-    return metrics.figures(ContractInputs(**base), AS_OF, Thresholds())  # type: ignore[arg-type]
+    return frame.from_inputs([ContractInputs(**base)], AS_OF, Thresholds()).figures()[0]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -142,8 +142,8 @@ def test_renewals_carry_the_price_suggestion_at_the_target_margin() -> None:
         figures("C-2", contract_value=None),
         figures("C-3", actual_labour=D(0), actual_material=D(0)),
     ]
-    frame, columns = tables.renewals(rows, "en", "EUR", D("0.20"))
-    expected = [pricing.for_contract(f, D("0.20")) for f in rows]
+    frame, columns = tables.renewals(rows, "en", "EUR", D("0.15"))
+    expected = [pricing.for_contract(f, D("0.15")) for f in rows]
     assert expected[0].suggested_value and expected[0].change is not None
     assert frame.loc[0, "price"] == expected[0].suggested_value.quantize(D(1))
     assert frame.loc[0, "change"] == pytest.approx(float(expected[0].change))
@@ -153,7 +153,7 @@ def test_renewals_carry_the_price_suggestion_at_the_target_margin() -> None:
     assert frame.loc[2, "price"] is None and pd.isna(frame.loc[2, "change"])  # nothing spent: no price
     assert (columns["price"].kind, columns["change"].kind) == ("money", "change")
 
-    parsed = list(csv.DictReader(io.StringIO(tables.renewals_csv(rows, "en", "EUR", D("0.20")))))
+    parsed = list(csv.DictReader(io.StringIO(tables.renewals_csv(rows, "en", "EUR", D("0.15")))))
     assert parsed[0]["suggested_value"] == str(expected[0].suggested_value)  # cents, a plain decimal
     assert parsed[0]["price_change"] == str(expected[0].change)
     assert (parsed[1]["price_change"], parsed[2]["suggested_value"]) == ("", "")

@@ -32,10 +32,6 @@ def _layout(fig: go.Figure, lang: str, height: int = 380) -> go.Figure:
     return fig
 
 
-def _float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
 def _calendar_line(lang: str) -> go.Scatter:
     """The pressure maps' diagonal: consumed in step with the calendar."""
     return go.Scatter(

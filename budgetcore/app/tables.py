@@ -10,7 +10,6 @@ formats. renewals_csv() writes the renewal list for spreadsheets.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,17 +19,12 @@ import pandas as pd
 from babel.numbers import format_compact_currency
 
 from budgetcore import i18n
+from budgetcore.cells import safe_cell
 from budgetcore.figures import advice, metrics, portfolio, pricing
 from budgetcore.figures.contract_detail import CategoryRow, Finding, HoursRow, MaterialRow, WorkOrderRow
 from budgetcore.figures.metrics import ContractFigures
 
-STATUS_COLOURS = {
-    metrics.OVER_BUDGET: "#d62728",
-    metrics.AT_RISK: "#e8710a",
-    metrics.WATCH: "#b58900",
-    metrics.ON_TRACK: "#2ca02c",
-    metrics.NO_BUDGET: "#8c8c8c",
-}
+STATUS_COLOURS = metrics.STATUS_COLOURS
 
 
 @dataclass(frozen=True)
@@ -218,7 +212,7 @@ def renewals(
     the suggested value and its change against the contract value (fraction; None when unknown)."""
     rows = []
     for f in figures:
-        deadline = metrics.next_deadline(f.inputs.end_date, f.notice_deadline, f.as_of)
+        deadline = f.next_deadline
         action, reason = advice.suggest(f).text(lang, currency)
         price = pricing.for_contract(f, target_margin)
         rows.append(
@@ -244,24 +238,6 @@ def renewals(
 
 
 CSV_COLUMNS = (*portfolio.SUMMARY_COLUMNS, "suggested_action", "reason", "suggested_value", "price_change")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    """A CSV cell that no spreadsheet runs as a formula.
-
-    Text starting with = + - @ (or a tab or carriage return) gets a leading
-    apostrophe. Numbers and dates are ours, never formulas, so a negative
-    margin stays a number.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def renewals_csv(figures: Sequence[ContractFigures], lang: str, currency: str, target_margin: Decimal) -> str:

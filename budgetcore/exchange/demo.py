@@ -348,12 +348,13 @@ def tables(**kwargs) -> list[SourceTable]:
     ]
 
 
-def load_if_empty(engine: Engine) -> ImportResult | None:
-    """load() into a database without contracts (the app's first start); None when it has some."""
+def load_if_empty(engine: Engine, **kwargs) -> ImportResult | None:
+    """load(engine, **kwargs) into a database without contracts (the app's first start); None
+    when it has some."""
     with transaction(engine) as session:
         if session.scalar(select(func.count()).select_from(Contract)):
             return None
-    result = load(engine)
+    result = load(engine, **kwargs)
     log.info("demo: loaded into an empty database: %s", result.counts)
     return result
 

@@ -213,12 +213,6 @@ def entity_candidates(file_name: str) -> list[str]:
     return []
 
 
-def entity_from_name(file_name: str) -> str | None:
-    """contracts.csv, Werkbonnen.xlsx, 2026-uren.csv ... -> entity, or None when unclear."""
-    found = entity_candidates(file_name)
-    return found[0] if len(found) == 1 else None
-
-
 def header_map(entity: str, headers: list[str], overrides: dict[str, str] | None = None) -> dict[int, Column]:
     """Which file column (by index) holds which entity column.
 
@@ -593,7 +587,7 @@ def sniff_delimiter(header_line: str) -> str:
 SAMPLE_ROWS = 200
 
 
-def _with_sample(
+def with_sample(
     rows: Iterator[tuple[int, list[Cell]]],
 ) -> tuple[list[tuple[int, list[Cell]]], Iterator[tuple[int, list[Cell]]]]:
     """Read the first rows ahead for guessing; the iterator returned still yields them first."""
@@ -622,7 +616,7 @@ def open_csv(file_name: str, stream: io.BufferedIOBase, size: int | None = None)
     else:
         delimiter = sniff_delimiter(first)
     headers = [h.strip() for h in next(csv.reader([first], delimiter=delimiter), [])]
-    sample_rows, all_rows = _with_sample(csv_rows(text, delimiter))
+    sample_rows, all_rows = with_sample(csv_rows(text, delimiter))
     expected = None
     if size is not None and sample:
         line_bytes = max(1, sample.count(b"\n"))

@@ -114,7 +114,6 @@ def _validated(table: SourceTable, result: ImportResult, known: Known) -> Iterat
         )
 
 
-
 def import_tables(
     engine: Engine,
     tables: Sequence[SourceTable],

@@ -90,7 +90,7 @@ def _batch(
     columns: dict[str, list] = {}
     for name in BATCH_COLUMNS[entity]:
         if name == "cost":
-            values = _cost(converted, entity).tolist()
+            values = line_cost(converted, entity).tolist()
         elif name in converted:
             values = converted[name].stored()
         else:  # an optional column the file does not have
@@ -156,7 +156,7 @@ def _lines(converted: dict[str, Converted], validator: RowValidator, chunk: Chun
     return clean & (r != 0)
 
 
-def _cost(converted: dict[str, Converted], entity: str) -> np.ndarray:
+def line_cost(converted: dict[str, Converted], entity: str) -> np.ndarray:
     """quantity x rate in millionths, rounded half to even: writer.Writer._cost in int64 (exact here)."""
     quantity, rate = _QUANTITY_RATE[entity]
     whole, rest = np.divmod(converted[quantity].units * converted[rate].units, UNITS)

@@ -208,9 +208,7 @@ class RowValidator:
 
     def accept(self, row_number: int, record: dict[str, object]) -> dict[str, object] | None:
         bad = False
-        for kind, problem in check(
-            self.entity, record, self.table.file, row_number, self.known, self.labels
-        ):
+        for kind, problem in check(self.entity, record, self.table.file, row_number, self.known, self.labels):
             if kind == "error":
                 self.result.error(problem)
                 bad = True
@@ -220,7 +218,6 @@ class RowValidator:
             self.known.note_failed(self.entity, record)
             return None
         return record
-
 
 
 def check(
@@ -307,5 +304,3 @@ def check(
             yield "error", Problem.of(file, row, None, str(shown), template, **where)
         else:
             seen[key] = (file, row)
-
-

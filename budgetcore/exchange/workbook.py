@@ -14,10 +14,10 @@ from budgetcore.exchange.formats import (
     ENTITIES,
     Cell,
     SourceTable,
-    _with_sample,
     cell_text,
     header_map,
     recognise,
+    with_sample,
 )
 
 SHEET_NAMES = {
@@ -62,7 +62,7 @@ def open_workbook(file_name: str, stream: IO[bytes]) -> list[SourceTable]:
         headers = [cell_text(c).strip() for c in header_cells]
         while headers and not headers[-1]:
             headers.pop()
-        sample, all_rows = _with_sample(rows)
+        sample, all_rows = with_sample(rows)
         tables.append(
             SourceTable(
                 file=f"{file_name} / {sheet.title}",

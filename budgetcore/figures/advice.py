@@ -1,7 +1,7 @@
 """The renewal review: what to do with a contract that comes up for renewal, and why.
 
-suggest() is a pure function of one contract's figures. The first rule that
-holds decides, in this order:
+The engine (frame.derive) decides the action for every contract at once; the
+first rule that holds decides, in this order:
 
 1. ``terminated``: the contract has been terminated; nothing to renew.
 2. ``terminate?``: loss-making. The expected cost at end of term (the
@@ -26,11 +26,11 @@ renders both in a language with i18n's formatters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from budgetcore import i18n
-from budgetcore.figures.metrics import ContractFigures
+from budgetcore.figures.metrics import ContractFigures, Suggestion
 
 TERMINATED = "terminated"
 TERMINATE = "terminate?"
@@ -57,10 +57,10 @@ EXPLANATION = """The first rule that holds decides:
 2. **terminate?**: loss-making: the expected cost at the end of the term (the forecast, else \
 the actual total) exceeds the contract value. A question, not a verdict: the customer may be \
 worth keeping at a new price.
-3. **re-price**: the forecast at the end of the term exceeds the budget: the work costs more \
-than the price was built on.
-4. **review scope**: the periodic visits done so far are at least 1.5 times, and at least 2 \
-more than, the visits planned to date: the customer gets more than was agreed.
+3. **re-price**: the forecast at the end of the term exceeds the budget by more than {margin}: \
+the work costs more than the price was built on.
+4. **review scope**: the periodic visits done so far are at least {factor} times, and at least \
+{extra} more than, the visits planned to date: the customer gets more than was agreed.
 5. **set a budget**: the contract has no budget, so its cost cannot be judged.
 6. **renew as is**: none of the above; the forecast stays within the budget."""
 
@@ -74,52 +74,18 @@ class ReviewRules:
     visits_extra: int = 2
 
 
-@dataclass(frozen=True)
-class Suggestion:
-    """An action (one of ACTIONS), its reason template (REASONS) and the values it quotes."""
-
-    action: str
-    reason: str
-    values: dict[str, object] = field(default_factory=dict)
-
-    def text(self, lang: str = i18n.DEFAULT_LANGUAGE, currency: str = "EUR") -> tuple[str, str]:
-        """(action, reason) in lang, money (in currency, an ISO code) and dates formatted for that language."""
-        shown = {k: _shown(k, v, lang, currency) for k, v in self.values.items()}
-        return i18n.t(self.action, lang), i18n.t(self.reason, lang, **shown)
-
-
-def _shown(key: str, value: object, lang: str, currency: str) -> str:
-    if key == "over":
-        return i18n.percent(value, lang)  # type: ignore[arg-type]
-    if isinstance(value, Decimal):
-        return i18n.money(value, lang, currency, cents=False)
-    if hasattr(value, "isoformat"):
-        return i18n.date(value, lang)  # type: ignore[arg-type]
-    return str(value)
-
-
-def suggest(f: ContractFigures, rules: ReviewRules = ReviewRules()) -> Suggestion:
-    """The suggested renewal action for one contract; see the module docstring for the rules."""
-    i = f.inputs
-    if i.terminated_on is not None:
-        return Suggestion(TERMINATED, REASONS[TERMINATED], {"terminated_on": i.terminated_on})
-    expected_cost = f.forecast.total if f.forecast.total is not None else f.actual_total
-    if i.contract_value is not None and expected_cost > i.contract_value:
-        return Suggestion(TERMINATE, REASONS[TERMINATE], {"cost": expected_cost, "value": i.contract_value})
-    budget, fc = f.budget_total, f.forecast.total
-    if budget is not None and fc is not None and fc > budget * (1 + rules.reprice_margin):
-        over = (fc - budget) / budget if budget else None
-        return Suggestion(REPRICE, REASONS[REPRICE], {"forecast": fc, "over": over, "budget": budget})
-    if i.planned_visits:
-        expected = Decimal(i.planned_visits) * f.elapsed
-        if i.visits_done >= expected * rules.visits_factor and i.visits_done - expected >= rules.visits_extra:
-            return Suggestion(
-                REVIEW_SCOPE,
-                REASONS[REVIEW_SCOPE],
-                {"done": i.visits_done, "expected": int(expected.to_integral_value())},
-            )
-    if budget is None:
-        return Suggestion(SET_BUDGET, REASONS[SET_BUDGET], {"actual": f.actual_total})
-    return Suggestion(
-        RENEW, REASONS[RENEW], {"forecast": fc if fc is not None else f.actual_total, "budget": budget}
+def explanation(lang: str = i18n.DEFAULT_LANGUAGE, rules: ReviewRules | None = None) -> str:
+    """EXPLANATION in lang, quoting the rules' own thresholds (markdown)."""
+    rules = rules or ReviewRules()
+    return i18n.t(
+        EXPLANATION,
+        lang,
+        margin=i18n.percent(rules.reprice_margin, lang),
+        factor=i18n.number(rules.visits_factor, lang, decimals=1),
+        extra=str(rules.visits_extra),
     )
+
+
+def suggest(f: ContractFigures) -> Suggestion:
+    """The suggested renewal action for one contract, as the engine (frame.py) decided it."""
+    return f.suggestion

@@ -1,7 +1,7 @@
 """One contract in depth: its figures, burn-up series, work orders, cost lines grouped, data quality.
 
 Every sum is computed in SQL for the one contract. Cost windows follow
-DOMAIN.md: a line counts when dated from start_date through min(as_of,
+docs/metrics.md: a line counts when dated from start_date through min(as_of,
 end_date), both days included; lines outside the term are reported as
 findings, never dropped silently. Money is Decimal EUR, hours Decimal hours.
 """
@@ -15,10 +15,12 @@ from decimal import Decimal
 from sqlalchemy import and_, func, literal, not_, or_, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
-from budgetcore.figures import metrics, portfolio
-from budgetcore.figures.metrics import ZERO, ContractFigures, Thresholds
-from budgetcore.store.database import month_start
-from budgetcore.store.models import BudgetLine, Contract, Fixed, HourLine, MaterialLine, WorkOrder
+from budgetcore.figures import frame
+from budgetcore.figures.metrics import ZERO, ContractFigures, Filters, Thresholds
+from budgetcore.store import columns
+from budgetcore.store.database import EPOCH, month_start
+from budgetcore.store.models import UNIT, BudgetLine, Contract, Fixed, HourLine, MaterialLine, WorkOrder
+from budgetcore.store.models import BudgetPeriod as StoredPeriod
 
 CATEGORIES = ("labour", "material", "other")
 
@@ -29,10 +31,8 @@ def figures(
     """The contract's figures at as_of, the same as the portfolio shows; None if unknown."""
     if not contract_number:
         return None
-    found = portfolio.portfolio(
-        session, as_of, thresholds, portfolio.Filters(contract_numbers=(contract_number,))
-    )
-    return found[0] if found else None
+    found = frame.load(session, as_of, thresholds, Filters(contract_numbers=(contract_number,)))
+    return found.figures()[0] if len(found) else None
 
 
 def _contract(session: Session, contract_number: str) -> Contract | None:
@@ -51,20 +51,18 @@ class BudgetPeriod:
 
 
 def budget_periods(session: Session, contract_number: str) -> list[BudgetPeriod]:
-    """The contract's budget lines, period_start/period_end defaulting to the term."""
+    """The contract's budget lines with their periods as storage resolved them (budget_periods:
+    an empty period_start or period_end is the contract's term)."""
+    p = StoredPeriod
     rows = session.execute(
-        select(
-            BudgetLine.category,
-            BudgetLine.amount,
-            BudgetLine.hours,
-            func.coalesce(BudgetLine.period_start, Contract.start_date),
-            func.coalesce(BudgetLine.period_end, Contract.end_date),
-        )
+        select(BudgetLine.category, BudgetLine.amount, BudgetLine.hours, p.first_day, p.last_day)
+        .join(p, p.budget_line_id == BudgetLine.id)
         .join(Contract, BudgetLine.contract_id == Contract.id)
         .where(Contract.contract_number == contract_number)
         .order_by(BudgetLine.category, BudgetLine.period_key)
     )
-    return [BudgetPeriod(c, a, h, _as_date(s), _as_date(e)) for c, a, h, s, e in rows]
+    day = dt.timedelta(days=1)
+    return [BudgetPeriod(c, a, h, EPOCH + first * day, EPOCH + last * day) for c, a, h, first, last in rows]
 
 
 def _as_date(value: dt.date | str) -> dt.date:
@@ -117,7 +115,11 @@ def burn_up(session: Session, contract_number: str, as_of: dt.date) -> list[Burn
             .group_by(month)
         )
     }
-    periods = [(p.amount, p.start, p.end) for p in budget_periods(session, contract_number)]
+    periods = columns.contract_columns(session, [contract_number])
+    amounts, firsts, lasts = periods["period_amount"], periods["period_first"], periods["period_last"]
+
+    def planned(day: dt.date) -> Decimal:
+        return Decimal(int(frame.line_shares(amounts, firsts, lasts, (day - EPOCH).days).sum())) * UNIT
 
     days = [start - dt.timedelta(days=1)]
     day = _month_end(start)
@@ -137,7 +139,7 @@ def burn_up(session: Session, contract_number: str, as_of: dt.date) -> list[Burn
         elif day <= as_of:
             first = day.replace(day=1)
             actual = sum((cost for m, cost in monthly.items() if m <= first), ZERO)
-        points.append(BurnUpPoint(day, actual, metrics.planned_to_date(periods, day)))
+        points.append(BurnUpPoint(day, actual, planned(day)))
     return points
 
 

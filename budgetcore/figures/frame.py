@@ -1,22 +1,29 @@
-"""Every contract's figures column-wise: the portfolio as one table, for pages that show thousands.
+"""The one engine: every figure of every contract, column-wise and exact.
 
-metrics.figures is the rule book, one contract at a time, in exact Decimals.
-A portfolio of 175,000 contracts needs every contract's status (to count and
-filter) and something to sort by, but shows a page of rows. So this module
-keeps each contract's inputs as integer millionths (what storage holds and
-portfolio.contract_inputs reads) in numpy columns and derives, for all
-contracts at once:
+Every page, export and command reads its figures from here. Inputs per
+contract come from storage as integers (money and hours in millionths, dates
+as day numbers; store/columns.py and actuals.py read them), and derive()
+states each rule of docs/metrics.md once, for all contracts at once:
 
-- status, forecast method and the renewal facts exactly as metrics.figures:
-  the comparisons run on float64, and every contract whose comparison lies
-  within a relative 1e-9 of its threshold (where float rounding could tip it)
-  is decided again by metrics.figures itself, so no status ever differs;
-- float64 sort keys (consumed, elapsed, burn index, forecast): never shown;
-- exact Decimal figures (metrics.figures) for the rows a page shows
-  (PortfolioFrame.figures) and exact headline totals (headline).
+- term, elapsed fraction, planned to date (each budget line pro rata over its
+  own period), consumed, burn index;
+- the forecast at end of term by the first method that applies (metrics.
+  FORECAST_METHODS), as an exact ratio of integers;
+- margin to date and forecast margin;
+- the status (over budget, at risk, watch, on track, no budget);
+- notice deadline, next deadline, days to them, approaching renewal;
+- the suggested renewal action (advice.py names them) and the renewal price at
+  the target margin (pricing.py describes it).
 
-tests/test_frame.py holds it to metrics.figures on every contract of the demo
-portfolio at many as-of dates and on constructed ties.
+Exactness: each ratio is a numerator and a positive denominator of integers;
+comparisons cross-multiply and rounding divides integers (exact.py: int64
+while the bounds allow, Python ints past them), so no float decides anything.
+Money is rounded to cents and fractions to 4 places half away from zero, as a
+Decimal's ROUND_HALF_UP. Float64 columns (consumed, elapsed, burn_index,
+forecast) are sort keys and chart positions only.
+
+tests/oracle.py states the same rules one contract at a time in Decimals;
+tests/test_engine.py holds this engine to it.
 """
 
 from __future__ import annotations
@@ -25,23 +32,35 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, type_coerce
 from sqlalchemy.orm import Session
 
-from budgetcore.figures import advice, metrics, portfolio
-from budgetcore.figures.metrics import STATUSES, ZERO, ContractFigures, ContractInputs, Thresholds
-from budgetcore.figures.portfolio import Filters
+from budgetcore.figures import actuals, advice, exact
+from budgetcore.figures.metrics import (
+    FORECAST_METHODS,
+    STATUSES,
+    ZERO,
+    ContractFigures,
+    ContractInputs,
+    Filters,
+    Forecast,
+    PriceSuggestion,
+    Suggestion,
+    Thresholds,
+)
+from budgetcore.figures.pricing import NO_COST, NO_FORECAST
 from budgetcore.figures.summary import Headline
 from budgetcore.store import columns as stored
 from budgetcore.store import snapshot
 from budgetcore.store.columns import COUNTS, DATES
-from budgetcore.store.database import plain_rows
-from budgetcore.store.models import UNIT
+from budgetcore.store.database import EPOCH, plain_rows
+from budgetcore.store.models import UNIT, Contract
 
-# the columns of portfolio._inputs_statement's rows, in order (ContractInputs' fields)
+# the inputs of one contract, in order (ContractInputs' fields)
 INPUT_COLUMNS = (
     "contract_number", "customer", "name", "type", "account_manager", "start_date", "end_date",
     "notice_period_days", "auto_renew", "contract_value", "planned_visits", "terminated_on",
@@ -53,9 +72,14 @@ MILLIONTHS = (
     "actual_labour", "actual_material", "actual_hours", "budget_labour", "budget_material",
     "budget_other", "budget_hours", "planned_to_date", "outside_term_cost",
 )  # fmt: skip
-METHODS = tuple(metrics.FORECAST_METHODS)
-TOLERANCE = 1e-9  # relative: float64 decides a comparison only when the sides differ by more
+
+METHODS = tuple(FORECAST_METHODS)
+PRICE_NOTES = ("", NO_FORECAST, NO_COST)
+CENTS = 10_000  # millionths in a cent
+PLACES = 10_000  # a fraction to 4 places
 _DAY = np.timedelta64(1, "D")
+_CENT = Decimal("0.01")
+_PLACE = Decimal("0.0001")
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,14 +87,20 @@ class PortfolioFrame:
     """The figures of a set of contracts as columns (numpy arrays of equal length).
 
     Inputs (INPUT_COLUMNS; money and hours as int64 millionths, missing optional
-    integers as 0 with a mask `has_<name>`; contract_id when read by load()) and
-    derived columns: budget_total
-    and actual_total (int64 millionths; budget_total 0 where has_budget is
-    False), margin (int64, where has_contract_value), elapsed, consumed,
-    burn_index, forecast (float64, NaN where undefined: sort keys only),
-    method (index into METHODS), status (index into STATUSES), notice_deadline,
-    next_deadline (the notice deadline until it passes, then the end date), days_to_end, days_to_notice, approaching_renewal. Rows are in contract
-    number order unless reordered by take().
+    integers as 0 with a mask `has_<name>`; contract_id when read by load()).
+    Derived, exact: has_budget, budget_total and actual_total (millionths),
+    term_days, days_done; the forecast as forecast_num / forecast_den
+    (millionths; int64 or Python ints); method (index into METHODS), status
+    (index into STATUSES), action (index into advice.ACTIONS); shown as printed:
+    budget_cents, labour_cents, material_cents, actual_cents, forecast_cents,
+    margin_cents, forecast_margin_cents, price_cents (cents), consumed_4,
+    elapsed_4, burn_4, change_4 (ten-thousandths), each with a has_<name> mask
+    where it can be undefined and a neg_<name> mask for a value that rounds to
+    zero from below; price_note (index into PRICE_NOTES); notice_deadline,
+    next_deadline (the notice deadline until it passes, then the end date),
+    days_to_end, days_to_notice, approaching_renewal. Sort keys (float64, NaN
+    where undefined): consumed, elapsed, burn_index, forecast, margin.
+    Rows are in contract number order unless reordered by take().
     """
 
     as_of: dt.date
@@ -88,7 +118,7 @@ class PortfolioFrame:
         return PortfolioFrame(self.as_of, self.thresholds, {k: v[positions] for k, v in self.columns.items()})
 
     def inputs(self, positions: Sequence[int] | np.ndarray | None = None) -> list[ContractInputs]:
-        """ContractInputs of these rows (all by default), equal to portfolio.contract_inputs'."""
+        """ContractInputs of these rows (all by default)."""
         rows = range(len(self)) if positions is None else positions
         c = self.columns
         result = []
@@ -113,8 +143,9 @@ class PortfolioFrame:
         return result
 
     def figures(self, positions: Sequence[int] | np.ndarray | None = None) -> list[ContractFigures]:
-        """Exact figures (metrics.figures) of these rows: what a page shows."""
-        return [metrics.figures(i, self.as_of, self.thresholds) for i in self.inputs(positions)]
+        """The figures of these rows (all by default) as one object per contract: what a page shows."""
+        rows = np.arange(len(self)) if positions is None else np.asarray(positions, dtype=np.int64)
+        return [_figures(self, int(i), inputs) for i, inputs in zip(rows, self.inputs(rows), strict=True)]
 
     def status_names(self) -> np.ndarray:
         return np.asarray(STATUSES, dtype=object)[self.columns["status"]]
@@ -126,28 +157,31 @@ def load(
     thresholds: Thresholds = Thresholds(),
     filters: Filters = Filters(),
 ) -> PortfolioFrame:
-    """Every contract that passes the filters, column-wise (portfolio.portfolio's contracts)."""
+    """Every contract that passes the filters, column-wise. A filter on contract numbers
+    alone (one contract's page) reads only those contracts; anything else reads all and
+    narrows in memory."""
+    numbers = filters.contract_numbers or None
     with stored.collector_paused():
-        columns = read(session, as_of)
+        columns = read(session, as_of, numbers)
     return select(derive(columns, as_of, thresholds), filters)
 
 
-def read(session: Session, as_of: dt.date) -> dict[str, np.ndarray]:
-    """INPUT_COLUMNS and contract_id of every contract, in contract number order.
+def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """INPUT_COLUMNS and contract_id of every contract (or these), in contract number order.
 
-    portfolio.contract_inputs' figures, from the columns that do not depend on
-    as_of (the import's snapshot, else static_columns by SQL) and the two that
-    do: planned to date (from every budget line's amount and days) and what
-    lies on the far side of as_of (portfolio._actuals, a few rows at today).
-    Integers only: money in millionths, dates as day numbers.
+    The columns that do not depend on as_of come from the import's snapshot
+    (else store.columns by SQL); the two that do are planned to date (from every
+    budget line's amount and days) and what lies on the far side of as_of
+    (actuals.far_side: at today, a few rows). Integers only.
     """
-    saved = snapshot.load(session, stored.CONTRACTS)
-    columns = dict(saved) if saved is not None else stored.contract_columns(session)
+    saved = snapshot.load(session, stored.CONTRACTS) if numbers is None else None
+    columns = dict(saved) if saved is not None else stored.contract_columns(session, numbers)
     periods = {name: columns.pop(name) for name in stored.PERIOD_COLUMNS}
     ids = columns["contract_id"]
     columns["planned_to_date"] = planned_to_date(periods, len(ids), as_of)
-    after = portfolio._counts_after(session, as_of)
-    part = portfolio._actuals(as_of, after)
+    after = actuals.reads_after(session, as_of)
+    scope = None if numbers is None else sa.select(Contract.id).where(Contract.contract_number.in_(numbers))
+    part = actuals.far_side(as_of, after, scope)
     parts = stored.placed(
         ids,
         plain_rows(session, sa.select(*(type_coerce(c, BigInteger) for c in part.c))),
@@ -163,16 +197,35 @@ def read(session: Session, as_of: dt.date) -> dict[str, np.ndarray]:
     return columns
 
 
+def from_inputs(
+    inputs: Sequence[ContractInputs],
+    as_of: dt.date,
+    thresholds: Thresholds = Thresholds(),
+    rules: advice.ReviewRules = advice.ReviewRules(),
+) -> PortfolioFrame:
+    """The frame of contracts given by their inputs (as storage would hold them): for
+    figures of contracts that are not in a database, and for the tests."""
+
+    def stored_form(value: object) -> object:
+        if isinstance(value, Decimal):
+            return int(value.scaleb(6))
+        if isinstance(value, dt.date):
+            return (value - EPOCH).days
+        return value
+
+    rows = [tuple(stored_form(getattr(i, name)) for name in INPUT_COLUMNS) for i in inputs]
+    return derive(stored.columns_from_rows(rows, INPUT_COLUMNS), as_of, thresholds, rules)
+
+
 _SAFE = np.iinfo(np.int64).max // 40_000  # amount x days stays in int64 (a period has < 36,600 days)
 
 
-def planned_to_date(periods: dict[str, np.ndarray], rows: int, as_of: dt.date) -> np.ndarray:
-    """portfolio._budgets_raw's rule for planned to date, in numpy: per contract row, each
-    budget line's amount once its period ended, nothing before it starts, amount x days
-    done // period days (truncated toward zero, as SQL divides integers) while it runs; a
-    period of no days adds nothing."""
-    amount, first, last = periods["period_amount"], periods["period_first"], periods["period_last"]
-    day = (as_of - dt.date(1970, 1, 1)).days
+def line_shares(amount: np.ndarray, first: np.ndarray, last: np.ndarray, day: int) -> np.ndarray:
+    """Planned to date, per budget line (millionths): the share of its amount due by `day`
+    (a day number). A line whose period ended contributes its amount, one not started
+    nothing, one running amount x days done // period days (truncated toward zero); a
+    period of no days adds nothing. A period defaults to the contract's term when storage
+    writes budget_periods (aggregates), so it is always given here."""
     period_days = last - first + 1
     done = np.clip(day - first + 1, 0, np.maximum(period_days, 0))
     share = np.zeros(len(amount), dtype=np.int64)
@@ -185,113 +238,412 @@ def planned_to_date(periods: dict[str, np.ndarray], rows: int, as_of: dt.date) -
             int(amount[i]) * int(np.clip(day - first[i] + 1, 0, period_days[i])),
         )
         share[i] = abs(value) // abs(days) * (1 if (value >= 0) == (days > 0) else -1)
-    value = np.where(
+    return np.where(
         (first <= last) & (last <= day), amount, np.where((first <= last) & (first > day), 0, share)
+    )
+
+
+def planned_to_date(periods: dict[str, np.ndarray], rows: int, as_of: dt.date) -> np.ndarray:
+    """Planned to date per contract row (millionths): the sum of its budget lines' shares at as_of."""
+    value = line_shares(
+        periods["period_amount"], periods["period_first"], periods["period_last"], (as_of - EPOCH).days
     )
     planned = np.zeros(rows, dtype=np.int64)
     np.add.at(planned, periods["period_row"], value)
     return planned
 
 
-def derive(columns: dict[str, np.ndarray], as_of: dt.date, thresholds: Thresholds) -> PortfolioFrame:
-    """metrics.figures for every row at once: see the module's docstring for what is exact."""
+def _ratio(value: Decimal) -> tuple[int, int]:
+    """A threshold as numerator and positive denominator."""
+    return Fraction(value).as_integer_ratio()
+
+
+def _shown(name: str, c: dict[str, np.ndarray], numerator: np.ndarray, denominator, defined=None) -> None:
+    """Store a figure as printed (numerator / denominator rounded half away from zero) in
+    c[name], with neg_<name> (below zero) and has_<name> (defined) when given."""
+    value, negative = exact.round_ratio(numerator, denominator)
+    c[name] = exact.narrow(np.asarray(value))
+    c[f"neg_{name}"] = negative
+    if defined is not None:
+        c[f"has_{name}"] = defined
+
+
+def derive(
+    columns: dict[str, np.ndarray],
+    as_of: dt.date,
+    thresholds: Thresholds,
+    rules: advice.ReviewRules = advice.ReviewRules(),
+) -> PortfolioFrame:
+    """Every figure of every row at as_of: the rules of docs/metrics.md, each stated once here."""
     c = dict(columns)
     day = np.datetime64(as_of, "D")
     start, end = c["start_date"], c["end_date"]
-    term = (end - start) // _DAY + 1
-    done = np.clip((day - start) // _DAY + 1, 0, term)
+    # the term includes both its first and last day; days done clamp to 0 .. term
+    term = ((end - start) // _DAY + 1).astype(np.int64)
+    done = np.clip((day - start) // _DAY + 1, 0, term).astype(np.int64)
     has_budget = c["budget_lines"] > 0
-    budget = np.where(has_budget, c["budget_labour"] + c["budget_material"] + c["budget_other"], 0)
-    actual = c["actual_labour"] + c["actual_material"]
+    budget = np.where(
+        has_budget, exact.add(exact.add(c["budget_labour"], c["budget_material"]), c["budget_other"]), 0
+    )
+    budget = exact.narrow(np.asarray(budget))
+    actual = exact.narrow(exact.add(c["actual_labour"], c["actual_material"]))
     planned = c["planned_to_date"]
+    has_value = c["has_contract_value"]
+    value = c["contract_value"]
+    consumed_num, consumed_den = exact.positive(actual, np.where(has_budget, budget, 0))
+    burn_num, burn_den = exact.positive(actual, np.where(has_budget, planned, 0))
+    has_consumed, has_burn = consumed_den > 0, burn_den > 0
 
-    a, b, p = actual.astype(float), budget.astype(float), planned.astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        elapsed = done / term
-        consumed = np.where(has_budget & (budget != 0), a / b, np.nan)
-        burn = np.where(has_budget & (planned != 0), a / p, np.nan)
-        visits, planned_visits = c["visits_done"], c["planned_visits"]
-        method = np.select(
-            [
-                day >= end,
-                day < start,
-                c["has_planned_visits"] & (visits > 0) & (visits < planned_visits),
-                ~np.isnan(burn),
-                elapsed > 0,
-            ],
-            [METHODS.index(m) for m in ("actual", "not started", "visits", "burn", "run rate")],
-            METHODS.index("none"),
-        )
-        not_started = np.where(has_budget, METHODS.index("not started"), METHODS.index("none"))
-        method = np.where(method == METHODS.index("not started"), not_started, method)
-        forecast = np.select(
-            [method == METHODS.index(m) for m in ("actual", "not started", "visits", "burn", "run rate")],
-            [a, b, a + (planned_visits - visits) * (a / visits), b * burn, a / elapsed],
-            np.nan,
-        )
-    status, unsure = _statuses(has_budget, actual, budget, forecast, consumed, elapsed, thresholds)
+    # the forecast at end of term: the first method that applies (metrics.FORECAST_METHODS)
+    visits, planned_visits = c["visits_done"], c["planned_visits"]
+    method_index = {m: i for i, m in enumerate(METHODS)}
+    method = np.select(
+        [
+            day >= end,
+            (day < start) & has_budget,
+            day < start,
+            c["has_planned_visits"] & (visits > 0) & (visits < planned_visits),
+            has_burn,
+            done > 0,
+        ],
+        [method_index[m] for m in ("actual", "not started", "none", "visits", "burn", "run rate")],
+        method_index["none"],
+    )
+    one = np.ones(len(term), dtype=np.int64)
+    candidates = {  # (numerator, denominator) in millionths
+        "actual": (actual, one),
+        "not started": (budget, one),
+        "visits": (
+            exact.mul(actual, planned_visits),
+            np.where(visits > 0, visits, 1),
+        ),  # actual x planned / done
+        "burn": (exact.mul(budget, burn_num), np.where(has_burn, burn_den, 1)),  # budget x actual / planned
+        "run rate": (exact.mul(actual, term), np.where(done > 0, done, 1)),  # actual / elapsed
+        "none": (np.zeros(len(term), dtype=np.int64), np.zeros(len(term), dtype=np.int64)),
+    }
+    forecast_num = np.zeros(len(term), dtype=object if _any_wide(candidates) else np.int64)
+    forecast_den = np.zeros(len(term), dtype=np.int64)
+    for name, (numerator, denominator) in candidates.items():
+        rows = method == method_index[name]
+        forecast_num[rows] = np.asarray(numerator)[rows] if np.ndim(numerator) else numerator
+        forecast_den[rows] = np.asarray(denominator)[rows]
+    forecast_num = exact.narrow(forecast_num)
+    has_forecast = method != method_index["none"]
+
+    # the status: the first rule that holds (docs/metrics.md)
+    risk_n, risk_d = _ratio(thresholds.at_risk_margin)
+    level_n, level_d = _ratio(thresholds.watch_level)
+    share_n, share_d = _ratio(thresholds.watch_elapsed)
+    over = exact.compare(actual, 1, budget, 1) > 0
+    at_risk = has_forecast & (
+        exact.compare(forecast_num, forecast_den, exact.mul(budget, risk_d + risk_n), risk_d) > 0
+    )
+    above = has_forecast & (exact.compare(forecast_num, forecast_den, budget, 1) > 0)
+    watch_share = (
+        has_consumed
+        & (exact.compare(consumed_num, np.where(has_consumed, consumed_den, 1), level_n, level_d) >= 0)
+        & (exact.compare(done, term, share_n, share_d) < 0)
+    )
+    status_index = {s: i for i, s in enumerate(STATUSES)}
+    status = np.select(
+        [~has_budget, over, at_risk, above, watch_share],
+        [status_index[s] for s in (STATUSES[4], STATUSES[0], STATUSES[1], STATUSES[2], STATUSES[2])],
+        status_index[STATUSES[3]],
+    )
+
     deadline = end - c["notice_period_days"].astype("timedelta64[D]")
     c.update(
         has_budget=has_budget,
         budget_total=budget,
         actual_total=actual,
-        margin=np.where(c["has_contract_value"], c["contract_value"] - actual, 0),
-        elapsed=elapsed,
-        consumed=consumed,
-        burn_index=burn,
-        forecast=forecast,
+        term_days=term,
+        days_done=done,
+        forecast_num=forecast_num,
+        forecast_den=forecast_den,
         method=method,
         status=status,
         notice_deadline=deadline,
-        next_deadline=np.where(deadline >= day, deadline, end),  # metrics.next_deadline
+        next_deadline=np.where(deadline >= day, deadline, end),
         days_to_end=(end - day) // _DAY,
         days_to_notice=(deadline - day) // _DAY,
     )
+    # as printed: money in cents, fractions to 4 places
+    _shown("budget_cents", c, budget, CENTS, has_budget)
+    _shown("labour_cents", c, c["actual_labour"], CENTS)
+    _shown("material_cents", c, c["actual_material"], CENTS)
+    _shown("actual_cents", c, actual, CENTS)
+    _shown("consumed_4", c, exact.mul(consumed_num, PLACES), consumed_den, has_consumed)
+    _shown("elapsed_4", c, exact.mul(done, PLACES), term)
+    _shown("burn_4", c, exact.mul(burn_num, PLACES), burn_den, has_burn)
+    _shown("forecast_cents", c, forecast_num, exact.mul(forecast_den, CENTS), has_forecast)
+    # margin: the contract value minus the actual total
+    margin_num = exact.sub(value, actual)
+    _shown("margin_cents", c, margin_num, CENTS, has_value)
+    forecast_margin_num = exact.sub(exact.mul(value, forecast_den), forecast_num)
+    _shown(
+        "forecast_margin_cents",
+        c,
+        forecast_margin_num,
+        exact.mul(forecast_den, CENTS),
+        has_value & has_forecast,
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):  # sort keys only
+        c["consumed"] = np.where(
+            has_consumed, exact.to_float(consumed_num) / np.where(has_consumed, consumed_den, 1), np.nan
+        )
+        c["burn_index"] = np.where(
+            has_burn, exact.to_float(burn_num) / np.where(has_burn, burn_den, 1), np.nan
+        )
+        c["elapsed"] = done / term
+        c["forecast"] = np.where(
+            has_forecast, exact.to_float(forecast_num) / np.where(has_forecast, forecast_den, 1), np.nan
+        )
+        c["margin"] = np.where(has_value, exact.to_float(margin_num), np.nan)
     frame = PortfolioFrame(as_of, thresholds, c)
-    if unsure.any():  # too close to call in float64: metrics.figures decides
-        rows = np.flatnonzero(unsure)
-        frame.columns["status"][rows] = [STATUSES.index(f.status) for f in frame.figures(rows)]
-    frame.columns["approaching_renewal"] = renewal_mask(frame, thresholds.renewal_window_days)
+    c["approaching_renewal"] = renewal_mask(frame, thresholds.renewal_window_days)
+    _advice(c, actual, budget, has_forecast, thresholds, rules)
     return frame
 
 
-def _statuses(has_budget, actual, budget, forecast, consumed, elapsed, thresholds: Thresholds):
-    """(status index per row, rows too close to call): metrics.status in float64.
+def _any_wide(candidates: dict[str, tuple[np.ndarray, np.ndarray]]) -> bool:
+    return any(np.asarray(n).dtype == object for n, _ in candidates.values())
 
-    A comparison x > y (or >=, <) is decided here only when x and y differ by
-    more than TOLERANCE of their size; float64 is accurate to about 1e-16, and
-    metrics.figures' Decimals to 1e-28, so beyond that both agree on the sign.
-    """
-    b = budget.astype(float)
-    has_forecast = ~np.isnan(forecast)
-    has_consumed = ~np.isnan(consumed)
-    risk_line = b * (1 + float(thresholds.at_risk_margin))
-    level, share = float(thresholds.watch_level), float(thresholds.watch_elapsed)
 
-    def close(x, y):
-        with np.errstate(invalid="ignore"):
-            return np.abs(x - y) <= TOLERANCE * np.maximum(np.abs(x), np.abs(y))
-
-    with np.errstate(invalid="ignore"):
-        over = actual > budget  # exact: integers
-        at_risk = has_forecast & (forecast > risk_line)
-        above = has_forecast & (forecast > b)
-        watch_share = has_consumed & (consumed >= level) & (elapsed < share)
-    status = np.select(
-        [~has_budget, over, at_risk, above, watch_share],
-        [STATUSES.index(s) for s in (metrics.NO_BUDGET, metrics.OVER_BUDGET, metrics.AT_RISK)]
-        + [STATUSES.index(metrics.WATCH)] * 2,
-        STATUSES.index(metrics.ON_TRACK),
-    )
-    unsure = (
-        has_budget
-        & ~over
+def _advice(
+    c: dict[str, np.ndarray], actual, budget, has_forecast, thresholds: Thresholds, rules: advice.ReviewRules
+) -> None:
+    """The suggested renewal action (advice.py's order of rules) and the renewal price."""
+    fn, fd = c["forecast_num"], c["forecast_den"]
+    value, has_value = c["contract_value"], c["has_contract_value"]
+    # the expected cost: the forecast, else the actual total
+    cost_num = np.where(has_forecast, fn, actual)
+    cost_den = np.where(has_forecast, fd, 1)
+    terminate = has_value & (exact.compare(cost_num, cost_den, value, 1) > 0)
+    reprice_n, reprice_d = _ratio(rules.reprice_margin)
+    reprice = (
+        c["has_budget"]
+        & has_forecast
         & (
-            (has_forecast & (close(forecast, risk_line) | close(forecast, b)))
-            | (has_consumed & (close(consumed, level) | close(elapsed, share)))
+            exact.compare(
+                fn, np.where(has_forecast, fd, 1), exact.mul(budget, reprice_d + reprice_n), reprice_d
+            )
+            > 0
         )
     )
-    return status, unsure
+    # visits planned to date = planned visits x elapsed; done >= that x factor and >= that + extra
+    planned = c["has_planned_visits"] & (c["planned_visits"] != 0)
+    term, done = c["term_days"], c["days_done"]
+    expected_x_term = exact.mul(c["planned_visits"], done)  # visits planned to date x term days
+    visits_x_term = exact.mul(c["visits_done"], term)
+    factor_n, factor_d = _ratio(rules.visits_factor)
+    scope = (
+        planned
+        & (exact.compare(exact.mul(visits_x_term, factor_d), 1, exact.mul(expected_x_term, factor_n), 1) >= 0)
+        & (
+            exact.compare(
+                exact.sub(visits_x_term, expected_x_term), 1, exact.mul(term, rules.visits_extra), 1
+            )
+            >= 0
+        )
+    )
+    index = {a: i for i, a in enumerate(advice.ACTIONS)}
+    c["action"] = np.select(
+        [~np.isnat(c["terminated_on"]), terminate, reprice, scope, ~c["has_budget"]],
+        [
+            index[a]
+            for a in (
+                advice.TERMINATED,
+                advice.TERMINATE,
+                advice.REPRICE,
+                advice.REVIEW_SCOPE,
+                advice.SET_BUDGET,
+            )
+        ],
+        index[advice.RENEW],
+    )
+    c["expected_visits"] = exact.round_half_even(expected_x_term, term)
+    # the renewal price: forecast cost / (1 - target margin) in cents, and its change on the value
+    margin = thresholds.target_margin
+    if not Decimal(0) <= margin < 1:
+        raise ValueError(f"target margin must be in [0, 1): {margin}")
+    margin_n, margin_d = _ratio(margin)
+    priced = has_forecast & (exact.compare(fn, np.where(has_forecast, fd, 1), 0, 1) > 0)
+    c["price_note"] = np.where(~has_forecast, 1, np.where(priced, 0, 2))
+    _shown(
+        "price_cents",
+        c,
+        exact.mul(fn, margin_d),
+        exact.mul(exact.mul(np.where(priced, fd, 1), margin_d - margin_n), CENTS),
+        priced,
+    )
+    current = has_value & (value > 0)
+    change_num = exact.mul(exact.sub(exact.mul(c["price_cents"], CENTS), value), PLACES)
+    _shown("change_4", c, change_num, np.where(current, value, 1), priced & current)
+
+
+def _decimal(value: int | np.integer, negative: bool = False, places: int = 2) -> Decimal:
+    """An integer count of cents (places=2) or ten-thousandths (4) as the Decimal it prints as."""
+    result = Decimal(int(value)).scaleb(-places)
+    return result.copy_negate() if negative and result == 0 else result
+
+
+def _quotient(numerator: object, denominator: object, scale: Decimal = UNIT) -> Decimal:
+    """numerator / denominator x scale as a Decimal (28 significant digits): an exact ratio to show."""
+    return Decimal(int(numerator)) / Decimal(int(denominator)) * scale
+
+
+SUMMARY_COLUMNS = (
+    "contract_number", "customer", "status", "budget_total", "actual_labour", "actual_material",
+    "actual_total", "consumed_pct", "elapsed_pct", "burn_index", "forecast_total", "forecast_method",
+    "margin", "end_date", "notice_deadline", "days_to_end",
+)  # fmt: skip
+# summary column -> (frame column, places) for the figures printed from rounded integers
+SHOWN = {
+    "budget_total": ("budget_cents", 2),
+    "actual_labour": ("labour_cents", 2),
+    "actual_material": ("material_cents", 2),
+    "actual_total": ("actual_cents", 2),
+    "consumed_pct": ("consumed_4", 4),
+    "elapsed_pct": ("elapsed_4", 4),
+    "burn_index": ("burn_4", 4),
+    "forecast_total": ("forecast_cents", 2),
+    "margin": ("margin_cents", 2),
+}
+
+
+def _shown_value(c: dict[str, np.ndarray], name: str, i: int, places: int) -> Decimal | None:
+    has = c.get(f"has_{name}")
+    if has is not None and not has[i]:
+        return None
+    return _decimal(c[name][i], bool(c[f"neg_{name}"][i]), places)
+
+
+def summary_row(frame: PortfolioFrame, i: int) -> dict[str, object]:
+    """Row i as the command line and the exports print it: money in cents, fractions to 4 places."""
+    c = frame.columns
+    row: dict[str, object] = {
+        "contract_number": c["contract_number"][i],
+        "customer": c["customer"][i],
+        "status": STATUSES[c["status"][i]],
+        "forecast_method": METHODS[c["method"][i]],
+        "end_date": c["end_date"][i].astype(dt.date),
+        "notice_deadline": c["notice_deadline"][i].astype(dt.date),
+        "days_to_end": int(c["days_to_end"][i]),
+    }
+    for column, (name, places) in SHOWN.items():
+        row[column] = _shown_value(c, name, i, places)
+    return {name: row[name] for name in SUMMARY_COLUMNS}
+
+
+def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractFigures:
+    """Row i as one object, every figure taken from the engine's columns."""
+    c = frame.columns
+    has_budget = bool(c["has_budget"][i])
+    budget = Decimal(int(c["budget_total"][i])) * UNIT if has_budget else None
+    actual = Decimal(int(c["actual_total"][i])) * UNIT
+    method = METHODS[c["method"][i]]
+    has_forecast = method != "none"
+    forecast = _quotient(c["forecast_num"][i], c["forecast_den"][i]) if has_forecast else None
+    if method in ("actual", "not started"):  # a plain amount, not a quotient
+        forecast = actual if method == "actual" else budget
+    consumed = actual / budget if has_budget and budget else None
+    planned = inputs.planned_to_date
+    burn = actual / planned if has_budget and planned else None
+    value = inputs.contract_value
+    deadline = c["notice_deadline"][i].astype(dt.date)
+    return ContractFigures(
+        inputs=inputs,
+        as_of=frame.as_of,
+        budget_total=budget,
+        actual_total=actual,
+        elapsed=Decimal(int(c["days_done"][i])) / Decimal(int(c["term_days"][i])),
+        consumed=consumed,
+        burn_index=burn,
+        forecast=Forecast(forecast, method),
+        margin=None if value is None else value - actual,
+        forecast_margin=None if value is None or forecast is None else value - forecast,
+        notice_deadline=deadline,
+        next_deadline=c["next_deadline"][i].astype(dt.date),
+        days_to_end=int(c["days_to_end"][i]),
+        days_to_notice=int(c["days_to_notice"][i]),
+        status=STATUSES[c["status"][i]],
+        approaching_renewal=bool(c["approaching_renewal"][i]),
+        suggestion=_suggestion(c, i, inputs, budget, actual, forecast),
+        price=PriceSuggestion(
+            forecast_cost=forecast,
+            target_margin=frame.thresholds.target_margin,
+            current_value=value,
+            suggested_value=_shown_value(c, "price_cents", i, 2),
+            change=_shown_value(c, "change_4", i, 4),
+            forecast_method=method,
+            note=PRICE_NOTES[c["price_note"][i]],
+        ),
+        summary=summary_row(frame, i),
+    )
+
+
+def _suggestion(c, i: int, inputs: ContractInputs, budget, actual, forecast) -> Suggestion:
+    """The engine's action for row i with the figures its reason quotes (advice.REASONS)."""
+    action = advice.ACTIONS[c["action"][i]]
+    values: dict[str, object]
+    if action == advice.TERMINATED:
+        values = {"terminated_on": inputs.terminated_on}
+    elif action == advice.TERMINATE:
+        values = {"cost": forecast if forecast is not None else actual, "value": inputs.contract_value}
+    elif action == advice.REPRICE:
+        values = {
+            "forecast": forecast,
+            "over": (forecast - budget) / budget if budget else None,
+            "budget": budget,
+        }
+    elif action == advice.REVIEW_SCOPE:
+        values = {"done": inputs.visits_done, "expected": int(c["expected_visits"][i])}
+    elif action == advice.SET_BUDGET:
+        values = {"actual": actual}
+    else:
+        values = {"forecast": forecast if forecast is not None else actual, "budget": budget}
+    return Suggestion(action, advice.REASONS[action], values)
+
+
+def suggested_actions(frame: PortfolioFrame) -> np.ndarray:
+    """The suggested action of every row, as an index into advice.ACTIONS."""
+    return frame["action"]
+
+
+def action_counts(frame: PortfolioFrame) -> dict[str, int]:
+    """How many rows get each suggested action (advice.ACTIONS order, every action listed)."""
+    counts = np.bincount(frame["action"], minlength=len(advice.ACTIONS))
+    return {a: int(n) for a, n in zip(advice.ACTIONS, counts, strict=True)}
+
+
+def headline(frame: PortfolioFrame) -> Headline:
+    """Totals over these contracts: exact sums of integer millionths; the forecast total sums
+    each contract's forecast in millionths of a millionth (an error below 1e-12 EUR each)."""
+    c = frame.columns
+    has_value = c["has_contract_value"]
+    counts = np.bincount(c["status"], minlength=len(STATUSES))
+    has_forecast = c["method"] != METHODS.index("none")
+    fine, _ = exact.round_ratio(
+        exact.mul(c["forecast_num"][has_forecast], 10**6), c["forecast_den"][has_forecast]
+    )
+    return Headline(
+        contracts=len(frame),
+        budget_total=_millionths(c["budget_total"][c["has_budget"]]),
+        actual_total=_millionths(c["actual_total"]),
+        forecast_total=Decimal(int(exact.wide(fine).sum())).scaleb(-12) if len(fine) else ZERO,
+        margin=_millionths(exact.sub(c["contract_value"], c["actual_total"])[has_value]),
+        with_value=int(has_value.sum()),
+        statuses={s: int(n) for s, n in zip(STATUSES, counts, strict=True)},
+    )
+
+
+def _millionths(values: np.ndarray) -> Decimal:
+    return Decimal(int(np.asarray(values).sum())) * UNIT if len(values) else ZERO
+
+
+def forecast_total(frame: PortfolioFrame) -> Decimal:
+    """The sum of every contract's forecast (EUR): the headline's."""
+    return headline(frame).forecast_total
 
 
 def select(frame: PortfolioFrame, filters: Filters) -> PortfolioFrame:
@@ -338,7 +690,7 @@ SORT_KEYS = {  # what a table can be ordered by -> the column that orders it
 def order(frame: PortfolioFrame, by: str = "pressure", descending: bool = False) -> np.ndarray:
     """Row positions in the order a table shows them; ties by contract number, missing values last.
 
-    "pressure" is summary.by_pressure's order: status (over budget first), then
+    "pressure": the most pressing first: status (over budget first), then
     the highest burn index, then contract number. Any SORT_KEYS name sorts by
     that column; "deadline" is portfolio.renewals' order (metrics.next_deadline,
     then contract number).
@@ -390,100 +742,6 @@ def renewal_mask(frame: PortfolioFrame, window_days: int) -> np.ndarray:
     )
 
 
-def suggested_actions(frame: PortfolioFrame, rules: advice.ReviewRules = advice.ReviewRules()) -> np.ndarray:
-    """advice.suggest's action per row, as an index into advice.ACTIONS: its rules in float64,
-    and every row where a comparison lies within TOLERANCE of its line decided by
-    advice.suggest on metrics.figures, as _statuses does (so every count is exact)."""
-    c = frame.columns
-    budget, actual, forecast = c["budget_total"], c["actual_total"], c["forecast"]
-    has_forecast = ~np.isnan(forecast)
-    value = c["contract_value"]
-    reprice_line = budget.astype(float) * (1 + float(rules.reprice_margin))
-    planned = c["has_planned_visits"] & (c["planned_visits"] != 0)
-    expected = c["planned_visits"] * c["elapsed"]  # visits planned to date
-    visits = c["visits_done"].astype(float)
-    factor, extra = float(rules.visits_factor), float(rules.visits_extra)
-
-    def close(x, y):
-        with np.errstate(invalid="ignore"):
-            return np.abs(x - y) <= TOLERANCE * np.maximum(np.abs(x), np.abs(y))
-
-    with np.errstate(invalid="ignore"):
-        # the expected cost: the forecast, else the actual total (then integers, exact)
-        terminate = c["has_contract_value"] & np.where(has_forecast, forecast > value, actual > value)
-        reprice = c["has_budget"] & has_forecast & (forecast > reprice_line)
-        scope = planned & (visits >= expected * factor) & (visits - expected >= extra)
-    action = np.select(
-        [~np.isnat(c["terminated_on"]), terminate, reprice, scope, ~c["has_budget"]],
-        [advice.ACTIONS.index(a) for a in (advice.TERMINATED, advice.TERMINATE, advice.REPRICE)]
-        + [advice.ACTIONS.index(a) for a in (advice.REVIEW_SCOPE, advice.SET_BUDGET)],
-        advice.ACTIONS.index(advice.RENEW),
-    )
-    unsure = np.isnat(c["terminated_on"]) & (
-        (c["has_contract_value"] & has_forecast & close(forecast, value))
-        | (c["has_budget"] & has_forecast & close(forecast, reprice_line))
-        | (planned & (close(visits, expected * factor) | close(visits - expected, extra)))
-    )
-    if unsure.any():  # too close to call in float64: advice.suggest decides
-        rows = np.flatnonzero(unsure)
-        action[rows] = [advice.ACTIONS.index(advice.suggest(f, rules).action) for f in frame.figures(rows)]
-    return action
-
-
-def action_counts(frame: PortfolioFrame, rules: advice.ReviewRules = advice.ReviewRules()) -> dict[str, int]:
-    """How many rows get each suggested action (advice.ACTIONS order, every action listed)."""
-    counts = np.bincount(suggested_actions(frame, rules), minlength=len(advice.ACTIONS))
-    return {a: int(n) for a, n in zip(advice.ACTIONS, counts, strict=True)}
-
-
-def headline(frame: PortfolioFrame) -> Headline:
-    """summary.headline of these contracts: sums of integer millionths, the forecasts in Decimal."""
-    c = frame.columns
-    has_value = c["has_contract_value"]
-    counts = np.bincount(c["status"], minlength=len(STATUSES))
-    return Headline(
-        contracts=len(frame),
-        budget_total=_decimal(c["budget_total"][c["has_budget"]].sum()),
-        actual_total=_decimal(c["actual_total"].sum()),
-        forecast_total=forecast_total(frame),
-        margin=_decimal(c["margin"][has_value].sum()),
-        with_value=int(has_value.sum()),
-        statuses={s: int(n) for s, n in zip(STATUSES, counts, strict=True)},
-    )
-
-
-def forecast_total(frame: PortfolioFrame) -> Decimal:
-    """The sum of every contract's forecast, each computed as metrics.forecast does (Decimal).
-
-    Summed in row order, as summary.headline sums the figures: a sum of Decimals
-    with 28 significant digits is rounded, so the order is part of the figure.
-    """
-    c = frame.columns
-    rows = np.flatnonzero(c["method"] != METHODS.index("none"))
-    actual_, not_started, visits, burn = (
-        METHODS.index(m) for m in ("actual", "not started", "visits", "burn")
-    )
-    unit, total = UNIT, ZERO
-    elapsed = metrics.elapsed_fraction
-    for kind, a, b, p, done, planned, start, end in zip(
-        *(c[name][rows].tolist() for name in ("method", "actual_total", "budget_total", "planned_to_date")),
-        *(c[name][rows].tolist() for name in ("visits_done", "planned_visits", "start_date", "end_date")),
-        strict=True,
-    ):  # Python values, not numpy scalars: a tenth of the time per contract
-        a = Decimal(a) * unit
-        if kind == actual_:
-            total += a
-        elif kind == not_started:
-            total += Decimal(b) * unit
-        elif kind == visits:
-            total += a + (planned - done) * (a / done)
-        elif kind == burn:
-            total += Decimal(b) * unit * (a / (Decimal(p) * unit))
-        else:  # run rate
-            total += a / elapsed(start, end, frame.as_of)
-    return total
-
-
 @dataclass(frozen=True)
 class PressureGrid:
     """How many budgeted contracts fall in each cell of elapsed (x) against consumed (y).
@@ -515,7 +773,3 @@ def pressure_grid(frame: PortfolioFrame, step: float = 0.05, top: float = 2.0) -
     consumed = np.clip(frame["consumed"][rows], 0.0, top)  # below 0 (credits) in the first row
     counts, _, _ = np.histogram2d(consumed, frame["elapsed"][rows], bins=(y, x))
     return PressureGrid(x, y, counts.astype(np.int64))
-
-
-def _decimal(millionths: np.integer | int) -> Decimal:
-    return Decimal(int(millionths)) * UNIT

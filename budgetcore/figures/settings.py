@@ -21,6 +21,7 @@ from budgetcore.store.database import bump_data_version, set_meta
 from budgetcore.store.models import Meta
 
 PREFIX = "setting."
+_RULES = Thresholds()  # the defaults are the rules' own
 
 
 @dataclass(frozen=True)
@@ -36,20 +37,21 @@ class Settings:
     currency: ISO 4217 code used to show money.
     """
 
-    at_risk_margin: Decimal = Decimal("0.10")
-    watch_level: Decimal = Decimal("0.80")
-    watch_elapsed: Decimal = Decimal("0.80")
-    renewal_window_days: int = 90
-    target_margin: Decimal = Decimal("0.15")
+    at_risk_margin: Decimal = _RULES.at_risk_margin
+    watch_level: Decimal = _RULES.watch_level
+    watch_elapsed: Decimal = _RULES.watch_elapsed
+    renewal_window_days: int = _RULES.renewal_window_days
+    target_margin: Decimal = _RULES.target_margin
     currency: str = "EUR"
 
     def thresholds(self) -> Thresholds:
-        """The part of the settings that metrics.status() and renewals use."""
+        """The part of the settings that the engine's rules use (frame.derive)."""
         return Thresholds(
             at_risk_margin=self.at_risk_margin,
             watch_level=self.watch_level,
             watch_elapsed=self.watch_elapsed,
             renewal_window_days=self.renewal_window_days,
+            target_margin=self.target_margin,
         )
 
     def problems(self) -> list[tuple[str, str]]:

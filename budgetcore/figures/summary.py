@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -11,7 +10,8 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Date, and_, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
-from budgetcore.figures.metrics import STATUSES, ZERO, ContractFigures
+from budgetcore.figures.metrics import ZERO
+from budgetcore.store.aggregates import in_term
 from budgetcore.store.models import (
     Contract,
     ContractMonth,
@@ -36,20 +36,6 @@ class Headline:
     margin: Decimal
     with_value: int
     statuses: dict[str, int] = field(default_factory=dict)
-
-
-def headline(figures: Sequence[ContractFigures]) -> Headline:
-    """The headline figures of the overview, from the contracts' figures."""
-    counts = Counter(f.status for f in figures)
-    return Headline(
-        contracts=len(figures),
-        budget_total=sum((f.budget_total for f in figures if f.budget_total is not None), ZERO),
-        actual_total=sum((f.actual_total for f in figures), ZERO),
-        forecast_total=sum((f.forecast.total for f in figures if f.forecast.total is not None), ZERO),
-        margin=sum((f.margin for f in figures if f.margin is not None), ZERO),
-        with_value=sum(1 for f in figures if f.margin is not None),
-        statuses={s: counts.get(s, 0) for s in STATUSES},
-    )
 
 
 @dataclass(frozen=True)
@@ -159,7 +145,7 @@ def month_lines(as_of: dt.date, after: bool, month: bool = False):
             )
             .join(WorkOrder, line.work_order_id == WorkOrder.id)
             .join(Contract, WorkOrder.contract_id == Contract.id)
-            .where(side, line.date >= Contract.start_date, line.date <= Contract.end_date)
+            .where(side, in_term(line.date))
         )
 
     return part(HourLine, True), part(MaterialLine, False)
@@ -197,13 +183,3 @@ def filter_choices(session: Session) -> Choices:
         .order_by(Contract.account_manager)
     )
     return Choices(tuple(customers), tuple(types), tuple(managers))
-
-
-def by_pressure(figures: Sequence[ContractFigures]) -> list[ContractFigures]:
-    """The contracts that need attention first: by status (over budget, at risk, watch, on
-    track, no budget), then the highest burn index, then contract number."""
-    rank = {status: n for n, status in enumerate(STATUSES)}
-    return sorted(
-        figures,
-        key=lambda f: (rank.get(f.status, len(rank)), -(f.burn_index or 0), f.contract_number),
-    )

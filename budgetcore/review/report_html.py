@@ -12,6 +12,7 @@ from decimal import Decimal
 from html import escape
 
 from budgetcore import i18n
+from budgetcore.figures.metrics import NO_BUDGET, STATUS_COLOURS
 from budgetcore.figures.summary import MonthActual
 from budgetcore.i18n import t
 from budgetcore.review.reports import (
@@ -35,13 +36,6 @@ from budgetcore.review.reports import (
 
 LABOUR_COLOUR = "#3b6ea8"
 MATERIAL_COLOUR = "#e0a030"
-STATUS_COLOURS = {
-    "over budget": "#c0392b",
-    "at risk": "#e67e22",
-    "watch": "#d4ac0d",
-    "on track": "#27ae60",
-    "no budget": "#7f8c8d",
-}
 
 CSS = """
 :root { color-scheme: light; }
@@ -129,7 +123,7 @@ def _table(
 
 
 def _status(status: str, lang: str) -> str:
-    colour = STATUS_COLOURS.get(status, "#7f8c8d")
+    colour = STATUS_COLOURS.get(status, STATUS_COLOURS[NO_BUDGET])
     return f'<span class="status" style="background:{colour}">{escape(t(status, lang))}</span>'
 
 

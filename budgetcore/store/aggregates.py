@@ -36,11 +36,15 @@ from budgetcore.store.models import (
 CHUNK = 5000  # contract ids per IN list
 
 
+def in_term(date_col):
+    """The cost window's rule in SQL: a line counts for its contract when dated from the start
+    date through the end date, both included (the figures add "through as_of"); the statement
+    must join contracts."""
+    return and_(date_col >= Contract.start_date, date_col <= Contract.end_date)
+
+
 def _sources(contract_ids: Collection[int] | None):
     """One SELECT per kind of source row, each shaped like a contract_months row."""
-
-    def in_term(date_col):
-        return and_(date_col >= Contract.start_date, date_col <= Contract.end_date)
 
     def scoped(stmt):
         return stmt if contract_ids is None else stmt.where(WorkOrder.contract_id.in_(contract_ids))

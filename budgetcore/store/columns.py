@@ -48,34 +48,43 @@ CONTRACTS = "contracts"  # the snapshot's name
 PERIOD_COLUMNS = ("period_row", "period_amount", "period_first", "period_last")
 
 
-def contract_columns(session: Session) -> dict[str, np.ndarray]:
+def contract_columns(session: Session, numbers: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """Every contract's columns that do not depend on as_of, in contract number order, by SQL:
     facts, maintained totals (contract_totals), budget sums (contract_budgets), and every
-    budget line's row (its contract's position), amount and days (budget_periods)."""
+    budget line's row (its contract's position), amount and days (budget_periods).
+    numbers: only these contracts (a page about one contract), else all."""
     t = ContractTotal
+    chosen = None if numbers is None else sa.select(Contract.id).where(Contract.contract_number.in_(numbers))
+
+    def scoped(stmt, contract_id):
+        return stmt if chosen is None else stmt.where(contract_id.in_(chosen))
+
     contracts = plain_rows(
         session,
-        sa.select(
+        scoped(
+            sa.select(
+                Contract.id,
+                Contract.contract_number,
+                Customer.name,
+                Contract.name,
+                Contract.type,
+                Contract.account_manager,
+                day_number(Contract.start_date),
+                day_number(Contract.end_date),
+                Contract.notice_period_days,
+                type_coerce(Contract.auto_renew, Integer),
+                type_coerce(Contract.contract_value, BigInteger),
+                Contract.planned_visits,
+                day_number(Contract.terminated_on),
+                *(type_coerce(c, BigInteger) for c in (t.labour, t.material, t.hours)),
+                t.visits,
+                t.outside_lines,
+                type_coerce(t.outside_cost, BigInteger),
+            )
+            .join(Customer, Contract.customer_id == Customer.id)
+            .outerjoin(t, t.contract_id == Contract.id),
             Contract.id,
-            Contract.contract_number,
-            Customer.name,
-            Contract.name,
-            Contract.type,
-            Contract.account_manager,
-            day_number(Contract.start_date),
-            day_number(Contract.end_date),
-            Contract.notice_period_days,
-            type_coerce(Contract.auto_renew, Integer),
-            type_coerce(Contract.contract_value, BigInteger),
-            Contract.planned_visits,
-            day_number(Contract.terminated_on),
-            *(type_coerce(c, BigInteger) for c in (t.labour, t.material, t.hours)),
-            t.visits,
-            t.outside_lines,
-            type_coerce(t.outside_cost, BigInteger),
-        )
-        .join(Customer, Contract.customer_id == Customer.id)
-        .outerjoin(t, t.contract_id == Contract.id),
+        ),
     )
     columns = columns_from_rows(contracts, CONTRACT_COLUMNS + TOTAL_COLUMNS)
     rank = np.argsort(columns["contract_number"].astype(str), kind="stable")
@@ -87,10 +96,14 @@ def contract_columns(session: Session) -> dict[str, np.ndarray]:
         b.lines,
         *(type_coerce(c, BigInteger) for c in (b.labour, b.material, b.other, b.hours)),
     )
-    columns |= placed(ids, plain_rows(session, budget_sums), BUDGET_COLUMNS)
+    columns |= placed(ids, plain_rows(session, scoped(budget_sums, b.contract_id)), BUDGET_COLUMNS)
     p = BudgetPeriod
     rows = plain_rows(
-        session, sa.select(p.contract_id, type_coerce(p.amount, BigInteger), p.first_day, p.last_day)
+        session,
+        scoped(
+            sa.select(p.contract_id, type_coerce(p.amount, BigInteger), p.first_day, p.last_day),
+            p.contract_id,
+        ),
     )
     found = np.array(rows, dtype=np.int64).reshape(-1, 4)
     columns |= dict(zip(PERIOD_COLUMNS, found.T, strict=True))
@@ -206,5 +219,3 @@ def _in_term_months(session: Session) -> ContractMonths:
         m.lines,
     ).where(m.in_term.is_(True))
     return month_columns(plain_rows(session, stmt))
-
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -121,6 +122,9 @@ def plain_rows(session: Session, stmt: Executable) -> list[tuple[Any, ...]]:
         return result.cursor.fetchall()
     finally:
         result.close()
+
+
+EPOCH = dt.date(1970, 1, 1)  # day numbers count from here, in SQL (day_number) and numpy alike
 
 
 class day_number(FunctionElement[int]):  # noqa: N801 - reads as a SQL function

@@ -1,4 +1,4 @@
-"""The data model of DOMAIN.md as SQLAlchemy 2 tables, with exact fixed-point money."""
+"""The data model (docs/metrics.md, docs/importing.md) as SQLAlchemy 2 tables, with exact fixed-point money."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ class BudgetLine(Base):
     """A budget amount for one category over a period (default: the contract's term).
 
     period_key is period_start as ISO text, or '' for "from the contract's start";
-    it makes the DOMAIN key (contract, category, period_start) a plain unique key.
+    it makes the exchange format's key (contract, category, period_start) a plain unique key.
     """
 
     __tablename__ = "budget_lines"

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -45,6 +44,8 @@ def save(session: Session, name: str, columns: dict[str, np.ndarray]) -> None:
     texts = {}
     for k, v in columns.items():
         if v.dtype == object:
+            import pandas as pd  # only an import saves: the readers need numpy alone
+
             codes, distinct = pd.factorize(v, use_na_sentinel=True)
             arrays[f"{_CODES}{k}"] = np.where(codes < 0, len(distinct), codes).astype(np.int32)
             texts[k] = distinct.tolist()

@@ -1,100 +1,122 @@
-"""The column-wise portfolio (budgetcore.figures.frame) against metrics.figures, contract by contract.
+"""The engine (budgetcore.figures.frame) against the rule book (tests/oracle.py), contract by contract.
 
-frame.derive decides statuses in float64 and hands every comparison too close
-to call to metrics.figures; these tests hold it to the rule book on the demo
-portfolio at many as-of dates and thresholds, and on constructed ties where
-float64 alone would be wrong.
+frame.derive computes every figure column-wise in exact integers; oracle.py
+states the same rules one contract at a time in Fractions. These tests hold
+the one to the other on the demo portfolio at many as-of dates and thresholds
+(by snapshot and by SQL, on both engines), on constructed ties where float64
+would be wrong, and on what the command line printed before the engine
+(tests/fixtures/before).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
+import oracle
 import pytest
+from asof import AS_OF_DATES, DEMO_TODAY
 from sqlalchemy import Engine
 
 from budgetcore.exchange import demo
-from budgetcore.figures import advice, frame, metrics, portfolio, summary
-from budgetcore.figures.metrics import ContractInputs, Thresholds
-from budgetcore.figures.portfolio import Filters
+from budgetcore.figures import advice, frame, metrics, portfolio
+from budgetcore.figures.metrics import ContractInputs, Filters, Thresholds
 from budgetcore.store import columns, snapshot
 from budgetcore.store.database import transaction
-from tests.test_portfolio_fast import AS_OF_DATES, DEMO_TODAY
 
 D = Decimal
 d = dt.date
 THRESHOLDS = (
     Thresholds(),
     Thresholds(
-        at_risk_margin=D("0.05"), watch_level=D("0.5"), watch_elapsed=D("0.9"), renewal_window_days=200
+        at_risk_margin=D("0.05"), watch_level=D("0.5"), watch_elapsed=D("0.9"), renewal_window_days=200,
+        target_margin=D("0.25"),
     ),
-    Thresholds(at_risk_margin=D("0"), watch_level=D("0"), watch_elapsed=D("1"), renewal_window_days=0),
-)
+    Thresholds(at_risk_margin=D("0"), watch_level=D("0"), watch_elapsed=D("1"), renewal_window_days=0,
+               target_margin=D("0")),
+)  # fmt: skip
 
 
-def _millionths(value: Decimal) -> int:
-    return int(value.scaleb(6))
-
-
-def _frame(inputs: list[ContractInputs], as_of: dt.date, thresholds: Thresholds) -> frame.PortfolioFrame:
-    """A frame from ContractInputs, as load() builds it from the database's rows
-    (money in millionths, dates as day numbers)."""
-
-    def stored(value: object) -> object:
-        if isinstance(value, Decimal):
-            return _millionths(value)
-        if isinstance(value, dt.date):
-            return (value - dt.date(1970, 1, 1)).days
-        return value
-
-    rows = [tuple(stored(getattr(i, name)) for name in frame.INPUT_COLUMNS) for i in inputs]
-    return frame.derive(columns.columns_from_rows(rows, frame.INPUT_COLUMNS), as_of, thresholds)
-
-
-def _check(result: frame.PortfolioFrame, expected: list[metrics.ContractFigures]) -> None:
-    """Every derived column of every row agrees with metrics.figures."""
-    assert len(result) == len(expected)
-    assert list(result.status_names()) == [f.status for f in expected]
-    assert [frame.METHODS[m] for m in result["method"]] == [f.forecast.method for f in expected]
-    assert list(result["approaching_renewal"]) == [f.approaching_renewal for f in expected]
-    assert list(result["days_to_end"]) == [f.days_to_end for f in expected]
-    assert list(result["days_to_notice"]) == [f.days_to_notice for f in expected]
-    assert [x.astype(dt.date) for x in result["notice_deadline"]] == [f.notice_deadline for f in expected]
-    assert [x.astype(dt.date) for x in result["next_deadline"]] == [
-        metrics.next_deadline(f.inputs.end_date, f.notice_deadline, f.as_of) for f in expected
+def _check(result: frame.PortfolioFrame, rules: advice.ReviewRules = advice.ReviewRules()) -> list:
+    """Every figure of every row agrees with the rule book; returns the oracle's figures."""
+    inputs = result.inputs()
+    expected = [oracle.figures(i, result.as_of, result.thresholds, rules) for i in inputs]
+    shown = result.figures()
+    assert list(result.status_names()) == [e.status for e in expected]
+    assert [frame.METHODS[m] for m in result["method"]] == [e.method for e in expected]
+    assert list(result["approaching_renewal"]) == [e.approaching_renewal for e in expected]
+    assert list(result["days_to_end"]) == [e.days_to_end for e in expected]
+    assert list(result["days_to_notice"]) == [e.days_to_notice for e in expected]
+    assert [x.astype(dt.date) for x in result["notice_deadline"]] == [e.notice_deadline for e in expected]
+    assert [x.astype(dt.date) for x in result["next_deadline"]] == [e.next_deadline for e in expected]
+    assert [advice.ACTIONS[a] for a in result["action"]] == [e.action for e in expected]
+    # as printed: every money figure to the cent, every fraction to 4 places
+    assert [f.summary for f in shown] == [
+        oracle.summary_row(i, result.as_of, result.thresholds) for i in inputs
     ]
-    actions = [advice.ACTIONS[a] for a in frame.suggested_actions(result)]
-    assert actions == [advice.suggest(f).action for f in expected]
-    for name, attr in (("consumed", "consumed"), ("burn_index", "burn_index"), ("elapsed", "elapsed")):
-        want = [np.nan if getattr(f, attr) is None else float(getattr(f, attr)) for f in expected]
+    for f, e in zip(shown, expected, strict=True):
+        assert f.status == e.status and f.forecast.method == e.method
+        assert f.suggestion.action == e.action
+        if e.expected_visits is not None:
+            assert f.suggestion.values["expected"] == e.expected_visits
+        assert (f.price.suggested_value, f.price.change, f.price.note) == (
+            e.suggested_value, e.price_change, e.price_note,
+        )  # fmt: skip
+        # the row's quotients: exact to 28 significant digits
+        for got, want in (
+            (f.forecast.total, e.forecast),
+            (f.consumed, e.consumed),
+            (f.burn_index, e.burn_index),
+        ):
+            assert (got is None) == (want is None)
+            if want is not None:
+                assert abs(Fraction(got) - want) <= abs(want) * Fraction(1, 10**26) + Fraction(1, 10**20)
+        assert f.elapsed == D(e.elapsed.numerator) / D(e.elapsed.denominator)
+    for name, attr in (
+        ("consumed", "consumed"),
+        ("burn_index", "burn_index"),
+        ("elapsed", "elapsed"),
+        ("forecast", "forecast"),
+    ):
+        scale = 10**6 if name == "forecast" else 1
+        want = [np.nan if getattr(e, attr) is None else float(getattr(e, attr) * scale) for e in expected]
         np.testing.assert_allclose(result[name], want, rtol=1e-12, equal_nan=True, err_msg=name)
-    want = [np.nan if f.forecast.total is None else float(f.forecast.total.scaleb(6)) for f in expected]
-    np.testing.assert_allclose(result["forecast"], want, rtol=1e-12, equal_nan=True, err_msg="forecast")
-    # the exact figures of any rows are metrics.figures' own, to the repr
-    assert [repr(f) for f in result.figures()] == [repr(f) for f in expected]
-    assert frame.headline(result) == summary.headline(expected)
+    head = frame.headline(result)
+    assert oracle.round_money(Fraction(head.forecast_total)) == oracle.round_money(
+        sum((e.forecast for e in expected if e.forecast is not None), Fraction(0))
+    )
+    assert head.actual_total == sum((e.actual_total for e in expected), Fraction(0))
+    assert head.statuses == {s: sum(e.status == s for e in expected) for s in metrics.STATUSES}
+    return expected
 
 
-def test_frame_equals_metrics_figures_on_the_demo_portfolio(
+def test_the_engine_is_the_rule_book_on_the_demo_portfolio(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert demo.load(engine, contracts=300, today=DEMO_TODAY).ok
     with transaction(engine) as session:
         assert snapshot.load(session, columns.CONTRACTS) is not None  # the import saved one
         seen: set[str] = set()
+        methods: set[str] = set()
         for as_of in AS_OF_DATES:
             for thresholds in THRESHOLDS:
-                expected = portfolio.portfolio(session, as_of, thresholds)
-                _check(frame.load(session, as_of, thresholds), expected)
-                seen |= {f.status for f in expected}
+                result = frame.load(session, as_of, thresholds)
+                expected = _check(result)
+                seen |= {e.status for e in expected}
+                methods |= {e.method for e in expected}
                 with monkeypatch.context() as patched:  # a database without snapshots: all by SQL
                     patched.setattr(snapshot, "load", lambda session, name: None)
-                    _check(frame.load(session, as_of, thresholds), expected)
+                    by_sql = frame.load(session, as_of, thresholds)
+                assert [f.summary for f in by_sql.figures()] == [f.summary for f in result.figures()]
+                one = result["contract_number"][len(result) // 2]
+                alone = frame.load(session, as_of, thresholds, Filters(contract_numbers=(one,)))
+                assert alone.figures()[0].summary == result.figures([len(result) // 2])[0].summary
         assert seen == set(metrics.STATUSES)
-        some = portfolio.portfolio(session, DEMO_TODAY)
+        assert methods == set(metrics.FORECAST_METHODS)
         everything = frame.load(session, DEMO_TODAY)
+        some = everything.figures()
         for filters in (
             Filters(statuses=("at risk", "watch")),
             Filters(types=("preventive",), statuses=("over budget",)),
@@ -103,10 +125,12 @@ def test_frame_equals_metrics_figures_on_the_demo_portfolio(
             Filters(renewal_within_days=60),
             Filters(renewal_within_days=60, statuses=("on track",)),
         ):
-            expected = portfolio.portfolio(session, DEMO_TODAY, filters=filters)
-            assert expected, filters
-            _check(frame.load(session, DEMO_TODAY, filters=filters), expected)
-            _check(frame.select(everything, filters), expected)
+            chosen = frame.select(everything, filters)
+            assert len(chosen), filters
+            _check(chosen)
+            assert [f.summary for f in frame.load(session, DEMO_TODAY, filters=filters).figures()] == [
+                f.summary for f in chosen.figures()
+            ]
         assert len(frame.select(everything, Filters(customers=("nobody",)))) == 0
 
 
@@ -115,7 +139,8 @@ def test_an_empty_portfolio_has_an_empty_frame(engine: Engine) -> None:
         result = frame.load(session, DEMO_TODAY)
     assert len(result) == 0
     assert result.figures() == []
-    assert frame.headline(result) == summary.headline([])
+    head = frame.headline(result)
+    assert (head.contracts, head.budget_total, head.forecast_total) == (0, 0, 0)
 
 
 def _inputs(**changes: object) -> ContractInputs:
@@ -156,11 +181,13 @@ AS_OF = d(2026, 7, 2)  # day 183 of 365
             Thresholds(),
             "on track",
         ),
-        # elapsed exactly the watch share (183/365 is not; choose a share that is)
+        # elapsed exactly the watch share (183/365 is no decimal; a 400-day term gives 0.4575)
         (
             "elapsed on the watch share",
-            _inputs(actual_labour=D("800"), planned_to_date=D("900")),
-            Thresholds(watch_elapsed=D(183) / D(365)),
+            _inputs(
+                actual_labour=D("800"), planned_to_date=D("900"), end_date=d(2027, 2, 4)
+            ),  # 183 of 400 days
+            Thresholds(watch_elapsed=D("0.4575")),
             "on track",
         ),
         # a margin of 0: at risk and watch lines coincide; 1/3 in a forecast
@@ -202,14 +229,14 @@ AS_OF = d(2026, 7, 2)  # day 183 of 365
         ),
     ],
 )
-def test_statuses_on_the_edges_are_metrics_own(
+def test_statuses_on_the_edges_are_the_rule_book(
     case: str, inputs: ContractInputs, thresholds: Thresholds, status: str
 ) -> None:
-    expected = metrics.figures(inputs, AS_OF, thresholds)
+    expected = oracle.figures(inputs, AS_OF, thresholds)
     assert expected.status == status, case
-    result = _frame([inputs], AS_OF, thresholds)
+    result = frame.from_inputs([inputs], AS_OF, thresholds)
     assert list(result.status_names()) == [status], case
-    assert result.figures() == [expected], case
+    _check(result)
 
 
 def test_ties_among_many_rows_are_decided_exactly() -> None:
@@ -235,10 +262,9 @@ def test_ties_among_many_rows_are_decided_exactly() -> None:
             )
         )
     thresholds = Thresholds(at_risk_margin=D("0.36"))
-    result = _frame(inputs, AS_OF, thresholds)
-    expected = [metrics.figures(i, AS_OF, thresholds) for i in inputs]
-    assert list(result.status_names()) == [f.status for f in expected]
-    assert len({f.status for f in expected}) >= 4
+    result = frame.from_inputs(inputs, AS_OF, thresholds)
+    expected = _check(result)
+    assert len({e.status for e in expected}) >= 4
 
 
 SORT_VALUES = {  # SORT_KEYS name -> the exact figure it orders by
@@ -256,7 +282,7 @@ SORT_VALUES = {  # SORT_KEYS name -> the exact figure it orders by
     "margin": lambda f: f.margin,
     "end": lambda f: f.inputs.end_date,
     "notice": lambda f: f.notice_deadline,
-    "deadline": lambda f: metrics.next_deadline(f.inputs.end_date, f.notice_deadline, f.as_of),
+    "deadline": lambda f: f.next_deadline,
 }
 
 
@@ -266,9 +292,11 @@ def test_order_sorts_by_the_exact_figures(engine: Engine) -> None:
         figures = portfolio.portfolio(session, DEMO_TODAY)
         result = frame.load(session, DEMO_TODAY)
     numbers = result["contract_number"]
-    assert [numbers[i] for i in frame.order(result)] == [
-        f.contract_number for f in summary.by_pressure(figures)
-    ]
+    # the most pressing first: by status (over budget first), the highest burn index, contract number
+    by_pressure = sorted(
+        figures, key=lambda f: (metrics.STATUSES.index(f.status), -(f.burn_index or 0), f.contract_number)
+    )
+    assert [numbers[i] for i in frame.order(result)] == [f.contract_number for f in by_pressure]
     assert set(SORT_VALUES) == set(frame.SORT_KEYS)
     for by, value in SORT_VALUES.items():
         for descending in (False, True):
@@ -329,21 +357,21 @@ def test_planned_to_date_in_numpy_is_the_sql_rule(
     assert frame.planned_to_date(periods, 1, as_of).tolist() == [expected]
 
 
-def test_the_deadline_order_is_the_renewals_list(engine: Engine) -> None:
-    """frame.order(..., "deadline") over the contracts approaching renewal is portfolio.renewals'
-    order (next deadline, then contract number) at many as-of dates and windows."""
+def test_the_renewals_list_is_soonest_deadline_first(engine: Engine) -> None:
+    """portfolio.renewals: the contracts whose end date or notice deadline falls in the window,
+    by next deadline (the notice deadline until it passes, then the end), then contract number,
+    at many as-of dates and windows, as the rule book orders them."""
     assert demo.load(engine, contracts=300, today=DEMO_TODAY).ok
     seen = 0
     with transaction(engine) as session:
         for as_of in AS_OF_DATES:
-            everything = frame.load(session, as_of)
+            inputs = frame.load(session, as_of).inputs()
             for within in (0, 30, 90, 365):
-                expected = portfolio.renewals(session, as_of, within_days=within)
-                chosen = frame.select(everything, Filters(renewal_within_days=within))
-                numbers = chosen["contract_number"]
-                assert [numbers[i] for i in frame.order(chosen, "deadline")] == [
-                    f.contract_number for f in expected
-                ], (as_of, within)
+                rules = Thresholds(renewal_window_days=within)
+                chosen = [(oracle.figures(i, as_of, rules), i.contract_number) for i in inputs]
+                expected = sorted((e.next_deadline, n) for e, n in chosen if e.approaching_renewal)
+                got = portfolio.renewals(session, as_of, within_days=within)
+                assert [f.contract_number for f in got] == [n for _, n in expected], (as_of, within)
                 seen += len(expected)
     assert seen > 300
 
@@ -429,20 +457,20 @@ def test_the_deadline_order_is_the_renewals_list(engine: Engine) -> None:
         ),
     ],
 )
-def test_suggested_actions_on_the_edges_are_review_suggest(
+def test_suggested_actions_on_the_edges_are_the_rule_book(
     case: str, inputs: ContractInputs, rules: advice.ReviewRules, action: str
 ) -> None:
-    expected = advice.suggest(metrics.figures(inputs, AS_OF, Thresholds()), rules).action
-    assert expected == action, case
-    result = _frame([inputs], AS_OF, Thresholds())
-    assert [advice.ACTIONS[a] for a in frame.suggested_actions(result, rules)] == [action], case
-    counts = frame.action_counts(result, rules)
+    assert oracle.figures(inputs, AS_OF, Thresholds(), rules).action == action, case
+    result = frame.from_inputs([inputs], AS_OF, Thresholds(), rules)
+    assert [advice.ACTIONS[a] for a in frame.suggested_actions(result)] == [action], case
+    _check(result, rules)
+    counts = frame.action_counts(result)
     assert list(counts) == list(advice.ACTIONS) and counts[action] == 1 and sum(counts.values()) == 1
 
 
 def test_suggested_actions_on_many_ties_are_exact() -> None:
     """Thousands of contracts whose forecast (budget x actual / planned) lies exactly on the
-    contract value or on the re-price line, where float64 alone says either: advice.suggest's."""
+    contract value or on the re-price line, where float64 alone says either: the rule book's."""
     rng = np.random.default_rng(7)
     rules = advice.ReviewRules(reprice_margin=D("0.1"))
     inputs = []
@@ -460,7 +488,6 @@ def test_suggested_actions_on_many_ties_are_exact() -> None:
                 contract_value=value,
             )
         )
-    result = _frame(inputs, AS_OF, Thresholds())
-    expected = [advice.suggest(metrics.figures(i, AS_OF, Thresholds()), rules).action for i in inputs]
-    assert [advice.ACTIONS[a] for a in frame.suggested_actions(result, rules)] == expected
+    result = frame.from_inputs(inputs, AS_OF, Thresholds(), rules)
+    expected = [e.action for e in _check(result, rules)]
     assert len(set(expected)) >= 3

@@ -1,0 +1,99 @@
+"""What depends on as_of in every contract's actuals: the lines and months on one side of it, by SQL.
+
+contract_totals holds every contract's in-term sums; the actuals at as_of are
+those totals minus what lies after as_of, or the sums of what lies through it,
+whichever side holds fewer maintained months (reads_after). The cost window
+is the rule of docs/metrics.md: a line counts when dated from the start date
+through min(as_of, end date), both days included; contract_months carries it
+as its in_term flag, the lines of as_of's own month are read by date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from budgetcore.store.aggregates import in_term
+from budgetcore.store.models import Contract, ContractMonth, HourLine, MaterialLine, WorkOrder
+
+
+def reads_after(session: Session, as_of: dt.date) -> bool:
+    """Whether to read actuals as totals minus what lies after as_of (else: sum what lies before).
+
+    Both give the same figures; the side with fewer maintained months is read.
+    The portfolio at today has almost nothing after it.
+    """
+    first = as_of.replace(day=1)
+    low = session.scalar(select(func.min(ContractMonth.month)))
+    high = session.scalar(select(func.max(ContractMonth.month)))
+    if low is None or high is None:
+        return True
+    return (high - first) <= (first - low)
+
+
+def far_side(as_of: dt.date, after: bool, scope=None):
+    """Per contract: in-term labour, material, hours and periodic visits on one side of as_of (a subquery).
+
+    after=False: everything from the start of the term through as_of, the actuals
+    themselves. after=True: everything in the term dated after as_of, which
+    contract_totals minus this gives the actuals. Whole months come from
+    contract_months; as_of's own month is read from the lines (by their date
+    index), so any as_of, also one in the middle of a month, is exact.
+    """
+    first = as_of.replace(day=1)
+    next_first = (first + dt.timedelta(days=32)).replace(day=1)
+    months = select(
+        ContractMonth.contract_id.label("contract_id"),
+        ContractMonth.labour.label("labour"),
+        ContractMonth.material.label("material"),
+        ContractMonth.hours.label("hours"),
+        ContractMonth.visits.label("visits"),
+    ).where(
+        ContractMonth.in_term.is_(True),
+        ContractMonth.month >= next_first if after else ContractMonth.month < first,
+    )
+    if scope is not None:
+        months = months.where(ContractMonth.contract_id.in_(scope))
+
+    def in_window(date_col):
+        side = (
+            and_(date_col > as_of, date_col < next_first)
+            if after
+            else and_(date_col >= first, date_col <= as_of)
+        )
+        return and_(side, in_term(date_col))
+
+    def scoped(stmt):
+        return stmt if scope is None else stmt.where(WorkOrder.contract_id.in_(scope))
+
+    hours = scoped(
+        select(WorkOrder.contract_id, HourLine.cost, literal(0), HourLine.hours, literal(0))
+        .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
+        .join(Contract, WorkOrder.contract_id == Contract.id)
+        .where(in_window(HourLine.date))
+    )
+    materials = scoped(
+        select(WorkOrder.contract_id, literal(0), MaterialLine.cost, literal(0), literal(0))
+        .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
+        .join(Contract, WorkOrder.contract_id == Contract.id)
+        .where(in_window(MaterialLine.date))
+    )
+    visits = scoped(
+        select(WorkOrder.contract_id, literal(0), literal(0), literal(0), literal(1))
+        .join(Contract, WorkOrder.contract_id == Contract.id)
+        .where(WorkOrder.type == "periodic", in_window(WorkOrder.date))
+    )
+    src = union_all(months, hours, materials, visits).subquery("src")
+    return (
+        select(
+            src.c.contract_id,
+            func.sum(src.c.labour).label("labour"),
+            func.sum(src.c.material).label("material"),
+            func.sum(src.c.hours).label("hours"),
+            func.sum(src.c.visits).label("visits"),
+        )
+        .group_by(src.c.contract_id)
+        .subquery("actuals")
+    )

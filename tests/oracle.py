@@ -1,0 +1,323 @@
+"""The rule book, one contract at a time, in exact fractions: the reference the engine is tested against.
+
+A readable scalar statement of docs/metrics.md. It is not production code:
+budgetcore.figures.frame computes every figure column-wise, and
+tests/test_engine.py holds it to this module on the demo portfolio at many
+as-of dates and thresholds and on constructed ties. Money is a Fraction of
+euros, fractions are Fractions; round_money and round_fraction round half
+away from zero, as a Decimal's ROUND_HALF_UP does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from budgetcore.figures.advice import ReviewRules
+from budgetcore.figures.metrics import (
+    AT_RISK,
+    NO_BUDGET,
+    ON_TRACK,
+    OVER_BUDGET,
+    WATCH,
+    ContractInputs,
+    Thresholds,
+)
+
+TERMINATED, TERMINATE, REPRICE, REVIEW_SCOPE, SET_BUDGET, RENEW = (
+    "terminated", "terminate?", "re-price", "review scope", "set a budget", "renew as is",
+)  # fmt: skip
+
+
+def _exact(value):
+    """A Decimal (or int) as the Fraction it is; None stays None."""
+    return None if value is None else Fraction(value)
+
+
+def term_days(start: dt.date, end: dt.date) -> int:
+    """Days in a term, both ends included (a one-day term has 1)."""
+    return (end - start).days + 1
+
+
+def window_end(end: dt.date, as_of: dt.date) -> dt.date:
+    """Last day whose cost lines count: min(as_of, end_date)."""
+    return min(as_of, end)
+
+
+def days_done(start: dt.date, end: dt.date, as_of: dt.date) -> int:
+    """Days of [start, end] that fall on or before as_of (0 .. term_days)."""
+    return max(0, min((as_of - start).days + 1, term_days(start, end)))
+
+
+def elapsed_fraction(start: dt.date, end: dt.date, as_of: dt.date) -> Fraction:
+    """clamp((as_of - start + 1) / term days, 0, 1)."""
+    return Fraction(days_done(start, end, as_of), term_days(start, end))
+
+
+def planned_to_date(lines: list[tuple[Decimal, dt.date, dt.date]], as_of: dt.date) -> Decimal:
+    """Sum over budget lines (amount, period_start, period_end) of amount x days of the period
+    on or before as_of / days of the period, each line truncated toward zero to millionths."""
+    total = 0
+    for amount, start, end in lines:
+        product = int(amount.scaleb(6)) * days_done(start, end, as_of)
+        share = abs(product) // term_days(start, end)
+        total += share if product >= 0 else -share
+    return Decimal(total).scaleb(-6)
+
+
+def ratio(numerator: Fraction, denominator: Fraction | None) -> Fraction | None:
+    if denominator is None or denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def notice_deadline(end: dt.date, notice_period_days: int) -> dt.date:
+    return end - dt.timedelta(days=notice_period_days)
+
+
+def approaches_renewal(
+    end: dt.date, deadline: dt.date, terminated_on: dt.date | None, as_of: dt.date, window_days: int
+) -> bool:
+    """End date or notice deadline in [as_of, as_of + window], and not terminated."""
+    if terminated_on is not None:
+        return False
+    horizon = as_of + dt.timedelta(days=window_days)
+    return as_of <= end <= horizon or as_of <= deadline <= horizon
+
+
+def next_deadline(end: dt.date, deadline: dt.date, as_of: dt.date) -> dt.date:
+    """The notice deadline until it passes, then the end date."""
+    return deadline if deadline >= as_of else end
+
+
+def forecast(
+    *,
+    actual_total: Fraction,
+    budget_total: Fraction | None,
+    burn: Fraction | None,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    planned_visits: int | None,
+    visits_done: int,
+) -> tuple[Fraction | None, str]:
+    """(forecast at end of term, method): the first method that applies."""
+    actual_total, budget_total, burn = _exact(actual_total), _exact(budget_total), _exact(burn)
+    if as_of >= end:
+        return actual_total, "actual"
+    if as_of < start:
+        return budget_total, "not started" if budget_total is not None else "none"
+    if planned_visits and 0 < visits_done < planned_visits:
+        return actual_total + (planned_visits - visits_done) * (actual_total / visits_done), "visits"
+    if budget_total is not None and burn is not None:
+        return budget_total * burn, "burn"
+    elapsed = elapsed_fraction(start, end, as_of)
+    if elapsed > 0:
+        return actual_total / elapsed, "run rate"
+    return None, "none"
+
+
+def status(
+    *,
+    budget_total: Fraction | None,
+    actual_total: Fraction,
+    forecast_total: Fraction | None,
+    consumed: Fraction | None,
+    elapsed: Fraction,
+    thresholds: Thresholds,
+) -> str:
+    """The first status whose rule holds."""
+    budget_total, actual_total = _exact(budget_total), _exact(actual_total)
+    forecast_total, consumed, elapsed = _exact(forecast_total), _exact(consumed), _exact(elapsed)
+    if budget_total is None:
+        return NO_BUDGET
+    if actual_total > budget_total:
+        return OVER_BUDGET
+    if forecast_total is not None and forecast_total > budget_total * (
+        1 + Fraction(thresholds.at_risk_margin)
+    ):
+        return AT_RISK
+    if forecast_total is not None and forecast_total > budget_total:
+        return WATCH
+    if (
+        consumed is not None
+        and consumed >= Fraction(thresholds.watch_level)
+        and elapsed < Fraction(thresholds.watch_elapsed)
+    ):
+        return WATCH
+    return ON_TRACK
+
+
+def round_half_up(value: Fraction, places: int) -> Decimal:
+    """value to places decimals, half away from zero (as Decimal's ROUND_HALF_UP)."""
+    scaled = abs(value) * 10**places
+    whole = int(scaled)
+    if scaled - whole >= Fraction(1, 2):
+        whole += 1
+    result = Decimal(whole).scaleb(-places)
+    return result.copy_negate() if value < 0 else result
+
+
+def round_money(value: Fraction | None) -> Decimal | None:
+    return None if value is None else round_half_up(value, 2)
+
+
+def round_fraction(value: Fraction | None) -> Decimal | None:
+    return None if value is None else round_half_up(value, 4)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One contract's figures by the rule book, exact."""
+
+    budget_total: Fraction | None
+    actual_total: Fraction
+    elapsed: Fraction
+    consumed: Fraction | None
+    burn_index: Fraction | None
+    forecast: Fraction | None
+    method: str
+    margin: Fraction | None
+    forecast_margin: Fraction | None
+    notice_deadline: dt.date
+    next_deadline: dt.date
+    days_to_end: int
+    days_to_notice: int
+    status: str
+    approaching_renewal: bool
+    action: str
+    expected_visits: int | None
+    suggested_value: Decimal | None
+    price_change: Decimal | None
+    price_note: str
+
+
+def figures(
+    i: ContractInputs, as_of: dt.date, thresholds: Thresholds, rules: ReviewRules = ReviewRules()
+) -> Figures:
+    """Every figure of one contract at as_of."""
+    f = Fraction
+    budget = f(i.budget_labour) + f(i.budget_material) + f(i.budget_other) if i.budget_lines else None
+    actual = f(i.actual_labour) + f(i.actual_material)
+    elapsed = elapsed_fraction(i.start_date, i.end_date, as_of)
+    consumed = ratio(actual, budget)
+    burn = ratio(actual, f(i.planned_to_date)) if budget is not None else None
+    total, method = forecast(
+        actual_total=actual,
+        budget_total=budget,
+        burn=burn,
+        start=i.start_date,
+        end=i.end_date,
+        as_of=as_of,
+        planned_visits=i.planned_visits,
+        visits_done=i.visits_done,
+    )
+    value = None if i.contract_value is None else f(i.contract_value)
+    deadline = notice_deadline(i.end_date, i.notice_period_days)
+    action, expected = suggest(i, budget, actual, total, elapsed, value, rules)
+    price, change, note = renewal_price(total, value, f(thresholds.target_margin))
+    return Figures(
+        budget_total=budget,
+        actual_total=actual,
+        elapsed=elapsed,
+        consumed=consumed,
+        burn_index=burn,
+        forecast=total,
+        method=method,
+        margin=None if value is None else value - actual,
+        forecast_margin=None if value is None or total is None else value - total,
+        notice_deadline=deadline,
+        next_deadline=next_deadline(i.end_date, deadline, as_of),
+        days_to_end=(i.end_date - as_of).days,
+        days_to_notice=(deadline - as_of).days,
+        status=status(
+            budget_total=budget,
+            actual_total=actual,
+            forecast_total=total,
+            consumed=consumed,
+            elapsed=elapsed,
+            thresholds=thresholds,
+        ),
+        approaching_renewal=approaches_renewal(
+            i.end_date, deadline, i.terminated_on, as_of, thresholds.renewal_window_days
+        ),
+        action=action,
+        expected_visits=expected,
+        suggested_value=price,
+        price_change=change,
+        price_note=note,
+    )
+
+
+def suggest(
+    i: ContractInputs,
+    budget: Fraction | None,
+    actual: Fraction,
+    total: Fraction | None,
+    elapsed: Fraction,
+    value: Fraction | None,
+    rules: ReviewRules,
+) -> tuple[str, int | None]:
+    """(suggested renewal action, visits planned to date where the scope rule quotes them)."""
+    if i.terminated_on is not None:
+        return TERMINATED, None
+    expected_cost = total if total is not None else actual
+    if value is not None and expected_cost > value:
+        return TERMINATE, None
+    if budget is not None and total is not None and total > budget * (1 + Fraction(rules.reprice_margin)):
+        return REPRICE, None
+    if i.planned_visits:
+        expected = i.planned_visits * elapsed
+        if (
+            i.visits_done >= expected * Fraction(rules.visits_factor)
+            and i.visits_done - expected >= rules.visits_extra
+        ):
+            return REVIEW_SCOPE, round(expected)  # half to even, as Decimal.to_integral_value()
+    if budget is None:
+        return SET_BUDGET, None
+    return RENEW, None
+
+
+def renewal_price(
+    total: Fraction | None, value: Fraction | None, target_margin: Fraction
+) -> tuple[Decimal | None, Decimal | None, str]:
+    """(suggested value in cents, change on the current value to 4 places, why there is none)."""
+    if total is None:
+        return None, None, "no forecast of the cost yet"
+    if total <= 0:
+        return None, None, "no cost so far to price from"
+    price = round_money(total / (1 - target_margin))
+    change = None if value is None or value <= 0 else round_fraction(Fraction(price) / value - 1)
+    return price, change, ""
+
+
+def summary_row(i: ContractInputs, as_of: dt.date, thresholds: Thresholds) -> dict[str, object]:
+    """The row the command line prints, by the rule book."""
+    r = figures(i, as_of, thresholds)
+    return {
+        "contract_number": i.contract_number,
+        "customer": i.customer,
+        "status": r.status,
+        "budget_total": round_money(r.budget_total),
+        "actual_labour": round_money(Fraction(i.actual_labour)),
+        "actual_material": round_money(Fraction(i.actual_material)),
+        "actual_total": round_money(r.actual_total),
+        "consumed_pct": round_fraction(r.consumed),
+        "elapsed_pct": round_fraction(r.elapsed),
+        "burn_index": round_fraction(r.burn_index),
+        "forecast_total": round_money(r.forecast),
+        "forecast_method": r.method,
+        "margin": round_money(r.margin),
+        "end_date": i.end_date,
+        "notice_deadline": r.notice_deadline,
+        "days_to_end": r.days_to_end,
+    }
+
+
+def by_pressure(figures: list) -> list:
+    """Contracts (ContractFigures) most pressing first: by status (over budget, at risk, watch,
+    on track, no budget), then the highest burn index, then contract number."""
+    rank = {status: n for n, status in enumerate((OVER_BUDGET, AT_RISK, WATCH, ON_TRACK, NO_BUDGET))}
+    return sorted(figures, key=lambda f: (rank[f.status], -(f.burn_index or 0), f.contract_number))
