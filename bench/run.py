@@ -29,11 +29,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from the repository: budgetcore is importable
-from budgetcore.store import columns  # noqa: E402
-from budgetcore.store.schema import prepared  # noqa: E402
 OUT = ROOT / "bench" / "out"
 TODAY = dt.date(2026, 11, 27)  # the generator's "today" and the as-of date of every read
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -53,6 +50,7 @@ def _rss_mb() -> float:
 
 def _engine(name: str, contracts: int):
     from budgetcore.store.database import make_engine
+    from budgetcore.store.schema import prepared
 
     return prepared(make_engine(_db_url(name, contracts)))
 
@@ -84,6 +82,7 @@ def op_import(engine_name: str, data: Path, contracts: int, repeat: int, dry_run
 
     if dry_run:  # an empty scratch database: the benchmark's own databases stay as they are
         from budgetcore.store.database import make_engine
+        from budgetcore.store.schema import prepared
 
         scratch = OUT / "validate.db"
         scratch.unlink(missing_ok=True)
@@ -126,6 +125,7 @@ def op_read(kind: str, engine_name: str, contracts: int, repeat: int) -> dict:
     from sqlalchemy import func, select
 
     from budgetcore.figures import frame, months, portfolio
+    from budgetcore.store import columns
     from budgetcore.store.database import transaction
     from budgetcore.store.models import Contract, WorkOrder
 
@@ -137,12 +137,12 @@ def op_read(kind: str, engine_name: str, contracts: int, repeat: int) -> dict:
             # what the overview and its filters work from
             action = lambda: _summary(frame, session)  # noqa: E731
         elif kind == "figures":
-            # every contract's exact Decimal figures, one object per contract: the CLI's summary
+            # every contract's figures as one object per contract: what the packs read
             action = lambda: portfolio.portfolio(session, TODAY)  # noqa: E731
         elif kind == "months":
             action = lambda: columns.in_term_months(session)  # noqa: E731
         elif kind == "actuals":
-            action = lambda: portfolio.contract_inputs(session, TODAY)  # noqa: E731
+            action = lambda: frame.read(session, TODAY)  # noqa: E731  (the engine's inputs)
         elif kind == "renewals":
             action = lambda: portfolio.renewals(session, TODAY)  # noqa: E731
         elif kind == "filtered":
