@@ -1,109 +1,188 @@
-"""Exact integer arithmetic on numpy columns: int64 while every value provably fits, Python ints past that.
+"""Exact decisions on integer columns: float64 where it provably decides, Python ints on the rows where it cannot.
 
-The engine (frame.py) states each figure as integers: money in millionths, a
-ratio as a numerator and a positive denominator. Products such as budget x
-actual overflow int64 for large contracts, so every operation here first checks
-the bounds of its operands (with Python ints, so the check itself cannot
-overflow) and falls back to object arrays of Python ints, which never overflow,
-when they could. Rounding is half away from zero, as Decimal's ROUND_HALF_UP
-and an invoice round.
+The engine (frame.py) states each figure as integers: a value is a sum of
+products of int64 columns (money in millionths, days, counts, a threshold's
+numerator), a ratio such a sum over a positive product. Products such as
+budget x actual do not fit int64, and Python ints for every row are slow, so
+each operation here first estimates in float64 together with a bound on the
+estimate's error, takes the float's answer on every row where the bound shows
+it cannot be wrong, and computes the remaining rows (ties and near-ties, a few
+at most) exactly in Python ints. Every answer is the exact one.
+
+Rounding is half away from zero, as Decimal's ROUND_HALF_UP and an invoice round.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-LIMIT = 2**62  # below this a sum of two results still fits int64
+Factor = np.ndarray | int
+Term = tuple[Factor, ...]  # a product of factors
+Sum = Sequence[Term]  # a sum of products
+
+# A float64 product or sum of a few int64 values is within 2^-53 of the exact value
+# per operation; 2^-44 of the magnitude covers every expression here with room to spare.
+_ERROR = 2.0**-44
+_EXACT_FLOAT = 2.0**52  # integers below this are exact in float64
 
 
-def _bound(values: np.ndarray) -> int:
-    """The largest absolute value (0 for no rows), as a Python int."""
-    values = np.asarray(values)
-    if values.ndim == 0:
-        return abs(int(values))
-    if not len(values):
-        return 0
-    if values.dtype == object:
-        return max(abs(int(v)) for v in values)
-    return max(abs(int(values.max())), abs(int(values.min())))
+def _float(term: Term, n: int) -> np.ndarray:
+    value = np.ones(n)
+    for factor in term:
+        value = value * (
+            np.asarray(factor, dtype=np.float64) if isinstance(factor, np.ndarray) else float(factor)
+        )
+    return value
 
 
-def wide(values: np.ndarray | int) -> np.ndarray:
-    """values as an object array of Python ints."""
-    array = np.asarray(values)
-    return array if array.dtype == object else array.astype(object)
+def _estimate(terms: Sum, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(float64 value of the sum, sum of its terms' magnitudes) per row."""
+    value, magnitude = np.zeros(n), np.zeros(n)
+    for term in terms:
+        product = _float(term, n)
+        value += product
+        magnitude += np.abs(product)
+    return value, magnitude
 
 
-def mul(a: np.ndarray, b: np.ndarray | int) -> np.ndarray:
-    """a x b exactly."""
-    a, b = np.asarray(a), np.asarray(b)
-    if a.dtype != object and b.dtype != object and _bound(a) * _bound(b) < LIMIT:
-        return a.astype(np.int64) * b.astype(np.int64)
-    return wide(a) * wide(b)
+def _int(term: Term, i: int) -> int:
+    result = 1
+    for factor in term:
+        result *= int(factor[i]) if isinstance(factor, np.ndarray) else int(factor)
+    return result
 
 
-def add(a: np.ndarray, b: np.ndarray | int) -> np.ndarray:
-    """a + b exactly."""
-    a, b = np.asarray(a), np.asarray(b)
-    if a.dtype != object and b.dtype != object and _bound(a) + _bound(b) < LIMIT:
-        return a.astype(np.int64) + b.astype(np.int64)
-    return wide(a) + wide(b)
+def _int_sum(terms: Sum, i: int) -> int:
+    return sum(_int(term, i) for term in terms)
 
 
-def sub(a: np.ndarray, b: np.ndarray | int) -> np.ndarray:
-    """a - b exactly."""
-    return add(a, mul(np.asarray(b), -1))
+def _bound(terms: Sum, n: int) -> np.ndarray:
+    """Per row, an upper bound (float64) on the magnitude of every partial product and sum."""
+    bound = np.zeros(n)
+    for term in terms:
+        product = np.ones(n)
+        for factor in term:
+            size = np.abs(factor.astype(np.float64)) if isinstance(factor, np.ndarray) else float(abs(factor))
+            product = product * np.maximum(size, 1.0)
+        bound += product
+    return bound
 
 
-def narrow(values: np.ndarray) -> np.ndarray:
-    """values as int64 when they all fit, else unchanged (Python ints)."""
-    if values.dtype != object:
-        return values
-    return values.astype(np.int64) if _bound(values) < LIMIT else values
+def _int64(terms: Sum, n: int) -> np.ndarray:
+    """The sum of products in int64: exact on the rows whose _bound is below _FITS."""
+    total = np.zeros(n, dtype=np.int64)
+    for term in terms:
+        product = np.ones(n, dtype=np.int64)
+        for factor in term:
+            product = product * (factor.astype(np.int64) if isinstance(factor, np.ndarray) else np.int64(factor))
+        total = total + product
+    return total
 
 
-def positive(numerator: np.ndarray, denominator: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The same ratios with every denominator made positive (0 stays 0: an undefined ratio)."""
-    flip = np.asarray(denominator) < 0
-    if not flip.any():
-        return np.asarray(numerator), np.asarray(denominator)
-    return np.where(flip, mul(numerator, -1), numerator), np.where(flip, mul(denominator, -1), denominator)
+_FITS = 2.0**61  # below this bound, int64 arithmetic (with 2 x and + a denominator) cannot overflow
 
 
-def round_ratio(numerator: np.ndarray, denominator: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(numerator / denominator rounded half away from zero, whether the ratio is below 0).
+def quotient(numerator: Sum, denominator: Term, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(numerator / denominator rounded half away from zero as int64, whether it is below 0).
 
-    Denominators must be positive where the result is used; elsewhere (0) the
-    result is 0. The sign is kept apart so that a ratio that rounds to zero from
-    below can still be shown as -0.00, as a rounded Decimal is.
+    The denominator must be positive on the rows that are used; elsewhere the
+    result is 0. The sign is kept apart so that a value that rounds to zero from
+    below can be shown as -0.00, as a rounded Decimal is. Rows whose integers fit
+    int64 are computed in int64; the others by float64 where it provably decides,
+    and in Python ints where it does not.
     """
-    n, d = np.asarray(numerator), np.asarray(denominator)
-    d = np.where(d > 0, d, 1)
-    negative = n < 0
-    magnitude = np.where(negative, mul(n, -1), n)
-    twice = mul(magnitude, 2)
-    result = add(twice, d) // mul(d, 2)
-    return narrow(np.where(negative, mul(result, -1), result)), negative
+    result, negative = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    fits = (_bound(numerator, n) < _FITS) & (_bound([denominator], n) < _FITS)
+    with np.errstate(over="ignore"):
+        num, den = _int64(numerator, n), _int64([denominator], n)
+    usable = den > 0
+    rows = fits & usable
+    d = np.where(rows, den, 1)
+    r = (2 * np.abs(np.where(rows, num, 0)) + d) // (2 * d)
+    result = np.where(rows & (num < 0), -r, np.where(rows, r, 0))
+    negative = rows & (num < 0)
+    wide = np.flatnonzero(~fits & usable)
+    if len(wide):
+        part_result, part_negative = _quotient_wide(numerator, denominator, wide)
+        result[wide], negative[wide] = part_result, part_negative
+    return result, negative
 
 
-def round_half_even(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """numerator / denominator (denominators positive, numerators >= 0) to the nearest integer, ties to even:
-    what Decimal.to_integral_value() does in the default context."""
-    n, d = np.asarray(numerator), np.asarray(np.where(np.asarray(denominator) > 0, denominator, 1))
-    q, r = n // d, n % d
-    twice = mul(r, 2)
-    up = (twice > d) | ((twice == d) & (q % 2 == 1))
-    return narrow(add(q, up.astype(np.int64)))
+def _take(terms: Sum, rows: np.ndarray) -> list[Term]:
+    return [tuple(f[rows] if isinstance(f, np.ndarray) else f for f in term) for term in terms]
 
 
-def compare(n1: np.ndarray, d1: np.ndarray | int, n2: np.ndarray, d2: np.ndarray | int) -> np.ndarray:
-    """The sign (-1, 0, 1) of n1/d1 - n2/d2 for positive denominators, exactly, as int64."""
-    difference = sub(mul(n1, d2), mul(n2, d1))
-    if difference.dtype != object:
-        return np.sign(difference)
-    return np.asarray(difference > 0, dtype=np.int64) - np.asarray(difference < 0, dtype=np.int64)
+def _quotient_wide(numerator: Sum, denominator: Term, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """quotient() of rows whose integers overflow int64: float64 where it decides, else Python ints."""
+    numerator, (denominator,) = _take(numerator, rows), _take([denominator], rows)
+    n = len(rows)
+    value, magnitude = _estimate(numerator, n)
+    divisor = _float(denominator, n)
+    q = value / divisor
+    error = magnitude / divisor * _ERROR
+    size = np.abs(q)
+    whole = np.floor(size)
+    part = size - whole
+    zero = magnitude == 0
+    sure = zero | ((np.abs(part - 0.5) > error) & (size > error) & (size + error < _EXACT_FLOAT))
+    rounded = (whole + (part > 0.5)).astype(np.int64)
+    negative = (q < 0) & ~zero
+    result = np.where(negative, -rounded, rounded)
+    for i in np.flatnonzero(~sure):
+        num, den = _int_sum(numerator, i), _int(denominator, i)
+        r = (2 * abs(num) + den) // (2 * den)
+        result[i] = -r if num < 0 else r
+        negative[i] = num < 0
+    return result, negative
 
 
-def to_float(values: np.ndarray) -> np.ndarray:
-    """float64 of exact integers: for sort keys and charts only."""
-    return np.asarray(values).astype(np.float64)
+def compare(left: Sum, right: Sum, n: int) -> np.ndarray:
+    """The sign (-1, 0, 1) of sum(left) - sum(right) per row, exactly, as int64."""
+    fits = (_bound(left, n) < _FITS) & (_bound(right, n) < _FITS)
+    with np.errstate(over="ignore"):
+        sign = np.sign(_int64(left, n) - _int64(right, n))
+    wide = np.flatnonzero(~fits)
+    if len(wide):
+        left_, right_ = _take(left, wide), _take(right, wide)
+        m = len(wide)
+        lv, lm = _estimate(left_, m)
+        rv, rm = _estimate(right_, m)
+        difference, magnitude = lv - rv, lm + rm
+        part = np.sign(difference).astype(np.int64)
+        part[magnitude == 0] = 0
+        for i in np.flatnonzero((magnitude != 0) & (np.abs(difference) <= magnitude * _ERROR)):
+            exact = _int_sum(left_, i) - _int_sum(right_, i)
+            part[i] = (exact > 0) - (exact < 0)
+        sign[wide] = part
+    return sign
+
+
+def half_even(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator for small non-negative int64 numerators and positive
+    denominators, to the nearest integer, ties to even (Decimal.to_integral_value())."""
+    d = np.where(denominator > 0, denominator, 1)
+    q, r = np.divmod(numerator, d)
+    up = (2 * r > d) | ((2 * r == d) & (q % 2 == 1))
+    return q + up
+
+
+def total(terms: Sum, denominator: Term, n: int, places: int) -> int:
+    """The sum over rows of numerator / denominator, each rounded half away from zero to
+    10^-places of its unit, added exactly (Python ints in object arrays): for totals."""
+    if not n:
+        return 0
+
+    def wide(term: Term) -> np.ndarray:
+        value = np.ones(n, dtype=object)
+        for factor in term:
+            value = value * (factor.astype(object) if isinstance(factor, np.ndarray) else int(factor))
+        return value
+
+    num = sum((wide(term) for term in terms), np.zeros(n, dtype=object)) * 10**places
+    den = wide(denominator)
+    used = den > 0
+    num, den = num[used], den[used]
+    rounded = (2 * np.abs(num) + den) // (2 * den)
+    return int(np.where(num < 0, -rounded, rounded).sum())

@@ -41,8 +41,13 @@ from sqlalchemy.orm import Session
 
 from budgetcore.figures import actuals, advice, exact
 from budgetcore.figures.metrics import (
+    AT_RISK,
     FORECAST_METHODS,
+    NO_BUDGET,
+    ON_TRACK,
+    OVER_BUDGET,
     STATUSES,
+    WATCH,
     ZERO,
     ContractFigures,
     ContractInputs,
@@ -89,8 +94,8 @@ class PortfolioFrame:
     Inputs (INPUT_COLUMNS; money and hours as int64 millionths, missing optional
     integers as 0 with a mask `has_<name>`; contract_id when read by load()).
     Derived, exact: has_budget, budget_total and actual_total (millionths),
-    term_days, days_done; the forecast as forecast_num / forecast_den
-    (millionths; int64 or Python ints); method (index into METHODS), status
+    term_days, days_done; the forecast as forecast_x x forecast_y / forecast_z
+    (millionths; each int64, forecast_z > 0); method (index into METHODS), status
     (index into STATUSES), action (index into advice.ACTIONS); shown as printed:
     budget_cents, labour_cents, material_cents, actual_cents, forecast_cents,
     margin_cents, forecast_margin_cents, price_cents (cents), consumed_4,
@@ -258,14 +263,17 @@ def _ratio(value: Decimal) -> tuple[int, int]:
     return Fraction(value).as_integer_ratio()
 
 
-def _shown(name: str, c: dict[str, np.ndarray], numerator: np.ndarray, denominator, defined=None) -> None:
+def _shown(
+    name: str, c: dict[str, np.ndarray], numerator: exact.Sum, denominator: exact.Term, defined=None
+) -> None:
     """Store a figure as printed (numerator / denominator rounded half away from zero) in
     c[name], with neg_<name> (below zero) and has_<name> (defined) when given."""
-    value, negative = exact.round_ratio(numerator, denominator)
-    c[name] = exact.narrow(np.asarray(value))
-    c[f"neg_{name}"] = negative
+    n = len(c["contract_number"])
+    value, negative = exact.quotient(numerator, denominator, n)
     if defined is not None:
+        value, negative = np.where(defined, value, 0), negative & defined
         c[f"has_{name}"] = defined
+    c[name], c[f"neg_{name}"] = value, negative
 
 
 def derive(
@@ -276,25 +284,23 @@ def derive(
 ) -> PortfolioFrame:
     """Every figure of every row at as_of: the rules of docs/metrics.md, each stated once here."""
     c = dict(columns)
+    n = len(c["contract_number"])
     day = np.datetime64(as_of, "D")
     start, end = c["start_date"], c["end_date"]
     # the term includes both its first and last day; days done clamp to 0 .. term
     term = ((end - start) // _DAY + 1).astype(np.int64)
     done = np.clip((day - start) // _DAY + 1, 0, term).astype(np.int64)
     has_budget = c["budget_lines"] > 0
-    budget = np.where(
-        has_budget, exact.add(exact.add(c["budget_labour"], c["budget_material"]), c["budget_other"]), 0
-    )
-    budget = exact.narrow(np.asarray(budget))
-    actual = exact.narrow(exact.add(c["actual_labour"], c["actual_material"]))
-    planned = c["planned_to_date"]
-    has_value = c["has_contract_value"]
-    value = c["contract_value"]
-    consumed_num, consumed_den = exact.positive(actual, np.where(has_budget, budget, 0))
-    burn_num, burn_den = exact.positive(actual, np.where(has_budget, planned, 0))
+    budget = np.where(has_budget, c["budget_labour"] + c["budget_material"] + c["budget_other"], 0)
+    actual = c["actual_labour"] + c["actual_material"]
+    planned = np.where(has_budget, c["planned_to_date"], 0)
+    has_value, value = c["has_contract_value"], c["contract_value"]
+    # consumed = actual / budget and burn index = actual / planned to date, denominators made positive
+    budget_sign, planned_sign = np.sign(budget), np.sign(planned)
+    consumed_den, burn_den = budget * budget_sign, planned * planned_sign
     has_consumed, has_burn = consumed_den > 0, burn_den > 0
 
-    # the forecast at end of term: the first method that applies (metrics.FORECAST_METHODS)
+    # the forecast at end of term, x * y / z (millionths), by the first method that applies
     visits, planned_visits = c["visits_done"], c["planned_visits"]
     method_index = {m: i for i, m in enumerate(METHODS)}
     method = np.select(
@@ -309,48 +315,39 @@ def derive(
         [method_index[m] for m in ("actual", "not started", "none", "visits", "burn", "run rate")],
         method_index["none"],
     )
-    one = np.ones(len(term), dtype=np.int64)
-    candidates = {  # (numerator, denominator) in millionths
-        "actual": (actual, one),
-        "not started": (budget, one),
-        "visits": (
-            exact.mul(actual, planned_visits),
-            np.where(visits > 0, visits, 1),
-        ),  # actual x planned / done
-        "burn": (exact.mul(budget, burn_num), np.where(has_burn, burn_den, 1)),  # budget x actual / planned
-        "run rate": (exact.mul(actual, term), np.where(done > 0, done, 1)),  # actual / elapsed
-        "none": (np.zeros(len(term), dtype=np.int64), np.zeros(len(term), dtype=np.int64)),
+    ones, zeros = np.ones(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    forecasts = {  # method: (x, y, z)
+        "actual": (actual, ones, ones),
+        "not started": (budget, ones, ones),
+        "visits": (actual, planned_visits, visits),  # actual + (planned - done) x actual / done
+        "burn": (budget, actual * planned_sign, burn_den),  # budget x actual / planned to date
+        "run rate": (actual, term, done),  # actual / elapsed
+        "none": (zeros, ones, ones),
     }
-    forecast_num = np.zeros(len(term), dtype=object if _any_wide(candidates) else np.int64)
-    forecast_den = np.zeros(len(term), dtype=np.int64)
-    for name, (numerator, denominator) in candidates.items():
-        rows = method == method_index[name]
-        forecast_num[rows] = np.asarray(numerator)[rows] if np.ndim(numerator) else numerator
-        forecast_den[rows] = np.asarray(denominator)[rows]
-    forecast_num = exact.narrow(forecast_num)
+    x, y, z = (
+        np.select([method == method_index[m] for m in forecasts], [f[k] for f in forecasts.values()], 0)
+        for k in range(3)
+    )
+    z = np.where(z > 0, z, 1)
     has_forecast = method != method_index["none"]
 
     # the status: the first rule that holds (docs/metrics.md)
     risk_n, risk_d = _ratio(thresholds.at_risk_margin)
     level_n, level_d = _ratio(thresholds.watch_level)
     share_n, share_d = _ratio(thresholds.watch_elapsed)
-    over = exact.compare(actual, 1, budget, 1) > 0
-    at_risk = has_forecast & (
-        exact.compare(forecast_num, forecast_den, exact.mul(budget, risk_d + risk_n), risk_d) > 0
-    )
-    above = has_forecast & (exact.compare(forecast_num, forecast_den, budget, 1) > 0)
+    over = actual > budget
+    at_risk = has_forecast & (exact.compare([(x, y, risk_d)], [(budget, risk_d + risk_n, z)], n) > 0)
+    above = has_forecast & (exact.compare([(x, y)], [(budget, z)], n) > 0)
     watch_share = (
         has_consumed
-        & (exact.compare(consumed_num, np.where(has_consumed, consumed_den, 1), level_n, level_d) >= 0)
-        & (exact.compare(done, term, share_n, share_d) < 0)
+        & (exact.compare([(actual, budget_sign, level_d)], [(level_n, consumed_den)], n) >= 0)
+        & (exact.compare([(done, share_d)], [(share_n, term)], n) < 0)
     )
-    status_index = {s: i for i, s in enumerate(STATUSES)}
     status = np.select(
         [~has_budget, over, at_risk, above, watch_share],
-        [status_index[s] for s in (STATUSES[4], STATUSES[0], STATUSES[1], STATUSES[2], STATUSES[2])],
-        status_index[STATUSES[3]],
+        [STATUSES.index(s) for s in (NO_BUDGET, OVER_BUDGET, AT_RISK, WATCH, WATCH)],
+        STATUSES.index(ON_TRACK),
     )
-
     deadline = end - c["notice_period_days"].astype("timedelta64[D]")
     c.update(
         has_budget=has_budget,
@@ -358,8 +355,9 @@ def derive(
         actual_total=actual,
         term_days=term,
         days_done=done,
-        forecast_num=forecast_num,
-        forecast_den=forecast_den,
+        forecast_x=x,
+        forecast_y=y,
+        forecast_z=z,
         method=method,
         status=status,
         notice_deadline=deadline,
@@ -368,83 +366,59 @@ def derive(
         days_to_notice=(deadline - day) // _DAY,
     )
     # as printed: money in cents, fractions to 4 places
-    _shown("budget_cents", c, budget, CENTS, has_budget)
-    _shown("labour_cents", c, c["actual_labour"], CENTS)
-    _shown("material_cents", c, c["actual_material"], CENTS)
-    _shown("actual_cents", c, actual, CENTS)
-    _shown("consumed_4", c, exact.mul(consumed_num, PLACES), consumed_den, has_consumed)
-    _shown("elapsed_4", c, exact.mul(done, PLACES), term)
-    _shown("burn_4", c, exact.mul(burn_num, PLACES), burn_den, has_burn)
-    _shown("forecast_cents", c, forecast_num, exact.mul(forecast_den, CENTS), has_forecast)
+    _shown("budget_cents", c, [(budget,)], (CENTS,), has_budget)
+    _shown("labour_cents", c, [(c["actual_labour"],)], (CENTS,))
+    _shown("material_cents", c, [(c["actual_material"],)], (CENTS,))
+    _shown("actual_cents", c, [(actual,)], (CENTS,))
+    _shown("consumed_4", c, [(actual, budget_sign, PLACES)], (consumed_den,), has_consumed)
+    _shown("elapsed_4", c, [(done, PLACES)], (term,))
+    _shown("burn_4", c, [(actual, planned_sign, PLACES)], (burn_den,), has_burn)
+    _shown("forecast_cents", c, [(x, y)], (z, CENTS), has_forecast)
     # margin: the contract value minus the actual total
-    margin_num = exact.sub(value, actual)
-    _shown("margin_cents", c, margin_num, CENTS, has_value)
-    forecast_margin_num = exact.sub(exact.mul(value, forecast_den), forecast_num)
-    _shown(
-        "forecast_margin_cents",
-        c,
-        forecast_margin_num,
-        exact.mul(forecast_den, CENTS),
-        has_value & has_forecast,
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):  # sort keys only
+    _shown("margin_cents", c, [(value,), (actual, -1)], (CENTS,), has_value)
+    _shown("forecast_margin_cents", c, [(value, z), (x, y, -1)], (z, CENTS), has_value & has_forecast)
+    with np.errstate(divide="ignore", invalid="ignore"):  # sort keys and chart positions only
         c["consumed"] = np.where(
-            has_consumed, exact.to_float(consumed_num) / np.where(has_consumed, consumed_den, 1), np.nan
+            has_consumed, actual * budget_sign / np.where(has_consumed, consumed_den, 1), np.nan
         )
-        c["burn_index"] = np.where(
-            has_burn, exact.to_float(burn_num) / np.where(has_burn, burn_den, 1), np.nan
-        )
+        c["burn_index"] = np.where(has_burn, actual * planned_sign / np.where(has_burn, burn_den, 1), np.nan)
         c["elapsed"] = done / term
-        c["forecast"] = np.where(
-            has_forecast, exact.to_float(forecast_num) / np.where(has_forecast, forecast_den, 1), np.nan
-        )
-        c["margin"] = np.where(has_value, exact.to_float(margin_num), np.nan)
+        c["forecast"] = np.where(has_forecast, x.astype(float) * y / z, np.nan)
+        c["margin"] = np.where(has_value, (value - actual).astype(float), np.nan)
     frame = PortfolioFrame(as_of, thresholds, c)
     c["approaching_renewal"] = renewal_mask(frame, thresholds.renewal_window_days)
-    _advice(c, actual, budget, has_forecast, thresholds, rules)
+    _advice(c, has_forecast, thresholds, rules)
     return frame
 
 
-def _any_wide(candidates: dict[str, tuple[np.ndarray, np.ndarray]]) -> bool:
-    return any(np.asarray(n).dtype == object for n, _ in candidates.values())
-
-
 def _advice(
-    c: dict[str, np.ndarray], actual, budget, has_forecast, thresholds: Thresholds, rules: advice.ReviewRules
+    c: dict[str, np.ndarray], has_forecast, thresholds: Thresholds, rules: advice.ReviewRules
 ) -> None:
     """The suggested renewal action (advice.py's order of rules) and the renewal price."""
-    fn, fd = c["forecast_num"], c["forecast_den"]
+    n = len(c["contract_number"])
+    x, y, z = c["forecast_x"], c["forecast_y"], c["forecast_z"]
+    actual, budget = c["actual_total"], c["budget_total"]
     value, has_value = c["contract_value"], c["has_contract_value"]
     # the expected cost: the forecast, else the actual total
-    cost_num = np.where(has_forecast, fn, actual)
-    cost_den = np.where(has_forecast, fd, 1)
-    terminate = has_value & (exact.compare(cost_num, cost_den, value, 1) > 0)
+    cx, cy = np.where(has_forecast, x, actual), np.where(has_forecast, y, 1)
+    cz = np.where(has_forecast, z, 1)
+    terminate = has_value & (exact.compare([(cx, cy)], [(value, cz)], n) > 0)
     reprice_n, reprice_d = _ratio(rules.reprice_margin)
     reprice = (
         c["has_budget"]
         & has_forecast
-        & (
-            exact.compare(
-                fn, np.where(has_forecast, fd, 1), exact.mul(budget, reprice_d + reprice_n), reprice_d
-            )
-            > 0
-        )
+        & (exact.compare([(x, y, reprice_d)], [(budget, reprice_d + reprice_n, z)], n) > 0)
     )
     # visits planned to date = planned visits x elapsed; done >= that x factor and >= that + extra
     planned = c["has_planned_visits"] & (c["planned_visits"] != 0)
     term, done = c["term_days"], c["days_done"]
-    expected_x_term = exact.mul(c["planned_visits"], done)  # visits planned to date x term days
-    visits_x_term = exact.mul(c["visits_done"], term)
+    expected_x_term = c["planned_visits"] * done  # visits planned to date x term days
+    visits_x_term = c["visits_done"] * term
     factor_n, factor_d = _ratio(rules.visits_factor)
     scope = (
         planned
-        & (exact.compare(exact.mul(visits_x_term, factor_d), 1, exact.mul(expected_x_term, factor_n), 1) >= 0)
-        & (
-            exact.compare(
-                exact.sub(visits_x_term, expected_x_term), 1, exact.mul(term, rules.visits_extra), 1
-            )
-            >= 0
-        )
+        & (exact.compare([(visits_x_term, factor_d)], [(expected_x_term, factor_n)], n) >= 0)
+        & (visits_x_term - expected_x_term >= term * rules.visits_extra)
     )
     index = {a: i for i, a in enumerate(advice.ACTIONS)}
     c["action"] = np.select(
@@ -461,24 +435,24 @@ def _advice(
         ],
         index[advice.RENEW],
     )
-    c["expected_visits"] = exact.round_half_even(expected_x_term, term)
+    c["expected_visits"] = exact.half_even(expected_x_term, term)
     # the renewal price: forecast cost / (1 - target margin) in cents, and its change on the value
     margin = thresholds.target_margin
     if not Decimal(0) <= margin < 1:
         raise ValueError(f"target margin must be in [0, 1): {margin}")
     margin_n, margin_d = _ratio(margin)
-    priced = has_forecast & (exact.compare(fn, np.where(has_forecast, fd, 1), 0, 1) > 0)
+    priced = has_forecast & (np.sign(x) * np.sign(y) > 0)  # a forecast cost above 0 (z > 0)
     c["price_note"] = np.where(~has_forecast, 1, np.where(priced, 0, 2))
-    _shown(
-        "price_cents",
-        c,
-        exact.mul(fn, margin_d),
-        exact.mul(exact.mul(np.where(priced, fd, 1), margin_d - margin_n), CENTS),
-        priced,
-    )
+    _shown("price_cents", c, [(x, y, margin_d)], (z, margin_d - margin_n, CENTS), priced)
     current = has_value & (value > 0)
-    change_num = exact.mul(exact.sub(exact.mul(c["price_cents"], CENTS), value), PLACES)
-    _shown("change_4", c, change_num, np.where(current, value, 1), priced & current)
+    price = c["price_cents"]
+    _shown(
+        "change_4",
+        c,
+        [(price, CENTS, PLACES), (value, -PLACES)],
+        (np.where(current, value, 1),),
+        priced & current,
+    )
 
 
 def _decimal(value: int | np.integer, negative: bool = False, places: int = 2) -> Decimal:
@@ -543,7 +517,11 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
     actual = Decimal(int(c["actual_total"][i])) * UNIT
     method = METHODS[c["method"][i]]
     has_forecast = method != "none"
-    forecast = _quotient(c["forecast_num"][i], c["forecast_den"][i]) if has_forecast else None
+    forecast = (
+        _quotient(int(c["forecast_x"][i]) * int(c["forecast_y"][i]), c["forecast_z"][i])
+        if has_forecast
+        else None
+    )
     if method in ("actual", "not started"):  # a plain amount, not a quotient
         forecast = actual if method == "actual" else budget
     consumed = actual / budget if has_budget and budget else None
@@ -622,16 +600,16 @@ def headline(frame: PortfolioFrame) -> Headline:
     c = frame.columns
     has_value = c["has_contract_value"]
     counts = np.bincount(c["status"], minlength=len(STATUSES))
-    has_forecast = c["method"] != METHODS.index("none")
-    fine, _ = exact.round_ratio(
-        exact.mul(c["forecast_num"][has_forecast], 10**6), c["forecast_den"][has_forecast]
+    rows = c["method"] != METHODS.index("none")
+    forecast = exact.total(
+        [(c["forecast_x"][rows], c["forecast_y"][rows])], (c["forecast_z"][rows],), int(rows.sum()), 6
     )
     return Headline(
         contracts=len(frame),
         budget_total=_millionths(c["budget_total"][c["has_budget"]]),
         actual_total=_millionths(c["actual_total"]),
-        forecast_total=Decimal(int(exact.wide(fine).sum())).scaleb(-12) if len(fine) else ZERO,
-        margin=_millionths(exact.sub(c["contract_value"], c["actual_total"])[has_value]),
+        forecast_total=Decimal(forecast).scaleb(-12),
+        margin=_millionths((c["contract_value"] - c["actual_total"])[has_value]),
         with_value=int(has_value.sum()),
         statuses={s: int(n) for s, n in zip(STATUSES, counts, strict=True)},
     )

@@ -20,8 +20,6 @@ from budgetcore.figures import frame
 from budgetcore.figures.frame import METHODS, SHOWN, SUMMARY_COLUMNS, PortfolioFrame
 from budgetcore.figures.metrics import STATUSES
 
-_TWO = np.array([f".{n:02d}" for n in range(100)])
-_FOUR = np.array([f".{n:04d}" for n in range(10_000)])
 _QUOTED = (",", '"', "\r", "\n")  # what makes the csv module quote a field
 
 
@@ -33,18 +31,30 @@ def rows(
     return [frame.summary_row(chosen, int(i)) for i in wanted]
 
 
-def _decimals(c: dict[str, np.ndarray], name: str, places: int, rows: np.ndarray) -> np.ndarray:
-    """The integers in column name (cents or ten-thousandths) as decimal texts, empty where undefined."""
+def _decimals(c: dict[str, np.ndarray], name: str, places: int, rows: np.ndarray) -> list[str]:
+    """The integers in column name (cents or ten-thousandths) as decimal texts, empty where undefined.
+
+    Below 2^45 units the nearest float64 to value / 10^places formats back to exactly
+    those digits ("-0.00" for a value that rounds to zero from below); larger values
+    are written from their integers.
+    """
     values = c[name][rows]
     negative = c[f"neg_{name}"][rows]
-    magnitude = np.where(negative, -values, values)
     unit = 10**places
-    whole = (magnitude // unit).astype(str)
-    part = (magnitude % unit).astype(np.int64)
-    text = np.strings.add(whole, (_TWO if places == 2 else _FOUR)[part])
-    text = np.where(negative, np.strings.add("-", text), text)
+    if len(values) and np.abs(values).max() < 2**45:
+        scaled = values / unit
+        scaled = np.where(negative & (values == 0), -0.0, scaled)
+        texts = list(map(f"{{:.{places}f}}".format, scaled.tolist()))
+    else:
+        texts = [
+            ("-" if neg else "") + f"{abs(v) // unit}.{abs(v) % unit:0{places}d}"
+            for v, neg in zip(values.tolist(), negative.tolist(), strict=True)
+        ]
     has = c.get(f"has_{name}")
-    return text if has is None else np.where(has[rows], text, "")
+    if has is not None:
+        for i in np.flatnonzero(~has[rows]):
+            texts[i] = ""
+    return texts
 
 
 def _text(values: np.ndarray) -> np.ndarray:
@@ -72,17 +82,15 @@ def csv_text(chosen: PortfolioFrame, positions: np.ndarray | None = None) -> str
         return header
     c = chosen.columns
     fields = {
-        "contract_number": _text(c["contract_number"][rows_]),
-        "customer": _text(c["customer"][rows_]),
-        "status": np.asarray(STATUSES)[c["status"][rows_]],
-        "forecast_method": np.asarray(METHODS)[c["method"][rows_]],
-        "end_date": c["end_date"][rows_].astype(str),
-        "notice_deadline": c["notice_deadline"][rows_].astype(str),
-        "days_to_end": c["days_to_end"][rows_].astype(str),
+        "contract_number": _text(c["contract_number"][rows_]).tolist(),
+        "customer": _text(c["customer"][rows_]).tolist(),
+        "status": np.asarray(STATUSES)[c["status"][rows_]].tolist(),
+        "forecast_method": np.asarray(METHODS)[c["method"][rows_]].tolist(),
+        "end_date": c["end_date"][rows_].astype(str).tolist(),
+        "notice_deadline": c["notice_deadline"][rows_].astype(str).tolist(),
+        "days_to_end": list(map(str, c["days_to_end"][rows_].tolist())),
     }
     for column, (name, places) in SHOWN.items():
         fields[column] = _decimals(c, name, places, rows_)
-    lines = fields[SUMMARY_COLUMNS[0]]
-    for column in SUMMARY_COLUMNS[1:]:
-        lines = np.strings.add(np.strings.add(lines, ","), fields[column])
-    return header + "\n".join(lines.tolist()) + "\n"
+    columns = [fields[column] for column in SUMMARY_COLUMNS]
+    return header + "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
