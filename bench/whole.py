@@ -75,10 +75,10 @@ d = {data!r}
 con.execute(f"CREATE TABLE contracts AS SELECT contract_number, start_date, end_date FROM read_csv('{{d}}/contracts.csv')")
 con.execute(f"CREATE TABLE work_orders AS SELECT work_order_number, contract_number FROM read_csv('{{d}}/work_orders.csv')")
 con.execute(f'''CREATE TABLE lines AS
-    SELECT work_order_number, date, hours * cost_rate AS labour, 0::DECIMAL(38,12) AS material
+    SELECT work_order_number, date, CAST(hours * cost_rate AS DECIMAL(18,6)) AS labour, 0::DECIMAL(18,6) AS material
     FROM read_csv('{{d}}/hours.csv', types={{{{'hours': 'DECIMAL(18,6)', 'cost_rate': 'DECIMAL(18,6)'}}}})
     UNION ALL
-    SELECT work_order_number, date, 0, quantity * unit_cost
+    SELECT work_order_number, date, 0, CAST(quantity * unit_cost AS DECIMAL(18,6))
     FROM read_csv('{{d}}/materials.csv', types={{{{'quantity': 'DECIMAL(18,6)', 'unit_cost': 'DECIMAL(18,6)'}}}})''')
 con.close()
 """

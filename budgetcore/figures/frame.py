@@ -619,11 +619,6 @@ def _millionths(values: np.ndarray) -> Decimal:
     return Decimal(int(np.asarray(values).sum())) * UNIT if len(values) else ZERO
 
 
-def forecast_total(frame: PortfolioFrame) -> Decimal:
-    """The sum of every contract's forecast (EUR): the headline's."""
-    return headline(frame).forecast_total
-
-
 def select(frame: PortfolioFrame, filters: Filters) -> PortfolioFrame:
     """The rows that pass the filters, as portfolio.portfolio(filters=...) would read them.
 
