@@ -110,6 +110,7 @@ def main() -> None:
     parser.add_argument("--contracts", type=int, default=175_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--skip", default="", help="comma-separated processes to leave out, e.g. report")
     args = parser.parse_args()
     py = sys.executable
     data = OUT / f"data-{args.contracts}"
@@ -174,6 +175,8 @@ def main() -> None:
             ],
             False,
         )
+    skipped = [k for k in args.skip.split(",") if k]
+    contenders = {k: v for k, v in contenders.items() if not any(k.startswith(x) for x in skipped)}
     load_before = os.getloadavg()
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in contenders}
     outputs: dict[str, str] = {}
