@@ -39,7 +39,7 @@ from budgetcore.store import columns as stored
 from budgetcore.store import snapshot
 from budgetcore.store.columns import COUNTS, DATES
 from budgetcore.store.database import plain_rows
-from budgetcore.store.models import UNIT
+from budgetcore.store.models import UNIT, Contract
 
 # the columns of portfolio._inputs_statement's rows, in order (ContractInputs' fields)
 INPUT_COLUMNS = (
@@ -160,6 +160,11 @@ def read(session: Session, as_of: dt.date) -> dict[str, np.ndarray]:
         ("visits", "visits_done"),
     ):
         columns[actual] = columns.pop(name) - parts[name] if after else parts[name]
+    # issue 11: archived contracts leave the portfolio (their rows stay in every table and snapshot)
+    archived = plain_rows(session, sa.select(Contract.id).where(Contract.archived_on.is_not(None)))
+    if archived:
+        keep = ~np.isin(ids, np.array([row[0] for row in archived], dtype=ids.dtype))
+        columns = {name: values[keep] for name, values in columns.items()}
     return columns
 
 

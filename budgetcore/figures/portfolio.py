@@ -301,6 +301,8 @@ def _inputs_statement(session: Session, as_of: dt.date, filters: Filters, raw: b
     )
     if window is not None:
         stmt = stmt.where(window)
+    if not filters.contract_numbers:  # issue 11: archived contracts leave the portfolio; a named one reads
+        stmt = stmt.where(Contract.archived_on.is_(None))
     return _narrowed(stmt, filters)
 
 
