@@ -20,7 +20,7 @@ from budgetcore import clock
 from budgetcore.store import access, aggregates
 from budgetcore.store.access import Actor
 from budgetcore.store.database import bump_data_version
-from budgetcore.store.models import Base, Contract, Customer, WorkOrder
+from budgetcore.store.models import Base, Contract, Customer, ImportLog, WorkOrder
 
 CHUNK = 5000  # numbers per IN list
 
@@ -73,6 +73,8 @@ def remove_demo(session: Session, actor: Actor, *, rebuild: bool = True) -> dict
     ).items():
         counts[table] = counts.get(table, 0) + n
     counts["customers"] = _delete_lonely_customers(session)
+    # the import log describes the data's imports: the demo's no longer describes any (the audit trail keeps it)
+    counts["import_log"] = session.execute(delete(ImportLog).where(ImportLog.source == "demo")).rowcount or 0
     access.record(session, actor, "demo-remove", "", **{k: v for k, v in counts.items() if v})
     if rebuild:
         aggregates.rebuild(session)
