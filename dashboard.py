@@ -9,7 +9,16 @@ from budgetcore.i18n import t
 
 ui.page_config()
 lang = ui.lang()
-auth.gate(ui.engine(), lang)  # anyone not signed in, or without a role, sees one page and the run stops
+URLS = (
+    "renewals",
+    "contract",
+    "import",
+    "settings",
+    "audit",
+    "users",
+)  # every page's url_path but the default
+# anyone not signed in, or without a role, sees one page on every URL and the run stops
+auth.gate(ui.engine(), lang, URLS)
 rights = auth.rights()
 
 # One line per page. The contract page is opened from the others (?contract=...), so it stays out of the menu.

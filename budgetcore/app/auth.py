@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -60,24 +60,25 @@ def _literal(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
-def gate(engine: Engine, lang: str) -> Actor:
+def gate(engine: Engine, lang: str, paths: Sequence[str] = ()) -> Actor:
     """Who this run acts for: the signed-in user with a role, or (without [auth]) the local
     user. Anyone else sees the sign-in screen or the ask-for-access page, and the run stops
-    there: no page, no figure and no name of the portfolio is drawn."""
+    there: no page, no figure and no name of the portfolio is drawn. paths: the app's page
+    URLs, which then show that screen too (instead of Streamlit's "page not found")."""
     auth = section()
     if auth is None:
         actor = access.operator("page")
         rights = frozenset(access.ACTIONS)
     else:
         if not st.user.is_logged_in:
-            _only(lambda: _sign_in(auth, lang), t("Sign in", lang))
+            _only(lambda: _sign_in(auth, lang), t("Sign in", lang), paths)
         email = str(st.user.get("email") or "").strip().lower()
         with database.transaction(engine) as session:
             if email:
                 access.grant_configured_admins(session, configured_admins(auth))
             role = access.role_of(session, email) if email else None
         if role is None:
-            _only(lambda: _ask_for_access(email, lang), t("No access yet", lang))
+            _only(lambda: _ask_for_access(email, lang), t("No access yet", lang), paths)
         actor = Actor(email, "page")
         rights = frozenset(a for a in access.ACTIONS if access.allows(role, a))
         st.session_state["_role"] = role
@@ -86,9 +87,11 @@ def gate(engine: Engine, lang: str) -> Actor:
     return actor
 
 
-def _only(render, title: str) -> None:
-    """Show this one page on every URL (st.navigation with nothing else in it) and stop the run."""
-    st.navigation([st.Page(render, title=title, url_path="signin", default=True)], position="hidden").run()
+def _only(render: Callable[[], None], title: str, paths: Sequence[str]) -> None:
+    """Show this one page at / and every path (st.navigation with nothing else) and stop the run."""
+    pages = [st.Page(render, title=title, url_path="signin", default=True)]
+    pages += [st.Page(render, title=title, url_path=path) for path in paths]
+    st.navigation(pages, position="hidden").run()
     st.stop()
 
 
