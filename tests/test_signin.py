@@ -213,4 +213,4 @@ def test_admin_does_everything_and_the_audit_trail_names_them(app, page: Page, t
         ("archive", "page:contract", number),
         ("settings", "page:settings", ""),
     ]
-    assert [(e.actor, e.subject) for e in configured][0] == ("configuration", ADMIN)
+    assert (configured[0].actor, configured[0].subject) == ("configuration", ADMIN)
