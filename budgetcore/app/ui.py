@@ -1,4 +1,4 @@
-"""The Streamlit glue, and the only budgetcore module that imports streamlit.
+"""The Streamlit glue; with auth.py (sign-in), the only budgetcore modules that import streamlit.
 
 It owns: one engine per process (st.cache_resource), query results cached
 with st.cache_data keyed by the database URL and database.data_version (every
