@@ -21,7 +21,7 @@ from browser_support import LOADED, free_port, launch, streamlit_app
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from budgetcore.exchange import demo, importing
-from budgetcore.figures import portfolio
+from budgetcore.figures import portfolio, settings
 from budgetcore.store import access, database
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.models import AuditEntry
@@ -96,7 +96,9 @@ def sign_in(page: Page, base: str, email: str) -> None:
     page.wait_for_selector(LOADED, timeout=30_000)
 
 
-def menu(page: Page) -> list[str]:
+def menu(page: Page, entries: int) -> list[str]:
+    """The sidebar menu's entries, once it has as many (the first run after sign-in may still draw it)."""
+    expect(page.locator("[data-testid='stSidebarNav'] a")).to_have_count(entries, timeout=30_000)
     return [
         s.strip().splitlines()[-1] for s in page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
     ]
@@ -130,7 +132,7 @@ def test_viewer_sees_figures_but_cannot_import_or_change_settings(app, page: Pag
     sign_in(page, base, VIEWER)
     expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
     expect(page.get_by_text(f"Signed in as {VIEWER} (viewer)")).to_be_visible()
-    assert menu(page) == ["Overview", "Renewals"]
+    assert menu(page, 2) == ["Overview", "Renewals"]
     page.screenshot(path=str(SHOTS / "viewer.png"))
     for url in ("/import", "/settings"):  # not offered: the URL leads to the overview
         open_page(page, base + url)
@@ -142,8 +144,11 @@ def test_viewer_sees_figures_but_cannot_import_or_change_settings(app, page: Pag
     result = importing.import_tables(engine, demo.tables(contracts=3, seed=9, today=TODAY), actor=viewer)
     assert not result.ok and not result.written
     assert "viewer@example.com (viewer) may not import" in str(result.errors[0])
+    with transaction(engine) as session, pytest.raises(access.RefusedError):  # the Settings page's save
+        settings.save(session, settings.Settings(renewal_window_days=30), viewer.on("page:settings"))
     with transaction(engine) as session:
         assert session.query(AuditEntry).filter(AuditEntry.actor == VIEWER).count() == 0
+        assert settings.load(session).renewal_window_days == 90
     engine.dispose()
     # signing out: the sign-in screen again, on every page
     open_page(page, base + "/")
@@ -165,7 +170,8 @@ def test_admin_does_everything_and_the_audit_trail_names_them(app, page: Page, t
     base, db_url, _ = app
     number, _ = some_contract(db_url)
     sign_in(page, base, ADMIN)
-    assert menu(page) == ["Overview", "Renewals", "Import", "Settings", "Audit trail", "Users"]
+    expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
+    assert menu(page, 6) == ["Overview", "Renewals", "Import", "Settings", "Audit trail", "Users"]
     page.screenshot(path=str(SHOTS / "admin.png"))
 
     open_page(page, base + "/settings")
@@ -191,6 +197,7 @@ def test_admin_does_everything_and_the_audit_trail_names_them(app, page: Page, t
         open_page(page, base + url)
         assert "demo" not in page.locator("body").inner_text().lower(), url
     open_page(page, base + "/")
+    expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
     page.screenshot(path=str(SHOTS / "admin-own-data.png"))
 
     open_page(page, base + "/audit")
