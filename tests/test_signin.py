@@ -183,6 +183,7 @@ def test_admin_does_everything_and_the_audit_trail_names_them(app, page: Page, t
     page.get_by_text("Archive or delete this contract").click()
     page.get_by_role("button", name="Archive").click()
     expect(page.get_by_text("Archived on")).to_be_visible(timeout=30_000)
+    page.screenshot(path=str(SHOTS / "admin-archived.png"))
 
     real = tmp_path / "real"
     demo.write_csv(real, contracts=6, seed=77, today=TODAY)
