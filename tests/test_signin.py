@@ -29,6 +29,7 @@ from budgetcore.store.schema import prepared
 
 TODAY = dt.date(2026, 11, 27)
 SHOTS = Path("/tmp/shots-11")
+WAIT = 30_000  # ms: a loaded CI machine draws the overview in seconds, not in playwright's default 5
 ADMIN, VIEWER, STRANGER = "admin@example.com", "viewer@example.com", "stranger@example.com"
 PAGE_URLS = ("/", "/renewals", "/contract?contract={number}", "/import", "/settings", "/audit", "/users")
 
@@ -82,23 +83,23 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def open_page(page: Page, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector(LOADED, timeout=30_000)
+    page.wait_for_selector(LOADED, timeout=WAIT)
 
 
 def sign_in(page: Page, base: str, email: str) -> None:
     """Click the app's sign-in button, sign in at the provider's form, land back in the app."""
     open_page(page, base + "/")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("#email", timeout=30_000)  # the provider's own page
+    page.wait_for_selector("#email", timeout=WAIT)  # the provider's own page
     page.fill("#email", email)
     page.click("#signin")
-    page.wait_for_url(re.compile(re.escape(base) + r"/($|\?)"), timeout=30_000)
-    page.wait_for_selector(LOADED, timeout=30_000)
+    page.wait_for_url(re.compile(re.escape(base) + r"/($|\?)"), timeout=WAIT)
+    page.wait_for_selector(LOADED, timeout=WAIT)
 
 
 def menu(page: Page, entries: int) -> list[str]:
     """The sidebar menu's entries, once it has as many (the first run after sign-in may still draw it)."""
-    expect(page.locator("[data-testid='stSidebarNav'] a")).to_have_count(entries, timeout=30_000)
+    expect(page.locator("[data-testid='stSidebarNav'] a")).to_have_count(entries, timeout=WAIT)
     return [
         s.strip().splitlines()[-1] for s in page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
     ]
@@ -118,7 +119,7 @@ def test_anonymous_sees_only_the_sign_in_screen_on_every_url(app, page: Page) ->
     number, customer = some_contract(db_url)
     for url in PAGE_URLS:
         open_page(page, base + url.format(number=number))
-        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=WAIT)
         text = page.locator("body").inner_text()
         assert number not in text and customer not in text, url
         assert "Page not found" not in text
@@ -130,14 +131,14 @@ def test_anonymous_sees_only_the_sign_in_screen_on_every_url(app, page: Page) ->
 def test_viewer_sees_figures_but_cannot_import_or_change_settings(app, page: Page) -> None:
     base, db_url, provider = app
     sign_in(page, base, VIEWER)
-    expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
-    expect(page.get_by_text(f"Signed in as {VIEWER} (viewer)")).to_be_visible()
+    expect(page.locator("[data-testid='stMetric']").first).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(f"Signed in as {VIEWER} (viewer)")).to_be_visible(timeout=WAIT)
     assert menu(page, 2) == ["Overview", "Renewals"]
     page.screenshot(path=str(SHOTS / "viewer.png"))
     for url in ("/import", "/settings"):  # not offered: the URL leads to the overview
         open_page(page, base + url)
         assert page.locator("[data-testid='stFileUploader']").count() == 0
-        expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible()
+        expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible(timeout=WAIT)
     # the page's action itself, run as the viewer: refused by the core, nothing written
     engine = prepared(make_engine(db_url))
     viewer = access.Actor(VIEWER, "page:import")
@@ -153,14 +154,14 @@ def test_viewer_sees_figures_but_cannot_import_or_change_settings(app, page: Pag
     # signing out: the sign-in screen again, on every page
     open_page(page, base + "/")
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_selector(LOADED, timeout=30_000)
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.wait_for_selector(LOADED, timeout=WAIT)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=WAIT)
     open_page(page, base + "/renewals")
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=WAIT)
     assert page.locator("[data-testid='stMetric']").count() == 0
     # an email the provider knows but the app gives no role: ask an admin
     sign_in(page, base, STRANGER)
-    expect(page.get_by_text("Ask an admin for access")).to_be_visible()
+    expect(page.get_by_text("Ask an admin for access")).to_be_visible(timeout=WAIT)
     assert page.locator("[data-testid='stMetric']").count() == 0
     page.screenshot(path=str(SHOTS / "no-role.png"))
     assert provider.signed_in == [VIEWER, STRANGER]
@@ -170,19 +171,19 @@ def test_admin_does_everything_and_the_audit_trail_names_them(app, page: Page, t
     base, db_url, _ = app
     number, _ = some_contract(db_url)
     sign_in(page, base, ADMIN)
-    expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
+    expect(page.locator("[data-testid='stMetric']").first).to_be_visible(timeout=WAIT)
     assert menu(page, 6) == ["Overview", "Renewals", "Import", "Settings", "Audit trail", "Users"]
     page.screenshot(path=str(SHOTS / "admin.png"))
 
     open_page(page, base + "/settings")
     page.get_by_label("Default renewal window (days)").fill("120")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Settings saved.")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Settings saved.")).to_be_visible(timeout=WAIT)
 
     open_page(page, base + f"/contract?contract={number}")
     page.get_by_text("Archive or delete this contract").click()
     page.get_by_role("button", name="Archive").click()
-    expect(page.get_by_text("Archived on")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Archived on")).to_be_visible(timeout=WAIT)
     page.screenshot(path=str(SHOTS / "admin-archived.png"))
 
     real = tmp_path / "real"
@@ -191,21 +192,21 @@ def test_admin_does_everything_and_the_audit_trail_names_them(app, page: Page, t
         file.write_text(file.read_text().replace("CT-", "RC-").replace("WB", "RW"))
     open_page(page, base + "/import")
     page.locator("input[type=file]").set_input_files([str(p) for p in sorted(real.iterdir())])
-    expect(page.get_by_text("Replace the demo with this import")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Replace the demo with this import")).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name=re.compile(r"Import [\d,]+ rows")).click()
-    expect(page.get_by_text(re.compile(r"Imported [\d,]+ rows"))).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(re.compile(r"Imported [\d,]+ rows"))).to_be_visible(timeout=2 * WAIT)
     for url in ("/", "/renewals", "/import", "/settings"):
         open_page(page, base + url)
         assert "demo" not in page.locator("body").inner_text().lower(), url
     open_page(page, base + "/")
-    expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
+    expect(page.locator("[data-testid='stMetric']").first).to_be_visible(timeout=WAIT)
     page.screenshot(path=str(SHOTS / "admin-own-data.png"))
 
     open_page(page, base + "/audit")
     page.get_by_label("Who (part of the email or user name)").fill("admin@")
     page.keyboard.press("Enter")
     page.wait_for_timeout(500)  # the rerun starts; LOADED is true again once it has drawn the filtered table
-    page.wait_for_selector(LOADED, timeout=30_000)
+    page.wait_for_selector(LOADED, timeout=WAIT)
     page.screenshot(path=str(SHOTS / "admin-audit.png"))
 
     engine = prepared(make_engine(db_url))

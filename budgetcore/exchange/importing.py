@@ -258,9 +258,10 @@ def _import(
                 source=source[:20],
             )
         )
+        extra = {"replaced_demo": bool(removed), "demo_contracts_now_real": undemoed} if audit_as == "import" else {}
         access.record(
             session, actor, audit_as, "", files=[f"{t.file} ({r.rows})" for t, r in usable][:100],
-            rows=dict(result.counts), replaced_demo=bool(removed), demo_contracts_now_real=undemoed,
+            rows=dict(result.counts), **extra,
         )  # fmt: skip
     result.written = True
 
