@@ -183,6 +183,7 @@ def test_admin_does_everything_and_the_audit_trail_names_them(app, page: Page, t
     page.get_by_text("Archive or delete this contract").click()
     page.get_by_role("button", name="Archive").click()
     expect(page.get_by_text("Archived on")).to_be_visible(timeout=WAIT)
+    page.get_by_text("Archived on").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "admin-archived.png"))
 
     real = tmp_path / "real"
