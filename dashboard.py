@@ -4,20 +4,38 @@ from __future__ import annotations
 
 import streamlit as st
 
-from budgetcore.app import ui
+from budgetcore.app import auth, ui
 from budgetcore.i18n import t
 
 ui.page_config()
 lang = ui.lang()
+URLS = (
+    "renewals",
+    "contract",
+    "import",
+    "settings",
+    "audit",
+    "users",
+)  # every page's url_path but the default
+# anyone not signed in, or without a role, sees one page on every URL and the run stops
+auth.gate(ui.engine(), lang, URLS)
+rights = auth.rights()
 
 # One line per page. The contract page is opened from the others (?contract=...), so it stays out of the menu.
 PAGES = [
     st.Page("pages/overview.py", title=t("Overview", lang), icon=":material/dashboard:", default=True),
     st.Page("pages/renewals.py", title=t("Renewals", lang), icon=":material/event:", url_path="renewals"),
     st.Page("pages/contract.py", title=t("Contract", lang), url_path="contract", visibility="hidden"),
-    st.Page("pages/import.py", title=t("Import", lang), icon=":material/upload_file:", url_path="import"),
-    st.Page("pages/settings.py", title=t("Settings", lang), icon=":material/settings:", url_path="settings"),
 ]
+# a page the actor's role may not use is not offered (and its writes refuse them: access.require)
+for right, path, title, icon, url in (
+    ("import", "pages/import.py", "Import", ":material/upload_file:", "import"),
+    ("settings", "pages/settings.py", "Settings", ":material/settings:", "settings"),
+    ("audit", "pages/audit.py", "Audit trail", ":material/history:", "audit"),
+    ("users", "pages/admin.py", "Users", ":material/group:", "users"),
+):
+    if right in rights:
+        PAGES.append(st.Page(path, title=t(title, lang), icon=icon, url_path=url))
 page = st.navigation(PAGES)
 ui.sidebar()
 page.run()

@@ -1,4 +1,8 @@
-"""The command line: python -m budgetcore demo | import | summary | renewals | report."""
+"""The command line: python -m budgetcore demo | import | summary | renewals | report | contract | users | audit.
+
+Every write acts as the operating-system user running it (access.operator) and is
+recorded in the audit trail with source 'cli'.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from budgetcore import clock, i18n
 from budgetcore.figures import frame, settings, table
 from budgetcore.figures.frame import SUMMARY_COLUMNS
 from budgetcore.figures.metrics import Filters
-from budgetcore.store import schema
+from budgetcore.store import access, database, lifecycle, schema
 from budgetcore.store.database import StorageError, default_url, make_engine, transaction
 
 
@@ -32,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
         "--db", metavar="URL", help="database URL (default: $BUDGETCORE_DB_URL, else data/budgetcore.db)"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", parents=[common], help="load the demo portfolio")
+    dem = sub.add_parser("demo", parents=[common], help="load the demo portfolio (or --remove it)")
+    dem.add_argument("--remove", action="store_true", help="delete every row of the demo portfolio")
     imp = sub.add_parser("import", parents=[common], help="import exchange-format files")
     imp.add_argument(
         "paths",
@@ -41,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
         help="CSV or XLSX files (one sheet per entity), or folders holding them",
     )
     imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    imp.add_argument(
+        "--keep-demo",
+        action="store_true",
+        help="add to the demo portfolio (default: the import replaces the demo, in one transaction)",
+    )
     for name, text in (("summary", "one row per contract"), ("renewals", "contracts approaching renewal")):
         p = sub.add_parser(name, parents=[common], help=text)
         p.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="default: today")
@@ -61,6 +71,19 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--contract", metavar="NUMBER", help="one contract instead of the renewals list")
     rep.add_argument("--out", required=True, metavar="FILE", help="FILE.xlsx or FILE.html")
     rep.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE)
+    con = sub.add_parser("contract", parents=[common], help="archive, restore or delete one contract")
+    con.add_argument("verb", choices=("archive", "restore", "delete"))
+    con.add_argument("number", metavar="NUMBER", help="the contract number")
+    con.add_argument("--yes", action="store_true", help="delete without asking (delete only)")
+    usr = sub.add_parser("users", parents=[common], help="who may sign in, with which role")
+    usr.add_argument("verb", choices=("add", "list", "remove"))
+    usr.add_argument("email", nargs="?", metavar="EMAIL")
+    usr.add_argument("--role", choices=access.ROLES, help="for add: viewer, editor or admin")
+    aud = sub.add_parser("audit", parents=[common], help="the audit trail, newest first (CSV)")
+    aud.add_argument("--actor", help="part of the actor's email or user name")
+    aud.add_argument("--action", help="e.g. import, settings, archive, delete, role, demo-load")
+    aud.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="from this UTC date")
+    aud.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="through this UTC date")
     return parser
 
 
@@ -72,17 +95,29 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     except StorageError as exc:
         print(f"error: {exc}", file=err)
         return 2
+    actor = access.operator("cli")
     # each command imports what it uses: summary and renewals need neither the importer nor openpyxl
     if args.command == "demo":
         from budgetcore.exchange import demo
 
-        result = demo.load(engine)
+        if args.remove:
+            removed = demo.remove(engine, actor)
+            done = {k: v for k, v in removed.items() if v}
+            print(f"demo portfolio removed: {_counts(done)}" if done else "no demo rows to remove", file=out)
+            return 0
+        result = demo.load(engine, actor)
         print(f"demo portfolio loaded: {_counts(result.counts)}", file=out)
         return 0 if result.ok else 1
+    if args.command in ("contract", "users", "audit"):
+        return _manage(engine, args, actor, out, err)
     if args.command == "import":
         from budgetcore.exchange.importing import import_paths
 
-        result = import_paths(engine, args.paths, dry_run=args.dry_run, source="cli")
+        with transaction(engine) as session:
+            replace = database.is_demo(session) and not args.keep_demo
+        result = import_paths(
+            engine, args.paths, dry_run=args.dry_run, source="cli", actor=actor, replace_demo=replace
+        )
         for finding in result.findings[:50]:
             print(f"note: {finding}", file=err)
         findings = len(result.findings) + result.unlisted_findings
@@ -97,6 +132,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
             return 1
         verb = "validated (dry run, nothing written)" if args.dry_run else "imported"
         print(f"{verb}: {_counts(result.counts)}", file=out)
+        if replace and not args.dry_run:
+            print("the demo portfolio was replaced by this import (--keep-demo adds to it instead)", file=out)
         return 0
     as_of = args.as_of or clock.today()
     if args.command == "report":
@@ -136,6 +173,70 @@ def _report(engine, args: argparse.Namespace, as_of: dt.date, out: TextIO, err: 
         print(f"error: cannot write {args.out}: {exc}", file=err)
         return 1
     print(f"wrote {args.out}: {len(pack.contracts)} contract(s)", file=out)
+    return 0
+
+
+def _manage(engine, args: argparse.Namespace, actor: access.Actor, out: TextIO, err: TextIO) -> int:
+    """contract archive|restore|delete, users add|list|remove and audit: each one transaction."""
+    try:
+        if args.command == "audit":
+            with transaction(engine) as session:
+                entries = access.trail(
+                    session, actor=args.actor, action=args.action, since=args.since, until=args.until,
+                    limit=None,
+                )  # fmt: skip
+            out.write(access.trail_csv(entries).decode("utf-8-sig"))
+            return 0
+        if args.command == "contract":
+            return _contract(engine, args, actor, out, err)
+        if args.verb == "list":
+            with transaction(engine) as session:
+                for user in access.users(session):
+                    print(f"{user.email}  {user.role}", file=out)
+            return 0
+        if not args.email or (args.verb == "add" and not args.role):
+            print("error: users add EMAIL --role ROLE, users remove EMAIL", file=err)
+            return 2
+        with transaction(engine) as session:
+            if args.verb == "add":
+                old = access.set_role(session, actor, args.email, args.role)
+                print(f"{args.email.strip().lower()}: {old or 'no role'} -> {args.role}", file=out)
+            elif access.remove_user(session, actor, args.email) is None:
+                print(f"error: {args.email} has no role", file=err)
+                return 1
+            else:
+                print(f"removed {args.email.strip().lower()}", file=out)
+        return 0
+    except (ValueError, access.RefusedError, lifecycle.UnknownContractError) as exc:
+        print(f"error: {exc.args[0] if exc.args else exc}", file=err)
+        return 1
+
+
+def _contract(engine, args: argparse.Namespace, actor: access.Actor, out: TextIO, err: TextIO) -> int:
+    number = args.number
+    if args.verb == "delete":
+        with transaction(engine) as session:
+            lifecycle.archived_on(session, number)  # UnknownContractError before any question
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print(f"error: deleting {number} needs --yes (it removes all its lines)", file=err)
+                return 2
+            answer = input(f"Delete contract {number} with all its budget, work order, hour and "
+                           "material lines? Type its number to confirm: ")  # fmt: skip
+            if answer.strip() != number:
+                print("not deleted", file=err)
+                return 1
+        with transaction(engine) as session:
+            removed = lifecycle.delete_contract(session, actor, number)
+        print(f"deleted {number}: {_counts({k: v for k, v in removed.items() if v})}", file=out)
+        return 0
+    with transaction(engine) as session:
+        if args.verb == "archive":
+            changed = lifecycle.archive(session, actor, number)
+        else:
+            changed = lifecycle.restore(session, actor, number)
+    state = "archived" if args.verb == "archive" else "restored"
+    print(f"{number} {state}" if changed else f"{number} was {state} already", file=out)
     return 0
 
 

@@ -8,6 +8,7 @@ from budgetcore import i18n
 from budgetcore.app import charts, tables, ui
 from budgetcore.figures import metrics, pricing
 from budgetcore.i18n import t
+from budgetcore.store import database, lifecycle
 
 view = ui.view()
 lang = view.lang
@@ -29,6 +30,11 @@ st.page_link("pages/overview.py", label=t("Overview", lang), icon=":material/arr
              query_params=ui.view_params())  # fmt: skip
 st.title(i.contract_number)
 ui.demo_banner(view)
+with database.transaction(ui.engine()) as session:
+    archived = lifecycle.archived_on(session, i.contract_number)
+if archived:
+    st.warning(t("Archived on {date}: out of the overview, the renewals and every portfolio figure; its history stays.",
+                 lang, date=i18n.date(archived, lang)), icon=":material/inventory_2:")  # fmt: skip
 st.markdown(
     f"**{i.name or ''}**  \n"
     + f"{tables.status_badge(f.status, lang)} · {i.customer} · "
@@ -108,3 +114,23 @@ with tabs[3]:
         st.warning(tables.finding_text(finding, lang, view.currency), icon=":material/report:")
     if not found.findings:
         st.success(t("No data-quality findings for this contract.", lang))
+
+if view.may("archive") or view.may("delete"):  # the core refuses the others too (access.require)
+    actor = view.actor.on("page:contract")
+    with st.expander(t("Archive or delete this contract", lang)):
+        verb = lifecycle.restore if archived else lifecycle.archive
+        label = t("Restore to the portfolio", lang) if archived else t("Archive", lang)
+        if view.may("archive") and st.button(label, key="contract_archive", icon=":material/inventory_2:"):
+            with database.transaction(ui.engine()) as session:
+                verb(session, actor, i.contract_number)
+            ui.forget_results()
+            st.rerun()
+        if view.may("delete"):
+            sure = st.checkbox(t("Yes, delete {number} with all its budget, work order, hour and material lines",
+                                 lang, number=i.contract_number), key="contract_delete_sure")  # fmt: skip
+            if st.button(t("Delete for good", lang), key="contract_delete", disabled=not sure, type="primary",
+                         icon=":material/delete_forever:"):  # fmt: skip
+                with database.transaction(ui.engine()) as session:
+                    lifecycle.delete_contract(session, actor, i.contract_number)
+                ui.forget_results()
+                st.switch_page("pages/overview.py", query_params=ui.view_params())

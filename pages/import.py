@@ -7,7 +7,7 @@ import streamlit as st
 
 from budgetcore import i18n
 from budgetcore.app import import_view, ui
-from budgetcore.exchange import importing
+from budgetcore.exchange import demo, importing
 from budgetcore.exchange.formats import ENTITIES, SourceTable, missing_required
 from budgetcore.exchange.workbook import template
 from budgetcore.i18n import t
@@ -15,6 +15,8 @@ from budgetcore.store import database
 
 view = ui.view()
 lang = view.lang
+ui.offered(view, "import")
+actor = view.actor.on("page:import")
 st.title(t("Import", lang))
 st.caption(
     t(
@@ -85,24 +87,36 @@ if done:  # the import before this rerun: what it wrote and what is worth knowin
             problems_table(findings)
 
 
-def who() -> str | None:
-    """The signed-in user, or the one a reverse proxy names; None when unknown."""
-    try:
-        if st.user.is_logged_in:
-            return str(st.user.get("email") or st.user.get("name") or "") or None
-    except Exception:  # authentication not configured
-        pass
-    headers = st.context.headers or {}
-    return headers.get("X-Forwarded-User") or headers.get("X-Remote-User")
+if view.demo:  # the demo's rows are marked in the database: remove them, or let an import replace them
+    st.info(
+        t("The database holds the demo portfolio of fictitious contracts.", lang), icon=":material/science:"
+    )
+    if st.button(t("Remove the demo portfolio", lang), key="demo_remove", icon=":material/delete:"):
+        removed = demo.remove(ui.engine(), actor)
+        ui.forget_results()
+        st.session_state["import_demo_removed"] = removed.get("contracts", 0)
+        st.rerun()
+if (gone := st.session_state.pop("import_demo_removed", None)) is not None:
+    st.success(t("Removed {n} fictitious contracts with all their lines.", lang, n=gone))
+replace = view.demo and st.radio(
+    t("With the demo portfolio", lang),
+    [True, False],
+    format_func=lambda r: t("Replace the demo with this import", lang) if r else t("Add to the demo", lang),
+    key="import_replace_demo",
+    horizontal=True,
+)
 
 
 if files:
     for table in read_tables()[0]:
         choose_mapping(table)
     tables, unreadable = read_tables()  # with the choices just made
-    key = import_view.digest(files, tables, view.version)
+    key = (import_view.digest(files, tables, view.version), replace)
     if st.session_state.get("import_checked", (None,))[0] != key:  # validate once per change
-        st.session_state["import_checked"] = (key, importing.import_tables(ui.engine(), tables, dry_run=True))
+        checked_now = importing.import_tables(
+            ui.engine(), tables, dry_run=True, actor=actor, replace_demo=replace
+        )
+        st.session_state["import_checked"] = (key, checked_now)
     checked: importing.ImportResult = st.session_state["import_checked"][1]
 
     st.subheader(t("What was recognised", lang))
@@ -136,7 +150,7 @@ if files:
             )
 
         result = importing.import_tables(
-            ui.engine(), read_tables()[0], source="page", user=who(), progress=progress
+            ui.engine(), read_tables()[0], source="page", actor=actor, replace_demo=replace, progress=progress
         )
         if result.written:
             ui.forget_results()  # the data version moved on too; this frees the old results at once

@@ -26,6 +26,8 @@ LABELS = {
 
 view = ui.view()
 lang = view.lang
+ui.offered(view, "settings")
+actor = view.actor.on("page:settings")
 st.title(t("Settings", lang))
 st.caption(
     t(
@@ -96,7 +98,7 @@ if saved:
             st.error(f"{t(LABELS[field], lang)}: {t(message, lang)}")
     else:
         with database.transaction(ui.engine()) as session:
-            settings.save(session, chosen)
+            settings.save(session, chosen, actor)
         st.session_state["settings_saved"] = True
         st.rerun()  # every figure on the next run uses the new thresholds
 
@@ -105,7 +107,7 @@ if st.session_state.pop("settings_saved", False):
 
 if st.button(t("Restore the defaults", lang), key="s_defaults", icon=":material/restart_alt:"):
     with database.transaction(ui.engine()) as session:
-        settings.save(session, Settings())
+        settings.save(session, Settings(), actor)
     for key in ("s_at_risk", "s_watch_level", "s_watch_elapsed", "s_window", "s_target", "s_currency"):
         st.session_state.pop(key, None)
     st.session_state["settings_saved"] = True

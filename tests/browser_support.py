@@ -46,15 +46,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_app(db_url: str, log: Path, **env: str) -> Iterator[str]:
-    """Run the dashboard on db_url (extra environment in env); yields its base URL once healthy."""
-    port = free_port()
+def streamlit_app(
+    db_url: str, log: Path, *, port: int | None = None, secrets: Path | None = None, **env: str
+) -> Iterator[str]:
+    """Run the dashboard on db_url (extra environment in env), on port (default: a free one)
+    with the secrets file given (default: none); yields its base URL once healthy."""
+    port = port or free_port()
+    extra = (
+        ["--secrets.files", str(secrets)] if secrets else ["--secrets.files", str(log.parent / "none.toml")]
+    )
     inherited = {k: v for k, v in os.environ.items() if k != "BUDGETCORE_NO_DEMO"}
     environment = {**inherited, "BUDGETCORE_DB_URL": db_url, **env}
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *extra],
             cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"

@@ -164,7 +164,8 @@ def _outcome(engine, files: dict[str, str | bytes]):
         [(p.file, p.row, p.column, p.value, p.message) for p in kind]
         for kind in (result.errors, result.findings)
     ]
-    tables = {name: rows for name, rows in snapshot(engine).items() if name != "import_log"}  # when differs
+    timed = ("import_log", "audit_trail")  # when the import happened differs
+    tables = {name: rows for name, rows in snapshot(engine).items() if name not in timed}
     return problems, result.counts, result.written, tables
 
 

@@ -24,6 +24,8 @@ PAGES = {
     "renewals": ("pages/renewals.py", {}),
     "contract": ("pages/contract.py", {}),  # the contract number is filled in per test
     "settings": ("pages/settings.py", {}),
+    "audit": ("pages/audit.py", {}),  # the demo's load is in it
+    "users": ("pages/admin.py", {}),
 }
 
 

@@ -1,4 +1,4 @@
-"""The Streamlit glue, and the only budgetcore module that imports streamlit.
+"""The Streamlit glue; with auth.py (sign-in), the only budgetcore modules that import streamlit.
 
 It owns: one engine per process (st.cache_resource), query results cached
 with st.cache_data keyed by the database URL and database.data_version (every
@@ -24,7 +24,7 @@ from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
 from budgetcore import clock, i18n
-from budgetcore.app import tables
+from budgetcore.app import auth, tables
 from budgetcore.app.tables import Columns, status_colours, type_label
 from budgetcore.figures import contract_detail, frame, months, summary
 from budgetcore.figures import settings as stored_settings
@@ -33,12 +33,14 @@ from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import STATUSES, Thresholds
 from budgetcore.figures.portfolio import Filters
 from budgetcore.i18n import t
-from budgetcore.store import columns, database, schema
+from budgetcore.store import columns, database, lifecycle, schema
+from budgetcore.store.access import Actor
 from budgetcore.store.models import Contract
 
 NO_DEMO_ENV = "BUDGETCORE_NO_DEMO"  # "1": never load the demo portfolio into an empty database
 FILTER_PARAMS = {"customer": "f_customer", "type": "f_type", "status": "f_status", "manager": "f_manager"}
 AS_OF_KEY, WITHIN_KEY = "f_as_of", "f_within"
+LOCAL = Actor("local", "page", operator=True)  # a View made without a sidebar run (tests)
 
 
 # --- engine and cached queries ------------------------------------------------------------
@@ -169,10 +171,11 @@ def _settings(url: str, version: int) -> stored_settings.Settings:
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _choices(url: str, version: int) -> tuple[summary.Choices, int]:
+def _choices(url: str, version: int) -> tuple[summary.Choices, int, int]:
+    """The filters' choices, how many contracts the database holds, how many are archived."""
     with database.transaction(_engine(url)) as session:
         count = session.scalar(select(func.count()).select_from(Contract)) or 0
-        return summary.filter_choices(session), count
+        return summary.filter_choices(session), count, lifecycle.archived_count(session)
 
 
 # --- the view: language, thresholds, sidebar filters -------------------------------------------
@@ -194,10 +197,17 @@ class View:
     contracts_in_db: int
     url: str
     version: int
+    archived: int = 0  # contracts archived: out of every portfolio figure
+    actor: Actor = LOCAL
+    rights: frozenset[str] = frozenset()  # the access.ACTIONS the actor may take
 
     @property
     def key(self) -> str:
         return repr((self.filters, self.thresholds))
+
+    def may(self, action: str) -> bool:
+        """Whether the page offers this action (access.ACTIONS) to the actor; the core checks again."""
+        return action in self.rights
 
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
@@ -307,7 +317,7 @@ def sidebar() -> View:
     """Render the shared sidebar and return the view every page renders; call once per run."""
     language = lang()
     url, version, is_demo = _state()
-    choices, count = _choices(url, version)
+    choices, count, archived = _choices(url, version)
     today = clock.today()
     _from_url(choices, today)
     with st.sidebar:
@@ -355,6 +365,7 @@ def sidebar() -> View:
             key=WITHIN_KEY,
             placeholder=t("any time", language),
         )
+        auth.identity_box(language)
     _to_url(today)
     stored = _settings(url, version)
     view = View(
@@ -373,6 +384,9 @@ def sidebar() -> View:
         contracts_in_db=count,
         url=url,
         version=version,
+        archived=archived,
+        actor=auth.actor(),
+        rights=auth.rights(),
     )
     st.session_state["_view"] = view
     return view
@@ -399,9 +413,18 @@ def view() -> View:
             PagesManager.uses_pages_directory = False
             st.rerun()
         page_config()
+        auth.gate(engine(), lang())  # the page runs without dashboard.py: the same gate first
         return sidebar()
     current = st.session_state.get("_view")
     return current if isinstance(current, View) else sidebar()
+
+
+def offered(v: View, action: str) -> None:
+    """Stop a page whose action (access.ACTIONS) the actor's role does not allow: the menu does
+    not offer it, and a link to it shows this instead of the page."""
+    if not v.may(action):
+        st.warning(t("Your role does not allow this page. Ask an admin for access.", v.lang))
+        st.stop()
 
 
 def markdown_text(text: str) -> str:
@@ -446,7 +469,7 @@ def portfolio_frame(v: View) -> tuple[PortfolioFrame, summary.Headline]:
 def monthly(v: View, chosen: PortfolioFrame) -> list[summary.MonthActual]:
     """Actuals per month of the shown contracts: every contract's from the maintained
     portfolio months; a filtered set's summed in memory from every contract's months."""
-    if v.filters == Filters():
+    if v.filters == Filters() and not v.archived:  # portfolio_months holds every contract's months
         return _monthly(v.url, v.version, v.as_of)
     return _monthly_of(v.url, v.version, v.as_of, v.key, chosen)
 

@@ -13,11 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from budgetcore import clock
 from budgetcore.exchange.formats import COLUMNS, ENTITIES, SourceTable, open_csv
 from budgetcore.exchange.importing import ImportResult, import_tables
-from budgetcore.store.database import set_meta, transaction
+from budgetcore.store import access, lifecycle
+from budgetcore.store.access import Actor
+from budgetcore.store.database import get_meta, set_meta, transaction
 from budgetcore.store.models import Contract
 
 log = logging.getLogger(__name__)
@@ -338,31 +341,66 @@ def write_csv(directory: Path, **kwargs) -> dict[str, int]:
 
 def tables(**kwargs) -> list[SourceTable]:
     """The demo portfolio as in-memory canonical CSV tables, ready for import_tables."""
+    return _generated(**kwargs)[0]
+
+
+def _generated(**kwargs) -> tuple[list[SourceTable], list[str], list[str]]:
+    """tables(), the contract numbers and the numbers of the work orders under no contract."""
     buffers = {e: io.StringIO() for e in ENTITIES}
     writers = {e: csv.writer(b) for e, b in buffers.items()}
+    contracts: list[str] = []
+    loose: list[str] = []
     for entity, writer in writers.items():
         writer.writerow(HEADERS[entity])
-    generate(lambda entity, cells: writers[entity].writerow(cells), **kwargs)
-    return [
+
+    def sink(entity: str, cells: list[str]) -> None:
+        writers[entity].writerow(cells)
+        if entity == "contracts":
+            contracts.append(cells[0])
+        elif entity == "work_orders" and not cells[1]:
+            loose.append(cells[0])
+
+    generate(sink, **kwargs)
+    found = [
         open_csv(f"{e}.csv", io.BufferedReader(io.BytesIO(buffers[e].getvalue().encode()))) for e in ENTITIES
     ]
+    return found, contracts, loose
+
+
+SEEDED = "demo_seeded"  # meta key: the demo was loaded once; an emptied database stays empty
 
 
 def load_if_empty(engine: Engine, **kwargs) -> ImportResult | None:
-    """load(engine, **kwargs) into a database without contracts (the app's first start); None
-    when it has some."""
+    """load(engine, **kwargs) into a database that has no contracts and never had the demo (the
+    app's first start); None otherwise, so that a database whose demo was removed is not filled
+    again."""
     with transaction(engine) as session:
-        if session.scalar(select(func.count()).select_from(Contract)):
+        if session.scalar(select(func.count()).select_from(Contract)) or get_meta(session, SEEDED):
             return None
-    result = load(engine, **kwargs)
+    result = load(engine, actor=Actor("the app's first start", "app", operator=True), **kwargs)
     log.info("demo: loaded into an empty database: %s", result.counts)
     return result
 
 
-def load(engine: Engine, **kwargs) -> ImportResult:
-    """Import the demo portfolio through the normal importer and mark the database as demo."""
-    result = import_tables(engine, tables(**kwargs), source="demo", user="demo")
-    if result.ok:
-        with transaction(engine) as session:
-            set_meta(session, "demo", "1")
-    return result
+def load(engine: Engine, actor: Actor | None = None, **kwargs) -> ImportResult:
+    """Import the demo portfolio through the normal importer, its rows marked as the demo's
+    (exactly the contracts and loose work orders it generated), in one transaction.
+
+    actor (default: the operator) needs the 'demo' right; the audit trail records a
+    'demo-load' with the rows per entity."""
+    found, contracts, loose = _generated(**kwargs)
+
+    def mark(session: Session) -> None:
+        lifecycle.mark_demo(session, contracts, loose)
+        set_meta(session, SEEDED, "1")
+
+    return import_tables(
+        engine, found, source="demo", user="demo", actor=actor or access.operator("cli"), after=mark,
+        audit_as="demo-load",
+    )  # fmt: skip
+
+
+def remove(engine: Engine, actor: Actor) -> dict[str, int]:
+    """Delete the demo's rows in one transaction (lifecycle.remove_demo); rows deleted per table."""
+    with transaction(engine) as session:
+        return lifecycle.remove_demo(session, actor)

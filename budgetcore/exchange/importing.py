@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import getpass
 import io
 import logging
 from collections.abc import Callable, Iterator, Sequence
@@ -31,7 +30,7 @@ from budgetcore.exchange.validation import (
     RowValidator,
 )
 from budgetcore.exchange.writer import Batch, Writer
-from budgetcore.store import aggregates
+from budgetcore.store import access, aggregates, lifecycle
 from budgetcore.store.database import bump_data_version, transaction
 from budgetcore.store.models import (
     ImportLog,
@@ -78,6 +77,7 @@ MESSAGES = (  # every message template of a Problem made here, for the Dutch cat
     UNREADABLE,
     "cannot open: {reason}",
     "no CSV or XLSX files found",
+    "not allowed: {reason}",
 )
 
 
@@ -122,16 +122,35 @@ def import_tables(
     user: str | None = None,
     source: str = "cli",
     progress: Callable[[str, int], None] | None = None,
+    actor: access.Actor | None = None,
+    replace_demo: bool = False,
+    after: Callable[[Session], None] | None = None,
+    audit_as: str = "import",
 ) -> ImportResult:
     """Validate and import tables; on any error (or dry_run) the database is left unchanged.
 
     Never raises for bad input or a failing database: every problem, with file,
     row and column, ends up in the result. progress(file, rows read so far) is
     called every PROGRESS_EVERY rows and at the end of each file.
+
+    actor (default: the operator, access.operator(source)) must be allowed to import
+    (access.require, in the import's transaction; a refusal is an error in the result)
+    and is recorded in the audit trail as audit_as ('import', or 'demo-load' for the
+    demo, which needs the 'demo' right). replace_demo: the demo's rows are deleted in
+    the same transaction first, so the file's contracts replace them or nothing changes.
+    after(session) runs once the rows are written, before the aggregates (the demo marks
+    its rows there). A real import's contracts that were the demo's are real data after it.
     """
     result = ImportResult()
+    actor = actor or access.operator(source)
     try:
-        _import(engine, tables, result, dry_run=dry_run, user=user, source=source, progress=progress)
+        _import(
+            engine, tables, result, dry_run=dry_run, user=user or actor.who, source=source,
+            progress=progress, actor=actor, replace_demo=replace_demo, after=after, audit_as=audit_as,
+        )  # fmt: skip
+    except access.RefusedError as exc:
+        result.written = False
+        result.error(Problem.of("(access)", None, None, None, "not allowed: {reason}", reason=str(exc)))
     except Exception as exc:  # the database went away, a constraint we did not foresee...
         log.exception("import failed")
         result.written = False
@@ -149,6 +168,10 @@ def _import(
     user: str | None,
     source: str,
     progress: Callable[[str, int], None] | None,
+    actor: access.Actor,
+    replace_demo: bool,
+    after: Callable[[Session], None] | None,
+    audit_as: str,
 ) -> None:
     usable: list[tuple[SourceTable, FileReport]] = []
     unreadable: set[str] = set()
@@ -186,6 +209,11 @@ def _import(
             usable.append((table, report))
     usable.sort(key=lambda pair: ENTITIES.index(pair[0].entity))  # type: ignore[arg-type]
     with transaction(engine) as session:
+        removed: dict[str, int] = {}
+        if not dry_run:  # the guard before anything is written, in the transaction that writes
+            access.require(session, actor, "import" if audit_as == "import" else "demo")
+        if replace_demo:  # in a dry run too, so that it validates against what will remain
+            removed = lifecycle.remove_demo(session, actor, rebuild=False)
         known = Known(session)
         known.unreadable |= unreadable
         writer = Writer(session)
@@ -213,7 +241,10 @@ def _import(
             session.rollback()
             return
         writer.finish()
-        affected = writer.affected_contract_ids()
+        undemoed = lifecycle.unmark_demo(session, writer.touched_numbers) if audit_as == "import" else 0
+        if after is not None:
+            after(session)
+        affected = None if removed else writer.affected_contract_ids()
         del writer, known  # their maps of every key seen: freed before the aggregates and snapshots
         aggregates.rebuild(session, affected)
         bump_data_version(session)
@@ -222,18 +253,16 @@ def _import(
                 imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 files="; ".join(f"{t.file} ({r.rows})" for t, r in usable)[:10_000],
                 rows=sum(result.counts.values()),
-                user=(user or (_current_user() if source != "page" else None) or "")[:100] or None,
+                user=(user or "")[:100] or None,
                 source=source[:20],
             )
         )
+        extra = {"replaced_demo": bool(removed), "demo_contracts_now_real": undemoed} if audit_as == "import" else {}
+        access.record(
+            session, actor, audit_as, "", files=[f"{t.file} ({r.rows})" for t, r in usable][:100],
+            rows=dict(result.counts), **extra,
+        )  # fmt: skip
     result.written = True
-
-
-def _current_user() -> str | None:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return None
 
 
 def open_source(file_name: str, stream: IO[bytes], size: int | None = None) -> list[SourceTable]:

@@ -199,6 +199,12 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
         ("visits", "visits_done"),
     ):
         columns[actual] = columns.pop(name) - parts[name] if after else parts[name]
+    # archived contracts leave the portfolio (their rows stay in every table and snapshot);
+    # one asked for by number (its own page, its pack) is still read
+    archived = [] if numbers is not None else plain_rows(session, sa.select(Contract.id).where(Contract.archived_on.is_not(None)))
+    if archived:
+        keep = ~np.isin(ids, np.array([row[0] for row in archived], dtype=ids.dtype))
+        columns = {name: values[keep] for name, values in columns.items()}
     return columns
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from budgetcore.figures.metrics import Thresholds
+from budgetcore.store import access
 from budgetcore.store.database import bump_data_version, set_meta
 from budgetcore.store.models import Meta
 
@@ -117,16 +118,26 @@ def load(session: Session) -> Settings:
     return loaded
 
 
-def save(session: Session, settings: Settings) -> None:
-    """Store every field (the caller commits). Raises ValueError naming the first bad field.
+def save(session: Session, settings: Settings, actor: access.Actor | None = None) -> None:
+    """Store every field (the caller commits). Raises ValueError naming the first bad field,
+    access.RefusedError unless actor (default: the operator) may change settings.
 
-    Also bumps the data version: cached figures are keyed on it, and statuses
-    change with the thresholds.
+    The audit trail records every changed field's old and new value. Also bumps the data
+    version: cached figures are keyed on it, and statuses change with the thresholds.
     """
+    actor = actor or access.operator()
+    access.require(session, actor, "settings")
     problems = settings.problems()
     if problems:
         field, message = problems[0]
         raise ValueError(f"{field} {message}")
+    before = load(session)
+    changed = {
+        name: {"old": str(getattr(before, name)), "new": str(getattr(settings, name))}
+        for name in _FIELDS
+        if getattr(before, name) != getattr(settings, name)
+    }
+    access.record(session, actor, "settings", "", **changed)
     for name in _FIELDS:
         set_meta(session, PREFIX + name, str(getattr(settings, name)))
     bump_data_version(session)

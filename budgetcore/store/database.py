@@ -9,13 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, Engine, Integer, create_engine, event, inspect, select
+from sqlalchemy import Date, Engine, Integer, create_engine, event, exists, inspect, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.functions import FunctionElement
 
-from budgetcore.store.models import Contract, Meta
+from budgetcore.store.models import Contract, Meta, WorkOrder
 
 ENV_URL = "BUDGETCORE_DB_URL"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "budgetcore.db"
@@ -107,7 +107,11 @@ def bump_data_version(session: Session) -> int:
 
 
 def is_demo(session: Session) -> bool:
-    return get_meta(session, "demo") == "1"
+    """Whether any of the demo's rows is in the database (they are marked: models.Contract.demo)."""
+    return bool(
+        session.scalar(select(exists().where(Contract.demo.is_(True))))
+        or session.scalar(select(exists().where(WorkOrder.demo.is_(True))))
+    )
 
 
 def plain_rows(session: Session, stmt: Executable) -> list[tuple[Any, ...]]:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -93,6 +94,9 @@ class Contract(Base):
     planned_visits: Mapped[int | None] = mapped_column(Integer)
     account_manager: Mapped[str | None] = mapped_column(String(100), index=True)
     terminated_on: Mapped[dt.date | None] = mapped_column(Date)
+    # issue 11: demo rows are marked, never guessed; an archived contract leaves the portfolio
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    archived_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class BudgetLine(Base):
@@ -124,6 +128,7 @@ class WorkOrder(Base):
     type: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str | None] = mapped_column(String(30))
     description: Mapped[str | None] = mapped_column(Text)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # a loose demo order
 
 
 class HourLine(Base):
@@ -264,3 +269,28 @@ class ImportLog(Base):
     rows: Mapped[int] = mapped_column(Integer)
     user: Mapped[str | None] = mapped_column(String(100))
     source: Mapped[str] = mapped_column(String(20))
+
+
+class User(Base):
+    """Who may sign in, and with which role (access.ROLES); email is stored in lower case."""
+
+    __tablename__ = "users"
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+    added_by: Mapped[str] = mapped_column(String(254))
+
+
+class AuditEntry(Base):
+    """One write and who made it: at (UTC), actor (email or OS user), source (page:..., cli, app,
+    config), action, subject (a contract number, an email, ...) and details as JSON (counts,
+    old and new values)."""
+
+    __tablename__ = "audit_trail"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(254), index=True)
+    source: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(30), index=True)
+    subject: Mapped[str] = mapped_column(String(254), default="")
+    details: Mapped[str] = mapped_column(Text, default="{}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, Table, inspect, text
 
 from budgetcore.store import aggregates
 from budgetcore.store.database import StorageError, transaction
@@ -39,6 +39,9 @@ def prepare(engine: Engine) -> list[str]:
         if missing_tables:
             Base.metadata.create_all(engine)
             steps.append(f"created tables: {', '.join(t.name for t in missing_tables)}")
+        steps += add_missing_columns(
+            engine, [t for t in Base.metadata.sorted_tables if t not in missing_tables]
+        )
         if older:
             aggregates.upgrade(engine)
             steps.append("upgraded a database from before contract_totals: indexes and aggregates rebuilt")
@@ -58,6 +61,32 @@ def prepare(engine: Engine) -> list[str]:
         raise StorageError(f"cannot open database {engine.url!r}: {exc}") from exc
     for step in steps:
         log.info("schema: %s (%s)", step, engine.url.render_as_string(hide_password=True))
+    return steps
+
+
+def add_missing_columns(engine: Engine, tables: list[Table]) -> list[str]:
+    """ALTER TABLE ... ADD COLUMN for each column of tables that an older database lacks.
+
+    Only nullable columns or ones with a server default can be added so (every column
+    added since the first release is one); the steps taken, one per column.
+    """
+    inspector = inspect(engine)
+    steps: list[str] = []
+    with engine.begin() as connection:
+        for table in tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                server_default = column.server_default.arg if column.server_default is not None else None  # type: ignore[attr-defined]
+                default = (
+                    f" DEFAULT {server_default.compile(dialect=engine.dialect)}"
+                    if server_default is not None
+                    else ""
+                )
+                connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}"))
+                steps.append(f"added column {table.name}.{column.name}")
     return steps
 
 
