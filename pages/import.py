@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import import_view, ui
+from budgetcore.app import import_view, text, ui
 from budgetcore.exchange import importing
 from budgetcore.exchange.formats import ENTITIES, SourceTable, missing_required
 from budgetcore.exchange.workbook import template
@@ -55,7 +55,7 @@ def problems_table(problems: list[importing.Problem]) -> None:
 def choose_mapping(table: SourceTable) -> None:
     """Which entity a file holds, and which column each unrecognised header fills."""
     with st.expander(
-        table.file, expanded=table.entity is None or bool(missing_required(table.entity, table.mapping))
+        text.markdown(table.file), expanded=table.entity is None or bool(missing_required(table.entity, table.mapping))
     ):
         options = [None, *ENTITIES]
         st.selectbox(
@@ -70,7 +70,7 @@ def choose_mapping(table: SourceTable) -> None:
         labels = import_view.column_labels(table.entity, lang)
         for header in import_view.unmapped_headers(table):
             st.selectbox(
-                t("Column “{header}” holds", lang, header=header),
+                t("Column “{header}” holds", lang, header=text.markdown(header, limit=text.LONG)),
                 ["", *labels],
                 format_func=lambda c: labels.get(c) or t("(ignore)", lang),
                 key=import_view.mapping_key(table.file, table.entity, header, nonce),
@@ -132,7 +132,7 @@ if files:
         def progress(file: str, count: int) -> None:
             seen[file] = count
             bar.progress(
-                min(1.0, sum(seen.values()) / max(rows, 1)), text=t("Importing… {file}", lang, file=file)
+                min(1.0, sum(seen.values()) / max(rows, 1)), text=t("Importing… {file}", lang, file=text.markdown(file))
             )
 
         result = importing.import_tables(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import re
 import threading
 from dataclasses import dataclass, replace
 
@@ -402,11 +401,6 @@ def view() -> View:
         return sidebar()
     current = st.session_state.get("_view")
     return current if isinstance(current, View) else sidebar()
-
-
-def markdown_text(text: str) -> str:
-    """Text from imported data, escaped so st.markdown shows it literally (no links, HTML or emphasis)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def demo_banner(v: View) -> None:
