@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import json
 import sys
@@ -12,7 +11,7 @@ from decimal import Decimal
 from typing import TextIO
 
 from budgetcore import clock, i18n
-from budgetcore.exchange import demo
+from budgetcore.exchange import cells, demo
 from budgetcore.exchange.importing import import_paths
 from budgetcore.figures import portfolio, settings
 from budgetcore.review import files, reports
@@ -154,16 +153,12 @@ def _write(rows: list[dict[str, object]], fmt: str, out: TextIO) -> None:
         out.write("\n")
     elif fmt == "csv":
         # a spreadsheet opening this must not run imported text such as =HYPERLINK(...)
-        from budgetcore.app.tables import safe_cell  # pandas: loaded only when CSV is asked for
-
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[safe_cell(row[c]) for c in columns] for row in rows])
+        out.write(cells.csv_text(columns, [[row[c] for c in columns] for row in rows]))
     else:
         shown = [c for c in columns if c not in ("actual_labour", "actual_material", "forecast_method")]
-        cells = [[_cell(row[c]) for c in shown] for row in rows]
-        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(shown)]
+        texts = [[_cell(row[c]) for c in shown] for row in rows]
+        widths = [max([len(c)] + [len(r[i]) for r in texts]) for i, c in enumerate(shown)]
         out.write("  ".join(c.ljust(w) for c, w in zip(shown, widths, strict=True)).rstrip() + "\n")
-        for r in cells:
+        for r in texts:
             out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
         out.write(f"{len(rows)} contract(s)\n")

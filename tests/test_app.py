@@ -16,7 +16,8 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from budgetcore.app import tables, text
+from budgetcore.app import tables
+from budgetcore.app.text import markdown as escaped
 from budgetcore.app.ui import NO_DEMO_ENV
 from budgetcore.exchange import demo
 from budgetcore.figures import advice, metrics, portfolio, pricing, summary
@@ -178,7 +179,7 @@ def test_the_contract_parameter_opens_that_contract() -> None:
     run()  # loads the demo
     number = demo_numbers()[42]
     at = run("pages/contract.py", contract=number)
-    assert at.title[0].value == text.markdown(number)  # imported text, escaped for markdown
+    assert at.title[0].value == escaped(number)  # imported text, escaped for markdown
     assert len(at.dataframe) == 4  # categories, work orders, hours, materials
     assert len(at.get("plotly_chart")) == 1
 

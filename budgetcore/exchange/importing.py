@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import getpass
 import io
@@ -15,7 +14,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from budgetcore import i18n
-from budgetcore.exchange import columnar, screening
+from budgetcore.exchange import cells, columnar, screening
 from budgetcore.exchange.formats import (
     ENTITIES,
     SourceTable,
@@ -324,11 +323,7 @@ def recent_imports(session: Session, limit: int = 20) -> list[ImportLog]:
 
 def problems_csv(problems: Sequence[Problem], lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:
     """Problems as a CSV a spreadsheet opens (UTF-8 with BOM): file, row, column, value, message."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if lang == "nl" else ",")
-    writer.writerow([i18n.t(h, lang) for h in ("File", "Row", "Column", "Value", "Message")])
-    for p in problems:
-        writer.writerow(
-            [p.file, "" if p.row is None else p.row, p.column or "", p.value or "", p.translated(lang)]
-        )
-    return out.getvalue().encode("utf-8-sig")
+    header = [i18n.t(h, lang) for h in ("File", "Row", "Column", "Value", "Message")]
+    rows = [(p.file, p.row, p.column, p.value, p.translated(lang)) for p in problems]
+    # every cell but the row number came from the file: none may become a formula
+    return cells.csv_text(header, rows, delimiter=";" if lang == "nl" else ",").encode("utf-8-sig")

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from budgetcore import i18n
+from budgetcore.exchange import cells
 from budgetcore.figures.settings import Settings
 from budgetcore.i18n import t
 from budgetcore.review.reports import (
@@ -46,7 +47,6 @@ _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _TITLE_FONT = Font(bold=True, size=14)
 _SECTION_FONT = Font(bold=True, size=12)
-_FORMULA_START = ("=", "+", "-", "@")
 _MAX_WIDTH = 50
 _NUMERIC = ("money", "pct", "num", "int")
 _CHART_ROWS = 17  # rows kept free beside a chart so the next table starts below it
@@ -87,7 +87,7 @@ class _Sheet:
             # imported text is data, never a formula: keep the type 's' and the
             # quote prefix that tells Excel to keep it text when it is edited
             cell.data_type = "s"
-            if value.startswith(_FORMULA_START):
+            if cells.formula_like(value):
                 cell.quotePrefix = True
             shown = len(value)
         else:
