@@ -19,5 +19,11 @@ PAGES = [
     st.Page("pages/settings.py", title=t("Settings", lang), icon=":material/settings:", url_path="settings"),
 ]
 page = st.navigation(PAGES)
-ui.sidebar()
-page.run()
+
+
+def run() -> None:
+    ui.sidebar()
+    page.run()
+
+
+ui.guarded(run, lang)  # an unexpected error: a short message and a reference id, the log the traceback

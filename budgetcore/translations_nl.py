@@ -303,4 +303,7 @@ NL: dict[str, str] = {
     "Rows {first}–{last} of {rows}": "Regels {first}–{last} van {rows}",
     "Sorted over all rows by the choice above; a column header sorts this page only. Select a row to open the contract.": "Alle regels gesorteerd volgens de keuze hierboven; een kolomkop sorteert alleen deze pagina. Selecteer een regel om het contract te openen.",
     "Contracts above the diagonal spend ahead of the calendar; the darker a cell, the more contracts it holds.": "Contracten boven de diagonaal verbruiken sneller dan de kalender; hoe donkerder een vak, hoe meer contracten erin vallen.",
+    # hardening (issue 12): refused input, unexpected and server faults
+    "The as-of date {date} in the link is not used: dates from {first} to {last} are.": "De peildatum {date} uit de link wordt niet gebruikt: datums van {first} tot en met {last} wel.",
+    "Something went wrong on the server. Please try again; if it keeps happening, give the administrator this reference: {reference}": "Er ging iets mis op de server. Probeer het opnieuw; blijft het gebeuren, geef de beheerder dan deze referentie: {reference}",
 }

@@ -10,9 +10,12 @@ reproduces a view), the language, the status thresholds, and table rendering.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import os
 import threading
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,7 +26,7 @@ from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
 from budgetcore import clock, i18n
-from budgetcore.app import tables
+from budgetcore.app import tables, text
 from budgetcore.app.tables import Columns, status_colours, type_label
 from budgetcore.figures import contract_detail, frame, months, summary
 from budgetcore.figures import settings as stored_settings
@@ -38,6 +41,7 @@ from budgetcore.store.models import Contract
 NO_DEMO_ENV = "BUDGETCORE_NO_DEMO"  # "1": never load the demo portfolio into an empty database
 FILTER_PARAMS = {"customer": "f_customer", "type": "f_type", "status": "f_status", "manager": "f_manager"}
 AS_OF_KEY, WITHIN_KEY = "f_as_of", "f_within"
+log = logging.getLogger(__name__)
 
 
 # --- engine and cached queries ------------------------------------------------------------
@@ -252,21 +256,37 @@ def _from_url(choices: summary.Choices, today: dt.date) -> None:
         else:  # the data may have changed under a remembered choice
             st.session_state[key] = [v for v in st.session_state[key] if v in allowed[param]]
     if AS_OF_KEY not in st.session_state:
-        st.session_state[AS_OF_KEY] = _parse_date(qp.get("as_of")) or today
+        asked = qp.get("as_of")
+        st.session_state[AS_OF_KEY] = _parse_date(asked) or today
+        if asked and _parse_date(asked) is None:
+            st.session_state["_refused_as_of"] = asked  # said on the page (refused_as_of)
     if WITHIN_KEY not in st.session_state:
         st.session_state[WITHIN_KEY] = _parse_int(qp.get("within"))
 
 
 def _parse_date(text: str | None) -> dt.date | None:
+    """A YYYY-MM-DD from the URL inside clock's range; None otherwise."""
     try:
-        return dt.date.fromisoformat(text) if text else None
+        day = dt.date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is not None and clock.in_range(day) else None
+
+
+def refused_as_of(language: str) -> None:
+    """Say once that the URL's as_of was not a date in the range, and which range is."""
+    asked = st.session_state.pop("_refused_as_of", None)
+    if asked:
+        st.warning(
+            t("The as-of date {date} in the link is not used: dates from {first} to {last} are.", language,
+              date=text.markdown(asked, limit=40), first=i18n.date(clock.FIRST_DAY, language),
+              last=i18n.date(clock.LAST_DAY, language))
+        )  # fmt: skip
 
 
 def _parse_int(text: str | None) -> int | None:
     try:
-        return max(0, min(int(text), 3650)) if text else None
+        return max(0, min(int(text), clock.MAX_WINDOW_DAYS)) if text else None
     except ValueError:
         return None
 
@@ -320,7 +340,11 @@ def sidebar() -> View:
             on_change=_choose_language,
         )
         st.date_input(
-            t("As of", language), key=AS_OF_KEY, format="DD-MM-YYYY" if language == "nl" else "DD/MM/YYYY"
+            t("As of", language),
+            key=AS_OF_KEY,
+            min_value=clock.FIRST_DAY,
+            max_value=clock.LAST_DAY,
+            format="DD-MM-YYYY" if language == "nl" else "DD/MM/YYYY",
         )
         st.multiselect(
             t("Customer", language), choices.customers, key="f_customer", placeholder=t("All", language)
@@ -348,13 +372,14 @@ def sidebar() -> View:
         st.number_input(
             t("Approaching renewal within (days)", language),
             min_value=0,
-            max_value=3650,
+            max_value=clock.MAX_WINDOW_DAYS,
             value=None,
             step=30,
             key=WITHIN_KEY,
             placeholder=t("any time", language),
         )
     _to_url(today)
+    refused_as_of(language)
     stored = _settings(url, version)
     view = View(
         as_of=st.session_state[AS_OF_KEY] or today,
@@ -401,6 +426,21 @@ def view() -> View:
         return sidebar()
     current = st.session_state.get("_view")
     return current if isinstance(current, View) else sidebar()
+
+
+def guarded(run: Callable[[], object], language: str) -> None:
+    """Run a page; an unexpected error shows a short message with a reference id, never a
+    traceback, SQL or schema, and the log gets the traceback under the same id.
+    st.stop() and st.rerun() pass through (they are not Exceptions)."""
+    try:
+        run()
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("page failed: reference %s", reference)
+        st.error(
+            t("Something went wrong on the server. Please try again; if it keeps happening, give the "
+              "administrator this reference: {reference}", language, reference=reference)
+        )  # fmt: skip
 
 
 def demo_banner(v: View) -> None:
