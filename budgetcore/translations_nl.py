@@ -306,4 +306,13 @@ NL: dict[str, str] = {
     # hardening (issue 12): refused input, unexpected and server faults
     "The as-of date {date} in the link is not used: dates from {first} to {last} are.": "De peildatum {date} uit de link wordt niet gebruikt: datums van {first} tot en met {last} wel.",
     "Something went wrong on the server. Please try again; if it keeps happening, give the administrator this reference: {reference}": "Er ging iets mis op de server. Probeer het opnieuw; blijft het gebeuren, geef de beheerder dan deze referentie: {reference}",
+    "the file is larger than {limit} MB": "het bestand is groter dan {limit} MB",
+    "the workbook unpacks to more than {limit} MB": "de werkmap is uitgepakt groter dan {limit} MB",
+    "the workbook's part {part} unpacks to more than {limit} MB": "het onderdeel {part} van de werkmap is uitgepakt groter dan {limit} MB",
+    "the workbook's part {part} unpacks {ratio} times its packed size (at most {limit}): not a real workbook": "het onderdeel {part} van de werkmap wordt uitgepakt {ratio} keer zo groot (hoogstens {limit}): geen echte werkmap",
+    "a cell holds more than {limit} characters": "een cel bevat meer dan {limit} tekens",
+    "more than {limit} rows: split the file": "meer dan {limit} regels: splits het bestand",
+    "more than {limit} cells: split the file": "meer dan {limit} cellen: splits het bestand",
+    "formula without a saved value in cell {cell}: open the workbook in Excel and save it again": "formule zonder opgeslagen waarde in cel {cell}: open de werkmap in Excel en sla hem opnieuw op",
+    "thousands groups must have three digits": "groepen van duizendtallen moeten drie cijfers hebben",
 }

@@ -15,10 +15,24 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO
 
+from budgetcore.exchange import limits
+
 ENTITIES = ("contracts", "budgets", "work_orders", "hours", "materials")
 
-Cell = str | int | float | Decimal | dt.date | dt.datetime | dt.time | bool | None
+@dataclass(frozen=True)
+class FormulaCell:
+    """An Excel formula cell without a saved value (the workbook was never recalculated)."""
+
+    coordinate: str  # e.g. 'D5'
+
+    def __str__(self) -> str:
+        return ""
+
+
+Cell = str | int | float | Decimal | dt.date | dt.datetime | dt.time | bool | FormulaCell | None
 """A cell as a reader hands it over: text from CSV, typed values from Excel."""
+
+csv.field_size_limit(limits.CELL_CHARS)  # a longer cell stops the csv module: limits.py's rule
 
 
 @dataclass(frozen=True)
@@ -295,6 +309,9 @@ MESSAGES = (  # every template InvalidValueError carries, for the Dutch catalog
     "unreadable character (is the file's encoding right?)",
     "too long (at most {length} characters)",
     "unknown value (expected one of {allowed})",
+    "formula without a saved value in cell {cell}: open the workbook in Excel and save it again",
+    "a cell holds more than {limit} characters",
+    "thousands groups must have three digits",
 )
 
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
@@ -435,6 +452,11 @@ def parse_value(column: Column, value: Cell, decimal_comma: bool) -> object:
             except ValueError as exc:
                 raise InvalidValueError("no such date") from exc
             return _plausible(day)
+    if isinstance(value, FormulaCell):
+        raise InvalidValueError(
+            "formula without a saved value in cell {cell}: open the workbook in Excel and save it again",
+            cell=value.coordinate,
+        )
     if value is None or (isinstance(value, str) and value.strip() == ""):
         if column.required:
             raise InvalidValueError("required value missing")
@@ -593,7 +615,7 @@ def sniff_delimiter(header_line: str) -> str:
 SAMPLE_ROWS = 200
 
 
-def _with_sample(
+def with_sample(
     rows: Iterator[tuple[int, list[Cell]]],
 ) -> tuple[list[tuple[int, list[Cell]]], Iterator[tuple[int, list[Cell]]]]:
     """Read the first rows ahead for guessing; the iterator returned still yields them first."""
@@ -622,7 +644,7 @@ def open_csv(file_name: str, stream: io.BufferedIOBase, size: int | None = None)
     else:
         delimiter = sniff_delimiter(first)
     headers = [h.strip() for h in next(csv.reader([first], delimiter=delimiter), [])]
-    sample_rows, all_rows = _with_sample(csv_rows(text, delimiter))
+    sample_rows, all_rows = with_sample(csv_rows(text, delimiter))
     expected = None
     if size is not None and sample:
         line_bytes = max(1, sample.count(b"\n"))
@@ -649,9 +671,21 @@ def csv_rows(text: IO[str], delimiter: str, header_row: int = 1) -> Iterator[tup
     caller closes it, the columnar reader may read it again).
     """
     number = header_row
+    reader = csv.reader(text, delimiter=delimiter)
     try:
-        for cells in csv.reader(text, delimiter=delimiter):
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "field larger than field limit" in str(exc):  # the csv module's words for it
+                    raise limits.LimitError(
+                        "a cell holds more than {limit} characters", limit=limits.CELL_CHARS
+                    ) from None
+                raise
             number += 1
+            limits.check_rows(number - header_row, len(cells))
             if not any(c.strip() for c in cells):
                 continue
             yield number, cells

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from budgetcore import i18n
-from budgetcore.exchange import cells, columnar, screening
+from budgetcore.exchange import cells, columnar, limits, screening
 from budgetcore.exchange.formats import (
     ENTITIES,
     SourceTable,
@@ -52,6 +52,7 @@ SHEET_SKIPPED = "sheet skipped: cannot tell which entity it holds"
 UNREADABLE = "cannot read this file: {reason}"
 MESSAGES = (  # every message template of a Problem made here, for the Dutch catalog
     *EXCHANGE_MESSAGES,
+    *limits.MESSAGES,
     "row has {cells} cells but the header {width}",
     "row has {cells} cells but the header {width} (a decimal comma in a comma-separated file?)",
     "cannot read the file here: {reason}",
@@ -99,6 +100,9 @@ def _validated(table: SourceTable, result: ImportResult, known: Known) -> Iterat
                     record = validator.row(row_number, cells)
                     if record is not None:
                         yield record
+    except limits.LimitError as exc:  # the file goes no further than the limit
+        known.unreadable.add(validator.entity)
+        result.error(Problem.of(table.file, row_number + 1, None, None, exc.template, **exc.params))
     except Exception as exc:  # csv.Error, a broken zip or XML inside a workbook, an I/O error
         known.unreadable.add(validator.entity)
         result.error(
@@ -259,9 +263,12 @@ def read_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[SourceTable],
         if taken[name] > 1:  # the same name twice: keep them apart in every message
             name = f"{name} ({taken[name]})"
         try:
+            limits.check_size(len(content), limits.UPLOAD_MB * limits.MB)
             tables.extend(
                 open_source(name, io.BufferedReader(io.BytesIO(content), SNIFF_BYTES), len(content))
             )
+        except limits.LimitError as exc:
+            problems.append(Problem.of(name, None, None, None, exc.template, **exc.params))
         except Exception as exc:  # any unreadable upload becomes a problem, not a crash
             problems.append(Problem.of(name, None, None, None, UNREADABLE, reason=str(exc)[:300]))
     return tables, problems
@@ -301,7 +308,10 @@ def import_paths(engine: Engine, paths: Sequence[str | Path], **kwargs) -> Impor
                 continue
             handles.append(handle)
             try:
+                limits.check_size(size, limits.FILE_BYTES)
                 tables.extend(open_source(path.name, handle, size))
+            except limits.LimitError as exc:
+                result.error(Problem.of(path.name, None, None, None, exc.template, **exc.params))
             except Exception as exc:  # an unreadable file is a problem to report
                 result.error(Problem.of(path.name, 1, None, None, UNREADABLE, reason=str(exc)[:300]))
         if not files:

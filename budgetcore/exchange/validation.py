@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from budgetcore import i18n
+from budgetcore.exchange import limits
 from budgetcore.exchange.formats import (
     ENTITIES,
     MAX_LINE_COST,
@@ -57,8 +58,12 @@ class Problem:
         **params: object,
     ) -> Problem:
         """A problem whose message is template filled with params (kept apart for translation)."""
-        values = tuple((k, str(v)) for k, v in params.items())
-        return cls(file, row, column, value, template.format(**dict(values)), template, values)
+        values = tuple((k, limits.excerpt(str(v), limits.EXCERPT * 3) or "") for k, v in params.items())
+        # a bad value is repeated as a short excerpt: a 400 MB cell is not a 400 MB message
+        shown = limits.excerpt(value)
+        return cls(
+            file, row, limits.excerpt(column), shown, template.format(**dict(values)), template, values
+        )
 
     def __str__(self) -> str:
         where = self.file
@@ -180,6 +185,14 @@ class RowValidator:
         bad = False
         for index, column in table.mapping.items():
             value = cells[index] if index < len(cells) else None
+            if isinstance(value, str) and len(value) > limits.CELL_CHARS:
+                label = self.labels[column.name]
+                template = "a cell holds more than {limit} characters"
+                result.error(
+                    Problem.of(table.file, row_number, label, value, template, limit=f"{limits.CELL_CHARS:,}")
+                )
+                bad = True
+                continue
             try:
                 record[column.name] = parse_value(column, value, table.decimal_comma)
             except InvalidValueError as exc:
@@ -208,9 +221,7 @@ class RowValidator:
 
     def accept(self, row_number: int, record: dict[str, object]) -> dict[str, object] | None:
         bad = False
-        for kind, problem in check(
-            self.entity, record, self.table.file, row_number, self.known, self.labels
-        ):
+        for kind, problem in check(self.entity, record, self.table.file, row_number, self.known, self.labels):
             if kind == "error":
                 self.result.error(problem)
                 bad = True
@@ -220,7 +231,6 @@ class RowValidator:
             self.known.note_failed(self.entity, record)
             return None
         return record
-
 
 
 def check(
@@ -307,5 +317,3 @@ def check(
             yield "error", Problem.of(file, row, None, str(shown), template, **where)
         else:
             seen[key] = (file, row)
-
-
