@@ -315,4 +315,7 @@ NL: dict[str, str] = {
     "more than {limit} cells: split the file": "meer dan {limit} cellen: splits het bestand",
     "formula without a saved value in cell {cell}: open the workbook in Excel and save it again": "formule zonder opgeslagen waarde in cel {cell}: open de werkmap in Excel en sla hem opnieuw op",
     "thousands groups must have three digits": "groepen van duizendtallen moeten drie cijfers hebben",
+    "negative, but the row is not marked as a credit (a column credit with yes)": "negatief, maar de regel is niet gemarkeerd als creditering (een kolom creditering met ja)",
+    "a credit (credit = yes) must be negative": "een creditering (creditering = ja) moet negatief zijn",
+    "mixed encodings: line {line} is written in {other}, line {first} in {encoding}; save the file in one encoding": "gemengde tekencoderingen: regel {line} is in {other} geschreven, regel {first} in {encoding}; sla het bestand in één codering op",
 }

@@ -19,6 +19,7 @@ from budgetcore.exchange import limits
 
 ENTITIES = ("contracts", "budgets", "work_orders", "hours", "materials")
 
+
 @dataclass(frozen=True)
 class FormulaCell:
     """An Excel formula cell without a saved value (the workbook was never recalculated)."""
@@ -147,6 +148,11 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
 }  # fmt: skip
 
+CREDIT = _c("credit", "bool", False, "creditregel", "creditering", "credit line", "credit (ja/nee)")
+DECLARATIONS = {"hours": (CREDIT,), "materials": (CREDIT,)}
+"""Columns a file may add to declare something about a row, never stored: `credit` = yes
+marks an hour or material line as a credit, the only kind that may be negative (validation.py)."""
+
 # Names a file or sheet goes by, English and Dutch.
 ENTITY_NAMES = {
     "contracts": ("contracts", "contract", "contracten", "onderhoudscontracten", "servicecontracten"),
@@ -239,9 +245,10 @@ def header_map(entity: str, headers: list[str], overrides: dict[str, str] | None
     overrides maps a header as written in the file to a column name ('' ignores
     the header); the Import page uses it to fix what was not recognised.
     """
-    by_name = {c.name: c for c in COLUMNS[entity]}
+    known = (*COLUMNS[entity], *DECLARATIONS.get(entity, ()))
+    by_name = {c.name: c for c in known}
     lookup: dict[str, Column] = {}
-    for column in COLUMNS[entity]:
+    for column in known:
         for alias in (column.name, *column.aliases):
             lookup.setdefault(normalise_header(alias), column)
     overrides = overrides or {}
@@ -296,6 +303,7 @@ class InvalidValueError(ValueError):
         super().__init__(template.format(**self.params) if params else template)
 
 
+MIXED = "mixed encodings: line {line} is written in {other}, line {first} in {encoding}; save the file in one encoding"
 MESSAGES = (  # every template InvalidValueError carries, for the Dutch catalog
     "required value missing",
     "not a number",
@@ -312,6 +320,7 @@ MESSAGES = (  # every template InvalidValueError carries, for the Dutch catalog
     "formula without a saved value in cell {cell}: open the workbook in Excel and save it again",
     "a cell holds more than {limit} characters",
     "thousands groups must have three digits",
+    MIXED,
 )
 
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
@@ -354,10 +363,12 @@ def parse_decimal(text: str, decimal_comma: bool) -> Decimal:
     if s.endswith("-") and s[:-1].replace(",", "").replace(".", "").isdigit():  # '12,50-' trailing minus
         s = "-" + s[:-1]
     if "," in s and "." in s:
-        if s.rfind(",") > s.rfind("."):
-            s = s.replace(".", "").replace(",", ".")
-        else:
-            s = s.replace(",", "")
+        # the last mark is the decimal one; everything before it must be groups of three
+        comma_last = s.rfind(",") > s.rfind(".")
+        whole = s[: max(s.rfind(","), s.rfind("."))]
+        if not (_THOUSANDS_DOT if comma_last else _THOUSANDS_COMMA).match(whole):
+            raise InvalidValueError("thousands groups must have three digits")
+        s = s.replace(".", "").replace(",", ".") if comma_last else s.replace(",", "")
     elif "," in s:
         s = s.replace(",", "") if (not decimal_comma and _THOUSANDS_COMMA.match(s)) else s.replace(",", ".")
     elif "." in s and (s.count(".") > 1 or decimal_comma) and _THOUSANDS_DOT.match(s):
@@ -581,11 +592,15 @@ codecs.register_error("budgetcore-cp1252", _fallback_decode)
 
 
 def detect_encoding(sample: bytes) -> str:
-    """utf-8-sig when a BOM is present, utf-16 with its BOM, utf-8 when the sample decodes, else cp1252."""
+    """From a file's first bytes: utf-8-sig with a BOM, utf-16 with its BOM, utf-16-le/-be
+    without one (every other byte NUL), utf-8 when the sample decodes, else cp1252."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    even, odd = sample[0::2], sample[1::2]
+    if len(sample) >= 4 and even.count(0) + odd.count(0) >= len(sample) // 3:  # text has no NULs
+        return "utf-16-be" if even.count(0) > odd.count(0) else "utf-16-le"
     try:
         sample.decode("utf-8")
         return "utf-8"
@@ -593,6 +608,83 @@ def detect_encoding(sample: bytes) -> str:
         if exc.start >= len(sample) - 4 and exc.reason == "unexpected end of data":
             return "utf-8"  # a character cut at the sample's end
         return "cp1252"
+
+
+# a character of two to four bytes as UTF-8 writes it: in a Windows-1252 file, text written
+# as UTF-8 (cafÃ© where café was meant)
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_BLOCK = 8 << 20  # bytes read at a time to decide the encoding
+
+
+def _lines(stream: IO[bytes], first: bytes = b"") -> Iterator[bytes]:
+    """The rest of stream in blocks of whole lines (a character never spans a line break)."""
+    carry = first
+    while True:
+        block = stream.read(_BLOCK)
+        data = carry + block
+        if not block:
+            if data:
+                yield data
+            return
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield data[:cut]
+        carry = data[cut:]
+
+
+def _first_non_ascii(data: bytes, line: int, end: int) -> int:
+    """The line number of data's first byte above 127 before end (data starts on line); 0 if none."""
+    found = _NON_ASCII.search(data, 0, end)
+    return line + data.count(b"\n", 0, found.start()) if found else 0
+
+
+def decide_encoding(stream: IO[bytes]) -> str:
+    """The one encoding of a whole file, checked on every byte (stream seekable, left where it was).
+
+    A BOM decides (UTF-8, UTF-16), as do NULs in every other byte (UTF-16 without a BOM);
+    otherwise UTF-8 when every byte decodes as UTF-8, else Windows-1252. A file that mixes
+    the two raises InvalidValueError naming the first line not in the encoding of the lines
+    before it (lines count from 1, the header's).
+    """
+    start = stream.tell()
+    try:
+        guess = detect_encoding(stream.read(65536))
+        if guess.startswith("utf-16"):
+            return guess
+        stream.seek(start)
+        line, first_utf8, blocks = 1, 0, _lines(stream)
+        for data in blocks:
+            end = _utf8_end(data)
+            first_utf8 = first_utf8 or _first_non_ascii(data, line, end)
+            if end == len(data):
+                line += data.count(b"\n")
+                continue
+            bad = line + data.count(b"\n", 0, end)  # the first line that is not UTF-8
+            if first_utf8:
+                raise InvalidValueError(
+                    MIXED, line=bad, other="Windows-1252", first=first_utf8, encoding="UTF-8"
+                )
+            line = bad
+            for part in (data[data.rfind(b"\n", 0, end) + 1 :], *blocks):  # Windows-1252 from here on
+                found = _UTF8_SEQUENCE.search(part)
+                if found:
+                    at = line + part.count(b"\n", 0, found.start())
+                    raise InvalidValueError(MIXED, line=at, other="UTF-8", first=bad, encoding="Windows-1252")
+                line += part.count(b"\n")
+            return "cp1252"
+        return guess if guess == "utf-8-sig" else "utf-8"
+    finally:
+        stream.seek(start)
+
+
+def _utf8_end(data: bytes) -> int:
+    """How many of data's first bytes decode as UTF-8 (all of them: len(data))."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return len(data)
 
 
 def _split_outside_quotes(line: str, delimiter: str) -> int:
@@ -633,7 +725,7 @@ def open_csv(file_name: str, stream: io.BufferedIOBase, size: int | None = None)
     size (bytes, when known) only serves to estimate the row count for progress.
     """
     sample = stream.peek(65536)[:65536] if hasattr(stream, "peek") else b""
-    encoding = detect_encoding(sample)
+    encoding = decide_encoding(stream) if stream.seekable() else detect_encoding(sample)
     errors = "budgetcore-cp1252" if encoding.startswith("utf-8") else "replace"
     text = io.TextIOWrapper(stream, encoding=encoding, errors=errors, newline="")
     first = text.readline()

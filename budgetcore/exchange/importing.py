@@ -17,12 +17,15 @@ from budgetcore import i18n
 from budgetcore.exchange import cells, columnar, limits, screening
 from budgetcore.exchange.formats import (
     ENTITIES,
+    InvalidValueError,
     SourceTable,
     missing_required,
     open_csv,
 )
 from budgetcore.exchange.formats import MESSAGES as EXCHANGE_MESSAGES
 from budgetcore.exchange.validation import (
+    CREDIT_POSITIVE,
+    NEGATIVE,
     FileReport,
     ImportResult,
     Known,
@@ -66,6 +69,8 @@ MESSAGES = (  # every message template of a Problem made here, for the Dutch cat
     "unknown work order",
     "line cost too large (below {maximum} EUR)",
     "zero cost rate",
+    NEGATIVE,
+    CREDIT_POSITIVE,
     "line dated outside the contract term ({start} to {end}): not counted",
     "duplicate key, first on row {row}",
     "duplicate key, first on {file}, row {row}",
@@ -267,7 +272,7 @@ def read_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[SourceTable],
             tables.extend(
                 open_source(name, io.BufferedReader(io.BytesIO(content), SNIFF_BYTES), len(content))
             )
-        except limits.LimitError as exc:
+        except (limits.LimitError, InvalidValueError) as exc:
             problems.append(Problem.of(name, None, None, None, exc.template, **exc.params))
         except Exception as exc:  # any unreadable upload becomes a problem, not a crash
             problems.append(Problem.of(name, None, None, None, UNREADABLE, reason=str(exc)[:300]))
@@ -310,7 +315,7 @@ def import_paths(engine: Engine, paths: Sequence[str | Path], **kwargs) -> Impor
             try:
                 limits.check_size(size, limits.FILE_BYTES)
                 tables.extend(open_source(path.name, handle, size))
-            except limits.LimitError as exc:
+            except (limits.LimitError, InvalidValueError) as exc:
                 result.error(Problem.of(path.name, None, None, None, exc.template, **exc.params))
             except Exception as exc:  # an unreadable file is a problem to report
                 result.error(Problem.of(path.name, 1, None, None, UNREADABLE, reason=str(exc)[:300]))

@@ -27,6 +27,8 @@ from budgetcore.exchange.formats import (
 )
 from budgetcore.store.models import Contract, WorkOrder
 
+NEGATIVE = "negative, but the row is not marked as a credit (a column credit with yes)"
+CREDIT_POSITIVE = "a credit (credit = yes) must be negative"
 MAX_PROBLEMS = 10_000  # errors (and findings) listed; beyond this only counted
 
 
@@ -287,6 +289,10 @@ def check(
         quantity, rate = ("hours", "cost_rate") if entity == "hours" else ("quantity", "unit_cost")
         if not known.work_order_known(number):
             yield problem("error", "work_order_number", "unknown work order")
+        if r[quantity] < 0 and not r.get("credit"):  # type: ignore[operator]
+            yield problem("error", quantity, NEGATIVE)
+        elif r.get("credit") and r[quantity] > 0:  # type: ignore[operator]
+            yield problem("error", quantity, CREDIT_POSITIVE)
         if abs(r[quantity] * r[rate]) >= MAX_LINE_COST:  # type: ignore[operator]
             yield problem(
                 "error", rate, "line cost too large (below {maximum} EUR)", maximum=f"{MAX_LINE_COST:,f}"
