@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 from budgetcore import clock
 from budgetcore.exchange.formats import COLUMNS, ENTITIES, SourceTable, open_csv
 from budgetcore.exchange.importing import ImportResult, import_tables
+from budgetcore.store import locks
 from budgetcore.store.database import set_meta, transaction
 from budgetcore.store.models import Contract
 
@@ -363,5 +364,6 @@ def load(engine: Engine, **kwargs) -> ImportResult:
     result = import_tables(engine, tables(**kwargs), source="demo", user="demo")
     if result.ok:
         with transaction(engine) as session:
+            locks.write_lock(session)
             set_meta(session, "demo", "1")
     return result

@@ -33,7 +33,7 @@ from budgetcore.exchange.validation import (
     RowValidator,
 )
 from budgetcore.exchange.writer import Batch, Writer
-from budgetcore.store import aggregates
+from budgetcore.store import aggregates, locks
 from budgetcore.store.database import bump_data_version, transaction
 from budgetcore.store.models import (
     ImportLog,
@@ -195,6 +195,8 @@ def _import(
             usable.append((table, report))
     usable.sort(key=lambda pair: ENTITIES.index(pair[0].entity))  # type: ignore[arg-type]
     with transaction(engine) as session:
+        if not dry_run:  # one writer at a time: a second import waits here, then sees the first's data
+            locks.write_lock(session)
         known = Known(session)
         known.unreadable |= unreadable
         writer = Writer(session)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from budgetcore.figures.metrics import Thresholds
+from budgetcore.store import locks
 from budgetcore.store.database import bump_data_version, set_meta
 from budgetcore.store.models import Meta
 
@@ -125,6 +126,7 @@ def save(session: Session, settings: Settings) -> None:
     if problems:
         field, message = problems[0]
         raise ValueError(f"{field} {message}")
+    locks.write_lock(session)  # not in the middle of an import's transaction
     for name in _FIELDS:
         set_meta(session, PREFIX + name, str(getattr(settings, name)))
     bump_data_version(session)

@@ -17,6 +17,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from budgetcore.store.models import Contract, Meta
 
 ENV_URL = "BUDGETCORE_DB_URL"
+SQLITE_BUSY_SECONDS = 900  # a writer waits this long for another's write lock (a large import takes minutes)
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "budgetcore.db"
 
 
@@ -49,7 +50,7 @@ def make_engine(url: str | None = None) -> Engine:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StorageError(f"cannot create the folder for {path}: {exc.strerror or exc}") from exc
-        kwargs["connect_args"] = {"timeout": 30}
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
