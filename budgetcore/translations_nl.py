@@ -318,4 +318,6 @@ NL: dict[str, str] = {
     "negative, but the row is not marked as a credit (a column credit with yes)": "negatief, maar de regel is niet gemarkeerd als creditering (een kolom creditering met ja)",
     "a credit (credit = yes) must be negative": "een creditering (creditering = ja) moet negatief zijn",
     "mixed encodings: line {line} is written in {other}, line {first} in {encoding}; save the file in one encoding": "gemengde tekencoderingen: regel {line} is in {other} geschreven, regel {first} in {encoding}; sla het bestand in één codering op",
+    "Server fault: the database could not save this ({reason}). Nothing was changed. Please try again later; if it keeps happening, tell the administrator.": "Serverfout: de database kon dit niet opslaan ({reason}). Er is niets gewijzigd. Probeer het later opnieuw; blijft het gebeuren, meld het dan aan de beheerder.",
+    "server fault, nothing written (the files are not at fault): {reason}": "serverfout, niets weggeschreven (het ligt niet aan de bestanden): {reason}",
 }

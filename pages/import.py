@@ -108,7 +108,9 @@ if files:
     st.subheader(t("What was recognised", lang))
     st.dataframe(pd.DataFrame(import_view.recognition_rows(checked.files, lang)), hide_index=True)
     errors = [*unreadable, *checked.errors]
-    if errors:
+    if checked.fault:  # the database failed, not the files
+        ui.server_fault(checked.fault, lang)
+    elif errors:
         st.subheader(t("Errors", lang))
         n = checked.error_count + len(unreadable)
         st.error(t("{n} error(s): fix them in the files and upload again. Nothing was imported.", lang, n=n))
@@ -144,9 +146,12 @@ if files:
             st.session_state["import_done"] = (rows_done, result.findings)
             st.session_state["import_nonce"] = nonce + 1
             st.rerun()
-        n = result.error_count
-        st.error(t("{n} error(s): fix them in the files and upload again. Nothing was imported.", lang, n=n))
-        problems_table(result.errors)
+        if result.fault:
+            ui.server_fault(result.fault, lang)
+        else:
+            n = result.error_count
+            st.error(t("{n} error(s): fix them in the files and upload again. Nothing was imported.", lang, n=n))
+            problems_table(result.errors)
 
 st.subheader(t("Import log", lang))
 with database.transaction(ui.engine()) as session:

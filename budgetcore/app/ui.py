@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -441,6 +442,26 @@ def guarded(run: Callable[[], object], language: str) -> None:
             t("Something went wrong on the server. Please try again; if it keeps happening, give the "
               "administrator this reference: {reference}", language, reference=reference)
         )  # fmt: skip
+
+
+def write(action: Callable[[Session], object], language: str) -> bool:
+    """Run action in one writing transaction (database.writing); True when it committed.
+    A fault of the database is said as one (nothing changed, try again), never as a traceback."""
+    try:
+        with database.writing(engine()) as session:
+            action(session)
+    except database.ServerFaultError as exc:
+        server_fault(str(exc), language)
+        return False
+    return True
+
+
+def server_fault(reason: str, language: str) -> None:
+    st.error(
+        t("Server fault: the database could not save this ({reason}). Nothing was changed. Please try "
+          "again later; if it keeps happening, tell the administrator.", language,
+          reason=text.markdown(reason, limit=text.LONG))
+    )  # fmt: skip
 
 
 def demo_banner(v: View) -> None:

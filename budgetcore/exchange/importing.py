@@ -33,8 +33,15 @@ from budgetcore.exchange.validation import (
     RowValidator,
 )
 from budgetcore.exchange.writer import Batch, Writer
-from budgetcore.store import aggregates, locks
-from budgetcore.store.database import bump_data_version, transaction
+from budgetcore.store import aggregates
+from budgetcore.store.database import (
+    SERVER_FAULTS,
+    ServerFaultError,
+    bump_data_version,
+    fault_reason,
+    transaction,
+    writing,
+)
 from budgetcore.store.models import (
     ImportLog,
 )
@@ -53,6 +60,7 @@ UNRECOGNISED = (
 )
 SHEET_SKIPPED = "sheet skipped: cannot tell which entity it holds"
 UNREADABLE = "cannot read this file: {reason}"
+SERVER_FAULT = "server fault, nothing written (the files are not at fault): {reason}"
 MESSAGES = (  # every message template of a Problem made here, for the Dutch catalog
     *EXCHANGE_MESSAGES,
     *limits.MESSAGES,
@@ -75,6 +83,7 @@ MESSAGES = (  # every message template of a Problem made here, for the Dutch cat
     "duplicate key, first on row {row}",
     "duplicate key, first on {file}, row {row}",
     "import failed, nothing written: {reason}",
+    SERVER_FAULT,
     "the file is empty (no header row)",
     UNRECOGNISED,
     SHEET_SKIPPED,
@@ -122,7 +131,6 @@ def _validated(table: SourceTable, result: ImportResult, known: Known) -> Iterat
         )
 
 
-
 def import_tables(
     engine: Engine,
     tables: Sequence[SourceTable],
@@ -141,7 +149,13 @@ def import_tables(
     result = ImportResult()
     try:
         _import(engine, tables, result, dry_run=dry_run, user=user, source=source, progress=progress)
-    except Exception as exc:  # the database went away, a constraint we did not foresee...
+    except (ServerFaultError, *SERVER_FAULTS) as exc:  # read-only, disk full, connection lost: not the files
+        log.warning("import: the database failed: %s", exc)
+        engine.dispose()  # the next action opens fresh connections
+        result.written = False
+        result.fault = fault_reason(exc)
+        result.error(Problem.of("(database)", None, None, None, SERVER_FAULT, reason=result.fault))
+    except Exception as exc:  # a constraint we did not foresee...
         log.exception("import failed")
         result.written = False
         failed = "import failed, nothing written: {reason}"
@@ -194,9 +208,9 @@ def _import(
         else:
             usable.append((table, report))
     usable.sort(key=lambda pair: ENTITIES.index(pair[0].entity))  # type: ignore[arg-type]
-    with transaction(engine) as session:
-        if not dry_run:  # one writer at a time: a second import waits here, then sees the first's data
-            locks.write_lock(session)
+    # a write holds the database's write lock from its first statement (a second import waits
+    # for it, then sees the first's data); a dry run only reads
+    with transaction(engine) if dry_run else writing(engine) as session:
         known = Known(session)
         known.unreadable |= unreadable
         writer = Writer(session)

@@ -105,6 +105,7 @@ class ImportResult:
     written: bool = False
     unlisted_errors: int = 0  # errors beyond MAX_PROBLEMS, counted but not kept
     unlisted_findings: int = 0
+    fault: str | None = None  # the database's reason when it, not the files, failed (a server fault)
 
     @property
     def ok(self) -> bool:
