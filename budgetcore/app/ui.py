@@ -404,7 +404,9 @@ def sidebar() -> View:
 
 
 def page_config() -> None:
-    st.set_page_config(page_title="Contract budgets", page_icon=":material/request_quote:", layout="wide")
+    # an emoji icon is drawn in the page (a data: URL); a :material/...: one makes the browser
+    # fetch it from fonts.gstatic.com, which an offline machine cannot reach
+    st.set_page_config(page_title="Contract budgets", page_icon="📊", layout="wide")
 
 
 def view() -> View:
