@@ -17,6 +17,7 @@ from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.models import Contract
 from budgetcore.store.schema import prepared
 
+ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = b"contract_number,customer,start_date,end_date\nK-1,Alpha,2026-01-01,2026-12-31\n"
 ASSERT_FAULT = "server fault, nothing written (the files are not at fault)"
 
@@ -97,3 +98,33 @@ def test_a_dropped_postgresql_connection_is_survived(pg_url: str) -> None:
     assert import_tables(engine, read_uploads([("contracts.csv", CONTRACTS)])[0]).written  # the next write works
     assert contracts(engine) == 1
     engine.dispose()
+
+
+def test_the_settings_page_says_a_read_only_database_is_a_server_fault_and_recovers(
+    read_only, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    engine, path = read_only
+    monkeypatch.setenv("BUDGETCORE_DB_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("BUDGETCORE_NO_DEMO", "1")
+    monkeypatch.chdir(ROOT)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/settings.py").run()
+    subprocess.run(["chattr", "+i", str(path)], check=True)
+    st.cache_resource.clear()  # the app opens its connections while the file is read-only
+
+    at.number_input(key="s_window").set_value(45)
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception
+    assert [e.value.split(" (")[0] for e in at.error] == ["Server fault: the database could not save this"]
+    assert window(engine) == 90
+
+    subprocess.run(["chattr", "-i", str(path)], check=True)  # the fault ends; the app is not restarted
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception and not at.error
+    assert window(engine) == 45
