@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from budgetcore import i18n
 from budgetcore.exchange import cells, columnar, limits, screening
+from budgetcore.exchange.encodings import MESSAGES as ENCODING_MESSAGES
+from budgetcore.exchange.encodings import MixedEncodingError
 from budgetcore.exchange.formats import (
     ENTITIES,
     InvalidValueError,
@@ -64,6 +66,7 @@ SERVER_FAULT = "server fault, nothing written (the files are not at fault): {rea
 MESSAGES = (  # every message template of a Problem made here, for the Dutch catalog
     *EXCHANGE_MESSAGES,
     *limits.MESSAGES,
+    *ENCODING_MESSAGES,
     "row has {cells} cells but the header {width}",
     "row has {cells} cells but the header {width} (a decimal comma in a comma-separated file?)",
     "cannot read the file here: {reason}",
@@ -288,7 +291,7 @@ def read_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[SourceTable],
             tables.extend(
                 open_source(name, io.BufferedReader(io.BytesIO(content), SNIFF_BYTES), len(content))
             )
-        except (limits.LimitError, InvalidValueError) as exc:
+        except (limits.LimitError, InvalidValueError, MixedEncodingError) as exc:
             problems.append(Problem.of(name, None, None, None, exc.template, **exc.params))
         except Exception as exc:  # any unreadable upload becomes a problem, not a crash
             problems.append(Problem.of(name, None, None, None, UNREADABLE, reason=str(exc)[:300]))
@@ -331,7 +334,7 @@ def import_paths(engine: Engine, paths: Sequence[str | Path], **kwargs) -> Impor
             try:
                 limits.check_size(size, limits.FILE_BYTES)
                 tables.extend(open_source(path.name, handle, size))
-            except (limits.LimitError, InvalidValueError) as exc:
+            except (limits.LimitError, InvalidValueError, MixedEncodingError) as exc:
                 result.error(Problem.of(path.name, None, None, None, exc.template, **exc.params))
             except Exception as exc:  # an unreadable file is a problem to report
                 result.error(Problem.of(path.name, 1, None, None, UNREADABLE, reason=str(exc)[:300]))
