@@ -37,5 +37,11 @@ for right, path, title, icon, url in (
     if right in rights:
         PAGES.append(st.Page(path, title=t(title, lang), icon=icon, url_path=url))
 page = st.navigation(PAGES)
-ui.sidebar()
-page.run()
+
+
+def run() -> None:
+    ui.sidebar()
+    page.run()
+
+
+ui.guarded(run, lang)  # an unexpected error: a short message and a reference id, the log the traceback

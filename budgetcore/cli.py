@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+import traceback
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TextIO
@@ -24,9 +25,26 @@ from budgetcore.store.database import StorageError, default_url, make_engine, tr
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(f"not a date: {text[:40]!r} (expected YYYY-MM-DD)") from None
+    if not clock.in_range(day):
+        raise argparse.ArgumentTypeError(
+            f"{text} is out of range: dates from {clock.FIRST_DAY} to {clock.LAST_DAY}"
+        )
+    return day
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {text[:40]!r}") from None
+    if not 0 <= days <= clock.MAX_WINDOW_DAYS:
+        raise argparse.ArgumentTypeError(
+            f"{text} is out of range: a window from 0 to {clock.MAX_WINDOW_DAYS} days"
+        )
+    return days
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--db", metavar="URL", help="database URL (default: $BUDGETCORE_DB_URL, else data/budgetcore.db)"
     )
+    common.add_argument("--debug", action="store_true", help="on an unexpected error, show the traceback")
     sub = parser.add_subparsers(dest="command", required=True)
     dem = sub.add_parser("demo", parents=[common], help="load the demo portfolio (or --remove it)")
     dem.add_argument("--remove", action="store_true", help="delete every row of the demo portfolio")
@@ -58,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         if name == "renewals":
             p.add_argument(
                 "--within",
-                type=int,
+                type=_days,
                 default=None,
                 metavar="DAYS",
                 help="window in days (default: settings, 90)",
@@ -66,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", parents=[common], help="write the renewal review pack (.xlsx or .html)")
     rep.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="default: today")
     rep.add_argument(
-        "--within", type=int, default=None, metavar="DAYS", help="window in days (default: settings)"
+        "--within", type=_days, default=None, metavar="DAYS", help="window in days (default: settings)"
     )
     rep.add_argument("--contract", metavar="NUMBER", help="one contract instead of the renewals list")
     rep.add_argument("--out", required=True, metavar="FILE", help="FILE.xlsx or FILE.html")
@@ -88,7 +107,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Run one command; its exit status. An unexpected error is one line on err and status 3
+    (--debug: the traceback too), never a traceback alone."""
     args = _parser().parse_args(argv)
+    try:
+        return _run(args, out, err)
+    except Exception as exc:  # a fault we did not foresee: one line, not a traceback
+        if args.debug:
+            traceback.print_exc(file=err)
+        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+        print(f"error: {args.command} failed: {reason} (--debug shows the traceback)", file=err)
+        return 3
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         engine = make_engine(args.db or default_url())
         schema.prepare(engine)
@@ -265,9 +297,9 @@ def _write(rows: list[dict[str, object]], fmt: str, out: TextIO) -> None:
         out.write("\n")
     else:
         shown = [c for c in columns if c not in ("actual_labour", "actual_material", "forecast_method")]
-        cells = [[_cell(row[c]) for c in shown] for row in rows]
-        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(shown)]
+        texts = [[_cell(row[c]) for c in shown] for row in rows]
+        widths = [max([len(c)] + [len(r[i]) for r in texts]) for i, c in enumerate(shown)]
         out.write("  ".join(c.ljust(w) for c, w in zip(shown, widths, strict=True)).rstrip() + "\n")
-        for r in cells:
+        for r in texts:
             out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
         out.write(f"{len(rows)} contract(s)\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import charts, tables, ui
+from budgetcore.app import charts, tables, text, ui
 from budgetcore.figures import metrics, pricing
 from budgetcore.i18n import t
 from budgetcore.store import database, lifecycle
@@ -18,7 +18,8 @@ found = ui.detail(view, number) if number else None
 if found is None:
     st.title(t("Contract", lang))
     if number:
-        st.warning(t("There is no contract with number {number}.", lang, number=number))
+        shown = text.markdown(number, limit=text.LONG)  # from the URL: shown, never interpreted
+        st.warning(t("There is no contract with number {number}.", lang, number=shown))
     else:
         st.info(t("No contract chosen. Pick one on the overview or the renewals page.", lang))
     st.page_link("pages/overview.py", label=t("Back to the overview", lang), icon=":material/arrow_back:",
@@ -28,7 +29,7 @@ if found is None:
 f, i = found.figures, found.figures.inputs
 st.page_link("pages/overview.py", label=t("Overview", lang), icon=":material/arrow_back:",
              query_params=ui.view_params())  # fmt: skip
-st.title(i.contract_number)
+st.title(text.markdown(i.contract_number), anchor=False)  # imported text, here and below
 ui.demo_banner(view)
 with database.transaction(ui.engine()) as session:
     archived = lifecycle.archived_on(session, i.contract_number)
@@ -36,8 +37,8 @@ if archived:
     st.warning(t("Archived on {date}: out of the overview, the renewals and every portfolio figure; its history stays.",
                  lang, date=i18n.date(archived, lang)), icon=":material/inventory_2:")  # fmt: skip
 st.markdown(
-    f"**{i.name or ''}**  \n"
-    + f"{tables.status_badge(f.status, lang)} · {i.customer} · "
+    f"**{text.markdown(i.name or '')}**  \n"
+    + f"{tables.status_badge(f.status, lang)} · {text.markdown(i.customer)} · "
     + t("as of {date}", lang, date=i18n.date(view.as_of, lang))
 )
 
@@ -78,7 +79,7 @@ facts["Renewal price at the target margin"] = (
 grid = st.columns(4)
 for n, (label, value) in enumerate(facts.items()):
     grid[n % 4].caption(t(label, lang))
-    grid[n % 4].markdown(f"**{ui.markdown_text(value)}**")  # imported text: shown, never interpreted
+    grid[n % 4].markdown(f"**{text.markdown(value)}**")
 ui.review_pack_downloads(view, i.contract_number)
 
 left, right = st.columns([3, 2])
@@ -111,7 +112,7 @@ with tabs[2]:
     ui.table(*tables.materials(found.materials, lang), view, key="materials")
 with tabs[3]:
     for finding in found.findings:
-        st.warning(tables.finding_text(finding, lang, view.currency), icon=":material/report:")
+        st.warning(text.markdown(tables.finding_text(finding, lang, view.currency)), icon=":material/report:")
     if not found.findings:
         st.success(t("No data-quality findings for this contract.", lang))
 

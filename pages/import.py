@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import import_view, ui
+from budgetcore.app import import_view, text, ui
 from budgetcore.exchange import demo, importing
 from budgetcore.exchange.formats import ENTITIES, SourceTable, missing_required
 from budgetcore.exchange.workbook import template
@@ -57,7 +57,7 @@ def problems_table(problems: list[importing.Problem]) -> None:
 def choose_mapping(table: SourceTable) -> None:
     """Which entity a file holds, and which column each unrecognised header fills."""
     with st.expander(
-        table.file, expanded=table.entity is None or bool(missing_required(table.entity, table.mapping))
+        text.markdown(table.file), expanded=table.entity is None or bool(missing_required(table.entity, table.mapping))
     ):
         options = [None, *ENTITIES]
         st.selectbox(
@@ -72,7 +72,7 @@ def choose_mapping(table: SourceTable) -> None:
         labels = import_view.column_labels(table.entity, lang)
         for header in import_view.unmapped_headers(table):
             st.selectbox(
-                t("Column “{header}” holds", lang, header=header),
+                t("Column “{header}” holds", lang, header=text.markdown(header, limit=text.LONG)),
                 ["", *labels],
                 format_func=lambda c: labels.get(c) or t("(ignore)", lang),
                 key=import_view.mapping_key(table.file, table.entity, header, nonce),
@@ -122,7 +122,9 @@ if files:
     st.subheader(t("What was recognised", lang))
     st.dataframe(pd.DataFrame(import_view.recognition_rows(checked.files, lang)), hide_index=True)
     errors = [*unreadable, *checked.errors]
-    if errors:
+    if checked.fault:  # the database failed, not the files
+        ui.server_fault(checked.fault, lang)
+    elif errors:
         st.subheader(t("Errors", lang))
         n = checked.error_count + len(unreadable)
         st.error(t("{n} error(s): fix them in the files and upload again. Nothing was imported.", lang, n=n))
@@ -146,7 +148,7 @@ if files:
         def progress(file: str, count: int) -> None:
             seen[file] = count
             bar.progress(
-                min(1.0, sum(seen.values()) / max(rows, 1)), text=t("Importing… {file}", lang, file=file)
+                min(1.0, sum(seen.values()) / max(rows, 1)), text=t("Importing… {file}", lang, file=text.markdown(file))
             )
 
         result = importing.import_tables(
@@ -158,9 +160,12 @@ if files:
             st.session_state["import_done"] = (rows_done, result.findings)
             st.session_state["import_nonce"] = nonce + 1
             st.rerun()
-        n = result.error_count
-        st.error(t("{n} error(s): fix them in the files and upload again. Nothing was imported.", lang, n=n))
-        problems_table(result.errors)
+        if result.fault:
+            ui.server_fault(result.fault, lang)
+        else:
+            n = result.error_count
+            st.error(t("{n} error(s): fix them in the files and upload again. Nothing was imported.", lang, n=n))
+            problems_table(result.errors)
 
 st.subheader(t("Import log", lang))
 with database.transaction(ui.engine()) as session:

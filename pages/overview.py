@@ -53,6 +53,16 @@ if len(shown) == len(chosen):  # a paged table says how it is sorted itself (ui.
     )
 table, columns = tables.overview(chosen.figures(shown), lang)
 ui.selectable_table(table, columns, view, key="overview_table")
+# the table's own CSV export is off (client.disableDataExport): this one guards imported text
+st.download_button(
+    t("Download as CSV", lang),
+    lambda: tables.summary_csv(chosen.figures(frame.order(chosen, "pressure"))),  # built when clicked
+    file_name=f"contracts-{view.as_of.isoformat()}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    key="overview_csv",
+    on_click="ignore",
+)
 
 left, right = st.columns(2)
 with left:

@@ -97,21 +97,19 @@ if saved:
         for field, message in problems:
             st.error(f"{t(LABELS[field], lang)}: {t(message, lang)}")
     else:
-        with database.transaction(ui.engine()) as session:
-            settings.save(session, chosen, actor)
-        st.session_state["settings_saved"] = True
-        st.rerun()  # every figure on the next run uses the new thresholds
+        if ui.write(lambda session: settings.save(session, chosen, actor), lang):
+            st.session_state["settings_saved"] = True
+            st.rerun()  # every figure on the next run uses the new thresholds
 
 if st.session_state.pop("settings_saved", False):
     st.success(t("Settings saved. Statuses everywhere now use them.", lang), icon=":material/check:")
 
 if st.button(t("Restore the defaults", lang), key="s_defaults", icon=":material/restart_alt:"):
-    with database.transaction(ui.engine()) as session:
-        settings.save(session, Settings(), actor)
-    for key in ("s_at_risk", "s_watch_level", "s_watch_elapsed", "s_window", "s_target", "s_currency"):
-        st.session_state.pop(key, None)
-    st.session_state["settings_saved"] = True
-    st.rerun()
+    if ui.write(lambda session: settings.save(session, Settings(), actor), lang):
+        for key in ("s_at_risk", "s_watch_level", "s_watch_elapsed", "s_window", "s_target", "s_currency"):
+            st.session_state.pop(key, None)
+        st.session_state["settings_saved"] = True
+        st.rerun()
 
 d = settings.DEFAULTS
 st.caption(

@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 LOADED = "[data-testid='stApp'][data-test-script-state='notRunning']"
+PIDS: dict[str, int] = {}  # base URL -> the streamlit process serving it (for its peak memory)
 
 
 def launch(p: Playwright) -> Browser:
@@ -76,6 +77,7 @@ def streamlit_app(
                 if proc.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
                 time.sleep(0.2)
+            PIDS[base] = proc.pid
             yield base
         finally:
             proc.terminate()

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import uuid
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import Engine, create_engine, text
 
 from budgetcore import i18n
+from budgetcore.exchange import limits
 from budgetcore.store.database import make_engine
 from budgetcore.store.schema import prepared
 
 PG_URL = os.environ.get("BUDGETCORE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ENGINES = ("sqlite", "postgresql")
+BOMB_MB = 400  # as found: a 400 KB workbook whose shared strings unpack to one 400 MB string
 
 
 @pytest.fixture(autouse=True)
@@ -106,3 +112,41 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
             monkeypatch.setattr(module, "t", recording)
     monkeypatch.setattr(i18n, "t", recording)
     yield keys
+
+
+@pytest.fixture(scope="session")
+def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real workbook (openpyxl opens it) whose one shared string unpacks to BOMB_MB MB."""
+    book = Workbook()
+    book.active.title = "contracts"
+    book.active.append(["x"])
+    saved = io.BytesIO()
+    book.save(saved)
+    base = zipfile.ZipFile(saved)
+    path = tmp_path_factory.mktemp("bomb") / "contracts.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        # openpyxl writes inline strings: point A1 at shared string 0, and declare the part
+        edits = {
+            "xl/worksheets/sheet1.xml": (b'<c r="A1" t="inlineStr"><is><t>x</t></is></c>', b'<c r="A1" t="s"><v>0</v></c>'),
+            "[Content_Types].xml": (b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+            "xl/_rels/workbook.xml.rels": (b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.'
+                                           b"openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+                                           b'" Target="sharedStrings.xml"/></Relationships>'),
+        }  # fmt: skip
+        for member in base.infolist():
+            content = base.read(member)
+            if member.filename in edits:
+                old, new = edits[member.filename]
+                assert old in content
+                content = content.replace(old, new)
+            out.writestr(member, content)
+        with out.open("xl/sharedStrings.xml", "w", force_zip64=True) as strings:
+            strings.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+                          b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>')  # fmt: skip
+            block = b"A" * limits.MB
+            for _ in range(BOMB_MB):
+                strings.write(block)
+            strings.write(b"</t></si></sst>")
+    assert path.stat().st_size < 500_000
+    return path

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from budgetcore import i18n
 from budgetcore.app import tables
+from budgetcore.app.text import markdown as escaped
 from budgetcore.app.ui import NO_DEMO_ENV
 from budgetcore.exchange import demo
 from budgetcore.figures import advice, portfolio, pricing
@@ -179,7 +180,7 @@ def test_the_contract_parameter_opens_that_contract() -> None:
     run()  # loads the demo
     number = demo_numbers()[42]
     at = run("pages/contract.py", contract=number)
-    assert at.title[0].value == number
+    assert at.title[0].value == escaped(number)  # imported text, escaped for markdown
     assert len(at.dataframe) == 4  # categories, work orders, hours, materials
     assert len(at.get("plotly_chart")) == 1
 
@@ -375,3 +376,29 @@ def test_a_large_pressure_map_draws_cells_not_points(monkeypatch: pytest.MonkeyP
     at = run()
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [trace["type"] for trace in figure["data"]] == ["heatmap", "scatter"]  # cells, the diagonal
+
+
+def test_an_out_of_range_as_of_in_the_link_is_refused_naming_the_range() -> None:
+    at = run(as_of="9999-12-31")
+    assert "is not used: dates from 1 Jan 1900 to 31 Dec 2199 are." in texts(at)
+    for page in ("pages/renewals.py", "pages/contract.py"):
+        at = run(page, as_of="9999-12-31", contract=demo_numbers()[0])  # run() finds no exception
+        assert at.session_state["f_as_of"] == TODAY
+
+
+def test_an_unexpected_error_shows_a_reference_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from budgetcore.app import ui
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("SELECT secret FROM schema_x")
+
+    monkeypatch.setattr(ui, "portfolio_frame", broken)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "reference" in message and "SELECT" not in message
+    reference = message.rsplit(" ", 1)[-1]
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)

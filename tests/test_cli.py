@@ -236,3 +236,43 @@ def test_the_command_line_runs_without_streamlit_and_plotly(sqlite_url: str, tmp
         )
         assert done.returncode == 0, (args, done.stderr)
     assert (tmp_path / "pack.xlsx").stat().st_size > 0 and (tmp_path / "K-001.html").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [
+        (["summary", "--as-of", "9999-12-31"], "dates from 1900-01-01 to 2199-12-31"),
+        (["renewals", "--as-of", "0001-01-01"], "dates from 1900-01-01 to 2199-12-31"),
+        (["renewals", "--within", "-999999999"], "a window from 0 to 3650 days"),
+        (["renewals", "--within", "99999999999999"], "a window from 0 to 3650 days"),
+        (["report", "--within", "99999999999999", "--out", "x.xlsx"], "a window from 0 to 3650 days"),
+    ],
+)
+def test_out_of_range_dates_and_windows_are_refused_naming_the_range(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str], args: list[str], allowed: str
+) -> None:
+    from budgetcore import cli
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([*args, "--db", sqlite_url])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert allowed in err and "Traceback" not in err
+
+
+def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from budgetcore import cli
+    from budgetcore.figures import frame
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(frame, "load", broken)
+    for debug in ([], ["--debug"]):
+        out, err = io.StringIO(), io.StringIO()
+        assert cli.main(["summary", "--db", sqlite_url, *debug], out, err) == 3
+        lines = err.getvalue().splitlines()
+        assert lines[-1] == "error: summary failed: disk on fire second line (--debug shows the traceback)"
+        assert ("Traceback (most recent call last):" in lines) == bool(debug)

@@ -223,3 +223,10 @@ def test_headline_and_choices(contract: Engine) -> None:
     assert head.with_value == 1 and head.margin == D(20000) - D(470)
     assert [chosen["contract_number"][i] for i in frame.order(chosen)] == ["C-1", "C-2"]  # no budget last
     assert choices == summary.Choices(("Klant A", "Klant B"), ("corrective", "preventive"), ("Anouk", "Bram"))
+
+
+@pytest.mark.parametrize("number", ["\x00", "CT\x00-1", "x" * 51])
+def test_a_number_no_contract_can_have_is_no_contract(contract: Engine, number: str) -> None:
+    # PostgreSQL refuses a NUL in a text parameter (psycopg.DataError, with the SQL): no query
+    with transaction(contract) as session:
+        assert contract_detail.detail(session, number, dt.date(2026, 6, 30)) is None

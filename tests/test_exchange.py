@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
 from decimal import Decimal
@@ -281,15 +282,46 @@ def test_open_csv_dutch_export() -> None:
     assert list(table.rows) == [(2, ["K-1", "Café", "01-01-2026", "31-12-2026", "€ 1.234"])]
 
 
-def test_open_csv_utf8_with_one_stray_cp1252_byte_far_down() -> None:
-    """A UTF-8 file with one Windows-1252 byte after the sample still reads, that cell as cp1252."""
+def test_open_csv_ascii_with_one_cp1252_byte_far_down_is_cp1252() -> None:
+    """The encoding is the whole file's: one Windows-1252 byte after the sample makes it cp1252."""
     lines = ["work_order_number,date,hours,cost_rate,employee"] + [
         f"W{i},2026-01-01,1,50,Jan" for i in range(5000)
     ]
     data = ("\n".join(lines) + "\nW9,2026-01-01,1,50,").encode() + "Zoë\n".encode("cp1252")
     table = _csv("hours.csv", data)
-    assert table.encoding == "utf-8"
+    assert table.encoding == "cp1252"
     assert list(table.rows)[-1][1][-1] == "Zoë"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("klant\nCafé\nZoë\n".encode("cp1252") + "Café\n".encode() + b"x\n",
+         "mixed encodings: line 4 is written in UTF-8, line 2 in Windows-1252; save the file in one encoding"),
+        ("klant\nCafé\n".encode() + b"x\n" * 9000 + "Zoë\n".encode("cp1252"),
+         "mixed encodings: line 9003 is written in Windows-1252, line 2 in UTF-8; save the file in one encoding"),
+        (codecs.BOM_UTF8 + b"klant\n" + "Zoë\n".encode("cp1252"),
+         "mixed encodings: line 2 is written in Windows-1252, line 1 in UTF-8; save the file in one encoding"),
+    ],
+)  # fmt: skip
+def test_a_file_mixing_encodings_is_refused_naming_the_first_bad_line(data: bytes, message: str) -> None:
+    tables, problems = read_uploads([("contracts.csv", data)])
+    assert not tables and [p.message for p in problems] == [message]
+
+
+def test_utf16_without_a_bom_is_read_as_utf16() -> None:
+    text = "contract_number,customer,start_date,end_date\nK-1,Café,2026-01-01,2026-12-31\n"
+    for codec in ("utf-16-le", "utf-16-be"):
+        table = _csv("contracts.csv", text.encode(codec))
+        assert table.headers == ["contract_number", "customer", "start_date", "end_date"], codec
+        assert list(table.rows) == [(2, ["K-1", "Café", "2026-01-01", "2026-12-31"])]
+
+
+@pytest.mark.parametrize("text", ["1.2.3,4", "1,2,3.4", "12.34,5", "1,23.5", "1.234,5,6"])
+@pytest.mark.parametrize("decimal_comma", [True, False])
+def test_thousands_groups_must_have_three_digits(text: str, decimal_comma: bool) -> None:
+    with pytest.raises(ValueError, match="thousands groups must have three digits"):
+        parse_decimal(text, decimal_comma)
 
 
 def test_row_numbers_count_blank_lines_and_quoted_newlines_as_the_user_sees_them() -> None:

@@ -170,6 +170,11 @@ ERROR_CASES = [
      ("uren.csv", 2, "Kostprijs", "€ 5x", "not a number")),
     ({"notes.csv": "a,b\n1,2\n"}, ("notes.csv", 1, None, None, "cannot tell which entity")),
     ({"contracts.csv": ""}, ("contracts.csv", 1, None, None, "the file is empty")),
+    ({"budgets.csv": "+K-2,labour,\"1.2.3,4\",,\n"}, ("budgets.csv", 4, "amount", "1.2.3,4", "thousands groups must have three digits")),
+    ({"hours.csv": "+W-1,2026-03-01,-99999,50\n"}, ("hours.csv", 4, "hours", "-99999", "negative, but the row is not marked as a credit")),
+    ({"materials.csv": "+W-1,2026-03-01,-3,10.5\n"}, ("materials.csv", 3, "quantity", "-3", "negative, but the row is not marked as a credit")),
+    ({"hours.csv": "work_order_number,date,hours,cost_rate,credit\nW-1,2026-02-01,2,50,ja\n"},
+     ("hours.csv", 2, "hours", "2", "a credit (credit = yes) must be negative")),
 ]  # fmt: skip
 
 
@@ -184,6 +189,32 @@ def test_every_error_names_file_row_column_value(sqlite_engine, changes, expecte
     assert snapshot(sqlite_engine) == snapshot(
         prepared(make_engine("sqlite://"))
     )  # nothing written, not even a contract
+
+
+def test_a_declared_credit_may_be_negative_on_both_engines(engine) -> None:
+    files = _with({"hours.csv": "work_order_number,date,hours,cost_rate,creditregel\n"
+                                "W-1,2026-02-01,2,50,nee\nW-1,2026-02-02,-0.5,50,ja\nW-2,2026-03-01,1.5,60,\n"})  # fmt: skip
+    result = import_tables(engine, _tables(files))
+    assert result.written, result.errors
+    assert result.counts["hours"] == 3
+
+
+def test_a_formula_without_a_saved_value_is_an_error_naming_the_cell(sqlite_engine) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "contracts"
+    sheet.append(["contract_number", "customer", "start_date", "end_date", "contract_value"])
+    sheet.append(["K-9", "Alpha", "2026-01-01", "2026-12-31", "=12*1000"])  # openpyxl saves no value
+    out = io.BytesIO()
+    book.save(out)
+    tables, problems = read_uploads([("book.xlsx", out.getvalue())])
+    assert problems == []
+    result = import_tables(sqlite_engine, tables)
+    assert [(p.row, p.column, p.message) for p in result.errors] == [
+        (2, "contract_value", "formula without a saved value in cell E2: open the workbook in Excel and save it again")
+    ]
 
 
 def test_all_errors_of_all_files_are_collected_on_both_engines(engine) -> None:

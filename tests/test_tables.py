@@ -6,10 +6,12 @@ import csv
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from budgetcore import cells
 from budgetcore.app import tables
 from budgetcore.figures import advice, frame, metrics, pricing
 from budgetcore.figures.metrics import ContractInputs, Thresholds
@@ -65,8 +67,8 @@ def figures(number: str = "C-1", customer: str = "Klant", **changes: object) -> 
         (dt.date(2026, 3, 31), "2026-03-31"),
     ],
 )
-def test_safe_cell(value: object, cell: str) -> None:
-    assert tables.safe_cell(value) == cell
+def test_csv_cell(value: object, cell: str) -> None:
+    assert cells.csv_cell(value) == cell
 
 
 def test_renewals_csv_escapes_text_and_keeps_numbers() -> None:
@@ -173,3 +175,26 @@ def test_server_sorts_are_frame_orders_with_translated_labels(sorts: dict[str, s
     assert next(iter(sorts)) == own_order, "the table's own order comes first"
     assert set(sorts) <= {"pressure", *frame.SORT_KEYS}
     assert all(label in NL for label in sorts.values())
+
+
+def test_every_csv_guards_imported_text_with_one_rule() -> None:
+    from budgetcore.exchange.importing import problems_csv
+    from budgetcore.exchange.validation import Problem
+
+    hostile = ["=1+1", '=HYPERLINK("http://evil.example","x")', "-2+3", "@SUM(A1)", "+31", "\t=1"]
+    problems = [Problem.of(v, 2, v, v, "not a number") for v in hostile]
+    for lang in ("en", "nl"):
+        delimiter = ";" if lang == "nl" else ","
+        rows = list(csv.reader(io.StringIO(problems_csv(problems, lang).decode("utf-8-sig")), delimiter=delimiter))
+        for row, value in zip(rows[1:], hostile, strict=True):
+            assert row[:4] == ["'" + value, "2", "'" + value, "'" + value]
+    assert list(csv.reader(io.StringIO(cells.csv_text(["a", "b"], [["\r=1\rx", 1]])))) == [["a", "b"], ["'\n=1\nx", "1"]]
+    summary = list(csv.reader(io.StringIO(tables.summary_csv([figures("=1+1", "@evil")]))))
+    assert summary[1][:2] == ["'=1+1", "'@evil"]
+    assert summary[1][8] == "0.9068", "the elapsed fraction rounded as shown, to 4 places"
+
+
+def test_the_tables_own_csv_export_is_off() -> None:
+    config = (Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text()
+    assert "disableDataExport = true" in config
+    assert 'showErrorDetails = "none"' in config

@@ -15,12 +15,12 @@ cookie), never from a request header.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 from sqlalchemy import Engine
 
+from budgetcore.app import text
 from budgetcore.i18n import t
 from budgetcore.store import access, database
 from budgetcore.store.access import Actor
@@ -53,11 +53,6 @@ def providers(auth: Mapping[str, object]) -> list[str | None]:
 def configured_admins(auth: Mapping[str, object]) -> list[str]:
     found = auth.get("admins") or []
     return [str(e) for e in found] if isinstance(found, (list, tuple)) else [str(found)]
-
-
-def _literal(text: str) -> str:
-    """text shown literally in markdown: ui.markdown_text's rule (ui imports this module, not back)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def gate(engine: Engine, lang: str, paths: Sequence[str] = ()) -> Actor:
@@ -110,7 +105,7 @@ def _ask_for_access(email: str, lang: str) -> None:
     st.title(t("No access yet", lang))
     if email:
         st.info(t("You are signed in as {email}, but no role has been given to this address. Ask an admin for access.",
-                  lang, email=_literal(email)))  # fmt: skip
+                  lang, email=text.markdown(email)))  # fmt: skip
     else:
         st.warning(t("Your sign-in did not tell us an email address, so no role can be found. Ask an admin for access.",
                      lang))  # fmt: skip
@@ -149,14 +144,14 @@ def identity_box(lang: str) -> None:
     current = actor()
     if enabled():
         role = st.session_state.get("_role") or ""
-        st.caption(t("Signed in as {email} ({role})", lang, email=_literal(current.who), role=t(role, lang)))
+        st.caption(t("Signed in as {email} ({role})", lang, email=text.markdown(current.who), role=t(role, lang)))
         if st.button(t("Sign out", lang), key="sign_out", icon=":material/logout:"):
             st.logout()
         return
     address = str(st.get_option("server.address") or "")
     if local_address():
         st.caption(t("Single local user ({user}), no sign-in. The app listens on {address} only: other computers cannot open it.",
-                     lang, user=_literal(current.who), address=_literal(address)))  # fmt: skip
+                     lang, user=text.markdown(current.who), address=text.markdown(address)))  # fmt: skip
     else:
         st.warning(t("No sign-in is configured and the app listens on {address}: anyone who can reach it can change the data. Configure [auth] (see the README).",
                      lang, address=address or "0.0.0.0"))  # fmt: skip

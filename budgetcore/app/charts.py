@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import plotly.graph_objects as go
 
 from budgetcore import i18n
+from budgetcore.app import text
 from budgetcore.app.tables import STATUS_COLOURS
 from budgetcore.figures import metrics
 from budgetcore.figures.contract_detail import BurnUpPoint
@@ -73,8 +74,8 @@ def pressure_map(figures: Sequence[ContractFigures], lang: str, currency: str) -
                 },
                 customdata=[
                     [
-                        f.contract_number,
-                        f.inputs.customer,
+                        text.chart(f.contract_number),  # imported text: Plotly reads <a>, <b> in it
+                        text.chart(f.inputs.customer),
                         prefix + whole(metrics.money(f.budget_total).to_integral_value(ROUND_HALF_UP)),
                         whole((f.consumed or 0) * 100) + "%",
                         whole(f.elapsed * 100) + "%",

@@ -9,8 +9,6 @@ formats. renewals_csv() writes the renewal list for spreadsheets.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,8 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 from babel.numbers import format_compact_currency
 
-from budgetcore import i18n
-from budgetcore.cells import safe_cell
+from budgetcore import cells, i18n
 from budgetcore.figures import advice, metrics, portfolio, pricing
 from budgetcore.figures.contract_detail import CategoryRow, Finding, HoursRow, MaterialRow, WorkOrderRow
 from budgetcore.figures.metrics import ContractFigures
@@ -238,6 +235,11 @@ def renewals(
 
 
 CSV_COLUMNS = (*portfolio.SUMMARY_COLUMNS, "suggested_action", "reason", "suggested_value", "price_change")
+def summary_csv(figures: Sequence[ContractFigures]) -> str:
+    """The overview's contracts as CSV: the command line's summary columns (money in cents,
+    fractions to 4 places), text guarded against formulas (cells.csv_cell)."""
+    columns = portfolio.SUMMARY_COLUMNS
+    return cells.csv_text(columns, ([row[c] for c in columns] for row in map(portfolio.summary_row, figures)))
 
 
 def renewals_csv(figures: Sequence[ContractFigures], lang: str, currency: str, target_margin: Decimal) -> str:
@@ -245,9 +247,7 @@ def renewals_csv(figures: Sequence[ContractFigures], lang: str, currency: str, t
     (amounts in the reason written in currency; the money columns are plain decimals), and the
     renewal price at target_margin: suggested_value (cents) and price_change (a fraction such as
     0.1111; empty without a suggestion or a contract value)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for f in figures:
         action, reason = advice.suggest(f).text(lang, currency)
         price = pricing.for_contract(f, target_margin)
@@ -258,8 +258,8 @@ def renewals_csv(figures: Sequence[ContractFigures], lang: str, currency: str, t
             "suggested_value": price.suggested_value,
             "price_change": price.change,
         }
-        writer.writerow([safe_cell(row[c]) for c in CSV_COLUMNS])
-    return out.getvalue()
+        rows.append([row[c] for c in CSV_COLUMNS])
+    return cells.csv_text(CSV_COLUMNS, rows)
 
 
 CATEGORY_COLUMNS: Columns = {

@@ -10,21 +10,24 @@ reproduces a view), the language, the status thresholds, and table rendering.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import os
-import re
 import threading
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
 from budgetcore import clock, i18n
-from budgetcore.app import auth, tables
+from budgetcore.app import auth, tables, text
 from budgetcore.app.tables import Columns, status_colours, type_label
 from budgetcore.figures import contract_detail, frame, months, summary
 from budgetcore.figures import settings as stored_settings
@@ -41,6 +44,7 @@ NO_DEMO_ENV = "BUDGETCORE_NO_DEMO"  # "1": never load the demo portfolio into an
 FILTER_PARAMS = {"customer": "f_customer", "type": "f_type", "status": "f_status", "manager": "f_manager"}
 AS_OF_KEY, WITHIN_KEY = "f_as_of", "f_within"
 LOCAL = Actor("local", "page", operator=True)  # a View made without a sidebar run (tests)
+log = logging.getLogger(__name__)
 
 
 # --- engine and cached queries ------------------------------------------------------------
@@ -263,21 +267,37 @@ def _from_url(choices: summary.Choices, today: dt.date) -> None:
         else:  # the data may have changed under a remembered choice
             st.session_state[key] = [v for v in st.session_state[key] if v in allowed[param]]
     if AS_OF_KEY not in st.session_state:
-        st.session_state[AS_OF_KEY] = _parse_date(qp.get("as_of")) or today
+        asked = qp.get("as_of")
+        st.session_state[AS_OF_KEY] = _parse_date(asked) or today
+        if asked and _parse_date(asked) is None:
+            st.session_state["_refused_as_of"] = asked  # said on the page (refused_as_of)
     if WITHIN_KEY not in st.session_state:
         st.session_state[WITHIN_KEY] = _parse_int(qp.get("within"))
 
 
 def _parse_date(text: str | None) -> dt.date | None:
+    """A YYYY-MM-DD from the URL inside clock's range; None otherwise."""
     try:
-        return dt.date.fromisoformat(text) if text else None
+        day = dt.date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is not None and clock.in_range(day) else None
+
+
+def refused_as_of(language: str) -> None:
+    """Say once that the URL's as_of was not a date in the range, and which range is."""
+    asked = st.session_state.pop("_refused_as_of", None)
+    if asked:
+        st.warning(
+            t("The as-of date {date} in the link is not used: dates from {first} to {last} are.", language,
+              date=text.markdown(asked, limit=40), first=i18n.date(clock.FIRST_DAY, language),
+              last=i18n.date(clock.LAST_DAY, language))
+        )  # fmt: skip
 
 
 def _parse_int(text: str | None) -> int | None:
     try:
-        return max(0, min(int(text), 3650)) if text else None
+        return max(0, min(int(text), clock.MAX_WINDOW_DAYS)) if text else None
     except ValueError:
         return None
 
@@ -331,7 +351,11 @@ def sidebar() -> View:
             on_change=_choose_language,
         )
         st.date_input(
-            t("As of", language), key=AS_OF_KEY, format="DD-MM-YYYY" if language == "nl" else "DD/MM/YYYY"
+            t("As of", language),
+            key=AS_OF_KEY,
+            min_value=clock.FIRST_DAY,
+            max_value=clock.LAST_DAY,
+            format="DD-MM-YYYY" if language == "nl" else "DD/MM/YYYY",
         )
         st.multiselect(
             t("Customer", language), choices.customers, key="f_customer", placeholder=t("All", language)
@@ -359,7 +383,7 @@ def sidebar() -> View:
         st.number_input(
             t("Approaching renewal within (days)", language),
             min_value=0,
-            max_value=3650,
+            max_value=clock.MAX_WINDOW_DAYS,
             value=None,
             step=30,
             key=WITHIN_KEY,
@@ -367,6 +391,7 @@ def sidebar() -> View:
         )
         auth.identity_box(language)
     _to_url(today)
+    refused_as_of(language)
     stored = _settings(url, version)
     view = View(
         as_of=st.session_state[AS_OF_KEY] or today,
@@ -393,7 +418,9 @@ def sidebar() -> View:
 
 
 def page_config() -> None:
-    st.set_page_config(page_title="Contract budgets", page_icon=":material/request_quote:", layout="wide")
+    # an emoji icon is drawn in the page (a data: URL); a :material/...: one makes the browser
+    # fetch it from fonts.gstatic.com, which an offline machine cannot reach
+    st.set_page_config(page_title="Contract budgets", page_icon="📊", layout="wide")
 
 
 def view() -> View:
@@ -427,9 +454,39 @@ def offered(v: View, action: str) -> None:
         st.stop()
 
 
-def markdown_text(text: str) -> str:
-    """Text from imported data, escaped so st.markdown shows it literally (no links, HTML or emphasis)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+def guarded(run: Callable[[], object], language: str) -> None:
+    """Run a page; an unexpected error shows a short message with a reference id, never a
+    traceback, SQL or schema, and the log gets the traceback under the same id.
+    st.stop() and st.rerun() pass through (they are not Exceptions)."""
+    try:
+        run()
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("page failed: reference %s", reference)
+        st.error(
+            t("Something went wrong on the server. Please try again; if it keeps happening, give the "
+              "administrator this reference: {reference}", language, reference=reference)
+        )  # fmt: skip
+
+
+def write(action: Callable[[Session], object], language: str) -> bool:
+    """Run action in one writing transaction (database.writing); True when it committed.
+    A fault of the database is said as one (nothing changed, try again), never as a traceback."""
+    try:
+        with database.writing(engine()) as session:
+            action(session)
+    except database.ServerFaultError as exc:
+        server_fault(str(exc), language)
+        return False
+    return True
+
+
+def server_fault(reason: str, language: str) -> None:
+    st.error(
+        t("Server fault: the database could not save this ({reason}). Nothing was changed. Please try "
+          "again later; if it keeps happening, tell the administrator.", language,
+          reason=text.markdown(reason, limit=text.LONG))
+    )  # fmt: skip
 
 
 def demo_banner(v: View) -> None:

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from budgetcore.exchange import limits
 from budgetcore.exchange.formats import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -210,6 +211,7 @@ def read(table: SourceTable) -> Iterator[Chunk | Iterator[tuple[int, list[Cell]]
             continue
         data, carry = data[:cut], data[cut:]
         chunk = _chunk(data, row, width)
+        limits.check_rows(row - 2 + (chunk.rows if chunk is not None else 0), width)
         if chunk is None:
             raw.seek(start)
             text = io.TextIOWrapper(raw, encoding="utf-8", errors="budgetcore-cp1252", newline="")
@@ -236,7 +238,7 @@ def _chunk(data: bytes, first_row: int, width: int) -> Chunk | None:
             table = None  # a row with another cell count, bytes that are not UTF-8: the csv module reads it
         if table is not None and table.num_rows == lines:
             columns = [table.column(i).combine_chunks() for i in range(width)]
-            return Chunk(first_row, columns, lines, np.zeros(lines, dtype=bool))
+            return Chunk(first_row, columns, lines, _long_cells(columns, lines))
     try:
         # strict: a chunk that ends inside a quoted cell is an error here, not a short record
         records = list(
@@ -248,4 +250,12 @@ def _chunk(data: bytes, first_row: int, width: int) -> Chunk | None:
         return None
     odd = np.array([len(r) != width for r in records], dtype=bool)
     columns = [pa.array([r[i] if i < len(r) else "" for r in records], pa.string()) for i in range(width)]
-    return Chunk(first_row, columns, lines, odd, records)
+    return Chunk(first_row, columns, lines, odd | _long_cells(columns, lines), records)
+
+
+def _long_cells(columns: list[pa.Array], lines: int) -> np.ndarray:
+    """Rows with a cell beyond limits.CELL_CHARS: the row-wise path refuses them, as the csv module does."""
+    long = np.zeros(lines, dtype=bool)
+    for column in columns:
+        long |= pc.utf8_length(column).to_numpy(zero_copy_only=False) > limits.CELL_CHARS
+    return long

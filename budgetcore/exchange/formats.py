@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -15,10 +14,26 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO
 
+from budgetcore.exchange import limits
+from budgetcore.exchange.encodings import decide_encoding, detect_encoding
+
 ENTITIES = ("contracts", "budgets", "work_orders", "hours", "materials")
 
-Cell = str | int | float | Decimal | dt.date | dt.datetime | dt.time | bool | None
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """An Excel formula cell without a saved value (the workbook was never recalculated)."""
+
+    coordinate: str  # e.g. 'D5'
+
+    def __str__(self) -> str:
+        return ""
+
+
+Cell = str | int | float | Decimal | dt.date | dt.datetime | dt.time | bool | FormulaCell | None
 """A cell as a reader hands it over: text from CSV, typed values from Excel."""
+
+csv.field_size_limit(limits.CELL_CHARS)  # a longer cell stops the csv module: limits.py's rule
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,11 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
 }  # fmt: skip
 
+CREDIT = _c("credit", "bool", False, "creditregel", "creditering", "credit line", "credit (ja/nee)")
+DECLARATIONS = {"hours": (CREDIT,), "materials": (CREDIT,)}
+"""Columns a file may add to declare something about a row, never stored: `credit` = yes
+marks an hour or material line as a credit, the only kind that may be negative (validation.py)."""
+
 # Names a file or sheet goes by, English and Dutch.
 ENTITY_NAMES = {
     "contracts": ("contracts", "contract", "contracten", "onderhoudscontracten", "servicecontracten"),
@@ -219,9 +239,10 @@ def header_map(entity: str, headers: list[str], overrides: dict[str, str] | None
     overrides maps a header as written in the file to a column name ('' ignores
     the header); the Import page uses it to fix what was not recognised.
     """
-    by_name = {c.name: c for c in COLUMNS[entity]}
+    known = (*COLUMNS[entity], *DECLARATIONS.get(entity, ()))
+    by_name = {c.name: c for c in known}
     lookup: dict[str, Column] = {}
-    for column in COLUMNS[entity]:
+    for column in known:
         for alias in (column.name, *column.aliases):
             lookup.setdefault(normalise_header(alias), column)
     overrides = overrides or {}
@@ -289,6 +310,9 @@ MESSAGES = (  # every template InvalidValueError carries, for the Dutch catalog
     "unreadable character (is the file's encoding right?)",
     "too long (at most {length} characters)",
     "unknown value (expected one of {allowed})",
+    "formula without a saved value in cell {cell}: open the workbook in Excel and save it again",
+    "a cell holds more than {limit} characters",
+    "thousands groups must have three digits",
 )
 
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
@@ -331,10 +355,12 @@ def parse_decimal(text: str, decimal_comma: bool) -> Decimal:
     if s.endswith("-") and s[:-1].replace(",", "").replace(".", "").isdigit():  # '12,50-' trailing minus
         s = "-" + s[:-1]
     if "," in s and "." in s:
-        if s.rfind(",") > s.rfind("."):
-            s = s.replace(".", "").replace(",", ".")
-        else:
-            s = s.replace(",", "")
+        # the last mark is the decimal one; everything before it must be groups of three
+        comma_last = s.rfind(",") > s.rfind(".")
+        whole = s[: max(s.rfind(","), s.rfind("."))]
+        if not (_THOUSANDS_DOT if comma_last else _THOUSANDS_COMMA).match(whole):
+            raise InvalidValueError("thousands groups must have three digits")
+        s = s.replace(".", "").replace(",", ".") if comma_last else s.replace(",", "")
     elif "," in s:
         s = s.replace(",", "") if (not decimal_comma and _THOUSANDS_COMMA.match(s)) else s.replace(",", ".")
     elif "." in s and (s.count(".") > 1 or decimal_comma) and _THOUSANDS_DOT.match(s):
@@ -429,6 +455,11 @@ def parse_value(column: Column, value: Cell, decimal_comma: bool) -> object:
             except ValueError as exc:
                 raise InvalidValueError("no such date") from exc
             return _plausible(day)
+    if isinstance(value, FormulaCell):
+        raise InvalidValueError(
+            "formula without a saved value in cell {cell}: open the workbook in Excel and save it again",
+            cell=value.coordinate,
+        )
     if value is None or (isinstance(value, str) and value.strip() == ""):
         if column.required:
             raise InvalidValueError("required value missing")
@@ -541,32 +572,6 @@ def guess_decimal_comma(
     return default
 
 
-def _fallback_decode(exc: UnicodeError) -> tuple[str, int]:
-    """A byte that is not UTF-8 in an otherwise UTF-8 file: read it as Windows-1252."""
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    bad = exc.object[exc.start : exc.end]
-    return bad.decode("cp1252", errors="replace"), exc.end
-
-
-codecs.register_error("budgetcore-cp1252", _fallback_decode)
-
-
-def detect_encoding(sample: bytes) -> str:
-    """utf-8-sig when a BOM is present, utf-16 with its BOM, utf-8 when the sample decodes, else cp1252."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        sample.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(sample) - 4 and exc.reason == "unexpected end of data":
-            return "utf-8"  # a character cut at the sample's end
-        return "cp1252"
-
-
 def _split_outside_quotes(line: str, delimiter: str) -> int:
     count, quoted = 0, False
     for char in line:
@@ -605,7 +610,7 @@ def open_csv(file_name: str, stream: io.BufferedIOBase, size: int | None = None)
     size (bytes, when known) only serves to estimate the row count for progress.
     """
     sample = stream.peek(65536)[:65536] if hasattr(stream, "peek") else b""
-    encoding = detect_encoding(sample)
+    encoding = decide_encoding(stream) if stream.seekable() else detect_encoding(sample)
     errors = "budgetcore-cp1252" if encoding.startswith("utf-8") else "replace"
     text = io.TextIOWrapper(stream, encoding=encoding, errors=errors, newline="")
     first = text.readline()
@@ -643,9 +648,21 @@ def csv_rows(text: IO[str], delimiter: str, header_row: int = 1) -> Iterator[tup
     caller closes it, the columnar reader may read it again).
     """
     number = header_row
+    reader = csv.reader(text, delimiter=delimiter)
     try:
-        for cells in csv.reader(text, delimiter=delimiter):
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "field larger than field limit" in str(exc):  # the csv module's words for it
+                    raise limits.LimitError(
+                        "a cell holds more than {limit} characters", limit=limits.CELL_CHARS
+                    ) from None
+                raise
             number += 1
+            limits.check_rows(number - header_row, len(cells))
             if not any(c.strip() for c in cells):
                 continue
             yield number, cells

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import logging
@@ -13,16 +12,21 @@ from typing import IO
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from budgetcore import i18n
-from budgetcore.exchange import columnar, screening
+from budgetcore import cells, i18n
+from budgetcore.exchange import columnar, limits, screening
+from budgetcore.exchange.encodings import MESSAGES as ENCODING_MESSAGES
+from budgetcore.exchange.encodings import MixedEncodingError
 from budgetcore.exchange.formats import (
     ENTITIES,
+    InvalidValueError,
     SourceTable,
     missing_required,
     open_csv,
 )
 from budgetcore.exchange.formats import MESSAGES as EXCHANGE_MESSAGES
 from budgetcore.exchange.validation import (
+    CREDIT_POSITIVE,
+    NEGATIVE,
     FileReport,
     ImportResult,
     Known,
@@ -31,7 +35,14 @@ from budgetcore.exchange.validation import (
 )
 from budgetcore.exchange.writer import Batch, Writer
 from budgetcore.store import access, aggregates, lifecycle
-from budgetcore.store.database import bump_data_version, transaction
+from budgetcore.store.database import (
+    SERVER_FAULTS,
+    ServerFaultError,
+    bump_data_version,
+    fault_reason,
+    transaction,
+    writing,
+)
 from budgetcore.store.models import (
     ImportLog,
 )
@@ -50,8 +61,11 @@ UNRECOGNISED = (
 )
 SHEET_SKIPPED = "sheet skipped: cannot tell which entity it holds"
 UNREADABLE = "cannot read this file: {reason}"
+SERVER_FAULT = "server fault, nothing written (the files are not at fault): {reason}"
 MESSAGES = (  # every message template of a Problem made here, for the Dutch catalog
     *EXCHANGE_MESSAGES,
+    *limits.MESSAGES,
+    *ENCODING_MESSAGES,
     "row has {cells} cells but the header {width}",
     "row has {cells} cells but the header {width} (a decimal comma in a comma-separated file?)",
     "cannot read the file here: {reason}",
@@ -65,10 +79,13 @@ MESSAGES = (  # every message template of a Problem made here, for the Dutch cat
     "unknown work order",
     "line cost too large (below {maximum} EUR)",
     "zero cost rate",
+    NEGATIVE,
+    CREDIT_POSITIVE,
     "line dated outside the contract term ({start} to {end}): not counted",
     "duplicate key, first on row {row}",
     "duplicate key, first on {file}, row {row}",
     "import failed, nothing written: {reason}",
+    SERVER_FAULT,
     "the file is empty (no header row)",
     UNRECOGNISED,
     SHEET_SKIPPED,
@@ -100,6 +117,9 @@ def _validated(table: SourceTable, result: ImportResult, known: Known) -> Iterat
                     record = validator.row(row_number, cells)
                     if record is not None:
                         yield record
+    except limits.LimitError as exc:  # the file goes no further than the limit
+        known.unreadable.add(validator.entity)
+        result.error(Problem.of(table.file, row_number + 1, None, None, exc.template, **exc.params))
     except Exception as exc:  # csv.Error, a broken zip or XML inside a workbook, an I/O error
         known.unreadable.add(validator.entity)
         result.error(
@@ -151,7 +171,13 @@ def import_tables(
     except access.RefusedError as exc:
         result.written = False
         result.error(Problem.of("(access)", None, None, None, "not allowed: {reason}", reason=str(exc)))
-    except Exception as exc:  # the database went away, a constraint we did not foresee...
+    except (ServerFaultError, *SERVER_FAULTS) as exc:  # read-only, disk full, connection lost: not the files
+        log.warning("import: the database failed: %s", exc)
+        engine.dispose()  # the next action opens fresh connections
+        result.written = False
+        result.fault = fault_reason(exc)
+        result.error(Problem.of("(database)", None, None, None, SERVER_FAULT, reason=result.fault))
+    except Exception as exc:  # a constraint we did not foresee...
         log.exception("import failed")
         result.written = False
         failed = "import failed, nothing written: {reason}"
@@ -208,7 +234,9 @@ def _import(
         else:
             usable.append((table, report))
     usable.sort(key=lambda pair: ENTITIES.index(pair[0].entity))  # type: ignore[arg-type]
-    with transaction(engine) as session:
+    # a write holds the database's write lock from its first statement (a second import waits
+    # for it, then sees the first's data); a dry run only reads
+    with transaction(engine) if dry_run else writing(engine) as session:
         removed: dict[str, int] = {}
         if not dry_run:  # the guard before anything is written, in the transaction that writes
             access.require(session, actor, "import" if audit_as == "import" else "demo")
@@ -288,9 +316,12 @@ def read_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[SourceTable],
         if taken[name] > 1:  # the same name twice: keep them apart in every message
             name = f"{name} ({taken[name]})"
         try:
+            limits.check_size(len(content), limits.UPLOAD_MB * limits.MB)
             tables.extend(
                 open_source(name, io.BufferedReader(io.BytesIO(content), SNIFF_BYTES), len(content))
             )
+        except (limits.LimitError, InvalidValueError, MixedEncodingError) as exc:
+            problems.append(Problem.of(name, None, None, None, exc.template, **exc.params))
         except Exception as exc:  # any unreadable upload becomes a problem, not a crash
             problems.append(Problem.of(name, None, None, None, UNREADABLE, reason=str(exc)[:300]))
     return tables, problems
@@ -330,7 +361,10 @@ def import_paths(engine: Engine, paths: Sequence[str | Path], **kwargs) -> Impor
                 continue
             handles.append(handle)
             try:
+                limits.check_size(size, limits.FILE_BYTES)
                 tables.extend(open_source(path.name, handle, size))
+            except (limits.LimitError, InvalidValueError, MixedEncodingError) as exc:
+                result.error(Problem.of(path.name, None, None, None, exc.template, **exc.params))
             except Exception as exc:  # an unreadable file is a problem to report
                 result.error(Problem.of(path.name, 1, None, None, UNREADABLE, reason=str(exc)[:300]))
         if not files:
@@ -352,11 +386,7 @@ def recent_imports(session: Session, limit: int = 20) -> list[ImportLog]:
 
 def problems_csv(problems: Sequence[Problem], lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:
     """Problems as a CSV a spreadsheet opens (UTF-8 with BOM): file, row, column, value, message."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if lang == "nl" else ",")
-    writer.writerow([i18n.t(h, lang) for h in ("File", "Row", "Column", "Value", "Message")])
-    for p in problems:
-        writer.writerow(
-            [p.file, "" if p.row is None else p.row, p.column or "", p.value or "", p.translated(lang)]
-        )
-    return out.getvalue().encode("utf-8-sig")
+    header = [i18n.t(h, lang) for h in ("File", "Row", "Column", "Value", "Message")]
+    rows = [(p.file, p.row, p.column, p.value, p.translated(lang)) for p in problems]
+    # every cell but the row number came from the file: none may become a formula
+    return cells.csv_text(header, rows, delimiter=";" if lang == "nl" else ",").encode("utf-8-sig")

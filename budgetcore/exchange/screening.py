@@ -153,6 +153,9 @@ def _lines(converted: dict[str, Converted], validator: RowValidator, chunk: Chun
     q, r = converted[quantity].units, converted[rate].units
     clean = listed[index] & (first[index] <= days) & (days <= last[index])
     clean &= np.abs(q.astype(float)) * np.abs(r.astype(float)) < _EXACT_PRODUCT  # else exact, row-wise
+    clean &= q >= 0  # a negative line must be a declared credit: validation.check says so
+    if "credit" in converted:  # a declared credit must be negative: likewise
+        clean &= ~np.array([bool(w) for w in converted["credit"].values()], dtype=bool)
     return clean & (r != 0)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from budgetcore import i18n
+from budgetcore.exchange import limits
 from budgetcore.exchange.formats import (
     ENTITIES,
     MAX_LINE_COST,
@@ -26,6 +27,8 @@ from budgetcore.exchange.formats import (
 )
 from budgetcore.store.models import Contract, WorkOrder
 
+NEGATIVE = "negative, but the row is not marked as a credit (a column credit with yes)"
+CREDIT_POSITIVE = "a credit (credit = yes) must be negative"
 MAX_PROBLEMS = 10_000  # errors (and findings) listed; beyond this only counted
 
 
@@ -57,8 +60,12 @@ class Problem:
         **params: object,
     ) -> Problem:
         """A problem whose message is template filled with params (kept apart for translation)."""
-        values = tuple((k, str(v)) for k, v in params.items())
-        return cls(file, row, column, value, template.format(**dict(values)), template, values)
+        values = tuple((k, limits.excerpt(str(v), limits.EXCERPT * 3) or "") for k, v in params.items())
+        # a bad value is repeated as a short excerpt: a 400 MB cell is not a 400 MB message
+        shown = limits.excerpt(value)
+        return cls(
+            file, row, limits.excerpt(column), shown, template.format(**dict(values)), template, values
+        )
 
     def __str__(self) -> str:
         where = self.file
@@ -98,6 +105,7 @@ class ImportResult:
     written: bool = False
     unlisted_errors: int = 0  # errors beyond MAX_PROBLEMS, counted but not kept
     unlisted_findings: int = 0
+    fault: str | None = None  # the database's reason when it, not the files, failed (a server fault)
 
     @property
     def ok(self) -> bool:
@@ -180,6 +188,14 @@ class RowValidator:
         bad = False
         for index, column in table.mapping.items():
             value = cells[index] if index < len(cells) else None
+            if isinstance(value, str) and len(value) > limits.CELL_CHARS:
+                label = self.labels[column.name]
+                template = "a cell holds more than {limit} characters"
+                result.error(
+                    Problem.of(table.file, row_number, label, value, template, limit=f"{limits.CELL_CHARS:,}")
+                )
+                bad = True
+                continue
             try:
                 record[column.name] = parse_value(column, value, table.decimal_comma)
             except InvalidValueError as exc:
@@ -274,6 +290,10 @@ def check(
         quantity, rate = ("hours", "cost_rate") if entity == "hours" else ("quantity", "unit_cost")
         if not known.work_order_known(number):
             yield problem("error", "work_order_number", "unknown work order")
+        if r[quantity] < 0 and not r.get("credit"):  # type: ignore[operator]
+            yield problem("error", quantity, NEGATIVE)
+        elif r.get("credit") and r[quantity] > 0:  # type: ignore[operator]
+            yield problem("error", quantity, CREDIT_POSITIVE)
         if abs(r[quantity] * r[rate]) >= MAX_LINE_COST:  # type: ignore[operator]
             yield problem(
                 "error", rate, "line cost too large (below {maximum} EUR)", maximum=f"{MAX_LINE_COST:,f}"

@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO
 
+from budgetcore.exchange import limits
 from budgetcore.exchange.formats import (
     COLUMNS,
     ENTITIES,
     Cell,
+    FormulaCell,
     SourceTable,
     cell_text,
     header_map,
@@ -44,6 +46,8 @@ def open_workbook(file_name: str, stream: IO[bytes]) -> list[SourceTable]:
     """
     from openpyxl import load_workbook  # import here: the CSV path does not need it
 
+    if stream.seekable():
+        limits.check_workbook(stream)  # sizes from the zip directory, before any XML is parsed
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException, XML errors
@@ -52,10 +56,8 @@ def open_workbook(file_name: str, stream: IO[bytes]) -> list[SourceTable]:
     for sheet in book.worksheets:
         if getattr(sheet, "sheet_state", "visible") != "visible":
             continue
-        expected = sheet.max_row
-        if hasattr(sheet, "reset_dimensions"):
-            sheet.reset_dimensions()  # exporters write wrong dimensions; read every row there is
-        header, rows = _header(_sheet_rows(sheet))
+        expected = sheet.max_row  # exporters write wrong dimensions: _sheet_rows reads every row there is
+        header, rows = _header(_sheet_rows(book, sheet))
         if header is None:
             continue  # an empty sheet
         header_row, header_cells = header
@@ -103,11 +105,42 @@ def _header(
     return top[best], itertools.chain(top[best + 1 :], rows)
 
 
-def _sheet_rows(sheet) -> Iterator[tuple[int, list[Cell]]]:
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = list(values)
-        if any(c is not None and not (isinstance(c, str) and not c.strip()) for c in cells):
-            yield number, cells
+def _sheet_rows(book, sheet) -> Iterator[tuple[int, list[Cell]]]:
+    """(row number, cells) of each non-blank row, as the sheet numbers them.
+
+    openpyxl's own parser with one change: a formula cell without a saved value
+    (a workbook a script wrote and Excel never recalculated) arrives as a
+    FormulaCell naming it, where openpyxl's data_only read gives an empty cell.
+    openpyxl has no public hook for this, hence its parser and the sheet's source.
+    """
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["value"] = FormulaCell(element.get("r") or "")
+            return cell
+
+    with sheet._get_source() as source:
+        parser = Parser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        read = 0
+        for number, parsed in parser.parse():
+            width = max((c["column"] for c in parsed), default=0)
+            cells: list[Cell] = [None] * width
+            for c in parsed:  # a cell beyond limits.CELL_CHARS: RowValidator refuses it, naming it
+                cells[c["column"] - 1] = c["value"]
+            read += 1
+            limits.check_rows(read, width)
+            if any(c is not None and not (isinstance(c, str) and not c.strip()) for c in cells):
+                yield number, cells
 
 
 # -- the template -----------------------------------------------------------

@@ -23,6 +23,7 @@ from budgetcore.store.models import UNIT, BudgetLine, Contract, Fixed, HourLine,
 from budgetcore.store.models import BudgetPeriod as StoredPeriod
 
 CATEGORIES = ("labour", "material", "other")
+NUMBER_LENGTH = Contract.__table__.c.contract_number.type.length  # characters a contract number has at most
 
 
 def figures(
@@ -398,6 +399,8 @@ def detail(
     session: Session, contract_number: str, as_of: dt.date, thresholds: Thresholds = Thresholds()
 ) -> Detail | None:
     """The contract page's data at as_of; None when the contract number is unknown."""
+    if "\x00" in contract_number or len(contract_number) > NUMBER_LENGTH:
+        return None  # no stored number is like it, and PostgreSQL refuses a NUL in a text parameter
     f = figures(session, contract_number, as_of, thresholds)
     if f is None:
         return None

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from budgetcore.figures.metrics import Thresholds
-from budgetcore.store import access
+from budgetcore.store import access, locks
 from budgetcore.store.database import bump_data_version, set_meta
 from budgetcore.store.models import Meta
 
@@ -131,6 +131,7 @@ def save(session: Session, settings: Settings, actor: access.Actor | None = None
     if problems:
         field, message = problems[0]
         raise ValueError(f"{field} {message}")
+    locks.write_lock(session)  # not in the middle of an import's transaction
     before = load(session)
     changed = {
         name: {"old": str(getattr(before, name)), "new": str(getattr(settings, name))}

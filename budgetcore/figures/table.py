@@ -9,18 +9,14 @@ format, exports). Both print frame.summary_row's values.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 
 import numpy as np
 
-from budgetcore.cells import safe_texts
+from budgetcore import cells
 from budgetcore.figures import frame
 from budgetcore.figures.frame import METHODS, SHOWN, SUMMARY_COLUMNS, PortfolioFrame
 from budgetcore.figures.metrics import STATUSES
-
-_QUOTED = (",", '"', "\r", "\n")  # what makes the csv module quote a field
 
 
 def rows(
@@ -57,23 +53,6 @@ def _decimals(c: dict[str, np.ndarray], name: str, places: int, rows: np.ndarray
     return texts
 
 
-def _text(values: np.ndarray) -> np.ndarray:
-    """Imported text as CSV fields: guarded against formulas, quoted where csv would quote."""
-    texts = safe_texts(values)
-    if not len(texts):
-        return texts
-    quote = np.zeros(len(texts), dtype=bool)
-    for mark in _QUOTED:
-        quote |= np.strings.find(texts, mark) >= 0
-    if quote.any():
-        texts = texts.astype(object)
-        for i in np.flatnonzero(quote):
-            out = io.StringIO()
-            csv.writer(out, lineterminator="\n").writerow([texts[i]])
-            texts[i] = out.getvalue()[:-1]
-    return texts.astype(str)
-
-
 def csv_text(chosen: PortfolioFrame, positions: np.ndarray | None = None) -> str:
     """The CSV the command line prints: a header, then the rows at these positions (all, in order)."""
     rows_ = np.arange(len(chosen)) if positions is None else np.asarray(positions, dtype=np.int64)
@@ -82,8 +61,8 @@ def csv_text(chosen: PortfolioFrame, positions: np.ndarray | None = None) -> str
         return header
     c = chosen.columns
     fields = {
-        "contract_number": _text(c["contract_number"][rows_]).tolist(),
-        "customer": _text(c["customer"][rows_]).tolist(),
+        "contract_number": cells.csv_texts(c["contract_number"][rows_]),
+        "customer": cells.csv_texts(c["customer"][rows_]),
         "status": np.asarray(STATUSES)[c["status"][rows_]].tolist(),
         "forecast_method": np.asarray(METHODS)[c["method"][rows_]].tolist(),
         "end_date": c["end_date"][rows_].astype(str).tolist(),

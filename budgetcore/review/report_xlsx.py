@@ -21,8 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from budgetcore import i18n
-from budgetcore.cells import starts_formula
+from budgetcore import cells, i18n
 from budgetcore.figures.settings import Settings
 from budgetcore.i18n import t
 from budgetcore.review.reports import (
@@ -87,7 +86,7 @@ class _Sheet:
             # imported text is data, never a formula: keep the type 's' and the
             # quote prefix that tells Excel to keep it text when it is edited
             cell.data_type = "s"
-            if starts_formula(value):
+            if cells.formula_like(value):
                 cell.quotePrefix = True
             shown = len(value)
         else:

@@ -10,14 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Date, Engine, Integer, create_engine, event, exists, inspect, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.functions import FunctionElement
 
+from budgetcore.store import locks
 from budgetcore.store.models import Contract, Meta, WorkOrder
 
 ENV_URL = "BUDGETCORE_DB_URL"
+SQLITE_BUSY_SECONDS = 900  # a writer waits this long for another's write lock (a large import takes minutes)
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "budgetcore.db"
 
 
@@ -50,8 +53,10 @@ def make_engine(url: str | None = None) -> Engine:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StorageError(f"cannot create the folder for {path}: {exc.strerror or exc}") from exc
-        kwargs["connect_args"] = {"timeout": 30}
-    engine = create_engine(url, **kwargs)
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS}
+    # a pooled connection the server dropped (a restart, pg_terminate_backend) is replaced
+    # at checkout instead of failing the next page
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -76,6 +81,69 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One user action: a session that commits on success and rolls back on error."""
     with session_factory(engine).begin() as session:
         yield session
+
+
+class ServerFaultError(Exception):
+    """A write the database could not do for a reason of its own (read-only, disk full,
+    connection lost); nothing was written. The message says the database's reason."""
+
+
+SERVER_FAULTS = (OperationalError, InterfaceError)
+"""What a database raises when it, not the data, is at fault (psycopg and sqlite3 alike)."""
+
+
+def fault_reason(exc: BaseException) -> str:
+    """The first line of the driver's message, short: 'attempt to write a readonly database'."""
+    original = getattr(exc, "orig", None) or exc
+    lines = str(original).strip().splitlines() or [type(original).__name__]
+    return lines[0][:200]
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Session]:
+    """One user action that writes: a transaction that holds the write lock (locks.py) from
+    its first statement and commits on success, or changes nothing.
+
+    A fault of the database raises ServerFaultError, and the engine's pooled connections are
+    dropped so that the next action opens fresh ones (a SQLite connection opened while
+    the file was read-only stays read-only). A pooled connection that fails at the lock
+    is replaced once before the action starts: the app recovers when the fault ends.
+    """
+    for attempt in range(2):
+        session = session_factory(engine)()
+        try:
+            session.begin()
+            locks.write_lock(session)
+            if engine.dialect.name == "sqlite":
+                # a connection opened while the file was read-only stays so; BEGIN IMMEDIATE does
+                # not tell, a write does: the header's user_version, set to what it is
+                version = int(session.connection().exec_driver_sql("PRAGMA user_version").scalar() or 0)
+                session.connection().exec_driver_sql(f"PRAGMA user_version = {version}")
+            break
+        except SERVER_FAULTS as exc:
+            session.close()
+            engine.dispose()
+            if attempt:
+                raise ServerFaultError(fault_reason(exc)) from exc
+    try:
+        yield session
+        session.commit()
+    except SERVER_FAULTS as exc:
+        _quietly_rollback(session)
+        engine.dispose()
+        raise ServerFaultError(fault_reason(exc)) from exc
+    except BaseException:
+        _quietly_rollback(session)
+        raise
+    finally:
+        session.close()
+
+
+def _quietly_rollback(session: Session) -> None:
+    try:
+        session.rollback()
+    except SERVER_FAULTS:  # the connection is gone: the server rolled back already
+        pass
 
 
 def has_schema(engine: Engine) -> bool:

@@ -1,0 +1,140 @@
+"""A hostile corpus, imported through the real importer and put in URLs, rendered by every page in
+headless Chromium: no element is made from it (no link, image, KaTeX, colour or icon), and no
+request leaves 127.0.0.1 (the app works offline). One server for the module; the bomb is
+uploaded to it too, and its peak memory read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from browser_support import LOADED, PIDS, launch, streamlit_app
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from budgetcore.exchange.importing import import_paths
+from budgetcore.store.database import make_engine
+from budgetcore.store.schema import prepared
+
+TODAY = dt.date(2026, 11, 27)
+LINK = "[Your session expired](https://evil.example/login) **URGENT**"
+IMAGE = "![x](https://evil.example/p.png)"
+MIXED = "$x^2$ :red[alarm] :material/home: :smile: <img src=https://evil.example/i.png> www.evil.example"
+SCRIPT = "<a href='javascript:alert(1)'>j</a> [j](javascript:alert(1)) <b>b</b>"
+RTL = "\u202egpj.exe"
+NUMBERS = ["CT-[a](https://evil.example)", "$1$-:material/bolt:", "CT-\u202e1"]
+LONG = "L" * 5000
+
+
+def _csv(cells: list[list[str]]) -> str:
+    return "\n".join(",".join('"' + c.replace('"', '""') + '"' for c in row) for row in cells) + "\n"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "contracts.csv").write_text(_csv([
+        ["contract_number", "customer", "name", "start_date", "end_date", "account_manager"],
+        [NUMBERS[0], LINK, IMAGE, "2026-01-01", "2026-12-31", MIXED[:100]],
+        [NUMBERS[1], MIXED, SCRIPT, "2026-01-01", "2027-01-15", RTL],
+        [NUMBERS[2], RTL + " " + SCRIPT, MIXED, "2026-01-01", "2026-12-20", LINK],
+    ]))  # fmt: skip
+    (folder / "budgets.csv").write_text(_csv(
+        [["contract_number", "category", "amount"], *([n, "labour", "1000"] for n in NUMBERS)]
+    ))  # fmt: skip
+    (folder / "work_orders.csv").write_text(_csv(
+        [["work_order_number", "contract_number", "date", "description"],
+         *([f"W{i}-{IMAGE}"[:50], n, "2026-03-01", SCRIPT] for i, n in enumerate(NUMBERS))]
+    ))  # fmt: skip
+    (folder / "hours.csv").write_text(_csv(
+        [["work_order_number", "date", "hours", "cost_rate", "employee"],
+         *([f"W{i}-{IMAGE}"[:50], "2026-03-01", "8", "50", LINK[:100]] for i in range(len(NUMBERS)))]
+    ))  # fmt: skip
+    url = f"sqlite:///{folder / 'hostile.db'}"
+    engine = prepared(make_engine(url))
+    result = import_paths(engine, sorted(folder.glob("*.csv")))
+    assert result.ok, result.errors
+    engine.dispose()
+    log = folder / "streamlit.log"
+    with streamlit_app(url, log, BUDGETCORE_NO_DEMO="1", BUDGETCORE_TODAY=TODAY.isoformat()) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = launch(p)
+        yield browser
+        browser.close()
+
+
+def assert_nothing_made_from_the_corpus(page: Page, base: str) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0
+    for href, html in page.locator("a[href]").evaluate_all("els => els.map(e => [e.getAttribute('href'), e.outerHTML])"):
+        assert (href == "" or href.startswith(("#", "/", "?", base))) and "evil" not in href and "javascript" not in href, (page.url, html[:300])
+    for src in page.locator("img[src]").evaluate_all("els => els.map(e => e.getAttribute('src'))"):
+        assert src.startswith(("data:", "blob:", "/", base)), src
+    assert page.locator(".katex, .stMarkdownColoredText, [aria-label='home icon'], [aria-label='bolt icon']").count() == 0
+    assert page.locator("strong", has_text="URGENT").count() == 0
+    assert page.locator("b", has_text="b").count() == 0
+    assert "😄" not in page.locator("body").inner_text()
+
+
+def test_no_element_is_made_from_imported_or_url_text_and_nothing_leaves_the_host(
+    server: str, browser: Browser, tmp_path: Path
+) -> None:
+    base = server
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+
+    visits = [
+        "/?as_of=9999-12-31",  # refused, and the overview's table, chart and sidebar
+        "/renewals?within=365",
+        *(f"/contract?contract={quote(n)}" for n in NUMBERS[:2]),
+        f"/contract?contract={quote(LINK)}",  # reflected: the "no such contract" warning
+        f"/contract?contract={quote(IMAGE)}",
+    ]
+    for path in visits:
+        page.goto(base + path)
+        page.wait_for_selector(LOADED, timeout=30_000)
+        assert_nothing_made_from_the_corpus(page, base)
+    expect(page.get_by_text("There is no contract with number", exact=False)).to_be_visible()
+
+    # the Import page: a hostile file name, hostile unrecognised headers, 5,000-character cells
+    # named as contracts, so the page offers a mapping for each unrecognised header
+    upload = tmp_path / f"contracts {IMAGE} {MIXED[:40]}.csv".replace("/", "_")
+    upload.write_text(_csv([["contract_number", "customer", LINK, MIXED[:60]], [LONG[:50], LONG, SCRIPT, RTL]]))
+    page.goto(base + "/import")
+    page.wait_for_selector(LOADED, timeout=30_000)
+    page.locator("input[type=file]").set_input_files([str(upload)])
+    expect(page.get_by_text("Nothing was imported", exact=False).or_(page.get_by_text("Holds"))).to_be_visible(
+        timeout=30_000
+    )
+    page.wait_for_selector(LOADED, timeout=30_000)
+    expect(page.get_by_text("Column “[Your session expired]", exact=False)).to_be_visible()
+    assert_nothing_made_from_the_corpus(page, base)
+
+    outside = [u for u in requests if not u.startswith((base, "data:", "blob:"))]
+    assert outside == [], outside
+    assert any(re.search(r"/_stcore/|/static/", u) for u in requests)  # the recorder saw the app itself
+    page.close()
+
+
+def test_the_bomb_uploaded_to_the_page_is_refused_and_the_server_stays_small(
+    server: str, browser: Browser, bomb: Path
+) -> None:
+    page = browser.new_page()
+    page.goto(server + "/import")
+    page.wait_for_selector(LOADED, timeout=30_000)
+    page.locator("input[type=file]").set_input_files([str(bomb)])
+    expect(page.get_by_text("Nothing was imported", exact=False)).to_be_visible(timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0  # once: MessageSizeError
+    expect(page.locator("td", has_text="sharedStrings.xml unpacks")).not_to_have_count(0)  # the problems table
+    status = Path(f"/proc/{PIDS[server]}/status").read_text()
+    peak_mb = int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024  # type: ignore[index]
+    assert peak_mb < 1024, f"the streamlit process peaked at {peak_mb:.0f} MB"
+    page.close()
