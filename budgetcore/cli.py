@@ -1,4 +1,4 @@
-"""The command line: python -m budgetcore demo | import | summary | renewals | report."""
+"""The command line: python -m budgetcore demo | import | summary | renewals | report | decide | decisions | alerts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TextIO
 
-from budgetcore import clock, i18n
+from budgetcore import cli_workflow, clock, i18n
 from budgetcore.exchange import demo
 from budgetcore.exchange.importing import import_paths
 from budgetcore.figures import portfolio, settings
@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=text)
         p.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="default: today")
         p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+        if name == "summary":
+            p.add_argument("--group-by", choices=("customer", "manager", "type"), default=None,
+                           help="one row per customer, account manager or contract type")  # fmt: skip
         if name == "renewals":
             p.add_argument(
                 "--within",
@@ -63,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--contract", metavar="NUMBER", help="one contract instead of the renewals list")
     rep.add_argument("--out", required=True, metavar="FILE", help="FILE.xlsx or FILE.html")
     rep.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE)
+    cli_workflow.add_parsers(sub, common, _date)
     return parser
 
 
@@ -95,9 +99,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         verb = "validated (dry run, nothing written)" if args.dry_run else "imported"
         print(f"{verb}: {_counts(result.counts)}", file=out)
         return 0
-    as_of = args.as_of or clock.today()
+    as_of = getattr(args, "as_of", None) or clock.today()
     if args.command == "report":
         return _report(engine, args, as_of, out, err)
+    if args.command in cli_workflow.COMMANDS:
+        return cli_workflow.run(engine, args, as_of, out, err)
+    if args.command == "summary" and args.group_by:
+        return cli_workflow.grouped_summary(engine, as_of, args.group_by, args.format, out)
     with transaction(engine) as session:
         thresholds = settings.thresholds(session)
         if args.command == "summary":

@@ -304,3 +304,7 @@ NL: dict[str, str] = {
     "Sorted over all rows by the choice above; a column header sorts this page only. Select a row to open the contract.": "Alle regels gesorteerd volgens de keuze hierboven; een kolomkop sorteert alleen deze pagina. Selecteer een regel om het contract te openen.",
     "Contracts above the diagonal spend ahead of the calendar; the darker a cell, the more contracts it holds.": "Contracten boven de diagonaal verbruiken sneller dan de kalender; hoe donkerder een vak, hoe meer contracten erin vallen.",
 }
+
+from budgetcore.translations_nl_review import NL_REVIEW  # noqa: E402 - the workflow's words, in their own file
+
+NL.update(NL_REVIEW)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import charts, tables, ui
+from budgetcore.app import charts, review_ui, tables, ui
 from budgetcore.figures import metrics, pricing
 from budgetcore.i18n import t
 
@@ -74,6 +74,7 @@ for n, (label, value) in enumerate(facts.items()):
     grid[n % 4].caption(t(label, lang))
     grid[n % 4].markdown(f"**{ui.markdown_text(value)}**")  # imported text: shown, never interpreted
 ui.review_pack_downloads(view, i.contract_number)
+review_ui.decision_section(view, f)
 
 left, right = st.columns([3, 2])
 with left:

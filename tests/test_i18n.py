@@ -112,13 +112,13 @@ def _literal_keys(path: Path) -> set[str]:
 
 
 SOURCES = sorted(
-    [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "budgetcore").glob("*.py")],
+    [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "budgetcore").rglob("*.py")],
 )
 
 
 def test_source_scan_finds_the_keys() -> None:
     """The scan itself works: it sees keys used by the review pack."""
-    keys = set().union(*(_literal_keys(p) for p in (ROOT / "budgetcore").glob("report*.py")))
+    keys = set().union(*(_literal_keys(p) for p in (ROOT / "budgetcore").rglob("report*.py")))
     assert {"Renewal review", "Suggested action", "Work orders", "No contracts in this selection."} <= keys
 
 

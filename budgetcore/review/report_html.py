@@ -14,6 +14,7 @@ from html import escape
 from budgetcore import i18n
 from budgetcore.figures.summary import MonthActual
 from budgetcore.i18n import t
+from budgetcore.review import decision_rows
 from budgetcore.review.reports import (
     SUMMARY_COLUMNS,
     ContractReview,
@@ -58,6 +59,8 @@ th { background: #dde4ee; font-weight: 600; }
 td.n, th.n { text-align: right; white-space: nowrap; }
 td.d { white-space: nowrap; }
 td.long { min-width: 48mm; }
+td.blank { border-bottom: 1px solid #52606d; height: 7mm; }
+.decision th { width: 34%; background: none; color: #52606d; font-weight: 400; }
 tr { break-inside: avoid; }
 thead { display: table-header-group; }
 .summary td, .summary th { font-size: 7.5pt; padding: 0.8mm 1mm; }
@@ -219,6 +222,7 @@ def _section(review: ContractReview, lang: str, currency: str) -> str:
         f"<h2>{escape(f.contract_number)} · {escape(f.inputs.customer)}</h2>",
         f'<p class="sub">{_status(f.status, lang)} {escape(f.inputs.name or "")} · {escape(term_text(f, lang))}</p>',
         _facts(review, lang, currency),
+        *_decision(review, lang, currency),
         f"<h3>{escape(t('Budget vs actual', lang))}</h3>",
         _table(*budget_rows(review, lang), lang, currency),
         f"<h3>{escape(t('Actuals per month', lang))}</h3>",
@@ -241,6 +245,25 @@ def _section(review: ContractReview, lang: str, currency: str) -> str:
         out.append('<ul class="findings">' + "".join(f"<li>{escape(x)}</li>" for x in found) + "</ul>")
     out.append("</section>")
     return "\n".join(out)
+
+
+def _decision(review: ContractReview, lang: str, currency: str) -> list[str]:
+    """The renewal decision: the current one and its history, or the fields to fill in."""
+    out = [f"<h3>{escape(t('Renewal decision', lang))}</h3>"]
+    items = decision_rows.current(review, lang)
+    if not items:
+        out.append(f'<p class="note">{escape(t("No decision yet: to fill in at the review.", lang))}</p>')
+        items = decision_rows.to_fill_in(review, lang)
+    rows = "".join(
+        f'<tr><th>{escape(label)}</th><td class="{"blank" if k == "blank" else ""}">'
+        f"{escape(_cell(v, k, lang, currency))}</td></tr>"
+        for label, (v, k) in items
+    )
+    out.append(f'<table class="decision">{rows}</table>')
+    if review.decisions:
+        out.append(f"<h3>{escape(t('Decision history', lang))}</h3>")
+        out.append(_table(*decision_rows.history(review, lang), lang, currency))
+    return out
 
 
 def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:

@@ -25,6 +25,8 @@ from budgetcore.figures.pricing import PriceSuggestion
 from budgetcore.figures.settings import Settings
 from budgetcore.figures.summary import MonthActual
 from budgetcore.i18n import t
+from budgetcore.store import decisions as stored_decisions
+from budgetcore.store.decisions import Decision
 
 ZERO = Decimal(0)
 
@@ -42,6 +44,7 @@ class ContractReview:
     materials: Sequence[MaterialRow] = ()
     findings: Sequence[Finding] = ()
     currency: str = "EUR"  # the settings' ISO code the reason and the findings write amounts in
+    decisions: Sequence[Decision] = ()  # renewal decisions, the current (latest) first
 
     @property
     def contract_number(self) -> str:
@@ -103,6 +106,7 @@ def contract_review(session: Session, f: ContractFigures, settings: Settings) ->
         hours=contract_detail.hours_by_employee(session, number, as_of),
         materials=contract_detail.materials_by_article(session, number, as_of),
         findings=contract_detail.findings(session, number),
+        decisions=stored_decisions.history(session, number),
     )
 
 

@@ -93,6 +93,8 @@ class Contract(Base):
     planned_visits: Mapped[int | None] = mapped_column(Integer)
     account_manager: Mapped[str | None] = mapped_column(String(100), index=True)
     terminated_on: Mapped[dt.date | None] = mapped_column(Date)
+    # the contract this one renews (its last term), by number; it need not be in the database
+    previous_contract: Mapped[str | None] = mapped_column(String(50))
 
 
 class BudgetLine(Base):

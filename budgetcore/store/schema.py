@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
-from budgetcore.store import aggregates
+from budgetcore.store import aggregates, alert_log, decisions  # noqa: F401 - their tables are part of the schema
 from budgetcore.store.database import StorageError, transaction
 from budgetcore.store.models import Base
 
 log = logging.getLogger(__name__)
+
+# (table, column, SQL type) added to the schema after its tables first shipped: an older
+# database gets each by ALTER TABLE ... ADD COLUMN (nullable, so existing rows stay valid)
+LATE_COLUMNS = (("contracts", "previous_contract", "VARCHAR(50)"),)
 
 
 def prepare(engine: Engine) -> list[str]:
@@ -35,10 +39,19 @@ def prepare(engine: Engine) -> list[str]:
             name: used and not older and not inspector.has_table(name)
             for name in ("portfolio_months", "contract_budgets", "snapshots")
         }
+        late_columns = (
+            [c for c in LATE_COLUMNS if c[1] not in {col["name"] for col in inspector.get_columns(c[0])}]
+            if used
+            else []
+        )
         missing_tables = [t for t in Base.metadata.sorted_tables if not inspector.has_table(t.name)]
         if missing_tables:
             Base.metadata.create_all(engine)
             steps.append(f"created tables: {', '.join(t.name for t in missing_tables)}")
+        for table, column, ddl in late_columns:
+            with engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
+            steps.append(f"added column {table}.{column}")
         if older:
             aggregates.upgrade(engine)
             steps.append("upgraded a database from before contract_totals: indexes and aggregates rebuilt")

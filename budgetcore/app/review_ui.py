@@ -1,0 +1,195 @@
+"""The review workflow on the pages: the decision form and history, the renewals list's decision
+columns, the last-term comparison, variance per period, roll-ups and recent changes.
+
+With ui.py the app's Streamlit glue (ui.py owns caching, the sidebar and tables;
+this module the review workflow's widgets), so the pages stay thin. Every
+write goes through decisions.record_decision().
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from budgetcore import i18n
+from budgetcore.app import ui
+from budgetcore.app.tables import Column, Columns
+from budgetcore.figures import advice
+from budgetcore.figures.frame import PortfolioFrame
+from budgetcore.figures.metrics import ContractFigures
+from budgetcore.i18n import t
+from budgetcore.review import decision_rows
+from budgetcore.store import database, decisions
+from budgetcore.store.decisions import Decision
+
+# the suggested action (advice.ACTIONS) -> the decision it most likely becomes
+SUGGESTED_DECISION = {
+    advice.TERMINATE: "terminate",
+    advice.REPRICE: "re-price",
+    advice.REVIEW_SCOPE: "re-scope",
+    advice.RENEW: "renew",
+}
+NO_DECISION, OVERDUE = "no decision yet", "overdue for review"
+
+
+def who() -> str:
+    """The signed-in user or the one a reverse proxy names, else ''; the form's default for 'decided by'."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("email") or st.user.get("name") or "")
+    except Exception:  # authentication not configured
+        pass
+    headers = st.context.headers or {}
+    return headers.get("X-Forwarded-User") or headers.get("X-Remote-User") or ""
+
+
+def current_decisions(numbers: list[str]) -> dict[str, Decision]:
+    """The current decision of each of these contracts that has one (read on every run: decisions
+    are not part of the cached figures, so a new one shows at once)."""
+    with database.transaction(ui.engine()) as session:
+        return decisions.current(session, numbers)
+
+
+def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
+    """A form that records a renewal decision for one of choices (a selectbox when several)."""
+    lang = v.lang
+    if not choices:
+        return
+    by_number = {f.contract_number: f for f in choices}
+    with st.form(f"{key}_form", clear_on_submit=False):
+        if len(choices) > 1:
+            number = st.selectbox(t("Contract", lang), list(by_number), key=f"{key}_contract")
+        else:
+            number = choices[0].contract_number
+        f = by_number[number]
+        suggested = SUGGESTED_DECISION.get(advice.suggest(f).action, "renew")
+        left, middle, right = st.columns(3)
+        action = left.selectbox(t("Action", lang), decisions.ACTIONS, index=decisions.ACTIONS.index(suggested),
+                                format_func=lambda a: t(a, lang), key=f"{key}_action")  # fmt: skip
+        value = middle.text_input(t("Proposed value", lang), key=f"{key}_value",
+                                  placeholder=t("e.g. 12500", lang))  # fmt: skip
+        state = right.selectbox(t("State", lang), decisions.STATES, format_func=lambda s: t(s, lang),
+                                key=f"{key}_state")  # fmt: skip
+        start = left.date_input(t("Proposed start", lang), value=None, key=f"{key}_start")
+        end = middle.date_input(t("Proposed end", lang), value=None, key=f"{key}_end")
+        decided_by = right.text_input(t("Decided by", lang), value=who(), key=f"{key}_by")
+        note = st.text_area(t("Note", lang), key=f"{key}_note", height=68)
+        saved = st.form_submit_button(t("Record the decision", lang), type="primary", key=f"{key}_save")
+    if saved:
+        try:
+            with database.transaction(ui.engine()) as session:
+                done = decisions.record_decision(
+                    session, number, action, decided_by=decided_by, note=note, state=state,
+                    proposed_value=decisions.parse_value(value), proposed_start=start, proposed_end=end,
+                )  # fmt: skip
+        except decisions.DecisionError as exc:
+            st.error(t(exc.key, lang, **exc.values))
+            return
+        st.session_state[f"{key}_done"] = (done.contract_number, done.action, done.state)
+        st.rerun()
+    recorded = st.session_state.pop(f"{key}_done", None)
+    if recorded:
+        st.success(t("Recorded for {number}: {action} ({state}).", lang, number=recorded[0],
+                     action=t(recorded[1], lang), state=t(recorded[2], lang)), icon=":material/check:")  # fmt: skip
+
+
+HISTORY_COLUMNS: Columns = {
+    "decided": Column("Decided"),
+    "action": Column("Action"),
+    "state": Column("State"),
+    "value": Column("Proposed value", "money"),
+    "term": Column("Proposed term"),
+    "note": Column("Note"),
+    "by": Column("Decided by"),
+}
+
+
+def decision_section(v: ui.View, f: ContractFigures) -> None:
+    """The contract page's renewal decision: the current one, its history, and the form."""
+    lang = v.lang
+    st.subheader(t("Renewal decision", lang))
+    with database.transaction(ui.engine()) as session:
+        found = decisions.history(session, f.contract_number)
+    if found:
+        d = found[0]
+        value = i18n.money(d.proposed_value, lang, v.currency) if d.proposed_value is not None else "—"
+        st.markdown(
+            t("**Current**: {action} · {state} · {value}", lang, action=t(d.action, lang),
+              state=t(d.state, lang), value=value)
+            + f" · {ui.markdown_text(d.decided_by)}, {i18n.date(d.decided_at.date(), lang)}"
+        )  # fmt: skip
+        rows = [
+            {
+                "decided": f"{i18n.date(x.decided_at.date(), lang)} {x.decided_at:%H:%M}",
+                "action": t(x.action, lang),
+                "state": t(x.state, lang),
+                "value": None if x.proposed_value is None else float(x.proposed_value),
+                "term": decision_rows.term(x, lang),
+                "note": x.note,
+                "by": x.decided_by,
+            }
+            for x in found
+        ]
+        st.caption(t("Decision history, the current first", lang))
+        ui.table(
+            pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)), HISTORY_COLUMNS, v, key="decision_history"
+        )
+    else:
+        review_days = ui.settings().review_days
+        overdue = decisions.overdue_for_review(f.days_to_notice, f.inputs.terminated_on is not None, False,
+                                               review_days)  # fmt: skip
+        message = t("No decision yet.", lang)
+        if overdue:
+            st.warning(message + " " + t("The notice deadline is within {days} days: overdue for review.",
+                                         lang, days=review_days), icon=":material/warning:")  # fmt: skip
+        else:
+            st.info(message)
+    with st.expander(t("Record a decision", lang), expanded=not found):
+        decision_form(v, [f], key="contract_decision")
+
+
+def renewal_decisions(v: ui.View, chosen: PortfolioFrame) -> tuple[PortfolioFrame, dict[str, Decision], str]:
+    """The renewals list narrowed by the 'no decision yet' toggle, the current decisions of its
+    contracts, and the key its table's order is cached under (ui.page_of): it names the
+    decided contracts a narrowed list leaves out."""
+    numbers = [str(n) for n in chosen["contract_number"]]
+    found = current_decisions(numbers)
+    undecided = st.toggle(t("No decision yet", v.lang), key="renewals_undecided")
+    key = "renewals"
+    if undecided and found:
+        keep = ~np.isin(chosen["contract_number"], np.array(list(found), dtype=object))
+        chosen = chosen.take(keep)
+        key = "renewals_undecided_" + hashlib.sha1(" ".join(sorted(found)).encode()).hexdigest()[:12]
+    return chosen, found, key
+
+
+def with_decisions(
+    frame: pd.DataFrame,
+    columns: Columns,
+    figures: list[ContractFigures],
+    found: dict[str, Decision],
+    v: ui.View,
+) -> tuple[pd.DataFrame, Columns]:
+    """The renewals table with the decision state after the contract's days (and 'overdue for review')."""
+    review_days = ui.settings().review_days
+    texts = []
+    for f in figures:
+        d = found.get(f.contract_number)
+        if d is not None:
+            texts.append(f"{t(d.action, v.lang)} · {t(d.state, v.lang)}")
+        elif decisions.overdue_for_review(f.days_to_notice, f.inputs.terminated_on is not None, False,
+                                          review_days):  # fmt: skip
+            texts.append("⚠ " + t(OVERDUE, v.lang))
+        else:
+            texts.append(t(NO_DECISION, v.lang))
+    frame = frame.copy()
+    frame.insert(list(frame.columns).index("days") + 1, "decision", texts)
+    shown: Columns = {}
+    for name, col in columns.items():
+        shown[name] = col
+        if name == "days":
+            shown["decision"] = Column("Decision", width=150)
+    return frame, shown
