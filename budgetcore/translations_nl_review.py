@@ -48,3 +48,50 @@ NL_REVIEW: dict[str, str] = {
     "unknown action {action!r}: choose one of {choices}": "onbekende actie {action!r}: kies uit {choices}",
     "unknown state {state!r}: choose one of {choices}": "onbekende stand {state!r}: kies uit {choices}",
 }
+NL_REVIEW.update(
+    {
+        # last term and variance per period
+        "Figure": "Kengetal",
+        "Previous term {number}": "Vorige looptijd {number}",
+        "This term to date": "Deze looptijd tot nu",
+        "This term, forecast": "Deze looptijd, prognose",
+        "Change": "Verschil",
+        "Term": "Looptijd",
+        "Cost": "Kosten",
+        "Visits": "Bezoeken",
+        "Cost per visit": "Kosten per bezoek",
+        "Labour share": "Aandeel arbeid",
+        "Material share": "Aandeel materiaal",
+        "Margin": "Marge",
+        "Contract value": "Contractwaarde",
+        "This term against the previous one": "Deze looptijd tegenover de vorige",
+        "Budget vs actual per quarter of the term": "Budget tegenover werkelijk per kwartaal van de looptijd",
+        "Budget vs actual per period": "Budget tegenover werkelijk per periode",
+        "Period": "Periode",
+        "From": "Van",
+        "To": "Tot en met",
+        "Variance": "Afwijking",
+        "Variance %": "Afwijking %",
+        "Total to date": "Totaal tot nu",
+        "closed": "afgesloten",
+        "running": "lopend",
+        "not started": "niet begonnen",
+        "month": "maand",
+        "quarter": "kwartaal",
+        "year": "jaar",
+        "Per": "Per",
+        "The previous term supports the suggested price: its cost of {cost} over {days} days, "
+        "{scaled} for a term like this one, needs {price} at the target margin.": "De vorige looptijd "
+        "ondersteunt de voorgestelde prijs: de kosten van {cost} over {days} dagen, {scaled} voor een "
+        "looptijd als deze, vragen {price} bij de doelmarge.",
+        "The previous term contradicts the suggested price: its cost of {cost} over {days} days, "
+        "{scaled} for a term like this one, needs only {price} at the target margin.": "De vorige looptijd "
+        "weerspreekt de voorgestelde prijs: de kosten van {cost} over {days} dagen, {scaled} voor een "
+        "looptijd als deze, vragen maar {price} bij de doelmarge.",
+        "The previous term contradicts the suggested price: its cost of {cost} over {days} days, "
+        "{scaled} for a term like this one, needs {price} at the target margin.": "De vorige looptijd "
+        "weerspreekt de voorgestelde prijs: de kosten van {cost} over {days} dagen, {scaled} voor een "
+        "looptijd als deze, vragen {price} bij de doelmarge.",
+        "The previous contract {number} is not in the database.": "Het vorige contract {number} staat niet in de database.",
+    }
+)

@@ -74,6 +74,7 @@ for n, (label, value) in enumerate(facts.items()):
     grid[n % 4].caption(t(label, lang))
     grid[n % 4].markdown(f"**{ui.markdown_text(value)}**")  # imported text: shown, never interpreted
 ui.review_pack_downloads(view, i.contract_number)
+review_ui.last_term_section(view, f)
 review_ui.decision_section(view, f)
 
 left, right = st.columns([3, 2])
@@ -91,6 +92,8 @@ with right:
           budget=i18n.number(i.budget_hours, lang, 1) if i.budget_hours else "—")
         + (f" ({hours_pct})" if hours_pct else "")
     )  # fmt: skip
+
+review_ui.variance_section(view, f)
 
 tabs = st.tabs([
     t("Work orders ({n})", lang, n=len(found.work_orders)),

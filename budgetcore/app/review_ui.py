@@ -17,11 +17,11 @@ import streamlit as st
 from budgetcore import i18n
 from budgetcore.app import ui
 from budgetcore.app.tables import Column, Columns
-from budgetcore.figures import advice
+from budgetcore.figures import advice, last_term, variance
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import ContractFigures
 from budgetcore.i18n import t
-from budgetcore.review import decision_rows
+from budgetcore.review import decision_rows, term_rows
 from budgetcore.store import database, decisions
 from budgetcore.store.decisions import Decision
 
@@ -193,3 +193,51 @@ def with_decisions(
         if name == "days":
             shown["decision"] = Column("Decision", width=150)
     return frame, shown
+
+
+def _shown(value: object, kind: str, lang: str, currency: str) -> str:
+    """A (value, kind) cell of review/term_rows as text in lang."""
+    if value is None or value == "":
+        return ""
+    if kind == "money":
+        return i18n.money(value, lang, currency)  # type: ignore[arg-type]
+    if kind == "pct":
+        return i18n.percent(value, lang, 1)  # type: ignore[arg-type]
+    if kind == "date":
+        return i18n.date(value, lang)  # type: ignore[arg-type]
+    return str(value)
+
+
+def cells_table(header: list[str], rows: list[list[tuple[object, str]]], v: ui.View, key: str) -> None:
+    """A table of (value, kind) cells, each written out in the view's language and currency."""
+    frame = pd.DataFrame([[_shown(x, k, v.lang, v.currency) for x, k in row] for row in rows], columns=header)
+    st.dataframe(frame, hide_index=True, width="stretch", key=key)
+
+
+def variance_section(v: ui.View, f: ContractFigures) -> None:
+    """Budget against actual per month, quarter or year of the term, past periods closed."""
+    lang = v.lang
+    st.subheader(t("Budget vs actual per period", lang))
+    grain = st.segmented_control(t("Per", lang), list(variance.GRAINS), default="quarter",
+                                 format_func=lambda g: t(g, lang), key="variance_grain") or "quarter"  # fmt: skip
+    with database.transaction(ui.engine()) as session:
+        periods = variance.variance(session, f, grain)
+    cells_table(*term_rows.variance_rows(periods, lang), v, key="variance_table")
+
+
+def last_term_section(v: ui.View, f: ContractFigures) -> None:
+    """This term against the previous one (previous_contract), and what it says of the renewal price."""
+    lang = v.lang
+    with database.transaction(ui.engine()) as session:
+        number = last_term.previous_number(session, f.contract_number)
+        found = last_term.compare(session, f, v.thresholds, ui.settings().target_margin) if number else None
+    if number is None:
+        return
+    st.subheader(t("This term against the previous one", lang))
+    if found is None:
+        st.info(t("The previous contract {number} is not in the database.", lang, number=number))
+        return
+    cells_table(*term_rows.last_term_rows(found, lang), v, key="last_term_table")
+    said = term_rows.verdict(found, lang, v.currency)
+    if said:
+        st.caption(ui.markdown_text(said))

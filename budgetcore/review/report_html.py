@@ -14,7 +14,7 @@ from html import escape
 from budgetcore import i18n
 from budgetcore.figures.summary import MonthActual
 from budgetcore.i18n import t
-from budgetcore.review import decision_rows
+from budgetcore.review import decision_rows, term_rows
 from budgetcore.review.reports import (
     SUMMARY_COLUMNS,
     ContractReview,
@@ -225,6 +225,7 @@ def _section(review: ContractReview, lang: str, currency: str) -> str:
         *_decision(review, lang, currency),
         f"<h3>{escape(t('Budget vs actual', lang))}</h3>",
         _table(*budget_rows(review, lang), lang, currency),
+        *_terms(review, lang, currency),
         f"<h3>{escape(t('Actuals per month', lang))}</h3>",
     ]
     if review.months:
@@ -245,6 +246,20 @@ def _section(review: ContractReview, lang: str, currency: str) -> str:
         out.append('<ul class="findings">' + "".join(f"<li>{escape(x)}</li>" for x in found) + "</ul>")
     out.append("</section>")
     return "\n".join(out)
+
+
+def _terms(review: ContractReview, lang: str, currency: str) -> list[str]:
+    """Variance per quarter of the term, then this term against the previous one (when known)."""
+    out = [f"<h3>{escape(t('Budget vs actual per quarter of the term', lang))}</h3>"]
+    out.append(_table(*term_rows.variance_rows(review.periods, lang), lang, currency))
+    c = review.last_term
+    if c is not None:
+        out.append(f"<h3>{escape(t('This term against the previous one', lang))}</h3>")
+        out.append(_table(*term_rows.last_term_rows(c, lang), lang, currency))
+        said = term_rows.verdict(c, lang, currency)
+        if said:
+            out.append(f'<p class="note">{escape(said)}</p>')
+    return out
 
 
 def _decision(review: ContractReview, lang: str, currency: str) -> list[str]:

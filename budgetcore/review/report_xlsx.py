@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from budgetcore import i18n
 from budgetcore.figures.settings import Settings
 from budgetcore.i18n import t
-from budgetcore.review import decision_rows
+from budgetcore.review import decision_rows, term_rows
 from budgetcore.review.reports import (
     ContractReview,
     ReviewPack,
@@ -216,6 +216,16 @@ def _contract_sheet(ws: Worksheet, r: ContractReview, formats: dict[str, str], l
 
     header, rows = budget_rows(r, lang)
     sheet.table(t("Budget vs actual", lang), header, rows, "")
+    header, rows = term_rows.variance_rows(r.periods, lang)
+    sheet.table(t("Budget vs actual per quarter of the term", lang), header, rows, "")
+    if r.last_term is not None:
+        header, rows = term_rows.last_term_rows(r.last_term, lang)
+        sheet.table(t("This term against the previous one", lang), header, rows, "")
+        said = term_rows.verdict(r.last_term, lang, r.currency)
+        if said:
+            sheet.row -= 1  # under the table, before its blank row
+            sheet.put(sheet.row, 1, said, measure=False).font = Font(italic=True)
+            sheet.row += 2
 
     header, rows = month_rows(r, lang)
     start = sheet.row

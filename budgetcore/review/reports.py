@@ -18,7 +18,16 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from budgetcore import i18n
-from budgetcore.figures import advice, contract_detail, metrics, portfolio, pricing, summary
+from budgetcore.figures import (
+    advice,
+    contract_detail,
+    last_term,
+    metrics,
+    portfolio,
+    pricing,
+    summary,
+    variance,
+)
 from budgetcore.figures.contract_detail import Finding, HoursRow, MaterialRow, WorkOrderRow
 from budgetcore.figures.metrics import ContractFigures
 from budgetcore.figures.pricing import PriceSuggestion
@@ -45,6 +54,8 @@ class ContractReview:
     findings: Sequence[Finding] = ()
     currency: str = "EUR"  # the settings' ISO code the reason and the findings write amounts in
     decisions: Sequence[Decision] = ()  # renewal decisions, the current (latest) first
+    last_term: last_term.Comparison | None = None  # against the contract it renews, when known
+    periods: Sequence[variance.PeriodVariance] = ()  # budget against actual per quarter of the term
 
     @property
     def contract_number(self) -> str:
@@ -107,6 +118,8 @@ def contract_review(session: Session, f: ContractFigures, settings: Settings) ->
         materials=contract_detail.materials_by_article(session, number, as_of),
         findings=contract_detail.findings(session, number),
         decisions=stored_decisions.history(session, number),
+        last_term=last_term.compare(session, f, settings.thresholds(), settings.target_margin),
+        periods=variance.variance(session, f, "quarter"),
     )
 
 
