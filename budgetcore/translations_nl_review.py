@@ -95,3 +95,20 @@ NL_REVIEW.update(
         "The previous contract {number} is not in the database.": "Het vorige contract {number} staat niet in de database.",
     }
 )
+NL_REVIEW.update(
+    {
+        # roll-ups
+        "Group by": "Groeperen per",
+        "none": "geen",
+        "(none)": "(geen)",
+        "Group": "Groep",
+        "Groups": "Groepen",
+        "Worst status": "Slechtste status",
+        "Actual of the budgeted contracts / their budget": "Werkelijk van de contracten met budget / hun budget",
+        "Totals per group of the contracts shown. Select a group to filter the overview to it.": "Totalen per groep van de getoonde contracten. Selecteer een groep om het overzicht daarop te filteren.",
+        "Totals per customer, account manager and contract type": "Totalen per klant, accountmanager en contractsoort",
+        "By customer": "Per klant",
+        "By account manager": "Per accountmanager",
+        "By contract type": "Per contractsoort",
+    }
+)

@@ -110,16 +110,30 @@ def test_this_term_against_the_last_one_to_the_cent(loaded: Engine) -> None:
     assert none is None  # P-1 names no previous contract
     assert c is not None
     p, n = c.previous, c.current
-    assert (money(p.cost), p.visits, money(p.cost_per_visit), money(p.margin)) == ("2600.00", 4, "650.00", "400.00")
+    assert (money(p.cost), p.visits, money(p.cost_per_visit), money(p.margin)) == (
+        "2600.00",
+        4,
+        "650.00",
+        "400.00",
+    )
     assert (metrics.fraction(p.labour_share), metrics.fraction(p.material_share)) == (Decimal("0.7862"), Decimal("0.2138"))  # fmt: skip
-    assert (money(n.cost), n.visits, money(n.cost_per_visit), money(n.margin)) == ("1766.05", 2, "883.03", "1233.95")
+    assert (money(n.cost), n.visits, money(n.cost_per_visit), money(n.margin)) == (
+        "1766.05",
+        2,
+        "883.03",
+        "1233.95",
+    )
     assert n.cost_per_visit == Decimal("883.025")
     assert (metrics.fraction(n.labour_share), metrics.fraction(n.material_share)) == (Decimal("0.7886"), Decimal("0.2114"))  # fmt: skip
     assert (money(n.forecast_cost), money(n.forecast_margin)) == ("3532.10", "-532.10")
     assert metrics.fraction(last_term.change(n.forecast_cost, p.cost)) == Decimal("0.3585")
     assert metrics.fraction(last_term.change(n.cost_per_visit, p.cost_per_visit)) == Decimal("0.3585")
     assert c.price.suggested_value == Decimal("4155.41")
-    assert (c.scaled_cost, c.previous_price, c.verdict) == (Decimal("2600"), Decimal("3058.82"), last_term.SUPPORTS)
+    assert (c.scaled_cost, c.previous_price, c.verdict) == (
+        Decimal("2600"),
+        Decimal("3058.82"),
+        last_term.SUPPORTS,
+    )
     lower = last_term.comparison(f, contract_detail_previous(loaded), Decimal("0.10"))
     assert (lower.price.suggested_value, lower.previous_price) == (Decimal("3924.56"), Decimal("2888.89"))
     assert lower.verdict == last_term.CONTRADICTS

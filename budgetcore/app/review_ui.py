@@ -9,15 +9,16 @@ write goes through decisions.record_decision().
 from __future__ import annotations
 
 import hashlib
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import ui
+from budgetcore.app import tables, ui
 from budgetcore.app.tables import Column, Columns
-from budgetcore.figures import advice, last_term, variance
+from budgetcore.figures import advice, last_term, rollups, variance
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import ContractFigures
 from budgetcore.i18n import t
@@ -218,8 +219,8 @@ def variance_section(v: ui.View, f: ContractFigures) -> None:
     """Budget against actual per month, quarter or year of the term, past periods closed."""
     lang = v.lang
     st.subheader(t("Budget vs actual per period", lang))
-    grain = st.segmented_control(t("Per", lang), list(variance.GRAINS), default="quarter",
-                                 format_func=lambda g: t(g, lang), key="variance_grain") or "quarter"  # fmt: skip
+    grain = st.radio(t("Per", lang), list(variance.GRAINS), index=1, horizontal=True,
+                     format_func=lambda g: t(g, lang), key="variance_grain")  # fmt: skip
     with database.transaction(ui.engine()) as session:
         periods = variance.variance(session, f, grain)
     cells_table(*term_rows.variance_rows(periods, lang), v, key="variance_table")
@@ -241,3 +242,69 @@ def last_term_section(v: ui.View, f: ContractFigures) -> None:
     said = term_rows.verdict(found, lang, v.currency)
     if said:
         st.caption(ui.markdown_text(said))
+
+
+GROUP_LABELS = {"customer": "Customer", "manager": "Account manager", "type": "Contract type"}
+GROUP_FILTERS = {"customer": "f_customer", "manager": "f_manager", "type": "f_type"}  # ui's sidebar keys
+GROUP_COLUMNS: Columns = {
+    "group": Column("Group", width="medium"),
+    "contracts": Column("Contracts", "number", decimals=0),
+    "status": Column("Worst status", width=tables.STATUS_WIDTH),
+    "budget": Column("Budget", "money"),
+    "actual": Column("Actual", "money"),
+    "consumed": Column("Consumed", "progress", "Actual of the budgeted contracts / their budget"),
+    "forecast": Column("Forecast", "money"),
+    "margin": Column("Margin", "money"),
+}
+
+
+def _whole(value: Decimal) -> float:
+    return float(value.quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def group_filter(by: str | None, keys: list[str | None], rows: list[int]) -> tuple[str, list[str]] | None:
+    """(sidebar filter key, its new value) for a click on row rows[0] of the group table; None for no
+    click or the group of contracts without a manager or type (no filter can choose it)."""
+    if by not in GROUP_FILTERS or not rows or keys[rows[0]] is None:
+        return None
+    return GROUP_FILTERS[by], [str(keys[rows[0]])]
+
+
+def filter_to_group() -> None:
+    """On a click in the group table: narrow the sidebar's filter to that group (a callback, so it runs
+    before the sidebar's widgets are drawn again)."""
+    by, keys = st.session_state.get("overview_groups", (None, []))
+    event = st.session_state.get("overview_groups_table")
+    chosen = group_filter(by, keys, list(event.selection.rows) if event is not None else [])
+    if chosen is not None:
+        st.session_state[chosen[0]] = chosen[1]
+
+
+def group_section(v: ui.View, chosen: PortfolioFrame) -> None:
+    """The overview's roll-up: the shown contracts grouped by customer, account manager or contract type;
+    a click on a group filters the overview to it."""
+    lang = v.lang
+    by = st.radio(t("Group by", lang), [None, *GROUP_LABELS], horizontal=True, key="overview_group_by",
+                  format_func=lambda g: t(GROUP_LABELS[g], lang) if g else t("none", lang))  # fmt: skip
+    if by is None:
+        return
+    groups = rollups.group(chosen.figures(), by)
+    st.session_state["overview_groups"] = (by, [g.key for g in groups])
+    rows = [
+        {
+            "group": (tables.type_label(g.key, lang) if by == "type" else g.key) or t("(none)", lang),
+            "contracts": g.contracts,
+            "status": tables.status_label(g.worst_status, lang),
+            "budget": _whole(g.budget_total),
+            "actual": _whole(g.actual_total),
+            "consumed": None if g.consumed is None else float(g.consumed),
+            "forecast": _whole(g.forecast_total),
+            "margin": _whole(g.margin),
+        }
+        for g in groups
+    ]
+    st.caption(
+        t("Totals per group of the contracts shown. Select a group to filter the overview to it.", lang)
+    )
+    ui.table(pd.DataFrame(rows, columns=list(GROUP_COLUMNS)), GROUP_COLUMNS, v, colour_status=True,
+             key="overview_groups_table", on_select=filter_to_group, selection_mode="single-row")  # fmt: skip

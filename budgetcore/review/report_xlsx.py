@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from budgetcore import i18n
 from budgetcore.figures.settings import Settings
 from budgetcore.i18n import t
-from budgetcore.review import decision_rows, term_rows
+from budgetcore.review import decision_rows, group_rows, term_rows
 from budgetcore.review.reports import (
     ContractReview,
     ReviewPack,
@@ -183,6 +183,14 @@ def workbook(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:
     front.ws.column_dimensions["A"].width = max(
         12, max((len(str(r.contract_number)) + 2 for r in pack.contracts), default=12)
     )
+    if pack.contracts:
+        groups = _Sheet(wb.create_sheet(t("Groups", lang)[:31]), formats)
+        taken.add(groups.ws.title.lower())
+        groups.heading(t("Totals per customer, account manager and contract type", lang), _TITLE_FONT)
+        groups.row += 1
+        for caption, header, rows in group_rows.group_tables(pack, lang):
+            groups.table(caption, header, rows, "")
+        groups.finish()
     for r in pack.contracts:
         _contract_sheet(wb.create_sheet(sheet_name(r.contract_number, taken)), r, formats, lang)
     wb.properties.title = title(pack, lang)
