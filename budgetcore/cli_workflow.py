@@ -18,6 +18,7 @@ from typing import TextIO
 
 from sqlalchemy import Engine
 
+from budgetcore import i18n
 from budgetcore.figures import portfolio, rollups, settings
 from budgetcore.store import decisions
 from budgetcore.store.database import transaction
@@ -51,6 +52,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--as-of", type=date, default=None, metavar="YYYY-MM-DD", help="default: today")
     p.add_argument("--send", action="store_true",
                    help="mail the digests over SMTP ($BUDGETCORE_SMTP_URL) instead of printing them")  # fmt: skip
+    p.add_argument(
+        "--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE, help="the digests' language"
+    )
 
 
 def run(engine: Engine, args: argparse.Namespace, as_of: dt.date, out: TextIO, err: TextIO) -> int:
@@ -61,7 +65,7 @@ def run(engine: Engine, args: argparse.Namespace, as_of: dt.date, out: TextIO, e
         return _decisions(engine, args, out, err)
     from budgetcore.review import alerts  # smtplib and the digests: only for this command
 
-    return alerts.command(engine, as_of, send=args.send, out=out, err=err)
+    return alerts.command(engine, as_of, send=args.send, out=out, err=err, lang=args.lang)
 
 
 def _decide(engine: Engine, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

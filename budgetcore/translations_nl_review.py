@@ -112,3 +112,27 @@ NL_REVIEW.update(
         "By contract type": "Per contractsoort",
     }
 )
+NL_REVIEW.update(
+    {
+        # alerts and their settings
+        "Account managers' email addresses, one 'Name = address' per line": "E-mailadressen van de accountmanagers, één 'Naam = adres' per regel",
+        "Alert mails come from": "Afzender van de signaleringsmails",
+        "Changes since last week ({n})": "Wijzigingen sinds vorige week ({n})",
+        "Contract budgets: {n} change(s) for {manager}, {date}": "Contractbudgetten: {n} wijziging(en) voor {manager}, {date}",
+        "Dashboard address for links in alert mails": "Adres van het dashboard voor links in signaleringsmails",
+        "Nothing changed in the last seven days.": "Niets veranderd in de afgelopen zeven dagen.",
+        "Overdue for review when the notice deadline is this close (days)": "Evaluatie te laat als de opzegdatum zo dichtbij is (dagen)",
+        "Review and alerts": "Evaluatie en signalering",
+        "Saved.": "Opgeslagen.",
+        "Sent by the contract budgets dashboard's nightly alerts.": "Verstuurd door de nachtelijke signalering van het contractbudgettendashboard.",
+        "What changed in your contracts up to {date}:": "Wat er in uw contracten veranderde tot en met {date}:",
+        "must be an address starting with http:// or https://": "moet een adres zijn dat begint met http:// of https://",
+        "must be an email address": "moet een e-mailadres zijn",
+        "must be between 0 and 365 days": "moet tussen 0 en 365 dagen liggen",
+        "no account manager": "geen accountmanager",
+        "notice deadline {deadline} in {days} days and no renewal decision yet": "opzegdatum {deadline} over {days} dagen en nog geen verlengingsbesluit",
+        "notice deadline {deadline} is within the renewal window ({days} days left)": "opzegdatum {deadline} valt binnen de verlengingstermijn (nog {days} dagen)",
+        "status worsened from {before} to {now}: forecast {forecast} against the budget {budget}, {consumed} consumed": "status verslechterd van {before} naar {now}: prognose {forecast} tegenover het budget {budget}, {consumed} verbruikt",
+        "the contract ends on {end} ({days} days left)": "het contract eindigt op {end} (nog {days} dagen)",
+    }
+)

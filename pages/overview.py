@@ -45,6 +45,7 @@ for col, (label, amount) in zip(cols[1:], money.items(), strict=True):
     )
 st.markdown("  ".join(tables.status_badge(s, lang, f": {n}") for s, n in head.statuses.items() if n))
 
+review_ui.changes_section(view, chosen)
 review_ui.group_section(view, chosen)
 
 st.subheader(t("Contracts", lang))

@@ -9,6 +9,7 @@ write goes through decisions.record_decision().
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -18,11 +19,11 @@ import streamlit as st
 from budgetcore import i18n
 from budgetcore.app import tables, ui
 from budgetcore.app.tables import Column, Columns
-from budgetcore.figures import advice, last_term, rollups, variance
+from budgetcore.figures import advice, last_term, rollups, settings, variance
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import ContractFigures
 from budgetcore.i18n import t
-from budgetcore.review import decision_rows, term_rows
+from budgetcore.review import alerts, decision_rows, term_rows
 from budgetcore.store import database, decisions
 from budgetcore.store.decisions import Decision
 
@@ -308,3 +309,88 @@ def group_section(v: ui.View, chosen: PortfolioFrame) -> None:
     )
     ui.table(pd.DataFrame(rows, columns=list(GROUP_COLUMNS)), GROUP_COLUMNS, v, colour_status=True,
              key="overview_groups_table", on_select=filter_to_group, selection_mode="single-row")  # fmt: skip
+
+
+def parse_emails(text: str) -> dict[str, str]:
+    """'Name = address' per line -> {name: address}; blank lines skipped; ValueError naming a bad line."""
+    found = {}
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, address = line.rpartition("=")
+        if not sep or not name.strip() or not address.strip():
+            raise ValueError(f"line {n}: write it as 'Name = address'")
+        found[name.strip()] = address.strip()
+    return found
+
+
+def alert_settings(v: ui.View, stored: settings.Settings) -> None:
+    """The Settings page's review workflow part: review days, the alerts' links, sender and managers' addresses."""
+    lang = v.lang
+    with database.transaction(ui.engine()) as session:
+        emails = alerts.manager_emails(session)
+    with st.form("review_settings_form"):
+        st.subheader(t("Review and alerts", lang))
+        left, right = st.columns(2)
+        review_days = left.number_input(t("Overdue for review when the notice deadline is this close (days)", lang),
+                                        min_value=0, max_value=365, step=1, value=stored.review_days,
+                                        key="s_review_days")  # fmt: skip
+        url = right.text_input(t("Dashboard address for links in alert mails", lang), value=stored.dashboard_url,
+                               key="s_dashboard_url")  # fmt: skip
+        sender = left.text_input(
+            t("Alert mails come from", lang), value=stored.alert_sender, key="s_alert_sender"
+        )
+        text = right.text_area(t("Account managers' email addresses, one 'Name = address' per line", lang),
+                               value="\n".join(f"{k} = {a}" for k, a in sorted(emails.items())),
+                               key="s_manager_emails")  # fmt: skip
+        saved = st.form_submit_button(t("Save", lang), key="s_review_save", icon=":material/save:")
+    if not saved:
+        return
+    chosen = replace(
+        stored, review_days=int(review_days), dashboard_url=url.strip(), alert_sender=sender.strip()
+    )
+    problems = [
+        t(m, lang) for f, m in chosen.problems() if f in ("review_days", "dashboard_url", "alert_sender")
+    ]
+    try:
+        mapping = parse_emails(text)
+        with database.transaction(ui.engine()) as session:
+            if not problems:
+                settings.save(session, chosen)
+                alerts.set_manager_emails(session, mapping)
+    except ValueError as exc:
+        problems.append(str(exc))
+    for problem in problems:
+        st.error(problem)
+    if not problems:
+        st.success(t("Saved.", lang), icon=":material/check:")
+
+
+CHANGE_COLUMNS: Columns = {
+    "contract": Column("Contract"),
+    "customer": Column("Customer", width="medium"),
+    "manager": Column("Account manager"),
+    "change": Column("Change", width="large"),
+}
+
+
+def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
+    """The overview's "changes since last week": what the nightly alerts would report over the last seven
+    days (status worsened, deadlines entering the window or the review mark, contracts ending), for the
+    contracts shown."""
+    lang = v.lang
+    with database.transaction(ui.engine()) as session:
+        found = alerts.since_last_week(session, v.as_of)
+    shown = set(str(n) for n in chosen["contract_number"])
+    found = [a for a in found if a.contract_number in shown]
+    with st.expander(t("Changes since last week ({n})", lang, n=len(found)), expanded=bool(found)):
+        if not found:
+            st.caption(t("Nothing changed in the last seven days.", lang))
+            return
+        rows = [
+            {"contract": a.contract_number, "customer": a.customer, "manager": a.manager,
+             "change": a.text(lang, v.currency)}
+            for a in sorted(found, key=lambda a: (alerts.KINDS.index(a.kind), a.contract_number))
+        ]  # fmt: skip
+        ui.selectable_table(pd.DataFrame(rows, columns=list(CHANGE_COLUMNS)), CHANGE_COLUMNS, v,
+                            key="overview_changes", max_height=280)  # fmt: skip

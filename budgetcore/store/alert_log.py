@@ -1,6 +1,7 @@
 """What the nightly alerts job has sent: one row per alert, and the as-of date of its last run.
 
-An alert's key names what it is about (e.g. 'status:CT-1:at risk'), so an
+The statuses the last run saw are kept too, so that the next run can tell a
+status that worsened. An alert's key names what it is about (e.g. 'status:CT-1:at risk'), so an
 alert is sent once: the job skips every key it finds here. Rows are written
 only after the mail server accepted the digest that carried them, so a run
 that could not send leaves nothing behind and the next run sends it all again.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import Date, DateTime, String, select
+from sqlalchemy import Date, DateTime, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from budgetcore.store.database import get_meta, set_meta
@@ -30,6 +31,25 @@ class SentAlert(Base):
     recipient: Mapped[str] = mapped_column(String(200))
     as_of: Mapped[dt.date] = mapped_column(Date)
     sent_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AlertStatus(Base):
+    """Each contract's status as the last run that sent its digests saw it: the next run's baseline."""
+
+    __tablename__ = "alert_statuses"
+    contract_number: Mapped[str] = mapped_column(String(50), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+
+
+def baseline(session: Session) -> dict[str, str]:
+    """contract number -> status at the last completed run (empty before the first)."""
+    return dict(session.execute(select(AlertStatus.contract_number, AlertStatus.status)).all())
+
+
+def set_baseline(session: Session, statuses: dict[str, str]) -> None:
+    """Replace the stored statuses by these (the caller commits)."""
+    session.execute(delete(AlertStatus))
+    session.add_all(AlertStatus(contract_number=n, status=s) for n, s in statuses.items())
 
 
 def sent_keys(session: Session, keys: Iterable[str] | None = None) -> set[str]:
