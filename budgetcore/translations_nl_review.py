@@ -136,3 +136,4 @@ NL_REVIEW.update(
         "the contract ends on {end} ({days} days left)": "het contract eindigt op {end} (nog {days} dagen)",
     }
 )
+NL_REVIEW["… and {n} more"] = "… en nog {n}"

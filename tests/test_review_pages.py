@@ -33,6 +33,8 @@ def fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def page(name: str, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
     at.run()
     at.switch_page(name)
     for key, value in params.items():
@@ -86,3 +88,12 @@ def test_overview_groups_and_a_click_filters_to_one() -> None:
     assert review_ui.group_filter("customer", ["Gemeente Ede"], []) is None
     at.multiselect(key="f_manager").set_value([first]).run()
     assert at.dataframe[0].value["contracts"].sum() == groups["contracts"][0] == len(at.dataframe[1].value)
+
+
+def test_overview_lists_the_changes_since_last_week() -> None:
+    at = page("pages/overview.py", as_of="2026-11-19")
+    [changes] = [e for e in at.expander if e.label.startswith("Changes since last week")]
+    assert changes.label == "Changes since last week (27)"  # alerts.since_last_week on the demo, by kind
+    listed = "\n".join(m.value for m in changes.markdown)
+    assert listed.count("\n- ") == 26 and "status worsened from" in listed and "(contract?" in listed
+    assert len(at.dataframe) == 1  # the contracts table stays the overview's only table

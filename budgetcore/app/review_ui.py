@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -175,7 +176,7 @@ def with_decisions(
     found: dict[str, Decision],
     v: ui.View,
 ) -> tuple[pd.DataFrame, Columns]:
-    """The renewals table with the decision state after the contract's days (and 'overdue for review')."""
+    """The renewals table with each contract's decision state after its status (or 'overdue for review')."""
     review_days = ui.settings().review_days
     texts = []
     for f in figures:
@@ -188,11 +189,11 @@ def with_decisions(
         else:
             texts.append(t(NO_DECISION, v.lang))
     frame = frame.copy()
-    frame.insert(list(frame.columns).index("days") + 1, "decision", texts)
+    frame.insert(list(frame.columns).index("status") + 1, "decision", texts)
     shown: Columns = {}
     for name, col in columns.items():
         shown[name] = col
-        if name == "days":
+        if name == "status":  # what was decided sits before what is suggested
             shown["decision"] = Column("Decision", width=150)
     return frame, shown
 
@@ -366,12 +367,7 @@ def alert_settings(v: ui.View, stored: settings.Settings) -> None:
         st.success(t("Saved.", lang), icon=":material/check:")
 
 
-CHANGE_COLUMNS: Columns = {
-    "contract": Column("Contract"),
-    "customer": Column("Customer", width="medium"),
-    "manager": Column("Account manager"),
-    "change": Column("Change", width="large"),
-}
+CHANGES_SHOWN = 50  # a longer list is the nightly digests' job
 
 
 def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
@@ -387,10 +383,11 @@ def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
         if not found:
             st.caption(t("Nothing changed in the last seven days.", lang))
             return
-        rows = [
-            {"contract": a.contract_number, "customer": a.customer, "manager": a.manager,
-             "change": a.text(lang, v.currency)}
-            for a in sorted(found, key=lambda a: (alerts.KINDS.index(a.kind), a.contract_number))
-        ]  # fmt: skip
-        ui.selectable_table(pd.DataFrame(rows, columns=list(CHANGE_COLUMNS)), CHANGE_COLUMNS, v,
-                            key="overview_changes", max_height=280)  # fmt: skip
+        lines = []
+        for a in sorted(found, key=lambda a: (alerts.KINDS.index(a.kind), a.contract_number))[:CHANGES_SHOWN]:
+            link = "contract?" + urlencode({**ui.view_params(), "contract": a.contract_number}, doseq=True)
+            lines.append(f"- [{ui.markdown_text(a.contract_number)}]({link}) · {ui.markdown_text(a.customer)}"
+                         f" · {ui.markdown_text(a.manager or '—')}: {ui.markdown_text(a.text(lang, v.currency))}")  # fmt: skip
+        st.markdown("\n".join(lines))
+        if len(found) > CHANGES_SHOWN:
+            st.caption(t("… and {n} more", lang, n=len(found) - CHANGES_SHOWN))

@@ -183,7 +183,7 @@ def workbook(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:
     front.ws.column_dimensions["A"].width = max(
         12, max((len(str(r.contract_number)) + 2 for r in pack.contracts), default=12)
     )
-    if pack.contracts:
+    if pack.contracts and pack.window_days is not None:  # a renewals list; one contract needs no roll-up
         groups = _Sheet(wb.create_sheet(t("Groups", lang)[:31]), formats)
         taken.add(groups.ws.title.lower())
         groups.heading(t("Totals per customer, account manager and contract type", lang), _TITLE_FONT)
