@@ -93,13 +93,12 @@ with right:
         + (f" ({hours_pct})" if hours_pct else "")
     )  # fmt: skip
 
-review_ui.variance_section(view, f)
-
 tabs = st.tabs([
     t("Work orders ({n})", lang, n=len(found.work_orders)),
     t("Hours by employee", lang),
     t("Materials by article", lang),
     t("Data quality ({n})", lang, n=len(found.findings)),
+    t("Budget vs actual per period", lang),
 ])  # fmt: skip
 with tabs[0]:
     ui.table(*tables.work_orders(found.work_orders, lang), view, key="work_orders")
@@ -112,3 +111,5 @@ with tabs[3]:
         st.warning(tables.finding_text(finding, lang, view.currency), icon=":material/report:")
     if not found.findings:
         st.success(t("No data-quality findings for this contract.", lang))
+with tabs[4]:
+    review_ui.variance_section(view, f)

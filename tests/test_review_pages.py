@@ -97,3 +97,32 @@ def test_overview_lists_the_changes_since_last_week() -> None:
     listed = "\n".join(m.value for m in changes.markdown)
     assert listed.count("\n- ") == 26 and "status worsened from" in listed and "(contract?" in listed
     assert len(at.dataframe) == 1  # the contracts table stays the overview's only table
+
+
+def test_a_decision_on_the_contract_page_and_the_alert_settings() -> None:
+    number = "CT-2024-00058"  # overdue for review at TODAY: notice deadline within 14 days, no decision
+    at = page("pages/contract.py", contract=number)
+    assert any("overdue for review" in w.value for w in at.warning)
+    at.selectbox(key="contract_decision_action").select("terminate")
+    at.selectbox(key="contract_decision_state").select("sent")
+    at.text_input(key="contract_decision_by").input("Bram Willems")
+    at.button(key="contract_decision_save").click().run()
+    assert not at.exception and not at.error
+    assert any("terminate · sent · —" in m.value for m in at.markdown if "**Current**" in m.value)
+    assert not any("overdue for review" in w.value for w in at.warning)
+
+    at.switch_page("pages/settings.py").run()
+    at.number_input(key="s_review_days").set_value(21)
+    at.text_area(key="s_manager_emails").input("Bram Willems = bram@example.nl\nnot a line")
+    at.button(key="s_review_save").click().run()
+    assert [e.value for e in at.error] == ["line 2: write it as 'Name = address'"]
+    at.text_area(key="s_manager_emails").input("Bram Willems = bram@example.nl")
+    at.button(key="s_review_save").click().run()
+    assert not at.error and "Saved." in [s.value for s in at.success]
+    from budgetcore.figures import settings as stored_settings
+    from budgetcore.review import alerts
+    from budgetcore.store.database import make_engine, transaction
+
+    with transaction(make_engine()) as session:
+        assert stored_settings.load(session).review_days == 21
+        assert alerts.manager_emails(session) == {"Bram Willems": "bram@example.nl"}

@@ -194,7 +194,7 @@ def with_decisions(
     for name, col in columns.items():
         shown[name] = col
         if name == "status":  # what was decided sits before what is suggested
-            shown["decision"] = Column("Decision", width=150)
+            shown["decision"] = Column("Decision", width=115)
     return frame, shown
 
 
@@ -220,7 +220,6 @@ def cells_table(header: list[str], rows: list[list[tuple[object, str]]], v: ui.V
 def variance_section(v: ui.View, f: ContractFigures) -> None:
     """Budget against actual per month, quarter or year of the term, past periods closed."""
     lang = v.lang
-    st.subheader(t("Budget vs actual per period", lang))
     grain = st.radio(t("Per", lang), list(variance.GRAINS), index=1, horizontal=True,
                      format_func=lambda g: t(g, lang), key="variance_grain")  # fmt: skip
     with database.transaction(ui.engine()) as session:
