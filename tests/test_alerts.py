@@ -167,3 +167,28 @@ def test_a_decision_stops_the_review_alert_and_last_week_lists_changes(loaded: E
     assert kinds == [("ending", "K-003"), ("window", "K-002"), ("window", "K-003"), ("window", "K-004")]
     # 2026-06-10: K-003's notice deadline was 20 days away (in the window already, not yet at 14 days)
     assert sorted((a.kind, a.contract_number) for a in week) == [("ending", "K-003")]
+
+
+def test_the_overview_reads_the_same_changes_column_wise(tmp_path: Path) -> None:
+    from budgetcore.exchange import demo
+    from budgetcore.figures import frame
+    from budgetcore.figures.portfolio import Filters
+    from budgetcore.store.database import make_engine
+    from budgetcore.store.schema import prepared
+
+    engine = prepared(make_engine(f"sqlite:///{tmp_path / 'demo.db'}"))
+    assert demo.load(engine, today=dt.date(2026, 11, 27)).ok
+    with transaction(engine) as session:
+        stored = settings.load(session)
+        for day in (dt.date(2026, 11, 19), dt.date(2026, 10, 22), dt.date(2026, 10, 6)):
+            expected = alerts.since_last_week(session, day)
+            now = frame.load(session, day, stored.thresholds())
+            then = frame.load(session, day - dt.timedelta(days=7), stored.thresholds())
+            found = alerts.changes_between(now, then, set(), stored)
+            assert expected and found == expected
+            some = frame.select(now, Filters(statuses=("over budget", "at risk")))  # a narrowed overview
+            kept = set(some["contract_number"].tolist())
+            assert alerts.changes_between(some, then, set(), stored) == [
+                a for a in expected if a.contract_number in kept
+            ]
+    engine.dispose()

@@ -30,6 +30,7 @@ CHILD = """
 import sys, time
 from budgetcore.exchange.importing import import_paths
 from budgetcore.store.database import make_engine
+from budgetcore.store.schema import prepared
 
 def progress(file, rows):
     print(file, rows, flush=True)

@@ -8,6 +8,7 @@ write goes through decisions.record_decision().
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,9 +21,9 @@ import streamlit as st
 from budgetcore import i18n
 from budgetcore.app import tables, ui
 from budgetcore.app.tables import Column, Columns
-from budgetcore.figures import advice, last_term, rollups, settings, variance
+from budgetcore.figures import advice, frame, last_term, rollups, settings, variance
 from budgetcore.figures.frame import PortfolioFrame
-from budgetcore.figures.metrics import ContractFigures
+from budgetcore.figures.metrics import ContractFigures, Thresholds
 from budgetcore.i18n import t
 from budgetcore.review import alerts, decision_rows, term_rows
 from budgetcore.store import database, decisions
@@ -369,15 +370,24 @@ def alert_settings(v: ui.View, stored: settings.Settings) -> None:
 CHANGES_SHOWN = 50  # a longer list is the nightly digests' job
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _week_ago(url: str, version: int, as_of: dt.date, key: str, _thresholds: Thresholds) -> PortfolioFrame:
+    """Every contract column-wise a week before the view's as_of (key: the thresholds), read once per data
+    version, as ui reads the overview's own portfolio."""
+    with database.transaction(ui.engine()) as session:
+        return frame.load(session, as_of, _thresholds)
+
+
 def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
     """The overview's "changes since last week": what the nightly alerts would report over the last seven
     days (status worsened, deadlines entering the window or the review mark, contracts ending), for the
     contracts shown."""
     lang = v.lang
     with database.transaction(ui.engine()) as session:
-        found = alerts.since_last_week(session, v.as_of)
-    shown = set(str(n) for n in chosen["contract_number"])
-    found = [a for a in found if a.contract_number in shown]
+        stored = settings.load(session)
+        decided = set(decisions.current(session))
+    then = _week_ago(v.url, v.version, v.as_of - dt.timedelta(days=7), repr(v.thresholds), v.thresholds)
+    found = alerts.changes_between(chosen, then, decided, stored)
     with st.expander(t("Changes since last week ({n})", lang, n=len(found)), expanded=bool(found)):
         if not found:
             st.caption(t("Nothing changed in the last seven days.", lang))

@@ -37,11 +37,13 @@ from email.message import EmailMessage
 from typing import TextIO
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from budgetcore import i18n
 from budgetcore.figures import metrics, portfolio, settings
+from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import ContractFigures
 from budgetcore.figures.settings import Settings
 from budgetcore.i18n import t
@@ -226,6 +228,35 @@ def since_last_week(session: Session, as_of: dt.date) -> list[Alert]:
     }
     figures = portfolio.portfolio(session, as_of, stored.thresholds())
     return detect(figures, before, set(decisions.current(session)), stored, week_ago)
+
+
+def changes_between(
+    now: PortfolioFrame, then: PortfolioFrame, decided: set[str], stored: Settings
+) -> list[Alert]:
+    """since_last_week() from two column-wise portfolios (now and then, as_of days apart): numpy picks the
+    few contracts that can have changed, and detect() decides on their exact figures; the same alerts.
+
+    now may be narrowed (the sidebar's filters); then holds every contract."""
+    gap = (now.as_of - then.as_of).days
+    window, review = stored.renewal_window_days, stored.review_days
+    rank = np.array([WORSENING.index(s) if s in WORSENING else -1 for s in metrics.STATUSES])
+    earlier = dict(zip(then["contract_number"].tolist(), then["status"].tolist(), strict=True))
+    numbers = now["contract_number"].tolist()
+    before_code = np.array([earlier.get(n, -1) for n in numbers], dtype=np.int64)
+    rank_then = np.where(before_code >= 0, rank[np.clip(before_code, 0, None)], -1)
+    notice, end = now["days_to_notice"], now["days_to_end"]
+
+    def entered(days: np.ndarray, limit: int) -> np.ndarray:
+        return (days >= 0) & (days <= limit) & (days + gap > limit)
+
+    worse = (rank_then >= 0) & (rank[now["status"]] > rank_then)
+    positions = np.flatnonzero(
+        worse | entered(notice, window) | entered(notice, review) | entered(end, review)
+    )
+    figures = now.figures(positions)
+    before = {f.contract_number: metrics.STATUSES[earlier[f.contract_number]]
+              for f in figures if f.contract_number in earlier}  # fmt: skip
+    return detect(figures, before, decided, stored, then.as_of)
 
 
 @dataclass(frozen=True)
