@@ -90,13 +90,13 @@ def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
                     proposed_value=decisions.parse_value(value), proposed_start=start, proposed_end=end,
                 )  # fmt: skip
         except decisions.DecisionError as exc:
-            st.error(t(exc.key, lang, **exc.values))
+            st.error(t(exc.key, lang, **{k: ui.markdown_text(str(x)) for k, x in exc.values.items()}))
             return
         st.session_state[f"{key}_done"] = (done.contract_number, done.action, done.state)
         st.rerun()
     recorded = st.session_state.pop(f"{key}_done", None)
     if recorded:
-        st.success(t("Recorded for {number}: {action} ({state}).", lang, number=recorded[0],
+        st.success(t("Recorded for {number}: {action} ({state}).", lang, number=ui.markdown_text(recorded[0]),
                      action=t(recorded[1], lang), state=t(recorded[2], lang)), icon=":material/check:")  # fmt: skip
 
 
@@ -238,7 +238,9 @@ def last_term_section(v: ui.View, f: ContractFigures) -> None:
         return
     st.subheader(t("This term against the previous one", lang))
     if found is None:
-        st.info(t("The previous contract {number} is not in the database.", lang, number=number))
+        st.info(
+            t("The previous contract {number} is not in the database.", lang, number=ui.markdown_text(number))
+        )
         return
     cells_table(*term_rows.last_term_rows(found, lang), v, key="last_term_table")
     said = term_rows.verdict(found, lang, v.currency)
@@ -362,7 +364,7 @@ def alert_settings(v: ui.View, stored: settings.Settings) -> None:
     except ValueError as exc:
         problems.append(str(exc))
     for problem in problems:
-        st.error(problem)
+        st.error(ui.markdown_text(problem))  # may quote what was typed
     if not problems:
         st.success(t("Saved.", lang), icon=":material/check:")
 
