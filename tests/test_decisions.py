@@ -119,7 +119,7 @@ def test_cli_decide_and_list(loaded: Engine) -> None:
 def test_pack_shows_the_decision_and_its_history_or_fields_to_fill(loaded: Engine) -> None:
     with transaction(loaded) as session:
         record_decision(session, "K-002", "re-price", decided_by="Bram", proposed_value=Decimal("4800"),
-                        note="first offer", decided_at=T1)  # fmt: skip
+                        note="first <b>offer</b>", decided_at=T1)  # fmt: skip
         record_decision(session, "K-002", "re-price", decided_by="Anna", proposed_value=Decimal("5100"),
                         state="sent", decided_at=T2)  # fmt: skip
         stored = settings.load(session)
@@ -130,9 +130,8 @@ def test_pack_shows_the_decision_and_its_history_or_fields_to_fill(loaded: Engin
     section = page[page.index('data-contract="K-002"') :]
     section = section[: section.index("</section>")]
     assert "Renewal decision" in section and "Decision history" in section
-    assert (
-        "€5,100.00" in section and "€4,800.00" in section and "sent" in section and "first offer" in section
-    )
+    assert "€5,100.00" in section and "€4,800.00" in section and "sent" in section
+    assert "first &lt;b&gt;offer&lt;/b&gt;" in section and "<b>" not in section  # typed text stays text
     undecided = page[page.index('data-contract="K-001"') :]
     undecided = undecided[: undecided.index("</section>")]
     assert "No decision yet: to fill in at the review." in undecided
