@@ -1,4 +1,5 @@
-"""The command line: python -m budgetcore demo | import | summary | renewals | report | contract | users | audit.
+"""The command line: python -m budgetcore demo | import | summary | renewals | report | contract | users |
+audit | decide | decisions | alerts.
 
 Every write acts as the operating-system user running it (access.operator) and is
 recorded in the audit trail with source 'cli'.
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TextIO
 
-from budgetcore import clock, i18n
+from budgetcore import cli_workflow, clock, i18n
 from budgetcore.figures import frame, settings, table
 from budgetcore.figures.frame import SUMMARY_COLUMNS
 from budgetcore.figures.metrics import Filters
@@ -74,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=text)
         p.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="default: today")
         p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+        if name == "summary":
+            p.add_argument("--group-by", choices=("customer", "manager", "type"), default=None,
+                           help="one row per customer, account manager or contract type")  # fmt: skip
         if name == "renewals":
             p.add_argument(
                 "--within",
@@ -103,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     aud.add_argument("--action", help="e.g. import, settings, archive, delete, role, demo-load")
     aud.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="from this UTC date")
     aud.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="through this UTC date")
+    cli_workflow.add_parsers(sub, common, _date)
     return parser
 
 
@@ -167,9 +172,13 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if replace and not args.dry_run:
             print("the demo portfolio was replaced by this import (--keep-demo adds to it instead)", file=out)
         return 0
-    as_of = args.as_of or clock.today()
+    as_of = getattr(args, "as_of", None) or clock.today()
     if args.command == "report":
         return _report(engine, args, as_of, out, err)
+    if args.command in cli_workflow.COMMANDS:
+        return cli_workflow.run(engine, args, as_of, out, err)
+    if args.command == "summary" and args.group_by:
+        return cli_workflow.grouped_summary(engine, as_of, args.group_by, args.format, out)
     with transaction(engine) as session:
         thresholds = settings.thresholds(session)
         if args.command == "summary":

@@ -373,3 +373,7 @@ NL: dict[str, str] = {
     "Server fault: the database could not save this ({reason}). Nothing was changed. Please try again later; if it keeps happening, tell the administrator.": "Serverfout: de database kon dit niet opslaan ({reason}). Er is niets gewijzigd. Probeer het later opnieuw; blijft het gebeuren, meld het dan aan de beheerder.",
     "server fault, nothing written (the files are not at fault): {reason}": "serverfout, niets weggeschreven (het ligt niet aan de bestanden): {reason}",
 }
+
+from budgetcore.translations_nl_review import NL_REVIEW  # noqa: E402 - the workflow's words, in their own file
+
+NL.update(NL_REVIEW)

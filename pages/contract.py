@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import charts, tables, text, ui
+from budgetcore.app import charts, review_ui, tables, text, ui
 from budgetcore.figures import metrics, pricing
 from budgetcore.i18n import t
 from budgetcore.store import database, lifecycle
@@ -81,6 +81,8 @@ for n, (label, value) in enumerate(facts.items()):
     grid[n % 4].caption(t(label, lang))
     grid[n % 4].markdown(f"**{text.markdown(value)}**")
 ui.review_pack_downloads(view, i.contract_number)
+review_ui.last_term_section(view, f)
+review_ui.decision_section(view, f)
 
 left, right = st.columns([3, 2])
 with left:
@@ -103,6 +105,7 @@ tabs = st.tabs([
     t("Hours by employee", lang),
     t("Materials by article", lang),
     t("Data quality ({n})", lang, n=len(found.findings)),
+    t("Budget vs actual per period", lang),
 ])  # fmt: skip
 with tabs[0]:
     ui.table(*tables.work_orders(found.work_orders, lang), view, key="work_orders")
@@ -115,6 +118,8 @@ with tabs[3]:
         st.warning(text.markdown(tables.finding_text(finding, lang, view.currency)), icon=":material/report:")
     if not found.findings:
         st.success(t("No data-quality findings for this contract.", lang))
+with tabs[4]:
+    review_ui.variance_section(view, f)
 
 if view.may("archive") or view.may("delete"):  # the core refuses the others too (access.require)
     actor = view.actor.on("page:contract")

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import charts, tables, ui
+from budgetcore.app import charts, review_ui, tables, ui
 from budgetcore.figures import frame
 from budgetcore.figures.portfolio import Filters
 from budgetcore.i18n import t
@@ -44,6 +44,9 @@ for col, (label, amount) in zip(cols[1:], money.items(), strict=True):
         help="  \n".join(filter(None, [exact, helps.get(label)])),
     )
 st.markdown("  ".join(tables.status_badge(s, lang, f": {n}") for s, n in head.statuses.items() if n))
+
+review_ui.changes_section(view, chosen)
+review_ui.group_section(view, chosen)
 
 st.subheader(t("Contracts", lang))
 shown = ui.page_of(chosen, view, key="overview")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import tables, ui
+from budgetcore.app import review_ui, tables, ui
 from budgetcore.figures import advice, frame
 from budgetcore.i18n import t
 
@@ -38,9 +38,14 @@ for col, (n, _, action) in zip(cols[1:], counts, strict=True):
     col.metric(t(action, lang), i18n.number(n, lang, 0))
 
 target_margin = ui.settings().target_margin
-shown = ui.page_of(chosen, view, key="renewals", sorts=tables.RENEWAL_SORTS)
-table, columns = tables.renewals(chosen.figures(shown), lang, view.currency, target_margin)
+chosen, decided, table_key = review_ui.renewal_decisions(view, chosen)
+shown = ui.page_of(chosen, view, key=table_key, sorts=tables.RENEWAL_SORTS)
+figures = chosen.figures(shown)
+table, columns = tables.renewals(figures, lang, view.currency, target_margin)
+table, columns = review_ui.with_decisions(table, columns, figures, decided, view)
 ui.selectable_table(table, columns, view, key="renewals_table", max_height=620, wrap=True)
+with st.expander(t("Record a renewal decision", lang)):
+    review_ui.decision_form(view, figures, key="renewals_decision")
 st.caption(
     t(
         "Renewal price: the contract value that covers the forecast cost at the target margin of {margin} (Settings); change against the current value.",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import ui
+from budgetcore.app import review_ui, ui
 from budgetcore.figures import settings
 from budgetcore.figures.settings import Settings
 from budgetcore.i18n import t
@@ -84,7 +85,8 @@ with st.form("settings_form"):
     saved = st.form_submit_button(t("Save", lang), type="primary", icon=":material/save:")
 
 if saved:
-    chosen = Settings(
+    chosen = replace(  # the fields of the review workflow's form below keep their stored values
+        stored,
         at_risk_margin=Decimal(int(at_risk)) / HUNDRED,
         watch_level=Decimal(int(watch_level)) / HUNDRED,
         watch_elapsed=Decimal(int(watch_elapsed)) / HUNDRED,
@@ -110,6 +112,8 @@ if st.button(t("Restore the defaults", lang), key="s_defaults", icon=":material/
             st.session_state.pop(key, None)
         st.session_state["settings_saved"] = True
         st.rerun()
+
+review_ui.alert_settings(view, stored)
 
 d = settings.DEFAULTS
 st.caption(

@@ -181,7 +181,7 @@ def test_the_contract_parameter_opens_that_contract() -> None:
     number = demo_numbers()[42]
     at = run("pages/contract.py", contract=number)
     assert at.title[0].value == escaped(number)  # imported text, escaped for markdown
-    assert len(at.dataframe) == 4  # categories, work orders, hours, materials
+    assert len(at.dataframe) == 5  # categories, work orders, hours, materials, budget vs actual per period
     assert len(at.get("plotly_chart")) == 1
 
 
@@ -329,11 +329,12 @@ def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> Non
     table = at.dataframe[0].proto
     assert table.row_height > 64, "rows tall enough that Streamlit wraps the reason"
     config = json.loads(table.columns)
-    assert list(config)[:8] == [
+    assert list(config)[:9] == [
         "contract",
         "customer",
         "deadline",
         "status",
+        "decision",  # the renewal decision recorded so far (review_ui.with_decisions)
         "action",
         "reason",
         "price",

@@ -106,7 +106,7 @@ def test_review_carries_detail_action_and_price(engine) -> None:
 
 def test_workbook_sheets_headers_formats_and_chart(engine) -> None:
     wb = load_workbook(io.BytesIO(report_xlsx.workbook(pack_of(engine), "en")))
-    assert wb.sheetnames == ["Summary", *RENEWING[2:], *RENEWING[:2]]
+    assert wb.sheetnames == ["Summary", "Groups", *RENEWING[2:], *RENEWING[:2]]  # Groups: review/group_rows.py
     front = wb["Summary"]
     header = [c.value for c in front[4]]
     assert header[:3] == ["Contract", "Customer", "Status"]
@@ -257,7 +257,7 @@ def test_cli_report_writes_both_formats(engine, tmp_path: Path) -> None:
         == 0
     )
     assert "3 contract(s)" in out.getvalue()
-    assert load_workbook(xlsx).sheetnames == ["Samenvatting", "R-3", "R-1", "R-2"]
+    assert load_workbook(xlsx).sheetnames == ["Samenvatting", "Groepen", "R-3", "R-1", "R-2"]
     args = ["report", "--db", url, "--as-of", "2026-06-15", "--contract", "R-4", "--out", str(html)]
     assert cli.main(args, out, err) == 0
     assert 'data-contract="R-4"' in html.read_text(encoding="utf-8")

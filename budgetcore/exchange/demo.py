@@ -200,7 +200,7 @@ class _Generator:
             _d(start), _d(end), str(rng.choice((30, 60, 90, 90, 180))),
             rng.choice(("true", "true", "false")), "12" if years == 1 else str(12 * years),
             "" if value is None else _money(value), "" if planned_visits is None else str(planned_visits),
-            rng.choice(_MANAGERS), _d(terminated),
+            rng.choice(_MANAGERS), _d(terminated), "",  # no previous_contract
         ])  # fmt: skip
         labour_share = rng.uniform(0.55, 0.75)
         other_share = rng.choice((0.0, 0.0, 0.05, 0.08))

@@ -106,6 +106,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("account_manager", "text", False, "accountmanager", "accountbeheerder", "verantwoordelijke", length=100),
         _c("terminated_on", "date", False, "opgezegd op", "opzegdatum", "beeindigd op", "beëindigd op",
            "datum opzegging", "terminated", "termination date"),
+        _c("previous_contract", "text", False, "vorig contract", "vorige contract", "voorgaand contract",
+           "vorig contractnummer", "previous contract", "renews", length=50),
     ),
     "budgets": (
         _c("contract_number", "text", True, *_CONTRACT, length=50),

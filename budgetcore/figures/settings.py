@@ -36,6 +36,10 @@ class Settings:
     target_margin: margin as a share of the contract value (price), 0 <= m < 1;
         0.15 means cost is at most 85 % of the price (see pricing.py).
     currency: ISO 4217 code used to show money.
+    review_days: a contract whose notice deadline is this many days away or fewer and that
+        has no renewal decision is overdue for review (also the alerts' second mark).
+    dashboard_url: the dashboard's address as its users reach it, for links in alert mails.
+    alert_sender: the From address of the alert mails.
     """
 
     at_risk_margin: Decimal = _RULES.at_risk_margin
@@ -44,6 +48,9 @@ class Settings:
     renewal_window_days: int = _RULES.renewal_window_days
     target_margin: Decimal = _RULES.target_margin
     currency: str = "EUR"
+    review_days: int = 14
+    dashboard_url: str = "http://localhost:8501"
+    alert_sender: str = "budgets@localhost"
 
     def thresholds(self) -> Thresholds:
         """The part of the settings that the engine's rules use (frame.derive)."""
@@ -71,6 +78,14 @@ class Settings:
             found.append(("renewal_window_days", "must be between 0 and 3650 days"))
         if not Decimal(0) <= self.target_margin < Decimal(1):
             found.append(("target_margin", "must be at least 0 % and below 100 %"))
+        if not 0 <= self.review_days <= 365:
+            found.append(("review_days", "must be between 0 and 365 days"))
+        if not self.dashboard_url.startswith(("http://", "https://")) or any(
+            c.isspace() for c in self.dashboard_url
+        ):
+            found.append(("dashboard_url", "must be an address starting with http:// or https://"))
+        if self.alert_sender.count("@") != 1 or any(c.isspace() for c in self.alert_sender):
+            found.append(("alert_sender", "must be an email address"))
         if not _known_currency(self.currency):
             found.append(("currency", "must be a three-letter currency code such as EUR"))
         return found

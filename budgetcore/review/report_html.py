@@ -15,6 +15,7 @@ from budgetcore import i18n
 from budgetcore.figures.metrics import NO_BUDGET, STATUS_COLOURS
 from budgetcore.figures.summary import MonthActual
 from budgetcore.i18n import t
+from budgetcore.review import decision_rows, term_rows
 from budgetcore.review.reports import (
     SUMMARY_COLUMNS,
     ContractReview,
@@ -52,6 +53,8 @@ th { background: #dde4ee; font-weight: 600; }
 td.n, th.n { text-align: right; white-space: nowrap; }
 td.d { white-space: nowrap; }
 td.long { min-width: 48mm; }
+td.blank { border-bottom: 1px solid #52606d; height: 7mm; }
+.decision th { width: 34%; background: none; color: #52606d; font-weight: 400; }
 tr { break-inside: avoid; }
 thead { display: table-header-group; }
 .summary td, .summary th { font-size: 7.5pt; padding: 0.8mm 1mm; }
@@ -213,8 +216,10 @@ def _section(review: ContractReview, lang: str, currency: str) -> str:
         f"<h2>{escape(f.contract_number)} · {escape(f.inputs.customer)}</h2>",
         f'<p class="sub">{_status(f.status, lang)} {escape(f.inputs.name or "")} · {escape(term_text(f, lang))}</p>',
         _facts(review, lang, currency),
+        *_decision(review, lang, currency),
         f"<h3>{escape(t('Budget vs actual', lang))}</h3>",
         _table(*budget_rows(review, lang), lang, currency),
+        *_terms(review, lang, currency),
         f"<h3>{escape(t('Actuals per month', lang))}</h3>",
     ]
     if review.months:
@@ -235,6 +240,39 @@ def _section(review: ContractReview, lang: str, currency: str) -> str:
         out.append('<ul class="findings">' + "".join(f"<li>{escape(x)}</li>" for x in found) + "</ul>")
     out.append("</section>")
     return "\n".join(out)
+
+
+def _terms(review: ContractReview, lang: str, currency: str) -> list[str]:
+    """Variance per quarter of the term, then this term against the previous one (when known)."""
+    out = [f"<h3>{escape(t('Budget vs actual per quarter of the term', lang))}</h3>"]
+    out.append(_table(*term_rows.variance_rows(review.periods, lang), lang, currency))
+    c = review.last_term
+    if c is not None:
+        out.append(f"<h3>{escape(t('This term against the previous one', lang))}</h3>")
+        out.append(_table(*term_rows.last_term_rows(c, lang), lang, currency))
+        said = term_rows.verdict(c, lang, currency)
+        if said:
+            out.append(f'<p class="note">{escape(said)}</p>')
+    return out
+
+
+def _decision(review: ContractReview, lang: str, currency: str) -> list[str]:
+    """The renewal decision: the current one and its history, or the fields to fill in."""
+    out = [f"<h3>{escape(t('Renewal decision', lang))}</h3>"]
+    items = decision_rows.current(review, lang)
+    if not items:
+        out.append(f'<p class="note">{escape(t("No decision yet: to fill in at the review.", lang))}</p>')
+        items = decision_rows.to_fill_in(review, lang)
+    rows = "".join(
+        f'<tr><th>{escape(label)}</th><td class="{"blank" if k == "blank" else ""}">'
+        f"{escape(_cell(v, k, lang, currency))}</td></tr>"
+        for label, (v, k) in items
+    )
+    out.append(f'<table class="decision">{rows}</table>')
+    if review.decisions:
+        out.append(f"<h3>{escape(t('Decision history', lang))}</h3>")
+        out.append(_table(*decision_rows.history(review, lang), lang, currency))
+    return out
 
 
 def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:

@@ -17,13 +17,14 @@ from babel.numbers import get_currency_symbol
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from budgetcore import cells, i18n
 from budgetcore.figures.settings import Settings
 from budgetcore.i18n import t
+from budgetcore.review import decision_rows, group_rows, term_rows
 from budgetcore.review.reports import (
     ContractReview,
     ReviewPack,
@@ -181,6 +182,14 @@ def workbook(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:
     front.ws.column_dimensions["A"].width = max(
         12, max((len(str(r.contract_number)) + 2 for r in pack.contracts), default=12)
     )
+    if pack.contracts and pack.window_days is not None:  # a renewals list; one contract needs no roll-up
+        groups = _Sheet(wb.create_sheet(t("Groups", lang)[:31]), formats)
+        taken.add(groups.ws.title.lower())
+        groups.heading(t("Totals per customer, account manager and contract type", lang), _TITLE_FONT)
+        groups.row += 1
+        for caption, header, rows in group_rows.group_tables(pack, lang):
+            groups.table(caption, header, rows, "")
+        groups.finish()
     for r in pack.contracts:
         _contract_sheet(wb.create_sheet(sheet_name(r.contract_number, taken)), r, formats, lang)
     wb.properties.title = title(pack, lang)
@@ -210,9 +219,20 @@ def _contract_sheet(ws: Worksheet, r: ContractReview, formats: dict[str, str], l
             ws.row_dimensions[sheet.row].height = 15 * (1 + len(value) // 60)
         sheet.row += 1
     sheet.row += 1
+    _decision(sheet, r, lang)
 
     header, rows = budget_rows(r, lang)
     sheet.table(t("Budget vs actual", lang), header, rows, "")
+    header, rows = term_rows.variance_rows(r.periods, lang)
+    sheet.table(t("Budget vs actual per quarter of the term", lang), header, rows, "")
+    if r.last_term is not None:
+        header, rows = term_rows.last_term_rows(r.last_term, lang)
+        sheet.table(t("This term against the previous one", lang), header, rows, "")
+        said = term_rows.verdict(r.last_term, lang, r.currency)
+        if said:
+            sheet.row -= 1  # under the table, before its blank row
+            sheet.put(sheet.row, 1, said, measure=False).font = Font(italic=True)
+            sheet.row += 2
 
     header, rows = month_rows(r, lang)
     start = sheet.row
@@ -237,6 +257,34 @@ def _contract_sheet(ws: Worksheet, r: ContractReview, formats: dict[str, str], l
     # facts labels and long descriptions share column A/E with tables: cap them
     sheet.widths[1] = min(max(sheet.widths.get(1, 10), 14), 34)
     sheet.finish()
+
+
+_BLANK = Border(bottom=Side(style="thin", color="52606D"))
+
+
+def _decision(sheet: _Sheet, r: ContractReview, lang: str) -> None:
+    """The renewal decision: the current one and its history, or the fields to fill in."""
+    sheet.heading(t("Renewal decision", lang))
+    items = decision_rows.current(r, lang)
+    if not items:
+        sheet.put(sheet.row, 1, t("No decision yet: to fill in at the review.", lang)).font = Font(
+            italic=True
+        )
+        sheet.row += 1
+        items = decision_rows.to_fill_in(r, lang)
+    for label, (value, kind) in items:
+        sheet.put(sheet.row, 1, label).font = _HEADER_FONT
+        cell = sheet.put(sheet.row, 2, None if kind == "blank" else value, kind, measure=False)
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        sheet.ws.merge_cells(start_row=sheet.row, start_column=2, end_row=sheet.row, end_column=4)
+        if kind == "blank":  # a line to write on, across the merged cells
+            for col in (2, 3, 4):
+                sheet.ws.cell(row=sheet.row, column=col).border = _BLANK
+            sheet.ws.row_dimensions[sheet.row].height = 22
+        sheet.row += 1
+    sheet.row += 1
+    if r.decisions:
+        sheet.table(t("Decision history", lang), *decision_rows.history(r, lang), "")
 
 
 def _month_chart(ws: Worksheet, header_row: int, count: int, lang: str) -> None:

@@ -18,13 +18,24 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from budgetcore import i18n
-from budgetcore.figures import advice, contract_detail, metrics, portfolio, pricing, summary
+from budgetcore.figures import (
+    advice,
+    contract_detail,
+    last_term,
+    metrics,
+    portfolio,
+    pricing,
+    summary,
+    variance,
+)
 from budgetcore.figures.contract_detail import Finding, HoursRow, MaterialRow, WorkOrderRow
 from budgetcore.figures.metrics import ContractFigures
 from budgetcore.figures.pricing import PriceSuggestion
 from budgetcore.figures.settings import Settings
 from budgetcore.figures.summary import MonthActual
 from budgetcore.i18n import t
+from budgetcore.store import decisions as stored_decisions
+from budgetcore.store.decisions import Decision
 
 ZERO = Decimal(0)
 
@@ -42,6 +53,9 @@ class ContractReview:
     materials: Sequence[MaterialRow] = ()
     findings: Sequence[Finding] = ()
     currency: str = "EUR"  # the settings' ISO code the reason and the findings write amounts in
+    decisions: Sequence[Decision] = ()  # renewal decisions, the current (latest) first
+    last_term: last_term.Comparison | None = None  # against the contract it renews, when known
+    periods: Sequence[variance.PeriodVariance] = ()  # budget against actual per quarter of the term
 
     @property
     def contract_number(self) -> str:
@@ -103,6 +117,9 @@ def contract_review(session: Session, f: ContractFigures, settings: Settings) ->
         hours=contract_detail.hours_by_employee(session, number, as_of),
         materials=contract_detail.materials_by_article(session, number, as_of),
         findings=contract_detail.findings(session, number),
+        decisions=stored_decisions.history(session, number),
+        last_term=last_term.compare(session, f, settings.thresholds(), settings.target_margin),
+        periods=variance.variance(session, f, "quarter"),
     )
 
 

@@ -97,6 +97,8 @@ class Contract(Base):
     # issue 11: demo rows are marked, never guessed; an archived contract leaves the portfolio
     demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     archived_on: Mapped[dt.date | None] = mapped_column(Date)
+    # the contract this one renews (its last term), by number; it need not be in the database
+    previous_contract: Mapped[str | None] = mapped_column(String(50))
 
 
 class BudgetLine(Base):

@@ -11,11 +11,14 @@ import logging
 
 from sqlalchemy import Engine, Table, inspect, text
 
-from budgetcore.store import aggregates
+from budgetcore.store import aggregates, alert_log, decisions  # noqa: F401 - their tables are part of the schema
 from budgetcore.store.database import StorageError, transaction
 from budgetcore.store.models import Base
 
 log = logging.getLogger(__name__)
+
+# (table, column, SQL type) added to the schema after its tables first shipped: an older
+# database gets each by ALTER TABLE ... ADD COLUMN (nullable, so existing rows stay valid)
 
 
 def prepare(engine: Engine) -> list[str]:

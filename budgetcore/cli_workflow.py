@@ -1,0 +1,144 @@
+"""The review workflow's commands: decide, decisions, alerts; and summary --group-by.
+
+cli.py parses the common options and hands these commands here, so the
+review workflow's command line lives in one module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import getpass
+import json
+import os
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TextIO
+
+from sqlalchemy import Engine
+
+from budgetcore import i18n
+from budgetcore.figures import portfolio, rollups, settings
+from budgetcore.store import decisions
+from budgetcore.store.database import transaction
+
+COMMANDS = ("decide", "decisions", "alerts")
+DECISION_COLUMNS = (
+    "contract_number", "action", "state", "proposed_value", "proposed_start", "proposed_end",
+    "note", "decided_by", "decided_at",
+)  # fmt: skip
+
+
+def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,
+                date: Callable[[str], dt.date]) -> None:  # fmt: skip
+    """Add decide, decisions and alerts to the command line's subcommands."""
+    p = sub.add_parser("decide", parents=[common], help="record a renewal decision for a contract")
+    p.add_argument("contract", metavar="CONTRACT", help="the contract number")
+    p.add_argument("--action", required=True, choices=decisions.ACTIONS)
+    p.add_argument("--value", metavar="AMOUNT", help="proposed contract value for the new term (EUR)")
+    p.add_argument("--start", type=date, metavar="YYYY-MM-DD", help="proposed start of the new term")
+    p.add_argument("--end", type=date, metavar="YYYY-MM-DD", help="proposed end of the new term")
+    p.add_argument("--note", default="", metavar="TEXT")
+    p.add_argument("--state", default="proposed", metavar="STATE",
+                   help="proposed (default), agreed (with customer), sent or done")  # fmt: skip
+    p.add_argument("--by", metavar="NAME", help="who decided (default: $USER)")
+    p = sub.add_parser("decisions", parents=[common], help="every contract's current renewal decision")
+    p.add_argument("--state", metavar="STATE", help="only this state (proposed, agreed, sent, done)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p = sub.add_parser(
+        "alerts", parents=[common], help="what changed since the last run, per account manager"
+    )
+    p.add_argument("--as-of", type=date, default=None, metavar="YYYY-MM-DD", help="default: today")
+    p.add_argument("--send", action="store_true",
+                   help="mail the digests over SMTP ($BUDGETCORE_SMTP_URL) instead of printing them")  # fmt: skip
+    p.add_argument(
+        "--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE, help="the digests' language"
+    )
+
+
+def run(engine: Engine, args: argparse.Namespace, as_of: dt.date, out: TextIO, err: TextIO) -> int:
+    """Run one of COMMANDS; the exit code."""
+    if args.command == "decide":
+        return _decide(engine, args, out, err)
+    if args.command == "decisions":
+        return _decisions(engine, args, out, err)
+    from budgetcore.review import alerts  # smtplib and the digests: only for this command
+
+    return alerts.command(engine, as_of, send=args.send, out=out, err=err, lang=args.lang)
+
+
+def _decide(engine: Engine, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    who = args.by or os.environ.get("USER") or getpass.getuser()
+    try:
+        with transaction(engine) as session:
+            found = decisions.record_decision(
+                session,
+                args.contract,
+                args.action,
+                decided_by=who,
+                proposed_value=decisions.parse_value(args.value),
+                proposed_start=args.start,
+                proposed_end=args.end,
+                note=args.note,
+                state=args.state,
+            )
+    except decisions.DecisionError as exc:
+        print(f"error: {exc}", file=err)
+        return 1
+    value = f" at {found.proposed_value}" if found.proposed_value is not None else ""
+    print(f"recorded: {found.contract_number} {found.action}{value} ({found.state}) by {found.decided_by}",
+          file=out)  # fmt: skip
+    return 0
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _decisions(engine: Engine, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        with transaction(engine) as session:
+            found = decisions.listing(session, args.state)
+    except decisions.DecisionError as exc:
+        print(f"error: {exc}", file=err)
+        return 2
+    rows = [{c: getattr(d, c) for c in DECISION_COLUMNS} for d in found]
+    write_rows(rows, list(DECISION_COLUMNS), args.format, out, "decision(s)")
+    return 0
+
+
+def write_rows(rows: list[dict[str, object]], columns: list[str], fmt: str, out: TextIO, noun: str) -> None:
+    """rows as an aligned table, CSV (text that could run as a formula quoted) or JSON (money as text)."""
+    if fmt == "json":
+        json.dump([{k: _plain(v) if isinstance(v, Decimal | dt.date) else v for k, v in r.items()}
+                   for r in rows], out, indent=1)  # fmt: skip
+        out.write("\n")
+    elif fmt == "csv":
+        from budgetcore.app.tables import safe_cell  # pandas: loaded only when CSV is asked for
+
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[safe_cell(r[c]) for c in columns] for r in rows])
+    else:
+        cells = [[_plain(r[c]).replace("\n", " ") for c in columns] for r in rows]
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+        out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
+        for r in cells:
+            out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
+        out.write(f"{len(rows)} {noun}\n")
+
+
+def grouped_summary(engine: Engine, as_of: dt.date, by: str, fmt: str, out: TextIO) -> int:
+    """summary --group-by: one row per customer, account manager or contract type."""
+    with transaction(engine) as session:
+        chosen = portfolio.portfolio(session, as_of, settings.thresholds(session))
+    groups = rollups.group(chosen, by)
+    write_rows([rollups.row(g) for g in groups], list(rollups.COLUMNS), fmt, out, "group(s)")
+    return 0

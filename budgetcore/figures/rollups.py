@@ -1,0 +1,104 @@
+"""Roll-ups: the portfolio's contracts grouped by customer, account manager or contract type.
+
+Each group's totals are exact sums (Decimal EUR) of its contracts' figures as
+portfolio.portfolio gives them, so a group's budget, actual, forecast and
+margin equal the sums of its contracts'. As in the headline: the budget adds
+the contracts that have one, the forecast those where it is defined, the
+margin those with a contract value. Consumed is the actual total of the
+budgeted contracts over their budget total (None without a budget or at 0).
+The worst status is the first of metrics.STATUSES that any contract has
+(over budget before at risk before watch before on track; `no budget` only
+when no contract has a budget).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from budgetcore.figures import metrics
+from budgetcore.figures.metrics import STATUSES, ZERO, ContractFigures
+
+GROUP_BY = ("customer", "manager", "type")
+COLUMNS = (
+    "group", "contracts", "budget_total", "actual_total", "consumed_pct", "forecast_total", "margin",
+    "worst_status",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group's totals (EUR) over its contracts; key None: contracts without a manager or type."""
+
+    by: str
+    key: str | None
+    contracts: int
+    budget_total: Decimal
+    budgeted_actual: Decimal  # the actual total of the contracts that have a budget
+    actual_total: Decimal
+    forecast_total: Decimal
+    margin: Decimal
+    worst_status: str
+    statuses: dict[str, int] = field(default_factory=dict)
+    contract_numbers: tuple[str, ...] = ()
+
+    @property
+    def consumed(self) -> Decimal | None:
+        """budgeted actual / budget total (fraction); None without a budget or at 0."""
+        budgeted = self.contracts - self.statuses.get(metrics.NO_BUDGET, 0)
+        return metrics.ratio(self.budgeted_actual, self.budget_total) if budgeted else None
+
+
+def key_of(f: ContractFigures, by: str) -> str | None:
+    """The group a contract belongs to."""
+    if by == "customer":
+        return f.inputs.customer
+    if by == "manager":
+        return f.inputs.account_manager
+    if by == "type":
+        return f.inputs.type
+    raise ValueError(f"group by one of {', '.join(GROUP_BY)}, not {by!r}")
+
+
+def group(figures: Sequence[ContractFigures], by: str) -> list[Group]:
+    """The contracts grouped by `by` (GROUP_BY), most pressing worst status first, then by key."""
+    members: dict[str | None, list[ContractFigures]] = {}
+    for f in figures:
+        members.setdefault(key_of(f, by), []).append(f)
+    groups = [_group(by, key, found) for key, found in members.items()]
+    return sorted(groups, key=lambda g: (STATUSES.index(g.worst_status), g.key is None, g.key or ""))
+
+
+def _group(by: str, key: str | None, figures: list[ContractFigures]) -> Group:
+    budgeted = [f for f in figures if f.budget_total is not None]
+    counts = {s: 0 for s in STATUSES}
+    for f in figures:
+        counts[f.status] += 1
+    return Group(
+        by=by,
+        key=key,
+        contracts=len(figures),
+        budget_total=sum((f.budget_total for f in budgeted), ZERO),  # type: ignore[misc]
+        budgeted_actual=sum((f.actual_total for f in budgeted), ZERO),
+        actual_total=sum((f.actual_total for f in figures), ZERO),
+        forecast_total=sum((f.forecast.total for f in figures if f.forecast.total is not None), ZERO),
+        margin=sum((f.margin for f in figures if f.margin is not None), ZERO),
+        worst_status=next(s for s in STATUSES if counts[s]),
+        statuses=counts,
+        contract_numbers=tuple(sorted(f.contract_number for f in figures)),
+    )
+
+
+def row(g: Group) -> dict[str, object]:
+    """A group as the command line's row (COLUMNS): money to the cent, consumed to 4 places."""
+    return {
+        "group": g.key or "",
+        "contracts": g.contracts,
+        "budget_total": metrics.money(g.budget_total),
+        "actual_total": metrics.money(g.actual_total),
+        "consumed_pct": metrics.fraction(g.consumed),
+        "forecast_total": metrics.money(g.forecast_total),
+        "margin": metrics.money(g.margin),
+        "worst_status": g.worst_status,
+    }

@@ -1,0 +1,83 @@
+"""Rows for this term against the last one and for variance per period, shared by the pages and the packs.
+
+Cells are reports.py's (value, kind) pairs: money Decimal EUR, fractions 0..1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from budgetcore import i18n
+from budgetcore.figures import last_term, metrics
+from budgetcore.figures.last_term import Comparison
+from budgetcore.figures.variance import CLOSED, RUNNING, PeriodVariance
+from budgetcore.i18n import t
+
+Value = tuple[object, str]
+PACK_GRAIN = "quarter"  # the packs show quarters: a page per contract stays readable for a long term
+STATES = {CLOSED: "closed", RUNNING: "running", "not started": "not started"}
+
+
+def last_term_rows(c: Comparison, lang: str) -> tuple[list[str], list[list[Value]]]:
+    """(header, rows): each figure for the previous term, this term to date, this term's forecast, and
+    the change of this term (forecast where there is one) against the previous."""
+    p, n = c.previous, c.current
+    header = [
+        t("Figure", lang),
+        t("Previous term {number}", lang, number=p.contract_number),
+        t("This term to date", lang),
+        t("This term, forecast", lang),
+        t("Change", lang),
+    ]
+    change = last_term.change
+    rows: list[list[Value]] = [
+        [(t("Term", lang), "text"), (_term(p, lang), "text"), (_term(n, lang), "text"), ("", "text"), (None, "pct")],
+        [(t("Contract value", lang), "text"), (p.contract_value, "money"), (n.contract_value, "money"),
+         (n.contract_value, "money"), (change(n.contract_value, p.contract_value), "pct")],
+        [(t("Cost", lang), "text"), (p.cost, "money"), (n.cost, "money"), (n.forecast_cost, "money"),
+         (change(n.forecast_cost, p.cost), "pct")],
+        [(t("Visits", lang), "text"), (p.visits, "int"), (n.visits, "int"), (None, "int"), (None, "pct")],
+        [(t("Cost per visit", lang), "text"), (p.cost_per_visit, "money"), (n.cost_per_visit, "money"),
+         (None, "money"), (change(n.cost_per_visit, p.cost_per_visit), "pct")],
+        [(t("Labour share", lang), "text"), (p.labour_share, "pct"), (n.labour_share, "pct"), (None, "pct"),
+         (None, "pct")],
+        [(t("Material share", lang), "text"), (p.material_share, "pct"), (n.material_share, "pct"),
+         (None, "pct"), (None, "pct")],
+        [(t("Margin", lang), "text"), (p.margin, "money"), (n.margin, "money"), (n.forecast_margin, "money"),
+         (change(n.forecast_margin, p.margin), "pct")],
+    ]  # fmt: skip
+    return header, rows
+
+
+def _term(term: last_term.TermFigures, lang: str) -> str:
+    return f"{i18n.date(term.start_date, lang)} – {i18n.date(term.end_date, lang)}"
+
+
+def verdict(c: Comparison, lang: str, currency: str) -> str:
+    """What the previous term says of the suggested renewal price, in lang; '' without a verdict."""
+    key = last_term.verdict_text(c)
+    if not key:
+        return ""
+    values = last_term.verdict_values(c)
+    shown = {k: (i18n.money(v, lang, currency) if k != "days" else str(v)) for k, v in values.items()}
+    return t(key, lang, **shown)
+
+
+def variance_rows(periods: Sequence[PeriodVariance], lang: str) -> tuple[list[str], list[list[Value]]]:
+    """(header, rows): one row per period, then the total to date (closed and running periods)."""
+    header = [
+        t(c, lang) for c in ("Period", "From", "To", "State", "Budget", "Actual", "Variance", "Variance %")
+    ]
+    rows: list[list[Value]] = [
+        [(str(p.number), "text"), (p.first, "date"), (p.last, "date"), (t(STATES[p.state], lang), "text"),
+         (p.budget, "money"), (p.actual, "money"), (p.variance, "money"), (p.variance_pct, "pct")]
+        for p in periods
+    ]  # fmt: skip
+    done = [p for p in periods if p.actual is not None]
+    if done:
+        budget = sum((p.budget for p in done), metrics.ZERO)
+        actual = sum((p.actual for p in done if p.actual is not None), metrics.ZERO)
+        rows.append([(t("Total to date", lang), "text"), (done[0].first, "date"), (done[-1].last, "date"),
+                     ("", "text"), (budget, "money"), (actual, "money"), (actual - budget, "money"),
+                     (metrics.ratio(actual - budget, budget), "pct")])  # fmt: skip
+    return header, rows

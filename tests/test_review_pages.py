@@ -1,0 +1,129 @@
+"""The review workflow on the pages under AppTest: a decision from the renewals list, the contract page's
+decision, variance and last term, and the overview's roll-up with a click that filters to a group."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from budgetcore.app import review_ui
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+TODAY = dt.date(2026, 11, 27)
+
+
+class NoPagesFolder(type(Path())):  # type: ignore[misc]
+    """A Path that denies the pages/ folder exists (see test_app.py: AppTest then runs dashboard.py)."""
+
+    def exists(self, *args: object, **kwargs: object) -> bool:
+        return False if self.name == "pages" else super().exists()
+
+
+@pytest.fixture(autouse=True)
+def fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("streamlit.runtime.pages_manager.Path", NoPagesFolder)
+    monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def page(name: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(name)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_decision_from_the_renewals_list_shows_everywhere() -> None:
+    at = page("pages/renewals.py")
+    table = at.dataframe[0].value
+    assert set(table["decision"]) <= {"no decision yet", "⚠ overdue for review"}
+    assert "⚠ overdue for review" in set(table["decision"])  # the demo has notice deadlines within 14 days
+    number = str(table["contract"][1])
+    at.selectbox(key="renewals_decision_contract").select(number)
+    at.selectbox(key="renewals_decision_action").select("re-price")
+    at.text_input(key="renewals_decision_value").input("12.500,00")
+    at.text_input(key="renewals_decision_by").input("Anna")
+    at.button(key="renewals_decision_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    # imported text reaches markdown escaped (ui.markdown_text): compare what the reader sees
+    assert f"Recorded for {number}: re-price (proposed)." in [s.value.replace("\\", "") for s in at.success]
+    table = at.dataframe[0].value
+    assert table.set_index("contract")["decision"][number] == "re-price · proposed"
+    at.toggle(key="renewals_undecided").set_value(True).run()
+    assert number not in set(at.dataframe[0].value["contract"])
+    assert len(at.dataframe[0].value) == len(table) - 1
+
+    at = page("pages/contract.py", contract=number)
+    current = [m.value for m in at.markdown if "**Current**" in m.value]
+    assert current and "re-price · proposed · €12,500.00" in current[0]
+    history = next(d.value for d in at.dataframe if "decided" in d.value.columns)
+    assert list(history["by"]) == ["Anna"]
+    grains = at.radio(key="variance_grain")
+    assert grains.value == "quarter"
+    grains.set_value("month").run()
+    periods = next(d.value for d in at.dataframe if "Variance %" in d.value.columns)
+    assert "closed" in set(periods["State"]) and periods["Period"].iloc[-1] == "Total to date"
+
+
+def test_overview_groups_and_a_click_filters_to_one() -> None:
+    at = page("pages/overview.py")
+    at.radio(key="overview_group_by").set_value("manager").run()
+    assert not at.exception
+    groups = at.dataframe[0].value
+    assert groups["contracts"].sum() == 300 and len(groups) == 6
+    first = str(groups["group"][0])
+    # a click on a group (a browser's selection, which AppTest cannot make) sets the sidebar's filter
+    assert review_ui.group_filter("manager", [first, None], [0]) == ("f_manager", [first])
+    assert review_ui.group_filter("manager", [first, None], [1]) is None  # contracts without a manager
+    assert review_ui.group_filter("customer", ["Gemeente Ede"], []) is None
+    at.multiselect(key="f_manager").set_value([first]).run()
+    assert at.dataframe[0].value["contracts"].sum() == groups["contracts"][0] == len(at.dataframe[1].value)
+
+
+def test_overview_lists_the_changes_since_last_week() -> None:
+    at = page("pages/overview.py", as_of="2026-11-19")
+    [changes] = [e for e in at.expander if e.label.startswith("Changes since last week")]
+    assert changes.label == "Changes since last week (27)"  # alerts.since_last_week on the demo, by kind
+    listed = "\n".join(m.value for m in changes.markdown)
+    assert listed.count("\n- ") == 26 and "status worsened from" in listed and "(contract?" in listed
+    assert len(at.dataframe) == 1  # the contracts table stays the overview's only table
+
+
+def test_a_decision_on_the_contract_page_and_the_alert_settings() -> None:
+    number = "CT-2024-00058"  # overdue for review at TODAY: notice deadline within 14 days, no decision
+    at = page("pages/contract.py", contract=number)
+    assert any("overdue for review" in w.value for w in at.warning)
+    at.selectbox(key="contract_decision_action").select("terminate")
+    at.selectbox(key="contract_decision_state").select("sent")
+    at.text_input(key="contract_decision_by").input("Bram Willems")
+    at.button(key="contract_decision_save").click().run()
+    assert not at.exception and not at.error
+    assert any("terminate · sent · —" in m.value for m in at.markdown if "**Current**" in m.value)
+    assert not any("overdue for review" in w.value for w in at.warning)
+
+    at.switch_page("pages/settings.py").run()
+    at.number_input(key="s_review_days").set_value(21)
+    at.text_area(key="s_manager_emails").input("Bram Willems = bram@example.nl\nnot a line")
+    at.button(key="s_review_save").click().run()
+    assert [e.value.replace("\\", "") for e in at.error] == ["line 2: write it as 'Name = address'"]
+    at.text_area(key="s_manager_emails").input("Bram Willems = bram@example.nl")
+    at.button(key="s_review_save").click().run()
+    assert not at.error and "Saved." in [s.value for s in at.success]
+    from budgetcore.figures import settings as stored_settings
+    from budgetcore.review import alerts
+    from budgetcore.store.database import make_engine, transaction
+
+    with transaction(make_engine()) as session:
+        assert stored_settings.load(session).review_days == 21
+        assert alerts.manager_emails(session) == {"Bram Willems": "bram@example.nl"}

@@ -1,0 +1,95 @@
+"""Roll-ups: group totals equal the sums of their contracts, by hand and on the demo; CLI and workbook."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import handcalc
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from budgetcore import cli
+from budgetcore.exchange import demo
+from budgetcore.exchange.importing import import_paths
+from budgetcore.figures import metrics, portfolio, rollups, settings
+from budgetcore.review import report_xlsx, reports
+from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.schema import prepared
+
+
+@pytest.fixture
+def loaded(engine: Engine, tmp_path: Path) -> Engine:
+    assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
+    return engine
+
+
+def test_by_manager_by_hand(loaded: Engine) -> None:
+    with transaction(loaded) as session:
+        groups = {g.key: g for g in rollups.group(portfolio.portfolio(session, handcalc.AS_OF), "manager")}
+    anna = groups["Anna"]  # K-001 on track, K-003 no budget, K-005 over budget (budget 0), K-007 watch, K-009
+    assert anna.contract_numbers == ("K-001", "K-003", "K-005", "K-007", "K-009")
+    assert anna.worst_status == "over budget"
+    assert anna.budget_total == Decimal("7675.00")  # 5475 + 0 + 1000 + 1200
+    assert anna.actual_total == Decimal("2740.185")  # 498.185 + 362 + 30 + 850 + 1000
+    assert metrics.fraction(anna.consumed) == Decimal(
+        "0.3099"
+    )  # (2740.185 - 362) / 7675, K-003 has no budget
+    assert metrics.money(anna.margin) == Decimal("7639.82")  # K-001 7501.815 + K-003 138.00
+    assert anna.statuses["watch"] == 1 and anna.statuses["no budget"] == 1
+
+
+def test_group_totals_are_the_sums_of_their_contracts(tmp_path: Path) -> None:
+    engine = prepared(make_engine(f"sqlite:///{tmp_path / 'demo.db'}"))
+    assert demo.load(engine).ok
+    with transaction(engine) as session:
+        figures = portfolio.portfolio(session, handcalc.AS_OF)
+    for by in rollups.GROUP_BY:
+        groups = rollups.group(figures, by)
+        assert sum(g.contracts for g in groups) == len(figures)
+        for g in groups:
+            members = [f for f in figures if rollups.key_of(f, by) == g.key]
+            assert g.contracts == len(members)
+            assert g.budget_total == sum(
+                (f.budget_total for f in members if f.budget_total is not None), Decimal(0)
+            )
+            assert g.actual_total == sum((f.actual_total for f in members), Decimal(0))
+            assert g.forecast_total == sum((f.forecast.total or 0 for f in members), Decimal(0))
+            assert g.margin == sum((f.margin or 0 for f in members), Decimal(0))
+            assert g.worst_status == min((f.status for f in members), key=metrics.STATUSES.index)
+        whole = sum((g.budget_total for g in groups), Decimal(0))
+        assert whole == sum((f.budget_total for f in figures if f.budget_total is not None), Decimal(0))
+    engine.dispose()
+
+
+def test_cli_and_workbook(loaded: Engine) -> None:
+    url = loaded.url.render_as_string(hide_password=False)
+    out = io.StringIO()
+    code = cli.main(["summary", "--db", url, "--as-of", handcalc.AS_OF.isoformat(), "--group-by", "manager",
+                     "--format", "csv"], out=out)  # fmt: skip
+    assert code == 0
+    rows = {r["group"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert list(rows) == ["Anna", "Bram"]  # both have a contract over budget: by name
+    assert rows["Anna"] == {
+        "group": "Anna",
+        "contracts": "5",
+        "budget_total": "7675.00",
+        "actual_total": "2740.19",
+        "consumed_pct": "0.3099",
+        "forecast_total": "3356.16",
+        "margin": "7639.82",
+        "worst_status": "over budget",
+    }  # fmt: skip  (forecast: 996.37 + 377.514286 + 65.963855 + 916.307331 + 1000.00 = 3356.155472)
+    with transaction(loaded) as session:
+        pack = reports.collect(session, handcalc.AS_OF, settings.load(session), within_days=3650)
+    book = load_workbook(io.BytesIO(report_xlsx.workbook(pack, "en")))
+    sheet = book["Groups"]
+    cells = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    captions = [r[0] for r in cells if r[0] in ("By customer", "By account manager", "By contract type")]
+    assert captions == ["By customer", "By account manager", "By contract type"]
+    total_budget = sum(float(f.figures.budget_total or 0) for f in pack.contracts)
+    by_type = cells[[r[0] for r in cells].index("By contract type") + 2 :]
+    assert sum(r[2] or 0 for r in by_type if r[0]) == pytest.approx(total_budget)
