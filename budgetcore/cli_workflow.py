@@ -7,7 +7,6 @@ review workflow's command line lives in one module.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import getpass
 import json
@@ -18,7 +17,7 @@ from typing import TextIO
 
 from sqlalchemy import Engine
 
-from budgetcore import i18n
+from budgetcore import cells, i18n
 from budgetcore.figures import portfolio, rollups, settings
 from budgetcore.store import decisions
 from budgetcore.store.database import transaction
@@ -121,16 +120,12 @@ def write_rows(rows: list[dict[str, object]], columns: list[str], fmt: str, out:
                    for r in rows], out, indent=1)  # fmt: skip
         out.write("\n")
     elif fmt == "csv":
-        from budgetcore.app.tables import safe_cell  # pandas: loaded only when CSV is asked for
-
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[safe_cell(r[c]) for c in columns] for r in rows])
+        out.write(cells.csv_text(columns, [[r[c] for c in columns] for r in rows]))
     else:
-        cells = [[_plain(r[c]).replace("\n", " ") for c in columns] for r in rows]
-        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+        shown = [[_plain(r[c]).replace("\n", " ") for c in columns] for r in rows]
+        widths = [max([len(c)] + [len(r[i]) for r in shown]) for i, c in enumerate(columns)]
         out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
-        for r in cells:
+        for r in shown:
             out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
         out.write(f"{len(rows)} {noun}\n")
 

@@ -19,7 +19,8 @@ import pandas as pd
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import tables, text, ui
+from budgetcore.app import tables, ui
+from budgetcore.app import text as plain  # "text" names typed text in this module
 from budgetcore.app.tables import Column, Columns
 from budgetcore.figures import advice, frame, last_term, rollups, settings, variance
 from budgetcore.figures.frame import PortfolioFrame
@@ -91,13 +92,13 @@ def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
                     actor=v.actor.on(f"page:{key}"),
                 )  # fmt: skip
         except decisions.DecisionError as exc:
-            st.error(t(exc.key, lang, **{k: text.markdown(str(x)) for k, x in exc.values.items()}))
+            st.error(t(exc.key, lang, **{k: plain.markdown(str(x)) for k, x in exc.values.items()}))
             return
         st.session_state[f"{key}_done"] = (done.contract_number, done.action, done.state)
         st.rerun()
     recorded = st.session_state.pop(f"{key}_done", None)
     if recorded:
-        st.success(t("Recorded for {number}: {action} ({state}).", lang, number=text.markdown(recorded[0]),
+        st.success(t("Recorded for {number}: {action} ({state}).", lang, number=plain.markdown(recorded[0]),
                      action=t(recorded[1], lang), state=t(recorded[2], lang)), icon=":material/check:")  # fmt: skip
 
 
@@ -124,7 +125,7 @@ def decision_section(v: ui.View, f: ContractFigures) -> None:
         st.markdown(
             t("**Current**: {action} · {state} · {value}", lang, action=t(d.action, lang),
               state=t(d.state, lang), value=value)
-            + f" · {text.markdown(d.decided_by)}, {i18n.date(d.decided_at.date(), lang)}"
+            + f" · {plain.markdown(d.decided_by)}, {i18n.date(d.decided_at.date(), lang)}"
         )  # fmt: skip
         rows = [
             {
@@ -240,13 +241,13 @@ def last_term_section(v: ui.View, f: ContractFigures) -> None:
     st.subheader(t("This term against the previous one", lang))
     if found is None:
         st.info(
-            t("The previous contract {number} is not in the database.", lang, number=text.markdown(number))
+            t("The previous contract {number} is not in the database.", lang, number=plain.markdown(number))
         )
         return
     cells_table(*term_rows.last_term_rows(found, lang), v, key="last_term_table")
     said = term_rows.verdict(found, lang, v.currency)
     if said:
-        st.caption(text.markdown(said))
+        st.caption(plain.markdown(said))
 
 
 GROUP_LABELS = {"customer": "Customer", "manager": "Account manager", "type": "Contract type"}
@@ -365,7 +366,7 @@ def alert_settings(v: ui.View, stored: settings.Settings) -> None:
     except ValueError as exc:
         problems.append(str(exc))
     for problem in problems:
-        st.error(text.markdown(problem))  # may quote what was typed
+        st.error(plain.markdown(problem))  # may quote what was typed
     if not problems:
         st.success(t("Saved.", lang), icon=":material/check:")
 
@@ -398,8 +399,8 @@ def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
         lines = []
         for a in sorted(found, key=lambda a: (alerts.KINDS.index(a.kind), a.contract_number))[:CHANGES_SHOWN]:
             link = "contract?" + urlencode({**ui.view_params(), "contract": a.contract_number}, doseq=True)
-            lines.append(f"- [{text.markdown(a.contract_number)}]({link}) · {text.markdown(a.customer)}"
-                         f" · {text.markdown(a.manager or '—')}: {text.markdown(a.text(lang, v.currency))}")  # fmt: skip
+            lines.append(f"- [{plain.markdown(a.contract_number)}]({link}) · {plain.markdown(a.customer)}"
+                         f" · {plain.markdown(a.manager or '—')}: {plain.markdown(a.text(lang, v.currency))}")  # fmt: skip
         st.markdown("\n".join(lines))
         if len(found) > CHANGES_SHOWN:
             st.caption(t("… and {n} more", lang, n=len(found) - CHANGES_SHOWN))

@@ -397,6 +397,25 @@ def derive(
     return frame
 
 
+def _price_terms(x, y, z, margin: Decimal) -> tuple[exact.Sum, exact.Term]:
+    """The renewal price rule as a quotient: a cost of x * y / z (millionths) / (1 - target
+    margin), in cents. The margin is a share of the price, 0 <= margin < 1."""
+    if not Decimal(0) <= margin < 1:
+        raise ValueError(f"target margin must be in [0, 1): {margin}")
+    margin_n, margin_d = _ratio(margin)
+    return [(x, y, margin_d)], (z, margin_d - margin_n, CENTS)
+
+
+def renewal_price(cost: Decimal, scale: Fraction, margin: Decimal) -> Decimal:
+    """The renewal price rule for a cost that is no contract's forecast (EUR): cost x scale /
+    (1 - margin), half up to cents; e.g. the previous term's cost scaled to this term's days."""
+    one = np.ones(1, dtype=np.int64)
+    x = np.array([int(cost.scaleb(6))], dtype=np.int64)
+    numerator, denominator = _price_terms(x, one * scale.numerator, one * scale.denominator, margin)
+    cents, negative = exact.quotient(numerator, denominator, 1)
+    return _decimal(cents[0], bool(negative[0]))
+
+
 def _advice(
     c: dict[str, np.ndarray], has_forecast, thresholds: Thresholds, rules: advice.ReviewRules
 ) -> None:
@@ -443,13 +462,10 @@ def _advice(
     )
     c["expected_visits"] = exact.half_even(expected_x_term, term)
     # the renewal price: forecast cost / (1 - target margin) in cents, and its change on the value
-    margin = thresholds.target_margin
-    if not Decimal(0) <= margin < 1:
-        raise ValueError(f"target margin must be in [0, 1): {margin}")
-    margin_n, margin_d = _ratio(margin)
     priced = has_forecast & (np.sign(x) * np.sign(y) > 0)  # a forecast cost above 0 (z > 0)
     c["price_note"] = np.where(~has_forecast, 1, np.where(priced, 0, 2))
-    _shown("price_cents", c, [(x, y, margin_d)], (z, margin_d - margin_n, CENTS), priced)
+    numerator, denominator = _price_terms(x, y, z, thresholds.target_margin)
+    _shown("price_cents", c, numerator, denominator, priced)
     current = has_value & (value > 0)
     price = c["price_cents"]
     _shown(

@@ -24,11 +24,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from budgetcore.figures import metrics, portfolio, pricing
+from budgetcore.figures import frame, metrics, portfolio, pricing
 from budgetcore.figures.metrics import ContractFigures, Thresholds
 from budgetcore.figures.pricing import PriceSuggestion
 from budgetcore.store.models import Contract
@@ -66,7 +67,7 @@ class TermFigures:
 
     @property
     def days(self) -> int:
-        return metrics.term_days(self.start_date, self.end_date)
+        return (self.end_date - self.start_date).days + 1  # the term includes both its days
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ def comparison(f: ContractFigures, before: ContractFigures, target_margin: Decim
     current, previous = term_figures(f), term_figures(before)
     price = pricing.for_contract(f, target_margin)
     scaled = previous.cost * Decimal(current.days) / Decimal(previous.days)
-    previous_price = pricing.suggested_value(scaled, target_margin) if scaled > 0 else None
+    days = Fraction(current.days, previous.days)
+    previous_price = frame.renewal_price(previous.cost, days, target_margin) if scaled > 0 else None
     verdict = ""
     if price.suggested_value is not None and previous_price is not None:
         value = f.inputs.contract_value

@@ -149,7 +149,7 @@ def record_decision(
     session.add(row)
     session.flush()
     access.record(
-        session, actor, "decide", contract_number, action=action, state=state,
+        session, actor, "decide", contract_number, decision=action, state=state,
         proposed_value=None if proposed_value is None else str(proposed_value), decided_by=who[:100],
     )  # fmt: skip
     return _decision(contract_number, row)
