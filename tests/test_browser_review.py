@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,9 +52,17 @@ def choose(page: Page, box, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def cells(page: Page) -> str:
-    """The renewals grid's text (glide data grid draws on a canvas; its cells are in an aria table)."""
-    return page.locator("[data-testid='stDataFrame'] table").first.text_content() or ""
+def cells(page: Page, wanted: str = "") -> str:
+    """The renewals grid's text (glide data grid draws on a canvas; its cells are in an aria table,
+    filled as the grid draws its rows): polled until it holds wanted, for up to 20 s."""
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    deadline = time.monotonic() + 20
+    while True:
+        text = grid.locator("table").first.text_content() or ""
+        if wanted in text or time.monotonic() > deadline:
+            return text
+        page.wait_for_timeout(250)
 
 
 def test_record_a_reprice_decision_and_see_it_everywhere(page: tuple[Page, str]) -> None:
@@ -71,7 +80,7 @@ def test_record_a_reprice_decision_and_see_it_everywhere(page: tuple[Page, str])
     form.get_by_role("button", name="Record the decision").click()
     expect(browser.get_by_text(f"Recorded for {NUMBER}: re-price (proposed).")).to_be_visible(timeout=20_000)
     loaded(browser)
-    grid = cells(browser)
+    grid = cells(browser, "re-price · proposed")
     assert "re-price · proposed" in grid and "no decision yet" in grid
     browser.locator("h1").first.scroll_into_view_if_needed()
     shot(browser, "1-renewals-with-decision")
