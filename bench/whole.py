@@ -51,26 +51,30 @@ ACTUALS = """
 """
 DUCKDB_FILE = """
 import duckdb
-con = duckdb.connect({path!r}, read_only=True, config={{'enable_progress_bar': False}})
+con = duckdb.connect({path!r}, read_only=True)
+con.execute('SET enable_progress_bar = false')
 rows = con.execute('''{query}''').fetchall()
 print(len(rows), sum(lab + mat for _, lab, mat in rows))
 """
 DUCKDB_CSV = """
 import duckdb
-con = duckdb.connect(config={{'enable_progress_bar': False}})
+con = duckdb.connect()
+con.execute('SET enable_progress_bar = false')
 rows = con.execute('''{query}''').fetchall()
 print(len(rows), sum(lab + mat for _, lab, mat in rows))
 """
 CHECK = """
 import duckdb
 from decimal import ROUND_HALF_UP, Decimal
-con = duckdb.connect({path!r}, read_only=True, config={{'enable_progress_bar': False}})
+con = duckdb.connect({path!r}, read_only=True)
+con.execute('SET enable_progress_bar = false')
 for number, lab, mat in con.execute('''{query}''').fetchall():
     print(f"{{number}},{{Decimal(lab + mat).quantize(Decimal('0.01'), ROUND_HALF_UP)}}")
 """
 LOAD = """
 import duckdb
-con = duckdb.connect({path!r}, config={{'enable_progress_bar': False}})
+con = duckdb.connect({path!r})
+con.execute('SET enable_progress_bar = false')
 d = {data!r}
 con.execute(f"CREATE TABLE contracts AS SELECT contract_number, start_date, end_date FROM read_csv('{{d}}/contracts.csv')")
 con.execute(f"CREATE TABLE work_orders AS SELECT work_order_number, contract_number FROM read_csv('{{d}}/work_orders.csv')")
