@@ -150,3 +150,24 @@ def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
             strings.write(b"</t></si></sst>")
     assert path.stat().st_size < 500_000
     return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's), one per browser test module."""
+    from browser_support import launch
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh desktop-sized page (1440 x 1000) in its own browser context."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()

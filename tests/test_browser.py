@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import oracle
 import pytest
-from browser_support import LOADED, launch, streamlit_app
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from browser_support import LOADED, streamlit_app
+from playwright.sync_api import Page, expect
 
 from budgetcore.figures import portfolio
 from budgetcore.store.database import make_engine, transaction
@@ -26,22 +26,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
     with streamlit_app(db_url, log, BUDGETCORE_TODAY=TODAY.isoformat()) as base:
         yield base, db_url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def open_page(page: Page, url: str) -> float:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import oidc_provider
 import pytest
-from browser_support import LOADED, free_port, launch, streamlit_app
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from browser_support import LOADED, free_port, streamlit_app
+from playwright.sync_api import Page, expect
 
 from budgetcore.exchange import demo, importing
 from budgetcore.figures import portfolio, settings
@@ -29,6 +29,7 @@ from budgetcore.store.schema import prepared
 
 TODAY = dt.date(2026, 11, 27)
 SHOTS = Path("/tmp/shots-11")
+SHOTS.mkdir(parents=True, exist_ok=True)
 WAIT = 60_000  # ms: a loaded machine (load 8 on 2 cores) takes up to half a minute to draw the overview
 from budgetcore.app.text import JOINER  # noqa: E402
 
@@ -64,23 +65,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, oi
             db_url, log, port=port, secrets=secrets, BUDGETCORE_TODAY=TODAY.isoformat()
         ) as base:
             yield base, db_url, provider
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def open_page(page: Page, url: str) -> None:
