@@ -133,7 +133,7 @@ if view.may("archive") or view.may("delete"):  # the core refuses the others too
             st.rerun()
         if view.may("delete"):
             sure = st.checkbox(t("Yes, delete {number} with all its budget, work order, hour and material lines",
-                                 lang, number=i.contract_number), key="contract_delete_sure")  # fmt: skip
+                                 lang, number=text.markdown(i.contract_number)), key="contract_delete_sure")  # fmt: skip
             if st.button(t("Delete for good", lang), key="contract_delete", disabled=not sure, type="primary",
                          icon=":material/delete_forever:"):  # fmt: skip
                 with database.transaction(ui.engine()) as session:

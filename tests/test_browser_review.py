@@ -46,10 +46,23 @@ def loaded(page: Page) -> None:
 
 
 def choose(page: Page, box, option: str) -> None:
-    """Pick an option of a Streamlit selectbox: type to narrow its list, then click the option."""
-    box.locator("input").click()
-    box.locator("input").fill(option)
-    page.get_by_role("option", name=option, exact=True).click()
+    """Pick an option of a Streamlit selectbox: type to narrow its list to the option, then take the
+    first one offered with Enter (the list redraws while it narrows, so a click on an option can land
+    on a detached element). A list that closed before it showed the option is opened again, up to
+    three times; the box then shows the option."""
+    field = box.locator("input")
+    offered = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        field.click()
+        field.fill(option)
+        try:
+            expect(offered).to_be_visible(timeout=5_000)
+        except AssertionError:
+            field.press("Escape")
+            continue
+        field.press("Enter")
+        break
+    expect(field).to_have_value(option)
 
 
 def cells(page: Page, wanted: str = "") -> str:
