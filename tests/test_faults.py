@@ -3,6 +3,7 @@ server faults, change nothing, and the same engine works again once the fault en
 
 from __future__ import annotations
 
+import gc
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,8 +116,12 @@ def test_the_settings_page_says_a_read_only_database_is_a_server_fault_and_recov
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.run()
     at.switch_page("pages/settings.py").run()
+    # every connection closes before the file turns read-only, so SQLite removes its write-ahead log:
+    # a connection still open would keep a writable log beside the file, and a write would go there
+    st.cache_resource.clear()
+    engine.dispose()
+    gc.collect()
     subprocess.run(["chattr", "+i", str(path)], check=True)
-    st.cache_resource.clear()  # the app opens its connections while the file is read-only
 
     at.number_input(key="s_window").set_value(45)
     next(b for b in at.button if b.label == "Save").click().run()
