@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from playwright.sync_api import expect
 from sqlalchemy import Engine, create_engine, text
 
 from budgetcore import i18n
@@ -23,6 +24,29 @@ from budgetcore.store.schema import prepared
 PG_URL = os.environ.get("BUDGETCORE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ENGINES = ("sqlite", "postgresql")
 BOMB_MB = 400  # as found: a 400 KB workbook whose shared strings unpack to one 400 MB string
+
+
+# a browser's assertion waits up to 20 s (playwright's default is 5): a loaded CI machine draws slowly
+expect.set_options(timeout=20_000)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once() -> Iterator[None]:
+    """AppTest scans every installed package's metadata for Streamlit components at each new
+    AppTest (0.15 s); the installed packages do not change during a run, so scan once."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    found: list = []
+
+    def once(*args: object, **kwargs: object) -> list:
+        if not found:
+            found.append(scan(*args, **kwargs))
+        return list(found[0])
+
+    manifest_scanner.scan_component_manifests = once
+    yield
+    manifest_scanner.scan_component_manifests = scan
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,6 @@ from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.schema import prepared
 
 TODAY = dt.date(2026, 11, 27)
-LOAD_BUDGET_S = 10.0  # generous for CI; on the development machine pages load in 1-2 s
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +27,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         yield base, db_url
 
 
-def open_page(page: Page, url: str) -> float:
-    """Go to url and wait until the app has finished its run; returns seconds since navigation start."""
+def open_page(page: Page, url: str) -> None:
+    """Go to url and wait until the app has finished its run (bench/browser.py times it; tests do not)."""
     page.goto(url)
     page.wait_for_selector(LOADED, timeout=30_000)
-    return page.evaluate("performance.now()") / 1000
 
 
 def assert_no_exception(page: Page) -> None:
@@ -48,7 +46,6 @@ def first_contract(db_url: str) -> str:
 
 def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) -> None:
     base, db_url = server
-    timings = {}
 
     open_page(page, base + "/")  # the first visit also loads the demo portfolio into the empty database
     assert_no_exception(page)
@@ -70,26 +67,23 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     assert f"contract={number}" in page.url
     assert_no_exception(page)
 
-    timings["/"] = open_page(page, base + "/")
+    open_page(page, base + "/")
     expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1)
     assert_no_exception(page)
 
-    timings["/contract"] = open_page(page, f"{base}/contract?contract={number}")
+    open_page(page, f"{base}/contract?contract={number}")
     assert_no_exception(page)
     expect(page.locator("h1").first).to_have_text(number)
     expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(1)
     assert page.locator("[data-testid='stDataFrame']").count() >= 2
 
-    timings["/renewals"] = open_page(page, base + "/renewals")
+    open_page(page, base + "/renewals")
     assert_no_exception(page)
     expect(page.locator("h1").first).to_have_text("Renewals")
     expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1)
     expect(
         page.locator("[data-testid='stDownloadButton']").filter(has_text="Download as CSV")
     ).to_be_visible()
-
-    print("page load (navigation start -> notRunning):", {k: f"{v:.2f} s" for k, v in timings.items()})
-    assert max(timings.values()) < LOAD_BUDGET_S, timings
 
 
 def test_filters_live_in_the_url_and_unknown_contracts_get_a_message(
