@@ -1,7 +1,10 @@
-"""The command line through a subprocess, on both engines: import, summary, renewals, demo, bad input."""
+"""The command line on both engines: import, summary, renewals, demo, bad input. Most tests call
+`cli.main` in this process (what `python -m budgetcore` runs); the test with streamlit and plotly
+blocked runs it as `python -m budgetcore` in a child process."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -14,6 +17,7 @@ import handcalc
 import pytest
 from sqlalchemy import func, select
 
+from budgetcore import cli
 from budgetcore.exchange.importing import import_paths
 from budgetcore.store.database import make_engine
 from budgetcore.store.models import Contract, HourLine, WorkOrder
@@ -31,19 +35,25 @@ STATUSES = {"no budget", "over budget", "at risk", "watch", "on track"}
 
 
 def run(url: str, *args: str, today: str | None = None) -> subprocess.CompletedProcess[str]:
-    """python -m budgetcore ARGS with BUDGETCORE_DB_URL=url, from the repository root."""
-    env = {k: v for k, v in os.environ.items() if k != "BUDGETCORE_TODAY"}
-    env["BUDGETCORE_DB_URL"] = url
+    """python -m budgetcore ARGS with BUDGETCORE_DB_URL=url (and BUDGETCORE_TODAY=today, else unset):
+    its exit status and everything it wrote, argparse's refusals included."""
+    saved = {name: os.environ.pop(name, None) for name in ("BUDGETCORE_DB_URL", "BUDGETCORE_TODAY")}
+    os.environ["BUDGETCORE_DB_URL"] = url
     if today:
-        env["BUDGETCORE_TODAY"] = today
-    return subprocess.run(
-        [sys.executable, "-m", "budgetcore", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+        os.environ["BUDGETCORE_TODAY"] = today
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(list(args), out=out, err=err)
+            except SystemExit as exit_:  # argparse refuses by exiting
+                code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        for name, value in saved.items():
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ[name] = value
+    return subprocess.CompletedProcess(["python", "-m", "budgetcore", *args], code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture
@@ -207,6 +217,7 @@ def test_an_unreachable_database_is_a_clear_error(sqlite_url: str) -> None:
 
 
 BLOCKED = """
+import runpy
 import sys
 
 class Blocked:
@@ -217,24 +228,30 @@ class Blocked:
 
 sys.meta_path.insert(0, Blocked())
 from budgetcore.cli import main
-code = main(sys.argv[1:])
+for args in [a.split("\\x1f") for a in sys.argv[1:]]:  # one command per argument
+    code = main(args)
+    if code:
+        sys.exit(code)
 assert not any(m.split(".")[0] in ("streamlit", "plotly") for m in sys.modules), "imported the UI"
-sys.exit(code)
+sys.argv = ["budgetcore", "--help"]
+runpy.run_module("budgetcore", run_name="__main__")  # python -m budgetcore itself
 """
 
 
 def test_the_command_line_runs_without_streamlit_and_plotly(sqlite_url: str, tmp_path: Path) -> None:
     url = imported(sqlite_url, tmp_path)
-    for args in (
+    commands = [
         ["summary", "--as-of", "2026-06-15", "--format", "csv"],
         ["renewals", "--as-of", "2026-06-15", "--within", "365", "--format", "json"],
         ["report", "--as-of", "2026-06-15", "--within", "365", "--out", str(tmp_path / "pack.xlsx")],
         ["report", "--as-of", "2026-06-15", "--contract", "K-001", "--out", str(tmp_path / "K-001.html")],
-    ):
-        done = subprocess.run(
-            [sys.executable, "-c", BLOCKED, *args, "--db", url], capture_output=True, text=True, cwd=ROOT
-        )
-        assert done.returncode == 0, (args, done.stderr)
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCKED, *("\x1f".join([*c, "--db", url]) for c in commands)],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "usage: python -m budgetcore" in done.stdout
     assert (tmp_path / "pack.xlsx").stat().st_size > 0 and (tmp_path / "K-001.html").stat().st_size > 0
 
 
