@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
+import shutil
 import sys
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,6 +55,26 @@ def _components_scanned_once() -> Iterator[None]:
 def _no_default_database(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     """No test may touch data/budgetcore.db: point the default at a temporary file."""
     monkeypatch.setenv("BUDGETCORE_DB_URL", f"sqlite:///{tmp_path / 'default.db'}")
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Callable[[dt.date, Path], None]:
+    """put(today, path): a SQLite file at path holding what the app's first start loads into an
+    empty database on that day (demo.load_if_empty), built once per day and copied."""
+    from budgetcore.exchange import demo
+
+    built: dict[dt.date, Path] = {}
+
+    def put(today: dt.date, path: Path) -> None:
+        if today not in built:
+            template = tmp_path_factory.mktemp("demo") / "demo.db"
+            engine = prepared(make_engine(f"sqlite:///{template}"))
+            assert demo.load_if_empty(engine, today=today)
+            engine.dispose()  # the last connection folds the write-ahead log into the file
+            built[today] = template
+        shutil.copyfile(built[today], path)
+
+    return put
 
 
 def pg_schema_url(schema: str) -> str:

@@ -39,7 +39,9 @@ class _NoPagesFolder(type(Path())):  # type: ignore[misc]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
+def _fresh_app(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, tmp_path: Path, demo_database
+) -> None:
     """Today fixed; no cache carries over from another test's database; dashboard.py on every run.
 
     AppTest re-enters Streamlit's old pages-folder mode before every rerun and
@@ -51,6 +53,8 @@ def _fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
     st.cache_data.clear()
     st.cache_resource.clear()
+    if "empty" not in request.fixturenames:  # the demo as the app's first start loads it, built once
+        demo_database(TODAY, tmp_path / "default.db")
 
 
 @pytest.fixture
