@@ -24,11 +24,12 @@ class NoPagesFolder(type(Path())):  # type: ignore[misc]
 
 
 @pytest.fixture(autouse=True)
-def fresh_app(monkeypatch: pytest.MonkeyPatch) -> None:
+def fresh_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_database) -> None:
     monkeypatch.setattr("streamlit.runtime.pages_manager.Path", NoPagesFolder)
     monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
     st.cache_data.clear()
     st.cache_resource.clear()
+    demo_database(TODAY, tmp_path / "default.db")  # what the app's first start loads, built once
 
 
 def page(name: str, **params: str) -> AppTest:
