@@ -1,21 +1,29 @@
 """The dashboard in a real browser: `streamlit run dashboard.py` on a temporary database, driven by
-headless Debian Chromium through playwright. Fails (never skips) when chromium is missing."""
+headless Debian Chromium through playwright: three pages and a click-through, filters in the URL,
+and the renewal review from the renewals list to both packs. Fails (never skips) when chromium is
+missing."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import oracle
 import pytest
 from browser_support import LOADED, streamlit_app
-from playwright.sync_api import Page, expect
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, Page, expect
 
 from budgetcore.figures import portfolio
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.schema import prepared
 
 TODAY = dt.date(2026, 11, 27)
+NUMBER = "CT-2023-00206"  # in the demo's renewals list at TODAY, no decision yet
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +110,109 @@ def test_filters_live_in_the_url_and_unknown_contracts_get_a_message(
     assert_no_exception(page)
     expect(page.get_by_text("There is no contract with number NO-SUCH-CONTRACT")).to_be_visible()
     expect(page.get_by_text("Back to the overview")).to_be_visible()
+
+
+def shot(page: Page, name: str) -> None:
+    folder = os.environ.get("BUDGETCORE_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def loaded(page: Page) -> None:
+    page.wait_for_selector(LOADED, timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def choose(page: Page, box, option: str) -> None:
+    """Pick an option of a Streamlit selectbox: type to narrow its list to the option, then take the
+    first one offered with Enter (the list redraws while it narrows, so a click on an option can land
+    on a detached element). A list that closed before it showed the option is opened again, up to
+    three times; the box then shows the option."""
+    field = box.locator("input")
+    offered = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        field.click()
+        field.fill(option)
+        try:
+            expect(offered).to_be_visible(timeout=5_000)
+        except AssertionError:
+            field.press("Escape")
+            continue
+        field.press("Enter")
+        break
+    expect(field).to_have_value(option)
+
+
+def cells(page: Page, wanted: str = "") -> str:
+    """The renewals grid's text (glide data grid draws on a canvas; its cells are in an aria table,
+    filled as the grid draws its rows): polled until it holds wanted, for up to 20 s."""
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    deadline = time.monotonic() + 20
+    while True:
+        text = grid.locator("table").first.text_content() or ""
+        if wanted in text or time.monotonic() > deadline:
+            return text
+        page.wait_for_timeout(250)
+
+
+def test_record_a_reprice_decision_and_see_it_everywhere(server: tuple[str, str], browser: Browser) -> None:
+    """The renewal review: record a re-price decision from the renewals list, see it there (state,
+    the 'no decision yet' filter), in the contract's history and in both pack downloads. Last in the
+    module: it writes. BUDGETCORE_SHOTS=/some/folder keeps a screenshot of each step."""
+    base, _db_url = server
+    context = browser.new_context(viewport={"width": 1440, "height": 1100}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(base + "/renewals")
+    loaded(page)
+    page.get_by_text("Record a renewal decision").click()
+    form = page.locator("[data-testid='stForm']")
+    expect(form).to_be_visible()
+    choose(page, form.locator("[data-testid='stSelectbox']").first, NUMBER)
+    choose(page, form.locator("[data-testid='stSelectbox']").nth(1), "re-price")
+    form.get_by_label("Proposed value").fill("58.000,00")
+    form.get_by_label("Decided by").fill("Anouk de Jong")
+    form.get_by_label("Note").fill("forecast above budget: raise at renewal")
+    form.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text(f"Recorded for {NUMBER}: re-price (proposed).")).to_be_visible(timeout=20_000)
+    loaded(page)
+    grid = cells(page, "re-price · proposed")
+    assert "re-price · proposed" in grid and "no decision yet" in grid
+    page.locator("h1").first.scroll_into_view_if_needed()
+    shot(page, "1-renewals-with-decision")
+
+    page.get_by_text("No decision yet", exact=True).click()  # the toggle
+    loaded(page)
+    expect(page.locator("[data-testid='stDataFrame']").first).not_to_contain_text(NUMBER, timeout=20_000)
+    page.locator("h1").first.scroll_into_view_if_needed()
+    shot(page, "2-renewals-no-decision-yet")
+
+    page.goto(f"{base}/contract?contract={NUMBER}")
+    loaded(page)
+    expect(page.get_by_text("re-price · proposed · €58,000.00", exact=False)).to_be_visible()
+    history = page.get_by_text("Decision history, the current first")
+    history.scroll_into_view_if_needed()
+    shot(page, "3-contract-decision-history")
+
+    with page.expect_download(timeout=30_000) as html_download:
+        page.get_by_role("button", name="Review pack (printable HTML)").click()
+    pack_html = Path(html_download.value.path()).read_text(encoding="utf-8")
+    assert "Renewal decision" in pack_html and "€58,000.00" in pack_html and "Anouk de Jong" in pack_html
+    with page.expect_download(timeout=30_000) as xlsx_download:
+        page.get_by_role("button", name="Review pack (Excel)").click()
+    book = load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes()))
+    values = [c for row in book[NUMBER].iter_rows(values_only=True) for c in row if c is not None]
+    assert (
+        "Renewal decision" in values
+        and "re-price" in values
+        and 58000 in values
+        and "Decision history" in values
+    )
+    page.set_content(pack_html)
+    page.get_by_text("Renewal decision").first.scroll_into_view_if_needed()
+    shot(page, "4-pack-html")
+    folder = os.environ.get("BUDGETCORE_SHOTS")
+    if folder:
+        Path(folder, "pack.xlsx").write_bytes(Path(xlsx_download.value.path()).read_bytes())
+    context.close()
