@@ -114,7 +114,7 @@ def test_a_cell_the_converter_takes_parses_to_the_very_same_value(entity, name, 
     assert (value, type(value), repr(value)) == (expected, type(expected), repr(expected))
     stored = converted.stored()[0]
     if column.kind == "decimal":
-        assert stored == (None if expected is None else Writer._units(expected))
+        assert stored == (None if expected is None else Writer.units(expected))
     elif column.kind == "date":
         assert stored == (None if expected is None else expected.isoformat())
     if converted.days is not None and expected is not None:
@@ -141,7 +141,7 @@ def test_the_line_cost_in_int64_is_the_writers_to_the_millionth(quantity, rate) 
     }
     assert converted["quantity"].ok.all() and converted["unit_cost"].ok.all()
     assert screening.line_cost(converted, "materials").tolist() == [
-        Writer._cost(Decimal(quantity), Decimal(rate))
+        Writer.line_cost(Decimal(quantity), Decimal(rate))
     ]
 
 

@@ -205,7 +205,7 @@ def test_monthly_actuals_in_chunks_equal_one_query(engine: Engine, monkeypatch: 
         whole = summary.monthly_actuals(session, today, numbers)
         # 70,000 unknown numbers: past SQLite's 32,766 and PostgreSQL's 65,535 parameters
         padded = summary.monthly_actuals(session, today, numbers + [f"NONE-{i}" for i in range(70_000)])
-        monkeypatch.setattr(summary, "_CHUNK", 7)
+        monkeypatch.setattr(summary, "CHUNK", 7)
         chunked = summary.monthly_actuals(session, today, numbers)
     assert len(whole) > 12
     assert chunked == whole

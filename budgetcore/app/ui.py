@@ -141,7 +141,14 @@ def warm_months(v: View) -> None:
     """Start reading every contract's months in the background (a second or more on a large
     portfolio), so that the first filter change finds them read."""
     if (v.url, v.version) not in _months_cache and not _months_lock.locked():
-        threading.Thread(target=_contract_months, args=(v.url, v.version, engine()), daemon=True).start()
+        threading.Thread(target=_warm_months, args=(v.url, v.version, engine()), daemon=True).start()
+
+
+def _warm_months(url: str, version: int, engine_: Engine) -> None:
+    try:
+        _contract_months(url, version, engine_)
+    except Exception:  # only a head start: the first filter change reads them itself and says a fault
+        log.warning("reading the contracts' months in the background failed", exc_info=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

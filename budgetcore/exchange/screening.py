@@ -160,7 +160,7 @@ def _lines(converted: dict[str, Converted], validator: RowValidator, chunk: Chun
 
 
 def line_cost(converted: dict[str, Converted], entity: str) -> np.ndarray:
-    """quantity x rate in millionths, rounded half to even: writer.Writer._cost in int64 (exact here)."""
+    """quantity x rate in millionths, rounded half to even: writer.Writer.line_cost in int64 (exact here)."""
     quantity, rate = _QUANTITY_RATE[entity]
     whole, rest = np.divmod(converted[quantity].units * converted[rate].units, UNITS)
     return whole + ((rest > UNITS // 2) | ((rest == UNITS // 2) & (whole % 2 == 1)))

@@ -117,13 +117,13 @@ class Writer:
         for record in records:
             for name, values in columns.items():
                 if name == "cost":
-                    values.append(cls._cost(record[quantity], record[rate]))  # type: ignore[index,arg-type]
+                    values.append(cls.line_cost(record[quantity], record[rate]))  # type: ignore[index,arg-type]
                     continue
                 value = record.get(name)
                 if name == "date":
                     value = value.isoformat()  # type: ignore[union-attr]
                 elif isinstance(value, Decimal):
-                    value = cls._units(value)
+                    value = cls.units(value)
                 values.append(value)
         return Batch(entity, columns)
 
@@ -180,7 +180,7 @@ class Writer:
 
     def _stored(self, value: object) -> object:
         if isinstance(value, Decimal):
-            return self._units(value)
+            return self.units(value)
         if isinstance(value, dt.date) and self.dialect == "sqlite":
             return value.isoformat()
         return value
@@ -376,7 +376,7 @@ class Writer:
         return whole if whole == scaled else None
 
     @classmethod
-    def _units(cls, value: object) -> int | None:
+    def units(cls, value: object) -> int | None:
         """What the Fixed type stores for value (integer millionths), without its per-value overhead."""
         if value is None:
             return None
@@ -386,7 +386,7 @@ class Writer:
         return to_units(value) if exact is None else exact
 
     @classmethod
-    def _cost(cls, quantity: Decimal, price: Decimal) -> int:
+    def line_cost(cls, quantity: Decimal, price: Decimal) -> int:
         """to_units(quantity x price), computed in integers when both are whole millionths.
 
         The Decimal product is exact while it has at most 28 digits (the context

@@ -47,7 +47,7 @@ class MonthActual:
     material: Decimal
 
 
-_CHUNK = 5000
+CHUNK = 5000  # contract numbers per query at most: an IN list stays far below SQLite's and PostgreSQL's parameter limits
 
 
 def monthly_actuals(
@@ -59,11 +59,11 @@ def monthly_actuals(
     month come from contract_months; as_of's own month is read from the lines,
     as portfolio figures are, so the last bar ends exactly on as_of.
     """
-    if contract_numbers is not None and len(contract_numbers) > _CHUNK:
+    if contract_numbers is not None and len(contract_numbers) > CHUNK:
         # one IN list per chunk keeps under SQLite's bound-parameter limit; sums add up
         totals: dict[dt.date, MonthActual] = {}
-        for i in range(0, len(contract_numbers), _CHUNK):
-            for m in monthly_actuals(session, as_of, contract_numbers[i : i + _CHUNK]):
+        for i in range(0, len(contract_numbers), CHUNK):
+            for m in monthly_actuals(session, as_of, contract_numbers[i : i + CHUNK]):
                 seen = totals.get(m.month)
                 totals[m.month] = (
                     m
