@@ -53,7 +53,7 @@ cols[3].metric(t("Burn index", lang), i18n.number(f.burn_index, lang, 2) or "—
 cols[4].metric(t("Forecast at end", lang), money(f.forecast.total) or "—",
                help=t(metrics.FORECAST_METHODS[f.forecast.method], lang))  # fmt: skip
 cols[5].metric(t("Margin to date", lang), money(f.margin) or "—",
-               help=t("Contract value - actual to date", lang))  # fmt: skip
+               help=t("Value earned to date (contract value x elapsed) - actual to date", lang))  # fmt: skip
 
 facts = {
     "Type": tables.type_label(i.type, lang) or "—",

@@ -31,7 +31,9 @@ money = {
 helps = {
     "Forecast at end": t("Sum of each contract's expected actual total at the end of its term", lang),
     "Margin to date": t(
-        "Contract value - actual to date, over the {n} contracts with a value", lang, n=head.with_value
+        "Value earned to date (contract value x elapsed) - actual to date, over the {n} contracts with a value",
+        lang,
+        n=head.with_value,
     ),
 }
 cols = st.columns([0.8, 1, 1, 1, 1], gap="xsmall")  # room for "175,000" and "US$ 10,5 mln." at 1440 px

@@ -399,7 +399,9 @@ def test_figures_combines_the_inputs() -> None:
     assert f.forecast.method == "burn"
     assert metrics.money(f.forecast.total) == metrics.money(D(5475) * D("498.185") / 2490)
     assert f.summary["forecast_total"] == D("1095.41")  # 5475 x 498.185 / 2490 = 1095.4068...
-    assert f.margin == D("7501.815")  # 8000 - 498.185
+    # margin to date: the value earned so far (8000 x 166/365 = 3638.356...) - 498.185
+    assert metrics.money(f.margin) == D("3140.17")
+    assert abs(f.margin - (D(8000) * 166 / 365 - D("498.185"))) < D("1e-20")
     assert f.forecast_margin == D(8000) - f.forecast.total
     assert f.notice_deadline == d(2026, 10, 2)  # 12-31 - 90 d
     assert (f.days_to_end, f.days_to_notice) == (199, 109)

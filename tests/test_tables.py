@@ -77,7 +77,7 @@ def test_renewals_csv_escapes_text_and_keeps_numbers() -> None:
     assert list(parsed[0]) == list(tables.CSV_COLUMNS)
     assert (parsed[0]["contract_number"], parsed[0]["customer"]) == ("'=1+1", "'@evil")
     assert parsed[0]["actual_total"] == "6000.40"
-    assert parsed[1]["margin"] == "-10000.15"  # a loss stays a number, not text
+    assert parsed[1]["margin"] == "-11117.96"  # 12,000 x 331/365 - 22,000.15: a loss stays a number
     assert (parsed[1]["suggested_action"], parsed[1]["reason"]) == advice.suggest(rows[1]).text("en")
 
 
@@ -129,7 +129,7 @@ def test_display_formats_write_numbers_per_language(column, value, lang, text) -
 
 def test_display_formats_leave_text_and_dates_alone() -> None:
     formats = tables.display_formats(tables.RENEWAL_COLUMNS, "nl")
-    assert formats.keys() == {"days", "forecast", "margin", "price", "change"}
+    assert formats.keys() == {"days", "forecast", "margin", "forecast_margin", "price", "change"}
     assert (formats["change"](0.1111), formats["change"](-0.05), formats["change"](0.0)) == (
         "+11%",
         "-5%",

@@ -124,7 +124,8 @@ OVERVIEW_COLUMNS: Columns = {
         "Burn index", "number", "Actual / planned to date; above 1 spends ahead of the calendar", 2
     ),
     "forecast": Column("Forecast", "money", "Expected actual total at end of term"),
-    "margin": Column("Margin", "money", "Contract value - actual to date"),
+    "margin": Column("Margin to date", "money", "Value earned to date (contract value x elapsed) - actual to date"),
+    "forecast_margin": Column("Forecast margin", "money", "Contract value - forecast"),
     "end": Column("End date", "date"),
     "notice": Column("Notice deadline", "date"),
 }
@@ -151,6 +152,7 @@ def overview(figures: Sequence[ContractFigures], lang: str) -> tuple[pd.DataFram
             "burn": _fraction(metrics.fraction(f.burn_index, 2)),
             "forecast": _money(f.forecast.total),
             "margin": _money(f.margin),
+            "forecast_margin": _money(f.forecast_margin),
             "end": f.inputs.end_date,
             "notice": f.notice_deadline,
         }
@@ -178,7 +180,8 @@ RENEWAL_COLUMNS: Columns = {
     "days": Column("Days left", "number", decimals=0),
     "consumed": Column("Consumed", "progress", "Actual / budget"),
     "forecast": Column("Forecast", "money", "Expected actual total at end of term"),
-    "margin": Column("Margin", "money", "Contract value - actual to date"),
+    "margin": Column("Margin to date", "money", "Value earned to date (contract value x elapsed) - actual to date"),
+    "forecast_margin": Column("Forecast margin", "money", "Contract value - forecast"),
     "end": Column("End date", "date"),
     "notice": Column("Notice deadline", "date"),
     "auto_renew": Column("Auto-renew", "check"),
@@ -225,6 +228,7 @@ def renewals(
                 "consumed": _fraction(f.consumed),
                 "forecast": _money(f.forecast.total),
                 "margin": _money(f.margin),
+                "forecast_margin": _money(f.forecast_margin),
                 "action": action,
                 "reason": reason,
                 "price": _money(price.suggested_value),

@@ -104,7 +104,7 @@ class PortfolioFrame:
     zero from below; price_note (index into PRICE_NOTES); notice_deadline,
     next_deadline (the notice deadline until it passes, then the end date),
     days_to_end, days_to_notice, approaching_renewal. Sort keys (float64, NaN
-    where undefined): consumed, elapsed, burn_index, forecast, margin.
+    where undefined): consumed, elapsed, burn_index, forecast, margin, forecast_margin.
     Rows are in contract number order unless reordered by take().
     """
 
@@ -380,8 +380,8 @@ def derive(
     _shown("elapsed_4", c, [(done, PLACES)], (term,))
     _shown("burn_4", c, [(actual, planned_sign, PLACES)], (burn_den,), has_burn)
     _shown("forecast_cents", c, [(x, y)], (z, CENTS), has_forecast)
-    # margin: the contract value minus the actual total
-    _shown("margin_cents", c, [(value,), (actual, -1)], (CENTS,), has_value)
+    # margin to date: the value earned to date (contract value x elapsed) minus the actual total
+    _shown("margin_cents", c, [(value, done), (actual, term, -1)], (term, CENTS), has_value)
     _shown("forecast_margin_cents", c, [(value, z), (x, y, -1)], (z, CENTS), has_value & has_forecast)
     with np.errstate(divide="ignore", invalid="ignore"):  # sort keys and chart positions only
         c["consumed"] = np.where(
@@ -390,7 +390,8 @@ def derive(
         c["burn_index"] = np.where(has_burn, actual * planned_sign / np.where(has_burn, burn_den, 1), np.nan)
         c["elapsed"] = done / term
         c["forecast"] = np.where(has_forecast, x.astype(float) * y / z, np.nan)
-        c["margin"] = np.where(has_value, (value - actual).astype(float), np.nan)
+        c["margin"] = np.where(has_value, value.astype(float) * done / term - actual, np.nan)
+        c["forecast_margin"] = np.where(has_value & has_forecast, value - c["forecast"], np.nan)
     frame = PortfolioFrame(as_of, thresholds, c)
     c["approaching_renewal"] = renewal_mask(frame, thresholds.renewal_window_days)
     _advice(c, has_forecast, thresholds, rules)
@@ -491,7 +492,7 @@ def _quotient(numerator: object, denominator: object, scale: Decimal = UNIT) -> 
 SUMMARY_COLUMNS = (
     "contract_number", "customer", "status", "budget_total", "actual_labour", "actual_material",
     "actual_total", "consumed_pct", "elapsed_pct", "burn_index", "forecast_total", "forecast_method",
-    "margin", "end_date", "notice_deadline", "days_to_end",
+    "margin", "forecast_margin", "end_date", "notice_deadline", "days_to_end",
 )  # fmt: skip
 # summary column -> (frame column, places) for the figures printed from rounded integers
 SHOWN = {
@@ -504,6 +505,7 @@ SHOWN = {
     "burn_index": ("burn_4", 4),
     "forecast_total": ("forecast_cents", 2),
     "margin": ("margin_cents", 2),
+    "forecast_margin": ("forecast_margin_cents", 2),
 }
 
 
@@ -560,7 +562,10 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
         consumed=consumed,
         burn_index=burn,
         forecast=Forecast(forecast, method),
-        margin=None if value is None else value - actual,
+        margin=None if value is None else _quotient(
+            int(c["contract_value"][i]) * int(c["days_done"][i]) - int(c["actual_total"][i]) * int(c["term_days"][i]),
+            c["term_days"][i],
+        ),
         forecast_margin=None if value is None or forecast is None else value - forecast,
         notice_deadline=deadline,
         next_deadline=c["next_deadline"][i].astype(dt.date),
@@ -626,12 +631,20 @@ def headline(frame: PortfolioFrame) -> Headline:
     forecast = exact.total(
         [(c["forecast_x"][rows], c["forecast_y"][rows])], (c["forecast_z"][rows],), int(rows.sum()), 6
     )
+    # margin to date per contract (value x days done / term days - actual), summed the same way
+    term, done = c["term_days"][has_value], c["days_done"][has_value]
+    margin = exact.total(
+        [(c["contract_value"][has_value], done), (c["actual_total"][has_value], term, -1)],
+        (term,),
+        int(has_value.sum()),
+        6,
+    )
     return Headline(
         contracts=len(frame),
         budget_total=_millionths(c["budget_total"][c["has_budget"]]),
         actual_total=_millionths(c["actual_total"]),
         forecast_total=Decimal(forecast).scaleb(-12),
-        margin=_millionths((c["contract_value"] - c["actual_total"])[has_value]),
+        margin=Decimal(margin).scaleb(-12),
         with_value=int(has_value.sum()),
         statuses={s: int(n) for s, n in zip(STATUSES, counts, strict=True)},
     )
@@ -676,6 +689,7 @@ SORT_KEYS = {  # what a table can be ordered by -> the column that orders it
     "burn": "burn_index",
     "forecast": "forecast",
     "margin": "margin",
+    "forecast_margin": "forecast_margin",
     "end": "end_date",
     "notice": "notice_deadline",
     "deadline": "next_deadline",

@@ -289,7 +289,7 @@ def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
         summary = ""
     elif rows:
         # A4 landscape holds fifteen columns legibly: the workbook has the other two
-        keep = [n for n, c in enumerate(SUMMARY_COLUMNS) if c not in ("Elapsed", "Margin")]
+        keep = [n for n, c in enumerate(SUMMARY_COLUMNS) if c not in ("Elapsed", "Margin to date")]
         header = [summary_columns(lang)[n] for n in keep]
         summary = _table(header, [[row[n] for n in keep] for row in rows], lang, currency, cls="summary")
     else:

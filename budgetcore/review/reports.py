@@ -199,7 +199,7 @@ SUMMARY_COLUMNS = (
     "Consumed",
     "Elapsed",
     "Forecast",
-    "Margin",
+    "Margin to date",
     "Forecast margin",
     "Suggested action",
     "Reason",
