@@ -216,8 +216,8 @@ def figures(
     )
     value = None if i.contract_value is None else f(i.contract_value)
     deadline = notice_deadline(i.end_date, i.notice_period_days)
-    action, expected = suggest(i, budget, actual, total, elapsed, value, rules)
     price, change, note = renewal_price(total, value, f(thresholds.target_margin))
+    action, expected = suggest(i, budget, actual, total, elapsed, value, rules, price)
     return Figures(
         budget_total=budget,
         actual_total=actual,
@@ -259,13 +259,18 @@ def suggest(
     elapsed: Fraction,
     value: Fraction | None,
     rules: ReviewRules,
+    price: Decimal | None = None,
 ) -> tuple[str, int | None]:
-    """(suggested renewal action, visits planned to date where the scope rule quotes them)."""
+    """(suggested renewal action, visits planned to date where the scope rule quotes them);
+    price: the renewal price as shown (cents)."""
     if i.terminated_on is not None:
         return TERMINATED, None
     expected_cost = total if total is not None else actual
     if value is not None and expected_cost > value:
         return TERMINATE, None
+    if rules.price_tolerance is not None and price is not None and value is not None and value > 0:
+        if abs(Fraction(price) - value) > value * Fraction(rules.price_tolerance):
+            return REPRICE, None
     if budget is not None and total is not None and total > budget * (1 + Fraction(rules.reprice_margin)):
         return REPRICE, None
     if i.planned_visits:

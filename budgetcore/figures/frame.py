@@ -446,9 +446,26 @@ def _advice(
         & (exact.compare([(visits_x_term, factor_d)], [(expected_x_term, factor_n)], n) >= 0)
         & (visits_x_term - expected_x_term >= term * rules.visits_extra)
     )
+    c["expected_visits"] = exact.half_even(expected_x_term, term)
+    # the renewal price: forecast cost / (1 - target margin) in cents, and its change on the value
+    priced = has_forecast & (np.sign(x) * np.sign(y) > 0)  # a forecast cost above 0 (z > 0)
+    c["price_note"] = np.where(~has_forecast, 1, np.where(priced, 0, 2))
+    numerator, denominator = _price_terms(x, y, z, thresholds.target_margin)
+    _shown("price_cents", c, numerator, denominator, priced)
+    current = has_value & (value > 0)
+    price = c["price_cents"]
+    # the price rule: the renewal price (as shown, in cents) lies more than the tolerance above
+    # or below the contract value, so renewing at the same price contradicts it
+    above = below = np.zeros(n, dtype=bool)
+    if rules.price_tolerance is not None:
+        tol_n, tol_d = _ratio(rules.price_tolerance)
+        shown_price = [(price, CENTS, tol_d)]
+        above = priced & current & (exact.compare(shown_price, [(value, tol_d + tol_n)], n) > 0)
+        below = priced & current & (exact.compare(shown_price, [(value, tol_d - tol_n)], n) < 0)
+    c["price_off"] = np.where(above, 1, np.where(below, -1, 0))
     index = {a: i for i, a in enumerate(advice.ACTIONS)}
     c["action"] = np.select(
-        [~np.isnat(c["terminated_on"]), terminate, reprice, scope, ~c["has_budget"]],
+        [~np.isnat(c["terminated_on"]), terminate, above | below | reprice, scope, ~c["has_budget"]],
         [
             index[a]
             for a in (
@@ -461,14 +478,6 @@ def _advice(
         ],
         index[advice.RENEW],
     )
-    c["expected_visits"] = exact.half_even(expected_x_term, term)
-    # the renewal price: forecast cost / (1 - target margin) in cents, and its change on the value
-    priced = has_forecast & (np.sign(x) * np.sign(y) > 0)  # a forecast cost above 0 (z > 0)
-    c["price_note"] = np.where(~has_forecast, 1, np.where(priced, 0, 2))
-    numerator, denominator = _price_terms(x, y, z, thresholds.target_margin)
-    _shown("price_cents", c, numerator, denominator, priced)
-    current = has_value & (value > 0)
-    price = c["price_cents"]
     _shown(
         "change_4",
         c,
@@ -595,6 +604,12 @@ def _suggestion(c, i: int, inputs: ContractInputs, budget, actual, forecast) -> 
         values = {"terminated_on": inputs.terminated_on}
     elif action == advice.TERMINATE:
         values = {"cost": forecast if forecast is not None else actual, "value": inputs.contract_value}
+    elif action == advice.REPRICE and c["price_off"][i]:
+        price = _shown_value(c, "price_cents", i, 2)
+        change = _shown_value(c, "change_4", i, 4)
+        values = {"price": price, "off": abs(change), "value": inputs.contract_value}
+        reason = advice.PRICE_ABOVE if c["price_off"][i] > 0 else advice.PRICE_BELOW
+        return Suggestion(action, reason, values)
     elif action == advice.REPRICE:
         values = {
             "forecast": forecast,

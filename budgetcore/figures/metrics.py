@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 
 from budgetcore import i18n
 
@@ -139,8 +139,10 @@ class Suggestion:
 
 
 def _shown(key: str, value: object, lang: str, currency: str) -> str:
-    if key == "over":
-        return i18n.percent(value, lang)  # type: ignore[arg-type]
+    if key in ("over", "off") and value is not None:
+        # to a tenth of a percent, rounded away from zero, so that a share above a threshold
+        # never reads as the threshold itself (10.04 % over is "10.1%", not "10%")
+        return i18n.percent(Decimal(value).quantize(Decimal("0.001"), ROUND_UP), lang, 1)  # type: ignore[arg-type]
     if isinstance(value, Decimal):
         return i18n.money(value, lang, currency, cents=False)
     if hasattr(value, "isoformat"):
