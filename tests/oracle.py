@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from budgetcore.figures import advice
 from budgetcore.figures.advice import ReviewRules
 from budgetcore.figures.metrics import (
     AT_RISK,
@@ -192,6 +193,8 @@ class Figures:
     suggested_value: Decimal | None
     price_change: Decimal | None
     price_note: str
+    no_activity: bool = False
+    why: tuple[str, ...] = ()  # advice.WHY keys, most telling first
 
 
 def figures(
@@ -218,6 +221,21 @@ def figures(
     deadline = notice_deadline(i.end_date, i.notice_period_days)
     price, change, note = renewal_price(total, value, f(thresholds.target_margin))
     action, expected = suggest(i, budget, actual, total, elapsed, value, rules, price)
+    state = status(
+        budget_total=budget,
+        actual_total=actual,
+        forecast_total=total,
+        consumed=consumed,
+        elapsed=elapsed,
+        thresholds=thresholds,
+    )
+    no_activity = (
+        actual == 0
+        and i.actual_hours == 0
+        and i.visits_done == 0
+        and elapsed > Fraction(thresholds.no_activity_elapsed)
+        and i.terminated_on is None
+    )
     return Figures(
         budget_total=budget,
         actual_total=actual,
@@ -232,14 +250,7 @@ def figures(
         next_deadline=next_deadline(i.end_date, deadline, as_of),
         days_to_end=(i.end_date - as_of).days,
         days_to_notice=(deadline - as_of).days,
-        status=status(
-            budget_total=budget,
-            actual_total=actual,
-            forecast_total=total,
-            consumed=consumed,
-            elapsed=elapsed,
-            thresholds=thresholds,
-        ),
+        status=state,
         approaching_renewal=approaches_renewal(
             i.end_date, deadline, i.terminated_on, as_of, thresholds.renewal_window_days
         ),
@@ -248,7 +259,40 @@ def figures(
         suggested_value=price,
         price_change=change,
         price_note=note,
+        no_activity=no_activity,
+        why=why(i, state, budget, actual, total, burn, elapsed, no_activity, rules),
     )
+
+
+def why(
+    i: ContractInputs,
+    state: str,
+    budget: Fraction | None,
+    actual: Fraction,
+    total: Fraction | None,
+    burn: Fraction | None,
+    elapsed: Fraction,
+    no_activity: bool,
+    rules: ReviewRules,
+) -> tuple[str, ...]:
+    """Why the contract needs attention (advice.WHY keys), most telling first."""
+    found = [advice.NO_ACTIVITY] if no_activity else []
+    pressed = state in (OVER_BUDGET, AT_RISK, WATCH) and budget is not None
+    labour = pressed and i.actual_labour > i.budget_labour
+    material = pressed and i.actual_material > i.budget_material
+    found += [advice.LABOUR_OVER] * labour + [advice.MATERIAL_OVER] * material
+    if pressed and not (labour or material) and total is not None and total > budget:
+        found.append(advice.FORECAST_OVER)
+    if pressed and burn is not None and burn > 1:
+        found.append(advice.AHEAD)
+    if i.planned_visits:
+        expected = i.planned_visits * elapsed
+        if (
+            i.visits_done * Fraction(rules.visits_factor) <= expected
+            and expected - i.visits_done >= rules.visits_extra
+        ):
+            found.append(advice.VISITS_BEHIND)
+    return tuple(found)
 
 
 def suggest(

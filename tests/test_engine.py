@@ -58,6 +58,7 @@ def _check(result: frame.PortfolioFrame, rules: advice.ReviewRules = advice.Revi
     ]
     for f, e in zip(shown, expected, strict=True):
         assert f.status == e.status and f.forecast.method == e.method
+        assert (tuple(w.action for w in f.why), f.no_activity) == (e.why, e.no_activity), f.contract_number
         assert f.suggestion.action == e.action
         if e.expected_visits is not None:
             assert f.suggestion.values["expected"] == e.expected_visits

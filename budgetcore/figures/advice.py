@@ -56,6 +56,35 @@ REASONS = {
 }
 
 
+# Why a contract needs attention (the overview's and the renewals' "why"), in the words of the
+# reasons above; the engine (frame._why) decides which hold, most telling first:
+NO_ACTIVITY = "no activity"
+LABOUR_OVER = "labour over"
+MATERIAL_OVER = "material over"
+FORECAST_OVER = "forecast over"
+AHEAD = "ahead of the calendar"
+VISITS_BEHIND = "visits behind plan"
+WHY = {
+    NO_ACTIVITY: "no activity: nothing registered at {elapsed} of the term",
+    LABOUR_OVER: "labour {actual} over its budget {budget}",
+    MATERIAL_OVER: "material {actual} over its budget {budget}",
+    FORECAST_OVER: REASONS[REPRICE],
+    AHEAD: "spending ahead of the calendar: {actual} spent, {planned} planned to date",
+    VISITS_BEHIND: "visits behind plan: {done} done, {expected} planned to date",
+}
+# When each holds (the renewals and overview pages explain them; an i18n key, markdown)
+WHY_EXPLANATION = """- **no activity** (a flag next to the status): more than {share} of the term has passed and \
+no cost, hours or periodic visit is registered. Not a status: the budget may be fine, but nothing \
+shows that the work is done.
+- **labour / material over**: the actual labour or material exceeds its own budget line.
+- **forecast over**: the forecast at the end of the term exceeds the budget.
+- **spending ahead of the calendar**: the actual total exceeds the budget planned to date \
+(burn index above 1).
+- **visits behind plan**: the periodic visits done are at most 1/{factor} of, and at least {extra} \
+fewer than, the visits planned to date.
+
+The cost reasons are given for contracts over budget, at risk or on watch; the other two for any."""
+
 # What the renewals page tells its reader about the rules above (markdown, an i18n key).
 EXPLANATION = """The first rule that holds decides:
 
@@ -91,6 +120,23 @@ def explanation(lang: str = i18n.DEFAULT_LANGUAGE, rules: ReviewRules | None = N
         lang,
         margin=i18n.percent(rules.reprice_margin, lang),
         tolerance=i18n.percent(rules.price_tolerance, lang),
+        factor=i18n.number(rules.visits_factor, lang, decimals=1),
+        extra=str(rules.visits_extra),
+    )
+
+
+def why_text(f: ContractFigures, lang: str = i18n.DEFAULT_LANGUAGE, currency: str = "EUR") -> str:
+    """The contract's why (f.why) in lang, its reasons joined by '; '; '' when none holds."""
+    return "; ".join(w.text(lang, currency)[1] for w in f.why)
+
+
+def why_explanation(lang: str, no_activity_elapsed: Decimal, rules: ReviewRules | None = None) -> str:
+    """WHY_EXPLANATION in lang with the thresholds the engine uses (markdown)."""
+    rules = rules or ReviewRules()
+    return i18n.t(
+        WHY_EXPLANATION,
+        lang,
+        share=i18n.percent(no_activity_elapsed, lang),
         factor=i18n.number(rules.visits_factor, lang, decimals=1),
         extra=str(rules.visits_extra),
     )

@@ -395,7 +395,47 @@ def derive(
     frame = PortfolioFrame(as_of, thresholds, c)
     c["approaching_renewal"] = renewal_mask(frame, thresholds.renewal_window_days)
     _advice(c, has_forecast, thresholds, rules)
+    _why(c, has_burn, thresholds, rules)
     return frame
+
+
+def _why(c: dict[str, np.ndarray], has_burn, thresholds: Thresholds, rules: advice.ReviewRules) -> None:
+    """Why a contract needs attention (advice.WHY), one mask per reason, and the no-activity flag."""
+    n = len(c["contract_number"])
+    term, done = c["term_days"], c["days_done"]
+    share_n, share_d = _ratio(thresholds.no_activity_elapsed)
+    nothing = (c["actual_total"] == 0) & (c["actual_hours"] == 0) & (c["visits_done"] == 0)
+    past = exact.compare([(done, share_d)], [(term, share_n)], n) > 0
+    c["no_activity"] = nothing & past & np.isnat(c["terminated_on"])
+    pressed = np.isin(c["status"], [STATUSES.index(s) for s in (OVER_BUDGET, AT_RISK, WATCH)])
+    budgeted = pressed & c["has_budget"]
+    labour = budgeted & (c["actual_labour"] > c["budget_labour"])
+    material = budgeted & (c["actual_material"] > c["budget_material"])
+    has_forecast = c["method"] != METHODS.index("none")
+    over = (
+        budgeted
+        & has_forecast
+        & (exact.compare([(c["forecast_x"], c["forecast_y"])], [(c["budget_total"], c["forecast_z"])], n) > 0)
+    )
+    planned = c["planned_to_date"]  # burn index above 1: actual / planned to date > 1
+    ahead = pressed & has_burn & (c["actual_total"] * np.sign(planned) > np.abs(planned))
+    # the mirror of the review-scope rule: done x factor <= planned to date, and extra fewer
+    factor_n, factor_d = _ratio(rules.visits_factor)
+    expected_x_term = c["planned_visits"] * done
+    visits_x_term = c["visits_done"] * term
+    behind = (
+        c["has_planned_visits"]
+        & (c["planned_visits"] != 0)
+        & (exact.compare([(visits_x_term, factor_n)], [(expected_x_term, factor_d)], n) <= 0)
+        & (expected_x_term - visits_x_term >= term * rules.visits_extra)
+    )
+    c.update(
+        why_labour=labour,
+        why_material=material,
+        why_forecast=over & ~labour & ~material,  # the categories say it already
+        why_ahead=ahead,
+        why_visits=behind,
+    )
 
 
 def _price_terms(x, y, z, margin: Decimal) -> tuple[exact.Sum, exact.Term]:
@@ -593,7 +633,33 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
             note=PRICE_NOTES[c["price_note"][i]],
         ),
         summary=summary_row(frame, i),
+        why=_whys(c, i, inputs, budget, actual, forecast),
+        no_activity=bool(c["no_activity"][i]),
     )
+
+
+def _whys(c, i: int, inputs: ContractInputs, budget, actual, forecast) -> tuple[Suggestion, ...]:
+    """Row i's reasons for attention (advice.WHY) with the figures they quote, most telling first."""
+    found = []
+    if c["no_activity"][i]:
+        elapsed = Decimal(int(c["days_done"][i])) / Decimal(int(c["term_days"][i]))
+        found.append((advice.NO_ACTIVITY, {"elapsed": elapsed}))
+    if c["why_labour"][i]:
+        found.append((advice.LABOUR_OVER, {"actual": inputs.actual_labour, "budget": inputs.budget_labour}))
+    if c["why_material"][i]:
+        found.append(
+            (advice.MATERIAL_OVER, {"actual": inputs.actual_material, "budget": inputs.budget_material})
+        )
+    if c["why_forecast"][i]:
+        over = (forecast - budget) / budget if budget else None
+        found.append((advice.FORECAST_OVER, {"forecast": forecast, "over": over, "budget": budget}))
+    if c["why_ahead"][i]:
+        found.append((advice.AHEAD, {"actual": actual, "planned": inputs.planned_to_date}))
+    if c["why_visits"][i]:
+        found.append(
+            (advice.VISITS_BEHIND, {"done": inputs.visits_done, "expected": int(c["expected_visits"][i])})
+        )
+    return tuple(Suggestion(key, advice.WHY[key], values) for key, values in found)
 
 
 def _suggestion(c, i: int, inputs: ContractInputs, budget, actual, forecast) -> Suggestion:
