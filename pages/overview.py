@@ -7,7 +7,7 @@ import streamlit as st
 
 from budgetcore import i18n
 from budgetcore.app import charts, review_ui, tables, ui
-from budgetcore.figures import frame
+from budgetcore.figures import advice, frame
 from budgetcore.figures.portfolio import Filters
 from budgetcore.i18n import t
 
@@ -50,14 +50,23 @@ st.markdown("  ".join(tables.status_badge(s, lang, f": {n}") for s, n in head.st
 review_ui.changes_section(view, chosen)
 review_ui.group_section(view, chosen)
 
-st.subheader(t("Contracts", lang))
+running = view.filters.running_only
+st.subheader(t("Running contracts", lang) if running else t("Contracts", lang))
 shown = ui.page_of(chosen, view, key="overview")
 if len(shown) == len(chosen):  # a paged table says how it is sorted itself (ui.page_of)
     st.caption(
         t("Most pressing first; click a column header to sort. Select a row to open the contract.", lang)
     )
-table, columns = tables.overview(chosen.figures(shown), lang)
-ui.selectable_table(table, columns, view, key="overview_table")
+table, columns = tables.overview(chosen.figures(shown), lang, view.currency)
+wide, phone = ui.wide_or_phone("overview")
+with wide:
+    ui.selectable_table(table, columns, view, key="overview_table", max_height=560, wrap=True)
+with phone:
+    ui.phone_list(table, view)
+with st.expander(t("What the flag and the reasons mean", lang)):
+    st.markdown(advice.why_explanation(lang, view.thresholds.no_activity_elapsed))
+if running:
+    review_ui.ended_open_section(view)
 # the table's own CSV export is off (client.disableDataExport): this one guards imported text
 st.download_button(
     t("Download as CSV", lang),

@@ -98,8 +98,10 @@ def test_overview_frame_rounds_to_whole_euros_in_the_column_order() -> None:
 def test_renewals_frame_next_deadline_and_action() -> None:
     frame, _columns = tables.renewals([figures()], "en", "EUR", D("0.15"))
     row = frame.iloc[0]
-    # the notice deadline (1 Nov) has passed on 27 Nov, so the end date is next
-    assert (row["deadline"], row["days"], row["action"]) == (dt.date(2026, 12, 31), 34, "renew as is")
+    # the notice deadline (1 Nov) has passed on 27 Nov, so the end date is next; the burn forecast
+    # 10,000 x 6,000.40 / 9,000 = 6,667.11 prices at 7,843.66, 34.6 % below the value 12,000
+    assert (row["deadline"], row["days"], row["action"]) == (dt.date(2026, 12, 31), 34, "re-price")
+    assert row["reason"] == "renewal price €7,844 is 34.7% below the contract value €12,000"
 
 
 def test_labels_and_compact_money() -> None:

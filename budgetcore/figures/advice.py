@@ -59,11 +59,12 @@ REASONS = {
 # Why a contract needs attention (the overview's and the renewals' "why"), in the words of the
 # reasons above; the engine (frame._why) decides which hold, most telling first:
 NO_ACTIVITY = "no activity"
-LABOUR_OVER = "labour over"
-MATERIAL_OVER = "material over"
-FORECAST_OVER = "forecast over"
-AHEAD = "ahead of the calendar"
+LABOUR_OVER = "labour over budget"
+MATERIAL_OVER = "material over budget"
+FORECAST_OVER = "forecast over budget"
+AHEAD = "spending ahead of the calendar"
 VISITS_BEHIND = "visits behind plan"
+AWAITING = "awaiting renewal"  # an ended contract's (frame.awaiting_mask), said by the overview
 WHY = {
     NO_ACTIVITY: "no activity: nothing registered at {elapsed} of the term",
     LABOUR_OVER: "labour {actual} over its budget {budget}",
@@ -126,8 +127,15 @@ def explanation(lang: str = i18n.DEFAULT_LANGUAGE, rules: ReviewRules | None = N
 
 
 def why_text(f: ContractFigures, lang: str = i18n.DEFAULT_LANGUAGE, currency: str = "EUR") -> str:
-    """The contract's why (f.why) in lang, its reasons joined by '; '; '' when none holds."""
+    """The contract's why (f.why) in lang with the figures each reason quotes, joined by '; ';
+    '' when none holds."""
     return "; ".join(w.text(lang, currency)[1] for w in f.why)
+
+
+def why_short(f: ContractFigures, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """The contract's why as its reasons' names ('labour over budget, spending ahead of the
+    calendar'), for a table cell; '' when none holds."""
+    return ", ".join(i18n.t(w.action, lang) for w in f.why)
 
 
 def why_explanation(lang: str, no_activity_elapsed: Decimal, rules: ReviewRules | None = None) -> str:

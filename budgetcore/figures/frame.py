@@ -754,7 +754,32 @@ def select(frame: PortfolioFrame, filters: Filters) -> PortfolioFrame:
         keep &= np.isin(frame["status"], [STATUSES.index(s) for s in filters.statuses if s in STATUSES])
     if filters.renewal_within_days is not None:
         keep &= renewal_mask(frame, filters.renewal_within_days)
+    if filters.running_only:
+        keep &= running_mask(frame)
     return frame if keep.all() else frame.take(keep)
+
+
+def running_mask(frame: PortfolioFrame) -> np.ndarray:
+    """Rows whose term holds as_of: started on or before it and ending on or after it."""
+    day = np.datetime64(frame.as_of, "D")
+    return (frame["start_date"] <= day) & (day <= frame["end_date"])
+
+
+def ended_open(frame: PortfolioFrame, decided: Sequence[str]) -> np.ndarray:
+    """Rows that ended before as_of and are still unresolved: not terminated, and over budget
+    or awaiting renewal (no renewal decision recorded, and not renewing by itself)."""
+    day = np.datetime64(frame.as_of, "D")
+    ended = (frame["end_date"] < day) & np.isnat(frame["terminated_on"])
+    awaiting = awaiting_mask(frame, decided)
+    return ended & ((frame["status"] == STATUSES.index(OVER_BUDGET)) | awaiting)
+
+
+def awaiting_mask(frame: PortfolioFrame, decided: Sequence[str]) -> np.ndarray:
+    """Rows that ended before as_of without a renewal decision (decided: the contract numbers
+    that have one) and do not renew by themselves (auto_renew false), not terminated."""
+    day = np.datetime64(frame.as_of, "D")
+    undecided = ~np.isin(frame["contract_number"], np.array(list(decided), dtype=object))
+    return (frame["end_date"] < day) & np.isnat(frame["terminated_on"]) & ~frame["auto_renew"] & undecided
 
 
 SORT_KEYS = {  # what a table can be ordered by -> the column that orders it

@@ -58,6 +58,7 @@ class Filters:
     account_managers: tuple[str, ...] = ()
     contract_numbers: tuple[str, ...] = ()
     renewal_within_days: int | None = None
+    running_only: bool = False  # only contracts whose term holds as_of (frame.running_mask)
 
 
 def money(value: Decimal | None) -> Decimal | None:
