@@ -242,6 +242,7 @@ NL: dict[str, str] = {
     "period longer than 100 years": "periode langer dan 100 jaar",
     "budget period reaches outside the contract term": "budgetperiode valt deels buiten de looptijd van het contract",
     "work order not under a contract": "werkbon hoort bij geen contract",
+    "the template's example row, not your data: delete it before importing": "voorbeeldregel uit het sjabloon, niet uw gegevens: verwijder deze vóór het importeren",
     "unknown work order": "onbekende werkbon",
     "line cost too large (below {maximum} EUR)": "kosten van de regel te hoog (minder dan {maximum} EUR)",
     "zero cost rate": "kostprijs is nul",
@@ -255,6 +256,7 @@ NL: dict[str, str] = {
     "required column missing": "verplichte kolom ontbreekt",
     "unknown columns ignored": "onbekende kolommen genegeerd",
     "cannot read this file: {reason}": "dit bestand is niet te lezen: {reason}",
+    "not a readable .xlsx workbook ({kind})": "geen leesbaar .xlsx-werkboek ({kind})",
     "cannot open: {reason}": "kan niet worden geopend: {reason}",
     "no CSV or XLSX files found": "geen CSV- of XLSX-bestanden gevonden",
     # dashboard pages (overview, renewals, contract, sidebar)

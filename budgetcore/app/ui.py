@@ -637,7 +637,7 @@ def table(frame: pd.DataFrame, columns: Columns, v: View, *, colour_status: bool
     # (262,144) of them: large portfolios get the plain, still sortable table
     styled = 0 < shown.size <= pd.get_option("styler.render.max_elements")
     if styled:
-        styler = shown.style.format(tables.display_formats(columns, lang), na_rep="")
+        styler = shown.style.format(tables.display_formats(columns, lang), na_rep="—")  # "" shows None
         if colour_status:
             colours = status_colours(lang)
             styler = styler.map(lambda s: f"color: {colours.get(s, 'inherit')}", subset=["status"])
