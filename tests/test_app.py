@@ -474,3 +474,20 @@ def test_the_filters_leave_the_pages_where_they_change_nothing() -> None:
     assert param(at, "customer") == [customer]
     at.switch_page("pages/overview.py").run()
     assert at.multiselect(key="f_customer").value == [customer]  # kept for the next page
+
+
+def test_an_empty_filter_result_offers_to_clear_the_filters() -> None:
+    run()  # loads the demo
+    with transaction(prepared(make_engine())) as session:
+        rows = frame.load(session, TODAY)
+    kinds = set(rows["type"])
+    customer, kind = next(
+        (c, sorted(kinds - set(rows["type"][rows["customer"] == c]))[0])
+        for c in sorted(set(rows["customer"]))
+        if kinds - set(rows["type"][rows["customer"] == c])
+    )  # a customer without contracts of one type
+    at = run(customer=customer, type=kind)
+    assert "No contracts match the filters in the sidebar." in texts(at)
+    at.button(key="clear_filters").click().run()
+    assert at.multiselect(key="f_customer").value == [] and at.multiselect(key="f_type").value == []
+    assert len(at.dataframe[0].value) > 0 and "customer" not in at.query_params

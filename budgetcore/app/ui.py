@@ -576,6 +576,16 @@ def no_contracts(v: View) -> None:
         )
     else:
         st.info(t("No contracts match the filters in the sidebar.", v.lang))
+        st.button(t("Clear the filters", v.lang), key="clear_filters", on_click=clear_filters,
+                  icon=":material/filter_alt_off:")  # fmt: skip
+
+
+def clear_filters() -> None:
+    """Every sidebar filter back to its default (all customers, types, statuses, managers, any
+    renewal window), the as-of date and the running/all choice kept."""
+    for key in FILTER_PARAMS.values():
+        st.session_state[key] = []
+    st.session_state[WITHIN_KEY] = None
 
 
 # --- rendering ----------------------------------------------------------------------------------
