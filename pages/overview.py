@@ -84,8 +84,9 @@ with left:
     budgeted = np.flatnonzero(frame.budgeted(chosen))
     if len(budgeted) <= charts.MAX_POINTS:
         st.caption(
-            t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget.", lang)
-        )
+            t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget. "
+              "Click a bubble to open the contract.", lang)
+        )  # fmt: skip
         pressure = charts.pressure_map(chosen.figures(budgeted), lang, view.currency)
     else:
         st.caption(
@@ -93,11 +94,18 @@ with left:
               "contracts it holds.", lang)
         )  # fmt: skip
         pressure = charts.pressure_density(frame.pressure_grid(chosen), lang)
-    st.plotly_chart(pressure, width="stretch", key="pressure_map", config=i18n.plotly_config(lang))
+    if len(budgeted) < len(chosen):  # no budget (or one of 0): no consumed share to place them by
+        st.caption(t("Not drawn: {n} contracts without a budget.", lang,
+                     n=i18n.number(len(chosen) - len(budgeted), lang, 0)))  # fmt: skip
+    clicked = st.plotly_chart(pressure, width="stretch", key="pressure_map", config=i18n.plotly_config(lang),
+                              on_select="rerun", selection_mode="points")  # fmt: skip
+    number = charts.clicked_contract(clicked)
+    if number:
+        ui.open_contract(number)
 with right:
     st.subheader(t("Actuals per month", lang))
     st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
-    st.plotly_chart(charts.monthly_actuals(ui.monthly(view, chosen), lang, view.currency),
+    st.plotly_chart(charts.monthly_actuals(ui.monthly(view, chosen), lang, view.currency, view.as_of),
                     width="stretch", key="monthly", config=i18n.plotly_config(lang))  # fmt: skip
 
 if view.filters == Filters():  # the first filter change will want every contract's months

@@ -326,7 +326,9 @@ def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> Non
         p.suggested_value and p.suggested_value.quantize(Decimal(1)) for p in expected
     ]
     changes = display_values(at.dataframe[0])["change"]
-    assert changes.str.fullmatch(r"[+-]?\d+%|").all() and changes.str.startswith("+").any()
+    # a missing change shows "—", never None (issue 14)
+    assert changes.str.fullmatch(r"[+-]?\d+%|—").all() and changes.str.startswith("+").any()
+    assert "—" in set(changes) and "None" not in set(changes)
     table = at.dataframe[0].proto
     assert table.row_height > 64, "rows tall enough that Streamlit wraps the reason"
     config = json.loads(table.columns)
