@@ -8,6 +8,7 @@ from budgetcore import i18n
 from budgetcore.app import charts, review_ui, tables, text, ui
 from budgetcore.figures import advice, metrics, pricing
 from budgetcore.i18n import t
+from budgetcore.review import reports
 from budgetcore.store import database, lifecycle
 
 view = ui.view()
@@ -73,7 +74,7 @@ facts = {
     ),
     "Contract value": money(i.contract_value) or "—",
     "Auto-renew": t("yes", lang) if i.auto_renew else t("no", lang),
-    "Visits done / planned": f"{i.visits_done} / {i.planned_visits or '—'}",
+    "Visits done / planned": reports.visits_text(i),
     "Account manager": i.account_manager or "—",
 }
 if i.terminated_on:

@@ -332,3 +332,10 @@ def test_a_single_contract_pack_has_no_list_page(engine) -> None:
     page = report_html.html(pack_of(engine, contract_number="R-1"), "en")
     assert '<header class="single">' in page and 'class="summary"' not in page
     assert page.count('<section class="contract"') == 1 and "Contract review R-1" in page
+
+
+def test_visits_read_the_same_in_the_pack_as_on_the_page() -> None:
+    from types import SimpleNamespace
+
+    assert reports.visits_text(SimpleNamespace(visits_done=0, planned_visits=None)) == "0 / —"  # type: ignore[arg-type]
+    assert reports.visits_text(SimpleNamespace(visits_done=3, planned_visits=4)) == "3 / 4"  # type: ignore[arg-type]
