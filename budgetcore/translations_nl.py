@@ -299,6 +299,8 @@ NL: dict[str, str] = {
     "No contracts approach renewal within {days} days.": "Geen contracten die binnen {days} dagen verlengd worden.",
     "No contracts match the filters in the sidebar.": "Geen contracten die aan de filters in de zijbalk voldoen.",
     "Clear the filters": "Filters wissen",
+    "Upload": "Uploaden",
+    "{mb} MB per file": "{mb} MB per bestand",
     "No contracts yet. Import your contracts, budgets, work orders, hours and materials to begin.": "Nog geen contracten. Importeer uw contracten, budgetten, werkbonnen, uren en materialen om te beginnen.",
     "No data-quality findings for this contract.": "Geen bevindingen over de datakwaliteit van dit contract.",
     "Portfolio overview": "Portefeuilleoverzicht",

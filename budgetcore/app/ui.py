@@ -740,6 +740,23 @@ def page_of(
     return _order(v.url, v.version, v.as_of, rows, by, descending, chosen)[first:last]
 
 
+def uploader_in(language: str, key: str) -> None:
+    """Streamlit writes its file uploader's own texts (the button, the size limit) in English
+    only: in another language, the uploader in the container `key` shows them in that one."""
+    if language == i18n.DEFAULT_LANGUAGE:
+        return
+    upload = t("Upload", language).replace('"', "")
+    limit = t("{mb} MB per file", language, mb=config.get_option("server.maxUploadSize")).replace('"', "")
+    zone = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
+    st.html(
+        f"<style>{zone} button [data-testid='stMarkdownContainer'] p {{ font-size: 0; }}"
+        f'{zone} button [data-testid="stMarkdownContainer"] p::after {{ content: "{upload}"; font-size: 0.875rem; }}'
+        f"{zone} [data-testid='stFileUploaderDropzoneInstructions'] span {{ font-size: 0; }}"
+        f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "{limit} • CSV, TXT, '
+        f'TSV, XLSX, XLSM"; font-size: 0.875rem; }}</style>'
+    )
+
+
 PHONE_PX = 640  # narrower than this, a page shows its phone list instead of its wide table
 PHONE_ROWS = 50
 
