@@ -493,3 +493,9 @@ def test_an_empty_filter_result_offers_to_clear_the_filters() -> None:
     at.button(key="clear_filters").click().run()
     assert at.multiselect(key="f_customer").value == [] and at.multiselect(key="f_type").value == []
     assert len(at.dataframe[0].value) > 0 and "customer" not in at.query_params
+
+
+def test_an_invalid_as_of_in_the_link_is_said_not_dropped() -> None:
+    at = run(as_of="2026-02-30")
+    assert any("The as-of date 2026\\-02\\-30 in the link is not used" in w.value for w in at.warning)
+    assert param(at, "as_of") == [TODAY.isoformat()]  # the figures shown are today's, and say so

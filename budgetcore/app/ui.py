@@ -367,6 +367,8 @@ def sidebar(filters: bool = True) -> View:
             for key in FILTER_KEYS:
                 st.session_state[key] = st.session_state[key]
         auth.identity_box(language)
+        # on a phone a page title such as 'Portefeuilleoverzicht' fits one line
+        st.html(f"<style>@media (max-width: {PHONE_PX - 1}px) {{ h1 {{ font-size: 1.7rem !important; }} }}</style>")
     _to_url(today)
     refused_as_of(language)
     stored = _settings(url, version)
