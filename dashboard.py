@@ -40,7 +40,8 @@ page = st.navigation(PAGES)
 
 
 def run() -> None:
-    ui.sidebar()
+    # the filters change nothing on import, settings, audit and users: those pages leave them out
+    ui.sidebar(filters=page.url_path not in ("import", "settings", "audit", "users"))
     page.run()
 
 

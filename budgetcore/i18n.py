@@ -108,14 +108,20 @@ def date(value: dt.date | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """'31-03-2026' in Dutch, '31 Mar 2026' in English; '' when undefined."""
     if value is None:
         return ""
-    return format_date(value, "dd-MM-yyyy" if lang == "nl" else "d MMM y", locale=_LOCALES[lang])
+    return _sep(format_date(value, "dd-MM-yyyy" if lang == "nl" else "d MMM y", locale=_LOCALES[lang]))
+
+
+def _sep(text: str) -> str:
+    """British English abbreviates September 'Sept' where every other month has three letters
+    (and the charts' axes say 'Sep'): 'Sep' everywhere."""
+    return text.replace("Sept", "Sep")
 
 
 def month(value: dt.date | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """A calendar month: 'mrt 2026' in Dutch, 'Mar 2026' in English; '' when undefined."""
     if value is None:
         return ""
-    return format_date(value, "MMM y", locale=_LOCALES[lang])
+    return _sep(format_date(value, "MMM y", locale=_LOCALES[lang]))
 
 
 def plotly_config(lang: str = DEFAULT_LANGUAGE) -> dict[str, object]:

@@ -6,8 +6,9 @@ import streamlit as st
 
 from budgetcore import i18n
 from budgetcore.app import charts, review_ui, tables, text, ui
-from budgetcore.figures import metrics, pricing
+from budgetcore.figures import advice, metrics, pricing
 from budgetcore.i18n import t
+from budgetcore.review import reports
 from budgetcore.store import database, lifecycle
 
 view = ui.view()
@@ -27,8 +28,7 @@ if found is None:
     st.stop()
 
 f, i = found.figures, found.figures.inputs
-st.page_link("pages/overview.py", label=t("Overview", lang), icon=":material/arrow_back:",
-             query_params=ui.view_params())  # fmt: skip
+ui.back_link(lang)
 st.title(text.markdown(i.contract_number), anchor=False)  # imported text, here and below
 ui.demo_banner(view)
 with database.transaction(ui.engine()) as session:
@@ -38,12 +38,16 @@ if archived:
                  lang, date=i18n.date(archived, lang)), icon=":material/inventory_2:")  # fmt: skip
 st.markdown(
     f"**{text.markdown(i.name or '')}**  \n"
-    + f"{tables.status_badge(f.status, lang)} · {text.markdown(i.customer)} · "
+    + f"{tables.status_badge(f.status, lang)}"
+    + (f" :violet-badge[{t(advice.NO_ACTIVITY, lang)}]" if f.no_activity else "")
+    + f" · {text.markdown(i.customer)} · "
     + t("as of {date}", lang, date=i18n.date(view.as_of, lang))
 )
+if f.why:  # the reasons with the figures they quote; their rules are explained on the overview
+    st.caption(t("Why: {reasons}", lang, reasons=text.markdown(advice.why_text(f, lang, view.currency))))
 
 money = lambda v: i18n.money(v, lang, view.currency, cents=False)  # noqa: E731
-cols = st.columns([1.3, 1.3, 0.72, 0.78, 1.3, 1.3], gap="xxsmall")  # amounts (US$ 149.886) get the room
+cols = st.columns([1.3, 1.3, 0.72, 0.78, 1.3, 1.3, 1.3], gap="xxsmall")  # amounts (US$ 149.886) get the room
 cols[0].metric(t("Budget", lang), money(f.budget_total) or "—")
 cols[1].metric(t("Actual to date", lang), money(f.actual_total))
 cols[2].metric(t("Consumed", lang), i18n.percent(f.consumed, lang) or "—",
@@ -53,7 +57,9 @@ cols[3].metric(t("Burn index", lang), i18n.number(f.burn_index, lang, 2) or "—
 cols[4].metric(t("Forecast at end", lang), money(f.forecast.total) or "—",
                help=t(metrics.FORECAST_METHODS[f.forecast.method], lang))  # fmt: skip
 cols[5].metric(t("Margin to date", lang), money(f.margin) or "—",
-               help=t("Contract value - actual to date", lang))  # fmt: skip
+               help=t("Value earned to date (contract value x elapsed) - actual to date", lang))  # fmt: skip
+cols[6].metric(t("Forecast margin", lang), money(f.forecast_margin) or "—",
+               help=t("Contract value - forecast", lang))  # fmt: skip
 
 facts = {
     "Type": tables.type_label(i.type, lang) or "—",
@@ -62,11 +68,13 @@ facts = {
     "Days to renewal": (
         i18n.number(f.days_to_end, lang, 0)
         if f.days_to_end >= 0
+        else t("ended 1 day ago", lang)
+        if f.days_to_end == -1
         else t("ended {n} days ago", lang, n=i18n.number(-f.days_to_end, lang, 0))
     ),
     "Contract value": money(i.contract_value) or "—",
     "Auto-renew": t("yes", lang) if i.auto_renew else t("no", lang),
-    "Visits done / planned": f"{i.visits_done} / {i.planned_visits or '—'}",
+    "Visits done / planned": reports.visits_text(i),
     "Account manager": i.account_manager or "—",
 }
 if i.terminated_on:

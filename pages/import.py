@@ -34,12 +34,14 @@ st.download_button(
     key="import_template",
 )
 nonce = st.session_state.setdefault("import_nonce", 0)  # a new uploader after each import
-uploads = st.file_uploader(
-    t("Exchange files (CSV or Excel)", lang),
-    type=["csv", "txt", "tsv", "xlsx", "xlsm"],
-    accept_multiple_files=True,
-    key=f"import_files_{nonce}",
-)
+ui.uploader_in(lang, "import_uploader")
+with st.container(key="import_uploader"):
+    uploads = st.file_uploader(
+        t("Exchange files (CSV or Excel)", lang),
+        type=["csv", "txt", "tsv", "xlsx", "xlsm"],
+        accept_multiple_files=True,
+        key=f"import_files_{nonce}",
+    )
 files = [(u.name, u.getvalue()) for u in uploads or []]
 
 

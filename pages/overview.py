@@ -7,7 +7,7 @@ import streamlit as st
 
 from budgetcore import i18n
 from budgetcore.app import charts, review_ui, tables, ui
-from budgetcore.figures import frame
+from budgetcore.figures import advice, frame
 from budgetcore.figures.portfolio import Filters
 from budgetcore.i18n import t
 
@@ -31,7 +31,9 @@ money = {
 helps = {
     "Forecast at end": t("Sum of each contract's expected actual total at the end of its term", lang),
     "Margin to date": t(
-        "Contract value - actual to date, over the {n} contracts with a value", lang, n=head.with_value
+        "Value earned to date (contract value x elapsed) - actual to date, over the {n} contracts with a value",
+        lang,
+        n=head.with_value,
     ),
 }
 cols = st.columns([0.8, 1, 1, 1, 1], gap="xsmall")  # room for "175,000" and "US$ 10,5 mln." at 1440 px
@@ -48,14 +50,23 @@ st.markdown("  ".join(tables.status_badge(s, lang, f": {n}") for s, n in head.st
 review_ui.changes_section(view, chosen)
 review_ui.group_section(view, chosen)
 
-st.subheader(t("Contracts", lang))
+running = view.filters.running_only
+st.subheader(t("Running contracts", lang) if running else t("Contracts", lang))
 shown = ui.page_of(chosen, view, key="overview")
 if len(shown) == len(chosen):  # a paged table says how it is sorted itself (ui.page_of)
     st.caption(
         t("Most pressing first; click a column header to sort. Select a row to open the contract.", lang)
     )
-table, columns = tables.overview(chosen.figures(shown), lang)
-ui.selectable_table(table, columns, view, key="overview_table")
+table, columns = tables.overview(chosen.figures(shown), lang, view.currency)
+wide, phone = ui.wide_or_phone("overview")
+with wide:
+    ui.selectable_table(table, columns, view, key="overview_table", max_height=560, wrap=True)
+with phone:
+    ui.phone_list(table, view)
+with st.expander(t("What the flag and the reasons mean", lang)):
+    st.markdown(advice.why_explanation(lang, view.thresholds.no_activity_elapsed))
+if running:
+    review_ui.ended_open_section(view)
 # the table's own CSV export is off (client.disableDataExport): this one guards imported text
 st.download_button(
     t("Download as CSV", lang),
@@ -73,8 +84,9 @@ with left:
     budgeted = np.flatnonzero(frame.budgeted(chosen))
     if len(budgeted) <= charts.MAX_POINTS:
         st.caption(
-            t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget.", lang)
-        )
+            t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget. "
+              "Click a bubble to open the contract.", lang)
+        )  # fmt: skip
         pressure = charts.pressure_map(chosen.figures(budgeted), lang, view.currency)
     else:
         st.caption(
@@ -82,11 +94,18 @@ with left:
               "contracts it holds.", lang)
         )  # fmt: skip
         pressure = charts.pressure_density(frame.pressure_grid(chosen), lang)
-    st.plotly_chart(pressure, width="stretch", key="pressure_map", config=i18n.plotly_config(lang))
+    if len(budgeted) < len(chosen):  # no budget (or one of 0): no consumed share to place them by
+        st.caption(t("Not drawn: {n} contracts without a budget.", lang,
+                     n=i18n.number(len(chosen) - len(budgeted), lang, 0)))  # fmt: skip
+    clicked = st.plotly_chart(pressure, width="stretch", key="pressure_map", config=i18n.plotly_config(lang),
+                              on_select="rerun", selection_mode="points")  # fmt: skip
+    number = charts.clicked_contract(clicked)
+    if number:
+        ui.open_contract(number)
 with right:
     st.subheader(t("Actuals per month", lang))
     st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
-    st.plotly_chart(charts.monthly_actuals(ui.monthly(view, chosen), lang, view.currency),
+    st.plotly_chart(charts.monthly_actuals(ui.monthly(view, chosen), lang, view.currency, view.as_of),
                     width="stretch", key="monthly", config=i18n.plotly_config(lang))  # fmt: skip
 
 if view.filters == Filters():  # the first filter change will want every contract's months

@@ -22,6 +22,7 @@ LABELS = {
     "watch_elapsed": "... while elapsed is below (%)",
     "renewal_window_days": "Default renewal window (days)",
     "target_margin": "Target margin, as a share of the contract value (%)",
+    "no_activity_elapsed": "Flag \"no activity\" past this share of the term with nothing registered (%)",
     "currency": "Currency",
 }
 
@@ -61,6 +62,11 @@ with st.form("settings_form"):
         t(LABELS["watch_elapsed"], lang),
         min_value=1, max_value=100, step=1, value=pct(stored.watch_elapsed), key="s_watch_elapsed",
     )  # fmt: skip
+    no_activity = left.number_input(
+        t(LABELS["no_activity_elapsed"], lang),
+        min_value=0, max_value=100, step=5, value=pct(stored.no_activity_elapsed), key="s_no_activity",
+        help=t("A flag next to the status, not a status: no cost, hours or periodic visit registered.", lang),
+    )  # fmt: skip
     st.subheader(t("Renewals and pricing", lang))
     left, right = st.columns(2)
     window = left.number_input(
@@ -92,6 +98,7 @@ if saved:
         watch_elapsed=Decimal(int(watch_elapsed)) / HUNDRED,
         renewal_window_days=int(window),
         target_margin=Decimal(int(target)) / HUNDRED,
+        no_activity_elapsed=Decimal(int(no_activity)) / HUNDRED,
         currency=currency,
     )
     problems = chosen.problems()
@@ -108,7 +115,8 @@ if st.session_state.pop("settings_saved", False):
 
 if st.button(t("Restore the defaults", lang), key="s_defaults", icon=":material/restart_alt:"):
     if ui.write(lambda session: settings.save(session, Settings(), actor), lang):
-        for key in ("s_at_risk", "s_watch_level", "s_watch_elapsed", "s_window", "s_target", "s_currency"):
+        for key in ("s_at_risk", "s_watch_level", "s_watch_elapsed", "s_no_activity", "s_window", "s_target",
+                    "s_currency"):
             st.session_state.pop(key, None)
         st.session_state["settings_saved"] = True
         st.rerun()

@@ -117,7 +117,8 @@ def write(directory: Path) -> list[Path]:
 #        planned: 3650 x 166/365 = 1660.00 + 1825 x 166/365 = 830.00 = 2490.00;
 #          burn 498.185 / 2490 = 0.20007 -> 0.2001.
 #        forecast (visits): 2 periodic visits done of 4: 498.185 + 2 x 249.0925 = 996.37.
-#        margin 8000 - 498.185 = 7501.815 -> 7501.82 (half up). on track.
+#        margin to date 8000 x 166/365 - 498.185 = 3638.356164 - 498.185 = 3140.171164 -> 3140.17;
+#          forecast margin 8000 - 996.37 = 7003.63. on track.
 #        notice 2026-12-31 - 90 d = 2026-10-02; days to end 15+31+31+30+31+30+31 = 199.
 # K-002  labour 20 h x 55.00 = 1100.00; material 10 x 125.50 = 1255.00 (06-01, as_of's
 #          month); total 2355.00; budget 1810 + 920 + 730 = 3460.00; consumed 0.6806.
@@ -127,7 +128,8 @@ def write(directory: Path) -> list[Path]:
 #        notice 2026-12-31 - 180 d = 2026-07-04.
 # K-003  8 h x 45.25 = 362.00; 1 x 40.00 on 2026-07-05 is after the term (outside 1, 40.00).
 #        2025-07-01..2026-06-15 = 350 of 365 days -> 0.9589.
-#        forecast (run rate): 362 / (350/365) = 377.514 -> 377.51; margin 500 - 362 = 138.00.
+#        forecast (run rate): 362 / (350/365) = 377.514 -> 377.51; margin to date
+#          500 x 350/365 - 362 = 117.452 -> 117.45; forecast margin 500 - 377.514 = 122.49.
 # K-004  12 h x 50.00 = 600.00 > 500.00: over budget; consumed 1.2000.
 #        2026-03-01..06-15 = 31+30+31+15 = 107 of 365 -> 0.2932;
 #        planned 500 x 107/365 = 146.575342 (truncated); burn 600 / 146.575342 = 4.0935;
@@ -147,16 +149,16 @@ def write(directory: Path) -> list[Path]:
 #        1000/1200 = 0.8333 (>= 0.80 but elapsed is not < 0.80): on track;
 #        forecast (actual) 1000.00; days to end -166.
 SUMMARY_AS_OF = """\
-contract_number,customer,status,budget_total,actual_labour,actual_material,actual_total,consumed_pct,elapsed_pct,burn_index,forecast_total,forecast_method,margin,end_date,notice_deadline,days_to_end
-K-001,Alpha Installatie B.V.,on track,5475.00,373.50,124.69,498.19,0.0910,0.4548,0.2001,996.37,visits,7501.82,2026-12-31,2026-10-02,199
-K-002,Beta Zorggroep,at risk,3460.00,1100.00,1255.00,2355.00,0.6806,0.4548,1.1822,4090.51,burn,,2026-12-31,2026-07-04,199
-K-003,Gemeente Gamma,no budget,,362.00,0.00,362.00,,0.9589,,377.51,run rate,138.00,2026-06-30,2026-06-30,15
-K-004,Delta Vastgoed B.V.,over budget,500.00,600.00,0.00,600.00,1.2000,0.2932,4.0935,2046.73,burn,,2027-02-28,2026-09-01,258
-K-005,Hotel Epsilon,over budget,0.00,30.00,0.00,30.00,,0.4548,,65.96,run rate,,2026-12-31,2026-12-31,199
-K-006,Zeta Logistiek B.V.,watch,1000.00,0.00,480.00,480.00,0.4800,0.4548,1.0554,1055.42,burn,,2026-12-31,2026-08-03,199
-K-007,Scholengroep Eta,watch,1000.00,850.00,0.00,850.00,0.8500,0.4548,0.9163,916.31,burn,,2026-12-31,2026-12-31,199
-K-008,Sportcentrum Theta,on track,2000.00,0.00,0.00,0.00,0.0000,0.0000,,2000.00,not started,,2027-08-31,2027-08-01,442
-K-009,Iota Bouw,on track,1200.00,1000.00,0.00,1000.00,0.8333,1.0000,0.8333,1000.00,actual,,2025-12-31,2025-12-31,-166
+contract_number,customer,status,budget_total,actual_labour,actual_material,actual_total,consumed_pct,elapsed_pct,burn_index,forecast_total,forecast_method,margin,forecast_margin,end_date,notice_deadline,days_to_end
+K-001,Alpha Installatie B.V.,on track,5475.00,373.50,124.69,498.19,0.0910,0.4548,0.2001,996.37,visits,3140.17,7003.63,2026-12-31,2026-10-02,199
+K-002,Beta Zorggroep,at risk,3460.00,1100.00,1255.00,2355.00,0.6806,0.4548,1.1822,4090.51,burn,,,2026-12-31,2026-07-04,199
+K-003,Gemeente Gamma,no budget,,362.00,0.00,362.00,,0.9589,,377.51,run rate,117.45,122.49,2026-06-30,2026-06-30,15
+K-004,Delta Vastgoed B.V.,over budget,500.00,600.00,0.00,600.00,1.2000,0.2932,4.0935,2046.73,burn,,,2027-02-28,2026-09-01,258
+K-005,Hotel Epsilon,over budget,0.00,30.00,0.00,30.00,,0.4548,,65.96,run rate,,,2026-12-31,2026-12-31,199
+K-006,Zeta Logistiek B.V.,watch,1000.00,0.00,480.00,480.00,0.4800,0.4548,1.0554,1055.42,burn,,,2026-12-31,2026-08-03,199
+K-007,Scholengroep Eta,watch,1000.00,850.00,0.00,850.00,0.8500,0.4548,0.9163,916.31,burn,,,2026-12-31,2026-12-31,199
+K-008,Sportcentrum Theta,on track,2000.00,0.00,0.00,0.00,0.0000,0.0000,,2000.00,not started,,,2027-08-31,2027-08-01,442
+K-009,Iota Bouw,on track,1200.00,1000.00,0.00,1000.00,0.8333,1.0000,0.8333,1000.00,actual,,,2025-12-31,2025-12-31,-166
 """
 
 

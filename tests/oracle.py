@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from budgetcore.figures import advice
 from budgetcore.figures.advice import ReviewRules
 from budgetcore.figures.metrics import (
     AT_RISK,
@@ -192,6 +193,8 @@ class Figures:
     suggested_value: Decimal | None
     price_change: Decimal | None
     price_note: str
+    no_activity: bool = False
+    why: tuple[str, ...] = ()  # advice.WHY keys, most telling first
 
 
 def figures(
@@ -216,8 +219,23 @@ def figures(
     )
     value = None if i.contract_value is None else f(i.contract_value)
     deadline = notice_deadline(i.end_date, i.notice_period_days)
-    action, expected = suggest(i, budget, actual, total, elapsed, value, rules)
     price, change, note = renewal_price(total, value, f(thresholds.target_margin))
+    action, expected = suggest(i, budget, actual, total, elapsed, value, rules, price)
+    state = status(
+        budget_total=budget,
+        actual_total=actual,
+        forecast_total=total,
+        consumed=consumed,
+        elapsed=elapsed,
+        thresholds=thresholds,
+    )
+    no_activity = (
+        actual == 0
+        and i.actual_hours == 0
+        and i.visits_done == 0
+        and elapsed > Fraction(thresholds.no_activity_elapsed)
+        and i.terminated_on is None
+    )
     return Figures(
         budget_total=budget,
         actual_total=actual,
@@ -226,20 +244,13 @@ def figures(
         burn_index=burn,
         forecast=total,
         method=method,
-        margin=None if value is None else value - actual,
+        margin=None if value is None else value * elapsed - actual,
         forecast_margin=None if value is None or total is None else value - total,
         notice_deadline=deadline,
         next_deadline=next_deadline(i.end_date, deadline, as_of),
         days_to_end=(i.end_date - as_of).days,
         days_to_notice=(deadline - as_of).days,
-        status=status(
-            budget_total=budget,
-            actual_total=actual,
-            forecast_total=total,
-            consumed=consumed,
-            elapsed=elapsed,
-            thresholds=thresholds,
-        ),
+        status=state,
         approaching_renewal=approaches_renewal(
             i.end_date, deadline, i.terminated_on, as_of, thresholds.renewal_window_days
         ),
@@ -248,7 +259,40 @@ def figures(
         suggested_value=price,
         price_change=change,
         price_note=note,
+        no_activity=no_activity,
+        why=why(i, state, budget, actual, total, burn, elapsed, no_activity, rules),
     )
+
+
+def why(
+    i: ContractInputs,
+    state: str,
+    budget: Fraction | None,
+    actual: Fraction,
+    total: Fraction | None,
+    burn: Fraction | None,
+    elapsed: Fraction,
+    no_activity: bool,
+    rules: ReviewRules,
+) -> tuple[str, ...]:
+    """Why the contract needs attention (advice.WHY keys), most telling first."""
+    found = [advice.NO_ACTIVITY] if no_activity else []
+    pressed = state in (OVER_BUDGET, AT_RISK, WATCH) and budget is not None
+    labour = pressed and i.actual_labour > i.budget_labour
+    material = pressed and i.actual_material > i.budget_material
+    found += [advice.LABOUR_OVER] * labour + [advice.MATERIAL_OVER] * material
+    if pressed and not (labour or material) and total is not None and total > budget:
+        found.append(advice.FORECAST_OVER)
+    if pressed and burn is not None and burn > 1:
+        found.append(advice.AHEAD)
+    if i.planned_visits:
+        expected = i.planned_visits * elapsed
+        if (
+            i.visits_done * Fraction(rules.visits_factor) <= expected
+            and expected - i.visits_done >= rules.visits_extra
+        ):
+            found.append(advice.VISITS_BEHIND)
+    return tuple(found)
 
 
 def suggest(
@@ -259,13 +303,18 @@ def suggest(
     elapsed: Fraction,
     value: Fraction | None,
     rules: ReviewRules,
+    price: Decimal | None = None,
 ) -> tuple[str, int | None]:
-    """(suggested renewal action, visits planned to date where the scope rule quotes them)."""
+    """(suggested renewal action, visits planned to date where the scope rule quotes them);
+    price: the renewal price as shown (cents)."""
     if i.terminated_on is not None:
         return TERMINATED, None
     expected_cost = total if total is not None else actual
     if value is not None and expected_cost > value:
         return TERMINATE, None
+    if rules.price_tolerance is not None and price is not None and value is not None and value > 0:
+        if abs(Fraction(price) - value) > value * Fraction(rules.price_tolerance):
+            return REPRICE, None
     if budget is not None and total is not None and total > budget * (1 + Fraction(rules.reprice_margin)):
         return REPRICE, None
     if i.planned_visits:
@@ -310,6 +359,7 @@ def summary_row(i: ContractInputs, as_of: dt.date, thresholds: Thresholds) -> di
         "forecast_total": round_money(r.forecast),
         "forecast_method": r.method,
         "margin": round_money(r.margin),
+        "forecast_margin": round_money(r.forecast_margin),
         "end_date": i.end_date,
         "notice_deadline": r.notice_deadline,
         "days_to_end": r.days_to_end,

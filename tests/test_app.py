@@ -22,7 +22,8 @@ from budgetcore.app import tables
 from budgetcore.app.text import markdown as escaped
 from budgetcore.app.ui import NO_DEMO_ENV
 from budgetcore.exchange import demo
-from budgetcore.figures import advice, portfolio, pricing
+from budgetcore.figures import advice, frame, portfolio, pricing
+from budgetcore.store import decisions
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.schema import prepared
 
@@ -98,7 +99,7 @@ def demo_numbers() -> list[str]:
 
 
 def test_overview_on_the_demo_portfolio() -> None:
-    at = run()
+    at = run(contracts="all")  # every contract, in one table
     assert "Demo data" in texts(at)
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 300
     assert [m.label for m in at.metric][:5] == [
@@ -136,7 +137,7 @@ def test_an_import_shows_at_once(empty: None) -> None:
     at = run()
     assert "No contracts yet" in texts(at)
     demo.load(prepared(make_engine()), contracts=20, today=TODAY)  # bumps the data version
-    at.run()
+    at.radio(key="f_scope").set_value("all").run()
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 20
 
 
@@ -176,7 +177,7 @@ def test_as_of_and_renewal_window_filters() -> None:
 
 
 def test_unknown_query_values_are_ignored() -> None:
-    at = run(status="no such status", customer="Nobody", as_of="yesterday", within="soon")
+    at = run(status="no such status", customer="Nobody", as_of="yesterday", within="soon", contracts="all")
     assert len(at.dataframe[0].value) == 300
 
 
@@ -329,7 +330,9 @@ def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> Non
         p.suggested_value and p.suggested_value.quantize(Decimal(1)) for p in expected
     ]
     changes = display_values(at.dataframe[0])["change"]
-    assert changes.str.fullmatch(r"[+-]?\d+%|").all() and changes.str.startswith("+").any()
+    # a missing change shows "—", never None (issue 14)
+    assert changes.str.fullmatch(r"[+-]?\d+%|—").all() and changes.str.startswith("+").any()
+    assert "—" in set(changes) and "None" not in set(changes)
     table = at.dataframe[0].proto
     assert table.row_height > 64, "rows tall enough that Streamlit wraps the reason"
     config = json.loads(table.columns)
@@ -350,7 +353,7 @@ def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> Non
 def test_a_long_table_is_sorted_and_paged_on_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past ui.PAGE_ROWS rows the overview sends one page, in the order chosen over all rows."""
     monkeypatch.setattr("budgetcore.app.ui.PAGE_ROWS", 100)
-    at = run(type="preventive")
+    at = run(type="preventive", contracts="all")
     with transaction(prepared(make_engine())) as session:
         expected = portfolio.portfolio(session, TODAY, filters=portfolio.Filters(types=("preventive",)))
     assert len(expected) > 100
@@ -407,3 +410,96 @@ def test_an_unexpected_error_shows_a_reference_not_a_traceback(
     assert "reference" in message and "SELECT" not in message
     reference = message.rsplit(" ", 1)[-1]
     assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_the_overview_shows_running_contracts_and_the_ended_ones_still_open() -> None:
+    """Issue 14: running contracts by default (the choice in the sidebar and the URL), why per
+    row, next deadline and end date next to the status; ended contracts still open below."""
+    at = run()
+    with transaction(prepared(make_engine())) as session:
+        everything = frame.load(session, TODAY)
+        decided = list(decisions.current(session))
+    running = frame.select(everything, portfolio.Filters(running_only=True))
+    ended = everything.take(frame.ended_open(everything, decided))
+    assert 0 < len(running) < len(everything) and len(ended) > 0
+    main, rest = at.dataframe
+    shown = main.value
+    assert sorted(shown["contract"]) == sorted(running["contract_number"])
+    assert at.metric[0].value == str(len(running))
+    assert list(json.loads(main.proto.columns))[:7] == [
+        "contract", "customer", "status", "flag", "why", "deadline", "end",
+    ]  # fmt: skip
+    by_number = {f.contract_number: f for f in running.figures()}
+    assert all(shown["why"] == [advice.why_short(by_number[n], "en") for n in shown["contract"]])
+    assert "labour over budget" in set(shown["why"].str.split(", ").explode())
+    assert sorted(rest.value["contract"]) == sorted(ended["contract_number"])
+    assert all(d < TODAY for d in rest.value["end"])
+    assert any(w.startswith("awaiting renewal") for w in rest.value["why"])
+    assert f"Ended, still open ({len(ended)})" in [s.value for s in at.subheader]
+    assert "contracts" not in at.query_params and param(at, "as_of") == [TODAY.isoformat()]
+    at.radio(key="f_scope").set_value("all").run()
+    assert param(at, "contracts") == ["all"] and len(at.dataframe) == 1
+    assert len(at.dataframe[0].value) == len(everything)
+
+
+def test_the_phone_list_links_each_contract_with_its_status_why_and_deadline() -> None:
+    at = run(lang="nl")
+    cards = next(m.value for m in at.markdown if "(contract?" in m.value)
+    first = at.dataframe[0].value.iloc[0]
+    assert f"[{escaped(first['contract'])}](contract?" in cards
+    assert first["why"] in cards and "Volgende datum: " in cards
+    renewals = run("pages/renewals.py")
+    cards = next(m.value for m in renewals.markdown if "(contract?" in m.value)
+    assert "from=renewals" in cards and "renewal price" in cards
+
+
+def test_the_contract_page_links_back_where_it_was_opened_from() -> None:
+    number = "CT-2024-00021"
+    back = run("pages/contract.py", contract=number, **{"from": "renewals"}).get("page_link")[0]
+    assert back.proto.label == "Renewals" and back.proto.page.endswith("renewals")
+    back = run("pages/contract.py", contract=number).get("page_link")[0]
+    assert back.proto.label == "Overview"
+
+
+def test_the_contract_lookup_ignores_case_and_says_one_day() -> None:
+    at = run("pages/contract.py", contract="ct-2024-00021")
+    assert at.title[0].value == escaped("CT-2024-00021")
+    day_after = dt.date(2026, 12, 1)  # CT-2024-00021 ends on 30 November 2026
+    at = run("pages/contract.py", contract="CT-2024-00021", as_of=day_after.isoformat())
+    assert "**ended 1 day ago**" in [m.value for m in at.markdown]
+    at = run("pages/contract.py", contract="CT-2024-00021", as_of="2026-12-02", lang="nl")
+    assert "**2 dagen geleden afgelopen**" in [m.value for m in at.markdown]
+
+
+def test_the_filters_leave_the_pages_where_they_change_nothing() -> None:
+    at = run()
+    customer = at.multiselect(key="f_customer").options[0]
+    at.multiselect(key="f_customer").set_value([customer]).run()
+    at.switch_page("pages/import.py").run()
+    assert not [w for w in at.multiselect if w.key == "f_customer"] and not at.date_input
+    assert param(at, "customer") == [customer]
+    at.switch_page("pages/overview.py").run()
+    assert at.multiselect(key="f_customer").value == [customer]  # kept for the next page
+
+
+def test_an_empty_filter_result_offers_to_clear_the_filters() -> None:
+    run()  # loads the demo
+    with transaction(prepared(make_engine())) as session:
+        rows = frame.load(session, TODAY)
+    kinds = set(rows["type"])
+    customer, kind = next(
+        (c, sorted(kinds - set(rows["type"][rows["customer"] == c]))[0])
+        for c in sorted(set(rows["customer"]))
+        if kinds - set(rows["type"][rows["customer"] == c])
+    )  # a customer without contracts of one type
+    at = run(customer=customer, type=kind)
+    assert "No contracts match the filters in the sidebar." in texts(at)
+    at.button(key="clear_filters").click().run()
+    assert at.multiselect(key="f_customer").value == [] and at.multiselect(key="f_type").value == []
+    assert len(at.dataframe[0].value) > 0 and "customer" not in at.query_params
+
+
+def test_an_invalid_as_of_in_the_link_is_said_not_dropped() -> None:
+    at = run(as_of="2026-02-30")
+    assert any("The as-of date 2026\\-02\\-30 in the link is not used" in w.value for w in at.warning)
+    assert param(at, "as_of") == [TODAY.isoformat()]  # the figures shown are today's, and say so

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = [
     "contract_number", "customer", "status", "budget_total", "actual_labour", "actual_material",
     "actual_total", "consumed_pct", "elapsed_pct", "burn_index", "forecast_total", "forecast_method",
-    "margin", "end_date", "notice_deadline", "days_to_end",
+    "margin", "forecast_margin", "end_date", "notice_deadline", "days_to_end",
 ]  # fmt: skip
 STATUSES = {"no budget", "over budget", "at risk", "watch", "on track"}
 

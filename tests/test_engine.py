@@ -58,6 +58,7 @@ def _check(result: frame.PortfolioFrame, rules: advice.ReviewRules = advice.Revi
     ]
     for f, e in zip(shown, expected, strict=True):
         assert f.status == e.status and f.forecast.method == e.method
+        assert (tuple(w.action for w in f.why), f.no_activity) == (e.why, e.no_activity), f.contract_number
         assert f.suggestion.action == e.action
         if e.expected_visits is not None:
             assert f.suggestion.values["expected"] == e.expected_visits
@@ -280,6 +281,7 @@ SORT_VALUES = {  # SORT_KEYS name -> the exact figure it orders by
     "burn": lambda f: f.burn_index,
     "forecast": lambda f: f.forecast.total,
     "margin": lambda f: f.margin,
+    "forecast_margin": lambda f: f.forecast_margin,
     "end": lambda f: f.inputs.end_date,
     "notice": lambda f: f.notice_deadline,
     "deadline": lambda f: f.next_deadline,
@@ -376,40 +378,43 @@ def test_the_renewals_list_is_soonest_deadline_first(engine: Engine) -> None:
     assert seen > 300
 
 
+NO_PRICE = advice.ReviewRules(price_tolerance=None)  # the other rules alone
+
+
 @pytest.mark.parametrize(
     ("case", "inputs", "rules", "action"),
     [
         # at AS_OF, a burn forecast of budget (1000) x actual / planned to date (500)
-        ("nothing spent", _inputs(), advice.ReviewRules(), advice.RENEW),
-        ("forecast equals the budget", _inputs(actual_labour=D("500")), advice.ReviewRules(), advice.RENEW),
+        ("nothing spent", _inputs(), NO_PRICE, advice.RENEW),
+        ("forecast equals the budget", _inputs(actual_labour=D("500")), NO_PRICE, advice.RENEW),
         (
             "forecast a millionth over the budget",
             _inputs(actual_labour=D("500.000001")),
-            advice.ReviewRules(),
+            NO_PRICE,
             advice.REPRICE,
         ),
         (
             "forecast on the re-price margin",
             _inputs(actual_labour=D("550")),
-            advice.ReviewRules(reprice_margin=D("0.1")),
+            advice.ReviewRules(reprice_margin=D("0.1"), price_tolerance=None),
             advice.RENEW,
         ),
         (
             "forecast a millionth above the re-price margin",
             _inputs(actual_labour=D("550.000001")),
-            advice.ReviewRules(reprice_margin=D("0.1")),
+            advice.ReviewRules(reprice_margin=D("0.1"), price_tolerance=None),
             advice.REPRICE,
         ),
         (
             "forecast equals the contract value",
             _inputs(actual_labour=D("500"), contract_value=D("1000")),
-            advice.ReviewRules(),
+            NO_PRICE,
             advice.RENEW,
         ),
         (
             "forecast a millionth above the contract value",
             _inputs(actual_labour=D("500"), contract_value=D("999.999999")),
-            advice.ReviewRules(),
+            NO_PRICE,
             advice.TERMINATE,
         ),
         # not started without a budget: no forecast, the actual total is the expected cost
@@ -418,42 +423,73 @@ def test_the_renewals_list_is_soonest_deadline_first(engine: Engine) -> None:
             _inputs(
                 start_date=d(2026, 8, 1), budget_lines=0, actual_labour=D("10.000001"), contract_value=D(10)
             ),
-            advice.ReviewRules(),
+            NO_PRICE,
             advice.TERMINATE,
         ),
         (
             "no forecast, actual equals the value",
             _inputs(start_date=d(2026, 8, 1), budget_lines=0, actual_labour=D(10), contract_value=D(10)),
-            advice.ReviewRules(),
+            NO_PRICE,
             advice.SET_BUDGET,
         ),
-        ("no budget", _inputs(budget_lines=0, budget_labour=D(0)), advice.ReviewRules(), advice.SET_BUDGET),
-        ("terminated", _inputs(terminated_on=d(2026, 3, 1)), advice.ReviewRules(), advice.TERMINATED),
+        ("no budget", _inputs(budget_lines=0, budget_labour=D(0)), NO_PRICE, advice.SET_BUDGET),
+        ("terminated", _inputs(terminated_on=d(2026, 3, 1)), NO_PRICE, advice.TERMINATED),
         # 730 planned visits, 183/365 of the term: 366 planned to date, x 1.5 = 549
         (
             "visits on the scope line",
             _inputs(planned_visits=730, visits_done=549),
-            advice.ReviewRules(),
+            NO_PRICE,
             advice.REVIEW_SCOPE,
         ),
         (
             "a visit below it",
             _inputs(planned_visits=730, visits_done=548),
-            advice.ReviewRules(),
+            NO_PRICE,
             advice.RENEW,
         ),
         # 2 planned visits: 1.0027 to date; 3 done is 1.5 x but not 2 more
         (
             "scope, too few extra visits",
             _inputs(planned_visits=2, visits_done=3),
-            advice.ReviewRules(),
+            NO_PRICE,
             advice.RENEW,
         ),
         (
             "extra visits exactly the minimum",
             _inputs(planned_visits=730, visits_done=549),
-            advice.ReviewRules(visits_factor=D(1), visits_extra=183),
+            advice.ReviewRules(visits_factor=D(1), visits_extra=183, price_tolerance=None),
             advice.REVIEW_SCOPE,
+        ),
+        # the price rule: a forecast of 850 (burn) prices at 850 / 0.85 = 1,000.00 exactly
+        (
+            "renewal price on the tolerance below the value",
+            _inputs(actual_labour=D("425"), contract_value=D("1250")),
+            advice.ReviewRules(price_tolerance=D("0.2")),
+            advice.RENEW,
+        ),
+        (
+            "the value a millionth higher",
+            _inputs(actual_labour=D("425"), contract_value=D("1250.000001")),
+            advice.ReviewRules(price_tolerance=D("0.2")),
+            advice.REPRICE,
+        ),
+        (
+            "renewal price on the tolerance above the value",
+            _inputs(actual_labour=D("425"), contract_value=D("800"), budget_labour=D("1000")),
+            advice.ReviewRules(price_tolerance=D("0.25")),
+            advice.TERMINATE,  # the cost 850 exceeds the value 800 first
+        ),
+        (
+            "above the value, not a loss",
+            _inputs(actual_labour=D("425"), contract_value=D("880")),
+            advice.ReviewRules(price_tolerance=D("0.1")),
+            advice.REPRICE,  # 1,000 > 880 x 1.1 = 968
+        ),
+        (
+            "within the tolerance above",
+            _inputs(actual_labour=D("425"), contract_value=D("910")),
+            advice.ReviewRules(price_tolerance=D("0.1")),
+            advice.RENEW,  # 1,000 <= 910 x 1.1 = 1,001
         ),
     ],
 )
@@ -491,3 +527,30 @@ def test_suggested_actions_on_many_ties_are_exact() -> None:
     result = frame.from_inputs(inputs, AS_OF, Thresholds(), rules)
     expected = [e.action for e in _check(result, rules)]
     assert len(set(expected)) >= 3
+
+
+def test_no_suggested_action_contradicts_its_renewal_price_on_the_demo(engine: Engine) -> None:
+    """Issue 14: "renew as is" next to a renewal price 45 % below the contract value. The price
+    rule (advice.ReviewRules.price_tolerance) makes the action and the price agree: renewing at
+    the same price means a renewal price within the tolerance of the value, a re-price says
+    which way, and a loss (terminate?) always prices above the value."""
+    assert demo.load(engine, contracts=300, today=DEMO_TODAY).ok
+    tolerance = advice.ReviewRules().price_tolerance
+    assert tolerance is not None
+    seen: set[str] = set()
+    with transaction(engine) as session:
+        for as_of in AS_OF_DATES:
+            for f in frame.load(session, as_of).figures():
+                change, s = f.price.change, f.suggestion
+                if change is None or s.action == advice.TERMINATED:
+                    continue
+                if s.action == advice.TERMINATE:
+                    assert change > 0, (as_of, f.contract_number)
+                elif s.reason == advice.PRICE_ABOVE:
+                    assert change > tolerance, (as_of, f.contract_number)
+                elif s.reason == advice.PRICE_BELOW:
+                    assert change < -tolerance, (as_of, f.contract_number)
+                else:  # renew as is, review scope, set a budget, re-price for the budget
+                    assert abs(change) <= tolerance, (as_of, f.contract_number, s.action, change)
+                seen.add(s.reason)
+    assert {advice.PRICE_ABOVE, advice.PRICE_BELOW, advice.REASONS[advice.RENEW]} <= seen

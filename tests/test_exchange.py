@@ -359,3 +359,21 @@ def test_a_title_above_the_header_of_a_sheet_is_skipped_and_rows_keep_their_shee
     (table,) = read_uploads([("export.xlsx", buffer.getvalue())])[0]
     assert (table.entity, table.headers[0]) == ("work_orders", "Werkbonnummer")
     assert [n for n, _ in table.rows] == [4]
+
+
+def test_the_templates_example_rows_import_only_with_a_finding(engine) -> None:
+    """Issue 14: the template's examples (CT-2026-001, 'Gemeente Voorbeeld') imported silently."""
+    from budgetcore.exchange.importing import import_tables
+    from budgetcore.exchange.validation import EXAMPLE_ROW
+
+    tables, _ = read_uploads([("template-nl.xlsx", template("nl"))])
+    result = import_tables(engine, tables, dry_run=True)
+    examples = [p for p in result.findings if p.message == EXAMPLE_ROW]
+    assert [(p.row, p.value) for p in examples] == [(2, "CT-2026-001"), (3, "CT-2026-002")]
+    assert examples[0].translated("nl").startswith("voorbeeldregel uit het sjabloon")
+
+
+def test_a_broken_workbook_is_said_in_the_readers_language() -> None:
+    _tables, problems = read_uploads([("export.xlsx", b"PK not a zip")])
+    assert [p.translated("nl") for p in problems] == ["geen leesbaar .xlsx-werkboek (BadZipFile)"]
+    assert [p.translated("en") for p in problems] == ["not a readable .xlsx workbook (BadZipFile)"]

@@ -162,3 +162,10 @@ def test_plotly_config_names_months_in_dutch() -> None:
     assert config["locale"] == "nl"
     assert names["shortMonths"][:3] == ["jan", "feb", "mrt"] and len(names["months"]) == 12
     assert names["days"][0] == "zondag" and names["shortDays"][1] == "ma"  # Plotly weeks start on Sunday
+
+
+def test_september_is_sep_in_every_english_date() -> None:
+    # Babel's British English says "Sept"; the charts' axes say "Sep" (issue 14)
+    assert i18n.date(dt.date(2026, 9, 3), "en") == "3 Sep 2026"
+    assert i18n.month(dt.date(2026, 9, 1), "en") == "Sep 2026"
+    assert i18n.month(dt.date(2026, 9, 1), "nl") == "sep 2026"

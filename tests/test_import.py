@@ -21,6 +21,7 @@ from sqlalchemy import Engine, func, select
 from budgetcore import cli
 from budgetcore.exchange import demo, importing
 from budgetcore.exchange.importing import import_paths, import_tables, read_uploads
+from budgetcore.exchange.validation import EXAMPLE_ROW
 from budgetcore.exchange.workbook import template
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.models import HourLine, ImportLog, MaterialLine, WorkOrder
@@ -352,7 +353,11 @@ def test_the_template_workbook_imports_cleanly(engine) -> None:
         assert result.counts == dict.fromkeys(
             ("contracts", "budgets", "work_orders", "hours", "materials"), 2
         )
-        assert result.findings == []
+        # its example rows import, but never silently (issue 14)
+        assert [(p.row, p.value, p.template) for p in result.findings] == [
+            (2, "CT-2026-001", EXAMPLE_ROW),
+            (3, "CT-2026-002", EXAMPLE_ROW),
+        ]
 
 
 def test_an_extra_unrecognised_sheet_is_skipped_with_a_note(sqlite_engine) -> None:
@@ -365,7 +370,7 @@ def test_an_extra_unrecognised_sheet_is_skipped_with_a_note(sqlite_engine) -> No
     tables, _ = read_uploads([("boek.xlsx", buffer.getvalue())])
     result = import_tables(sqlite_engine, tables)
     assert result.ok
-    assert [(p.file, p.message[:13]) for p in result.findings] == [
+    assert [(p.file, p.message[:13]) for p in result.findings if p.template != EXAMPLE_ROW] == [
         ("boek.xlsx / Toelichting", "sheet skipped")
     ]
 
@@ -395,7 +400,7 @@ def test_unreadable_files_are_problems_not_crashes(tmp_path, sqlite_engine) -> N
         sqlite_engine, [tmp_path / "contracts.xlsx", tmp_path / "budgets.xls", tmp_path / "gone.csv"]
     )
     assert [(p.file, p.message[:30]) for p in result.errors] == [
-        ("contracts.xlsx", "cannot read this file: not a r"),
+        ("contracts.xlsx", "not a readable .xlsx workbook "),
         ("budgets.xls", "cannot read this file: old Exc"),
         (str(tmp_path / "gone.csv"), "cannot open: No such file or d"),
     ]

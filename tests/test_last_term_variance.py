@@ -8,7 +8,8 @@ P-2 (2026, 365 days, value 3,000.00, 4 visits planned, previous_contract P-1), a
   labour 12 h x 50.00 (02-10) + 10 h x 52.25 (05-12) + 3 h x 60.00 (03-20) + 2 h x 45.125 (06-10)
   = 600 + 522.50 + 180 + 90.25 = 1,392.75; material 3 x 41.10 (02-10) + 1 x 250.00 (03-20) = 373.30;
   99.99 on 06-25 is after as_of. Cost 1,766.05; 2 periodic visits: 883.025 per visit (883.03);
-  labour share 0.7886, material 0.2114; margin to date 1,233.95.
+  labour share 0.7886, material 0.2114; margin to date: value earned 3,000 x 166/365 = 1,364.38
+  - 1,766.05 = -401.67.
   forecast (visits): 1,766.05 + 2 x 883.025 = 3,532.10; forecast margin -532.10;
   change of cost 3,532.10 / 2,600 - 1 = 0.3585; per visit 883.025 / 650 - 1 = 0.3585.
   Renewal price at 15 %: 3,532.10 / 0.85 = 4,155.41; the previous term's 2,600.00 (same 365 days)
@@ -121,7 +122,7 @@ def test_this_term_against_the_last_one_to_the_cent(loaded: Engine) -> None:
         "1766.05",
         2,
         "883.03",
-        "1233.95",
+        "-401.67",
     )
     assert n.cost_per_visit == Decimal("883.025")
     assert (metrics.fraction(n.labour_share), metrics.fraction(n.material_share)) == (Decimal("0.7886"), Decimal("0.2114"))  # fmt: skip

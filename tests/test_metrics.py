@@ -10,7 +10,7 @@ import numpy as np
 import oracle
 import pytest
 
-from budgetcore.figures import frame, metrics
+from budgetcore.figures import advice, frame, metrics
 from budgetcore.figures.metrics import ContractFigures, ContractInputs, Thresholds
 
 
@@ -399,7 +399,9 @@ def test_figures_combines_the_inputs() -> None:
     assert f.forecast.method == "burn"
     assert metrics.money(f.forecast.total) == metrics.money(D(5475) * D("498.185") / 2490)
     assert f.summary["forecast_total"] == D("1095.41")  # 5475 x 498.185 / 2490 = 1095.4068...
-    assert f.margin == D("7501.815")  # 8000 - 498.185
+    # margin to date: the value earned so far (8000 x 166/365 = 3638.356...) - 498.185
+    assert metrics.money(f.margin) == D("3140.17")
+    assert abs(f.margin - (D(8000) * 166 / 365 - D("498.185"))) < D("1e-20")
     assert f.forecast_margin == D(8000) - f.forecast.total
     assert f.notice_deadline == d(2026, 10, 2)  # 12-31 - 90 d
     assert (f.days_to_end, f.days_to_notice) == (199, 109)
@@ -453,3 +455,47 @@ def test_figures_edge_cases(changes: dict, as_of: dt.date, expected: dict) -> No
         "approaching_renewal": f.approaching_renewal,
     }
     assert {k: got[k] for k in expected} == expected
+
+
+# no activity: BASE runs 2026-01-01..12-31 (365 days); nothing registered past 25 % of it
+NOTHING = dict(actual_labour=D(0), actual_material=D(0), actual_hours=D(0), visits_done=0)
+
+
+@pytest.mark.parametrize(
+    ("changes", "as_of", "flag"),
+    [
+        (NOTHING, d(2026, 4, 2), True),  # day 92 of 365: 25.2 % > 25 %
+        (NOTHING, d(2026, 4, 1), False),  # day 91: 24.9 %
+        ({**NOTHING, "actual_hours": D("0.5")}, d(2026, 6, 15), False),  # hours registered at cost 0
+        ({**NOTHING, "visits_done": 1}, d(2026, 6, 15), False),  # a visit without lines
+        ({**NOTHING, "terminated_on": d(2026, 2, 1)}, d(2026, 6, 15), False),  # nothing is due
+        ({}, d(2026, 6, 15), False),  # 498.185 spent
+        (NOTHING, d(2027, 3, 1), True),  # ended with nothing: still flagged
+    ],
+)  # fmt: skip
+def test_no_activity_flag(changes: dict, as_of: dt.date, flag: bool) -> None:
+    f = _figures(dataclasses.replace(BASE, **changes), as_of, Thresholds())
+    assert f.no_activity is flag
+    assert (advice.NO_ACTIVITY in [w.action for w in f.why]) is flag
+    assert f.status == "on track"  # a flag, not a status
+
+
+def test_no_activity_share_is_a_setting() -> None:
+    inputs = dataclasses.replace(BASE, **NOTHING)
+    assert _figures(inputs, d(2026, 6, 15), Thresholds(no_activity_elapsed=D("0.5"))).no_activity is False
+    f = _figures(inputs, d(2026, 6, 15), Thresholds(no_activity_elapsed=D("0.4")))
+    assert f.no_activity is True  # 166 / 365 = 45.5 %
+    assert advice.why_text(f, "en") == "no activity: nothing registered at 45% of the term"
+    assert advice.why_text(f, "nl") == "geen activiteit: niets geregistreerd bij 45% van de looptijd"
+
+
+def test_why_names_the_category_over_its_budget() -> None:
+    # labour 4,000 on a labour budget of 3,650 by mid-June: over budget? no (4,198 of 5,475),
+    # but the forecast (burn 5,475 x 4198.185 / 2490) is far over: at risk, labour over, ahead
+    f = _figures(dataclasses.replace(BASE, actual_labour=D(4000)), d(2026, 6, 15), Thresholds())
+    assert f.status == "at risk"
+    assert [w.action for w in f.why] == [advice.LABOUR_OVER, advice.AHEAD]
+    assert advice.why_text(f, "en") == (
+        "labour €4,000 over its budget €3,650; spending ahead of the calendar: €4,198 spent, "
+        "€2,490 planned to date"
+    )

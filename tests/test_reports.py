@@ -110,7 +110,7 @@ def test_workbook_sheets_headers_formats_and_chart(engine) -> None:
     front = wb["Summary"]
     header = [c.value for c in front[4]]
     assert header[:3] == ["Contract", "Customer", "Status"]
-    assert {"Consumed", "Forecast", "Margin", "Suggested action", "Reason", "Suggested value"} <= set(header)
+    assert {"Consumed", "Forecast", "Margin to date", "Suggested action", "Reason", "Suggested value"} <= set(header)
     assert front.freeze_panes == "C5"
     row = {h: front.cell(row=6, column=i + 1) for i, h in enumerate(header)}  # R-1
     assert row["Contract"].value == "R-1"
@@ -154,7 +154,7 @@ def test_workbook_in_dutch(engine) -> None:
     wb = load_workbook(io.BytesIO(report_xlsx.workbook(pack_of(engine), "nl")))
     assert wb.sheetnames[0] == "Samenvatting"
     header = [c.value for c in wb["Samenvatting"][4]]
-    assert header[:3] == ["Contract", "Klant", "Status"] and "Prognose" in header and "Marge" in header
+    assert header[:3] == ["Contract", "Klant", "Status"] and "Prognose" in header and "Marge tot nu toe" in header
     assert wb["R-1"]["A4"].value == "Gegevens"
     assert wb["Samenvatting"]["B2"].value is None and wb["Samenvatting"]["A2"].value.startswith(
         "Peildatum 15-06-2026"
@@ -304,7 +304,7 @@ def test_cli_csv_keeps_formula_text_as_text(engine) -> None:
     )
     rows = {row["contract_number"]: row for row in csv.DictReader(io.StringIO(out.getvalue()))}
     assert rows["R-1"]["customer"] == "'" + EVIL
-    assert rows["R-3"]["margin"] == "335.00"  # numbers are ours, never prefixed
+    assert rows["R-3"]["margin"] == "314.45"  # 500 x 350/365 - 165; numbers are ours, never prefixed
 
 
 def test_every_text_of_the_pack_has_dutch(engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -332,3 +332,10 @@ def test_a_single_contract_pack_has_no_list_page(engine) -> None:
     page = report_html.html(pack_of(engine, contract_number="R-1"), "en")
     assert '<header class="single">' in page and 'class="summary"' not in page
     assert page.count('<section class="contract"') == 1 and "Contract review R-1" in page
+
+
+def test_visits_read_the_same_in_the_pack_as_on_the_page() -> None:
+    from types import SimpleNamespace
+
+    assert reports.visits_text(SimpleNamespace(visits_done=0, planned_visits=None)) == "0 / —"  # type: ignore[arg-type]
+    assert reports.visits_text(SimpleNamespace(visits_done=3, planned_visits=4)) == "3 / 4"  # type: ignore[arg-type]

@@ -89,15 +89,22 @@ def figures(
     ],
 )
 def test_suggested_action(changes: dict[str, object], action: str) -> None:
-    assert advice.suggest(figures(**changes)).action == action
+    # the other rules alone: the price rule (below) is off
+    assert advice.suggest(figures(advice.ReviewRules(price_tolerance=None), **changes)).action == action
 
 
 def test_visits_need_an_absolute_excess_too() -> None:
     # early in the term 2 visits done where 0.5 were due is 4x, but only 1.5 extra
-    early = figures(as_of=dt.date(2026, 1, 15), visits_done=2, actual_labour=D(300), actual_material=D(0))
+    early = figures(
+        advice.ReviewRules(price_tolerance=None),
+        as_of=dt.date(2026, 1, 15),
+        visits_done=2,
+        actual_labour=D(300),
+        actual_material=D(0),
+    )
     assert advice.suggest(early).action == advice.RENEW
     early_scope = figures(
-        advice.ReviewRules(visits_extra=1),
+        advice.ReviewRules(visits_extra=1, price_tolerance=None),
         as_of=dt.date(2026, 1, 15),
         visits_done=2,
         actual_labour=D(300),
@@ -115,6 +122,7 @@ def test_reprice_margin_is_a_rule_setting() -> None:
 
 def test_term_over_uses_the_final_actual() -> None:
     ended = figures(
+        advice.ReviewRules(price_tolerance=None),
         as_of=dt.date(2027, 1, 15), actual_labour=D(9000), actual_material=D(2500), visits_done=12
     )
     suggestion = advice.suggest(ended)
@@ -127,8 +135,14 @@ def test_term_over_uses_the_final_actual() -> None:
     [
         ({"actual_labour": D(6000)}, "terminate?",
          "loss-making: expected cost €14,000 exceeds the contract value €12,000"),
-        ({"actual_labour": D(4500)}, "re-price", "forecast €11,000 is 10% over the budget €10,000"),
-        ({}, "renew as is", "forecast €8,000 within the budget €10,000"),
+        # 11,000 on 10,000 is 10.0 % (its renewal price 12,941.18 is within 10 % of the value)
+        ({"actual_labour": D(4500)}, "re-price", "forecast €11,000 is 10.0% over the budget €10,000"),
+        # 11,040 on 10,000: "10.4%", never the "10%" that the at-risk rule's "more than 10 %" excludes
+        ({"actual_labour": D(4520)}, "re-price", "forecast €11,040 is 10.4% over the budget €10,000"),
+        # the renewal price 8,000 / 0.85 = 9,411.76 is 21.57 % below the value 12,000
+        ({}, "re-price", "renewal price €9,412 is 21.6% below the contract value €12,000"),
+        ({"contract_value": D(8400)}, "re-price", "renewal price €9,412 is 12.1% above the contract value €8,400"),
+        ({"contract_value": D(9000)}, "renew as is", "forecast €8,000 within the budget €10,000"),
         ({"terminated_on": dt.date(2026, 6, 1)}, "terminated", "terminated on 1 Jun 2026"),
     ],
 )  # fmt: skip
@@ -143,3 +157,10 @@ def test_reason_in_dutch_formats_dates_the_dutch_way() -> None:
 
 def test_every_action_has_a_reason() -> None:
     assert set(advice.REASONS) == set(advice.ACTIONS)
+
+
+def test_a_share_over_a_threshold_never_reads_as_the_threshold() -> None:
+    # 10,001 on 10,000 (forecast 2 x 5,000.50 at half term) is 0.01 % over: "0.1%", not "0%"
+    slightly = advice.suggest(figures(advice.ReviewRules(price_tolerance=None), actual_labour=D("4000.50")))
+    assert slightly.text("en")[1] == "forecast €10,001 is 0.1% over the budget €10,000"
+    assert slightly.text("nl")[1] == "prognose €\xa010.001 ligt 0,1% boven het budget €\xa010.000"

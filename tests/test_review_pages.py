@@ -78,7 +78,7 @@ def test_a_decision_from_the_renewals_list_shows_everywhere() -> None:
 
 
 def test_overview_groups_and_a_click_filters_to_one() -> None:
-    at = page("pages/overview.py")
+    at = page("pages/overview.py", contracts="all")
     at.radio(key="overview_group_by").set_value("manager").run()
     assert not at.exception
     groups = at.dataframe[0].value
@@ -93,7 +93,7 @@ def test_overview_groups_and_a_click_filters_to_one() -> None:
 
 
 def test_overview_lists_the_changes_since_last_week() -> None:
-    at = page("pages/overview.py", as_of="2026-11-19")
+    at = page("pages/overview.py", as_of="2026-11-19", contracts="all")
     [changes] = [e for e in at.expander if e.label.startswith("Changes since last week")]
     assert changes.label == "Changes since last week (27)"  # alerts.since_last_week on the demo, by kind
     listed = "\n".join(m.value for m in changes.markdown)

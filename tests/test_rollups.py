@@ -38,7 +38,7 @@ def test_by_manager_by_hand(loaded: Engine) -> None:
     assert metrics.fraction(anna.consumed) == Decimal(
         "0.3099"
     )  # (2740.185 - 362) / 7675, K-003 has no budget
-    assert metrics.money(anna.margin) == Decimal("7639.82")  # K-001 7501.815 + K-003 138.00
+    assert metrics.money(anna.margin) == Decimal("3257.62")  # K-001 3140.171164 + K-003 117.452055
     assert anna.statuses["watch"] == 1 and anna.statuses["no budget"] == 1
 
 
@@ -80,7 +80,7 @@ def test_cli_and_workbook(loaded: Engine) -> None:
         "actual_total": "2740.19",
         "consumed_pct": "0.3099",
         "forecast_total": "3356.16",
-        "margin": "7639.82",
+        "margin": "3257.62",
         "worst_status": "over budget",
     }  # fmt: skip  (forecast: 996.37 + 377.514286 + 65.963855 + 916.307331 + 1000.00 = 3356.155472)
     with transaction(loaded) as session:

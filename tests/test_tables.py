@@ -77,7 +77,7 @@ def test_renewals_csv_escapes_text_and_keeps_numbers() -> None:
     assert list(parsed[0]) == list(tables.CSV_COLUMNS)
     assert (parsed[0]["contract_number"], parsed[0]["customer"]) == ("'=1+1", "'@evil")
     assert parsed[0]["actual_total"] == "6000.40"
-    assert parsed[1]["margin"] == "-10000.15"  # a loss stays a number, not text
+    assert parsed[1]["margin"] == "-11117.96"  # 12,000 x 331/365 - 22,000.15: a loss stays a number
     assert (parsed[1]["suggested_action"], parsed[1]["reason"]) == advice.suggest(rows[1]).text("en")
 
 
@@ -98,8 +98,10 @@ def test_overview_frame_rounds_to_whole_euros_in_the_column_order() -> None:
 def test_renewals_frame_next_deadline_and_action() -> None:
     frame, _columns = tables.renewals([figures()], "en", "EUR", D("0.15"))
     row = frame.iloc[0]
-    # the notice deadline (1 Nov) has passed on 27 Nov, so the end date is next
-    assert (row["deadline"], row["days"], row["action"]) == (dt.date(2026, 12, 31), 34, "renew as is")
+    # the notice deadline (1 Nov) has passed on 27 Nov, so the end date is next; the burn forecast
+    # 10,000 x 6,000.40 / 9,000 = 6,667.11 prices at 7,843.66, 34.6 % below the value 12,000
+    assert (row["deadline"], row["days"], row["action"]) == (dt.date(2026, 12, 31), 34, "re-price")
+    assert row["reason"] == "renewal price €7,844 is 34.7% below the contract value €12,000"
 
 
 def test_labels_and_compact_money() -> None:
@@ -129,7 +131,7 @@ def test_display_formats_write_numbers_per_language(column, value, lang, text) -
 
 def test_display_formats_leave_text_and_dates_alone() -> None:
     formats = tables.display_formats(tables.RENEWAL_COLUMNS, "nl")
-    assert formats.keys() == {"days", "forecast", "margin", "price", "change"}
+    assert formats.keys() == {"days", "forecast", "margin", "forecast_margin", "price", "change"}
     assert (formats["change"](0.1111), formats["change"](-0.05), formats["change"](0.0)) == (
         "+11%",
         "-5%",

@@ -79,9 +79,11 @@ def pressure_map(figures: Sequence[ContractFigures], lang: str, currency: str) -
                         prefix + whole(metrics.money(f.budget_total).to_integral_value(ROUND_HALF_UP)),
                         whole((f.consumed or 0) * 100) + "%",
                         whole(f.elapsed * 100) + "%",
+                        f.contract_number,  # not shown: the contract a click on the bubble opens
                     ]
                     for f in chosen
                 ],
+                cliponaxis=False,  # a bubble at 0 % or 100 % is drawn whole
                 hovertemplate=(
                     "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
                     + i18n.t("Budget", lang)
@@ -95,9 +97,19 @@ def pressure_map(figures: Sequence[ContractFigures], lang: str, currency: str) -
         )
     top = max([1.2, *(float(f.consumed or 0) * 1.05 for f in budgeted)])
     fig.add_trace(_calendar_line(lang))
-    fig.update_xaxes(title=i18n.t("Elapsed", lang), tickformat=".0%", range=[-0.02, 1.02])
-    fig.update_yaxes(title=i18n.t("Consumed", lang), tickformat=".0%", range=[-0.02, min(top, 3.0)])
+    fig.update_xaxes(title=i18n.t("Elapsed", lang), tickformat=".0%", range=[-0.05, 1.05])
+    fig.update_yaxes(title=i18n.t("Consumed", lang), tickformat=".0%", range=[-0.05, min(top, 3.0)])
     return _layout(fig, lang, 420)
+
+
+def clicked_contract(event: object) -> str | None:
+    """The contract number of the bubble a click on pressure_map() selected, else None."""
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    for point in points:
+        data = point.get("customdata") if isinstance(point, dict) else None
+        if data and len(data) > 5:
+            return str(data[5])
+    return None
 
 
 MAX_POINTS = 5000  # a pressure map draws each contract up to this many, then cells of contracts
@@ -134,9 +146,19 @@ def pressure_density(grid: PressureGrid, lang: str) -> go.Figure:
     return _layout(fig, lang, 420)
 
 
-def monthly_actuals(months: Sequence[MonthActual], lang: str, currency: str) -> go.Figure:
-    """Stacked bars of labour and material cost per month, in currency (an ISO code)."""
+def monthly_actuals(
+    months: Sequence[MonthActual], lang: str, currency: str, as_of: dt.date | None = None
+) -> go.Figure:
+    """Stacked bars of labour and material cost per month, in currency (an ISO code). The month
+    of as_of holds only its days up to as_of: its bars are paler and say 'to <date>', so that a
+    part of a month does not read as a collapse."""
     x = [m.month for m in months]
+    partial = [as_of is not None and (m.year, m.month) == (as_of.year, as_of.month) and as_of.day < _month_days(m)
+               for m in x]  # fmt: skip
+    labels = [
+        i18n.month(d, lang) + (" " + i18n.t("to {date}", lang, date=i18n.date(as_of, lang)) if p else "")
+        for d, p in zip(x, partial, strict=True)
+    ]
     fig = go.Figure()
     for name, values, colour in (
         ("Labour", [m.labour for m in months], LABOUR_COLOUR),
@@ -147,18 +169,30 @@ def monthly_actuals(months: Sequence[MonthActual], lang: str, currency: str) -> 
                 x=x,
                 y=[float(v) for v in values],
                 name=i18n.t(name, lang),
-                marker_color=colour,
+                marker={"color": colour, "opacity": [0.45 if p else 1.0 for p in partial]},
                 customdata=[
-                    [i18n.money(v, lang, currency, cents=False), i18n.date(d, lang)]
-                    for v, d in zip(values, x, strict=True)
+                    [i18n.money(v, lang, currency, cents=False), label]
+                    for v, label in zip(values, labels, strict=True)
                 ],
                 hovertemplate="%{customdata[1]}: %{customdata[0]}<extra>" + i18n.t(name, lang) + "</extra>",
             )
         )
+    if any(partial):
+        last = x[partial.index(True)]
+        fig.add_annotation(
+            x=last, y=float(sum((m.labour + m.material) for m in months if m.month == last)),
+            text=i18n.t("to {date}", lang, date=i18n.date(as_of, lang)), showarrow=False, yanchor="bottom",
+            font={"size": 11, "color": "#444"},
+        )  # fmt: skip
     fig.update_layout(barmode="stack")
     fig.update_xaxes(tickformat="%b %Y")
     fig.update_yaxes(tickprefix=i18n.money_prefix(currency, lang), tickformat=",.0f")
     return _layout(fig, lang, 340)
+
+
+def _month_days(first: dt.date) -> int:
+    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return (following - first).days
 
 
 def burn_up(points: Sequence[BurnUpPoint], f: ContractFigures, lang: str, currency: str) -> go.Figure:

@@ -90,7 +90,10 @@ def recognition_rows(reports: Sequence[FileReport], lang: str) -> list[dict[str,
             t("Separator", lang): t(SEPARATORS[r.delimiter], lang) if r.delimiter in SEPARATORS else "—",
             t("Decimals", lang): "1.234,56" if r.decimal_comma else "1,234.56",
             t("Rows", lang): r.rows,
-            t("Columns", lang): ", ".join(f"{h} → {c}" for h, c in r.mapping.items()),
+            # the columns by the names the template uses in lang, not the internal field names
+            t("Columns", lang): ", ".join(
+                f"{h} → {column_labels(r.entity, lang).get(c, c) if r.entity else c}" for h, c in r.mapping.items()
+            ),
             t("Ignored", lang): ", ".join(r.ignored_columns),
         }
         for r in reports
@@ -98,9 +101,16 @@ def recognition_rows(reports: Sequence[FileReport], lang: str) -> list[dict[str,
 
 
 def problem_rows(problems: Sequence[Problem], lang: str) -> list[dict[str, object]]:
+    """One row per problem; a row, column or value the problem has not (a whole file's) is '—'."""
     headers = [t(h, lang) for h in PROBLEM_COLUMNS]
+
+    def cell(value: object) -> object:
+        return "—" if value is None or value == "" else str(value)
+
     return [
-        dict(zip(headers, (p.file, p.row, p.column, p.value, p.translated(lang)), strict=True))
+        dict(
+            zip(headers, (p.file, cell(p.row), cell(p.column), cell(p.value), p.translated(lang)), strict=True)
+        )
         for p in problems
     ]
 

@@ -172,6 +172,34 @@ def renewal_decisions(v: ui.View, chosen: PortfolioFrame) -> tuple[PortfolioFram
     return chosen, found, key
 
 
+def ended_open_section(v: ui.View) -> None:
+    """The overview's second group: contracts that ended before as_of and are still open
+    (frame.ended_open: over budget, or awaiting renewal without a decision), most pressing first."""
+    lang = v.lang
+    whole, _ = ui.portfolio_frame(replace(v, filters=replace(v.filters, running_only=False)))
+    ended = whole["end_date"] < np.datetime64(v.as_of, "D")
+    decided = list(current_decisions([str(n) for n in whole["contract_number"][ended]]))
+    rows = whole.take(frame.ended_open(whole, decided))
+    st.subheader(t("Ended, still open ({n})", lang, n=i18n.number(len(rows), lang, 0)))
+    if not len(rows):
+        st.caption(t("No ended contract is over budget or awaiting renewal.", lang))
+        return
+    st.caption(
+        t("Ended before {date} and not terminated: over budget, or awaiting renewal (no renewal decision "
+          "recorded and no automatic renewal). Select a row to open the contract.", lang,
+          date=i18n.date(v.as_of, lang))
+    )  # fmt: skip
+    awaiting = {str(n) for n in rows["contract_number"][frame.awaiting_mask(rows, decided)]}
+    table, columns = tables.overview(
+        rows.figures(frame.order(rows, "pressure")), lang, v.currency, tuple(awaiting)
+    )
+    wide, phone = ui.wide_or_phone("ended")
+    with wide:
+        ui.selectable_table(table, columns, v, key="ended_table", max_height=420, wrap=True)
+    with phone:
+        ui.phone_list(table, v)
+
+
 def with_decisions(
     frame: pd.DataFrame,
     columns: Columns,

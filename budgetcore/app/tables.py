@@ -110,38 +110,56 @@ def _money(value: Decimal | None) -> Decimal | None:
 
 STATUS_WIDTH = 150  # pixels: the longest status, 'budget overschreden', whole
 
+# At 1440 px the table is about 940 px wide: contract, status, flag, why, next deadline and end
+# date are in view without scrolling; the figures follow.
 OVERVIEW_COLUMNS: Columns = {
-    "contract": Column("Contract"),
-    "customer": Column("Customer", width="medium"),
+    "contract": Column("Contract", width=110),
+    "customer": Column("Customer", width=150),
     "status": Column("Status", width=STATUS_WIDTH),
-    "budget": Column("Budget", "money"),
-    "actual": Column("Actual", "money", "Labour + material to date"),
-    "labour": Column("Labour", "money"),
-    "material": Column("Material", "money"),
+    "flag": Column("Flag", help="No activity: nothing registered past the share of the term set on Settings",
+                   width=95),
+    "why": Column("Why", help="Why the contract needs attention; the contract page quotes the figures",
+                  width=230),
+    "deadline": Column(
+        "Next deadline", "date", "The notice deadline until it passes, then the end date", width=105
+    ),
+    "end": Column("End date", "date", width=100),
     "consumed": Column("Consumed", "progress", "Actual / budget"),
     "elapsed": Column("Elapsed", "progress", "Share of the term passed"),
     "burn": Column(
         "Burn index", "number", "Actual / planned to date; above 1 spends ahead of the calendar", 2
     ),
+    "budget": Column("Budget", "money"),
+    "actual": Column("Actual", "money", "Labour + material to date"),
     "forecast": Column("Forecast", "money", "Expected actual total at end of term"),
-    "margin": Column("Margin", "money", "Contract value - actual to date"),
-    "end": Column("End date", "date"),
+    "margin": Column("Margin to date", "money", "Value earned to date (contract value x elapsed) - actual to date"),
+    "forecast_margin": Column("Forecast margin", "money", "Contract value - forecast"),
+    "labour": Column("Labour", "money"),
+    "material": Column("Material", "money"),
     "notice": Column("Notice deadline", "date"),
-}
+}  # fmt: skip
 
 
 # What a long table can be sorted by on the server (frame.order's names) -> its English label;
 # the first is the table's own order, the one it shows when it fits one page.
-OVERVIEW_SORTS = {"pressure": "Most pressing"} | {name: c.label for name, c in OVERVIEW_COLUMNS.items()}
+OVERVIEW_SORTS = {"pressure": "Most pressing"} | {
+    name: c.label for name, c in OVERVIEW_COLUMNS.items() if name not in ("flag", "why")
+}
 
 
-def overview(figures: Sequence[ContractFigures], lang: str) -> tuple[pd.DataFrame, Columns]:
-    """One row per contract, in the given order."""
+def overview(
+    figures: Sequence[ContractFigures], lang: str, currency: str = "EUR", awaiting: Sequence[str] = ()
+) -> tuple[pd.DataFrame, Columns]:
+    """One row per contract, in the given order; awaiting: the contract numbers whose why
+    starts with 'awaiting renewal' (frame.awaiting_mask)."""
     rows = [
         {
             "contract": f.contract_number,
             "customer": f.inputs.customer,
             "status": status_label(f.status, lang),
+            "flag": flag(f, lang),
+            "why": why(f, lang, f.contract_number in awaiting),
+            "deadline": f.next_deadline,
             "budget": _money(f.budget_total),
             "actual": _money(f.actual_total),
             "labour": _money(f.inputs.actual_labour),
@@ -151,12 +169,28 @@ def overview(figures: Sequence[ContractFigures], lang: str) -> tuple[pd.DataFram
             "burn": _fraction(metrics.fraction(f.burn_index, 2)),
             "forecast": _money(f.forecast.total),
             "margin": _money(f.margin),
+            "forecast_margin": _money(f.forecast_margin),
             "end": f.inputs.end_date,
             "notice": f.notice_deadline,
         }
         for f in figures
     ]
     return pd.DataFrame(rows, columns=list(OVERVIEW_COLUMNS)), OVERVIEW_COLUMNS
+
+
+def flag(f: ContractFigures, lang: str) -> str:
+    """The flag shown next to the status: 'no activity' or ''."""
+    return i18n.t(advice.NO_ACTIVITY, lang) if f.no_activity else ""
+
+
+def why(f: ContractFigures, lang: str, awaiting: bool = False) -> str:
+    """Why the contract needs attention, its reasons' names (advice.why_short); 'awaiting
+    renewal' first when it is (frame.awaiting_mask)."""
+    text = advice.why_short(f, lang)
+    if awaiting:
+        first = i18n.t(advice.AWAITING, lang)
+        text = f"{first}, {text}" if text else first
+    return text
 
 
 # Widths in pixels for a page 1440 px wide, where the table is about 980 px: what to do, why,
@@ -178,7 +212,8 @@ RENEWAL_COLUMNS: Columns = {
     "days": Column("Days left", "number", decimals=0),
     "consumed": Column("Consumed", "progress", "Actual / budget"),
     "forecast": Column("Forecast", "money", "Expected actual total at end of term"),
-    "margin": Column("Margin", "money", "Contract value - actual to date"),
+    "margin": Column("Margin to date", "money", "Value earned to date (contract value x elapsed) - actual to date"),
+    "forecast_margin": Column("Forecast margin", "money", "Contract value - forecast"),
     "end": Column("End date", "date"),
     "notice": Column("Notice deadline", "date"),
     "auto_renew": Column("Auto-renew", "check"),
@@ -225,6 +260,7 @@ def renewals(
                 "consumed": _fraction(f.consumed),
                 "forecast": _money(f.forecast.total),
                 "margin": _money(f.margin),
+                "forecast_margin": _money(f.forecast_margin),
                 "action": action,
                 "reason": reason,
                 "price": _money(price.suggested_value),

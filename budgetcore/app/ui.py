@@ -17,6 +17,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,8 @@ from budgetcore.store.models import Contract
 
 NO_DEMO_ENV = "BUDGETCORE_NO_DEMO"  # "1": never load the demo portfolio into an empty database
 FILTER_PARAMS = {"customer": "f_customer", "type": "f_type", "status": "f_status", "manager": "f_manager"}
-AS_OF_KEY, WITHIN_KEY = "f_as_of", "f_within"
+AS_OF_KEY, WITHIN_KEY, SCOPE_KEY = "f_as_of", "f_within", "f_scope"
+SCOPES = {"running": "Running contracts", "all": "All contracts"}  # ?contracts=all; running by default
 LOCAL = Actor("local", "page", operator=True)  # a View made without a sidebar run (tests)
 log = logging.getLogger(__name__)
 
@@ -280,6 +282,8 @@ def _from_url(choices: summary.Choices, today: dt.date) -> None:
             st.session_state["_refused_as_of"] = asked  # said on the page (refused_as_of)
     if WITHIN_KEY not in st.session_state:
         st.session_state[WITHIN_KEY] = _parse_int(qp.get("within"))
+    if SCOPE_KEY not in st.session_state:
+        st.session_state[SCOPE_KEY] = "all" if qp.get("contracts") == "all" else "running"
 
 
 def _parse_date(text: str | None) -> dt.date | None:
@@ -310,12 +314,14 @@ def _parse_int(text: str | None) -> int | None:
 
 
 def view_params(today: dt.date | None = None) -> dict[str, str | list[str]]:
-    """The query parameters that reproduce the current filters (defaults left out)."""
+    """The query parameters that reproduce the current filters (defaults left out, but not the
+    as-of date: a shared link shows the figures of the day it was made, not of the day it is opened)."""
     today = today or clock.today()
     params: dict[str, str | list[str]] = {}
     as_of = st.session_state.get(AS_OF_KEY)
-    if isinstance(as_of, dt.date) and as_of != today:
-        params["as_of"] = as_of.isoformat()
+    params["as_of"] = (as_of if isinstance(as_of, dt.date) else today).isoformat()
+    if st.session_state.get(SCOPE_KEY) == "all":
+        params["contracts"] = "all"
     for param, key in FILTER_PARAMS.items():
         if st.session_state.get(key):
             params[param] = list(st.session_state[key])
@@ -331,7 +337,7 @@ def _to_url(today: dt.date) -> None:
     """Mirror the filters into the URL, touching only parameters that changed."""
     wanted = view_params(today)
     qp = st.query_params
-    for name in ("as_of", *FILTER_PARAMS, "within", "lang"):
+    for name in ("as_of", "contracts", *FILTER_PARAMS, "within", "lang"):
         value = wanted.get(name)
         values = value if isinstance(value, list) else ([value] if value else [])
         if values and qp.get_all(name) != values:
@@ -340,8 +346,13 @@ def _to_url(today: dt.date) -> None:
             del qp[name]
 
 
-def sidebar() -> View:
-    """Render the shared sidebar and return the view every page renders; call once per run."""
+FILTER_KEYS = (AS_OF_KEY, SCOPE_KEY, *FILTER_PARAMS.values(), WITHIN_KEY)
+
+
+def sidebar(filters: bool = True) -> View:
+    """Render the shared sidebar and return the view every page renders; call once per run.
+    filters False (pages where they change nothing: import, settings, audit, users): only the
+    language and who is signed in; the filters keep their values for the next page."""
     language = lang()
     url, version, is_demo = _state()
     choices, count, archived = _choices(url, version)
@@ -357,46 +368,14 @@ def sidebar() -> View:
             key="lang_choice",
             on_change=_choose_language,
         )
-        st.date_input(
-            t("As of", language),
-            key=AS_OF_KEY,
-            min_value=clock.FIRST_DAY,
-            max_value=clock.LAST_DAY,
-            format="DD-MM-YYYY" if language == "nl" else "DD/MM/YYYY",
-        )
-        st.multiselect(
-            t("Customer", language), choices.customers, key="f_customer", placeholder=t("All", language)
-        )
-        st.multiselect(
-            t("Contract type", language),
-            choices.types,
-            key="f_type",
-            format_func=lambda v: type_label(v, language),
-            placeholder=t("All", language),
-        )
-        st.multiselect(
-            t("Status", language),
-            STATUSES,
-            key="f_status",
-            format_func=lambda v: t(v, language),
-            placeholder=t("All", language),
-        )
-        st.multiselect(
-            t("Account manager", language),
-            choices.account_managers,
-            key="f_manager",
-            placeholder=t("All", language),
-        )
-        st.number_input(
-            t("Approaching renewal within (days)", language),
-            min_value=0,
-            max_value=clock.MAX_WINDOW_DAYS,
-            value=None,
-            step=30,
-            key=WITHIN_KEY,
-            placeholder=t("any time", language),
-        )
+        if filters:
+            _filter_widgets(language, choices)
+        else:  # a widget not drawn in a run loses its state: keep it as plain session state
+            for key in FILTER_KEYS:
+                st.session_state[key] = st.session_state[key]
         auth.identity_box(language)
+        # on a phone a page title such as 'Portefeuilleoverzicht' fits one line
+        st.html(f"<style>@media (max-width: {PHONE_PX - 1}px) {{ h1 {{ font-size: 1.7rem !important; }} }}</style>")
     _to_url(today)
     refused_as_of(language)
     stored = _settings(url, version)
@@ -408,6 +387,7 @@ def sidebar() -> View:
             statuses=tuple(st.session_state["f_status"]),
             account_managers=tuple(st.session_state["f_manager"]),
             renewal_within_days=st.session_state[WITHIN_KEY],
+            running_only=st.session_state[SCOPE_KEY] == "running",
         ),
         lang=language,
         thresholds=stored.thresholds(),
@@ -422,6 +402,58 @@ def sidebar() -> View:
     )
     st.session_state["_view"] = view
     return view
+
+
+def _filter_widgets(language: str, choices: summary.Choices) -> None:
+    """The sidebar's filters, each bound to its session state key (mirrored in the URL)."""
+    st.radio(
+        t("Contracts", language),
+        list(SCOPES),
+        format_func=lambda v: t(SCOPES[v], language),
+        horizontal=True,
+        key=SCOPE_KEY,
+        help=t("Running: the term holds the as-of date. Ended contracts that are still open are listed "
+               "below the overview's table.", language),
+    )  # fmt: skip
+    st.date_input(
+        t("As of", language),
+        key=AS_OF_KEY,
+        min_value=clock.FIRST_DAY,
+        max_value=clock.LAST_DAY,
+        format="DD-MM-YYYY" if language == "nl" else "DD/MM/YYYY",
+    )
+    st.multiselect(
+        t("Customer", language), choices.customers, key="f_customer", placeholder=t("All", language)
+    )
+    st.multiselect(
+        t("Contract type", language),
+        choices.types,
+        key="f_type",
+        format_func=lambda v: type_label(v, language),
+        placeholder=t("All", language),
+    )
+    st.multiselect(
+        t("Status", language),
+        STATUSES,
+        key="f_status",
+        format_func=lambda v: t(v, language),
+        placeholder=t("All", language),
+    )
+    st.multiselect(
+        t("Account manager", language),
+        choices.account_managers,
+        key="f_manager",
+        placeholder=t("All", language),
+    )
+    st.number_input(
+        t("Approaching renewal within (days)", language),
+        min_value=0,
+        max_value=clock.MAX_WINDOW_DAYS,
+        value=None,
+        step=30,
+        key=WITHIN_KEY,
+        placeholder=t("any time", language),
+    )
 
 
 def page_config() -> None:
@@ -553,6 +585,16 @@ def no_contracts(v: View) -> None:
         )
     else:
         st.info(t("No contracts match the filters in the sidebar.", v.lang))
+        st.button(t("Clear the filters", v.lang), key="clear_filters", on_click=clear_filters,
+                  icon=":material/filter_alt_off:")  # fmt: skip
+
+
+def clear_filters() -> None:
+    """Every sidebar filter back to its default (all customers, types, statuses, managers, any
+    renewal window), the as-of date and the running/all choice kept."""
+    for key in FILTER_PARAMS.values():
+        st.session_state[key] = []
+    st.session_state[WITHIN_KEY] = None
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -614,7 +656,7 @@ def table(frame: pd.DataFrame, columns: Columns, v: View, *, colour_status: bool
     # (262,144) of them: large portfolios get the plain, still sortable table
     styled = 0 < shown.size <= pd.get_option("styler.render.max_elements")
     if styled:
-        styler = shown.style.format(tables.display_formats(columns, lang), na_rep="")
+        styler = shown.style.format(tables.display_formats(columns, lang), na_rep="—")  # "" shows None
         if colour_status:
             colours = status_colours(lang)
             styler = styler.map(lambda s: f"color: {colours.get(s, 'inherit')}", subset=["status"])
@@ -633,11 +675,18 @@ WRAPPING_ROW_PX = 66  # st.dataframe wraps text only in rows taller than 4rem (6
 
 
 def selectable_table(
-    frame: pd.DataFrame, columns: Columns, v: View, key: str, max_height: int = 420, wrap: bool = False
+    frame: pd.DataFrame,
+    columns: Columns,
+    v: View,
+    key: str,
+    max_height: int = 420,
+    wrap: bool = False,
+    origin: str = "overview",
 ) -> None:
     """A table whose selected row opens that contract (the frame needs a 'contract' column);
     as tall as its rows up to max_height pixels, so a short list leaves no empty grid.
-    wrap: rows two lines tall whose text wraps, so long texts fit a narrow column."""
+    wrap: rows two lines tall whose text wraps, so long texts fit a narrow column.
+    origin: the page the contract's back link returns to (ORIGINS)."""
     row_px = WRAPPING_ROW_PX if wrap else ROW_PX
     nonce = st.session_state.setdefault(f"{key}_nonce", 0)
     event = table(
@@ -654,7 +703,7 @@ def selectable_table(
     rows = event.selection.rows if event is not None else []
     if rows:
         st.session_state[f"{key}_nonce"] = nonce + 1  # come back to a table without a selection
-        open_contract(str(frame.iloc[rows[0]]["contract"]))
+        open_contract(str(frame.iloc[rows[0]]["contract"]), origin)
 
 
 PAGE_ROWS = 500  # a table longer than this is sorted and paged on the server
@@ -700,9 +749,81 @@ def page_of(
     return _order(v.url, v.version, v.as_of, rows, by, descending, chosen)[first:last]
 
 
-def open_contract(number: str) -> None:
-    """Go to the contract page, keeping the sidebar's filters in the URL."""
-    st.switch_page("pages/contract.py", query_params={**view_params(), "contract": number})
+def uploader_in(language: str, key: str) -> None:
+    """Streamlit writes its file uploader's own texts (the button, the size limit) in English
+    only: in another language, the uploader in the container `key` shows them in that one."""
+    if language == i18n.DEFAULT_LANGUAGE:
+        return
+    upload = t("Upload", language).replace('"', "")
+    limit = t("{mb} MB per file", language, mb=config.get_option("server.maxUploadSize")).replace('"', "")
+    zone = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
+    st.html(
+        f"<style>{zone} button [data-testid='stMarkdownContainer'] p {{ font-size: 0; }}"
+        f'{zone} button [data-testid="stMarkdownContainer"] p::after {{ content: "{upload}"; font-size: 0.875rem; }}'
+        f"{zone} [data-testid='stFileUploaderDropzoneInstructions'] span {{ font-size: 0; }}"
+        f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "{limit} • CSV, TXT, '
+        f'TSV, XLSX, XLSM"; font-size: 0.875rem; }}</style>'
+    )
+
+
+PHONE_PX = 640  # narrower than this, a page shows its phone list instead of its wide table
+PHONE_ROWS = 50
+
+
+def wide_or_phone(key: str) -> tuple[object, object]:
+    """Two containers of which the browser shows one: the wide table's (from PHONE_PX on) and
+    the phone list's (below it), switched by a CSS media query."""
+    st.html(
+        f"<style>@media (max-width: {PHONE_PX - 1}px) {{ .st-key-wide_{key} {{ display: none; }} }}"
+        f"@media (min-width: {PHONE_PX}px) {{ .st-key-phone_{key} {{ display: none; }} }}</style>"
+    )
+    return st.container(key=f"wide_{key}"), st.container(key=f"phone_{key}")
+
+
+def phone_list(
+    rows: pd.DataFrame, v: View, why: str = "why", action: str | None = None, origin: str = "overview"
+) -> None:
+    """The table's rows as short cards for a phone: contract (a link to it), status and flag,
+    the suggested action, why, and the next deadline; the first PHONE_ROWS rows."""
+    lang = v.lang
+    colours = {tables.status_label(s, lang): s for s in STATUSES}
+    params = view_params() | ({"from": origin} if origin != "overview" else {})
+    cards = []
+    for _, row in rows.head(PHONE_ROWS).iterrows():
+        number = str(row["contract"])
+        link = "contract?" + urlencode({**params, "contract": number}, doseq=True)
+        head = [f"**[{text.markdown(number)}]({link})**", tables.status_badge(colours.get(row["status"], ""), lang)]
+        if row.get("flag"):
+            head.append(f":violet-badge[{text.markdown(row['flag'])}]")
+        if action and row.get(action):
+            head.append(f"**{text.markdown(row[action])}**")
+        lines = [" ".join(head)]
+        if row.get(why):
+            lines.append(text.markdown(row[why], limit=text.LONG))
+        lines.append(t("Next deadline: {date}", lang, date=i18n.date(row["deadline"], lang)))
+        cards.append("  \n".join(lines))
+    st.markdown("\n\n---\n\n".join(cards))
+    if len(rows) > PHONE_ROWS:
+        st.caption(t("The first {n} of {rows}; a wider screen shows them all.", lang, n=PHONE_ROWS,
+                     rows=i18n.number(len(rows), lang, 0)))  # fmt: skip
+
+
+ORIGINS = {"overview": ("pages/overview.py", "Overview"), "renewals": ("pages/renewals.py", "Renewals")}
+
+
+def open_contract(number: str, origin: str = "overview") -> None:
+    """Go to the contract page, keeping the sidebar's filters in the URL and, for its back
+    link, the page it was opened from (?from=renewals; the overview by default)."""
+    params = {**view_params(), "contract": number}
+    if origin != "overview":
+        params["from"] = origin
+    st.switch_page("pages/contract.py", query_params=params)
+
+
+def back_link(language: str) -> None:
+    """The contract page's link back to the page it was opened from (?from=), with the filters."""
+    path, label = ORIGINS.get(st.query_params.get("from", ""), ORIGINS["overview"])
+    st.page_link(path, label=t(label, language), icon=":material/arrow_back:", query_params=view_params())
 
 
 def review_pack_downloads(v: View, contract_number: str | None = None) -> None:

@@ -61,6 +61,15 @@ UNRECOGNISED = (
 )
 SHEET_SKIPPED = "sheet skipped: cannot tell which entity it holds"
 UNREADABLE = "cannot read this file: {reason}"
+NOT_A_WORKBOOK = "not a readable .xlsx workbook ({kind})"  # workbook.WorkbookError's template
+
+
+def _unreadable(name: str, row: int | None, exc: Exception) -> Problem:
+    """A file that could not be read: a workbook's own translatable message
+    (workbook.WorkbookError carries NOT_A_WORKBOOK and its params), else UNREADABLE."""
+    if getattr(exc, "template", None) == NOT_A_WORKBOOK:
+        return Problem.of(name, row, None, None, NOT_A_WORKBOOK, **exc.params)  # type: ignore[attr-defined]
+    return Problem.of(name, row, None, None, UNREADABLE, reason=str(exc)[:300])
 SERVER_FAULT = "server fault, nothing written (the files are not at fault): {reason}"
 MESSAGES = (  # every message template of a Problem made here, for the Dutch catalog
     *EXCHANGE_MESSAGES,
@@ -69,6 +78,7 @@ MESSAGES = (  # every message template of a Problem made here, for the Dutch cat
     "row has {cells} cells but the header {width}",
     "row has {cells} cells but the header {width} (a decimal comma in a comma-separated file?)",
     "cannot read the file here: {reason}",
+    NOT_A_WORKBOOK,
     "end date before start date",
     "term longer than 100 years",
     "unknown contract",
@@ -323,7 +333,7 @@ def read_uploads(files: Sequence[tuple[str, bytes]]) -> tuple[list[SourceTable],
         except (limits.LimitError, InvalidValueError, MixedEncodingError) as exc:
             problems.append(Problem.of(name, None, None, None, exc.template, **exc.params))
         except Exception as exc:  # any unreadable upload becomes a problem, not a crash
-            problems.append(Problem.of(name, None, None, None, UNREADABLE, reason=str(exc)[:300]))
+            problems.append(_unreadable(name, None, exc))
     return tables, problems
 
 
@@ -366,7 +376,7 @@ def import_paths(engine: Engine, paths: Sequence[str | Path], **kwargs) -> Impor
             except (limits.LimitError, InvalidValueError, MixedEncodingError) as exc:
                 result.error(Problem.of(path.name, None, None, None, exc.template, **exc.params))
             except Exception as exc:  # an unreadable file is a problem to report
-                result.error(Problem.of(path.name, 1, None, None, UNREADABLE, reason=str(exc)[:300]))
+                result.error(_unreadable(path.name, 1, exc))
         if not files:
             result.error(
                 Problem.of(", ".join(map(str, paths)), None, None, None, "no CSV or XLSX files found")

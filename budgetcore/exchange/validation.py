@@ -29,6 +29,9 @@ from budgetcore.store.models import Contract, WorkOrder
 
 NEGATIVE = "negative, but the row is not marked as a credit (a column credit with yes)"
 CREDIT_POSITIVE = "a credit (credit = yes) must be negative"
+# the template workbook's example contracts (workbook._examples): imported as they stand, a finding
+TEMPLATE_EXAMPLES = {("CT-2026-001", "Gemeente Voorbeeld"), ("CT-2026-002", "Zorggroep Voorbeeld")}
+EXAMPLE_ROW = "the template's example row, not your data: delete it before importing"
 MAX_PROBLEMS = 10_000  # errors (and findings) listed; beyond this only counted
 
 
@@ -254,6 +257,8 @@ def check(
     key: object = None
     if entity == "contracts":
         key = number = r["contract_number"]
+        if (number, r.get("customer")) in TEMPLATE_EXAMPLES:
+            yield problem("finding", "contract_number", EXAMPLE_ROW)
         start, end = r["start_date"], r["end_date"]
         if end < start:  # type: ignore[operator]
             yield problem("error", "end_date", "end date before start date")

@@ -35,7 +35,14 @@ SHEET_NAMES = {
 
 
 class WorkbookError(ValueError):
-    """The file is not a workbook openpyxl can read; the message says so in plain words."""
+    """The file is not a workbook openpyxl can read; the message says so in plain words, as an
+    English template and its values (template, params), for translation."""
+
+    template = NOT_A_WORKBOOK = "not a readable .xlsx workbook ({kind})"
+
+    def __init__(self, kind: str) -> None:
+        self.params = {"kind": kind}
+        super().__init__(self.template.format(kind=kind))
 
 
 def open_workbook(file_name: str, stream: IO[bytes]) -> list[SourceTable]:
@@ -51,7 +58,7 @@ def open_workbook(file_name: str, stream: IO[bytes]) -> list[SourceTable]:
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException, XML errors
-        raise WorkbookError(f"not a readable .xlsx workbook ({type(exc).__name__})") from exc
+        raise WorkbookError(type(exc).__name__) from exc
     tables: list[SourceTable] = []
     for sheet in book.worksheets:
         if getattr(sheet, "sheet_state", "visible") != "visible":

@@ -8,9 +8,12 @@ first rule that holds decides, in this order:
    forecast, else the actual total) exceeds the contract value, so renewing
    on the same terms loses money. A question, not a verdict: the customer may
    be worth keeping at a new price.
-3. ``re-price``: the forecast at end of term exceeds the budget total by more
-   than ``ReviewRules.reprice_margin`` (default 0 %): the work costs more
-   than the price was built on.
+3. ``re-price``: the renewal price at the target margin (pricing.py) lies more
+   than ``ReviewRules.price_tolerance`` (default 10 %) above or below the
+   contract value, so renewing at the same price would contradict it; or the
+   forecast at end of term exceeds the budget total by more than
+   ``ReviewRules.reprice_margin`` (default 0 %): the work costs more than the
+   price was built on.
 4. ``review scope``: the periodic visits done so far exceed the visits
    planned to date (planned_visits x elapsed fraction) by at least
    ``ReviewRules.visits_factor`` (default 1.5 x) and by at least
@@ -38,6 +41,9 @@ REPRICE = "re-price"
 REVIEW_SCOPE = "review scope"
 SET_BUDGET = "set a budget"
 RENEW = "renew as is"
+# the re-price reasons of the price rule (the renewal price against the contract value)
+PRICE_ABOVE = "renewal price {price} is {off} above the contract value {value}"
+PRICE_BELOW = "renewal price {price} is {off} below the contract value {value}"
 ACTIONS = (TERMINATE, REPRICE, REVIEW_SCOPE, SET_BUDGET, RENEW, TERMINATED)
 
 REASONS = {
@@ -50,6 +56,36 @@ REASONS = {
 }
 
 
+# Why a contract needs attention (the overview's and the renewals' "why"), in the words of the
+# reasons above; the engine (frame._why) decides which hold, most telling first:
+NO_ACTIVITY = "no activity"
+LABOUR_OVER = "labour over budget"
+MATERIAL_OVER = "material over budget"
+FORECAST_OVER = "forecast over budget"
+AHEAD = "spending ahead of the calendar"
+VISITS_BEHIND = "visits behind plan"
+AWAITING = "awaiting renewal"  # an ended contract's (frame.awaiting_mask), said by the overview
+WHY = {
+    NO_ACTIVITY: "no activity: nothing registered at {elapsed} of the term",
+    LABOUR_OVER: "labour {actual} over its budget {budget}",
+    MATERIAL_OVER: "material {actual} over its budget {budget}",
+    FORECAST_OVER: REASONS[REPRICE],
+    AHEAD: "spending ahead of the calendar: {actual} spent, {planned} planned to date",
+    VISITS_BEHIND: "visits behind plan: {done} done, {expected} planned to date",
+}
+# When each holds (the renewals and overview pages explain them; an i18n key, markdown)
+WHY_EXPLANATION = """- **no activity** (a flag next to the status): more than {share} of the term has passed and \
+no cost, hours or periodic visit is registered. Not a status: the budget may be fine, but nothing \
+shows that the work is done.
+- **labour / material over**: the actual labour or material exceeds its own budget line.
+- **forecast over**: the forecast at the end of the term exceeds the budget.
+- **spending ahead of the calendar**: the actual total exceeds the budget planned to date \
+(burn index above 1).
+- **visits behind plan**: the periodic visits done are at most 1/{factor} of, and at least {extra} \
+fewer than, the visits planned to date.
+
+The cost reasons are given for contracts over budget, at risk or on watch; the other two for any."""
+
 # What the renewals page tells its reader about the rules above (markdown, an i18n key).
 EXPLANATION = """The first rule that holds decides:
 
@@ -57,12 +93,14 @@ EXPLANATION = """The first rule that holds decides:
 2. **terminate?**: loss-making: the expected cost at the end of the term (the forecast, else \
 the actual total) exceeds the contract value. A question, not a verdict: the customer may be \
 worth keeping at a new price.
-3. **re-price**: the forecast at the end of the term exceeds the budget by more than {margin}: \
-the work costs more than the price was built on.
+3. **re-price**: the renewal price (the forecast cost at the target margin) lies more than \
+{tolerance} above or below the contract value; or the forecast at the end of the term exceeds \
+the budget by more than {margin}: the work costs more than the price was built on.
 4. **review scope**: the periodic visits done so far are at least {factor} times, and at least \
 {extra} more than, the visits planned to date: the customer gets more than was agreed.
 5. **set a budget**: the contract has no budget, so its cost cannot be judged.
-6. **renew as is**: none of the above; the forecast stays within the budget."""
+6. **renew as is**: none of the above; the forecast stays within the budget and the renewal price \
+within {tolerance} of the contract value."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +110,7 @@ class ReviewRules:
     reprice_margin: Decimal = Decimal("0")
     visits_factor: Decimal = Decimal("1.5")
     visits_extra: int = 2
+    price_tolerance: Decimal | None = Decimal("0.10")  # None: the price rule is off
 
 
 def explanation(lang: str = i18n.DEFAULT_LANGUAGE, rules: ReviewRules | None = None) -> str:
@@ -81,6 +120,31 @@ def explanation(lang: str = i18n.DEFAULT_LANGUAGE, rules: ReviewRules | None = N
         EXPLANATION,
         lang,
         margin=i18n.percent(rules.reprice_margin, lang),
+        tolerance=i18n.percent(rules.price_tolerance, lang),
+        factor=i18n.number(rules.visits_factor, lang, decimals=1),
+        extra=str(rules.visits_extra),
+    )
+
+
+def why_text(f: ContractFigures, lang: str = i18n.DEFAULT_LANGUAGE, currency: str = "EUR") -> str:
+    """The contract's why (f.why) in lang with the figures each reason quotes, joined by '; ';
+    '' when none holds."""
+    return "; ".join(w.text(lang, currency)[1] for w in f.why)
+
+
+def why_short(f: ContractFigures, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """The contract's why as its reasons' names ('labour over budget, spending ahead of the
+    calendar'), for a table cell; '' when none holds."""
+    return ", ".join(i18n.t(w.action, lang) for w in f.why)
+
+
+def why_explanation(lang: str, no_activity_elapsed: Decimal, rules: ReviewRules | None = None) -> str:
+    """WHY_EXPLANATION in lang with the thresholds the engine uses (markdown)."""
+    rules = rules or ReviewRules()
+    return i18n.t(
+        WHY_EXPLANATION,
+        lang,
+        share=i18n.percent(no_activity_elapsed, lang),
         factor=i18n.number(rules.visits_factor, lang, decimals=1),
         extra=str(rules.visits_extra),
     )

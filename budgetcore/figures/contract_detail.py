@@ -398,12 +398,21 @@ class Detail:
 def detail(
     session: Session, contract_number: str, as_of: dt.date, thresholds: Thresholds = Thresholds()
 ) -> Detail | None:
-    """The contract page's data at as_of; None when the contract number is unknown."""
+    """The contract page's data at as_of; None when the contract number is unknown (matched
+    exactly, else ignoring case when that finds exactly one contract)."""
     if "\x00" in contract_number or len(contract_number) > NUMBER_LENGTH:
         return None  # no stored number is like it, and PostgreSQL refuses a NUL in a text parameter
     f = figures(session, contract_number, as_of, thresholds)
-    if f is None:
-        return None
+    if f is None:  # 'ct-2024-00021' for CT-2024-00021: a lookup ignores case when one contract fits
+        found = session.scalars(
+            select(Contract.contract_number).where(func.lower(Contract.contract_number) == contract_number.lower())
+        ).all()
+        if len(found) != 1 or found[0] == contract_number:
+            return None
+        contract_number = found[0]
+        f = figures(session, contract_number, as_of, thresholds)
+        if f is None:
+            return None
     return Detail(
         figures=f,
         burn_up=burn_up(session, contract_number, as_of),

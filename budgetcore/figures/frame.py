@@ -104,7 +104,7 @@ class PortfolioFrame:
     zero from below; price_note (index into PRICE_NOTES); notice_deadline,
     next_deadline (the notice deadline until it passes, then the end date),
     days_to_end, days_to_notice, approaching_renewal. Sort keys (float64, NaN
-    where undefined): consumed, elapsed, burn_index, forecast, margin.
+    where undefined): consumed, elapsed, burn_index, forecast, margin, forecast_margin.
     Rows are in contract number order unless reordered by take().
     """
 
@@ -380,8 +380,8 @@ def derive(
     _shown("elapsed_4", c, [(done, PLACES)], (term,))
     _shown("burn_4", c, [(actual, planned_sign, PLACES)], (burn_den,), has_burn)
     _shown("forecast_cents", c, [(x, y)], (z, CENTS), has_forecast)
-    # margin: the contract value minus the actual total
-    _shown("margin_cents", c, [(value,), (actual, -1)], (CENTS,), has_value)
+    # margin to date: the value earned to date (contract value x elapsed) minus the actual total
+    _shown("margin_cents", c, [(value, done), (actual, term, -1)], (term, CENTS), has_value)
     _shown("forecast_margin_cents", c, [(value, z), (x, y, -1)], (z, CENTS), has_value & has_forecast)
     with np.errstate(divide="ignore", invalid="ignore"):  # sort keys and chart positions only
         c["consumed"] = np.where(
@@ -390,11 +390,52 @@ def derive(
         c["burn_index"] = np.where(has_burn, actual * planned_sign / np.where(has_burn, burn_den, 1), np.nan)
         c["elapsed"] = done / term
         c["forecast"] = np.where(has_forecast, x.astype(float) * y / z, np.nan)
-        c["margin"] = np.where(has_value, (value - actual).astype(float), np.nan)
+        c["margin"] = np.where(has_value, value.astype(float) * done / term - actual, np.nan)
+        c["forecast_margin"] = np.where(has_value & has_forecast, value - c["forecast"], np.nan)
     frame = PortfolioFrame(as_of, thresholds, c)
     c["approaching_renewal"] = renewal_mask(frame, thresholds.renewal_window_days)
     _advice(c, has_forecast, thresholds, rules)
+    _why(c, has_burn, thresholds, rules)
     return frame
+
+
+def _why(c: dict[str, np.ndarray], has_burn, thresholds: Thresholds, rules: advice.ReviewRules) -> None:
+    """Why a contract needs attention (advice.WHY), one mask per reason, and the no-activity flag."""
+    n = len(c["contract_number"])
+    term, done = c["term_days"], c["days_done"]
+    share_n, share_d = _ratio(thresholds.no_activity_elapsed)
+    nothing = (c["actual_total"] == 0) & (c["actual_hours"] == 0) & (c["visits_done"] == 0)
+    past = exact.compare([(done, share_d)], [(term, share_n)], n) > 0
+    c["no_activity"] = nothing & past & np.isnat(c["terminated_on"])
+    pressed = np.isin(c["status"], [STATUSES.index(s) for s in (OVER_BUDGET, AT_RISK, WATCH)])
+    budgeted = pressed & c["has_budget"]
+    labour = budgeted & (c["actual_labour"] > c["budget_labour"])
+    material = budgeted & (c["actual_material"] > c["budget_material"])
+    has_forecast = c["method"] != METHODS.index("none")
+    over = (
+        budgeted
+        & has_forecast
+        & (exact.compare([(c["forecast_x"], c["forecast_y"])], [(c["budget_total"], c["forecast_z"])], n) > 0)
+    )
+    planned = c["planned_to_date"]  # burn index above 1: actual / planned to date > 1
+    ahead = pressed & has_burn & (c["actual_total"] * np.sign(planned) > np.abs(planned))
+    # the mirror of the review-scope rule: done x factor <= planned to date, and extra fewer
+    factor_n, factor_d = _ratio(rules.visits_factor)
+    expected_x_term = c["planned_visits"] * done
+    visits_x_term = c["visits_done"] * term
+    behind = (
+        c["has_planned_visits"]
+        & (c["planned_visits"] != 0)
+        & (exact.compare([(visits_x_term, factor_n)], [(expected_x_term, factor_d)], n) <= 0)
+        & (expected_x_term - visits_x_term >= term * rules.visits_extra)
+    )
+    c.update(
+        why_labour=labour,
+        why_material=material,
+        why_forecast=over & ~labour & ~material,  # the categories say it already
+        why_ahead=ahead,
+        why_visits=behind,
+    )
 
 
 def _price_terms(x, y, z, margin: Decimal) -> tuple[exact.Sum, exact.Term]:
@@ -445,9 +486,26 @@ def _advice(
         & (exact.compare([(visits_x_term, factor_d)], [(expected_x_term, factor_n)], n) >= 0)
         & (visits_x_term - expected_x_term >= term * rules.visits_extra)
     )
+    c["expected_visits"] = exact.half_even(expected_x_term, term)
+    # the renewal price: forecast cost / (1 - target margin) in cents, and its change on the value
+    priced = has_forecast & (np.sign(x) * np.sign(y) > 0)  # a forecast cost above 0 (z > 0)
+    c["price_note"] = np.where(~has_forecast, 1, np.where(priced, 0, 2))
+    numerator, denominator = _price_terms(x, y, z, thresholds.target_margin)
+    _shown("price_cents", c, numerator, denominator, priced)
+    current = has_value & (value > 0)
+    price = c["price_cents"]
+    # the price rule: the renewal price (as shown, in cents) lies more than the tolerance above
+    # or below the contract value, so renewing at the same price contradicts it
+    above = below = np.zeros(n, dtype=bool)
+    if rules.price_tolerance is not None:
+        tol_n, tol_d = _ratio(rules.price_tolerance)
+        shown_price = [(price, CENTS, tol_d)]
+        above = priced & current & (exact.compare(shown_price, [(value, tol_d + tol_n)], n) > 0)
+        below = priced & current & (exact.compare(shown_price, [(value, tol_d - tol_n)], n) < 0)
+    c["price_off"] = np.where(above, 1, np.where(below, -1, 0))
     index = {a: i for i, a in enumerate(advice.ACTIONS)}
     c["action"] = np.select(
-        [~np.isnat(c["terminated_on"]), terminate, reprice, scope, ~c["has_budget"]],
+        [~np.isnat(c["terminated_on"]), terminate, above | below | reprice, scope, ~c["has_budget"]],
         [
             index[a]
             for a in (
@@ -460,14 +518,6 @@ def _advice(
         ],
         index[advice.RENEW],
     )
-    c["expected_visits"] = exact.half_even(expected_x_term, term)
-    # the renewal price: forecast cost / (1 - target margin) in cents, and its change on the value
-    priced = has_forecast & (np.sign(x) * np.sign(y) > 0)  # a forecast cost above 0 (z > 0)
-    c["price_note"] = np.where(~has_forecast, 1, np.where(priced, 0, 2))
-    numerator, denominator = _price_terms(x, y, z, thresholds.target_margin)
-    _shown("price_cents", c, numerator, denominator, priced)
-    current = has_value & (value > 0)
-    price = c["price_cents"]
     _shown(
         "change_4",
         c,
@@ -491,7 +541,7 @@ def _quotient(numerator: object, denominator: object, scale: Decimal = UNIT) -> 
 SUMMARY_COLUMNS = (
     "contract_number", "customer", "status", "budget_total", "actual_labour", "actual_material",
     "actual_total", "consumed_pct", "elapsed_pct", "burn_index", "forecast_total", "forecast_method",
-    "margin", "end_date", "notice_deadline", "days_to_end",
+    "margin", "forecast_margin", "end_date", "notice_deadline", "days_to_end",
 )  # fmt: skip
 # summary column -> (frame column, places) for the figures printed from rounded integers
 SHOWN = {
@@ -504,6 +554,7 @@ SHOWN = {
     "burn_index": ("burn_4", 4),
     "forecast_total": ("forecast_cents", 2),
     "margin": ("margin_cents", 2),
+    "forecast_margin": ("forecast_margin_cents", 2),
 }
 
 
@@ -560,7 +611,10 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
         consumed=consumed,
         burn_index=burn,
         forecast=Forecast(forecast, method),
-        margin=None if value is None else value - actual,
+        margin=None if value is None else _quotient(
+            int(c["contract_value"][i]) * int(c["days_done"][i]) - int(c["actual_total"][i]) * int(c["term_days"][i]),
+            c["term_days"][i],
+        ),
         forecast_margin=None if value is None or forecast is None else value - forecast,
         notice_deadline=deadline,
         next_deadline=c["next_deadline"][i].astype(dt.date),
@@ -579,7 +633,33 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
             note=PRICE_NOTES[c["price_note"][i]],
         ),
         summary=summary_row(frame, i),
+        why=_whys(c, i, inputs, budget, actual, forecast),
+        no_activity=bool(c["no_activity"][i]),
     )
+
+
+def _whys(c, i: int, inputs: ContractInputs, budget, actual, forecast) -> tuple[Suggestion, ...]:
+    """Row i's reasons for attention (advice.WHY) with the figures they quote, most telling first."""
+    found = []
+    if c["no_activity"][i]:
+        elapsed = Decimal(int(c["days_done"][i])) / Decimal(int(c["term_days"][i]))
+        found.append((advice.NO_ACTIVITY, {"elapsed": elapsed}))
+    if c["why_labour"][i]:
+        found.append((advice.LABOUR_OVER, {"actual": inputs.actual_labour, "budget": inputs.budget_labour}))
+    if c["why_material"][i]:
+        found.append(
+            (advice.MATERIAL_OVER, {"actual": inputs.actual_material, "budget": inputs.budget_material})
+        )
+    if c["why_forecast"][i]:
+        over = (forecast - budget) / budget if budget else None
+        found.append((advice.FORECAST_OVER, {"forecast": forecast, "over": over, "budget": budget}))
+    if c["why_ahead"][i]:
+        found.append((advice.AHEAD, {"actual": actual, "planned": inputs.planned_to_date}))
+    if c["why_visits"][i]:
+        found.append(
+            (advice.VISITS_BEHIND, {"done": inputs.visits_done, "expected": int(c["expected_visits"][i])})
+        )
+    return tuple(Suggestion(key, advice.WHY[key], values) for key, values in found)
 
 
 def _suggestion(c, i: int, inputs: ContractInputs, budget, actual, forecast) -> Suggestion:
@@ -590,6 +670,12 @@ def _suggestion(c, i: int, inputs: ContractInputs, budget, actual, forecast) -> 
         values = {"terminated_on": inputs.terminated_on}
     elif action == advice.TERMINATE:
         values = {"cost": forecast if forecast is not None else actual, "value": inputs.contract_value}
+    elif action == advice.REPRICE and c["price_off"][i]:
+        price = _shown_value(c, "price_cents", i, 2)
+        change = _shown_value(c, "change_4", i, 4)
+        values = {"price": price, "off": abs(change), "value": inputs.contract_value}
+        reason = advice.PRICE_ABOVE if c["price_off"][i] > 0 else advice.PRICE_BELOW
+        return Suggestion(action, reason, values)
     elif action == advice.REPRICE:
         values = {
             "forecast": forecast,
@@ -626,12 +712,20 @@ def headline(frame: PortfolioFrame) -> Headline:
     forecast = exact.total(
         [(c["forecast_x"][rows], c["forecast_y"][rows])], (c["forecast_z"][rows],), int(rows.sum()), 6
     )
+    # margin to date per contract (value x days done / term days - actual), summed the same way
+    term, done = c["term_days"][has_value], c["days_done"][has_value]
+    margin = exact.total(
+        [(c["contract_value"][has_value], done), (c["actual_total"][has_value], term, -1)],
+        (term,),
+        int(has_value.sum()),
+        6,
+    )
     return Headline(
         contracts=len(frame),
         budget_total=_millionths(c["budget_total"][c["has_budget"]]),
         actual_total=_millionths(c["actual_total"]),
         forecast_total=Decimal(forecast).scaleb(-12),
-        margin=_millionths((c["contract_value"] - c["actual_total"])[has_value]),
+        margin=Decimal(margin).scaleb(-12),
         with_value=int(has_value.sum()),
         statuses={s: int(n) for s, n in zip(STATUSES, counts, strict=True)},
     )
@@ -660,7 +754,32 @@ def select(frame: PortfolioFrame, filters: Filters) -> PortfolioFrame:
         keep &= np.isin(frame["status"], [STATUSES.index(s) for s in filters.statuses if s in STATUSES])
     if filters.renewal_within_days is not None:
         keep &= renewal_mask(frame, filters.renewal_within_days)
+    if filters.running_only:
+        keep &= running_mask(frame)
     return frame if keep.all() else frame.take(keep)
+
+
+def running_mask(frame: PortfolioFrame) -> np.ndarray:
+    """Rows whose term holds as_of: started on or before it and ending on or after it."""
+    day = np.datetime64(frame.as_of, "D")
+    return (frame["start_date"] <= day) & (day <= frame["end_date"])
+
+
+def ended_open(frame: PortfolioFrame, decided: Sequence[str]) -> np.ndarray:
+    """Rows that ended before as_of and are still unresolved: not terminated, and over budget
+    or awaiting renewal (no renewal decision recorded, and not renewing by itself)."""
+    day = np.datetime64(frame.as_of, "D")
+    ended = (frame["end_date"] < day) & np.isnat(frame["terminated_on"])
+    awaiting = awaiting_mask(frame, decided)
+    return ended & ((frame["status"] == STATUSES.index(OVER_BUDGET)) | awaiting)
+
+
+def awaiting_mask(frame: PortfolioFrame, decided: Sequence[str]) -> np.ndarray:
+    """Rows that ended before as_of without a renewal decision (decided: the contract numbers
+    that have one) and do not renew by themselves (auto_renew false), not terminated."""
+    day = np.datetime64(frame.as_of, "D")
+    undecided = ~np.isin(frame["contract_number"], np.array(list(decided), dtype=object))
+    return (frame["end_date"] < day) & np.isnat(frame["terminated_on"]) & ~frame["auto_renew"] & undecided
 
 
 SORT_KEYS = {  # what a table can be ordered by -> the column that orders it
@@ -676,6 +795,7 @@ SORT_KEYS = {  # what a table can be ordered by -> the column that orders it
     "burn": "burn_index",
     "forecast": "forecast",
     "margin": "margin",
+    "forecast_margin": "forecast_margin",
     "end": "end_date",
     "notice": "notice_deadline",
     "deadline": "next_deadline",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 
 from budgetcore import i18n
 
@@ -44,6 +44,8 @@ class Thresholds:
     watch_elapsed: Decimal = Decimal("0.80")
     renewal_window_days: int = 90
     target_margin: Decimal = Decimal("0.15")
+    # "no activity": past this share of the term with no cost, hours or visit registered
+    no_activity_elapsed: Decimal = Decimal("0.25")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Filters:
     account_managers: tuple[str, ...] = ()
     contract_numbers: tuple[str, ...] = ()
     renewal_within_days: int | None = None
+    running_only: bool = False  # only contracts whose term holds as_of (frame.running_mask)
 
 
 def money(value: Decimal | None) -> Decimal | None:
@@ -139,7 +142,11 @@ class Suggestion:
 
 
 def _shown(key: str, value: object, lang: str, currency: str) -> str:
-    if key == "over":
+    if key in ("over", "off") and value is not None:
+        # to a tenth of a percent, rounded away from zero, so that a share above a threshold
+        # never reads as the threshold itself (10.04 % over is "10.1%", not "10%")
+        return i18n.percent(Decimal(value).quantize(Decimal("0.001"), ROUND_UP), lang, 1)  # type: ignore[arg-type]
+    if key == "elapsed":  # a share of the term, as a whole percentage
         return i18n.percent(value, lang)  # type: ignore[arg-type]
     if isinstance(value, Decimal):
         return i18n.money(value, lang, currency, cents=False)
@@ -178,7 +185,8 @@ class ContractFigures:
     only to show); `summary` holds the row exactly as the command line and the
     exports print it (money in cents, fractions to 4 places); `suggestion` is the
     suggested renewal action and `price` the renewal price at the thresholds'
-    target margin.
+    target margin; `why` says why the contract needs attention, in the renewal
+    reasons' words (advice.WHY).
     """
 
     inputs: ContractInputs
@@ -200,6 +208,10 @@ class ContractFigures:
     suggestion: Suggestion
     price: PriceSuggestion
     summary: dict[str, object] = field(default_factory=dict)
+    # why the contract needs attention (advice.WHY keys with the figures they quote), most
+    # telling first; no_activity: the flag shown next to the status (not a status)
+    why: tuple[Suggestion, ...] = ()
+    no_activity: bool = False
 
     @property
     def contract_number(self) -> str:

@@ -35,6 +35,8 @@ class Settings:
     renewal_window_days: default "approaching renewal" window, days after as_of.
     target_margin: margin as a share of the contract value (price), 0 <= m < 1;
         0.15 means cost is at most 85 % of the price (see pricing.py).
+    no_activity_elapsed: the share of the term (0..1) past which a contract with no cost,
+        hours or visit registered gets the "no activity" flag.
     currency: ISO 4217 code used to show money.
     review_days: a contract whose notice deadline is this many days away or fewer and that
         has no renewal decision is overdue for review (also the alerts' second mark).
@@ -47,6 +49,7 @@ class Settings:
     watch_elapsed: Decimal = _RULES.watch_elapsed
     renewal_window_days: int = _RULES.renewal_window_days
     target_margin: Decimal = _RULES.target_margin
+    no_activity_elapsed: Decimal = _RULES.no_activity_elapsed
     currency: str = "EUR"
     review_days: int = 14
     dashboard_url: str = "http://localhost:8501"
@@ -60,6 +63,7 @@ class Settings:
             watch_elapsed=self.watch_elapsed,
             renewal_window_days=self.renewal_window_days,
             target_margin=self.target_margin,
+            no_activity_elapsed=self.no_activity_elapsed,
         )
 
     def problems(self) -> list[tuple[str, str]]:
@@ -78,6 +82,8 @@ class Settings:
             found.append(("renewal_window_days", "must be between 0 and 3650 days"))
         if not Decimal(0) <= self.target_margin < Decimal(1):
             found.append(("target_margin", "must be at least 0 % and below 100 %"))
+        if not Decimal(0) <= self.no_activity_elapsed <= Decimal(1):
+            found.append(("no_activity_elapsed", "must be between 0 % and 100 %"))
         if not 0 <= self.review_days <= 365:
             found.append(("review_days", "must be between 0 and 365 days"))
         if not self.dashboard_url.startswith(("http://", "https://")) or any(

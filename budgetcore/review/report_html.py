@@ -58,6 +58,24 @@ td.blank { border-bottom: 1px solid #52606d; height: 7mm; }
 tr { break-inside: avoid; }
 thead { display: table-header-group; }
 .summary td, .summary th { font-size: 7.5pt; padding: 0.8mm 1mm; }
+/* the summary fits the page it is printed on, landscape or portrait: its columns share the
+   width and their text wraps (a reason over three lines, an amount at its space) */
+table.summary { table-layout: fixed; }
+.summary td, .summary th, .summary td.d { white-space: normal; overflow-wrap: anywhere; }
+.summary th { overflow-wrap: normal; hyphens: auto; }
+.summary td.long { min-width: 0; }
+.summary .status { white-space: normal; }
+.summary th:nth-child(1), .summary td:nth-child(1) { width: 8%; }
+.summary th:nth-child(2), .summary td:nth-child(2) { width: 10%; }
+.summary th:nth-child(12), .summary td:nth-child(12) { width: 19%; }
+/* upright (portrait): the notice deadline, budget, actual and contract value make way; the
+   workbook and each contract's section have them */
+@media (max-width: 200mm) {
+  .summary td, .summary th { font-size: 6.5pt; padding: 0.5mm 0.6mm; }
+  .summary th:nth-child(5), .summary td:nth-child(5), .summary th:nth-child(6), .summary td:nth-child(6),
+  .summary th:nth-child(7), .summary td:nth-child(7), .summary th:nth-child(13),
+  .summary td:nth-child(13) { display: none; }
+}
 .status { display: inline-block; padding: 0 1.5mm; border-radius: 2mm; color: #fff; font-weight: 600;
           white-space: nowrap; }
 .facts { display: grid; grid-template-columns: 1fr 1fr; column-gap: 8mm; }
@@ -289,7 +307,7 @@ def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
         summary = ""
     elif rows:
         # A4 landscape holds fifteen columns legibly: the workbook has the other two
-        keep = [n for n, c in enumerate(SUMMARY_COLUMNS) if c not in ("Elapsed", "Margin")]
+        keep = [n for n, c in enumerate(SUMMARY_COLUMNS) if c not in ("Elapsed", "Margin to date")]
         header = [summary_columns(lang)[n] for n in keep]
         summary = _table(header, [[row[n] for n in keep] for row in rows], lang, currency, cls="summary")
     else:

@@ -29,7 +29,7 @@ from budgetcore.figures import (
     variance,
 )
 from budgetcore.figures.contract_detail import Finding, HoursRow, MaterialRow, WorkOrderRow
-from budgetcore.figures.metrics import ContractFigures
+from budgetcore.figures.metrics import ContractFigures, ContractInputs
 from budgetcore.figures.pricing import PriceSuggestion
 from budgetcore.figures.settings import Settings
 from budgetcore.figures.summary import MonthActual
@@ -199,7 +199,7 @@ SUMMARY_COLUMNS = (
     "Consumed",
     "Elapsed",
     "Forecast",
-    "Margin",
+    "Margin to date",
     "Forecast margin",
     "Suggested action",
     "Reason",
@@ -239,7 +239,7 @@ def summary_row(r: ContractReview, lang: str) -> list[Value]:
 def facts(r: ContractReview, lang: str) -> list[tuple[str, Value]]:
     f, i, p = r.figures, r.figures.inputs, r.price
     action, reason = r.suggestion.text(lang, r.currency)
-    visits = f"{i.visits_done} / {i.planned_visits}" if i.planned_visits else str(i.visits_done)
+    visits = visits_text(i)
     price_note = t(p.note, lang) if p.note else ""
     return [
         (t("Customer", lang), (i.customer, "text")),
@@ -370,3 +370,9 @@ def material_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Va
         ]
         for m in r.materials
     ]
+
+
+def visits_text(i: ContractInputs) -> str:
+    """'3 / 4': periodic visits done and planned ('—' when none are planned); the pack and the
+    contract page alike."""
+    return f"{i.visits_done} / {i.planned_visits or '—'}"
