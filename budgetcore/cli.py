@@ -1,5 +1,5 @@
-"""The command line: python -m budgetcore demo | import | summary | renewals | report | contract | users |
-audit | decide | decisions | alerts.
+"""The command line: python -m budgetcore demo | import | summary | renewals | backtest | report | contract |
+users | audit | decide | decisions | alerts.
 
 Every write acts as the operating-system user running it (access.operator) and is
 recorded in the audit trail with source 'cli'.
@@ -86,6 +86,14 @@ def _parser() -> argparse.ArgumentParser:
                 metavar="DAYS",
                 help="window in days (default: settings, 90)",
             )
+    bac = sub.add_parser(
+        "backtest", parents=[common], help="each forecast method replayed on the completed contracts"
+    )
+    bac.add_argument(
+        "--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+        help="contracts whose term ended before this date (default: today)",
+    )  # fmt: skip
+    bac.add_argument("--format", choices=("table", "csv", "json"), default="table")
     rep = sub.add_parser("report", parents=[common], help="write the renewal review pack (.xlsx or .html)")
     rep.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="default: today")
     rep.add_argument(
@@ -175,6 +183,14 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     as_of = getattr(args, "as_of", None) or clock.today()
     if args.command == "report":
         return _report(engine, args, as_of, out, err)
+    if args.command == "backtest":
+        from budgetcore.figures import backtest, calibration
+
+        with transaction(engine) as session:
+            found = calibration.calibrate(session, as_of, settings.load(session).min_completed)
+        write = {"table": backtest.table_text, "csv": backtest.csv_text, "json": backtest.json_text}
+        out.write(write[args.format](found))
+        return 0
     if args.command in cli_workflow.COMMANDS:
         return cli_workflow.run(engine, args, as_of, out, err)
     if args.command == "summary" and args.group_by:
