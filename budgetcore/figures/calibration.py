@@ -90,7 +90,7 @@ class Pick:
 
 @dataclass(frozen=True, eq=False)
 class Completed:
-    """The completed contracts' columns: type, dates, budget, planned visits, final actual total
+    """The completed contracts' columns (contract number order): number, type, dates, budget, planned visits, final actual total
     (millionths), every checkpoint's sums (aggregates.COLUMNS) and their budget lines."""
 
     columns: dict[str, np.ndarray]
@@ -120,7 +120,7 @@ def completed(session: Session, as_of: dt.date) -> Completed:
     columns = {
         name: c[name][rows]
         for name in (
-            "type", "start_date", "end_date", "planned_visits", "has_planned_visits", "labour", "material",
+            "contract_number", "type", "start_date", "end_date", "planned_visits", "has_planned_visits", "labour", "material",
             "budget_lines", "budget_labour", "budget_material", "budget_other", *aggregates.COLUMNS,
         )
     }  # fmt: skip
@@ -130,10 +130,12 @@ def completed(session: Session, as_of: dt.date) -> Completed:
 
 @dataclass(frozen=True, eq=False)
 class Replayed:
-    """One method at one checkpoint: per completed contract, whether it gave a forecast
-    (used), the forecast x * y / z (millionths), the final cost and the budget."""
+    """One method at one checkpoint: per completed contract, whether it counts for the method
+    (used), the method that gave the forecast (a METHODS index), the forecast x * y / z
+    (millionths) and the actual total at the checkpoint (millionths)."""
 
     used: np.ndarray
+    method: np.ndarray
     x: np.ndarray
     y: np.ndarray
     z: np.ndarray
@@ -168,7 +170,7 @@ def replay(history: Completed, quarter: int, choice: np.ndarray | None, own: boo
     used = method != METHODS.index("none")
     if choice is not None and own:  # a method's own row counts only the contracts it applied to
         used &= chosen
-    return Replayed(used, x, y, z, actual)
+    return Replayed(used, method, x, y, z, actual)
 
 
 def _errors(r: Replayed, final: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
