@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     dem = sub.add_parser("demo", parents=[common], help="load the demo portfolio (or --remove it)")
     dem.add_argument("--remove", action="store_true", help="delete every row of the demo portfolio")
+    dem.add_argument(
+        "--history", action="store_true",
+        help="also the completed previous terms of many contracts (docs/demo.md), for the backtest",
+    )  # fmt: skip
     imp = sub.add_parser("import", parents=[common], help="import exchange-format files")
     imp.add_argument(
         "paths",
@@ -150,7 +154,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             done = {k: v for k, v in removed.items() if v}
             print(f"demo portfolio removed: {_counts(done)}" if done else "no demo rows to remove", file=out)
             return 0
-        result = demo.load(engine, actor)
+        result = demo.load(engine, actor, history=args.history)
         print(f"demo portfolio loaded: {_counts(result.counts)}", file=out)
         return 0 if result.ok else 1
     if args.command in ("contract", "users", "audit"):

@@ -274,3 +274,48 @@ def test_the_choice_of_a_running_contract_is_its_type_at_the_nearest_checkpoint(
         else CHAIN_CHOICE,
         CHAIN_CHOICE,  # a type without completed contracts keeps the chain
     ]  # fmt: skip
+
+
+def test_the_demo_history_leaves_the_rest_of_the_demo_as_it_was() -> None:
+    from budgetcore.exchange import demo
+
+    def generated(history: bool) -> dict[str, list[list[str]]]:
+        rows: dict[str, list[list[str]]] = {e: [] for e in ENTITIES}
+        demo.generate(
+            lambda e, cells: rows[e].append(list(cells)), contracts=60, today=AS_OF, history=history
+        )
+        return rows
+
+    plain, full = generated(False), generated(True)
+    links = {row[0]: row[15] for row in full["contracts"] if row[15]}
+    previous = {row[0]: row for row in full["contracts"] if row[0] in set(links.values())}
+    assert 20 <= len(links) == len(previous) <= 50  # about 60 % of 60 contracts have a previous term
+    for number, before in links.items():
+        current = next(row for row in full["contracts"] if row[0] == number)
+        assert dt.date.fromisoformat(previous[before][7]) + dt.timedelta(days=1) == dt.date.fromisoformat(
+            current[6]
+        )
+        assert dt.date.fromisoformat(previous[before][7]) < AS_OF  # completed
+    current_rows = [row[:15] for row in full["contracts"] if row[0] not in previous]
+    assert current_rows == [row[:15] for row in plain["contracts"]]
+    history_orders = {row[0] for row in full["work_orders"] if row[1] in previous}
+    for entity in ("work_orders", "hours", "materials"):
+        assert [row for row in full[entity] if row[0] not in history_orders] == plain[entity], entity
+    assert [row for row in full["budgets"] if row[0] not in previous] == plain["budgets"]
+
+
+def test_on_the_demo_with_history_auto_beats_the_run_rate_at_every_checkpoint(tmp_path: Path) -> None:
+    from budgetcore.exchange import demo
+    from budgetcore.store.database import make_engine
+    from budgetcore.store.schema import prepare
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    prepare(engine)
+    assert demo.load(engine, today=AS_OF, history=True).ok
+    with transaction(engine) as session:
+        result = calibration.calibrate(session, AS_OF)
+    engine.dispose()
+    every = {(a.method, a.quarter): a for a in result.rows if a.type == calibration.ALL_TYPES}
+    for quarter in (1, 2, 3):
+        assert every[(AUTO, quarter)].median_ape < every[("run rate", quarter)].median_ape, quarter
+    assert {p.reason for p in result.picks.values()} == {LOWEST}  # every type has 30 and more
