@@ -55,7 +55,7 @@ chosen = st.selectbox(
     key="accuracy_type",
 )
 rows, columns = tables.backtest([a for a in backtest.ordered(found) if a.type == chosen], lang)
-ui.table(rows, columns, view)
+ui.table(rows, columns, view, height=ui.HEADER_PX + ui.ROW_PX * len(rows) + 2)  # every row, no scrolling
 st.download_button(
     t("Download as CSV", lang),
     backtest.csv_text(found),

@@ -59,7 +59,7 @@ def _engine(url: str) -> Engine:
     if os.environ.get(NO_DEMO_ENV) != "1":
         from budgetcore.exchange import demo  # with the importer: loaded only for an empty database
 
-        demo.load_if_empty(engine)
+        demo.load_if_empty(engine, history=True)  # completed previous terms: the backtest has work
     return engine
 
 
