@@ -319,3 +319,18 @@ def test_on_the_demo_with_history_auto_beats_the_run_rate_at_every_checkpoint(tm
     for quarter in (1, 2, 3):
         assert every[(AUTO, quarter)].median_ape < every[("run rate", quarter)].median_ape, quarter
     assert {p.reason for p in result.picks.values()} == {LOWEST}  # every type has 30 and more
+
+
+def test_a_database_from_before_the_checkpoints_gets_them_at_its_next_start(hand_made: Engine) -> None:
+    from sqlalchemy import delete
+
+    from budgetcore.store import aggregates, snapshot
+    from budgetcore.store.models import Snapshot
+    from budgetcore.store.schema import prepare
+
+    with transaction(hand_made) as session:
+        session.execute(delete(Snapshot).where(Snapshot.name == aggregates.CHECKPOINTS))
+    assert prepare(hand_made) == ["saved the checkpoint snapshot (the backtest's actuals at 25, 50, 75 %)"]
+    assert prepare(hand_made) == []  # once
+    with transaction(hand_made) as session:
+        assert snapshot.load(session, aggregates.CHECKPOINTS) is not None

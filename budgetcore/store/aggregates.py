@@ -47,6 +47,7 @@ from budgetcore.store.models import (
     HourLine,
     MaterialLine,
     PortfolioMonth,
+    Snapshot,
     WorkOrder,
 )
 
@@ -326,3 +327,14 @@ def checkpoint_columns(session: Session) -> dict[str, np.ndarray]:
     """contract_id and COLUMNS: the import's snapshot, else SQL. Contracts without a line are absent."""
     saved = snapshot.load(session, CHECKPOINTS)
     return dict(saved) if saved is not None else checkpoints_by_sql(session)
+
+
+def save_checkpoints_if_missing(session: Session) -> bool:
+    """Save the checkpoint snapshot of a database from before it (schema.prepare); whether it did.
+    A database with contracts but without one would read every line at each auto forecast."""
+    present = session.scalar(select(func.count()).select_from(Snapshot).where(Snapshot.name == CHECKPOINTS))
+    has_contracts = session.scalar(select(func.count()).select_from(Contract))
+    if present or not has_contracts:
+        return False
+    save_checkpoints(session)
+    return True
