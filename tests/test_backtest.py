@@ -334,3 +334,43 @@ def test_a_database_from_before_the_checkpoints_gets_them_at_its_next_start(hand
     assert prepare(hand_made) == []  # once
     with transaction(hand_made) as session:
         assert snapshot.load(session, aggregates.CHECKPOINTS) is not None
+
+
+def test_auto_judges_a_method_as_it_would_use_it_with_the_chain_where_it_does_not_apply() -> None:
+    """Remaining budget is exact on the two budgeted contracts (its own median error 0), but auto
+    would use the chain, here visits, on the two without a budget, and visits are far off there:
+    as used, remaining budget's median error is 25 %, the run rate's 7.14 %. auto takes the run rate."""
+    start = np.datetime64("2025-01-01")
+    day = start.astype(np.int64)
+    n = 4
+    columns: dict[str, np.ndarray] = {
+        "contract_number": np.array([f"CT-{i}" for i in range(n)], dtype=object),
+        "type": np.array(["x"] * n, dtype=object),
+        "start_date": np.full(n, start),
+        "end_date": np.full(n, start + np.timedelta64(399, "D")),  # 400 days: 25 % is day 100
+        "planned_visits": np.array([0, 0, 4, 4], dtype=np.int64),
+        "has_planned_visits": np.array([False, False, True, True]),
+        "labour": np.array([4_200, 4_200, 4_000, 4_000], dtype=np.int64) * 10**6,  # the final cost
+        "material": np.zeros(n, dtype=np.int64),
+        "budget_lines": np.array([1, 1, 0, 0], dtype=np.int64),
+        "budget_labour": np.array([4_000, 4_000, 0, 0], dtype=np.int64) * 10**6,
+        "budget_material": np.zeros(n, dtype=np.int64),
+        "budget_other": np.zeros(n, dtype=np.int64),
+    }
+    for q in (1, 2, 3):  # 1,200 spent by 25 % (planned 1,000), and 1,000 with 2 of 4 visits done
+        columns[f"labour_{q}"] = np.array([1_200, 1_200, 1_000, 1_000], dtype=np.int64) * q * 10**6
+        columns[f"material_{q}"] = columns[f"hours_{q}"] = np.zeros(n, dtype=np.int64)
+        columns[f"visits_{q}"] = np.array([0, 0, 2 * q, 2 * q], dtype=np.int64).clip(0, 3)
+    periods = {
+        "period_row": np.array([0, 1]),
+        "period_amount": np.full(2, 4_000 * 10**6),
+        "period_first": np.full(2, day),
+        "period_last": np.full(2, day + 399),
+    }
+    result = calibration.calibrate_history(calibration.Completed(columns, periods), AS_OF, min_completed=2)
+    own = {a.method: a.median_ape for a in result.rows if a.type == "x" and a.quarter == 1}
+    assert own["remaining budget"] == 0 and own["run rate"] == Decimal("0.0714285")
+    assert result.picks[("x", 1)].method == "run rate"
+    assert result.picks[("x", 1)].median_ape == Decimal("0.0714285")
+    (auto,) = [a for a in result.rows if a.method == AUTO and a.type == "x" and a.quarter == 1]
+    assert auto.median_ape == own["run rate"]

@@ -16,10 +16,11 @@ right (predicted over: actual or forecast above the budget; truth: final above
 the budget). Each error is rounded half away from zero to millionths first, so
 medians and comparisons are of integers.
 
-`auto` (calibrate()) picks per contract type and checkpoint the candidate with
-the lowest median absolute error among those with at least min_completed
-contracts; ties go to the earlier candidate in CANDIDATES. Below that sample the
-type keeps the chain. A running contract uses the pick of its type at the
+`auto` (calibrate()) picks per contract type and checkpoint the candidate that,
+used as auto uses it (where it applies, the chain elsewhere), has the lowest median
+absolute error on all the type's completed contracts, among the candidates that
+gave a forecast for at least min_completed of them; ties go to the earlier
+candidate in CANDIDATES. Below that sample the type keeps the chain. A running contract uses the pick of its type at the
 checkpoint nearest to its elapsed fraction (ties to the earlier checkpoint).
 """
 
@@ -264,13 +265,15 @@ def calibrate_history(history: Completed, as_of: dt.date, min_completed: int = 3
     rows: list[Accuracy] = []
     picks: dict[tuple[str, int], Pick] = {}
     for quarter in QUARTERS:
-        by_type: dict[str, list[Accuracy]] = {t: [] for t in types}
+        by_type: dict[str, list[tuple[Accuracy, Accuracy]]] = {t: [] for t in types}
         for name in CANDIDATES:
             choice = None if name == CHAIN else np.full(len(history), METHODS.index(name), dtype=np.int64)
             replayed = replay(history, quarter, choice)
+            as_used = replayed if choice is None else replay(history, quarter, choice, own=False)
             for t in types:
                 row = _row(name, t, quarter, replayed, final, budget, has_budget, masks[t])
-                by_type[t].append(row)
+                used = _row(name, t, quarter, as_used, final, budget, has_budget, masks[t])
+                by_type[t].append((row, used))
                 rows.append(row)
             rows.append(_row(name, ALL_TYPES, quarter, replayed, final, budget, has_budget, everything))
         for t in types:
@@ -287,10 +290,14 @@ def calibrate_history(history: Completed, as_of: dt.date, min_completed: int = 3
     return Calibration(as_of, min_completed, len(history), rows, picks)
 
 
-def _pick(type_: str, quarter: int, candidates: list[Accuracy], completed_: int, minimum: int) -> Pick:
-    """The candidate with the lowest median absolute error among those with enough contracts;
-    the first in CANDIDATES order on a tie; the chain when none has enough."""
-    enough = [a for a in candidates if a.count >= minimum and a.median_ape is not None]
+def _pick(
+    type_: str, quarter: int, candidates: list[tuple[Accuracy, Accuracy]], completed_: int, minimum: int
+) -> Pick:
+    """The candidate that, used as auto uses it (the chain where it does not apply), has the lowest
+    median absolute error on all the type's contracts, among those that gave a forecast for at
+    least `minimum` of them; the first in CANDIDATES order on a tie; the chain when the type has
+    fewer completed contracts. candidates: (the method's own row, the row as used) each."""
+    enough = [used for own, used in candidates if own.count >= minimum and used.median_ape is not None]
     if completed_ < minimum or not enough:
         return Pick(type_, quarter, CHAIN, completed_, TOO_FEW, None)
     best = min(enough, key=lambda a: (a.median_ape, CANDIDATES.index(a.method)))
