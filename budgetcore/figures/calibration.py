@@ -192,21 +192,41 @@ def _median(values: np.ndarray) -> Decimal | None:
     return Decimal(middle) / 2 / MILLION
 
 
-def _row(method: str, type_: str, quarter: int, r: Replayed, final, budget, has_budget, rows) -> Accuracy:
+@dataclass(frozen=True, eq=False)
+class _Scored:
+    """One replay's errors (millionths of the final cost, where defined) and, when asked for,
+    whether each budgeted contract's over-budget-or-not was foreseen."""
+
+    error: np.ndarray
+    defined: np.ndarray
+    right: np.ndarray | None = None
+    judged: np.ndarray | None = None
+
+
+def _score(r: Replayed, final, budget, has_budget, status: bool = True) -> _Scored:
     error, defined = _errors(r, final)
-    chosen = defined & rows
+    if not status:
+        return _Scored(error, defined)
     n = len(final)
     over_predicted = (r.actual > budget) | (exact.compare([(r.x, r.y)], [(budget, r.z)], n) > 0)
-    judged = chosen & has_budget
-    right = (over_predicted == (final > budget)) & judged
+    judged = defined & has_budget
+    return _Scored(error, defined, (over_predicted == (final > budget)) & judged, judged)
+
+
+def _row(method: str, type_: str, quarter: int, scored: _Scored, rows: np.ndarray) -> Accuracy:
+    chosen = scored.defined & rows
+    right = judged = None
+    if scored.right is not None and scored.judged is not None:
+        judged = int((scored.judged & rows).sum())
+        right = Decimal(int((scored.right & rows).sum())) / judged if judged else None
     return Accuracy(
         method=method,
         type=type_,
         quarter=quarter,
         count=int(chosen.sum()),
-        median_ape=_median(np.abs(error[chosen])),
-        bias=_median(error[chosen]),
-        status_right=Decimal(int(right.sum())) / int(judged.sum()) if judged.any() else None,
+        median_ape=_median(np.abs(scored.error[chosen])),
+        bias=None if scored.right is None else _median(scored.error[chosen]),
+        status_right=right,
     )
 
 
@@ -248,12 +268,15 @@ def nearest_quarter(done: np.ndarray, term: np.ndarray) -> np.ndarray:
     return np.where(8 * done <= 3 * term, 1, np.where(8 * done <= 5 * term, 2, 3))
 
 
-def calibrate(session: Session, as_of: dt.date, min_completed: int = 30) -> Calibration:
-    """The backtest of every candidate on the contracts completed at as_of, and auto's picks."""
-    return calibrate_history(completed(session, as_of), as_of, min_completed)
+def calibrate(session: Session, as_of: dt.date, min_completed: int = 30, table: bool = True) -> Calibration:
+    """The backtest of every candidate on the contracts completed at as_of, and auto's picks
+    (table=False: the picks alone, for the figures; rows stays empty)."""
+    return calibrate_history(completed(session, as_of), as_of, min_completed, table)
 
 
-def calibrate_history(history: Completed, as_of: dt.date, min_completed: int = 30) -> Calibration:
+def calibrate_history(
+    history: Completed, as_of: dt.date, min_completed: int = 30, table: bool = True
+) -> Calibration:
     """calibrate() on given completed contracts."""
     c = history.columns
     final = c["labour"] + c["material"]
@@ -264,40 +287,49 @@ def calibrate_history(history: Completed, as_of: dt.date, min_completed: int = 3
     everything = np.ones(len(history), dtype=bool)
     rows: list[Accuracy] = []
     picks: dict[tuple[str, int], Pick] = {}
+
+    def scored(r: Replayed) -> _Scored:
+        return _score(r, final, budget, has_budget, status=table)
+
     for quarter in QUARTERS:
-        by_type: dict[str, list[tuple[Accuracy, Accuracy]]] = {t: [] for t in types}
+        by_type: dict[str, list[tuple[int, Accuracy]]] = {t: [] for t in types}
         for name in CANDIDATES:
             choice = None if name == CHAIN else np.full(len(history), METHODS.index(name), dtype=np.int64)
             replayed = replay(history, quarter, choice)
-            as_used = replayed if choice is None else replay(history, quarter, choice, own=False)
+            own = scored(replayed) if table else _Scored(np.zeros(0), replayed.used & (final > 0))
+            used = own if choice is None and table else scored(replay(history, quarter, choice, own=False))
             for t in types:
-                row = _row(name, t, quarter, replayed, final, budget, has_budget, masks[t])
-                used = _row(name, t, quarter, as_used, final, budget, has_budget, masks[t])
-                by_type[t].append((row, used))
-                rows.append(row)
-            rows.append(_row(name, ALL_TYPES, quarter, replayed, final, budget, has_budget, everything))
+                by_type[t].append(
+                    (int((own.defined & masks[t]).sum()), _row(name, t, quarter, used, masks[t]))
+                )
+                if table:
+                    rows.append(_row(name, t, quarter, own, masks[t]))
+            if table:
+                rows.append(_row(name, ALL_TYPES, quarter, own, everything))
         for t in types:
             picks[(t, quarter)] = _pick(t, quarter, by_type[t], int(masks[t].sum()), min_completed)
+        if not table:
+            continue
         auto = np.full(len(history), CHAIN_CHOICE, dtype=np.int64)
         for t in types:
             chosen = picks[(t, quarter)].method
             if chosen != CHAIN:
                 auto[masks[t]] = METHODS.index(chosen)
-        replayed = replay(history, quarter, auto, own=False)
+        replayed_auto = scored(replay(history, quarter, auto, own=False))
         for t in (*types, ALL_TYPES):
             mask = everything if t == ALL_TYPES else masks[t]
-            rows.append(_row(AUTO, t, quarter, replayed, final, budget, has_budget, mask))
+            rows.append(_row(AUTO, t, quarter, replayed_auto, mask))
     return Calibration(as_of, min_completed, len(history), rows, picks)
 
 
 def _pick(
-    type_: str, quarter: int, candidates: list[tuple[Accuracy, Accuracy]], completed_: int, minimum: int
+    type_: str, quarter: int, candidates: list[tuple[int, Accuracy]], completed_: int, minimum: int
 ) -> Pick:
     """The candidate that, used as auto uses it (the chain where it does not apply), has the lowest
     median absolute error on all the type's contracts, among those that gave a forecast for at
     least `minimum` of them; the first in CANDIDATES order on a tie; the chain when the type has
-    fewer completed contracts. candidates: (the method's own row, the row as used) each."""
-    enough = [used for own, used in candidates if own.count >= minimum and used.median_ape is not None]
+    fewer completed contracts. candidates: (contracts the method itself forecast, its row as used)."""
+    enough = [used for count, used in candidates if count >= minimum and used.median_ape is not None]
     if completed_ < minimum or not enough:
         return Pick(type_, quarter, CHAIN, completed_, TOO_FEW, None)
     best = min(enough, key=lambda a: (a.median_ape, CANDIDATES.index(a.method)))

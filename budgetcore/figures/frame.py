@@ -171,7 +171,8 @@ def load(
         columns = read(session, as_of, numbers)
         choice = None
         if thresholds.forecast_method == AUTO:
-            choice = calibration.calibrate(session, as_of, thresholds.min_completed).choices(columns, as_of)
+            picks = calibration.calibrate(session, as_of, thresholds.min_completed, table=False)
+            choice = picks.choices(columns, as_of)
     return select(derive(columns, as_of, thresholds, choice=choice), filters)
 
 
