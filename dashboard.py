@@ -11,6 +11,7 @@ ui.page_config()
 lang = ui.lang()
 URLS = (
     "renewals",
+    "accuracy",
     "contract",
     "import",
     "settings",
@@ -25,6 +26,12 @@ rights = auth.rights()
 PAGES = [
     st.Page("pages/overview.py", title=t("Overview", lang), icon=":material/dashboard:", default=True),
     st.Page("pages/renewals.py", title=t("Renewals", lang), icon=":material/event:", url_path="renewals"),
+    st.Page(
+        "pages/accuracy.py",
+        title=t("Forecast accuracy", lang),
+        icon=":material/query_stats:",
+        url_path="accuracy",
+    ),
     st.Page("pages/contract.py", title=t("Contract", lang), url_path="contract", visibility="hidden"),
 ]
 # a page the actor's role may not use is not offered (and its writes refuse them: access.require)

@@ -1,5 +1,5 @@
-"""The command line: python -m budgetcore demo | import | summary | renewals | report | contract | users |
-audit | decide | decisions | alerts.
+"""The command line: python -m budgetcore demo | import | summary | renewals | backtest | report | contract |
+users | audit | decide | decisions | alerts.
 
 Every write acts as the operating-system user running it (access.operator) and is
 recorded in the audit trail with source 'cli'.
@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     dem = sub.add_parser("demo", parents=[common], help="load the demo portfolio (or --remove it)")
     dem.add_argument("--remove", action="store_true", help="delete every row of the demo portfolio")
+    dem.add_argument(
+        "--history", action="store_true",
+        help="also the completed previous terms of many contracts (docs/demo.md), for the backtest",
+    )  # fmt: skip
     imp = sub.add_parser("import", parents=[common], help="import exchange-format files")
     imp.add_argument(
         "paths",
@@ -86,6 +90,14 @@ def _parser() -> argparse.ArgumentParser:
                 metavar="DAYS",
                 help="window in days (default: settings, 90)",
             )
+    bac = sub.add_parser(
+        "backtest", parents=[common], help="each forecast method replayed on the completed contracts"
+    )
+    bac.add_argument(
+        "--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+        help="contracts whose term ended before this date (default: today)",
+    )  # fmt: skip
+    bac.add_argument("--format", choices=("table", "csv", "json"), default="table")
     rep = sub.add_parser("report", parents=[common], help="write the renewal review pack (.xlsx or .html)")
     rep.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="default: today")
     rep.add_argument(
@@ -142,7 +154,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             done = {k: v for k, v in removed.items() if v}
             print(f"demo portfolio removed: {_counts(done)}" if done else "no demo rows to remove", file=out)
             return 0
-        result = demo.load(engine, actor)
+        result = demo.load(engine, actor, history=args.history)
         print(f"demo portfolio loaded: {_counts(result.counts)}", file=out)
         return 0 if result.ok else 1
     if args.command in ("contract", "users", "audit"):
@@ -175,6 +187,14 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     as_of = getattr(args, "as_of", None) or clock.today()
     if args.command == "report":
         return _report(engine, args, as_of, out, err)
+    if args.command == "backtest":
+        from budgetcore.figures import backtest, calibration
+
+        with transaction(engine) as session:
+            found = calibration.calibrate(session, as_of, settings.load(session).min_completed)
+        write = {"table": backtest.table_text, "csv": backtest.csv_text, "json": backtest.json_text}
+        out.write(write[args.format](found))
+        return 0
     if args.command in cli_workflow.COMMANDS:
         return cli_workflow.run(engine, args, as_of, out, err)
     if args.command == "summary" and args.group_by:

@@ -419,3 +419,7 @@ NL: dict[str, str] = {
 from budgetcore.translations_nl_review import NL_REVIEW  # noqa: E402 - the workflow's words, in their own file
 
 NL.update(NL_REVIEW)
+
+from budgetcore.translations_nl_forecast import NL_FORECAST  # noqa: E402 - issue 15's words, in their own file
+
+NL.update(NL_FORECAST)

@@ -55,7 +55,7 @@ cols[2].metric(t("Consumed", lang), i18n.percent(f.consumed, lang) or "—",
 cols[3].metric(t("Burn index", lang), i18n.number(f.burn_index, lang, 2) or "—",
                help=t("Actual / planned to date; above 1 spends ahead of the calendar", lang))  # fmt: skip
 cols[4].metric(t("Forecast at end", lang), money(f.forecast.total) or "—",
-               help=t(metrics.FORECAST_METHODS[f.forecast.method], lang))  # fmt: skip
+               help=ui.forecast_help(f.forecast, lang))  # fmt: skip
 cols[5].metric(t("Margin to date", lang), money(f.margin) or "—",
                help=t("Value earned to date (contract value x elapsed) - actual to date", lang))  # fmt: skip
 cols[6].metric(t("Forecast margin", lang), money(f.forecast_margin) or "—",

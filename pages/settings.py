@@ -9,7 +9,7 @@ import streamlit as st
 
 from budgetcore import i18n
 from budgetcore.app import review_ui, ui
-from budgetcore.figures import settings
+from budgetcore.figures import metrics, settings
 from budgetcore.figures.settings import Settings
 from budgetcore.i18n import t
 from budgetcore.store import database
@@ -24,6 +24,8 @@ LABELS = {
     "target_margin": "Target margin, as a share of the contract value (%)",
     "no_activity_elapsed": "Flag \"no activity\" past this share of the term with nothing registered (%)",
     "currency": "Currency",
+    "forecast_method": "Forecast method",
+    "min_completed": "Completed contracts auto needs per type",
 }
 
 view = ui.view()
@@ -88,6 +90,20 @@ with st.form("settings_form"):
             "Every page and the review packs show money in this currency; amounts are not converted.", lang
         ),
     )
+    st.subheader(t("Forecast", lang))
+    left, right = st.columns(2)
+    method = left.selectbox(
+        t(LABELS["forecast_method"], lang),
+        metrics.FORECAST_SETTINGS,
+        index=metrics.FORECAST_SETTINGS.index(stored.forecast_method),
+        format_func=lambda m: t(m, lang),
+        key="s_forecast",
+        help=t("auto: per contract type, the method that forecast the completed contracts best (Forecast accuracy page); chain: visits, else burn index, else run rate.", lang),
+    )  # fmt: skip
+    min_completed = right.number_input(
+        t(LABELS["min_completed"], lang),
+        min_value=1, max_value=100_000, step=5, value=stored.min_completed, key="s_min_completed",
+    )  # fmt: skip
     saved = st.form_submit_button(t("Save", lang), type="primary", icon=":material/save:")
 
 if saved:
@@ -100,6 +116,8 @@ if saved:
         target_margin=Decimal(int(target)) / HUNDRED,
         no_activity_elapsed=Decimal(int(no_activity)) / HUNDRED,
         currency=currency,
+        forecast_method=method,
+        min_completed=int(min_completed),
     )
     problems = chosen.problems()
     if problems:
@@ -116,7 +134,7 @@ if st.session_state.pop("settings_saved", False):
 if st.button(t("Restore the defaults", lang), key="s_defaults", icon=":material/restart_alt:"):
     if ui.write(lambda session: settings.save(session, Settings(), actor), lang):
         for key in ("s_at_risk", "s_watch_level", "s_watch_elapsed", "s_no_activity", "s_window", "s_target",
-                    "s_currency"):
+                    "s_currency", "s_forecast", "s_min_completed"):  # fmt: skip
             st.session_state.pop(key, None)
         st.session_state["settings_saved"] = True
         st.rerun()

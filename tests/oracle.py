@@ -103,13 +103,25 @@ def forecast(
     as_of: dt.date,
     planned_visits: int | None,
     visits_done: int,
+    planned: Fraction | None = None,
+    choose: str = "chain",
 ) -> tuple[Fraction | None, str]:
-    """(forecast at end of term, method): the first method that applies."""
+    """(forecast at end of term, method): the first method that applies; while the term runs,
+    the method `choose` names instead where it applies (planned: planned to date, for
+    "remaining budget")."""
     actual_total, budget_total, burn = _exact(actual_total), _exact(budget_total), _exact(burn)
     if as_of >= end:
         return actual_total, "actual"
     if as_of < start:
         return budget_total, "not started" if budget_total is not None else "none"
+    if choose == "visits" and planned_visits and 0 < visits_done < planned_visits:
+        return actual_total * planned_visits / visits_done, "visits"
+    if choose == "burn" and budget_total is not None and burn is not None:
+        return budget_total * burn, "burn"
+    if choose == "run rate" and elapsed_fraction(start, end, as_of) > 0:
+        return actual_total / elapsed_fraction(start, end, as_of), "run rate"
+    if choose == "remaining budget" and budget_total is not None:
+        return actual_total + budget_total - _exact(planned), "remaining budget"
     if planned_visits and 0 < visits_done < planned_visits:
         return actual_total + (planned_visits - visits_done) * (actual_total / visits_done), "visits"
     if budget_total is not None and burn is not None:
@@ -195,12 +207,19 @@ class Figures:
     price_note: str
     no_activity: bool = False
     why: tuple[str, ...] = ()  # advice.WHY keys, most telling first
+    basis: str = ""  # why the forecast's method: "" (the chain), "auto" or "setting"
 
 
 def figures(
-    i: ContractInputs, as_of: dt.date, thresholds: Thresholds, rules: ReviewRules = ReviewRules()
+    i: ContractInputs,
+    as_of: dt.date,
+    thresholds: Thresholds,
+    rules: ReviewRules = ReviewRules(),
+    choose: str | None = None,
 ) -> Figures:
-    """Every figure of one contract at as_of."""
+    """Every figure of one contract at as_of. choose: the forecast method picked for it (auto's
+    pick, else the setting's; "chain" for none)."""
+    choose = choose or thresholds.forecast_method
     f = Fraction
     budget = f(i.budget_labour) + f(i.budget_material) + f(i.budget_other) if i.budget_lines else None
     actual = f(i.actual_labour) + f(i.actual_material)
@@ -216,7 +235,11 @@ def figures(
         as_of=as_of,
         planned_visits=i.planned_visits,
         visits_done=i.visits_done,
+        planned=f(i.planned_to_date),
+        choose=choose,
     )
+    chosen = method == choose and i.start_date <= as_of < i.end_date
+    basis = ("auto" if thresholds.forecast_method == "auto" else "setting") if chosen else ""
     value = None if i.contract_value is None else f(i.contract_value)
     deadline = notice_deadline(i.end_date, i.notice_period_days)
     price, change, note = renewal_price(total, value, f(thresholds.target_margin))
@@ -244,6 +267,7 @@ def figures(
         burn_index=burn,
         forecast=total,
         method=method,
+        basis=basis,
         margin=None if value is None else value * elapsed - actual,
         forecast_margin=None if value is None or total is None else value - total,
         notice_deadline=deadline,
@@ -342,9 +366,11 @@ def renewal_price(
     return price, change, ""
 
 
-def summary_row(i: ContractInputs, as_of: dt.date, thresholds: Thresholds) -> dict[str, object]:
+def summary_row(
+    i: ContractInputs, as_of: dt.date, thresholds: Thresholds, choose: str | None = None
+) -> dict[str, object]:
     """The row the command line prints, by the rule book."""
-    r = figures(i, as_of, thresholds)
+    r = figures(i, as_of, thresholds, choose=choose)
     return {
         "contract_number": i.contract_number,
         "customer": i.customer,
@@ -357,7 +383,7 @@ def summary_row(i: ContractInputs, as_of: dt.date, thresholds: Thresholds) -> di
         "elapsed_pct": round_fraction(r.elapsed),
         "burn_index": round_fraction(r.burn_index),
         "forecast_total": round_money(r.forecast),
-        "forecast_method": r.method,
+        "forecast_method": f"{r.method} ({r.basis})" if r.basis else r.method,
         "margin": round_money(r.margin),
         "forecast_margin": round_money(r.forecast_margin),
         "end_date": i.end_date,

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from budgetcore import cli
-from budgetcore.figures import frame
+from budgetcore.figures import frame, settings
 from budgetcore.figures.metrics import Filters, Thresholds, money
 from budgetcore.store.database import make_engine, transaction
 
@@ -35,8 +35,8 @@ DATES = (
     "1900-01-01",
 )
 THRESHOLDS = {
-    "default": Thresholds(),
-    "tight": Thresholds(Decimal("0.05"), Decimal("0.5"), Decimal("0.6"), 30),
+    "default": Thresholds(forecast_method="chain"),
+    "tight": Thresholds(Decimal("0.05"), Decimal("0.5"), Decimal("0.6"), 30, forecast_method="chain"),
 }
 # The old path computed the visits forecast as actual + (planned - done) x (actual / done), with
 # actual / done rounded to 28 digits first. For CT-2023-00062 on 2025-01-01 that is
@@ -57,6 +57,9 @@ def demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     with pytest.MonkeyPatch.context() as patched:
         patched.setenv("BUDGETCORE_TODAY", "2026-11-27")
         assert cli.main(["demo", "--db", url], out=io.StringIO()) == 0
+    # the fixtures are the chain's figures: before issue 15 there was no other forecast method
+    with transaction(make_engine(url)) as session:
+        settings.save(session, settings.Settings(forecast_method="chain"))
     return url
 
 

@@ -201,7 +201,9 @@ def test_a_malformed_date_names_file_row_and_column_and_writes_nothing(db_url: s
     assert counts(db_url) == (0, 0, 0)
 
 
-@pytest.mark.parametrize(("command", "as_of"), [("summary", "2026-13-01"), ("renewals", "15-06-2026")])
+@pytest.mark.parametrize(
+    ("command", "as_of"), [("summary", "2026-13-01"), ("renewals", "15-06-2026"), ("backtest", "2026-02-30")]
+)
 def test_a_bad_as_of_is_refused(sqlite_url: str, command: str, as_of: str) -> None:
     done = run(sqlite_url, command, "--as-of", as_of)
     assert done.returncode == 2
@@ -245,6 +247,7 @@ def test_the_command_line_runs_without_streamlit_and_plotly(sqlite_url: str, tmp
         ["renewals", "--as-of", "2026-06-15", "--within", "365", "--format", "json"],
         ["report", "--as-of", "2026-06-15", "--within", "365", "--out", str(tmp_path / "pack.xlsx")],
         ["report", "--as-of", "2026-06-15", "--contract", "K-001", "--out", str(tmp_path / "K-001.html")],
+        ["backtest", "--as-of", "2030-01-01", "--format", "json"],
     ]
     done = subprocess.run(
         [sys.executable, "-c", BLOCKED, *("\x1f".join([*c, "--db", url]) for c in commands)],

@@ -28,21 +28,35 @@ from budgetcore.store.database import transaction
 
 D = Decimal
 d = dt.date
-THRESHOLDS = (
+THRESHOLDS = (  # the forecast method: auto (the demo's picks), one method named, the chain
     Thresholds(),
     Thresholds(
         at_risk_margin=D("0.05"), watch_level=D("0.5"), watch_elapsed=D("0.9"), renewal_window_days=200,
-        target_margin=D("0.25"),
+        target_margin=D("0.25"), forecast_method="remaining budget",
     ),
     Thresholds(at_risk_margin=D("0"), watch_level=D("0"), watch_elapsed=D("1"), renewal_window_days=0,
-               target_margin=D("0")),
+               target_margin=D("0"), forecast_method="chain"),
 )  # fmt: skip
+
+
+def _choices(result: frame.PortfolioFrame) -> list[str | None]:
+    """Per row, the method auto picked for it (the engine's pick, which tests/test_backtest.py
+    checks); None (the thresholds' setting) when not under auto."""
+    if result.thresholds.forecast_method != metrics.AUTO:
+        return [None] * len(result)
+    return [
+        frame.METHODS[m] if chosen else metrics.CHAIN
+        for m, chosen in zip(result["method"], result["method_chosen"], strict=True)
+    ]
 
 
 def _check(result: frame.PortfolioFrame, rules: advice.ReviewRules = advice.ReviewRules()) -> list:
     """Every figure of every row agrees with the rule book; returns the oracle's figures."""
     inputs = result.inputs()
-    expected = [oracle.figures(i, result.as_of, result.thresholds, rules) for i in inputs]
+    picks = _choices(result)
+    expected = [
+        oracle.figures(i, result.as_of, result.thresholds, rules, p) for i, p in zip(inputs, picks, strict=True)
+    ]
     shown = result.figures()
     assert list(result.status_names()) == [e.status for e in expected]
     assert [frame.METHODS[m] for m in result["method"]] == [e.method for e in expected]
@@ -54,7 +68,7 @@ def _check(result: frame.PortfolioFrame, rules: advice.ReviewRules = advice.Revi
     assert [advice.ACTIONS[a] for a in result["action"]] == [e.action for e in expected]
     # as printed: every money figure to the cent, every fraction to 4 places
     assert [f.summary for f in shown] == [
-        oracle.summary_row(i, result.as_of, result.thresholds) for i in inputs
+        oracle.summary_row(i, result.as_of, result.thresholds, p) for i, p in zip(inputs, picks, strict=True)
     ]
     for f, e in zip(shown, expected, strict=True):
         assert f.status == e.status and f.forecast.method == e.method

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from budgetcore import i18n
-from budgetcore.figures import advice, contract_detail, metrics, pricing
+from budgetcore.figures import advice, calibration, contract_detail, metrics, pricing
 from budgetcore.i18n import t
 from budgetcore.translations_nl import NL
 
@@ -131,6 +131,9 @@ def test_every_domain_word_has_dutch() -> None:
     words = [
         *metrics.STATUSES,
         *metrics.FORECAST_METHODS.values(),
+        *metrics.FORECAST_SETTINGS,
+        calibration.LOWEST,
+        calibration.TOO_FEW,
         *advice.ACTIONS,
         *advice.REASONS.values(),
         *contract_detail.FINDINGS.values(),

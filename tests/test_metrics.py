@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import oracle
@@ -238,7 +239,38 @@ def test_next_deadline(end: dt.date, deadline: dt.date, expected: dt.date) -> No
 
 
 def test_forecast_methods_are_documented_in_the_order_they_are_tried() -> None:
-    assert list(metrics.FORECAST_METHODS) == ["actual", "not started", "visits", "burn", "run rate", "none"]
+    # "remaining budget" is no step of the chain: only a setting or auto picks it
+    assert list(metrics.FORECAST_METHODS) == [
+        "actual", "not started", "visits", "burn", "run rate", "remaining budget", "none",
+    ]  # fmt: skip
+    assert metrics.CHOOSABLE == ("visits", "burn", "run rate", "remaining budget")
+
+
+# a running term with a budget of 1,000, of which 450 planned to date, 300 spent, 2 of 6 visits
+RUNNING = dict(as_of=d(2026, 6, 15), actual_total=D(300), budget_total=D(1000), burn=D(300) / D(450),
+               planned=D(450), planned_visits=6, visits_done=2)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("choose", "changes", "total", "method"),
+    [
+        ("chain", {}, D(900), "visits"),
+        ("remaining budget", {}, D(850), "remaining budget"),  # 300 + 1,000 - 450
+        ("burn", {}, D(300) / D(450) * 1000, "burn"),
+        ("run rate", {}, D(300) * 365 / 166, "run rate"),
+        ("visits", {}, D(900), "visits"),
+        # a picked method that does not apply leaves the chain's
+        ("remaining budget", dict(budget_total=None, burn=None), D(900), "visits"),
+        ("visits", dict(visits_done=0), D(300) / D(450) * 1000, "burn"),
+        # nor does a pick change a term that is over or not started
+        ("remaining budget", dict(as_of=d(2027, 1, 1)), D(300), "actual"),
+        ("run rate", dict(as_of=d(2025, 12, 1)), D(1000), "not started"),
+    ],
+)  # fmt: skip
+def test_forecast_by_a_picked_method(choose: str, changes: dict, total: Decimal, method: str) -> None:
+    got, got_method = oracle.forecast(**TERM, **{**RUNNING, **changes}, choose=choose)
+    assert got_method == method
+    assert abs(Fraction(got) - Fraction(total)) < Fraction(1, 10**20)
 
 
 # A year 2026 term (365 days); as_of 2026-06-15 is day 166.

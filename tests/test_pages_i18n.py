@@ -22,6 +22,7 @@ TODAY = dt.date(2026, 11, 27)
 PAGES = {
     "overview": ("pages/overview.py", {}),
     "renewals": ("pages/renewals.py", {}),
+    "accuracy": ("pages/accuracy.py", {}),
     "contract": ("pages/contract.py", {}),  # the contract number is filled in per test
     "settings": ("pages/settings.py", {}),
     "audit": ("pages/audit.py", {}),  # the demo's load is in it

@@ -34,7 +34,9 @@ WAIT = 60_000  # ms: a loaded machine (load 8 on 2 cores) takes up to half a min
 from budgetcore.app.text import JOINER  # noqa: E402
 
 ADMIN, VIEWER, STRANGER = "admin@example.com", "viewer@example.com", "stranger@example.com"
-PAGE_URLS = ("/", "/renewals", "/contract?contract={number}", "/import", "/settings", "/audit", "/users")
+PAGE_URLS = (
+    "/", "/renewals", "/accuracy", "/contract?contract={number}", "/import", "/settings", "/audit", "/users",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +122,7 @@ def test_viewer_sees_figures_but_cannot_import_or_change_settings(app, page: Pag
     expect(page.locator("[data-testid='stMetric']").first).to_be_visible(timeout=WAIT)
     # the address is shown through text.markdown: a word joiner after the @ keeps it from becoming a link
     expect(page.get_by_text(f"Signed in as {VIEWER.replace('@', '@' + JOINER)} (viewer)")).to_be_visible(timeout=WAIT)
-    assert menu(page, 2) == ["Overview", "Renewals"]
+    assert menu(page, 3) == ["Overview", "Renewals", "Forecast accuracy"]
     page.screenshot(path=str(SHOTS / "viewer.png"))
     open_page(page, base + "/import")  # not offered: the URL leads to the overview, no uploader
     expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible(timeout=WAIT)
@@ -158,7 +160,9 @@ def test_admin_does_everything_and_the_audit_trail_names_them(app, page: Page, t
     number, _ = some_contract(db_url)
     sign_in(page, base, ADMIN)
     expect(page.locator("[data-testid='stMetric']").first).to_be_visible(timeout=WAIT)
-    assert menu(page, 6) == ["Overview", "Renewals", "Import", "Settings", "Audit trail", "Users"]
+    assert menu(page, 7) == [
+        "Overview", "Renewals", "Forecast accuracy", "Import", "Settings", "Audit trail", "Users",
+    ]  # fmt: skip
     page.screenshot(path=str(SHOTS / "admin.png"))
 
     open_page(page, base + "/settings")

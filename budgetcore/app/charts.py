@@ -12,6 +12,7 @@ from budgetcore import i18n
 from budgetcore.app import text
 from budgetcore.app.tables import STATUS_COLOURS
 from budgetcore.figures import metrics
+from budgetcore.figures.calibration import Accuracy
 from budgetcore.figures.contract_detail import BurnUpPoint
 from budgetcore.figures.frame import PressureGrid
 from budgetcore.figures.metrics import ContractFigures
@@ -247,3 +248,27 @@ def burn_up(points: Sequence[BurnUpPoint], f: ContractFigures, lang: str, curren
         )  # fmt: skip
     fig.update_yaxes(tickprefix=i18n.money_prefix(currency, lang), tickformat=",.0f", rangemode="tozero")
     return _layout(fig, lang, 380)
+
+
+def forecast_errors(rows: Sequence[Accuracy], lang: str) -> go.Figure:
+    """The median absolute percentage error per method (one line each) at 25, 50 and 75 % of the
+    term, over every contract type: the backtest's rows of calibration.ALL_TYPES."""
+    fig = go.Figure()
+    methods = list(dict.fromkeys(a.method for a in rows))
+    for method in methods:
+        points = sorted(
+            (a for a in rows if a.method == method and a.median_ape is not None), key=lambda a: a.quarter
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[f"{a.checkpoint} %" for a in points],
+                y=[float(a.median_ape) * 100 for a in points],
+                mode="lines+markers",
+                name=i18n.t(method, lang),
+                line={"width": 4 if method == metrics.AUTO else 2},
+                hovertemplate="%{y:.1f} %<extra>" + text.chart(i18n.t(method, lang)) + "</extra>",
+            )
+        )
+    fig.update_xaxes(title=i18n.t("Checkpoint (share of the term)", lang))
+    fig.update_yaxes(title=i18n.t("Median absolute error (%)", lang), rangemode="tozero")
+    return _layout(fig, lang, height=360)

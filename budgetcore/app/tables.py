@@ -18,6 +18,7 @@ from babel.numbers import format_compact_currency
 
 from budgetcore import cells, i18n
 from budgetcore.figures import advice, metrics, portfolio, pricing
+from budgetcore.figures.calibration import Accuracy, Pick
 from budgetcore.figures.contract_detail import CategoryRow, Finding, HoursRow, MaterialRow, WorkOrderRow
 from budgetcore.figures.metrics import ContractFigures
 
@@ -403,3 +404,59 @@ def finding_text(finding: Finding, lang: str, currency: str) -> str:
     if finding.amount is not None:
         text += f": {i18n.money(finding.amount, lang, currency)}"
     return text
+
+
+def backtest(rows: Sequence[Accuracy], lang: str) -> tuple[pd.DataFrame, dict[str, Column]]:
+    """The backtest's rows of one contract type (backtest.ordered): per checkpoint and method the
+    contracts, median absolute and signed error, and the share whose status was right."""
+    columns = {
+        "checkpoint": Column("Checkpoint", "text"),
+        "method": Column(
+            "Method", "text", help="auto: the method picked per contract type; the rest as named"
+        ),
+        "contracts": Column("Contracts", "number", decimals=0),
+        "ape": Column(
+            "Median absolute error", "text", help="Half of the contracts were forecast closer than this."
+        ),
+        "bias": Column("Bias", "text", help="The median signed error: above 0 the forecasts were too high."),
+        "right": Column(
+            "Status right", "text", help="Of the budgeted ones: over budget or not, as it turned out."
+        ),
+    }
+
+    def pct(value: Decimal | None, signed: bool = False) -> str:
+        shown = i18n.percent(value, lang, 1)
+        return "+" + shown if signed and value is not None and value > 0 else shown
+
+    data = [
+        {
+            "checkpoint": f"{a.checkpoint} %",
+            "method": i18n.t(a.method, lang),
+            "contracts": a.count,
+            "ape": pct(a.median_ape),
+            "bias": pct(a.bias, signed=True),
+            "right": pct(a.status_right),
+        }
+        for a in rows
+    ]
+    return pd.DataFrame(data, columns=list(columns)), columns
+
+
+def auto_picks(picks: Sequence[Pick], minimum: int, lang: str) -> tuple[pd.DataFrame, dict[str, Column]]:
+    """What auto uses per contract type at each checkpoint, and why."""
+    columns = {
+        "type": Column("Type", "text"),
+        "checkpoint": Column("Checkpoint", "text"),
+        "method": Column("Method", "text"),
+        "why": Column("Why", "text"),
+    }
+    data = [
+        {
+            "type": type_label(p.type, lang) or i18n.t("(none)", lang),
+            "checkpoint": f"{25 * p.quarter} %",
+            "method": i18n.t(p.method, lang),
+            "why": i18n.t(p.reason, lang, count=p.completed, minimum=minimum),
+        }
+        for p in sorted(picks, key=lambda p: (p.type, p.quarter))
+    ]
+    return pd.DataFrame(data, columns=list(columns)), columns

@@ -30,11 +30,11 @@ from streamlit.runtime.pages_manager import PagesManager
 from budgetcore import clock, i18n
 from budgetcore.app import auth, tables, text
 from budgetcore.app.tables import Columns, status_colours, type_label
-from budgetcore.figures import contract_detail, frame, months, summary
+from budgetcore.figures import calibration, contract_detail, frame, months, summary
 from budgetcore.figures import settings as stored_settings
 from budgetcore.figures.contract_detail import Detail
 from budgetcore.figures.frame import PortfolioFrame
-from budgetcore.figures.metrics import STATUSES, Thresholds
+from budgetcore.figures.metrics import AUTO, FORECAST_METHODS, STATUSES, Forecast, Thresholds
 from budgetcore.figures.portfolio import Filters
 from budgetcore.i18n import t
 from budgetcore.store import columns, database, lifecycle, schema
@@ -74,6 +74,18 @@ def _state() -> tuple[str, int, bool]:
     """(database URL, data version, demo flag): read on every run, it keys every cached query."""
     with database.transaction(engine()) as session:
         return database.default_url(), database.data_version(session), database.is_demo(session)
+
+
+# The backtest on the completed contracts: per data version, as_of and minimum sample.
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _calibration(url: str, version: int, as_of: dt.date, minimum: int) -> calibration.Calibration:
+    with database.transaction(_engine(url)) as session:
+        return calibration.calibrate(session, as_of, minimum)
+
+
+def backtest(v: View) -> calibration.Calibration:
+    """The backtest and auto's picks at the view's as_of (the forecast accuracy page)."""
+    return _calibration(v.url, v.version, v.as_of, v.thresholds.min_completed)
 
 
 # The portfolio column-wise: one read of every contract per data version, as_of and
@@ -526,6 +538,23 @@ def server_fault(reason: str, language: str) -> None:
           "again later; if it keeps happening, tell the administrator.", language,
           reason=text.markdown(reason, limit=text.LONG))
     )  # fmt: skip
+
+
+def forecast_help(forecast: Forecast, lang: str) -> str:
+    """The forecast's method in words, and why that method (the forecast method setting, auto)."""
+    said = t(FORECAST_METHODS[forecast.method], lang)
+    if forecast.basis == AUTO:
+        return (
+            said
+            + ". "
+            + t(
+                "Picked by auto: the method with the lowest median error for this contract type on the completed contracts (Forecast accuracy).",
+                lang,
+            )
+        )
+    if forecast.basis:
+        return said + ". " + t("The forecast method setting names this method.", lang)
+    return said
 
 
 def demo_banner(v: View) -> None:

@@ -295,15 +295,20 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def generate(sink: Sink, *, contracts: int = 300, seed: int = SEED, today: dt.date | None = None) -> None:
+def generate(
+    sink: Sink, *, contracts: int = 300, seed: int = SEED, today: dt.date | None = None, history: bool = False
+) -> None:
     """Emit the demo portfolio, entity by entity row, into sink(entity, cells).
 
-    Deterministic for (contracts, seed, today). Rows arrive interleaved per
+    Deterministic for (contracts, seed, today, history). Rows arrive interleaved per
     contract (contract, budgets, work orders, lines) so huge portfolios stream.
+    history: also the completed previous terms of many contracts (_PreviousTerms,
+    docs/demo.md), from a random stream of their own: the other rows stay as they were,
+    except the previous_contract of a contract that gets one.
     """
     today = today or clock.today()
     rng = random.Random(seed)
-    gen = _Generator(rng, today, sink)
+    gen = _Generator(rng, today, _PreviousTerms(seed, today, sink).intercept if history else sink)
     customers = gen.customers(max(3, contracts // 5))
     for seq in range(1, contracts + 1):
         # mostly healthy, a tail that burns: on track, watch, at risk and over budget all occur
@@ -316,6 +321,113 @@ def generate(sink: Sink, *, contracts: int = 300, seed: int = SEED, today: dt.da
             "work_orders",
             [f"WB-LOS-{i + 1:04d}", "", _d(date), "extra", "gereed", "Losse opdracht zonder contract"],
         )
+
+
+# --- the previous terms (history=True): completed contracts for the backtest, docs/demo.md ----------
+
+_HEATING = ("Onderhoud cv-installaties", "Onderhoud warmtepompen")  # busiest in winter
+_COOLING = ("Onderhoud koelinstallaties", "Onderhoud luchtbehandeling")  # busiest in summer
+_CALLS_PER_YEAR = {"preventive": 2.0, "corrective": 9.0, "yearly_orders": 5.0}  # corrective calls, typical
+_PERIODIC_SHARE = {"preventive": 0.6, "corrective": 0.0, "yearly_orders": 0.35}  # of the budget
+
+
+class _PreviousTerms:
+    """The term before a contract's current one, for about 60 % of the contracts whose previous
+    term ended before today: same customer, type, subject and visits a year, number
+    CT-<its start year>-<the same sequence>, linked by the current one's previous_contract.
+
+    Its work, by a process of its own (docs/demo.md): periodic visits on their planned dates;
+    corrective calls at random (a Poisson process) at a rate of the contract's own (the type's
+    typical rate x a log-normal factor the budget did not know); for heating and cooling
+    subjects more calls in their season; and for about a third of the contracts costs that
+    drift up during the term. The budget is the typical cost, estimated with some noise.
+    Its own random stream and work order numbers (WB<yy>9000001 on), so the rest of the demo is
+    unchanged.
+    """
+
+    SHARE = 0.6
+
+    def __init__(self, seed: int, today: dt.date, sink: Sink) -> None:
+        self.rng = random.Random(f"{seed}-previous-terms")
+        self.today, self.sink = today, sink
+        self.work = _Generator(self.rng, today, sink)
+        self.work.work_order_seq = 9_000_000
+
+    def intercept(self, entity: str, cells: list[str]) -> None:
+        """The generator's sink: a contract row may get a previous term first."""
+        if entity == "contracts":
+            self.previous(cells)
+        self.sink(entity, cells)
+
+    def previous(self, cells: list[str]) -> None:
+        rng = self.rng
+        if rng.random() > self.SHARE:
+            return
+        number, kind, name = cells[0], cells[5], cells[4]
+        start, end = dt.date.fromisoformat(cells[6]), dt.date.fromisoformat(cells[7])
+        years = max(1, round(((end - start).days + 1) / 365.25))
+        first, last = _add_years(start, -years), start - dt.timedelta(days=1)
+        if last >= self.today:
+            return
+        previous = f"CT-{first.year}-{number.rsplit('-', 1)[1]}"
+        cells[15] = previous
+        visits = int(cells[12]) * 1 if cells[12] else 0
+        budget = (
+            float(cells[11]) / rng.uniform(1.12, 1.45) / 1.03  # the last term was a little cheaper
+            if cells[11]
+            else math.exp(rng.uniform(math.log(2500), math.log(90000))) * years
+        )
+        value = budget * rng.uniform(1.12, 1.45)
+        self.sink("contracts", [
+            previous, cells[1], cells[2], cells[3], name, kind, _d(first), _d(last), cells[8], cells[9],
+            cells[10], _money(value), cells[12], cells[13], "", "",
+        ])  # fmt: skip
+        labour_share = rng.uniform(0.55, 0.75)
+        rate = rng.choice((48.5, 52.0, 55.5, 58.0, 61.5))
+        if rng.random() > 0.08:  # most have a budget, over the whole term
+            for category, share in (("labour", labour_share), ("material", 1 - labour_share)):
+                amount = budget * share * rng.uniform(0.9, 1.15)  # an estimate, with its noise
+                hours = f"{amount / rate:.1f}" if category == "labour" else ""
+                self.sink("budgets", [previous, category, _money(amount), hours, "", ""])
+        self.work_of(previous, kind, name, first, last, years, visits, budget, labour_share, rate)
+
+    def work_of(
+        self, number: str, kind: str, name: str, first: dt.date, last: dt.date, years: int,
+        visits: int, budget: float, labour_share: float, rate: float,
+    ) -> None:  # fmt: skip
+        rng = self.rng
+        term_days = (last - first).days + 1
+        typical = _CALLS_PER_YEAR[kind]
+        calls = typical * rng.lognormvariate(0, 0.45)  # this contract's own rate
+        per_visit = budget * _PERIODIC_SHARE[kind] / visits if visits else 0.0
+        per_call = budget * (1 - (_PERIODIC_SHARE[kind] if visits else 0.0)) / (typical * years)
+        peak = 1 if name.startswith(_HEATING) else 7 if name.startswith(_COOLING) else None
+        drift = rng.uniform(0.15, 0.6) if rng.random() < 0.35 else 0.0
+
+        def season(day: dt.date) -> float:  # 1.6 in the peak month, 0.4 six months away
+            return 1.0 if peak is None else 1 + 0.6 * math.cos(2 * math.pi * (day.month - peak) / 12)
+
+        events: list[tuple[dt.date, str, float]] = []
+        step = term_days / visits if visits else 0
+        for i in range(visits):
+            events.append(
+                (
+                    first + dt.timedelta(days=int(step * (i + 0.5))),
+                    "periodic",
+                    per_visit * rng.uniform(0.8, 1.2),
+                )
+            )
+        day = first
+        while True:  # a Poisson process at 1.6 x the rate, thinned to the season
+            day += dt.timedelta(days=max(1, round(rng.expovariate(calls * 1.6 / 365))))
+            if day > last:
+                break
+            if rng.random() < season(day) / 1.6:
+                wo_type = rng.choices(("corrective", "extra"), (0.85, 0.15))[0]
+                events.append((day, wo_type, per_call * rng.lognormvariate(0, 0.5) / math.exp(0.125)))
+        for date, wo_type, cost in sorted(events):
+            grown = cost * (1 + drift * ((date - first).days + 1) / term_days)
+            self.work.work_order(number, date, wo_type, grown, labour_share, rate)
 
 
 def write_csv(directory: Path, **kwargs) -> dict[str, int]:
@@ -373,7 +485,9 @@ SEEDED = "demo_seeded"  # meta key: the demo was loaded once; an emptied databas
 def load_if_empty(engine: Engine, **kwargs) -> ImportResult | None:
     """load(engine, **kwargs) into a database that has no contracts and never had the demo (the
     app's first start); None otherwise, so that a database whose demo was removed is not filled
-    again."""
+    again. The first start's demo has its completed previous terms (history=True, unless kwargs say
+    otherwise), so that the backtest and the auto forecast have work out of the box."""
+    kwargs.setdefault("history", True)
     with transaction(engine) as session:
         if session.scalar(select(func.count()).select_from(Contract)) or get_meta(session, SEEDED):
             return None

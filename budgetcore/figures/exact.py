@@ -94,10 +94,11 @@ def quotient(numerator: Sum, denominator: Term, n: int) -> tuple[np.ndarray, np.
     and in Python ints where it does not.
     """
     result, negative = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-    fits = (_bound(numerator, n) < _FITS) & (_bound([denominator], n) < _FITS)
+    den_fits = _bound([denominator], n) < _FITS
+    fits = (_bound(numerator, n) < _FITS) & den_fits
     with np.errstate(over="ignore"):
         num, den = _int64(numerator, n), _int64([denominator], n)
-    usable = den > 0
+    usable = np.where(den_fits, den > 0, _float(denominator, n) > 0)  # an overflowed int64 has no sign
     rows = fits & usable
     d = np.where(rows, den, 1)
     r = (2 * np.abs(np.where(rows, num, 0)) + d) // (2 * d)

@@ -39,10 +39,12 @@ import sqlalchemy as sa
 from sqlalchemy import BigInteger, type_coerce
 from sqlalchemy.orm import Session
 
-from budgetcore.figures import actuals, advice, exact
+from budgetcore.figures import actuals, advice, calibration, exact
+from budgetcore.figures.forecast import METHODS, line_shares, terms
 from budgetcore.figures.metrics import (
     AT_RISK,
-    FORECAST_METHODS,
+    AUTO,
+    CHOOSABLE,
     NO_BUDGET,
     ON_TRACK,
     OVER_BUDGET,
@@ -78,7 +80,6 @@ MILLIONTHS = (
     "budget_other", "budget_hours", "planned_to_date", "outside_term_cost",
 )  # fmt: skip
 
-METHODS = tuple(FORECAST_METHODS)
 PRICE_NOTES = ("", NO_FORECAST, NO_COST)
 CENTS = 10_000  # millionths in a cent
 PLACES = 10_000  # a fraction to 4 places
@@ -168,7 +169,11 @@ def load(
     numbers = filters.contract_numbers or None
     with stored.collector_paused():
         columns = read(session, as_of, numbers)
-    return select(derive(columns, as_of, thresholds), filters)
+        choice = None
+        if thresholds.forecast_method == AUTO:
+            picks = calibration.calibrate(session, as_of, thresholds.min_completed, table=False)
+            choice = picks.choices(columns, as_of)
+    return select(derive(columns, as_of, thresholds, choice=choice), filters)
 
 
 def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None) -> dict[str, np.ndarray]:
@@ -228,32 +233,6 @@ def from_inputs(
     return derive(stored.columns_from_rows(rows, INPUT_COLUMNS), as_of, thresholds, rules)
 
 
-_SAFE = np.iinfo(np.int64).max // 40_000  # amount x days stays in int64 (a period has < 36,600 days)
-
-
-def line_shares(amount: np.ndarray, first: np.ndarray, last: np.ndarray, day: int) -> np.ndarray:
-    """Planned to date, per budget line (millionths): the share of its amount due by `day`
-    (a day number). A line whose period ended contributes its amount, one not started
-    nothing, one running amount x days done // period days (truncated toward zero); a
-    period of no days adds nothing. A period defaults to the contract's term when storage
-    writes budget_periods (aggregates), so it is always given here."""
-    period_days = last - first + 1
-    done = np.clip(day - first + 1, 0, np.maximum(period_days, 0))
-    share = np.zeros(len(amount), dtype=np.int64)
-    safe = (np.abs(amount) < _SAFE) & (period_days > 0)
-    product = amount[safe] * done[safe]
-    share[safe] = np.sign(product) * (np.abs(product) // period_days[safe])
-    for i in np.flatnonzero(~safe & (period_days != 0)):  # huge amounts or odd periods: Python ints
-        days, value = (
-            int(period_days[i]),
-            int(amount[i]) * int(np.clip(day - first[i] + 1, 0, period_days[i])),
-        )
-        share[i] = abs(value) // abs(days) * (1 if (value >= 0) == (days > 0) else -1)
-    return np.where(
-        (first <= last) & (last <= day), amount, np.where((first <= last) & (first > day), 0, share)
-    )
-
-
 def planned_to_date(periods: dict[str, np.ndarray], rows: int, as_of: dt.date) -> np.ndarray:
     """Planned to date per contract row (millionths): the sum of its budget lines' shares at as_of."""
     value = line_shares(
@@ -287,8 +266,13 @@ def derive(
     as_of: dt.date,
     thresholds: Thresholds,
     rules: advice.ReviewRules = advice.ReviewRules(),
+    choice: np.ndarray | None = None,
 ) -> PortfolioFrame:
-    """Every figure of every row at as_of: the rules of docs/metrics.md, each stated once here."""
+    """Every figure of every row at as_of: the rules of docs/metrics.md, each stated once here.
+
+    choice: per row, the forecast method `auto` picked (calibration.choices; a METHODS index
+    or CHAIN_CHOICE); without it, the thresholds' forecast method setting for every row (the
+    chain for `auto`)."""
     c = dict(columns)
     n = len(c["contract_number"])
     day = np.datetime64(as_of, "D")
@@ -306,36 +290,14 @@ def derive(
     consumed_den, burn_den = budget * budget_sign, planned * planned_sign
     has_consumed, has_burn = consumed_den > 0, burn_den > 0
 
-    # the forecast at end of term, x * y / z (millionths), by the first method that applies
-    visits, planned_visits = c["visits_done"], c["planned_visits"]
-    method_index = {m: i for i, m in enumerate(METHODS)}
-    method = np.select(
-        [
-            day >= end,
-            (day < start) & has_budget,
-            day < start,
-            c["has_planned_visits"] & (visits > 0) & (visits < planned_visits),
-            has_burn,
-            done > 0,
-        ],
-        [method_index[m] for m in ("actual", "not started", "none", "visits", "burn", "run rate")],
-        method_index["none"],
-    )
-    ones, zeros = np.ones(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    forecasts = {  # method: (x, y, z)
-        "actual": (actual, ones, ones),
-        "not started": (budget, ones, ones),
-        "visits": (actual, planned_visits, visits),  # actual + (planned - done) x actual / done
-        "burn": (budget, actual * planned_sign, burn_den),  # budget x actual / planned to date
-        "run rate": (actual, term, done),  # actual / elapsed
-        "none": (zeros, ones, ones),
-    }
-    x, y, z = (
-        np.select([method == method_index[m] for m in forecasts], [f[k] for f in forecasts.values()], 0)
-        for k in range(3)
-    )
-    z = np.where(z > 0, z, 1)
-    has_forecast = method != method_index["none"]
+    # the forecast at end of term, x * y / z (millionths): forecast.terms, also the backtest's rule
+    if choice is None and thresholds.forecast_method in CHOOSABLE:
+        choice = np.full(n, METHODS.index(thresholds.forecast_method), dtype=np.int64)
+    method, x, y, z, chosen = terms(
+        day, start, end, done, term, actual, budget, has_budget, planned,
+        c["visits_done"], c["planned_visits"], c["has_planned_visits"], choice,
+    )  # fmt: skip
+    has_forecast = method != METHODS.index("none")
 
     # the status: the first rule that holds (docs/metrics.md)
     risk_n, risk_d = _ratio(thresholds.at_risk_margin)
@@ -365,6 +327,7 @@ def derive(
         forecast_y=y,
         forecast_z=z,
         method=method,
+        method_chosen=chosen,
         status=status,
         notice_deadline=deadline,
         next_deadline=np.where(deadline >= day, deadline, end),
@@ -565,6 +528,26 @@ def _shown_value(c: dict[str, np.ndarray], name: str, i: int, places: int) -> De
     return _decimal(c[name][i], bool(c[f"neg_{name}"][i]), places)
 
 
+def method_basis(frame: PortfolioFrame, i: int) -> str:
+    """Why row i's forecast uses its method: '' (the chain), AUTO (the backtest's pick for its
+    type, calibration.py) or 'setting' (the forecast method setting names it)."""
+    if not frame.columns["method_chosen"][i]:
+        return ""
+    return AUTO if frame.thresholds.forecast_method == AUTO else "setting"
+
+
+def method_names(frame: PortfolioFrame, rows: Sequence[int] | np.ndarray) -> list[str]:
+    """forecast_method as printed: the method, and "(auto)" or "(setting)" when it was picked
+    instead of the chain's (method_basis), e.g. "remaining budget (auto)"."""
+    rows = np.asarray(rows, dtype=np.int64)
+    names = np.asarray(METHODS, dtype=object)[frame.columns["method"][rows]]
+    chosen = frame.columns["method_chosen"][rows]
+    if chosen.any():
+        basis = AUTO if frame.thresholds.forecast_method == AUTO else "setting"
+        names = np.where(chosen, names + f" ({basis})", names)
+    return names.tolist()
+
+
 def summary_row(frame: PortfolioFrame, i: int) -> dict[str, object]:
     """Row i as the command line and the exports print it: money in cents, fractions to 4 places."""
     c = frame.columns
@@ -572,7 +555,7 @@ def summary_row(frame: PortfolioFrame, i: int) -> dict[str, object]:
         "contract_number": c["contract_number"][i],
         "customer": c["customer"][i],
         "status": STATUSES[c["status"][i]],
-        "forecast_method": METHODS[c["method"][i]],
+        "forecast_method": method_names(frame, [i])[0],
         "end_date": c["end_date"][i].astype(dt.date),
         "notice_deadline": c["notice_deadline"][i].astype(dt.date),
         "days_to_end": int(c["days_to_end"][i]),
@@ -610,7 +593,7 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
         elapsed=Decimal(int(c["days_done"][i])) / Decimal(int(c["term_days"][i])),
         consumed=consumed,
         burn_index=burn,
-        forecast=Forecast(forecast, method),
+        forecast=Forecast(forecast, method, method_basis(frame, i)),
         margin=None if value is None else _quotient(
             int(c["contract_value"][i]) * int(c["days_done"][i]) - int(c["actual_total"][i]) * int(c["term_days"][i]),
             c["term_days"][i],

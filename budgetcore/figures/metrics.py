@@ -19,6 +19,7 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 CENT = Decimal("0.01")
 
+AUTO, CHAIN = "auto", "chain"  # the forecast method settings besides one method (FORECAST_SETTINGS)
 NO_BUDGET = "no budget"
 OVER_BUDGET = "over budget"
 AT_RISK = "at risk"
@@ -46,6 +47,8 @@ class Thresholds:
     target_margin: Decimal = Decimal("0.15")
     # "no activity": past this share of the term with no cost, hours or visit registered
     no_activity_elapsed: Decimal = Decimal("0.25")
+    forecast_method: str = AUTO  # one of FORECAST_SETTINGS
+    min_completed: int = 30  # auto picks a method only with this many completed contracts of the type
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,12 @@ def ratio(numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
 
 @dataclass(frozen=True, slots=True)
 class Forecast:
-    """Estimated actual total at end of term (EUR) and the method that produced it."""
+    """Estimated actual total at end of term (EUR) and the method that produced it; basis says
+    why that method: '' (the chain), AUTO (lowest backtest error for the type) or 'setting'."""
 
     total: Decimal | None
     method: str
+    basis: str = ""
 
 
 # The forecast methods, tried in this order; frame.derive applies them.
@@ -93,8 +98,14 @@ FORECAST_METHODS = {
     "visits": "actual + visits still planned x cost per visit so far",
     "burn": "budget total x burn index",
     "run rate": "actual total / elapsed fraction (no budget to compare)",
+    "remaining budget": "actual total + the budget still planned after as_of",
     "none": "no basis for a forecast",
 }
+# What the `forecast method` setting may name: `auto` (per contract type, the method with the
+# lowest median error on the completed contracts, figures/calibration.py), `chain` (the order
+# above), or one method, used wherever it applies (elsewhere the chain).
+CHOOSABLE = ("visits", "burn", "run rate", "remaining budget")  # methods a setting or auto may pick
+FORECAST_SETTINGS = (AUTO, CHAIN, *CHOOSABLE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from babel.numbers import get_currency_name
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from budgetcore.figures.metrics import Thresholds
+from budgetcore.figures.metrics import FORECAST_SETTINGS, Thresholds
 from budgetcore.store import access, locks
 from budgetcore.store.database import bump_data_version, set_meta
 from budgetcore.store.models import Meta
@@ -42,6 +42,9 @@ class Settings:
         has no renewal decision is overdue for review (also the alerts' second mark).
     dashboard_url: the dashboard's address as its users reach it, for links in alert mails.
     alert_sender: the From address of the alert mails.
+    forecast_method: `auto` (per contract type, the method with the lowest median error on the
+        completed contracts), `chain` (docs/metrics.md's order) or one method (metrics.CHOOSABLE).
+    min_completed: completed contracts of a type that auto needs before it picks a method.
     """
 
     at_risk_margin: Decimal = _RULES.at_risk_margin
@@ -54,6 +57,8 @@ class Settings:
     review_days: int = 14
     dashboard_url: str = "http://localhost:8501"
     alert_sender: str = "budgets@localhost"
+    forecast_method: str = _RULES.forecast_method
+    min_completed: int = _RULES.min_completed
 
     def thresholds(self) -> Thresholds:
         """The part of the settings that the engine's rules use (frame.derive)."""
@@ -64,6 +69,8 @@ class Settings:
             renewal_window_days=self.renewal_window_days,
             target_margin=self.target_margin,
             no_activity_elapsed=self.no_activity_elapsed,
+            forecast_method=self.forecast_method,
+            min_completed=self.min_completed,
         )
 
     def problems(self) -> list[tuple[str, str]]:
@@ -92,6 +99,10 @@ class Settings:
             found.append(("dashboard_url", "must be an address starting with http:// or https://"))
         if self.alert_sender.count("@") != 1 or any(c.isspace() for c in self.alert_sender):
             found.append(("alert_sender", "must be an email address"))
+        if self.forecast_method not in FORECAST_SETTINGS:
+            found.append(("forecast_method", "must be auto, chain or a forecast method"))
+        if not 1 <= self.min_completed <= 100_000:
+            found.append(("min_completed", "must be between 1 and 100000 contracts"))
         if not _known_currency(self.currency):
             found.append(("currency", "must be a three-letter currency code such as EUR"))
         return found

@@ -15,7 +15,7 @@ import numpy as np
 
 from budgetcore import cells
 from budgetcore.figures import frame
-from budgetcore.figures.frame import METHODS, SHOWN, SUMMARY_COLUMNS, PortfolioFrame
+from budgetcore.figures.frame import SHOWN, SUMMARY_COLUMNS, PortfolioFrame
 from budgetcore.figures.metrics import STATUSES
 
 
@@ -64,7 +64,7 @@ def csv_text(chosen: PortfolioFrame, positions: np.ndarray | None = None) -> str
         "contract_number": cells.csv_texts(c["contract_number"][rows_]),
         "customer": cells.csv_texts(c["customer"][rows_]),
         "status": np.asarray(STATUSES)[c["status"][rows_]].tolist(),
-        "forecast_method": np.asarray(METHODS)[c["method"][rows_]].tolist(),
+        "forecast_method": frame.method_names(chosen, rows_),
         "end_date": c["end_date"][rows_].astype(str).tolist(),
         "notice_deadline": c["notice_deadline"][rows_].astype(str).tolist(),
         "days_to_end": list(map(str, c["days_to_end"][rows_].tolist())),

@@ -6,7 +6,8 @@ those months per contract, portfolio_months the in-term ones per month.
 contract_budgets sums each contract's budget lines, budget_periods holds each
 line's amount and days. Every import rebuilds them (contract_months and
 contract_totals for the contracts it touched, or on a bulk import for all of
-them in one INSERT ... SELECT) and then saves the snapshots (snapshot.py),
+them in one INSERT ... SELECT) and then saves the snapshots (snapshot.py; also every
+contract's actuals at 25, 50 and 75 % of its term, for the backtest: checkpoint_columns),
 inside its own transaction, so all of it commits or rolls back with the data.
 """
 
@@ -14,11 +15,27 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import Engine, and_, case, delete, func, insert, literal, select, text, union_all
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy import (
+    BigInteger,
+    Engine,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
-from budgetcore.store import columns
-from budgetcore.store.database import day_number, month_start, transaction
+from budgetcore.store import columns, snapshot
+from budgetcore.store.columns import columns_from_rows
+from budgetcore.store.database import day_number, month_start, plain_rows, transaction
 from budgetcore.store.models import (
     Base,
     BudgetLine,
@@ -30,6 +47,7 @@ from budgetcore.store.models import (
     HourLine,
     MaterialLine,
     PortfolioMonth,
+    Snapshot,
     WorkOrder,
 )
 
@@ -129,6 +147,7 @@ def rebuild(session: Session, contract_ids: Collection[int] | None = None) -> No
 def save_snapshots(session: Session) -> None:
     """The portfolio's columns and every contract's months as snapshots (snapshot.py)."""
     columns.save_snapshots(session)
+    save_checkpoints(session)
 
 
 def _rebuild_months(session: Session, ids: list[int] | None) -> None:
@@ -234,3 +253,88 @@ def upgrade(engine: Engine) -> None:
             for index in table.indexes:
                 index.create(connection, checkfirst=True)
         rebuild(session)
+
+
+# --- checkpoints: every contract's in-term actuals at 25, 50 and 75 % of its own term -----------
+# The backtest (figures/backtest.py) and the `auto` forecast replay each forecast method at these
+# checkpoints of completed contracts. A checkpoint depends on the contract's own dates, not on
+# as_of, so the sums are saved with the other snapshots at every import. Checkpoint k (1, 2, 3) of
+# a term of T days is its day floor(k x T / 4) (at least day 1), counted from 1 on the start date:
+# a line dated on day d of the term counts at checkpoint k when 4 x d <= k x T, inside the cost
+# window of in_term. Money and hours in integer millionths, visits (periodic work orders) counts.
+
+QUARTERS = (1, 2, 3)  # the checkpoints, in quarters of the term: 25, 50 and 75 %
+SUMS = ("labour", "material", "hours", "visits")
+COLUMNS = tuple(f"{name}_{k}" for k in QUARTERS for name in SUMS)  # labour_1 ... visits_3
+CHECKPOINTS = "checkpoints"  # the snapshot's name
+
+
+def checkpoint_day(term_days: np.ndarray, quarter: int) -> np.ndarray:
+    """Days done at checkpoint `quarter` (1..3) of a term of term_days days: floor(k x T / 4), at
+    least 1, so that the checkpoint date is the start date + that - 1 day."""
+    return np.maximum(term_days * quarter // 4, 1)
+
+
+def _sums_by_contract():
+    """Per contract id, every checkpoint's in-term labour, material, hours and visits (a SELECT)."""
+    start, end = day_number(Contract.start_date), day_number(Contract.end_date)
+    term = end - start + 1
+
+    def source(line, date_col, labour, material, hours, visits):
+        stmt = sa.select(
+            WorkOrder.contract_id.label("contract_id"),
+            labour.label("labour"),
+            material.label("material"),
+            hours.label("hours"),
+            visits.label("visits"),
+            (4 * (day_number(date_col) - start + 1)).label("day4"),
+            term.label("term"),
+        )
+        if line is not None:
+            stmt = stmt.select_from(line).join(WorkOrder, line.work_order_id == WorkOrder.id)
+        return stmt.join(Contract, WorkOrder.contract_id == Contract.id).where(in_term(date_col))
+
+    zero = literal(0)
+    lines = union_all(
+        source(HourLine, HourLine.date, HourLine.cost, zero, HourLine.hours, zero),
+        source(MaterialLine, MaterialLine.date, zero, MaterialLine.cost, zero, zero),
+        source(None, WorkOrder.date, zero, zero, zero, literal(1)).where(WorkOrder.type == "periodic"),
+    ).subquery("lines")
+    sums = [
+        type_coerce(
+            sa.func.coalesce(
+                sa.func.sum(sa.case((lines.c.day4 <= k * lines.c.term, lines.c[name]), else_=0)), 0
+            ),
+            BigInteger,
+        )
+        for k in QUARTERS
+        for name in SUMS
+    ]
+    return sa.select(lines.c.contract_id, *sums).group_by(lines.c.contract_id)
+
+
+def checkpoints_by_sql(session: Session) -> dict[str, np.ndarray]:
+    """contract_id and COLUMNS of every contract that has in-term lines or visits, by SQL."""
+    return columns_from_rows(plain_rows(session, _sums_by_contract()), ("contract_id", *COLUMNS))
+
+
+def save_checkpoints(session: Session) -> None:
+    """Store checkpoints_by_sql() as the snapshot the readers prefer (every import does, in its transaction)."""
+    snapshot.save(session, CHECKPOINTS, checkpoints_by_sql(session))
+
+
+def checkpoint_columns(session: Session) -> dict[str, np.ndarray]:
+    """contract_id and COLUMNS: the import's snapshot, else SQL. Contracts without a line are absent."""
+    saved = snapshot.load(session, CHECKPOINTS)
+    return dict(saved) if saved is not None else checkpoints_by_sql(session)
+
+
+def save_checkpoints_if_missing(session: Session) -> bool:
+    """Save the checkpoint snapshot of a database from before it (schema.prepare); whether it did.
+    A database with contracts but without one would read every line at each auto forecast."""
+    present = session.scalar(select(func.count()).select_from(Snapshot).where(Snapshot.name == CHECKPOINTS))
+    has_contracts = session.scalar(select(func.count()).select_from(Contract))
+    if present or not has_contracts:
+        return False
+    save_checkpoints(session)
+    return True

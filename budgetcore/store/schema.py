@@ -58,6 +58,10 @@ def prepare(engine: Engine) -> list[str]:
                     steps.append("built contract_budgets and budget_periods")
                 aggregates.save_snapshots(session)
                 steps.append("saved the snapshots")
+        elif used and not older:
+            with transaction(engine) as session:
+                if aggregates.save_checkpoints_if_missing(session):
+                    steps.append("saved the checkpoint snapshot (the backtest's actuals at 25, 50, 75 %)")
     except StorageError:
         raise
     except Exception as exc:
