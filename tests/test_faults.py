@@ -3,7 +3,6 @@ server faults, change nothing, and the same engine works again once the fault en
 
 from __future__ import annotations
 
-import gc
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,8 +44,22 @@ def read_only(tmp_path: Path) -> Iterator[tuple[Engine, Path]]:
     path = tmp_path / "ro.db"
     engine = prepared(make_engine(f"sqlite:///{path}"))
     yield engine, path
-    subprocess.run(["chattr", "-i", str(path)], check=False)
+    writable(path)
     engine.dispose()
+
+
+def read_only_files(path: Path) -> None:
+    """The database file and SQLite's write-ahead log and index beside it, if any, read-only (chattr
+    +i): a connection still open writes to the log, and an immutable log refuses that too."""
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            subprocess.run(["chattr", "+i", str(file)], check=True)
+
+
+def writable(path: Path) -> None:
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            subprocess.run(["chattr", "-i", str(file)], check=True)
 
 
 def test_a_read_only_sqlite_file_is_a_server_fault_and_the_engine_recovers(read_only) -> None:
@@ -116,12 +129,8 @@ def test_the_settings_page_says_a_read_only_database_is_a_server_fault_and_recov
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.run()
     at.switch_page("pages/settings.py").run()
-    # every connection closes before the file turns read-only, so SQLite removes its write-ahead log:
-    # a connection still open would keep a writable log beside the file, and a write would go there
-    st.cache_resource.clear()
-    engine.dispose()
-    gc.collect()
-    subprocess.run(["chattr", "+i", str(path)], check=True)
+    read_only_files(path)
+    st.cache_resource.clear()  # the app opens its connections anew while the files are read-only
 
     at.number_input(key="s_window").set_value(45)
     next(b for b in at.button if b.label == "Save").click().run()
@@ -129,7 +138,7 @@ def test_the_settings_page_says_a_read_only_database_is_a_server_fault_and_recov
     assert [e.value.split(" (")[0] for e in at.error] == ["Server fault: the database could not save this"]
     assert window(engine) == 90
 
-    subprocess.run(["chattr", "-i", str(path)], check=True)  # the fault ends; the app is not restarted
+    writable(path)  # the fault ends; the app is not restarted
     next(b for b in at.button if b.label == "Save").click().run()
     assert not at.exception and not at.error
     assert window(engine) == 45

@@ -84,8 +84,10 @@ def test_the_start_steps_are_logged_and_the_demo_fills_only_an_empty_database(
     assert first is not None and first.ok
     assert any(r.getMessage().startswith("demo: loaded into an empty database") for r in caplog.records)
     assert demo.load_if_empty(engine, contracts=4) is None  # it has contracts now: left alone
-    with transaction(engine) as session:
-        assert session.scalar(select(func.count()).select_from(Contract)) == 4
+    with transaction(engine) as session:  # four, and the completed previous terms of some of them
+        contracts = session.scalars(select(Contract)).all()
+    assert len(contracts) == first.counts["contracts"] > 4
+    assert sum(c.previous_contract is None for c in contracts) == 4
     engine.dispose()
 
 
