@@ -329,6 +329,7 @@ def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> Non
     # a missing change shows "—", never None (issue 14)
     assert changes.str.fullmatch(r"[+-]?\d+%|—").all() and changes.str.startswith("+").any()
     assert "—" in set(changes) and "None" not in set(changes)
+    assert at.dataframe[0].proto.placeholder == "—"  # what the grid writes for a missing value
     table = at.dataframe[0].proto
     assert table.row_height > 64, "rows tall enough that Streamlit wraps the reason"
     config = json.loads(table.columns)

@@ -649,7 +649,7 @@ def table(frame: pd.DataFrame, columns: Columns, v: View, *, colour_status: bool
     # (262,144) of them: large portfolios get the plain, still sortable table
     styled = 0 < shown.size <= pd.get_option("styler.render.max_elements")
     if styled:
-        styler = shown.style.format(tables.display_formats(columns, lang), na_rep="—")  # "" shows None
+        styler = shown.style.format(tables.display_formats(columns, lang), na_rep=MISSING)
         if colour_status:
             colours = status_colours(lang)
             styler = styler.map(lambda s: f"color: {colours.get(s, 'inherit')}", subset=["status"])
@@ -659,10 +659,12 @@ def table(frame: pd.DataFrame, columns: Columns, v: View, *, colour_status: bool
         column_config=column_config(columns, lang, v.currency, styled),
         hide_index=True,
         width="stretch",
+        placeholder=MISSING,  # a missing figure, which Streamlit would write as "None"
         **kwargs,
     )
 
 
+MISSING = "—"
 ROW_PX, HEADER_PX = 35, 38  # st.dataframe's row and header heights
 WRAPPING_ROW_PX = 66  # st.dataframe wraps text only in rows taller than 4rem (64 px): two lines
 
