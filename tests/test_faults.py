@@ -3,6 +3,7 @@ server faults, change nothing, and the same engine works again once the fault en
 
 from __future__ import annotations
 
+import gc
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,6 +116,11 @@ def test_the_settings_page_says_a_read_only_database_is_a_server_fault_and_recov
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.run()
     at.switch_page("pages/settings.py").run()
+    # every connection closed first: one still open keeps the WAL file, where a write would
+    # still succeed while the database file itself is immutable
+    st.cache_resource.clear()
+    gc.collect()
+    engine.dispose()
     subprocess.run(["chattr", "+i", str(path)], check=True)
     st.cache_resource.clear()  # the app opens its connections while the file is read-only
 

@@ -197,7 +197,7 @@ def ended_open_section(v: ui.View) -> None:
     with wide:
         ui.selectable_table(table, columns, v, key="ended_table", max_height=420, wrap=True)
     with phone:
-        ui.phone_list(table, v)
+        ui.phone_list(table, v, key="phone_ended")
 
 
 def with_decisions(
