@@ -47,19 +47,20 @@ if f.why:  # the reasons with the figures they quote; their rules are explained 
     st.caption(t("Why: {reasons}", lang, reasons=text.markdown(advice.why_text(f, lang, view.currency))))
 
 money = lambda v: i18n.money(v, lang, view.currency, cents=False)  # noqa: E731
-cols = st.columns([1.3, 1.3, 0.72, 0.78, 1.3, 1.3, 1.3], gap="xxsmall")  # amounts (US$ 149.886) get the room
+# two rows of four: every label whole at 1440 px in either language (seven in a row clipped them)
+cols = [*st.columns(4, gap="small"), *st.columns(4, gap="small")]
 cols[0].metric(t("Budget", lang), money(f.budget_total) or "—")
 cols[1].metric(t("Actual to date", lang), money(f.actual_total))
-cols[2].metric(t("Consumed", lang), i18n.percent(f.consumed, lang) or "—",
-               help=t("Elapsed: {elapsed}", lang, elapsed=i18n.percent(f.elapsed, lang)))  # fmt: skip
-cols[3].metric(t("Burn index", lang), i18n.number(f.burn_index, lang, 2) or "—",
-               help=t("Actual / planned to date; above 1 spends ahead of the calendar", lang))  # fmt: skip
-cols[4].metric(t("Forecast at end", lang), money(f.forecast.total) or "—",
+cols[2].metric(t("Forecast at end", lang), money(f.forecast.total) or "—",
                help=ui.forecast_help(f.forecast, lang))  # fmt: skip
-cols[5].metric(t("Margin to date", lang), money(f.margin) or "—",
+cols[3].metric(t("Consumed", lang), i18n.percent(f.consumed, lang) or "—",
+               help=t("Elapsed: {elapsed}", lang, elapsed=i18n.percent(f.elapsed, lang)))  # fmt: skip
+cols[4].metric(t("Margin to date", lang), money(f.margin) or "—",
                help=t("Value earned to date (contract value x elapsed) - actual to date", lang))  # fmt: skip
-cols[6].metric(t("Forecast margin", lang), money(f.forecast_margin) or "—",
+cols[5].metric(t("Forecast margin", lang), money(f.forecast_margin) or "—",
                help=t("Contract value - forecast", lang))  # fmt: skip
+cols[6].metric(t("Burn index", lang), i18n.number(f.burn_index, lang, 2) or "—",
+               help=t("Actual / planned to date; above 1 spends ahead of the calendar", lang))  # fmt: skip
 
 facts = {
     "Type": tables.type_label(i.type, lang) or "—",

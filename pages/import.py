@@ -53,7 +53,7 @@ def read_tables() -> tuple[list[SourceTable], list[importing.Problem]]:
 
 
 def problems_table(problems: list[importing.Problem]) -> None:
-    st.dataframe(pd.DataFrame(import_view.problem_rows(problems, lang)), hide_index=True)
+    st.dataframe(pd.DataFrame(import_view.problem_rows(problems, lang)), hide_index=True, placeholder=ui.MISSING)
 
 
 def choose_mapping(table: SourceTable) -> None:

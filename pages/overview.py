@@ -62,7 +62,7 @@ wide, phone = ui.wide_or_phone("overview")
 with wide:
     ui.selectable_table(table, columns, view, key="overview_table", max_height=560, wrap=True)
 with phone:
-    ui.phone_list(table, view)
+    ui.phone_list(table, view, key="phone_overview")
 with st.expander(t("What the flag and the reasons mean", lang)):
     st.markdown(advice.why_explanation(lang, view.thresholds.no_activity_elapsed))
 if running:

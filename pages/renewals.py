@@ -49,7 +49,7 @@ with wide:
         table, columns, view, key="renewals_table", max_height=620, wrap=True, origin="renewals"
     )
 with phone:
-    ui.phone_list(table, view, why="reason", action="action", origin="renewals")
+    ui.phone_list(table, view, key="phone_renewals", why="reason", action="action", origin="renewals")
 with st.expander(t("Record a renewal decision", lang)):
     review_ui.decision_form(view, figures, key="renewals_decision")
 st.caption(

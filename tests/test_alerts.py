@@ -125,7 +125,7 @@ def test_digests_once_each_and_a_worsened_status_alone(
         in bram
     )
     assert (
-        "K-004 · Delta Vastgoed B.V.: notice deadline 1 Sept 2026 is within the renewal window (76 days left)"
+        "K-004 · Delta Vastgoed B.V.: notice deadline 1 Sep 2026 is within the renewal window (76 days left)"
         in bram
     )
     assert "K-006" not in bram and bram.count("https://budgets.example.nl/contract?contract=") == 2

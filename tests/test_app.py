@@ -334,6 +334,7 @@ def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> Non
     # a missing change shows "—", never None (issue 14)
     assert changes.str.fullmatch(r"[+-]?\d+%|—").all() and changes.str.startswith("+").any()
     assert "—" in set(changes) and "None" not in set(changes)
+    assert at.dataframe[0].proto.placeholder == "—"  # what the grid writes for a missing value
     table = at.dataframe[0].proto
     assert table.row_height > 64, "rows tall enough that Streamlit wraps the reason"
     config = json.loads(table.columns)
@@ -443,15 +444,18 @@ def test_the_overview_shows_running_contracts_and_the_ended_ones_still_open() ->
     assert len(at.dataframe[0].value) == len(everything)
 
 
-def test_the_phone_list_links_each_contract_with_its_status_why_and_deadline() -> None:
+def test_the_phone_list_opens_each_contract_and_says_its_status_why_and_deadline() -> None:
     at = run(lang="nl")
-    cards = next(m.value for m in at.markdown if "(contract?" in m.value)
     first = at.dataframe[0].value.iloc[0]
-    assert f"[{escaped(first['contract'])}](contract?" in cards
-    assert first["why"] in cards and "Volgende datum: " in cards
+    assert at.button(key="phone_overview_open_0").label == escaped(first["contract"])
+    card = next(m.value for m in at.markdown if "Volgende datum: " in m.value)
+    assert first["why"] in card and "budget overschreden" in card
     renewals = run("pages/renewals.py")
-    cards = next(m.value for m in renewals.markdown if "(contract?" in m.value)
-    assert "from=renewals" in cards and "renewal price" in cards
+    number = renewals.dataframe[0].value.iloc[0]["contract"]
+    assert any("renewal price" in m.value or "loss-making" in m.value for m in renewals.markdown)
+    renewals.button(key="phone_renewals_open_0").click().run()
+    assert renewals.title[0].value == escaped(number)
+    assert renewals.get("page_link")[0].proto.label == "Renewals"  # back where it came from
 
 
 def test_the_contract_page_links_back_where_it_was_opened_from() -> None:

@@ -55,7 +55,7 @@ def first_contract(db_url: str) -> str:
 def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) -> None:
     base, db_url = server
 
-    open_page(page, base + "/")  # the first visit also loads the demo portfolio into the empty database
+    open_page(page, base + "/?contracts=all")  # all contracts; the first visit loads the demo
     assert_no_exception(page)
     expect(page.get_by_text("Demo data", exact=False).first).to_be_visible()
     expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1)
@@ -75,7 +75,7 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     assert f"contract={number}" in page.url
     assert_no_exception(page)
 
-    open_page(page, base + "/")
+    open_page(page, base + "/?contracts=all")
     expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1)
     assert_no_exception(page)
 

@@ -197,7 +197,7 @@ def ended_open_section(v: ui.View) -> None:
     with wide:
         ui.selectable_table(table, columns, v, key="ended_table", max_height=420, wrap=True)
     with phone:
-        ui.phone_list(table, v)
+        ui.phone_list(table, v, key="phone_ended")
 
 
 def with_decisions(
@@ -245,7 +245,7 @@ def _shown(value: object, kind: str, lang: str, currency: str) -> str:
 def cells_table(header: list[str], rows: list[list[tuple[object, str]]], v: ui.View, key: str) -> None:
     """A table of (value, kind) cells, each written out in the view's language and currency."""
     frame = pd.DataFrame([[_shown(x, k, v.lang, v.currency) for x, k in row] for row in rows], columns=header)
-    st.dataframe(frame, hide_index=True, width="stretch", key=key)
+    st.dataframe(frame, hide_index=True, width="stretch", key=key, placeholder=ui.MISSING)
 
 
 def variance_section(v: ui.View, f: ContractFigures) -> None:

@@ -17,7 +17,6 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -685,7 +684,7 @@ def table(frame: pd.DataFrame, columns: Columns, v: View, *, colour_status: bool
     # (262,144) of them: large portfolios get the plain, still sortable table
     styled = 0 < shown.size <= pd.get_option("styler.render.max_elements")
     if styled:
-        styler = shown.style.format(tables.display_formats(columns, lang), na_rep="—")  # "" shows None
+        styler = shown.style.format(tables.display_formats(columns, lang), na_rep=MISSING)
         if colour_status:
             colours = status_colours(lang)
             styler = styler.map(lambda s: f"color: {colours.get(s, 'inherit')}", subset=["status"])
@@ -695,10 +694,12 @@ def table(frame: pd.DataFrame, columns: Columns, v: View, *, colour_status: bool
         column_config=column_config(columns, lang, v.currency, styled),
         hide_index=True,
         width="stretch",
+        placeholder=MISSING,  # a missing figure, which Streamlit would write as "None"
         **kwargs,
     )
 
 
+MISSING = "—"
 ROW_PX, HEADER_PX = 35, 38  # st.dataframe's row and header heights
 WRAPPING_ROW_PX = 66  # st.dataframe wraps text only in rows taller than 4rem (64 px): two lines
 
@@ -810,28 +811,33 @@ def wide_or_phone(key: str) -> tuple[object, object]:
 
 
 def phone_list(
-    rows: pd.DataFrame, v: View, why: str = "why", action: str | None = None, origin: str = "overview"
+    rows: pd.DataFrame,
+    v: View,
+    key: str,
+    why: str = "why",
+    action: str | None = None,
+    origin: str = "overview",
 ) -> None:
-    """The table's rows as short cards for a phone: contract (a link to it), status and flag,
-    the suggested action, why, and the next deadline; the first PHONE_ROWS rows."""
+    """The table's rows as short cards for a phone: the contract (a button that opens it: no
+    link is made from imported text), status and flag, the suggested action, why, and the
+    next deadline; the first PHONE_ROWS rows."""
     lang = v.lang
     colours = {tables.status_label(s, lang): s for s in STATUSES}
-    params = view_params() | ({"from": origin} if origin != "overview" else {})
-    cards = []
-    for _, row in rows.head(PHONE_ROWS).iterrows():
+    for n, (_, row) in enumerate(rows.head(PHONE_ROWS).iterrows()):
         number = str(row["contract"])
-        link = "contract?" + urlencode({**params, "contract": number}, doseq=True)
-        head = [f"**[{text.markdown(number)}]({link})**", tables.status_badge(colours.get(row["status"], ""), lang)]
-        if row.get("flag"):
-            head.append(f":violet-badge[{text.markdown(row['flag'])}]")
-        if action and row.get(action):
-            head.append(f"**{text.markdown(row[action])}**")
-        lines = [" ".join(head)]
-        if row.get(why):
-            lines.append(text.markdown(row[why], limit=text.LONG))
-        lines.append(t("Next deadline: {date}", lang, date=i18n.date(row["deadline"], lang)))
-        cards.append("  \n".join(lines))
-    st.markdown("\n\n---\n\n".join(cards))
+        with st.container(border=True):
+            if st.button(text.markdown(number), key=f"{key}_open_{n}", type="tertiary"):
+                open_contract(number, origin)
+            head = [tables.status_badge(colours.get(row["status"], ""), lang)]
+            if row.get("flag"):
+                head.append(f":violet-badge[{text.markdown(row['flag'])}]")
+            if action and row.get(action):
+                head.append(f"**{text.markdown(row[action])}**")
+            lines = [" ".join(head)]
+            if row.get(why):
+                lines.append(text.markdown(row[why], limit=text.LONG))
+            lines.append(t("Next deadline: {date}", lang, date=i18n.date(row["deadline"], lang)))
+            st.markdown("  \n".join(lines))
     if len(rows) > PHONE_ROWS:
         st.caption(t("The first {n} of {rows}; a wider screen shows them all.", lang, n=PHONE_ROWS,
                      rows=i18n.number(len(rows), lang, 0)))  # fmt: skip
