@@ -32,9 +32,10 @@ BOMB_MB = 400  # as found: a 400 KB workbook whose shared strings unpack to one 
 # rest to whichever worker is free, so the short ones fill in at the end instead of one long
 # module running alone while the other worker idles. The others keep their order.
 LONGEST_FIRST = (
-    "test_signin.py", "test_browser.py", "test_import.py", "test_engine.py", "test_import_fuzz.py",
-    "test_import_page.py", "test_aggregates.py", "test_contract_detail.py", "test_hostile_browser.py",
-    "test_lifecycle.py", "test_import_kill.py", "test_app.py", "test_storage.py", "test_concurrency.py",
+    "test_signin.py", "test_browser.py", "test_engine.py", "test_hostile_browser.py", "test_app.py",
+    "test_import.py", "test_import_page.py", "test_aggregates.py", "test_import_fuzz.py", "test_columnar.py",
+    "test_concurrency.py", "test_contract_detail.py", "test_lifecycle.py", "test_storage.py",
+    "test_portfolio.py", "test_review_pages.py", "test_before.py", "test_reports.py", "test_backtest.py",
 )  # fmt: skip
 
 
