@@ -226,10 +226,19 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh desktop-sized page (1440 x 1000) in its own browser context."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    page = context.new_page()
-    yield page
+@pytest.fixture(scope="module")
+def desktop(browser):
+    """One desktop-sized browser context (1440 x 1000, downloads kept) per module: its HTTP and
+    code caches hold the app's scripts once, instead of once per test."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+    yield context
     context.close()
+
+
+@pytest.fixture
+def page(desktop):
+    """A fresh page in the module's desktop context, signed out (no cookies from an earlier test)."""
+    desktop.clear_cookies()
+    page = desktop.new_page()
+    yield page
+    page.close()

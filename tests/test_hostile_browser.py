@@ -12,8 +12,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from browser_support import LOADED, PIDS, launch, streamlit_app
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from browser_support import LOADED, PIDS, streamlit_app
+from playwright.sync_api import Page, expect
 
 from budgetcore.exchange.importing import import_paths
 from budgetcore.store.database import make_engine
@@ -63,14 +63,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
-
-
 def assert_nothing_made_from_the_corpus(page: Page, base: str) -> None:
     assert page.locator("[data-testid='stException']").count() == 0
     for href, html in page.locator("a[href]").evaluate_all("els => els.map(e => [e.getAttribute('href'), e.outerHTML])"):
@@ -84,10 +76,9 @@ def assert_nothing_made_from_the_corpus(page: Page, base: str) -> None:
 
 
 def test_no_element_is_made_from_imported_or_url_text_and_nothing_leaves_the_host(
-    server: str, browser: Browser, tmp_path: Path
+    server: str, page: Page, tmp_path: Path
 ) -> None:
     base = server
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
 
@@ -120,13 +111,11 @@ def test_no_element_is_made_from_imported_or_url_text_and_nothing_leaves_the_hos
     outside = [u for u in requests if not u.startswith((base, "data:", "blob:"))]
     assert outside == [], outside
     assert any(re.search(r"/_stcore/|/static/", u) for u in requests)  # the recorder saw the app itself
-    page.close()
 
 
 def test_the_bomb_uploaded_to_the_page_is_refused_and_the_server_stays_small(
-    server: str, browser: Browser, bomb: Path
+    server: str, page: Page, bomb: Path
 ) -> None:
-    page = browser.new_page()
     page.goto(server + "/import")
     page.wait_for_selector(LOADED, timeout=30_000)
     page.locator("input[type=file]").set_input_files([str(bomb)])
@@ -136,4 +125,3 @@ def test_the_bomb_uploaded_to_the_page_is_refused_and_the_server_stays_small(
     status = Path(f"/proc/{PIDS[server]}/status").read_text()
     peak_mb = int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024  # type: ignore[index]
     assert peak_mb < 1024, f"the streamlit process peaked at {peak_mb:.0f} MB"
-    page.close()
