@@ -367,10 +367,15 @@ def renewal_price(
 
 
 def summary_row(
-    i: ContractInputs, as_of: dt.date, thresholds: Thresholds, choose: str | None = None
+    i: ContractInputs,
+    as_of: dt.date,
+    thresholds: Thresholds,
+    choose: str | None = None,
+    r: Figures | None = None,
 ) -> dict[str, object]:
-    """The row the command line prints, by the rule book."""
-    r = figures(i, as_of, thresholds, choose=choose)
+    """The row the command line prints, by the rule book (r: figures(i, as_of, thresholds,
+    choose=choose) when the caller has them already)."""
+    r = r or figures(i, as_of, thresholds, choose=choose)
     return {
         "contract_number": i.contract_number,
         "customer": i.customer,

@@ -68,7 +68,8 @@ def _check(result: frame.PortfolioFrame, rules: advice.ReviewRules = advice.Revi
     assert [advice.ACTIONS[a] for a in result["action"]] == [e.action for e in expected]
     # as printed: every money figure to the cent, every fraction to 4 places
     assert [f.summary for f in shown] == [
-        oracle.summary_row(i, result.as_of, result.thresholds, p) for i, p in zip(inputs, picks, strict=True)
+        oracle.summary_row(i, result.as_of, result.thresholds, p, e)
+        for i, p, e in zip(inputs, picks, expected, strict=True)
     ]
     for f, e in zip(shown, expected, strict=True):
         assert f.status == e.status and f.forecast.method == e.method
