@@ -56,15 +56,7 @@ chosen = st.selectbox(
 )
 rows, columns = tables.backtest([a for a in backtest.ordered(found) if a.type == chosen], lang)
 ui.table(rows, columns, view, height=ui.HEADER_PX + ui.ROW_PX * len(rows) + 2)  # every row, no scrolling
-st.download_button(
-    t("Download as CSV", lang),
-    backtest.csv_text(found),
-    file_name=f"backtest-{view.as_of.isoformat()}.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    key="accuracy_csv",
-    on_click="ignore",
-)
+ui.csv_download(lang, backtest.csv_text(found), f"backtest-{view.as_of.isoformat()}", key="accuracy_csv")
 with st.expander(t("The methods", lang)):
     for name in backtest.METHOD_ORDER:
         description = (

@@ -41,11 +41,4 @@ if not entries:
 labels = {c: t(c.capitalize(), lang) for c in access.AUDIT_COLUMNS}
 frame = pd.DataFrame(access.trail_rows(entries), columns=list(access.AUDIT_COLUMNS)).rename(columns=labels)
 st.dataframe(frame, hide_index=True, key="audit_table", width="stretch")
-st.download_button(
-    t("Download as CSV", lang),
-    access.trail_csv(entries),
-    file_name=f"audit-{dt.date.today().isoformat()}.csv",
-    mime="text/csv",
-    key="audit_csv",
-    icon=":material/download:",
-)
+ui.csv_download(lang, access.trail_csv(entries), f"audit-{dt.date.today().isoformat()}", key="audit_csv")

@@ -68,14 +68,11 @@ with st.expander(t("What the flag and the reasons mean", lang)):
 if running:
     review_ui.ended_open_section(view)
 # the table's own CSV export is off (client.disableDataExport): this one guards imported text
-st.download_button(
-    t("Download as CSV", lang),
+ui.csv_download(
+    lang,
     lambda: tables.summary_csv(chosen.figures(frame.order(chosen, "pressure"))),  # built when clicked
-    file_name=f"contracts-{view.as_of.isoformat()}.csv",
-    mime="text/csv",
-    icon=":material/download:",
+    f"contracts-{view.as_of.isoformat()}",
     key="overview_csv",
-    on_click="ignore",
 )
 
 left, right = st.columns(2)

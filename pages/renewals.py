@@ -60,17 +60,12 @@ st.caption(
     )
 )
 currency = view.currency
-st.download_button(
-    t("Download as CSV", lang),
+ui.csv_download(
+    lang,
     # every contract in the list, soonest deadline first: built only when clicked
-    lambda: tables.renewals_csv(
-        chosen.figures(frame.order(chosen, "deadline")), lang, currency, target_margin
-    ),
-    file_name=f"renewals-{view.as_of.isoformat()}.csv",
-    mime="text/csv",
-    icon=":material/download:",
+    lambda: tables.renewals_csv(chosen.figures(frame.order(chosen, "deadline")), lang, currency, target_margin),
+    f"renewals-{view.as_of.isoformat()}",
     key="renewals_csv",
-    on_click="ignore",
 )
 ui.review_pack_downloads(view)
 with st.expander(t("How the suggested action is chosen", lang)):

@@ -796,6 +796,13 @@ def uploader_in(language: str, key: str) -> None:
     )
 
 
+def csv_download(lang: str, data: object, stem: str, key: str) -> None:
+    """The page's "Download as CSV" button: data (text, or a function that builds it when
+    clicked) saved as stem.csv; a click does not rerun the page."""
+    st.download_button(t("Download as CSV", lang), data, file_name=f"{stem}.csv", mime="text/csv",
+                       icon=":material/download:", key=key, on_click="ignore")  # fmt: skip
+
+
 PHONE_PX = 640  # narrower than this, a page shows its phone list instead of its wide table
 PHONE_ROWS = 50
 
