@@ -363,6 +363,7 @@ NL: dict[str, str] = {
     "From": "Vanaf",
     "No access yet": "Nog geen toegang",
     "No entries match.": "Geen regels gevonden.",
+    "Nothing to show here.": "Hier is niets te tonen.",
     "No sign-in is configured and the app listens on {address}: anyone who can reach it can change the data. Configure [auth] (see the README).": "Er is geen aanmelding ingesteld en de app luistert op {address}: iedereen die hem kan bereiken kan de gegevens wijzigen. Stel [auth] in (zie de README).",
     "No users yet.": "Nog geen gebruikers.",
     "Remove": "Verwijderen",

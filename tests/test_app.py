@@ -191,6 +191,20 @@ def test_the_contract_parameter_opens_that_contract() -> None:
     assert len(at.get("plotly_chart")) == 1
 
 
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_table_without_rows_says_so_in_the_language(lang: str) -> None:
+    """Streamlit draws an empty grid with the English word "empty" in it: a contract without work
+    orders shows a line in the reader's language instead of its empty tables."""
+    run()  # loads the demo
+    with transaction(prepared(make_engine())) as session:
+        idle = next(f for f in portfolio.portfolio(session, TODAY) if f.inputs.visits_done == 0
+                    and not f.inputs.actual_labour and not f.inputs.actual_material)  # fmt: skip
+    at = run("pages/contract.py", contract=idle.contract_number, lang=lang)
+    assert all(len(d.value) for d in at.dataframe), "no empty grid"
+    said = i18n.t("Nothing to show here.", lang)
+    assert [c.value for c in at.caption].count(said) >= 3  # work orders, hours, materials
+
+
 @pytest.mark.parametrize("number", ["NOPE-1", "=cmd|' /C calc'!A0", " "])
 def test_an_unknown_contract_gets_a_message_and_a_way_back(number: str) -> None:
     at = run("pages/contract.py", contract=number)

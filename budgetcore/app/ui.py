@@ -669,12 +669,15 @@ def column_config(columns: Columns, lang: str, currency: str, styled: bool = Fal
 
 def table(frame: pd.DataFrame, columns: Columns, v: View, *, colour_status: bool = False, **kwargs: object):
     """st.dataframe with the columns' labels and formats in the view's language and currency,
-    index hidden, status coloured.
+    index hidden, status coloured; without rows, a line that says so in lang.
 
     Streamlit writes numbers in the browser's locale, not the chosen language, so a Styler
     gives the money and number cells their text in lang; the cells keep their numbers, and
     sorting by a column sorts by them."""
     lang = v.lang
+    if frame.empty:  # Streamlit draws an empty grid with the English word "empty" in it
+        st.caption(t("Nothing to show here.", lang))
+        return None
     shown = frame.copy()
     for name, col in columns.items():
         if col.kind == "progress":
