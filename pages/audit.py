@@ -25,8 +25,8 @@ who_col, action_col, since_col, until_col = st.columns([2, 1, 1, 1])
 who = who_col.text_input(t("Who (part of the email or user name)", lang), key="audit_actor")
 action = action_col.selectbox(t("Action", lang), [None, *actions], format_func=lambda a: a or t("All", lang),
                               key="audit_action")  # fmt: skip
-since = since_col.date_input(t("From", lang), value=None, key="audit_since")
-until = until_col.date_input(t("Through", lang), value=None, key="audit_until")
+since = since_col.date_input(t("From", lang), value=None, key="audit_since", format=ui.date_format(lang))
+until = until_col.date_input(t("Through", lang), value=None, key="audit_until", format=ui.date_format(lang))
 with database.transaction(ui.engine()) as session:
     entries = access.trail(
         session,

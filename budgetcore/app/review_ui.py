@@ -78,8 +78,8 @@ def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
                                   placeholder=t("e.g. 12500", lang))  # fmt: skip
         state = right.selectbox(t("State", lang), decisions.STATES, format_func=lambda s: t(s, lang),
                                 key=f"{key}_state")  # fmt: skip
-        start = left.date_input(t("Proposed start", lang), value=None, key=f"{key}_start")
-        end = middle.date_input(t("Proposed end", lang), value=None, key=f"{key}_end")
+        start = left.date_input(t("Proposed start", lang), value=None, key=f"{key}_start", format=ui.date_format(lang))
+        end = middle.date_input(t("Proposed end", lang), value=None, key=f"{key}_end", format=ui.date_format(lang))
         decided_by = right.text_input(t("Decided by", lang), value=who(), key=f"{key}_by")
         note = st.text_area(t("Note", lang), key=f"{key}_note", height=68)
         saved = st.form_submit_button(t("Record the decision", lang), type="primary", key=f"{key}_save")

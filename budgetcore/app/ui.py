@@ -431,7 +431,7 @@ def _filter_widgets(language: str, choices: summary.Choices) -> None:
         key=AS_OF_KEY,
         min_value=clock.FIRST_DAY,
         max_value=clock.LAST_DAY,
-        format="DD-MM-YYYY" if language == "nl" else "DD/MM/YYYY",
+        format=date_format(language),
     )
     st.multiselect(
         t("Customer", language), choices.customers, key="f_customer", placeholder=t("All", language)
@@ -797,6 +797,11 @@ def uploader_in(language: str, key: str) -> None:
         f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "{limit} • CSV, TXT, '
         f'TSV, XLSX, XLSM"; font-size: 0.875rem; }}</style>'
     )
+
+
+def date_format(language: str) -> str:
+    """How a date input shows its date (Streamlit's format string): 27-11-2026 in Dutch, 27/11/2026 in English."""
+    return "DD-MM-YYYY" if language == "nl" else "DD/MM/YYYY"
 
 
 def csv_download(lang: str, data: object, stem: str, key: str) -> None:
