@@ -97,9 +97,9 @@ def test_overview_lists_the_changes_since_last_week() -> None:
     at = page("pages/overview.py", as_of="2026-11-19", contracts="all")
     [changes] = [e for e in at.expander if e.label.startswith("Changes since last week")]
     # alerts.since_last_week on the app's demo (with its previous terms, and auto's forecasts), by kind
-    assert changes.label == "Changes since last week (34)"
+    assert changes.label == "Changes since last week (38)"
     listed = "\n".join(m.value for m in changes.markdown)
-    assert listed.count("\n- ") == 33 and "status worsened from" in listed and "(contract?" in listed
+    assert listed.count("\n- ") == 37 and "status worsened from" in listed and "(contract?" in listed
     assert len(at.dataframe) == 1  # the contracts table stays the overview's only table
 
 

@@ -191,7 +191,7 @@ class _Generator:
         planned_visits = visits_per_year * years or None
         _subject, title = rng.choice(_SUBJECTS)
         has_budget = rng.random() > 0.08
-        value = budget_total * rng.uniform(1.12, 1.45) if rng.random() > 0.05 else None
+        value = budget_total * rng.uniform(1.10, 1.22) if rng.random() > 0.05 else None
         terminated = None
         if end < today + dt.timedelta(days=200) and rng.random() < 0.06:
             terminated = end - dt.timedelta(days=rng.randint(60, 120))
@@ -248,7 +248,7 @@ class _Generator:
         expected_events = (planned_visits or 0) + calls_per_year * years
         per_event = budget_total / max(expected_events, 1) * pressure
         for date, wo_type in events:
-            self.work_order(number, date, wo_type, per_event * rng.uniform(0.6, 1.4), labour_share, rate)
+            self.work_order(number, date, wo_type, per_event * rng.uniform(0.85, 1.15), labour_share, rate)
         if events and rng.random() < 0.03:  # a booking outside the term, as real data has
             self.work_order(number, end + dt.timedelta(days=rng.randint(1, 20)), "corrective",
                             per_event, labour_share, rate)  # fmt: skip
@@ -312,7 +312,7 @@ def generate(
     customers = gen.customers(max(3, contracts // 5))
     for seq in range(1, contracts + 1):
         # mostly healthy, a tail that burns: on track, watch, at risk and over budget all occur
-        pressure = rng.choices((0.7, 0.97, 1.2, 1.6), (0.55, 0.2, 0.15, 0.1))[0] * rng.uniform(0.9, 1.1)
+        pressure = rng.choices((1.0, 1.2, 1.35, 1.75), (0.72, 0.12, 0.09, 0.07))[0] * rng.uniform(0.95, 1.05)
         gen.contract(seq, rng.choice(customers), pressure)
     for i in range(max(1, contracts // 100)):  # work done outside any contract
         gen.work_order_seq += 1
@@ -373,11 +373,11 @@ class _PreviousTerms:
         cells[15] = previous
         visits = int(cells[12]) * 1 if cells[12] else 0
         budget = (
-            float(cells[11]) / rng.uniform(1.12, 1.45) / 1.03  # the last term was a little cheaper
+            float(cells[11]) / rng.uniform(1.10, 1.22) / 1.03  # the last term was a little cheaper
             if cells[11]
             else math.exp(rng.uniform(math.log(2500), math.log(90000))) * years
         )
-        value = budget * rng.uniform(1.12, 1.45)
+        value = budget * rng.uniform(1.10, 1.22)
         self.sink("contracts", [
             previous, cells[1], cells[2], cells[3], name, kind, _d(first), _d(last), cells[8], cells[9],
             cells[10], _money(value), cells[12], cells[13], "", "",
