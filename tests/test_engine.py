@@ -383,10 +383,13 @@ def test_the_renewals_list_is_soonest_deadline_first(engine: Engine) -> None:
     with transaction(engine) as session:
         for as_of in AS_OF_DATES:
             inputs = frame.load(session, as_of).inputs()
+            deadlines = [oracle.notice_deadline(i.end_date, i.notice_period_days) for i in inputs]
             for within in (0, 30, 90, 365):
-                rules = Thresholds(renewal_window_days=within)
-                chosen = [(oracle.figures(i, as_of, rules), i.contract_number) for i in inputs]
-                expected = sorted((e.next_deadline, n) for e, n in chosen if e.approaching_renewal)
+                expected = sorted(
+                    (oracle.next_deadline(i.end_date, d, as_of), i.contract_number)
+                    for i, d in zip(inputs, deadlines, strict=True)
+                    if oracle.approaches_renewal(i.end_date, d, i.terminated_on, as_of, within)
+                )
                 got = portfolio.renewals(session, as_of, within_days=within)
                 assert [f.contract_number for f in got] == [n for _, n in expected], (as_of, within)
                 seen += len(expected)
