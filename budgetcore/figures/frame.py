@@ -528,12 +528,15 @@ def _shown_value(c: dict[str, np.ndarray], name: str, i: int, places: int) -> De
     return _decimal(c[name][i], bool(c[f"neg_{name}"][i]), places)
 
 
-def method_basis(frame: PortfolioFrame, i: int) -> str:
-    """Why row i's forecast uses its method: '' (the chain), AUTO (the backtest's pick for its
+def _picked_by(frame: PortfolioFrame) -> str:
+    """Who picks a method other than the chain's: AUTO (the backtest's pick for the contract's
     type, calibration.py) or 'setting' (the forecast method setting names it)."""
-    if not frame.columns["method_chosen"][i]:
-        return ""
     return AUTO if frame.thresholds.forecast_method == AUTO else "setting"
+
+
+def method_basis(frame: PortfolioFrame, i: int) -> str:
+    """Why row i's forecast uses its method: '' (the chain), else _picked_by."""
+    return _picked_by(frame) if frame.columns["method_chosen"][i] else ""
 
 
 def method_names(frame: PortfolioFrame, rows: Sequence[int] | np.ndarray) -> list[str]:
@@ -543,8 +546,7 @@ def method_names(frame: PortfolioFrame, rows: Sequence[int] | np.ndarray) -> lis
     names = np.asarray(METHODS, dtype=object)[frame.columns["method"][rows]]
     chosen = frame.columns["method_chosen"][rows]
     if chosen.any():
-        basis = AUTO if frame.thresholds.forecast_method == AUTO else "setting"
-        names = np.where(chosen, names + f" ({basis})", names)
+        names = np.where(chosen, names + f" ({_picked_by(frame)})", names)
     return names.tolist()
 
 
