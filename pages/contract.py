@@ -66,13 +66,7 @@ facts = {
     "Type": tables.type_label(i.type, lang) or "—",
     "Term": f"{i18n.date(i.start_date, lang)} – {i18n.date(i.end_date, lang)}",
     "Notice deadline": i18n.date(f.notice_deadline, lang),
-    "Days to renewal": (
-        i18n.number(f.days_to_end, lang, 0)
-        if f.days_to_end >= 0
-        else t("ended 1 day ago", lang)
-        if f.days_to_end == -1
-        else t("ended {n} days ago", lang, n=i18n.number(-f.days_to_end, lang, 0))
-    ),
+    "Days to renewal": tables.days_to_end_text(f.days_to_end, lang),
     "Contract value": money(i.contract_value) or "—",
     "Auto-renew": t("yes", lang) if i.auto_renew else t("no", lang),
     "Visits done / planned": reports.visits_text(i),

@@ -76,6 +76,15 @@ def display_formats(columns: Columns, lang: str) -> dict[str, Callable[[object],
     return formats
 
 
+def days_to_end_text(days: int, lang: str) -> str:
+    """Days to a contract's end as a reader says them: "12", or "ended 1 day ago", "ended 40 days ago"."""
+    if days >= 0:
+        return i18n.number(days, lang, 0)
+    if days == -1:
+        return i18n.t("ended 1 day ago", lang)
+    return i18n.t("ended {n} days ago", lang, n=i18n.number(-days, lang, 0))
+
+
 def status_label(status: str, lang: str) -> str:
     """The status in lang."""
     return i18n.t(status, lang)
