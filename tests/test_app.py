@@ -12,7 +12,6 @@ import oracle
 import pandas as pd
 import pyarrow as pa
 import pytest
-import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -32,30 +31,7 @@ TODAY = dt.date(2026, 11, 27)
 PAGES = ("pages/overview.py", "pages/renewals.py", "pages/contract.py")
 
 
-class _NoPagesFolder(type(Path())):  # type: ignore[misc]
-    """A Path that denies the pages/ folder exists, for Streamlit's pages-folder check only."""
-
-    def exists(self, *args: object, **kwargs: object) -> bool:
-        return False if self.name == "pages" else super().exists()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_app(
-    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, tmp_path: Path, demo_database
-) -> None:
-    """Today fixed; no cache carries over from another test's database; dashboard.py on every run.
-
-    AppTest re-enters Streamlit's old pages-folder mode before every rerun and
-    then runs a page file without dashboard.py (see ui.view()); a server leaves
-    that mode for good at its first st.navigation() call. Denying the folder to
-    that one check makes AppTest run the app as the server does.
-    """
-    monkeypatch.setattr("streamlit.runtime.pages_manager.Path", _NoPagesFolder)
-    monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    if "empty" not in request.fixturenames:  # the demo as the app's first start loads it, built once
-        demo_database(TODAY, tmp_path / "default.db")
+pytestmark = pytest.mark.usefixtures("fresh_app")  # conftest: the demo's copy, today fixed, fresh caches
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from budgetcore.app import review_ui
@@ -16,20 +15,7 @@ APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 TODAY = dt.date(2026, 11, 27)
 
 
-class NoPagesFolder(type(Path())):  # type: ignore[misc]
-    """A Path that denies the pages/ folder exists (see test_app.py: AppTest then runs dashboard.py)."""
-
-    def exists(self, *args: object, **kwargs: object) -> bool:
-        return False if self.name == "pages" else super().exists()
-
-
-@pytest.fixture(autouse=True)
-def fresh_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_database) -> None:
-    monkeypatch.setattr("streamlit.runtime.pages_manager.Path", NoPagesFolder)
-    monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    demo_database(TODAY, tmp_path / "default.db")  # what the app's first start loads, built once
+pytestmark = pytest.mark.usefixtures("fresh_app")  # conftest: the demo's copy, today fixed, fresh caches
 
 
 def page(name: str, **params: str) -> AppTest:
