@@ -83,6 +83,24 @@ class _NoPagesFolder(type(Path())):  # type: ignore[misc]
         return False if self.name == "pages" else super().exists()
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def app_on(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str]:
+    """app_on(url): the app under AppTest runs on the database at url as it is (no demo loaded
+    into it), on APP_TODAY, from the repository root; returns url."""
+
+    def use(url: str) -> str:
+        monkeypatch.setenv("BUDGETCORE_DB_URL", url)
+        monkeypatch.setenv("BUDGETCORE_TODAY", APP_TODAY.isoformat())
+        monkeypatch.setenv("BUDGETCORE_NO_DEMO", "1")
+        monkeypatch.chdir(ROOT)
+        return url
+
+    return use
+
+
 @pytest.fixture
 def fresh_app(
     monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, tmp_path: Path, demo_database

@@ -27,11 +27,8 @@ def history_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def run(url: str, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("BUDGETCORE_DB_URL", url)
-    monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
-    monkeypatch.setenv("BUDGETCORE_NO_DEMO", "1")
-    monkeypatch.chdir(ROOT)
+def run(app_on, url: str, lang: str) -> AppTest:
+    app_on(url)  # conftest: the app on this database, on TODAY
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.query_params["lang"] = lang
     at.run()
@@ -43,9 +40,9 @@ def run(url: str, lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_the_page_shows_the_backtest_and_what_auto_uses(
-    history_url: str, lang: str, monkeypatch: pytest.MonkeyPatch, recorded: set[str]
+    history_url: str, lang: str, app_on, recorded: set[str]
 ) -> None:
-    at = run(history_url, lang, monkeypatch)
+    at = run(app_on, history_url, lang)
     assert at.title[0].value == i18n.t("Forecast accuracy", lang)
     engine = make_engine(history_url)
     with transaction(engine) as session:
@@ -70,10 +67,10 @@ def test_the_page_shows_the_backtest_and_what_auto_uses(
 
 
 def test_without_completed_contracts_the_page_says_the_chain_is_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, app_on
 ) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     prepared(make_engine(url)).dispose()
-    at = run(url, "en", monkeypatch)
+    at = run(app_on, url, "en")
     assert [i.value for i in at.info] == ["No completed contracts yet: every forecast uses the chain."]
     assert not at.dataframe and not at.get("plotly_chart")

@@ -24,16 +24,12 @@ TODAY = dt.date(2026, 11, 27)
 
 
 @pytest.fixture
-def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+def app_env(app_on, tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'currency.db'}"
     engine = prepared(make_engine(url))
     assert demo.load(engine, contracts=40, today=TODAY).ok
     engine.dispose()
-    monkeypatch.setenv("BUDGETCORE_DB_URL", url)
-    monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
-    monkeypatch.setenv("BUDGETCORE_NO_DEMO", "1")
-    monkeypatch.chdir(ROOT)
-    return url
+    return app_on(url)
 
 
 def open_page(page: str | None, lang: str = "en", **params: str) -> AppTest:

@@ -21,13 +21,9 @@ ROWS = portfolio_rows(contracts=12)
 
 
 @pytest.fixture
-def app_url(monkeypatch: pytest.MonkeyPatch, db_url: str) -> str:
-    monkeypatch.setenv("BUDGETCORE_DB_URL", db_url)
-    monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
-    monkeypatch.setenv("BUDGETCORE_NO_DEMO", "1")
-    monkeypatch.chdir(ROOT)
+def app_url(app_on, db_url: str) -> str:
     prepared(make_engine(db_url)).dispose()  # the schema
-    return db_url
+    return app_on(db_url)
 
 
 def import_page(lang: str = "en") -> AppTest:

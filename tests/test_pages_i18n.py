@@ -40,12 +40,8 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
-def app_env(monkeypatch: pytest.MonkeyPatch, demo_url: str) -> str:
-    monkeypatch.setenv("BUDGETCORE_DB_URL", demo_url)
-    monkeypatch.setenv("BUDGETCORE_TODAY", TODAY.isoformat())
-    monkeypatch.setenv("BUDGETCORE_NO_DEMO", "1")
-    monkeypatch.chdir(ROOT)
-    return demo_url
+def app_env(app_on, demo_url: str) -> str:
+    return app_on(demo_url)
 
 
 def first_contract(url: str) -> str:
