@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from apptest import open_app
 from streamlit.testing.v1 import AppTest
 
 from budgetcore import i18n
@@ -14,7 +15,6 @@ from budgetcore.figures import calibration
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.schema import prepared
 
-ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 27)
 
 
@@ -29,13 +29,7 @@ def history_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def run(app_on, url: str, lang: str) -> AppTest:
     app_on(url)  # conftest: the app on this database, on TODAY
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["lang"] = lang
-    at.run()
-    at.switch_page("pages/accuracy.py")
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_app("pages/accuracy.py", lang=lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])

@@ -12,6 +12,7 @@ import oracle
 import pandas as pd
 import pyarrow as pa
 import pytest
+from apptest import open_app
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -39,18 +40,7 @@ def empty(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(NO_DEMO_ENV, "1")
 
 
-def run(page: str | None = None, **params: str | list[str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    if page is not None:
-        at.switch_page(page)
-        for name, value in params.items():
-            at.query_params[name] = value
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+run = open_app  # the app opened on a page with query parameters (tests/apptest.py)
 
 
 def texts(at: AppTest) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from apptest import open_app
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
@@ -19,7 +20,6 @@ from budgetcore.figures.settings import Settings
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.schema import prepared
 
-ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 27)
 
 
@@ -33,16 +33,7 @@ def app_env(app_on, tmp_path: Path) -> str:
 
 
 def open_page(page: str | None, lang: str = "en", **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_app(page, lang=lang, **params)
 
 
 def shown(at: AppTest) -> str:

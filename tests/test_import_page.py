@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from apptest import open_app
 from browser_support import launch, streamlit_app
 from exchange_fixtures import TODAY, figures, portfolio_rows, snapshot, write_canonical, write_dutch
 from streamlit.testing.v1 import AppTest
@@ -27,13 +28,7 @@ def app_url(app_on, db_url: str) -> str:
 
 
 def import_page(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["lang"] = lang
-    at.run()
-    at.switch_page("pages/import.py")
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_app("pages/import.py", lang=lang)
 
 
 def upload(at: AppTest, paths: list[Path]) -> AppTest:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from apptest import open_app
 from streamlit.testing.v1 import AppTest
 
 from budgetcore import i18n
@@ -60,15 +61,7 @@ def first_contract(url: str) -> str:
 
 def run_page(name: str, lang: str, **params: str) -> AppTest:
     """The whole app (dashboard.py: navigation and sidebar) opened on one page."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if name != "overview":
-        at.switch_page(PAGES[name][0])
-        at.run()
-    return at
+    return open_app(None if name == "overview" else PAGES[name][0], check=False, lang=lang, **params)
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

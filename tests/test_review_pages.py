@@ -4,31 +4,19 @@ decision, variance and last term, and the overview's roll-up with a click that f
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest import open_app
 
 from budgetcore.app import review_ui
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 TODAY = dt.date(2026, 11, 27)
 
 
 pytestmark = pytest.mark.usefixtures("fresh_app")  # conftest: the demo's copy, today fixed, fresh caches
 
 
-def page(name: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(name)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+page = open_app  # the app opened on a page with query parameters (tests/apptest.py)
 
 
 def test_a_decision_from_the_renewals_list_shows_everywhere() -> None:
