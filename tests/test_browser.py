@@ -83,7 +83,7 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     assert_no_exception(page)
     expect(page.locator("h1").first).to_have_text(number)
     expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(1)
-    assert page.locator("[data-testid='stDataFrame']").count() >= 2
+    expect(page.locator("[data-testid='stDataFrame']").nth(1)).to_be_attached()  # waits, unlike count()
 
     open_page(page, base + "/renewals")
     assert_no_exception(page)
