@@ -111,6 +111,73 @@ def op_import(engine_name: str, data: Path, contracts: int, repeat: int, dry_run
     }
 
 
+def op_increment(engine_name: str, contracts: int, repeat: int) -> dict:
+    """A morning's import into the loaded database, `repeat` times: yesterday's 100 work orders
+    on 50 contracts spread over the portfolio, with 1,000 hour lines. Timed as import_paths
+    (validation, writing, aggregates and snapshots, commit). Then exact: every contract's
+    figures from the snapshots equal those read by SQL alone."""
+    import csv
+    import random
+    import tempfile
+
+    from sqlalchemy import select
+
+    from budgetcore.exchange.formats import COLUMNS
+    from budgetcore.exchange.importing import import_paths
+    from budgetcore.figures import frame
+    from budgetcore.store import snapshot
+    from budgetcore.store.database import transaction
+    from budgetcore.store.models import Contract
+
+    engine = _engine(engine_name, contracts)  # prepare() brings older snapshots up to date first
+    with engine.connect() as conn:
+        numbers = conn.execute(select(Contract.contract_number).order_by(Contract.id)).scalars().all()
+    rng = random.Random(20261205)
+    times = []
+    for run in range(repeat):
+        chosen = rng.sample(numbers, 50)
+        day = TODAY - dt.timedelta(days=1)
+        orders = [(f"WB-BENCH-{run}-{i:03d}", chosen[i // 2]) for i in range(100)]
+        with tempfile.TemporaryDirectory() as folder:
+            for entity, rows in (
+                ("work_orders", [[w, c, day.isoformat(), "corrective", "gereed", ""] for w, c in orders]),
+                (
+                    "hours",
+                    [
+                        [
+                            w,
+                            day.isoformat(),
+                            f"tech {j}",
+                            "work",
+                            f"{rng.randint(1, 16) / 4:.2f}",
+                            "52.50",
+                            "85.00",
+                        ]
+                        for w, _ in orders
+                        for j in range(10)
+                    ],
+                ),
+            ):
+                with open(f"{folder}/{entity}.csv", "w", newline="", encoding="utf-8") as handle:
+                    out = csv.writer(handle)
+                    out.writerow([c.name for c in COLUMNS[entity]])
+                    out.writerows(rows)
+            start = time.perf_counter()
+            result = import_paths(engine, [folder], source="bench")
+            times.append(time.perf_counter() - start)
+        if not result.ok or result.counts.get("hours") != 1000:
+            raise SystemExit(f"import failed: {[str(p) for p in result.errors[:5]]} {result.counts}")
+    with transaction(engine) as session:
+        saved = frame.read(session, TODAY)
+        snapshot.drop(session)  # rolled back below: the SQL path, as if there were no snapshots
+        by_sql = frame.read(session, TODAY)
+        session.rollback()
+    exact = all(saved[k].tolist() == by_sql[k].tolist() for k in by_sql)  # NaT, None: equal here
+    if not exact:
+        raise SystemExit("the snapshots differ from SQL after the imports")
+    return {"seconds": times, "lines": 1000, "contracts_touched": 50, "exact": exact}
+
+
 def _timed(repeat: int, action: Callable[[], object]) -> tuple[list[float], object]:
     times, value = [], None
     for _ in range(repeat):
@@ -150,7 +217,11 @@ def op_read(kind: str, engine_name: str, contracts: int, repeat: int) -> dict:
             # from what it holds (the portfolio frame, every contract's months): the selection,
             # its headline, the first page of its table in exact figures, its months
             filters = portfolio.Filters(types=("preventive",), statuses=("at risk", "over budget"))
-            held = frame.load(session, TODAY), columns.in_term_months(session), months.month_of(session, TODAY)
+            held = (
+                frame.load(session, TODAY),
+                columns.in_term_months(session),
+                months.month_of(session, TODAY),
+            )
             action = lambda: _filtered(frame, months, held, filters)  # noqa: E731
         elif kind == "detail":
             # the contract with the most work orders: the heaviest detail page
@@ -272,6 +343,8 @@ def run_op(args: argparse.Namespace) -> None:
     name, _, engine_name = args.op.partition(":")
     if name == "import":
         result = op_import(engine_name, data, args.contracts, args.repeat)
+    elif name == "increment":  # not in the default run: --only increment:sqlite (after an import)
+        result = op_increment(engine_name, args.contracts, args.repeat)
     elif name == "validate":  # not in the default run: --only validate:sqlite
         result = op_import(engine_name, data, args.contracts, args.repeat, dry_run=True)
     elif name in OUR_READS:
@@ -378,7 +451,7 @@ def table(results: dict[str, dict], engines: list[str]) -> str:
         "| operation | engine | median s | first s | peak RSS MB | x faster than DuckDB | x faster than pandas | notes |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    order = [f"{k}:{e}" for k in ("import", "validate", *OUR_READS) for e in engines]
+    order = [f"{k}:{e}" for k in ("import", "validate", "increment", *OUR_READS) for e in engines]
     for op in [*order, "duckdb", "pandas"]:
         r = results.get(op)
         if not r or "seconds" not in r:
@@ -392,6 +465,8 @@ def table(results: dict[str, dict], engines: list[str]) -> str:
             notes = f"{r['lines_per_s']:,.0f} lines/s ({r['lines']:,} lines), {r['rows_per_s']:,.0f} rows/s"
         elif "contracts" in r:
             notes = f"{r['contracts']:,} contracts"
+        if name == "increment":
+            notes = "1,000 hour lines, 50 contracts; " + ", ".join(f"{t:.2f}" for t in r["seconds"]) + " s"
         if name == "detail":
             notes = f"{r.get('contract')}, {r.get('work_orders')} work orders"
         vs_duck = f"{duck / m:.1f}" if duck and name in ("summary", "figures", "actuals") else ""
@@ -426,7 +501,9 @@ def main() -> None:
     ops += [f"{k}:{e}" for k in OUR_READS for e in engines] + ["duckdb", "pandas"]
     if args.only:
         wanted = args.only.split(",")
-        ops = [op for op in ops if op in wanted] + [op for op in wanted if op.startswith("validate:")]
+        ops = [op for op in ops if op in wanted] + [
+            op for op in wanted if op.startswith(("validate:", "increment:"))
+        ]
     path = OUT / f"results-{args.contracts}.json"
     saved = json.loads(path.read_text()) if path.exists() else {}
     results: dict[str, dict] = saved.get("results", {})

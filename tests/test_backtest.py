@@ -329,8 +329,8 @@ def test_a_database_from_before_the_checkpoints_gets_them_at_its_next_start(hand
     from budgetcore.store.schema import prepare
 
     with transaction(hand_made) as session:
-        session.execute(delete(Snapshot).where(Snapshot.name == aggregates.CHECKPOINTS))
-    assert prepare(hand_made) == ["saved the checkpoint snapshot (the backtest's actuals at 25, 50, 75 %)"]
+        session.execute(delete(Snapshot).where(Snapshot.name.startswith(aggregates.CHECKPOINTS)))
+    assert prepare(hand_made) == ["saved the snapshots (one was missing or in an older format)"]
     assert prepare(hand_made) == []  # once
     with transaction(hand_made) as session:
         assert snapshot.load(session, aggregates.CHECKPOINTS) is not None

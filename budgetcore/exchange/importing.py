@@ -70,6 +70,8 @@ def _unreadable(name: str, row: int | None, exc: Exception) -> Problem:
     if getattr(exc, "template", None) == NOT_A_WORKBOOK:
         return Problem.of(name, row, None, None, NOT_A_WORKBOOK, **exc.params)  # type: ignore[attr-defined]
     return Problem.of(name, row, None, None, UNREADABLE, reason=str(exc)[:300])
+
+
 SERVER_FAULT = "server fault, nothing written (the files are not at fault): {reason}"
 MESSAGES = (  # every message template of a Problem made here, for the Dutch catalog
     *EXCHANGE_MESSAGES,
@@ -295,7 +297,11 @@ def _import(
                 source=source[:20],
             )
         )
-        extra = {"replaced_demo": bool(removed), "demo_contracts_now_real": undemoed} if audit_as == "import" else {}
+        extra = (
+            {"replaced_demo": bool(removed), "demo_contracts_now_real": undemoed}
+            if audit_as == "import"
+            else {}
+        )
         access.record(
             session, actor, audit_as, "", files=[f"{t.file} ({r.rows})" for t, r in usable][:100],
             rows=dict(result.counts), **extra,

@@ -121,6 +121,7 @@ def _work_orders(converted: dict[str, Converted], validator: RowValidator, chunk
     if "contract_number" in converted:
         contracts = converted["contract_number"]
         names, where = _unique_keys(contracts.strings)
+        known.contract_terms.prefetch(names)
         listed = np.array([bool(n) and known.contract_known(n) for n in names], dtype=bool)
         clean &= listed[where]
         contract_numbers = [names[j] for j in where.tolist()]  # one str per contract, not per row: memory
@@ -140,6 +141,7 @@ def _lines(converted: dict[str, Converted], validator: RowValidator, chunk: Chun
     known = validator.known
     quantity, rate = _QUANTITY_RATE[validator.entity]
     distinct, index = _unique_keys(converted["work_order_number"].strings)
+    known.work_orders.prefetch(distinct)
     listed = np.empty(len(distinct), dtype=bool)
     first = np.full(len(distinct), np.iinfo(np.int64).min)
     last = np.full(len(distinct), np.iinfo(np.int64).max)

@@ -6,8 +6,7 @@ screening (screening.py) passes it the rows it cannot vouch for.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -131,28 +130,89 @@ class ImportResult:
             self.unlisted_findings += 1
 
 
+class Stored:
+    """Keys and their values as this import leaves them: its own rows, and for a key it has not
+    set, the database's, looked up on first use (get, in, setdefault) or ahead for many keys at
+    once (prefetch), never all of them: a morning's import into a database of millions of work
+    orders reads the few it names. Every look-up answers as if the database's keys had been
+    read first and this import's rows laid over them."""
+
+    CHUNK = 5000  # keys per IN list
+
+    def __init__(self, fetch: Callable[[list[str]], Iterable[tuple[str, object]]]) -> None:
+        self.values: dict[str, object] = {}
+        self.asked: set[str] = set()  # looked up in the database (found or not)
+        self.fetch = fetch
+
+    def prefetch(self, keys: Iterable[object]) -> None:
+        unseen = [k for k in keys if isinstance(k, str) and k not in self.values and k not in self.asked]
+        for i in range(0, len(unseen), self.CHUNK):
+            chunk = unseen[i : i + self.CHUNK]
+            for key, value in self.fetch(chunk):
+                self.values.setdefault(key, value)
+            self.asked.update(chunk)
+
+    def learned(self, key: str, value: object) -> None:
+        """The database's value of key, found by another look-up: kept unless this import has one."""
+        if key not in self.asked:
+            self.values.setdefault(key, value)
+            self.asked.add(key)
+
+    def get(self, key: object, default: object = None) -> object:
+        self.prefetch((key,))
+        return self.values.get(key, default)  # type: ignore[call-overload]
+
+    def __contains__(self, key: object) -> bool:
+        self.prefetch((key,))
+        return key in self.values
+
+    def setdefault(self, key: str, value: object) -> object:
+        self.prefetch((key,))
+        return self.values.setdefault(key, value)
+
+    def __setitem__(self, key: str, value: object) -> None:
+        self.values[key] = value
+
+    def update(self, pairs: Iterable[tuple[str, object]]) -> None:
+        self.values.update(pairs)
+
+
 class Known:
     """Keys that exist in the database or earlier in this import, for reference checks.
 
     A contract or work order whose row had an error is still "known" (with an
     unknown term) so that rows referring to it do not repeat that error; the
     same holds for every key of an entity whose file could not be read.
+    contract_terms: contract number -> (start, end) or None; work_orders: work
+    order number -> its contract's number or None. The database's keys are read
+    as they are asked for (Stored).
     """
 
     def __init__(self, session: Session) -> None:
-        self.contract_terms: dict[str, tuple[dt.date, dt.date] | None] = {
-            n: (s, e)
-            for n, s, e in session.execute(
-                select(Contract.contract_number, Contract.start_date, Contract.end_date)
+        def contracts(numbers: list[str]) -> Iterable[tuple[str, object]]:
+            stmt = select(Contract.contract_number, Contract.start_date, Contract.end_date)
+            return (
+                (n, (s, e)) for n, s, e in session.execute(stmt.where(Contract.contract_number.in_(numbers)))
             )
-        }
-        self.work_orders: dict[str, str | None] = dict(
-            session.execute(
-                select(WorkOrder.work_order_number, Contract.contract_number).outerjoin(
-                    Contract, WorkOrder.contract_id == Contract.id
+
+        def work_orders(numbers: list[str]) -> Iterable[tuple[str, object]]:
+            stmt = (
+                select(
+                    WorkOrder.work_order_number,
+                    Contract.contract_number,
+                    Contract.start_date,
+                    Contract.end_date,
                 )
-            ).all()
-        )
+                .outerjoin(Contract, WorkOrder.contract_id == Contract.id)
+                .where(WorkOrder.work_order_number.in_(numbers))
+            )
+            for number, contract, start, end in session.execute(stmt):
+                if contract is not None:  # its contract's term comes along
+                    self.contract_terms.learned(contract, (start, end))
+                yield number, contract
+
+        self.contract_terms = Stored(contracts)
+        self.work_orders = Stored(work_orders)
         self.unreadable: set[str] = set()  # entities with a file that could not be validated
         self.seen: dict[str, dict[object, tuple[str, int]]] = {e: {} for e in ENTITIES}
 

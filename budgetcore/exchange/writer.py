@@ -78,7 +78,9 @@ class Writer:
         self.lines_before: dict[str, int] = {}
         self.touched_numbers: set[str] = set()  # contracts whose aggregates must be rebuilt
         self.touched_work_orders: set[str] = set()
-        self.touched_ids: set[int] = set()  # contracts that work orders in the file left
+        self.touched_ids: set[int] = (
+            set()
+        )  # contracts whose budgets are in the file, or that its work orders left
         self.bulk: bool | None = None  # most contracts are in the file: rebuild all, track nothing
         self.deferred_indexes: list[Index] = []  # dropped from empty line tables, built in finish()
         self.deferred_keys: list[tuple[str, dict]] = []  # PostgreSQL: (table, reflected foreign key) likewise
@@ -256,6 +258,7 @@ class Writer:
         ]
         keys = ["contract_id", "category", "period_key"]
         self._upsert_records("budget_lines", values, keys, _excluded(["amount", "hours", "period_end"]))
+        self.touched_ids.update(v["contract_id"] for v in values)  # their budget sums and periods
 
     def _write_work_orders(self, batch: Batch) -> None:
         numbers = batch.columns["work_order_number"]

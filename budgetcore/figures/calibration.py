@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from budgetcore.figures import exact
 from budgetcore.figures.forecast import CHAIN_CHOICE, METHODS, line_shares, terms
 from budgetcore.figures.metrics import AUTO, CHAIN, CHOOSABLE
-from budgetcore.store import aggregates, snapshot
+from budgetcore.store import aggregates
 from budgetcore.store import columns as stored
 
 QUARTERS = aggregates.QUARTERS
@@ -103,8 +103,7 @@ class Completed:
 
 def completed(session: Session, as_of: dt.date) -> Completed:
     """Every contract whose term ended before as_of and that was not terminated, archived or not."""
-    saved = snapshot.load(session, stored.CONTRACTS)
-    c = dict(saved) if saved is not None else stored.contract_columns(session)
+    c = stored.portfolio_columns(session)
     keep = (c["end_date"] < np.datetime64(as_of, "D")) & np.isnat(c["terminated_on"])
     points = aggregates.checkpoint_columns(session)
     where = stored.positions(c["contract_id"], points["contract_id"]) if len(points["contract_id"]) else []

@@ -62,7 +62,6 @@ from budgetcore.figures.metrics import (
 from budgetcore.figures.pricing import NO_COST, NO_FORECAST
 from budgetcore.figures.summary import Headline
 from budgetcore.store import columns as stored
-from budgetcore.store import snapshot
 from budgetcore.store.columns import COUNTS, DATES
 from budgetcore.store.database import EPOCH, plain_rows
 from budgetcore.store.models import UNIT, Contract
@@ -184,8 +183,9 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
     budget line's amount and days) and what lies on the far side of as_of
     (actuals.far_side: at today, a few rows). Integers only.
     """
-    saved = snapshot.load(session, stored.CONTRACTS) if numbers is None else None
-    columns = dict(saved) if saved is not None else stored.contract_columns(session, numbers)
+    columns = (
+        stored.portfolio_columns(session) if numbers is None else stored.contract_columns(session, numbers)
+    )
     periods = {name: columns.pop(name) for name in stored.PERIOD_COLUMNS}
     ids = columns["contract_id"]
     columns["planned_to_date"] = planned_to_date(periods, len(ids), as_of)
@@ -206,7 +206,11 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
         columns[actual] = columns.pop(name) - parts[name] if after else parts[name]
     # archived contracts leave the portfolio (their rows stay in every table and snapshot);
     # one asked for by number (its own page, its pack) is still read
-    archived = [] if numbers is not None else plain_rows(session, sa.select(Contract.id).where(Contract.archived_on.is_not(None)))
+    archived = (
+        []
+        if numbers is not None
+        else plain_rows(session, sa.select(Contract.id).where(Contract.archived_on.is_not(None)))
+    )
     if archived:
         keep = ~np.isin(ids, np.array([row[0] for row in archived], dtype=ids.dtype))
         columns = {name: values[keep] for name, values in columns.items()}
@@ -596,8 +600,11 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
         consumed=consumed,
         burn_index=burn,
         forecast=Forecast(forecast, method, method_basis(frame, i)),
-        margin=None if value is None else _quotient(
-            int(c["contract_value"][i]) * int(c["days_done"][i]) - int(c["actual_total"][i]) * int(c["term_days"][i]),
+        margin=None
+        if value is None
+        else _quotient(
+            int(c["contract_value"][i]) * int(c["days_done"][i])
+            - int(c["actual_total"][i]) * int(c["term_days"][i]),
             c["term_days"][i],
         ),
         forecast_margin=None if value is None or forecast is None else value - forecast,

@@ -4,16 +4,24 @@ contract_months holds per contract, calendar month and in/out of term the sums
 of its hour and material lines and its periodic visits; contract_totals sums
 those months per contract, portfolio_months the in-term ones per month.
 contract_budgets sums each contract's budget lines, budget_periods holds each
-line's amount and days. Every import rebuilds them (contract_months and
-contract_totals for the contracts it touched, or on a bulk import for all of
-them in one INSERT ... SELECT) and then saves the snapshots (snapshot.py; also every
-contract's actuals at 25, 50 and 75 % of its term, for the backtest: checkpoint_columns),
-inside its own transaction, so all of it commits or rolls back with the data.
+line's amount and days. Every import updates them and the snapshots
+(snapshot.py, columns.py; also every contract's actuals at 25, 50 and 75 % of
+its term, for the backtest: checkpoint_columns) inside its own transaction, so
+all of it commits or rolls back with the data:
+- for the contracts it touched only (rebuild(session, ids)): their rows are
+  recomputed from their lines, portfolio_months changes by the difference
+  their months made, and the snapshots get their rows as changes; the cost
+  follows the size of the import, not of the database;
+- for every contract (rebuild(session)), on a bulk import: one INSERT ... SELECT
+  each, and whole snapshots.
+Both give the same tables and snapshots (tests/test_incremental.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
+from decimal import Decimal
 
 import numpy as np
 import sqlalchemy as sa
@@ -47,11 +55,10 @@ from budgetcore.store.models import (
     HourLine,
     MaterialLine,
     PortfolioMonth,
-    Snapshot,
     WorkOrder,
 )
 
-CHUNK = 5000  # contract ids per IN list
+CHUNK = columns.CHUNK  # contract ids per IN list
 
 
 def in_term(date_col):
@@ -132,36 +139,58 @@ def _totals(contract_ids: Collection[int] | None):
 
 
 def rebuild(session: Session, contract_ids: Collection[int] | None = None) -> None:
-    """Recompute the aggregates of these contracts (None: all) from their lines, in SQL.
+    """Recompute the aggregates and snapshots of these contracts (None: all) from their lines
+    and budget lines, in SQL; a contract id that no longer exists loses its rows.
 
     Runs inside the caller's transaction, so an import and its aggregates
     commit or roll back together.
     """
-    rebuild_budgets(session)  # any import may change budgets or terms: cheap enough to redo whole
     ids = None if contract_ids is None else sorted(set(contract_ids))
-    if ids is None or ids:
-        _rebuild_months(session, ids)
-    save_snapshots(session)
+    if ids == []:
+        return
+    rebuild_budgets(session, ids)
+    _rebuild_months(session, ids)
+    save_snapshots(session, ids)
 
 
-def save_snapshots(session: Session) -> None:
-    """The portfolio's columns and every contract's months as snapshots (snapshot.py)."""
-    columns.save_snapshots(session)
-    save_checkpoints(session)
+def forget(session: Session, contract_ids: Collection[int]) -> None:
+    """Take these contracts out of the aggregates before their rows are deleted: their months,
+    totals and budgets go, and portfolio_months loses what their months added. (rebuild()
+    changes portfolio_months by the difference between the months it replaces and the new
+    ones, so the old ones must still be there: a deletion calls this first, rebuild after.)"""
+    change: dict[dt.date, list] = {}
+    for chunk in _chunks(sorted(set(contract_ids))):
+        _add_months(change, session, chunk, -1)
+        for table in (ContractMonth, ContractTotal, BudgetPeriod, ContractBudget):
+            session.execute(delete(table).where(table.contract_id.in_(chunk)))
+    _change_portfolio_months(session, change)
+
+
+def save_snapshots(session: Session, ids: Collection[int] | None = None) -> None:
+    """The portfolio's columns, every contract's months and checkpoints as snapshots
+    (snapshot.py): whole, or the rows of these contracts as changes."""
+    columns.save_snapshots(session, ids)
+    save_checkpoints(session, ids)
+
+
+def _chunks(ids: list[int] | None) -> list[list[int] | None]:
+    return [None] if ids is None else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
 def _rebuild_months(session: Session, ids: list[int] | None) -> None:
-    """contract_months and contract_totals of these contracts (None: all), then portfolio_months."""
-    chunks = [None] if ids is None else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    """contract_months and contract_totals of these contracts (None: all), then portfolio_months:
+    rebuilt whole, or changed by the difference these contracts' months made."""
     if ids is None and session.get_bind().dialect.name == "postgresql":
         # one GROUP BY over every line: in memory, not in a few dozen batches on disk (the
         # default work_mem is 4 MB); LOCAL ends with the import's transaction
         session.execute(text("SET LOCAL work_mem = '256MB'"))
-    for chunk in chunks:
+    change: dict[dt.date, list] = {}
+    for chunk in _chunks(ids):
         clear_months, clear_totals = delete(ContractMonth), delete(ContractTotal)
         if chunk is not None:
             clear_months = clear_months.where(ContractMonth.contract_id.in_(chunk))
             clear_totals = clear_totals.where(ContractTotal.contract_id.in_(chunk))
+            _add_months(change, session, chunk, -1)
         session.execute(clear_totals)
         session.execute(clear_months)
         src = _sources(chunk)
@@ -187,43 +216,91 @@ def _rebuild_months(session: Session, ids: list[int] | None) -> None:
                 _totals(chunk),
             )
         )
-    rebuild_portfolio_months(session)
+        if chunk is not None:
+            _add_months(change, session, chunk, +1)
+    if ids is None:
+        rebuild_portfolio_months(session)
+    else:
+        _change_portfolio_months(session, change)
 
 
-def rebuild_budgets(session: Session) -> None:
-    """contract_budgets and budget_periods from every budget line (two INSERT ... SELECTs)."""
+def _add_months(change: dict[dt.date, list], session: Session, chunk: list[int], sign: int) -> None:
+    """Add sign x these contracts' in-term months to change: per month, [labour, material,
+    lines, month rows]."""
+    m = ContractMonth
+    stmt = (
+        select(m.month, func.sum(m.labour), func.sum(m.material), func.sum(m.lines), func.count())
+        .where(m.in_term.is_(True), m.contract_id.in_(chunk))
+        .group_by(m.month)
+    )
+    for month, *sums in session.execute(stmt):
+        total = change.setdefault(month, [Decimal(0), Decimal(0), 0, 0])
+        for i, value in enumerate(sums):
+            total[i] += sign * value
+
+
+def _change_portfolio_months(session: Session, change: dict[dt.date, list]) -> None:
+    """Apply the difference some contracts' in-term months made to portfolio_months: a month
+    that gained its first month row is added, one that lost its last one goes."""
+    m = ContractMonth
+    for month, (labour, material, lines, rows) in sorted(change.items()):
+        if not (labour or material or lines or rows):
+            continue
+        found = session.get(PortfolioMonth, month)
+        if found is None:  # no other contract had a month row then: these are the month's all
+            session.add(PortfolioMonth(month=month, labour=labour, material=material, lines=lines))
+            continue
+        found.labour += labour
+        found.material += material
+        found.lines += lines
+        if rows < 0 and not (found.lines or found.labour or found.material):
+            others = select(m.contract_id).where(m.in_term.is_(True), m.month == month).limit(1)
+            if session.scalar(others) is None:
+                session.delete(found)
+    session.flush()
+
+
+def rebuild_budgets(session: Session, ids: list[int] | None = None) -> None:
+    """contract_budgets and budget_periods of these contracts (None: all) from their budget
+    lines and terms (two INSERT ... SELECTs per chunk)."""
     b = BudgetLine
 
     def category(name: str):
         return func.sum(case((b.category == name, b.amount), else_=0))
 
-    session.execute(delete(BudgetPeriod))
-    session.execute(delete(ContractBudget))
-    session.execute(
-        insert(ContractBudget).from_select(
-            ["contract_id", "lines", "labour", "material", "other", "hours"],
-            select(
-                b.contract_id,
-                func.count(),
-                category("labour"),
-                category("material"),
-                category("other"),
-                func.sum(func.coalesce(b.hours, 0)),
-            ).group_by(b.contract_id),
+    for chunk in _chunks(ids):
+        clear_periods, clear_budgets = delete(BudgetPeriod), delete(ContractBudget)
+        sums = select(
+            b.contract_id,
+            func.count(),
+            category("labour"),
+            category("material"),
+            category("other"),
+            func.sum(func.coalesce(b.hours, 0)),
+        ).group_by(b.contract_id)
+        periods = select(
+            b.id,
+            b.contract_id,
+            b.amount,
+            day_number(func.coalesce(b.period_start, Contract.start_date)),
+            day_number(func.coalesce(b.period_end, Contract.end_date)),
+        ).join(Contract, b.contract_id == Contract.id)
+        if chunk is not None:
+            clear_periods = clear_periods.where(BudgetPeriod.contract_id.in_(chunk))
+            clear_budgets = clear_budgets.where(ContractBudget.contract_id.in_(chunk))
+            sums, periods = sums.where(b.contract_id.in_(chunk)), periods.where(b.contract_id.in_(chunk))
+        session.execute(clear_periods)
+        session.execute(clear_budgets)
+        session.execute(
+            insert(ContractBudget).from_select(
+                ["contract_id", "lines", "labour", "material", "other", "hours"], sums
+            )
         )
-    )
-    session.execute(
-        insert(BudgetPeriod).from_select(
-            ["budget_line_id", "contract_id", "amount", "first_day", "last_day"],
-            select(
-                b.id,
-                b.contract_id,
-                b.amount,
-                day_number(func.coalesce(b.period_start, Contract.start_date)),
-                day_number(func.coalesce(b.period_end, Contract.end_date)),
-            ).join(Contract, b.contract_id == Contract.id),
+        session.execute(
+            insert(BudgetPeriod).from_select(
+                ["budget_line_id", "contract_id", "amount", "first_day", "last_day"], periods
+            )
         )
-    )
 
 
 def rebuild_portfolio_months(session: Session) -> None:
@@ -275,8 +352,9 @@ def checkpoint_day(term_days: np.ndarray, quarter: int) -> np.ndarray:
     return np.maximum(term_days * quarter // 4, 1)
 
 
-def _sums_by_contract():
-    """Per contract id, every checkpoint's in-term labour, material, hours and visits (a SELECT)."""
+def _sums_by_contract(ids: list[int] | None):
+    """Per contract id (of these, None: all), every checkpoint's in-term labour, material, hours
+    and visits (a SELECT)."""
     start, end = day_number(Contract.start_date), day_number(Contract.end_date)
     term = end - start + 1
 
@@ -292,7 +370,8 @@ def _sums_by_contract():
         )
         if line is not None:
             stmt = stmt.select_from(line).join(WorkOrder, line.work_order_id == WorkOrder.id)
-        return stmt.join(Contract, WorkOrder.contract_id == Contract.id).where(in_term(date_col))
+        stmt = stmt.join(Contract, WorkOrder.contract_id == Contract.id).where(in_term(date_col))
+        return stmt if ids is None else stmt.where(WorkOrder.contract_id.in_(ids))
 
     zero = literal(0)
     lines = union_all(
@@ -313,14 +392,24 @@ def _sums_by_contract():
     return sa.select(lines.c.contract_id, *sums).group_by(lines.c.contract_id)
 
 
-def checkpoints_by_sql(session: Session) -> dict[str, np.ndarray]:
-    """contract_id and COLUMNS of every contract that has in-term lines or visits, by SQL."""
-    return columns_from_rows(plain_rows(session, _sums_by_contract()), ("contract_id", *COLUMNS))
+def checkpoints_by_sql(session: Session, ids: list[int] | None = None) -> dict[str, np.ndarray]:
+    """contract_id and COLUMNS of every contract (or of these) that has in-term lines or
+    visits, by SQL."""
+    names = ("contract_id", *COLUMNS)
+    return columns.by_chunks(
+        ids, lambda chunk: columns_from_rows(plain_rows(session, _sums_by_contract(chunk)), names)
+    )
 
 
-def save_checkpoints(session: Session) -> None:
-    """Store checkpoints_by_sql() as the snapshot the readers prefer (every import does, in its transaction)."""
-    snapshot.save(session, CHECKPOINTS, checkpoints_by_sql(session))
+def save_checkpoints(session: Session, ids: Collection[int] | None = None) -> None:
+    """Store checkpoints_by_sql() as the snapshot the readers prefer (every import does, in its
+    transaction): whole, or the rows of these contracts as changes."""
+    if ids is None:
+        snapshot.save(session, CHECKPOINTS, checkpoints_by_sql(session))
+        return
+    found = checkpoints_by_sql(session, sorted(ids))
+    if not snapshot.save_changes(session, CHECKPOINTS, found, ids, "contract_id"):
+        snapshot.save(session, CHECKPOINTS, checkpoints_by_sql(session))
 
 
 def checkpoint_columns(session: Session) -> dict[str, np.ndarray]:
@@ -329,12 +418,12 @@ def checkpoint_columns(session: Session) -> dict[str, np.ndarray]:
     return dict(saved) if saved is not None else checkpoints_by_sql(session)
 
 
-def save_checkpoints_if_missing(session: Session) -> bool:
-    """Save the checkpoint snapshot of a database from before it (schema.prepare); whether it did.
-    A database with contracts but without one would read every line at each auto forecast."""
-    present = session.scalar(select(func.count()).select_from(Snapshot).where(Snapshot.name == CHECKPOINTS))
-    has_contracts = session.scalar(select(func.count()).select_from(Contract))
-    if present or not has_contracts:
+def save_snapshots_if_stale(session: Session) -> bool:
+    """Save every snapshot whole when one is missing or in an older format (schema.prepare, for
+    a database from before it); whether it did. Without them each read goes to SQL: seconds
+    at scale, and every line at each auto forecast."""
+    has_contracts = session.scalar(select(Contract.id).limit(1)) is not None
+    if not has_contracts or not snapshot.stale(session, (*columns.SNAPSHOTS, CHECKPOINTS)):
         return False
-    save_checkpoints(session)
+    save_snapshots(session)
     return True

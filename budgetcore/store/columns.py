@@ -4,14 +4,15 @@ contract_columns: every contract's facts, maintained totals (contract_totals),
 budget sums (contract_budgets) and every budget line's amount and days
 (budget_periods); in_term_months: every contract's in-term months
 (contract_months). Integers only: money in millionths, dates as day numbers.
-save_snapshots stores both (snapshot.py) at the end of every import.
+save_snapshots stores them (snapshot.py) at the end of every import: whole, or
+for the contracts it touched only.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -44,17 +45,26 @@ TOTAL_COLUMNS = ("labour", "material", "hours", "visits", "outside_term_lines", 
 BUDGET_COLUMNS = ("budget_lines", "budget_labour", "budget_material", "budget_other", "budget_hours")
 
 
-CONTRACTS = "contracts"  # the snapshot's name
+CONTRACTS = "contracts"  # the snapshots' names: the contracts' rows, their budget lines' rows
+PERIODS = "periods"
+MONTHS = "months"  # every contract's in-term months
 PERIOD_COLUMNS = ("period_row", "period_amount", "period_first", "period_last")
+CHUNK = 5000  # contract ids per IN list
 
 
-def contract_columns(session: Session, numbers: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+def contract_columns(
+    session: Session, numbers: Sequence[str] | None = None, ids: Collection[int] | None = None
+) -> dict[str, np.ndarray]:
     """Every contract's columns that do not depend on as_of, in contract number order, by SQL:
     facts, maintained totals (contract_totals), budget sums (contract_budgets), and every
     budget line's row (its contract's position), amount and days (budget_periods).
-    numbers: only these contracts (a page about one contract), else all."""
+    numbers: only these contracts (a page about one contract); ids: only these (at most CHUNK);
+    else all."""
     t = ContractTotal
-    chosen = None if numbers is None else sa.select(Contract.id).where(Contract.contract_number.in_(numbers))
+    if numbers is not None:
+        chosen = sa.select(Contract.id).where(Contract.contract_number.in_(numbers))
+    else:
+        chosen = None if ids is None else sorted(ids)
 
     def scoped(stmt, contract_id):
         return stmt if chosen is None else stmt.where(contract_id.in_(chosen))
@@ -111,12 +121,51 @@ def contract_columns(session: Session, numbers: Sequence[str] | None = None) -> 
     return columns
 
 
-def save_snapshots(session: Session) -> None:
-    """Save contract_columns and in_term_months as the snapshots the readers prefer."""
+def portfolio_columns(session: Session) -> dict[str, np.ndarray]:
+    """contract_columns() of every contract: from the snapshots, else by SQL."""
+    contracts, periods = snapshot.load(session, CONTRACTS), snapshot.load(session, PERIODS)
+    if contracts is None or periods is None:
+        return contract_columns(session)
+    columns = dict(contracts)
+    columns["period_row"] = positions(columns["contract_id"], periods["contract_id"])
+    columns |= {name: periods[name] for name in PERIOD_COLUMNS[1:]}
+    return columns
+
+
+SNAPSHOTS = (CONTRACTS, PERIODS, MONTHS)
+
+
+def save_snapshots(session: Session, ids: Collection[int] | None = None) -> None:
+    """Save contract_columns and in_term_months as the snapshots the readers prefer: of every
+    contract (ids None), or the rows of these contracts as changes (snapshot.save_changes)."""
     with collector_paused():
-        snapshot.save(session, CONTRACTS, contract_columns(session))
-        months = _in_term_months(session)
-        snapshot.save(session, MONTHS, {f.name: getattr(months, f.name) for f in dataclasses.fields(months)})
+        found = by_chunks(ids, lambda chunk: contract_columns(session, ids=chunk))
+        periods = {name: found.pop(name) for name in PERIOD_COLUMNS}
+        periods["contract_id"] = found["contract_id"][periods.pop("period_row")]
+        months = by_chunks(ids, lambda chunk: _month_rows(session, chunk))
+        if found and len(found["contract_id"]) > 1 and ids is not None:
+            rank = np.argsort(found["contract_number"].astype(str), kind="stable")  # chunks: each sorted
+            found = {name: values[rank] for name, values in found.items()}
+        for name, columns, order in (
+            (CONTRACTS, found, "contract_number"),
+            (PERIODS, periods, None),
+            (MONTHS, months, None),
+        ):
+            if ids is None or not snapshot.save_changes(session, name, columns, ids, "contract_id", order):
+                if ids is not None:  # no base to change: save the whole snapshot
+                    return save_snapshots(session)
+                snapshot.save(session, name, columns)
+
+
+def by_chunks(
+    ids: Collection[int] | None, read: Callable[[list[int] | None], dict[str, np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """read(None) for every contract, or read(chunk) per CHUNK of these ids, concatenated."""
+    if ids is None:
+        return read(None)
+    ordered = sorted(ids)
+    parts = [read(ordered[i : i + CHUNK]) for i in range(0, len(ordered), CHUNK)] or [read([])]
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
 def positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -198,9 +247,6 @@ def month_columns(rows: Sequence[tuple[int, ...]]) -> ContractMonths:
     return ContractMonths(table[:, 0], month, table[:, 2], table[:, 3], table[:, 4])
 
 
-MONTHS = "months"  # the snapshot's name
-
-
 def in_term_months(session: Session) -> ContractMonths:
     """Every contract's in-term months (independent of as_of): the import's snapshot, else SQL."""
     stored = snapshot.load(session, MONTHS)
@@ -210,6 +256,11 @@ def in_term_months(session: Session) -> ContractMonths:
 
 
 def _in_term_months(session: Session) -> ContractMonths:
+    return ContractMonths(**_month_rows(session, None))
+
+
+def _month_rows(session: Session, ids: Sequence[int] | None) -> dict[str, np.ndarray]:
+    """The in-term contract_months of these contracts (None: all), as ContractMonths' columns."""
     m = ContractMonth
     stmt = sa.select(
         m.contract_id,
@@ -218,4 +269,7 @@ def _in_term_months(session: Session) -> ContractMonths:
         type_coerce(m.material, BigInteger),
         m.lines,
     ).where(m.in_term.is_(True))
-    return month_columns(plain_rows(session, stmt))
+    if ids is not None:
+        stmt = stmt.where(m.contract_id.in_(ids))
+    months = month_columns(plain_rows(session, stmt))
+    return {f.name: getattr(months, f.name) for f in dataclasses.fields(months)}

@@ -135,6 +135,7 @@ def delete_contract(session: Session, actor: Actor, number: str) -> dict[str, in
     lines (and its customer when it has no other contract); rows deleted per table."""
     access.require(session, actor, "delete")
     contract = _contract(session, number)
+    aggregates.forget(session, [contract.id])
     counts = _delete_rows(session, Contract.__table__, select(Contract.id).where(Contract.id == contract.id))
     counts["customers"] = _delete_lonely_customers(session)
     access.record(session, actor, "delete", number, **{k: v for k, v in counts.items() if v})
@@ -144,8 +145,8 @@ def delete_contract(session: Session, actor: Actor, number: str) -> dict[str, in
 
 
 def _refresh(session: Session) -> None:
-    # the snapshots hold every contract; saved afresh so that they never disagree with the table
-    aggregates.save_snapshots(session)
+    # the snapshots hold every contract, archived or not (frame.read leaves the archived out):
+    # only the readers' caches need to know
     bump_data_version(session)
 
 

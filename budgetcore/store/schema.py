@@ -60,8 +60,8 @@ def prepare(engine: Engine) -> list[str]:
                 steps.append("saved the snapshots")
         elif used and not older:
             with transaction(engine) as session:
-                if aggregates.save_checkpoints_if_missing(session):
-                    steps.append("saved the checkpoint snapshot (the backtest's actuals at 25, 50, 75 %)")
+                if aggregates.save_snapshots_if_stale(session):
+                    steps.append("saved the snapshots (one was missing or in an older format)")
     except StorageError:
         raise
     except Exception as exc:
