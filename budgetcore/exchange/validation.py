@@ -159,11 +159,15 @@ class Stored:
             self.asked.add(key)
 
     def get(self, key: object, default: object = None) -> object:
-        self.prefetch((key,))
+        if key not in self.values and key not in self.asked:
+            self.prefetch((key,))
         return self.values.get(key, default)  # type: ignore[call-overload]
 
     def __contains__(self, key: object) -> bool:
-        self.prefetch((key,))
+        if key in self.values:
+            return True
+        if key not in self.asked:
+            self.prefetch((key,))
         return key in self.values
 
     def setdefault(self, key: str, value: object) -> object:
