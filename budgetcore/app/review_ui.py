@@ -190,9 +190,10 @@ def ended_open_section(v: ui.View) -> None:
           date=i18n.date(v.as_of, lang))
     )  # fmt: skip
     awaiting = {str(n) for n in rows["contract_number"][frame.awaiting_mask(rows, decided)]}
-    table, columns = tables.overview(
-        rows.figures(frame.order(rows, "pressure")), lang, v.currency, tuple(awaiting)
-    )
+    # the rows depend on the decisions as well as the view: their order is cached under both
+    key = "ended_" + hashlib.sha1(" ".join(sorted(decided)).encode()).hexdigest()[:12]
+    shown = ui.page_of(rows, v, key=key)  # a long list: sorted and paged on the server
+    table, columns = tables.overview(rows.figures(shown), lang, v.currency, tuple(awaiting))
     wide, phone = ui.wide_or_phone("ended")
     with wide:
         ui.selectable_table(table, columns, v, key="ended_table", max_height=420, wrap=True)

@@ -70,9 +70,18 @@ def engine() -> Engine:
 
 
 def _state() -> tuple[str, int, bool]:
-    """(database URL, data version, demo flag): read on every run, it keys every cached query."""
+    """(database URL, data version, demo flag): the version is read on every run, it keys every
+    cached query; the flag once per version (it scans the work orders when there is no demo)."""
+    url = database.default_url()
     with database.transaction(engine()) as session:
-        return database.default_url(), database.data_version(session), database.is_demo(session)
+        version = database.data_version(session)
+    return url, version, _demo(url, version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _demo(url: str, version: int) -> bool:
+    with database.transaction(_engine(url)) as session:
+        return database.is_demo(session)
 
 
 # The backtest on the completed contracts: per data version, as_of and minimum sample.
