@@ -53,13 +53,16 @@ def read_tables() -> tuple[list[SourceTable], list[importing.Problem]]:
 
 
 def problems_table(problems: list[importing.Problem]) -> None:
-    st.dataframe(pd.DataFrame(import_view.problem_rows(problems, lang)), hide_index=True, placeholder=ui.MISSING)
+    st.dataframe(
+        pd.DataFrame(import_view.problem_rows(problems, lang)), hide_index=True, placeholder=ui.MISSING
+    )
 
 
 def choose_mapping(table: SourceTable) -> None:
     """Which entity a file holds, and which column each unrecognised header fills."""
     with st.expander(
-        text.markdown(table.file), expanded=table.entity is None or bool(missing_required(table.entity, table.mapping))
+        text.markdown(table.file),
+        expanded=table.entity is None or bool(missing_required(table.entity, table.mapping)),
     ):
         options = [None, *ENTITIES]
         st.selectbox(
@@ -150,7 +153,8 @@ if files:
         def progress(file: str, count: int) -> None:
             seen[file] = count
             bar.progress(
-                min(1.0, sum(seen.values()) / max(rows, 1)), text=t("Importing… {file}", lang, file=text.markdown(file))
+                min(1.0, sum(seen.values()) / max(rows, 1)),
+                text=t("Importing… {file}", lang, file=text.markdown(file)),
             )
 
         result = importing.import_tables(
@@ -166,7 +170,9 @@ if files:
             ui.server_fault(result.fault, lang)
         else:
             n = result.error_count
-            st.error(t("{n} error(s): fix them in the files and upload again. Nothing was imported.", lang, n=n))
+            st.error(
+                t("{n} error(s): fix them in the files and upload again. Nothing was imported.", lang, n=n)
+            )
             problems_table(result.errors)
 
 st.subheader(t("Import log", lang))

@@ -63,7 +63,9 @@ currency = view.currency
 ui.csv_download(
     lang,
     # every contract in the list, soonest deadline first: built only when clicked
-    lambda: tables.renewals_csv(chosen.figures(frame.order(chosen, "deadline")), lang, currency, target_margin),
+    lambda: tables.renewals_csv(
+        chosen.figures(frame.order(chosen, "deadline")), lang, currency, target_margin
+    ),
     f"renewals-{view.as_of.isoformat()}",
     key="renewals_csv",
 )

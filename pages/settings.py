@@ -22,7 +22,7 @@ LABELS = {
     "watch_elapsed": "... while elapsed is below (%)",
     "renewal_window_days": "Default renewal window (days)",
     "target_margin": "Target margin, as a share of the contract value (%)",
-    "no_activity_elapsed": "Flag \"no activity\" past this share of the term with nothing registered (%)",
+    "no_activity_elapsed": 'Flag "no activity" past this share of the term with nothing registered (%)',
     "currency": "Currency",
     "forecast_method": "Forecast method",
     "min_completed": "Completed contracts auto needs per type",

@@ -144,7 +144,9 @@ def identity_box(lang: str) -> None:
     current = actor()
     if enabled():
         role = st.session_state.get("_role") or ""
-        st.caption(t("Signed in as {email} ({role})", lang, email=text.markdown(current.who), role=t(role, lang)))
+        st.caption(
+            t("Signed in as {email} ({role})", lang, email=text.markdown(current.who), role=t(role, lang))
+        )
         if st.button(t("Sign out", lang), key="sign_out", icon=":material/logout:"):
             st.logout()
         return

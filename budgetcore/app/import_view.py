@@ -92,7 +92,8 @@ def recognition_rows(reports: Sequence[FileReport], lang: str) -> list[dict[str,
             t("Rows", lang): r.rows,
             # the columns by the names the template uses in lang, not the internal field names
             t("Columns", lang): ", ".join(
-                f"{h} → {column_labels(r.entity, lang).get(c, c) if r.entity else c}" for h, c in r.mapping.items()
+                f"{h} → {column_labels(r.entity, lang).get(c, c) if r.entity else c}"
+                for h, c in r.mapping.items()
             ),
             t("Ignored", lang): ", ".join(r.ignored_columns),
         }
@@ -109,7 +110,9 @@ def problem_rows(problems: Sequence[Problem], lang: str) -> list[dict[str, objec
 
     return [
         dict(
-            zip(headers, (p.file, cell(p.row), cell(p.column), cell(p.value), p.translated(lang)), strict=True)
+            zip(
+                headers, (p.file, cell(p.row), cell(p.column), cell(p.value), p.translated(lang)), strict=True
+            )
         )
         for p in problems
     ]

@@ -9,7 +9,6 @@ write goes through decisions.record_decision().
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
@@ -51,9 +50,9 @@ def who() -> str:
     return headers.get("X-Forwarded-User") or headers.get("X-Remote-User") or ""
 
 
-def current_decisions(numbers: list[str]) -> dict[str, Decision]:
-    """The current decision of each of these contracts that has one (read on every run: decisions
-    are not part of the cached figures, so a new one shows at once)."""
+def current_decisions(numbers: list[str] | None) -> dict[str, Decision]:
+    """The current decision of each of these contracts (None: of every contract) that has one
+    (read on every run: decisions are not part of the cached figures, so a new one shows at once)."""
     with database.transaction(ui.engine()) as session:
         return decisions.current(session, numbers)
 
@@ -78,8 +77,12 @@ def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
                                   placeholder=t("e.g. 12500", lang))  # fmt: skip
         state = right.selectbox(t("State", lang), decisions.STATES, format_func=lambda s: t(s, lang),
                                 key=f"{key}_state")  # fmt: skip
-        start = left.date_input(t("Proposed start", lang), value=None, key=f"{key}_start", format=ui.date_format(lang))
-        end = middle.date_input(t("Proposed end", lang), value=None, key=f"{key}_end", format=ui.date_format(lang))
+        start = left.date_input(
+            t("Proposed start", lang), value=None, key=f"{key}_start", format=ui.date_format(lang)
+        )
+        end = middle.date_input(
+            t("Proposed end", lang), value=None, key=f"{key}_end", format=ui.date_format(lang)
+        )
         decided_by = right.text_input(t("Decided by", lang), value=who(), key=f"{key}_by")
         note = st.text_area(t("Note", lang), key=f"{key}_note", height=68)
         saved = st.form_submit_button(t("Record the decision", lang), type="primary", key=f"{key}_save")
@@ -157,6 +160,14 @@ def decision_section(v: ui.View, f: ContractFigures) -> None:
         decision_form(v, [f], key="contract_decision")
 
 
+def _ended_open(v: ui.View, decided: list[str]) -> tuple[PortfolioFrame, frozenset[str]]:
+    """The ended, still open contracts of the view (all of them, running or not) and those of
+    them awaiting renewal."""
+    whole, _ = ui.portfolio_frame(replace(v, filters=replace(v.filters, running_only=False)))
+    rows = whole.take(frame.ended_open(whole, decided))
+    return rows, frozenset(str(n) for n in rows["contract_number"][frame.awaiting_mask(rows, decided)])
+
+
 def renewal_decisions(v: ui.View, chosen: PortfolioFrame) -> tuple[PortfolioFrame, dict[str, Decision], str]:
     """The renewals list narrowed by the 'no decision yet' toggle, the current decisions of its
     contracts, and the key its table's order is cached under (ui.page_of): it names the
@@ -168,7 +179,7 @@ def renewal_decisions(v: ui.View, chosen: PortfolioFrame) -> tuple[PortfolioFram
     if undecided and found:
         keep = ~np.isin(chosen["contract_number"], np.array(list(found), dtype=object))
         chosen = chosen.take(keep)
-        key = "renewals_undecided_" + hashlib.sha1(" ".join(sorted(found)).encode()).hexdigest()[:12]
+        key = "renewals_undecided_" + ui.digest(sorted(found))[:12]
     return chosen, found, key
 
 
@@ -176,10 +187,9 @@ def ended_open_section(v: ui.View) -> None:
     """The overview's second group: contracts that ended before as_of and are still open
     (frame.ended_open: over budget, or awaiting renewal without a decision), most pressing first."""
     lang = v.lang
-    whole, _ = ui.portfolio_frame(replace(v, filters=replace(v.filters, running_only=False)))
-    ended = whole["end_date"] < np.datetime64(v.as_of, "D")
-    decided = list(current_decisions([str(n) for n in whole["contract_number"][ended]]))
-    rows = whole.take(frame.ended_open(whole, decided))
+    decided = sorted(current_decisions(None))  # a few hundred at most: read on every run
+    key = f"ended {v.key} {v.as_of} {ui.digest(decided)}"
+    rows, awaiting = ui.displayed(v, key, lambda: _ended_open(v, decided))
     st.subheader(t("Ended, still open ({n})", lang, n=i18n.number(len(rows), lang, 0)))
     if not len(rows):
         st.caption(t("No ended contract is over budget or awaiting renewal.", lang))
@@ -189,11 +199,15 @@ def ended_open_section(v: ui.View) -> None:
           "recorded and no automatic renewal). Select a row to open the contract.", lang,
           date=i18n.date(v.as_of, lang))
     )  # fmt: skip
-    awaiting = {str(n) for n in rows["contract_number"][frame.awaiting_mask(rows, decided)]}
     # the rows depend on the decisions as well as the view: their order is cached under both
-    key = "ended_" + hashlib.sha1(" ".join(sorted(decided)).encode()).hexdigest()[:12]
-    shown = ui.page_of(rows, v, key=key)  # a long list: sorted and paged on the server
-    table, columns = tables.overview(rows.figures(shown), lang, v.currency, tuple(awaiting))
+    shown = ui.page_of(
+        rows, v, key="ended_" + ui.digest(decided)[:12]
+    )  # long: sorted and paged on the server
+    table, columns = ui.displayed(
+        v,
+        f"{key} table {lang} {v.currency} {ui.digest(shown)}",
+        lambda: tables.overview(rows.figures(shown), lang, v.currency, awaiting),
+    )
     wide, phone = ui.wide_or_phone("ended")
     with wide:
         ui.selectable_table(table, columns, v, key="ended_table", max_height=420, wrap=True)
@@ -420,7 +434,11 @@ def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
         stored = settings.load(session)
         decided = set(decisions.current(session))
     then = _week_ago(v.url, v.version, v.as_of - dt.timedelta(days=7), repr(v.thresholds), v.thresholds)
-    found = alerts.changes_between(chosen, then, decided, stored)
+    found = ui.displayed(
+        v,
+        f"changes {v.key} {v.as_of} {stored!r} {ui.digest(sorted(decided))}",
+        lambda: alerts.changes_between(chosen, then, decided, stored),
+    )
     with st.expander(t("Changes since last week ({n})", lang, n=len(found)), expanded=bool(found)):
         if not found:
             st.caption(t("Nothing changed in the last seven days.", lang))

@@ -9,7 +9,7 @@ formats. renewals_csv() writes the renewal list for spreadsheets.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -158,7 +158,7 @@ OVERVIEW_SORTS = {"pressure": "Most pressing"} | {
 
 
 def overview(
-    figures: Sequence[ContractFigures], lang: str, currency: str = "EUR", awaiting: Sequence[str] = ()
+    figures: Sequence[ContractFigures], lang: str, currency: str = "EUR", awaiting: Collection[str] = ()
 ) -> tuple[pd.DataFrame, Columns]:
     """One row per contract, in the given order; awaiting: the contract numbers whose why
     starts with 'awaiting renewal' (frame.awaiting_mask)."""
@@ -222,7 +222,9 @@ RENEWAL_COLUMNS: Columns = {
     "days": Column("Days left", "number", decimals=0),
     "consumed": Column("Consumed", "progress", "Actual / budget"),
     "forecast": Column("Forecast", "money", "Expected actual total at end of term"),
-    "margin": Column("Margin to date", "money", "Value earned to date (contract value x elapsed) - actual to date"),
+    "margin": Column(
+        "Margin to date", "money", "Value earned to date (contract value x elapsed) - actual to date"
+    ),
     "forecast_margin": Column("Forecast margin", "money", "Contract value - forecast"),
     "end": Column("End date", "date"),
     "notice": Column("Notice deadline", "date"),
@@ -281,6 +283,8 @@ def renewals(
 
 
 CSV_COLUMNS = (*portfolio.SUMMARY_COLUMNS, "suggested_action", "reason", "suggested_value", "price_change")
+
+
 def summary_csv(figures: Sequence[ContractFigures]) -> str:
     """The overview's contracts as CSV: the command line's summary columns (money in cents,
     fractions to 4 places), text guarded against formulas (cells.csv_cell)."""

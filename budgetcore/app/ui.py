@@ -10,6 +10,7 @@ reproduces a view), the language, the status thresholds, and table rendering.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import math
 import os
@@ -17,6 +18,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -39,6 +41,8 @@ from budgetcore.i18n import t
 from budgetcore.store import columns, database, lifecycle, schema
 from budgetcore.store.access import Actor
 from budgetcore.store.models import Contract
+
+T = TypeVar("T")
 
 NO_DEMO_ENV = "BUDGETCORE_NO_DEMO"  # "1": never load the demo portfolio into an empty database
 FILTER_PARAMS = {"customer": "f_customer", "type": "f_type", "status": "f_status", "manager": "f_manager"}
@@ -395,7 +399,9 @@ def sidebar(filters: bool = True) -> View:
                 st.session_state[key] = st.session_state[key]
         auth.identity_box(language)
         # on a phone a page title such as 'Portefeuilleoverzicht' fits one line
-        st.html(f"<style>@media (max-width: {PHONE_PX - 1}px) {{ h1 {{ font-size: 1.7rem !important; }} }}</style>")
+        st.html(
+            f"<style>@media (max-width: {PHONE_PX - 1}px) {{ h1 {{ font-size: 1.7rem !important; }} }}</style>"
+        )
     _to_url(today)
     refused_as_of(language)
     stored = _settings(url, version)
@@ -749,6 +755,28 @@ def selectable_table(
 
 
 PAGE_ROWS = 500  # a table longer than this is sorted and paged on the server
+
+
+# Display frames: what a page draws from the figures (a page of a table, the changes since last
+# week), built once per data version and key and shared by every session: a second visitor, or
+# one coming back, gets it without recomputing a contract's figures. Callers must not change it.
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _displayed(url: str, version: int, key: str, _build: Callable[[], object]) -> object:
+    return _build()
+
+
+def displayed(v: View, key: str, build: Callable[[], T]) -> T:
+    """build(), once per data version and key (which must name everything else it depends on)."""
+    return _displayed(v.url, v.version, key, build)  # type: ignore[return-value]
+
+
+def digest(*parts: object) -> str:
+    """A short fingerprint of parts (texts, numbers, numpy arrays) for a cache key."""
+    h = hashlib.sha1()
+    for part in parts:
+        h.update(part.tobytes() if isinstance(part, np.ndarray) else repr(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
 
 
 def page_of(
