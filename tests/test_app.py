@@ -467,6 +467,25 @@ def test_the_filters_leave_the_pages_where_they_change_nothing() -> None:
     assert at.multiselect(key="f_customer").value == [customer]  # kept for the next page
 
 
+def test_past_many_customers_the_filter_finds_them_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list of tens of thousands of customers is not sent on every run: a search offers the matches."""
+    monkeypatch.setattr("budgetcore.app.ui.CUSTOMER_OPTIONS", 5)
+    at = run()
+    assert at.multiselect(key="f_customer").options == []  # nothing listed before a search
+    with transaction(prepared(make_engine())) as session:
+        rows = frame.load(session, TODAY)
+    names = sorted(set(rows["customer"]))
+    word = names[0].split()[-1]
+    at.text_input(key="f_customer_find").input(word.upper()).run()  # part of a name, any case
+    offered = at.multiselect(key="f_customer").options
+    assert offered == [n for n in names if word.casefold() in n.casefold()][:100] and names[0] in offered
+    at.multiselect(key="f_customer").set_value([names[0]]).run()
+    assert set(at.dataframe[0].value["customer"]) == {names[0]} and param(at, "customer") == [names[0]]
+    at.text_input(key="f_customer_find").input("").run()  # the chosen customer stays chosen
+    assert at.multiselect(key="f_customer").value == [names[0]]
+    assert set(at.dataframe[0].value["customer"]) == {names[0]}
+
+
 def test_an_empty_filter_result_offers_to_clear_the_filters() -> None:
     run()  # loads the demo
     with transaction(prepared(make_engine())) as session:

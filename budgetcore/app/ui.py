@@ -430,6 +430,31 @@ def sidebar(filters: bool = True) -> View:
     return view
 
 
+CUSTOMER_OPTIONS = 500  # more customers than this: the filter finds them by name, not a list of all
+FOUND_CUSTOMERS = 100  # at most this many found offered at once
+
+
+def _customer_filter(language: str, customers: tuple[str, ...]) -> None:
+    """The customer filter: a list of every customer, or past CUSTOMER_OPTIONS a search box whose
+    matches (part of the name, any case) the list offers next to those chosen. Tens of thousands
+    of names would be sent to the browser on every run, and nobody scrolls through them."""
+    if len(customers) <= CUSTOMER_OPTIONS:
+        st.multiselect(t("Customer", language), customers, key="f_customer", placeholder=t("All", language))
+        return
+    query = (
+        st.text_input(
+            t("Find a customer", language), key="f_customer_find", placeholder=t("Part of the name", language)
+        )
+        .strip()
+        .casefold()
+    )
+    chosen = list(st.session_state.get("f_customer") or [])
+    found = [c for c in customers if query in c.casefold()][:FOUND_CUSTOMERS] if query else []
+    options = chosen + [c for c in found if c not in set(chosen)]
+    hint = t("{n} found: choose here", language, n=len(found)) if query else t("All", language)
+    st.multiselect(t("Customer", language), options, key="f_customer", placeholder=hint)
+
+
 def _filter_widgets(language: str, choices: summary.Choices) -> None:
     """The sidebar's filters, each bound to its session state key (mirrored in the URL)."""
     st.radio(
@@ -448,9 +473,7 @@ def _filter_widgets(language: str, choices: summary.Choices) -> None:
         max_value=clock.LAST_DAY,
         format=date_format(language),
     )
-    st.multiselect(
-        t("Customer", language), choices.customers, key="f_customer", placeholder=t("All", language)
-    )
+    _customer_filter(language, choices.customers)
     st.multiselect(
         t("Contract type", language),
         choices.types,
@@ -754,7 +777,8 @@ def selectable_table(
         open_contract(str(frame.iloc[rows[0]]["contract"]), origin)
 
 
-PAGE_ROWS = 500  # a table longer than this is sorted and paged on the server
+PAGE_ROWS = 500  # a table longer than this is sorted and paged on the server, with
+PAGE_SIZE = 100  # this many rows a page: each row sent is formatted and styled on every run
 
 
 # Display frames: what a page draws from the figures (a page of a table, the changes since last
@@ -784,7 +808,8 @@ def page_of(
 ) -> np.ndarray:
     """Positions of the rows a table shows: all of them in the table's own order (the first
     of sorts: a frame.order name -> its English label) when they fit one page; else the
-    controls to sort every row on the server by any of sorts and to page through them."""
+    controls to sort every row on the server by any of sorts and to page through them, PAGE_SIZE
+    rows a page."""
     default = next(iter(sorts))
     rows = f"{key} {v.key}"  # the table and the view's filters: they stand for chosen in the cache
     if len(chosen) <= PAGE_ROWS:
@@ -794,15 +819,16 @@ def page_of(
     sort_col, order_col, page_col, info_col = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
     by = sort_col.selectbox(t("Sort by", lang), list(labels), format_func=labels.get, key=f"{key}_sort")
     descending = order_col.toggle(t("Descending", lang), key=f"{key}_desc")
-    pages = math.ceil(len(chosen) / PAGE_ROWS)
+    size = min(PAGE_ROWS, PAGE_SIZE)
+    pages = math.ceil(len(chosen) / size)
     seen = (v.key, v.as_of, v.version, by, descending)
     if st.session_state.get(f"{key}_seen") != seen:  # another selection or order starts on page 1
         st.session_state[f"{key}_seen"] = seen
         st.session_state[f"{key}_page"] = 1
     st.session_state[f"{key}_page"] = min(st.session_state.get(f"{key}_page", 1), pages)
     page = page_col.number_input(t("Page", lang), min_value=1, max_value=pages, step=1, key=f"{key}_page")
-    first = (page - 1) * PAGE_ROWS
-    last = min(first + PAGE_ROWS, len(chosen))
+    first = (page - 1) * size
+    last = min(first + size, len(chosen))
     info_col.caption(
         t(
             "Rows {first}–{last} of {rows}",
