@@ -10,8 +10,10 @@ from fractions import Fraction
 import numpy as np
 import oracle
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from budgetcore.figures import advice, frame, metrics
+from budgetcore.figures import advice, exact, frame, metrics
 from budgetcore.figures.metrics import ContractFigures, ContractInputs, Thresholds
 
 
@@ -531,3 +533,31 @@ def test_why_names_the_category_over_its_budget() -> None:
         "labour €4,000 over its budget €3,650; spending ahead of the calendar: €4,198 spent, "
         "€2,490 planned to date"
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.integers(-(10**12), 10**12), st.integers(-(2**62), 2**62)),
+            st.one_of(st.integers(-40_000, 40_000), st.integers(-(2**40), 2**40)),
+            st.integers(-(2**31), 2**31),
+            st.one_of(st.integers(-5, 40_000), st.integers(1, 2**45)),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(0, 6),
+)
+def test_exact_totals_equal_python_integers_for_any_sizes(rows: list, places: int) -> None:
+    """exact.total takes int64 where float bounds allow and Python ints elsewhere: the same total
+    as rounding every row with Decimal-free integer arithmetic."""
+    x, y, w, z = (np.array(c, dtype=np.int64) for c in zip(*rows, strict=True))
+    got = exact.total([(x, y), (w, -3)], (z,), len(rows), places)
+    expected = 0
+    for a, b, c, d in rows:
+        if d > 0:
+            num = (a * b + c * -3) * 10**places
+            rounded = (2 * abs(num) + d) // (2 * d)
+            expected += -rounded if num < 0 else rounded
+    assert got == expected

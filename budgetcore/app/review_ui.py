@@ -23,7 +23,7 @@ from budgetcore.app import text as plain  # "text" names typed text in this modu
 from budgetcore.app.tables import Column, Columns
 from budgetcore.figures import advice, frame, last_term, rollups, settings, variance
 from budgetcore.figures.frame import PortfolioFrame
-from budgetcore.figures.metrics import ContractFigures, Thresholds
+from budgetcore.figures.metrics import ContractFigures, Filters, Thresholds
 from budgetcore.i18n import t
 from budgetcore.review import alerts, decision_rows, term_rows
 from budgetcore.store import database, decisions
@@ -434,11 +434,18 @@ def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
         stored = settings.load(session)
         decided = set(decisions.current(session))
     then = _week_ago(v.url, v.version, v.as_of - dt.timedelta(days=7), repr(v.thresholds), v.thresholds)
+    # found over every contract once, then narrowed to those shown: a filter change finds nothing again
+    everything, _ = ui.portfolio_frame(replace(v, filters=Filters()))
     found = ui.displayed(
         v,
-        f"changes {v.key} {v.as_of} {stored!r} {ui.digest(sorted(decided))}",
-        lambda: alerts.changes_between(chosen, then, decided, stored),
+        f"changes {v.thresholds!r} {v.as_of} {stored!r} {ui.digest(sorted(decided))}",
+        lambda: alerts.changes_between(everything, then, decided, stored),
     )
+    if len(chosen) < len(everything):
+        shown = ui.displayed(
+            v, f"numbers {v.key} {v.as_of}", lambda: frozenset(chosen["contract_number"].tolist())
+        )
+        found = [a for a in found if a.contract_number in shown]
     with st.expander(t("Changes since last week ({n})", lang, n=len(found)), expanded=bool(found)):
         if not found:
             st.caption(t("Nothing changed in the last seven days.", lang))

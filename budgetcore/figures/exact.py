@@ -76,7 +76,9 @@ def _int64(terms: Sum, n: int) -> np.ndarray:
     for term in terms:
         product = np.ones(n, dtype=np.int64)
         for factor in term:
-            product = product * (factor.astype(np.int64) if isinstance(factor, np.ndarray) else np.int64(factor))
+            product = product * (
+                factor.astype(np.int64) if isinstance(factor, np.ndarray) else np.int64(factor)
+            )
         total = total + product
     return total
 
@@ -169,19 +171,68 @@ def half_even(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     return q + up
 
 
+_INT64_SAFE = 2.0**60  # an estimate below this (with _ERROR to spare) is an int64 value with room
+
+
 def total(terms: Sum, denominator: Term, n: int, places: int) -> int:
     """The sum over rows of numerator / denominator, each rounded half away from zero to
-    10^-places of its unit, added exactly (Python ints in object arrays): for totals."""
+    10^-places of its unit (places at most 6), added exactly: for totals.
+
+    Each row is computed in int64 where float64 estimates show that every step fits (the
+    products, num // den and its remainder times 10^places), else in Python ints; the row
+    values are added as Python ints."""
     if not n:
         return 0
+    assert 0 <= places <= 6
+    scale = 10**places
+    size = sum((np.abs(_float(term, n)) for term in terms), np.zeros(n))
+    den_est = _float(denominator, n)
+    safe = (
+        (size < _INT64_SAFE)
+        & (np.abs(den_est) < 2.0**40)  # 2 x remainder x 10^6 < 2^41 x 10^6 fits
+        & (size / np.maximum(np.abs(den_est), 1.0) * scale < _INT64_SAFE)
+    )
+    result = 0
+    if safe.any():
+        result += _total_int64(terms, denominator, safe, scale)
+    if not safe.all():
+        result += _total_python(terms, denominator, ~safe, scale)
+    return result
 
-    def wide(term: Term) -> np.ndarray:
-        value = np.ones(n, dtype=object)
+
+def _rows(factor: Factor, rows: np.ndarray) -> np.ndarray | int:
+    return factor[rows] if isinstance(factor, np.ndarray) else int(factor)
+
+
+def _total_int64(terms: Sum, denominator: Term, rows: np.ndarray, scale: int) -> int:
+    m = int(rows.sum())
+
+    def product(term: Term) -> np.ndarray:
+        value = np.ones(m, dtype=np.int64)
         for factor in term:
-            value = value * (factor.astype(object) if isinstance(factor, np.ndarray) else int(factor))
+            value = value * _rows(factor, rows)
         return value
 
-    num = sum((wide(term) for term in terms), np.zeros(n, dtype=object)) * 10**places
+    num = sum((product(term) for term in terms), np.zeros(m, dtype=np.int64))
+    den = product(denominator)
+    used = den > 0
+    num, den = num[used], den[used]
+    whole, rest = np.divmod(np.abs(num), den)
+    rounded = whole * scale + (2 * rest * scale + den) // (2 * den)
+    return int(np.where(num < 0, -rounded, rounded).astype(object).sum())
+
+
+def _total_python(terms: Sum, denominator: Term, rows: np.ndarray, scale: int) -> int:
+    m = int(rows.sum())
+
+    def wide(term: Term) -> np.ndarray:
+        value = np.ones(m, dtype=object)
+        for factor in term:
+            part = _rows(factor, rows)
+            value = value * (part.astype(object) if isinstance(part, np.ndarray) else part)
+        return value
+
+    num = sum((wide(term) for term in terms), np.zeros(m, dtype=object)) * scale
     den = wide(denominator)
     used = den > 0
     num, den = num[used], den[used]
