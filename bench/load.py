@@ -186,7 +186,7 @@ async def visit(ws_url: str, origin: str, action: str, page: str, query: str, ti
                         result.error = result.error or f"script_finished {name}"
                     result.run_s = time.perf_counter() - sent
                     break
-    except (TimeoutError, asyncio.TimeoutError):
+    except TimeoutError:
         result.error = "timeout"
     except websockets.ConnectionClosed as exc:
         result.error = f"socket closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
@@ -285,7 +285,7 @@ async def sample(pid: int | None, began: float, phase: Phase, stop: asyncio.Even
         try:
             await asyncio.wait_for(stop.wait(), 1.0)
             return
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             pass
 
 
@@ -416,14 +416,20 @@ async def measure(args: argparse.Namespace, base: str, pid: int | None, started:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db-url", help="database (default: a fresh SQLite file, filled with the demo)")
     parser.add_argument("--url", help="a running server to use instead of starting one")
     parser.add_argument("--pid", type=int, help="with --url: the server's process, for its RSS")
-    parser.add_argument("--sessions", default="8", help="clients at once; a list runs each in turn: 1,8,16,32")
+    parser.add_argument(
+        "--sessions", default="8", help="clients at once; a list runs each in turn: 1,8,16,32"
+    )
     parser.add_argument("--seconds", type=float, default=60, help="how long each count runs")
     parser.add_argument("--timeout", type=float, default=120, help="seconds an action may take")
-    parser.add_argument("--today", default="2026-11-27", help="BUDGETCORE_TODAY of a started server ('' for none)")
+    parser.add_argument(
+        "--today", default="2026-11-27", help="BUDGETCORE_TODAY of a started server ('' for none)"
+    )
     parser.add_argument("--first-visit-delay", type=float, default=0.0,
                         help="seconds between the started server's health and its first visit")  # fmt: skip
     parser.add_argument("--label", help="names the JSON: bench/out/load-<label>.json")
