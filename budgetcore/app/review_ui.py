@@ -172,11 +172,16 @@ def renewal_decisions(v: ui.View, chosen: PortfolioFrame) -> tuple[PortfolioFram
     return chosen, found, key
 
 
+def every_term(v: ui.View) -> PortfolioFrame:
+    """The view's contracts, running or not: where the ended and still open ones are found."""
+    return ui.portfolio_frame(replace(v, filters=replace(v.filters, running_only=False)))[0]
+
+
 def ended_open_section(v: ui.View) -> None:
     """The overview's second group: contracts that ended before as_of and are still open
     (frame.ended_open: over budget, or awaiting renewal without a decision), most pressing first."""
     lang = v.lang
-    whole, _ = ui.portfolio_frame(replace(v, filters=replace(v.filters, running_only=False)))
+    whole = every_term(v)
     ended = whole["end_date"] < np.datetime64(v.as_of, "D")
     decided = list(current_decisions([str(n) for n in whole["contract_number"][ended]]))
     rows = whole.take(frame.ended_open(whole, decided))
@@ -410,6 +415,11 @@ def _week_ago(url: str, version: int, as_of: dt.date, key: str, _thresholds: Thr
         return frame.load(session, as_of, _thresholds)
 
 
+def week_ago(v: ui.View) -> PortfolioFrame:
+    """Every contract a week before the view's as_of, what the changes since last week compare with."""
+    return _week_ago(v.url, v.version, v.as_of - dt.timedelta(days=7), repr(v.thresholds), v.thresholds)
+
+
 def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
     """The overview's "changes since last week": what the nightly alerts would report over the last seven
     days (status worsened, deadlines entering the window or the review mark, contracts ending), for the
@@ -418,7 +428,7 @@ def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
     with database.transaction(ui.engine()) as session:
         stored = settings.load(session)
         decided = set(decisions.current(session))
-    then = _week_ago(v.url, v.version, v.as_of - dt.timedelta(days=7), repr(v.thresholds), v.thresholds)
+    then = week_ago(v)
     found = alerts.changes_between(chosen, then, decided, stored)
     with st.expander(t("Changes since last week ({n})", lang, n=len(found)), expanded=bool(found)):
         if not found:
