@@ -34,6 +34,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import math
 import os
 import random
 import socket
@@ -309,7 +310,7 @@ def quantile(values: list[float], q: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]  # nearest rank
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]  # nearest rank
 
 
 def summarise(phase: Phase) -> dict:
