@@ -13,7 +13,7 @@ a fresh table of a fresh database, three ways, each in a fresh process:
 - parse: reading the CSVs into Arrow only.
 The import (bench/run.py import:ENGINE) validates every cell, keys the lines to
 their work orders, writes the aggregates and snapshots; these are its floor.
-Needs bench/requirements.txt.
+Needs requirements-bench.txt.
 """
 
 from __future__ import annotations

@@ -57,11 +57,7 @@ if len(shown) == len(chosen):  # a paged table says how it is sorted itself (ui.
     st.caption(
         t("Most pressing first; click a column header to sort. Select a row to open the contract.", lang)
     )
-table, columns = ui.displayed(
-    view,
-    f"overview {view.key} {view.as_of} {lang} {view.currency} {ui.digest(shown)}",
-    lambda: tables.overview(chosen.figures(shown), lang, view.currency),
-)
+table, columns = ui.overview_table(view, chosen, shown)
 wide, phone = ui.wide_or_phone("overview")
 with wide:
     ui.selectable_table(table, columns, view, key="overview_table", max_height=560, wrap=True)

@@ -9,7 +9,7 @@ write goes through decisions.record_decision().
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
@@ -160,12 +160,38 @@ def decision_section(v: ui.View, f: ContractFigures) -> None:
         decision_form(v, [f], key="contract_decision")
 
 
-def _ended_open(v: ui.View, decided: list[str]) -> tuple[PortfolioFrame, frozenset[str]]:
-    """The ended, still open contracts of the view (all of them, running or not) and those of
-    them awaiting renewal."""
-    whole, _ = ui.portfolio_frame(replace(v, filters=replace(v.filters, running_only=False)))
-    rows = whole.take(frame.ended_open(whole, decided))
-    return rows, frozenset(str(n) for n in rows["contract_number"][frame.awaiting_mask(rows, decided)])
+@dataclass(frozen=True)
+class EndedOpen:
+    """The overview's ended, still open contracts (ended_open) and the first page of their table."""
+
+    rows: PortfolioFrame
+    awaiting: frozenset[str]  # those of rows awaiting renewal without a decision
+    decided: str  # a fingerprint of the decisions they were found with: part of their cache keys
+    key: str
+
+
+def ended_open(v: ui.View) -> EndedOpen:
+    """The view's contracts (running or not) that ended before as_of and are still open: once per
+    data version, view and set of decisions (every session shares them)."""
+    decided = sorted(current_decisions(None))  # a few hundred at most: read on every run
+    key = f"ended {v.key} {v.as_of} {ui.digest(decided)}"
+
+    def build() -> EndedOpen:
+        whole = every_term(v)
+        rows = whole.take(frame.ended_open(whole, decided))
+        awaiting = frozenset(str(n) for n in rows["contract_number"][frame.awaiting_mask(rows, decided)])
+        return EndedOpen(rows, awaiting, ui.digest(decided)[:12], key)
+
+    return ui.displayed(v, key, build)
+
+
+def ended_open_table(v: ui.View, found: EndedOpen, shown: np.ndarray) -> tuple[pd.DataFrame, Columns]:
+    """The table of found's rows at these positions (a page)."""
+    return ui.displayed(
+        v,
+        f"{found.key} table {v.lang} {v.currency} {ui.digest(shown)}",
+        lambda: tables.overview(found.rows.figures(shown), v.lang, v.currency, found.awaiting),
+    )
 
 
 def renewal_decisions(v: ui.View, chosen: PortfolioFrame) -> tuple[PortfolioFrame, dict[str, Decision], str]:
@@ -183,13 +209,17 @@ def renewal_decisions(v: ui.View, chosen: PortfolioFrame) -> tuple[PortfolioFram
     return chosen, found, key
 
 
+def every_term(v: ui.View) -> PortfolioFrame:
+    """The view's contracts, running or not: where the ended and still open ones are found."""
+    return ui.portfolio_frame(replace(v, filters=replace(v.filters, running_only=False)))[0]
+
+
 def ended_open_section(v: ui.View) -> None:
     """The overview's second group: contracts that ended before as_of and are still open
     (frame.ended_open: over budget, or awaiting renewal without a decision), most pressing first."""
     lang = v.lang
-    decided = sorted(current_decisions(None))  # a few hundred at most: read on every run
-    key = f"ended {v.key} {v.as_of} {ui.digest(decided)}"
-    rows, awaiting = ui.displayed(v, key, lambda: _ended_open(v, decided))
+    found = ended_open(v)
+    rows = found.rows
     st.subheader(t("Ended, still open ({n})", lang, n=i18n.number(len(rows), lang, 0)))
     if not len(rows):
         st.caption(t("No ended contract is over budget or awaiting renewal.", lang))
@@ -199,15 +229,9 @@ def ended_open_section(v: ui.View) -> None:
           "recorded and no automatic renewal). Select a row to open the contract.", lang,
           date=i18n.date(v.as_of, lang))
     )  # fmt: skip
-    # the rows depend on the decisions as well as the view: their order is cached under both
-    shown = ui.page_of(
-        rows, v, key="ended_" + ui.digest(decided)[:12]
-    )  # long: sorted and paged on the server
-    table, columns = ui.displayed(
-        v,
-        f"{key} table {lang} {v.currency} {ui.digest(shown)}",
-        lambda: tables.overview(rows.figures(shown), lang, v.currency, awaiting),
-    )
+    # a long list is sorted and paged on the server; its order is cached under the decisions too
+    shown = ui.page_of(rows, v, key=f"ended_{found.decided}")
+    table, columns = ended_open_table(v, found, shown)
     wide, phone = ui.wide_or_phone("ended")
     with wide:
         ui.selectable_table(table, columns, v, key="ended_table", max_height=420, wrap=True)
@@ -425,22 +449,32 @@ def _week_ago(url: str, version: int, as_of: dt.date, key: str, _thresholds: Thr
         return frame.load(session, as_of, _thresholds)
 
 
+def week_ago(v: ui.View) -> PortfolioFrame:
+    """Every contract a week before the view's as_of, what the changes since last week compare with."""
+    return _week_ago(v.url, v.version, v.as_of - dt.timedelta(days=7), repr(v.thresholds), v.thresholds)
+
+
+def changes(v: ui.View) -> list[alerts.Alert]:
+    """What changed in the seven days before the view's as_of, over every contract: found once per
+    data version, thresholds, settings and decisions (a filter change only narrows it)."""
+    with database.transaction(ui.engine()) as session:
+        stored = settings.load(session)
+        decided = set(decisions.current(session))
+    everything, _ = ui.portfolio_frame(replace(v, filters=Filters()))
+    return ui.displayed(
+        v,
+        f"changes {v.thresholds!r} {v.as_of} {stored!r} {ui.digest(sorted(decided))}",
+        lambda: alerts.changes_between(everything, week_ago(v), decided, stored),
+    )
+
+
 def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
     """The overview's "changes since last week": what the nightly alerts would report over the last seven
     days (status worsened, deadlines entering the window or the review mark, contracts ending), for the
     contracts shown."""
     lang = v.lang
-    with database.transaction(ui.engine()) as session:
-        stored = settings.load(session)
-        decided = set(decisions.current(session))
-    then = _week_ago(v.url, v.version, v.as_of - dt.timedelta(days=7), repr(v.thresholds), v.thresholds)
-    # found over every contract once, then narrowed to those shown: a filter change finds nothing again
+    found = changes(v)
     everything, _ = ui.portfolio_frame(replace(v, filters=Filters()))
-    found = ui.displayed(
-        v,
-        f"changes {v.thresholds!r} {v.as_of} {stored!r} {ui.digest(sorted(decided))}",
-        lambda: alerts.changes_between(everything, then, decided, stored),
-    )
     if len(chosen) < len(everything):
         shown = ui.displayed(
             v, f"numbers {v.key} {v.as_of}", lambda: frozenset(chosen["contract_number"].tolist())

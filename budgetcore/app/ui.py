@@ -455,6 +455,28 @@ def _customer_filter(language: str, customers: tuple[str, ...]) -> None:
     st.multiselect(t("Customer", language), options, key="f_customer", placeholder=hint)
 
 
+def first_view() -> View:
+    """The view a first visit to / renders, read without a session: today, running contracts,
+    no other filter (the sidebar's defaults), English, the local actor. What ui's caches are
+    keyed by (url, version, as_of, filters, thresholds) is the sidebar's for that visit
+    (tests/test_warm.py holds them equal); app/warm.py fills the caches for it at start."""
+    url, version, is_demo = _state()
+    _, count, archived = _choices(url, version)
+    stored = _settings(url, version)
+    return View(
+        as_of=clock.today(),
+        filters=Filters(running_only=True),
+        lang=i18n.DEFAULT_LANGUAGE,
+        thresholds=stored.thresholds(),
+        currency=stored.currency,
+        demo=is_demo,
+        contracts_in_db=count,
+        url=url,
+        version=version,
+        archived=archived,
+    )
+
+
 def _filter_widgets(language: str, choices: summary.Choices) -> None:
     """The sidebar's filters, each bound to its session state key (mirrored in the URL)."""
     st.radio(
@@ -810,10 +832,8 @@ def page_of(
     of sorts: a frame.order name -> its English label) when they fit one page; else the
     controls to sort every row on the server by any of sorts and to page through them, PAGE_SIZE
     rows a page."""
-    default = next(iter(sorts))
-    rows = f"{key} {v.key}"  # the table and the view's filters: they stand for chosen in the cache
     if len(chosen) <= PAGE_ROWS:
-        return _order(v.url, v.version, v.as_of, rows, default, False, chosen)
+        return table_order(chosen, v, key, next(iter(sorts)))
     lang = v.lang
     labels = {name: t(label, lang) for name, label in sorts.items()}
     sort_col, order_col, page_col, info_col = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
@@ -842,7 +862,27 @@ def page_of(
         t("Sorted over all rows by the choice above; a column header sorts this page only. "
           "Select a row to open the contract.", lang)
     )  # fmt: skip
-    return _order(v.url, v.version, v.as_of, rows, by, descending, chosen)[first:last]
+    return table_order(chosen, v, key, by, descending)[first:last]
+
+
+def first_page(order: np.ndarray) -> np.ndarray:
+    """Of a table's rows in its own order, those page_of shows before any choice: all, or page 1."""
+    return order if len(order) <= PAGE_ROWS else order[: min(PAGE_ROWS, PAGE_SIZE)]
+
+
+def overview_table(v: View, chosen: PortfolioFrame, shown: np.ndarray) -> tuple[pd.DataFrame, Columns]:
+    """The overview's table of chosen's rows at these positions (tables.overview), shared."""
+    return displayed(
+        v,
+        f"overview {v.key} {v.as_of} {v.lang} {v.currency} {digest(shown)}",
+        lambda: tables.overview(chosen.figures(shown), v.lang, v.currency),
+    )
+
+
+def table_order(chosen: PortfolioFrame, v: View, key: str, by: str, descending: bool = False) -> np.ndarray:
+    """Positions of chosen's rows in the table key's order by (a frame.order name), cached per
+    table and view (the view's filters stand for chosen in the cache)."""
+    return _order(v.url, v.version, v.as_of, f"{key} {v.key}", by, descending, chosen)
 
 
 def uploader_in(language: str, key: str) -> None:

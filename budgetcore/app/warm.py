@@ -1,0 +1,46 @@
+"""The first overview's data read when the server starts, not at the first visit.
+
+`streamlit run dashboard.py` finds dashboard.py's `app` (an st.App) and serves the script
+through it; its lifespan runs once per server process, before the first visitor can connect,
+and starts `warm` in a thread. `warm` calls the same cached functions
+the overview's first run calls (ui's and review_ui's), for the view a first visit gets
+(ui.first_view), so that run finds them computed: the engine with the schema step and, for an
+empty database, the demo; the settings and filter choices; the portfolio, running and not; a
+week ago (the changes since last week); the table's order; the actuals per month; every
+contract's months (for the first filter change). It also imports what the pages import.
+A visitor who arrives while it runs waits for the same computation (the caches compute each
+key once), never for a second one.
+
+Nothing here draws anything or knows who visits: with sign-in configured, every visit still
+meets auth.gate first. A failure is logged and left to the first visit, which reads for itself.
+"""
+
+from __future__ import annotations
+
+import time
+
+from streamlit.logger import get_logger
+
+from budgetcore.app import charts, review_ui, ui
+
+log = get_logger(__name__)  # Streamlit's handler: the server's log says when the caches are warm
+
+
+def warm() -> None:
+    """Fill the caches the overview's first run reads (see the module's doc)."""
+    began = time.perf_counter()
+    try:
+        v = ui.first_view()  # the engine (schema, demo into an empty database), settings, choices
+        chosen, _ = ui.portfolio_frame(v)
+        review_ui.week_ago(v)
+        review_ui.changes(v)
+        ui.overview_table(v, chosen, ui.first_page(ui.table_order(chosen, v, "overview", "pressure")))
+        ended = review_ui.ended_open(v)
+        order = ui.table_order(ended.rows, v, f"ended_{ended.decided}", "pressure")
+        review_ui.ended_open_table(v, ended, ui.first_page(order))
+        charts.monthly_actuals(ui.monthly(v, chosen), v.lang, v.currency, v.as_of)  # plotly's first figure
+        ui.warm_months(v)
+    except Exception:  # only a head start: the first visit reads for itself, and says a fault
+        log.warning("warming the caches at start failed", exc_info=True)
+    else:
+        log.info("caches warmed at start in %.1f s", time.perf_counter() - began)
