@@ -445,8 +445,9 @@ CHANGES_SHOWN = 50  # a longer list is the nightly digests' job
 def _week_ago(url: str, version: int, as_of: dt.date, key: str, _thresholds: Thresholds) -> PortfolioFrame:
     """Every contract column-wise a week before the view's as_of (key: the thresholds), read once per data
     version, as ui reads the overview's own portfolio."""
+    found = ui.picks(url, version, as_of, _thresholds)
     with database.transaction(ui.engine()) as session:
-        return frame.load(session, as_of, _thresholds)
+        return frame.load(session, as_of, _thresholds, picks=found)
 
 
 def week_ago(v: ui.View) -> PortfolioFrame:

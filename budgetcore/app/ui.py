@@ -102,10 +102,26 @@ def backtest(v: View) -> calibration.Calibration:
 
 # The portfolio column-wise: one read of every contract per data version, as_of and
 # thresholds; a filter change narrows it in memory (frame.select) without the database.
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _picks(url: str, version: int, as_of: dt.date, minimum: int) -> calibration.Calibration:
+    with database.transaction(_engine(url)) as session:
+        return calibration.calibrate(session, as_of, minimum, table=False)
+
+
+def picks(url: str, version: int, as_of: dt.date, thresholds: Thresholds) -> calibration.Calibration | None:
+    """auto's picks at as_of (the backtest of the completed contracts), once per data version and
+    as_of, for every read of figures there (the portfolio, each contract's page); None for
+    another forecast setting."""
+    if thresholds.forecast_method != AUTO:
+        return None
+    return _picks(url, version, as_of, thresholds.min_completed)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _frame(url: str, version: int, as_of: dt.date, key: str, _thresholds: Thresholds) -> PortfolioFrame:
+    found = picks(url, version, as_of, _thresholds)
     with database.transaction(_engine(url)) as session:
-        return frame.load(session, as_of, _thresholds)
+        return frame.load(session, as_of, _thresholds, picks=found)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -197,8 +213,9 @@ def _monthly_of(
 def _detail(
     url: str, version: int, number: str, as_of: dt.date, key: str, _thresholds: Thresholds
 ) -> Detail | None:
+    found = picks(url, version, as_of, _thresholds)
     with database.transaction(_engine(url)) as session:
-        return contract_detail.detail(session, number, as_of, _thresholds)
+        return contract_detail.detail(session, number, as_of, _thresholds, found)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)

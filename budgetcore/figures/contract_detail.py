@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, literal, not_, or_, select, type_coerce, unio
 from sqlalchemy.orm import Session
 
 from budgetcore.figures import frame
+from budgetcore.figures.calibration import Calibration
 from budgetcore.figures.metrics import ZERO, ContractFigures, Filters, Thresholds
 from budgetcore.store import columns
 from budgetcore.store.database import EPOCH, month_start
@@ -27,12 +28,17 @@ NUMBER_LENGTH = Contract.__table__.c.contract_number.type.length  # characters a
 
 
 def figures(
-    session: Session, contract_number: str, as_of: dt.date, thresholds: Thresholds = Thresholds()
+    session: Session,
+    contract_number: str,
+    as_of: dt.date,
+    thresholds: Thresholds = Thresholds(),
+    picks: Calibration | None = None,
 ) -> ContractFigures | None:
-    """The contract's figures at as_of, the same as the portfolio shows; None if unknown."""
+    """The contract's figures at as_of, the same as the portfolio shows; None if unknown.
+    picks: auto's picks at as_of when the caller holds them (frame.load)."""
     if not contract_number:
         return None
-    found = frame.load(session, as_of, thresholds, Filters(contract_numbers=(contract_number,)))
+    found = frame.load(session, as_of, thresholds, Filters(contract_numbers=(contract_number,)), picks)
     return found.figures()[0] if len(found) else None
 
 
@@ -396,21 +402,27 @@ class Detail:
 
 
 def detail(
-    session: Session, contract_number: str, as_of: dt.date, thresholds: Thresholds = Thresholds()
+    session: Session,
+    contract_number: str,
+    as_of: dt.date,
+    thresholds: Thresholds = Thresholds(),
+    picks: Calibration | None = None,
 ) -> Detail | None:
     """The contract page's data at as_of; None when the contract number is unknown (matched
-    exactly, else ignoring case when that finds exactly one contract)."""
+    exactly, else ignoring case when that finds exactly one contract). picks: as figures()."""
     if "\x00" in contract_number or len(contract_number) > NUMBER_LENGTH:
         return None  # no stored number is like it, and PostgreSQL refuses a NUL in a text parameter
-    f = figures(session, contract_number, as_of, thresholds)
+    f = figures(session, contract_number, as_of, thresholds, picks)
     if f is None:  # 'ct-2024-00021' for CT-2024-00021: a lookup ignores case when one contract fits
         found = session.scalars(
-            select(Contract.contract_number).where(func.lower(Contract.contract_number) == contract_number.lower())
+            select(Contract.contract_number).where(
+                func.lower(Contract.contract_number) == contract_number.lower()
+            )
         ).all()
         if len(found) != 1 or found[0] == contract_number:
             return None
         contract_number = found[0]
-        f = figures(session, contract_number, as_of, thresholds)
+        f = figures(session, contract_number, as_of, thresholds, picks)
         if f is None:
             return None
     return Detail(

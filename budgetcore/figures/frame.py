@@ -161,16 +161,19 @@ def load(
     as_of: dt.date,
     thresholds: Thresholds = Thresholds(),
     filters: Filters = Filters(),
+    picks: calibration.Calibration | None = None,
 ) -> PortfolioFrame:
     """Every contract that passes the filters, column-wise. A filter on contract numbers
     alone (one contract's page) reads only those contracts; anything else reads all and
-    narrows in memory."""
+    narrows in memory. picks: auto's picks at as_of (calibration.calibrate with the thresholds'
+    minimum), when the caller holds them; else, for the auto forecast, they are found here."""
     numbers = filters.contract_numbers or None
     with stored.collector_paused():
         columns = read(session, as_of, numbers)
         choice = None
         if thresholds.forecast_method == AUTO:
-            picks = calibration.calibrate(session, as_of, thresholds.min_completed, table=False)
+            if picks is None:
+                picks = calibration.calibrate(session, as_of, thresholds.min_completed, table=False)
             choice = picks.choices(columns, as_of)
     return select(derive(columns, as_of, thresholds, choice=choice), filters)
 
