@@ -1,8 +1,10 @@
 """The overview page in a real browser at benchmark size: first load, a warm reload, a filter change.
 
-    python bench/browser.py --contracts 175000
+    python bench/browser.py --contracts 175000 [--after-warm]
+    python bench/browser.py --demo [--after-warm]
 
-Needs the SQLite database bench/run.py left (bench/out/bench-<contracts>.db),
+Needs the SQLite database bench/run.py left (bench/out/bench-<contracts>.db), or with --demo
+a fresh SQLite file that the app fills with the demo as it starts;
 playwright (requirements-dev.txt) and Debian's chromium. Starts streamlit on
 that database with today fixed, waits for the app's own loaded state
 ([data-testid='stApp'][data-test-script-state='notRunning']) with the table
@@ -61,11 +63,16 @@ def _after_rerun(page, timeout_ms: int = 120_000) -> None:
     return _settled(page, timeout_ms)
 
 
-def measure(contracts: int) -> dict:
+def measure(contracts: int, demo: bool = False, after_warm: bool = False) -> dict:
+    """after_warm: the first visit comes once the server's log says its caches are warm
+    (budgetcore/app/warm.py); else as soon as it accepts connections."""
     from playwright.sync_api import sync_playwright
 
-    db = OUT / f"bench-{contracts}.db"
-    if not db.exists():
+    db = OUT / ("demo.db" if demo else f"bench-{contracts}.db")
+    if demo:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    elif not db.exists():
         raise SystemExit(f"{db} is missing: run bench/run.py --contracts {contracts} first")
     port = free_port()
     env = {
@@ -76,16 +83,18 @@ def measure(contracts: int) -> dict:
     }
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true"]
     command += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    server = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    result: dict[str, object] = {"contracts": contracts}
+    log = OUT / "browser-server.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    result: dict[str, object] = {"database": "the demo" if demo else f"{contracts:,} contracts"}
     try:
+        began = time.perf_counter()
         _wait_for_server(port)
+        result["listening_after_s"] = time.perf_counter() - began
+        if after_warm:
+            while "caches warmed" not in log.read_text() and time.perf_counter() - began < 600:
+                time.sleep(0.2)
+            result["warmed_after_s"] = time.perf_counter() - began
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -134,9 +143,13 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--contracts", type=int, default=175_000)
+    parser.add_argument("--demo", action="store_true", help="a fresh database the app fills with the demo")
+    parser.add_argument("--after-warm", action="store_true", help="first visit once the caches are warm")
     args = parser.parse_args()
-    result = measure(args.contracts)
-    (OUT / f"browser-{args.contracts}.json").write_text(json.dumps(result, indent=2))
+    result = measure(args.contracts, args.demo, args.after_warm)
+    result["load_after"] = os.getloadavg()
+    name = "demo" if args.demo else str(args.contracts)
+    (OUT / f"browser-{name}{'-warm' if args.after_warm else ''}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
 
 

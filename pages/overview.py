@@ -84,13 +84,17 @@ with left:
             t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget. "
               "Click a bubble to open the contract.", lang)
         )  # fmt: skip
-        pressure = charts.pressure_map(chosen.figures(budgeted), lang, view.currency)
+        pressure = ui.chart(
+            view, "pressure", lambda: charts.pressure_map(chosen.figures(budgeted), lang, view.currency)
+        )
     else:
         st.caption(
             t("Contracts above the diagonal spend ahead of the calendar; the darker a cell, the more "
               "contracts it holds.", lang)
         )  # fmt: skip
-        pressure = charts.pressure_density(frame.pressure_grid(chosen), lang)
+        pressure = ui.chart(
+            view, "density", lambda: charts.pressure_density(frame.pressure_grid(chosen), lang)
+        )
     if len(budgeted) < len(chosen):  # no budget (or one of 0): no consumed share to place them by
         st.caption(t("Not drawn: {n} contracts without a budget.", lang,
                      n=i18n.number(len(chosen) - len(budgeted), lang, 0)))  # fmt: skip
@@ -102,8 +106,8 @@ with left:
 with right:
     st.subheader(t("Actuals per month", lang))
     st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
-    st.plotly_chart(charts.monthly_actuals(ui.monthly(view, chosen), lang, view.currency, view.as_of),
-                    width="stretch", key="monthly", config=i18n.plotly_config(lang))  # fmt: skip
+    st.plotly_chart(ui.monthly_chart(view, chosen), width="stretch", key="monthly",
+                    config=i18n.plotly_config(lang))  # fmt: skip
 
 if view.filters == Filters():  # the first filter change will want every contract's months
     ui.warm_months(view)

@@ -456,8 +456,9 @@ def week_ago(v: ui.View) -> PortfolioFrame:
 
 
 def changes(v: ui.View) -> list[alerts.Alert]:
-    """What changed in the seven days before the view's as_of, over every contract: found once per
-    data version, thresholds, settings and decisions (a filter change only narrows it)."""
+    """What changed in the seven days before the view's as_of, over every contract, by kind and
+    contract: found once per data version, thresholds, settings and decisions (a filter change
+    only narrows it)."""
     with database.transaction(ui.engine()) as session:
         stored = settings.load(session)
         decided = set(decisions.current(session))
@@ -465,7 +466,10 @@ def changes(v: ui.View) -> list[alerts.Alert]:
     return ui.displayed(
         v,
         f"changes {v.thresholds!r} {v.as_of} {stored!r} {ui.digest(sorted(decided))}",
-        lambda: alerts.changes_between(everything, week_ago(v), decided, stored),
+        lambda: sorted(
+            alerts.changes_between(everything, week_ago(v), decided, stored),
+            key=lambda a: (alerts.KINDS.index(a.kind), a.contract_number),
+        ),
     )
 
 
@@ -486,7 +490,7 @@ def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
             st.caption(t("Nothing changed in the last seven days.", lang))
             return
         lines = []
-        for a in sorted(found, key=lambda a: (alerts.KINDS.index(a.kind), a.contract_number))[:CHANGES_SHOWN]:
+        for a in found[:CHANGES_SHOWN]:  # changes() sorts them: by kind, then contract
             link = "contract?" + urlencode({**ui.view_params(), "contract": a.contract_number}, doseq=True)
             lines.append(f"- [{plain.markdown(a.contract_number)}]({link}) · {plain.markdown(a.customer)}"
                          f" · {plain.markdown(a.manager or '—')}: {plain.markdown(a.text(lang, v.currency))}")  # fmt: skip

@@ -29,7 +29,7 @@ from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
 from budgetcore import clock, i18n
-from budgetcore.app import auth, tables, text
+from budgetcore.app import auth, charts, tables, text
 from budgetcore.app.tables import Columns, status_colours, type_label
 from budgetcore.figures import calibration, contract_detail, frame, months, summary
 from budgetcore.figures import settings as stored_settings
@@ -833,6 +833,19 @@ def displayed(v: View, key: str, build: Callable[[], T]) -> T:
     return _displayed(v.url, v.version, key, build)  # type: ignore[return-value]
 
 
+def chart(v: View, name: str, build: Callable[[], T]) -> T:
+    """A chart's figure for the view (its filters, as_of, language and currency), built once per
+    data version and shared: plotly's figure objects take longer to build than to send."""
+    return displayed(v, f"chart {name} {v.key} {v.as_of} {v.lang} {v.currency}", build)
+
+
+def monthly_chart(v: View, chosen: PortfolioFrame) -> object:
+    """The overview's actuals per month of chosen (the view's contracts)."""
+    return chart(
+        v, "monthly", lambda: charts.monthly_actuals(monthly(v, chosen), v.lang, v.currency, v.as_of)
+    )
+
+
 def digest(*parts: object) -> str:
     """A short fingerprint of parts (texts, numbers, numpy arrays) for a cache key."""
     h = hashlib.sha1()
@@ -932,7 +945,7 @@ def csv_download(lang: str, data: object, stem: str, key: str) -> None:
 
 
 PHONE_PX = 640  # narrower than this, a page shows its phone list instead of its wide table
-PHONE_ROWS = 50
+PHONE_ROWS = 20  # cards a phone list shows: each is sent (and hidden) on a desktop too
 
 
 def wide_or_phone(key: str) -> tuple[object, object]:

@@ -21,7 +21,7 @@ import time
 
 from streamlit.logger import get_logger
 
-from budgetcore.app import charts, review_ui, ui
+from budgetcore.app import review_ui, ui
 
 log = get_logger(__name__)  # Streamlit's handler: the server's log says when the caches are warm
 
@@ -38,7 +38,7 @@ def warm() -> None:
         ended = review_ui.ended_open(v)
         order = ui.table_order(ended.rows, v, f"ended_{ended.decided}", "pressure")
         review_ui.ended_open_table(v, ended, ui.first_page(order))
-        charts.monthly_actuals(ui.monthly(v, chosen), v.lang, v.currency, v.as_of)  # plotly's first figure
+        ui.monthly_chart(v, chosen)
         ui.warm_months(v)
     except Exception:  # only a head start: the first visit reads for itself, and says a fault
         log.warning("warming the caches at start failed", exc_info=True)

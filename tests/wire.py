@@ -1,0 +1,99 @@
+"""One page load on the wire, as a browser tab opening a URL does it: a light client for
+bench/load.py (many sessions against one server) and tests/test_scale_out.py.
+
+It opens ws://HOST/_stcore/stream with the subprotocol "streamlit" (a new session), sends one
+BackMsg rerun_script with the URL's query string and page name, and reads ForwardMsgs until a
+script_finished that ends the run, noting errors (an exception element, an error alert, a
+page-not-found, a run that does not finish successfully) and the metrics drawn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+SUCCESS = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
+EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
+ERROR_ALERT = 1  # Alert.Format.ERROR (streamlit/proto/Alert.proto)
+
+
+@dataclass
+class Visit:
+    action: str
+    query: str
+    connect_s: float = 0.0
+    run_s: float = 0.0  # from sending rerun_script to the script_finished that ends the run
+    bytes: int = 0
+    messages: int = 0
+    error: str | None = None
+    ended: float = 0.0  # perf_counter at the end
+    metrics: dict[str, str] = field(default_factory=dict)  # each st.metric's label -> value
+
+
+async def visit(ws_url: str, origin: str, action: str, page: str, query: str, timeout: float) -> Visit:
+    result = Visit(action, f"/{page}?{query}" if query else f"/{page}")
+    began = time.perf_counter()
+    deadline = began + timeout
+    try:
+        async with websockets.connect(
+            ws_url,
+            subprotocols=["streamlit"],
+            origin=origin,
+            max_size=None,
+            compression=None,
+            open_timeout=timeout,
+            ping_interval=None,
+        ) as ws:
+            result.connect_s = time.perf_counter() - began
+            back = BackMsg()
+            back.rerun_script.query_string = query
+            back.rerun_script.page_name = page
+            context = back.rerun_script.context_info
+            context.timezone, context.timezone_offset, context.locale = "Europe/Amsterdam", -60, "en-US"
+            context.url = f"{origin}{result.query}"
+            await ws.send(back.SerializeToString())
+            sent = time.perf_counter()
+            message = ForwardMsg()
+            while True:
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    raise TimeoutError
+                data = await asyncio.wait_for(ws.recv(), left)
+                result.bytes += len(data)
+                result.messages += 1
+                message.ParseFromString(data)
+                kind = message.WhichOneof("type")
+                if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                    element = message.delta.new_element
+                    which = element.WhichOneof("type")
+                    if which == "exception":
+                        result.error = result.error or f"exception: {element.exception.message[:120]}"
+                    elif which == "metric":
+                        result.metrics[element.metric.label] = element.metric.body
+                    elif which == "alert" and element.alert.format == ERROR_ALERT:
+                        result.error = result.error or f"error alert: {element.alert.body[:120]}"
+                elif kind == "page_not_found":
+                    result.error = result.error or "page not found"
+                elif kind == "script_finished":
+                    if message.script_finished == EARLY_FOR_RERUN:
+                        continue  # the script asked for a rerun (st.rerun, st.switch_page): wait for it
+                    if message.script_finished != SUCCESS:
+                        name = ForwardMsg.ScriptFinishedStatus.Name(message.script_finished)
+                        result.error = result.error or f"script_finished {name}"
+                    result.run_s = time.perf_counter() - sent
+                    break
+    except TimeoutError:
+        result.error = "timeout"
+    except websockets.ConnectionClosed as exc:
+        result.error = f"socket closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
+    except OSError as exc:
+        result.error = f"connection: {exc}"
+    result.ended = time.perf_counter()
+    if not result.run_s:
+        result.run_s = result.ended - began
+    return result
