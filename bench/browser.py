@@ -130,7 +130,7 @@ def measure(contracts: int, demo: bool = False, after_warm: bool = False) -> dic
             result["filter_error"] = _after_rerun(page)
             result["filter_change_s"] = time.perf_counter() - start
             result["filter_mb_received"] = received["bytes"] / 2**20
-            page.screenshot(path=str(OUT / f"overview-{contracts}.png"))
+            page.screenshot(path=str(OUT / f"overview-{'demo' if demo else contracts}.png"), full_page=True)
             browser.close()
     finally:
         server.terminate()

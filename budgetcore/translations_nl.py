@@ -271,6 +271,7 @@ NL: dict[str, str] = {
     "Find a customer": "Klant zoeken",
     "Part of the name": "Deel van de naam",
     "{n} found: choose here": "{n} gevonden: kies hier",
+    "{n} of {all} found: type more to narrow": "{n} van {all} gevonden: typ meer om te beperken",
     "Approaching renewal within (days)": "Verlenging binnen (dagen)",
     "As of": "Peildatum",
     "Back to the overview": "Terug naar het overzicht",

@@ -466,9 +466,14 @@ def _customer_filter(language: str, customers: tuple[str, ...]) -> None:
         .casefold()
     )
     chosen = list(st.session_state.get("f_customer") or [])
-    found = [c for c in customers if query in c.casefold()][:FOUND_CUSTOMERS] if query else []
+    matching = [c for c in customers if query in c.casefold()] if query else []
+    found = matching[:FOUND_CUSTOMERS]
     options = chosen + [c for c in found if c not in set(chosen)]
-    hint = t("{n} found: choose here", language, n=len(found)) if query else t("All", language)
+    if len(matching) > len(found):
+        hint = t("{n} of {all} found: type more to narrow", language, n=len(found),
+                 all=i18n.number(len(matching), language, 0))  # fmt: skip
+    else:
+        hint = t("{n} found: choose here", language, n=len(found)) if query else t("All", language)
     st.multiselect(t("Customer", language), options, key="f_customer", placeholder=hint)
 
 
