@@ -395,8 +395,8 @@ def sidebar(filters: bool = True) -> View:
     filters False (pages where they change nothing: import, settings, audit, users): only the
     language and who is signed in; the filters keep their values for the next page."""
     language = lang()
-    url, version, is_demo = _state()
-    choices, count, archived = _choices(url, version)
+    url, version, _ = _state()
+    choices, _, _ = _choices(url, version)
     today = clock.today()
     _from_url(choices, today)
     with st.sidebar:
@@ -421,10 +421,11 @@ def sidebar(filters: bool = True) -> View:
         )
     _to_url(today)
     refused_as_of(language)
-    stored = _settings(url, version)
-    view = View(
-        as_of=st.session_state[AS_OF_KEY] or today,
-        filters=Filters(
+    view = _view(
+        url,
+        version,
+        st.session_state[AS_OF_KEY] or today,
+        Filters(
             customers=tuple(st.session_state["f_customer"]),
             types=tuple(st.session_state["f_type"]),
             statuses=tuple(st.session_state["f_status"]),
@@ -432,14 +433,7 @@ def sidebar(filters: bool = True) -> View:
             renewal_within_days=st.session_state[WITHIN_KEY],
             running_only=st.session_state[SCOPE_KEY] == "running",
         ),
-        lang=language,
-        thresholds=stored.thresholds(),
-        currency=stored.currency,
-        demo=is_demo,
-        contracts_in_db=count,
-        url=url,
-        version=version,
-        archived=archived,
+        language,
         actor=auth.actor(),
         rights=auth.rights(),
     )
@@ -477,26 +471,41 @@ def _customer_filter(language: str, customers: tuple[str, ...]) -> None:
     st.multiselect(t("Customer", language), options, key="f_customer", placeholder=hint)
 
 
+def _view(
+    url: str,
+    version: int,
+    as_of: dt.date,
+    filters: Filters,
+    language: str,
+    actor: Actor = LOCAL,
+    rights: frozenset[str] = frozenset(),
+) -> View:
+    """The view of these choices on this database version, with its stored settings and facts."""
+    _, count, archived = _choices(url, version)
+    stored = _settings(url, version)
+    return View(
+        as_of=as_of,
+        filters=filters,
+        lang=language,
+        thresholds=stored.thresholds(),
+        currency=stored.currency,
+        demo=_demo(url, version),
+        contracts_in_db=count,
+        url=url,
+        version=version,
+        archived=archived,
+        actor=actor,
+        rights=rights,
+    )
+
+
 def first_view() -> View:
     """The view a first visit to / renders, read without a session: today, running contracts,
     no other filter (the sidebar's defaults), English, the local actor. What ui's caches are
     keyed by (url, version, as_of, filters, thresholds) is the sidebar's for that visit
     (tests/test_warm.py holds them equal); app/warm.py fills the caches for it at start."""
-    url, version, is_demo = _state()
-    _, count, archived = _choices(url, version)
-    stored = _settings(url, version)
-    return View(
-        as_of=clock.today(),
-        filters=Filters(running_only=True),
-        lang=i18n.DEFAULT_LANGUAGE,
-        thresholds=stored.thresholds(),
-        currency=stored.currency,
-        demo=is_demo,
-        contracts_in_db=count,
-        url=url,
-        version=version,
-        archived=archived,
-    )
+    url, version, _ = _state()
+    return _view(url, version, clock.today(), Filters(running_only=True), i18n.DEFAULT_LANGUAGE)
 
 
 def _filter_widgets(language: str, choices: summary.Choices) -> None:
