@@ -182,7 +182,7 @@ def ended_open(v: ui.View) -> EndedOpen:
         awaiting = frozenset(str(n) for n in rows["contract_number"][frame.awaiting_mask(rows, decided)])
         return EndedOpen(rows, awaiting, ui.digest(decided)[:12], key)
 
-    return ui.displayed(v, key, build)
+    return ui.displayed(v, key, build, large=True)
 
 
 def ended_open_table(v: ui.View, found: EndedOpen, shown: np.ndarray) -> tuple[pd.DataFrame, Columns]:
@@ -480,11 +480,16 @@ def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
     lang = v.lang
     found = changes(v)
     everything, _ = ui.portfolio_frame(replace(v, filters=Filters()))
-    if len(chosen) < len(everything):
-        shown = ui.displayed(
-            v, f"numbers {v.key} {v.as_of}", lambda: frozenset(chosen["contract_number"].tolist())
+    if len(chosen) < len(everything):  # those of the contracts shown (kept: a few, not a set of all)
+        every = found
+
+        def shown() -> list[alerts.Alert]:
+            numbers = set(chosen["contract_number"].tolist())
+            return [a for a in every if a.contract_number in numbers]
+
+        found = ui.displayed(
+            v, f"changes shown {v.key} {v.as_of} {ui.digest([a.contract_number for a in every])}", shown
         )
-        found = [a for a in found if a.contract_number in shown]
     with st.expander(t("Changes since last week ({n})", lang, n=len(found)), expanded=bool(found)):
         if not found:
             st.caption(t("Nothing changed in the last seven days.", lang))

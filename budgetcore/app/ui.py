@@ -842,9 +842,15 @@ def _displayed(url: str, version: int, key: str, _build: Callable[[], object]) -
     return _build()
 
 
-def displayed(v: View, key: str, build: Callable[[], T]) -> T:
-    """build(), once per data version and key (which must name everything else it depends on)."""
-    return _displayed(v.url, v.version, key, build)  # type: ignore[return-value]
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _displayed_large(url: str, version: int, key: str, _build: Callable[[], object]) -> object:
+    return _build()
+
+
+def displayed(v: View, key: str, build: Callable[[], T], large: bool = False) -> T:
+    """build(), once per data version and key (which must name everything else it depends on).
+    large: a value that holds columns of many contracts, of which fewer are kept."""
+    return (_displayed_large if large else _displayed)(v.url, v.version, key, build)  # type: ignore[return-value]
 
 
 def chart(v: View, name: str, build: Callable[[], T]) -> T:
