@@ -168,7 +168,10 @@ def forget(session: Session, contract_ids: Collection[int]) -> None:
 
 def save_snapshots(session: Session, ids: Collection[int] | None = None) -> None:
     """The portfolio's columns, every contract's months and checkpoints as snapshots
-    (snapshot.py): whole, or the rows of these contracts as changes."""
+    (snapshot.py): whole, or the rows of these contracts as changes (all of them whole when one
+    has no base yet: a database from before it)."""
+    if ids is not None and snapshot.stale(session, SNAPSHOTS):
+        ids = None
     columns.save_snapshots(session, ids)
     save_checkpoints(session, ids)
 
@@ -344,6 +347,7 @@ QUARTERS = (1, 2, 3)  # the checkpoints, in quarters of the term: 25, 50 and 75 
 SUMS = ("labour", "material", "hours", "visits")
 COLUMNS = tuple(f"{name}_{k}" for k in QUARTERS for name in SUMS)  # labour_1 ... visits_3
 CHECKPOINTS = "checkpoints"  # the snapshot's name
+SNAPSHOTS = (*columns.SNAPSHOTS, CHECKPOINTS)  # every snapshot an import keeps
 
 
 def checkpoint_day(term_days: np.ndarray, quarter: int) -> np.ndarray:
@@ -406,10 +410,10 @@ def save_checkpoints(session: Session, ids: Collection[int] | None = None) -> No
     transaction): whole, or the rows of these contracts as changes."""
     if ids is None:
         snapshot.save(session, CHECKPOINTS, checkpoints_by_sql(session))
-        return
-    found = checkpoints_by_sql(session, sorted(ids))
-    if not snapshot.save_changes(session, CHECKPOINTS, found, ids, "contract_id"):
-        snapshot.save(session, CHECKPOINTS, checkpoints_by_sql(session))
+    elif not snapshot.save_changes(
+        session, CHECKPOINTS, checkpoints_by_sql(session, sorted(ids)), ids, "contract_id"
+    ):
+        raise RuntimeError(f"snapshot {CHECKPOINTS!r} has no base to change")
 
 
 def checkpoint_columns(session: Session) -> dict[str, np.ndarray]:
@@ -423,7 +427,7 @@ def save_snapshots_if_stale(session: Session) -> bool:
     a database from before it); whether it did. Without them each read goes to SQL: seconds
     at scale, and every line at each auto forecast."""
     has_contracts = session.scalar(select(Contract.id).limit(1)) is not None
-    if not has_contracts or not snapshot.stale(session, (*columns.SNAPSHOTS, CHECKPOINTS)):
+    if not has_contracts or not snapshot.stale(session, SNAPSHOTS):
         return False
     save_snapshots(session)
     return True

@@ -137,24 +137,25 @@ SNAPSHOTS = (CONTRACTS, PERIODS, MONTHS)
 
 def save_snapshots(session: Session, ids: Collection[int] | None = None) -> None:
     """Save contract_columns and in_term_months as the snapshots the readers prefer: of every
-    contract (ids None), or the rows of these contracts as changes (snapshot.save_changes)."""
+    contract (ids None), or the rows of these contracts as changes (snapshot.save_changes; the
+    snapshots must be there: aggregates.save_snapshots decides)."""
     with collector_paused():
         found = by_chunks(ids, lambda chunk: contract_columns(session, ids=chunk))
         periods = {name: found.pop(name) for name in PERIOD_COLUMNS}
         periods["contract_id"] = found["contract_id"][periods.pop("period_row")]
         months = by_chunks(ids, lambda chunk: _month_rows(session, chunk))
-        if found and len(found["contract_id"]) > 1 and ids is not None:
-            rank = np.argsort(found["contract_number"].astype(str), kind="stable")  # chunks: each sorted
+        if ids is not None:  # each chunk is in contract number order, not all of them together
+            rank = np.argsort(found["contract_number"].astype(str), kind="stable")
             found = {name: values[rank] for name, values in found.items()}
         for name, columns, order in (
             (CONTRACTS, found, "contract_number"),
             (PERIODS, periods, None),
             (MONTHS, months, None),
         ):
-            if ids is None or not snapshot.save_changes(session, name, columns, ids, "contract_id", order):
-                if ids is not None:  # no base to change: save the whole snapshot
-                    return save_snapshots(session)
+            if ids is None:
                 snapshot.save(session, name, columns)
+            elif not snapshot.save_changes(session, name, columns, ids, "contract_id", order):
+                raise RuntimeError(f"snapshot {name!r} has no base to change")
 
 
 def by_chunks(
