@@ -169,18 +169,24 @@ class EndedOpen:
     decided: str  # a fingerprint of the decisions they were found with: part of their cache keys
     key: str
 
+    @property
+    def table_key(self) -> str:
+        """The key of their table's widgets and order (ui.page_of)."""
+        return f"ended_{self.decided}"
+
 
 def ended_open(v: ui.View) -> EndedOpen:
     """The view's contracts (running or not) that ended before as_of and are still open: once per
     data version, view and set of decisions (every session shares them)."""
     decided = sorted(current_decisions(None))  # a few hundred at most: read on every run
-    key = f"ended {v.key} {v.as_of} {ui.digest(decided)}"
+    fingerprint = ui.digest(decided)[:12]
+    key = f"ended {v.key} {v.as_of} {fingerprint}"
 
     def build() -> EndedOpen:
         whole = every_term(v)
         rows = whole.take(frame.ended_open(whole, decided))
         awaiting = frozenset(str(n) for n in rows["contract_number"][frame.awaiting_mask(rows, decided)])
-        return EndedOpen(rows, awaiting, ui.digest(decided)[:12], key)
+        return EndedOpen(rows, awaiting, fingerprint, key)
 
     return ui.displayed(v, key, build, large=True)
 
@@ -189,7 +195,7 @@ def ended_open_table(v: ui.View, found: EndedOpen, shown: np.ndarray) -> tuple[p
     """The table of found's rows at these positions (a page)."""
     return ui.displayed(
         v,
-        f"{found.key} table {v.lang} {v.currency} {ui.digest(shown)}",
+        f"{found.key} table {v.shown_key} {ui.digest(shown)}",
         lambda: tables.overview(found.rows.figures(shown), v.lang, v.currency, found.awaiting),
     )
 
@@ -230,7 +236,7 @@ def ended_open_section(v: ui.View) -> None:
           date=i18n.date(v.as_of, lang))
     )  # fmt: skip
     # a long list is sorted and paged on the server; its order is cached under the decisions too
-    shown = ui.page_of(rows, v, key=f"ended_{found.decided}")
+    shown = ui.page_of(rows, v, key=found.table_key)
     table, columns = ended_open_table(v, found, shown)
     wide, phone = ui.wide_or_phone("ended")
     with wide:
@@ -455,22 +461,31 @@ def week_ago(v: ui.View) -> PortfolioFrame:
     return _week_ago(v.url, v.version, v.as_of - dt.timedelta(days=7), repr(v.thresholds), v.thresholds)
 
 
-def changes(v: ui.View) -> list[alerts.Alert]:
-    """What changed in the seven days before the view's as_of, over every contract, by kind and
-    contract: found once per data version, thresholds, settings and decisions (a filter change
-    only narrows it)."""
+def changes(v: ui.View, chosen: PortfolioFrame) -> list[alerts.Alert]:
+    """What changed in the seven days before the view's as_of for the contracts chosen, by kind
+    and contract: found once over every contract per data version, thresholds, settings and
+    decisions, then narrowed to those chosen (a filter change finds nothing again)."""
     with database.transaction(ui.engine()) as session:
         stored = settings.load(session)
         decided = set(decisions.current(session))
     everything, _ = ui.portfolio_frame(replace(v, filters=Filters()))
-    return ui.displayed(
+    key = f"changes {v.thresholds!r} {v.as_of} {stored!r} {ui.digest(sorted(decided))}"
+    found = ui.displayed(
         v,
-        f"changes {v.thresholds!r} {v.as_of} {stored!r} {ui.digest(sorted(decided))}",
+        key,
         lambda: sorted(
             alerts.changes_between(everything, week_ago(v), decided, stored),
             key=lambda a: (alerts.KINDS.index(a.kind), a.contract_number),
         ),
     )
+    if len(chosen) == len(everything):
+        return found
+
+    def shown() -> list[alerts.Alert]:  # a few alerts kept, not a set of every contract number
+        numbers = set(chosen["contract_number"].tolist())
+        return [a for a in found if a.contract_number in numbers]
+
+    return ui.displayed(v, f"{key} shown {v.key}", shown)
 
 
 def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
@@ -478,18 +493,7 @@ def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
     days (status worsened, deadlines entering the window or the review mark, contracts ending), for the
     contracts shown."""
     lang = v.lang
-    found = changes(v)
-    everything, _ = ui.portfolio_frame(replace(v, filters=Filters()))
-    if len(chosen) < len(everything):  # those of the contracts shown (kept: a few, not a set of all)
-        every = found
-
-        def shown() -> list[alerts.Alert]:
-            numbers = set(chosen["contract_number"].tolist())
-            return [a for a in every if a.contract_number in numbers]
-
-        found = ui.displayed(
-            v, f"changes shown {v.key} {v.as_of} {ui.digest([a.contract_number for a in every])}", shown
-        )
+    found = changes(v, chosen)
     with st.expander(t("Changes since last week ({n})", lang, n=len(found)), expanded=bool(found)):
         if not found:
             st.caption(t("Nothing changed in the last seven days.", lang))

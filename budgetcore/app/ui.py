@@ -259,6 +259,11 @@ class View:
     def key(self) -> str:
         return repr((self.filters, self.thresholds))
 
+    @property
+    def shown_key(self) -> str:
+        """Everything a drawn figure of the view depends on besides the data version."""
+        return f"{self.key} {self.as_of} {self.lang} {self.currency}"
+
     def may(self, action: str) -> bool:
         """Whether the page offers this action (access.ACTIONS) to the actor; the core checks again."""
         return action in self.rights
@@ -834,6 +839,10 @@ PAGE_ROWS = 500  # a table longer than this is sorted and paged on the server, w
 PAGE_SIZE = 100  # this many rows a page: each row sent is formatted and styled on every run
 
 
+def _page_size() -> int:
+    return min(PAGE_ROWS, PAGE_SIZE)  # never more than a table shown whole
+
+
 # Display frames: what a page draws from the figures (a page of a table, the changes since last
 # week), built once per data version and key and shared by every session: a second visitor, or
 # one coming back, gets it without recomputing a contract's figures. Callers must not change it.
@@ -856,7 +865,7 @@ def displayed(v: View, key: str, build: Callable[[], T], large: bool = False) ->
 def chart(v: View, name: str, build: Callable[[], T]) -> T:
     """A chart's figure for the view (its filters, as_of, language and currency), built once per
     data version and shared: plotly's figure objects take longer to build than to send."""
-    return displayed(v, f"chart {name} {v.key} {v.as_of} {v.lang} {v.currency}", build)
+    return displayed(v, f"chart {name} {v.shown_key}", build)
 
 
 def monthly_chart(v: View, chosen: PortfolioFrame) -> object:
@@ -889,7 +898,7 @@ def page_of(
     sort_col, order_col, page_col, info_col = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
     by = sort_col.selectbox(t("Sort by", lang), list(labels), format_func=labels.get, key=f"{key}_sort")
     descending = order_col.toggle(t("Descending", lang), key=f"{key}_desc")
-    size = min(PAGE_ROWS, PAGE_SIZE)
+    size = _page_size()
     pages = math.ceil(len(chosen) / size)
     seen = (v.key, v.as_of, v.version, by, descending)
     if st.session_state.get(f"{key}_seen") != seen:  # another selection or order starts on page 1
@@ -915,16 +924,20 @@ def page_of(
     return table_order(chosen, v, key, by, descending)[first:last]
 
 
-def first_page(order: np.ndarray) -> np.ndarray:
-    """Of a table's rows in its own order, those page_of shows before any choice: all, or page 1."""
-    return order if len(order) <= PAGE_ROWS else order[: min(PAGE_ROWS, PAGE_SIZE)]
+def first_rows(
+    chosen: PortfolioFrame, v: View, key: str, sorts: dict[str, str] = tables.OVERVIEW_SORTS
+) -> np.ndarray:
+    """The rows page_of(chosen, v, key, sorts) shows before any choice: all, or page 1 in the
+    table's own order (for the warm-up, which has no session)."""
+    order = table_order(chosen, v, key, next(iter(sorts)))
+    return order if len(order) <= PAGE_ROWS else order[: _page_size()]
 
 
 def overview_table(v: View, chosen: PortfolioFrame, shown: np.ndarray) -> tuple[pd.DataFrame, Columns]:
     """The overview's table of chosen's rows at these positions (tables.overview), shared."""
     return displayed(
         v,
-        f"overview {v.key} {v.as_of} {v.lang} {v.currency} {digest(shown)}",
+        f"overview {v.shown_key} {digest(shown)}",
         lambda: tables.overview(chosen.figures(shown), v.lang, v.currency),
     )
 

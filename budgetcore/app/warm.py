@@ -33,11 +33,10 @@ def warm() -> None:
         v = ui.first_view()  # the engine (schema, demo into an empty database), settings, choices
         chosen, _ = ui.portfolio_frame(v)
         review_ui.week_ago(v)
-        review_ui.changes(v)
-        ui.overview_table(v, chosen, ui.first_page(ui.table_order(chosen, v, "overview", "pressure")))
+        review_ui.changes(v, chosen)
+        ui.overview_table(v, chosen, ui.first_rows(chosen, v, "overview"))
         ended = review_ui.ended_open(v)
-        order = ui.table_order(ended.rows, v, f"ended_{ended.decided}", "pressure")
-        review_ui.ended_open_table(v, ended, ui.first_page(order))
+        review_ui.ended_open_table(v, ended, ui.first_rows(ended.rows, v, ended.table_key))
         ui.monthly_chart(v, chosen)
         ui.warm_months(v)
     except Exception:  # only a head start: the first visit reads for itself, and says a fault
