@@ -70,7 +70,7 @@ def main() -> None:
 
 
 def _warm() -> None:
-    from budgetcore.app import warm  # imports pandas, plotly and the app: in the background too
+    from budgetcore.app import warm  # imports pandas and the app: in the background too
 
     warm.warm()
 

@@ -124,31 +124,37 @@ def month(value: dt.date | None, lang: str = DEFAULT_LANGUAGE) -> str:
     return _sep(format_date(value, "MMM y", locale=_LOCALES[lang]))
 
 
-def plotly_config(lang: str = DEFAULT_LANGUAGE) -> dict[str, object]:
-    """A Plotly config whose date axes write month and day names in lang (CLDR names
-    from Babel; Plotly itself ships English only). Pass it as st.plotly_chart(config=...)."""
-    if lang == DEFAULT_LANGUAGE:
-        return {}
+def chart_locale(lang: str = DEFAULT_LANGUAGE, currency: str = "EUR") -> dict[str, object]:
+    """A Vega locale (config.locale of a Vega-Lite chart) that writes numbers with lang's marks,
+    money with the currency's prefix (format "$,.0f") and month and day names in lang: CLDR data
+    from Babel, so a chart's axes say what the tables say whatever the browser's locale."""
     locale = _LOCALES[lang]
+    symbols = Locale.parse(locale).number_symbols["latn"]
 
     def months(width: str) -> list[str]:
         found = get_month_names(width, context="stand-alone", locale=locale)
-        return [str(found[m]) for m in range(1, 13)]
+        return [_sep(str(found[m])) for m in range(1, 13)]
 
     def days(width: str) -> list[str]:
         found = get_day_names(width, context="stand-alone", locale=locale)
-        return [str(found[(d + 6) % 7]) for d in range(7)]  # Babel's 0 is Monday, Plotly's Sunday
+        return [str(found[(d + 6) % 7]) for d in range(7)]  # Babel's 0 is Monday, Vega's Sunday
 
     return {
-        "locale": lang,
-        "locales": {
-            lang: {
-                "format": {
-                    "months": months("wide"),
-                    "shortMonths": months("abbreviated"),
-                    "days": days("wide"),
-                    "shortDays": days("abbreviated"),
-                }
-            }
+        "number": {
+            "decimal": symbols["decimal"],
+            "thousands": symbols["group"],
+            "grouping": [3],
+            "currency": [money_prefix(currency, lang), ""],
+            "minus": "-",
+        },
+        "time": {
+            "dateTime": "%a %e %B %Y %X",
+            "date": "%d-%m-%Y" if lang == "nl" else "%d/%m/%Y",
+            "time": "%H:%M:%S",
+            "periods": ["AM", "PM"],
+            "days": days("wide"),
+            "shortDays": days("abbreviated"),
+            "months": months("wide"),
+            "shortMonths": months("abbreviated"),
         },
     }

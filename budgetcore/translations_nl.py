@@ -73,6 +73,8 @@ NL: dict[str, str] = {
     "Actuals per month": "Werkelijke kosten per maand",
     "Actual cost per month": "Werkelijke kosten per maand",
     "Month": "Maand",
+    "Amount": "Bedrag",
+    "Series": "Reeks",
     "Labour": "Arbeid",
     "Material": "Materiaal",
     "Cost": "Kosten",

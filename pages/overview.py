@@ -79,7 +79,8 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("Pressure map", lang))
     budgeted = np.flatnonzero(frame.budgeted(chosen))
-    if len(budgeted) <= charts.MAX_POINTS:
+    points = len(budgeted) <= charts.MAX_POINTS
+    if points:
         st.caption(
             t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget. "
               "Click a bubble to open the contract.", lang)
@@ -98,16 +99,18 @@ with left:
     if len(budgeted) < len(chosen):  # no budget (or one of 0): no consumed share to place them by
         st.caption(t("Not drawn: {n} contracts without a budget.", lang,
                      n=i18n.number(len(chosen) - len(budgeted), lang, 0)))  # fmt: skip
-    clicked = st.plotly_chart(pressure, width="stretch", key="pressure_map", config=i18n.plotly_config(lang),
-                              on_select="rerun", selection_mode="points")  # fmt: skip
-    number = charts.clicked_contract(clicked)
-    if number:
-        ui.open_contract(number)
+    if points:  # a click on a bubble opens its contract
+        clicked = st.vega_lite_chart(spec=pressure, width="stretch", key="pressure_map", on_select="rerun",
+                                     selection_mode=charts.PICK)  # fmt: skip
+        number = charts.clicked_contract(clicked)
+        if number:
+            ui.open_contract(number)
+    else:
+        st.vega_lite_chart(spec=pressure, width="stretch", key="pressure_density")
 with right:
     st.subheader(t("Actuals per month", lang))
     st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
-    st.plotly_chart(ui.monthly_chart(view, chosen), width="stretch", key="monthly",
-                    config=i18n.plotly_config(lang))  # fmt: skip
+    st.vega_lite_chart(spec=ui.monthly_chart(view, chosen), width="stretch", key="monthly")
 
 if view.filters == Filters():  # the first filter change will want every contract's months
     ui.warm_months(view)

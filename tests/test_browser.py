@@ -59,7 +59,7 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     assert_no_exception(page)
     expect(page.get_by_text("Demo data", exact=False).first).to_be_visible()
     expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1)
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(2)
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(2)
     expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
 
     # click the first row's selection box: the row opens its contract
@@ -79,10 +79,23 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1)
     assert_no_exception(page)
 
+    # a bubble of the pressure map says its contract on hover, and a click opens it
+    bubble = page.locator(".st-key-pressure_map g.mark-symbol.role-mark path").nth(5)
+    bubble.scroll_into_view_if_needed()
+    bubble.hover(force=True)
+    tooltip = page.locator("#vg-tooltip-element td.value").first
+    expect(tooltip).to_be_visible()
+    hovered = tooltip.inner_text()
+    bubble.click(force=True)
+    page.wait_for_url("**/contract?*", timeout=20_000)
+    page.wait_for_selector(LOADED, timeout=30_000)
+    expect(page.locator("h1").first).to_have_text(hovered)
+    assert_no_exception(page)
+
     open_page(page, f"{base}/contract?contract={number}")
     assert_no_exception(page)
     expect(page.locator("h1").first).to_have_text(number)
-    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(1)
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(1)
     expect(page.locator("[data-testid='stDataFrame']").nth(1)).to_be_attached()  # waits, unlike count()
 
     open_page(page, base + "/renewals")

@@ -93,6 +93,18 @@ def test_no_element_is_made_from_imported_or_url_text_and_nothing_leaves_the_hos
         page.goto(base + path)
         page.wait_for_selector(LOADED, timeout=30_000)
         assert_nothing_made_from_the_corpus(page, base)
+        if path.startswith("/?"):  # the pressure map's tooltips show the imported names as text
+            bubbles = page.locator(".st-key-pressure_map g.mark-symbol.role-mark path")
+            expect(bubbles).to_have_count(len(NUMBERS))
+            shown = []
+            for i in range(len(NUMBERS)):
+                bubbles.nth(i).hover(force=True)
+                tooltip = page.locator("#vg-tooltip-element")
+                expect(tooltip).to_be_visible()
+                shown.append(tooltip.inner_text())
+                assert_nothing_made_from_the_corpus(page, base)
+                assert tooltip.locator("a, img, b, script").count() == 0
+            assert any(LINK in tip for tip in shown), shown  # the customer, literally
     expect(page.get_by_text("There is no contract with number", exact=False)).to_be_visible()
 
     # the Import page: a hostile file name, hostile unrecognised headers, 5,000-character cells

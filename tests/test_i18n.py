@@ -158,13 +158,15 @@ def test_dutch_is_not_english_left_in_place() -> None:
     assert same <= {"Contract", "Status", "Budget", "Accountmanager", "extra", "Marge", "open"}
 
 
-def test_plotly_config_names_months_in_dutch() -> None:
-    assert i18n.plotly_config("en") == {}
-    config = i18n.plotly_config("nl")
-    names = config["locales"]["nl"]["format"]  # type: ignore[index]
-    assert config["locale"] == "nl"
+def test_the_charts_locale_writes_dutch_numbers_and_names() -> None:
+    nl, en = i18n.chart_locale("nl", "EUR"), i18n.chart_locale("en", "GBP")
+    assert (nl["number"]["decimal"], nl["number"]["thousands"]) == (",", ".")  # type: ignore[index]
+    assert (en["number"]["decimal"], en["number"]["thousands"]) == (".", ",")  # type: ignore[index]
+    assert nl["number"]["currency"] == ["€\xa0", ""] and en["number"]["currency"] == ["£", ""]  # type: ignore[index]
+    names = nl["time"]  # type: ignore[index]
     assert names["shortMonths"][:3] == ["jan", "feb", "mrt"] and len(names["months"]) == 12
-    assert names["days"][0] == "zondag" and names["shortDays"][1] == "ma"  # Plotly weeks start on Sunday
+    assert names["days"][0] == "zondag" and names["shortDays"][1] == "ma"  # Vega's weeks start on Sunday
+    assert en["time"]["shortMonths"][8] == "Sep"  # type: ignore[index]
 
 
 def test_september_is_sep_in_every_english_date() -> None:

@@ -864,7 +864,7 @@ def displayed(v: View, key: str, build: Callable[[], T], large: bool = False) ->
 
 def chart(v: View, name: str, build: Callable[[], T]) -> T:
     """A chart's figure for the view (its filters, as_of, language and currency), built once per
-    data version and shared: plotly's figure objects take longer to build than to send."""
+    data version and shared: its texts are formatted per point, which takes longer than sending it."""
     return displayed(v, f"chart {name} {v.shown_key}", build)
 
 
