@@ -309,13 +309,13 @@ def test_a_table_drawn_again_reuses_its_styler_and_sends_what_a_new_one_sends(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     made: list[tuple[Styler, Styler]] = []  # (the Styler as table() makes it, the one it draws with)
-    translated_once = ui._translated_once
+    translated_once = ui.translated_once
 
     def translate(styler: Styler) -> Styler:
         made.append((styler, translated_once(styler)))
         return made[-1][1]
 
-    monkeypatch.setattr(ui, "_translated_once", translate)
+    monkeypatch.setattr(ui, "translated_once", translate)
     first = run(lang="nl")
     assert len(made) == len(first.dataframe) == 2  # the running contracts and the ended ones
     again = run(lang="nl")
@@ -326,7 +326,8 @@ def test_a_table_drawn_again_reuses_its_styler_and_sends_what_a_new_one_sends(
     assert len(made) == 4, "another language, another Styler"
     assert display_values(english.dataframe[0])["budget"].str.contains(r"^\d{1,3},\d{3}$").any()
     assert display_values(again.dataframe[0])["budget"].str.contains(r"^\d{1,3}\.\d{3}$").any()
-    for styler, drawn in made:  # the text, colours and numbers Streamlit sends, as without the cache
+    for styler, drawn in made:  # the text and colours Streamlit sends, as without the cache
+        assert drawn.data is styler.data, "the same numbers, so a column header sorts by them"
         sent, expected = ArrowData(), ArrowData()
         marshall_styler(sent, drawn, "")
         marshall_styler(expected, styler, "")

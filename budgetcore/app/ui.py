@@ -823,13 +823,13 @@ def styler(frame: pd.DataFrame, columns: Columns, lang: str, colour_status: bool
     if colour_status:
         colours = status_colours(lang)
         made = made.map(lambda s: f"color: {colours.get(s, 'inherit')}", subset=["status"])
-    made = _translated_once(made)
+    made = translated_once(made)
     _stylers[key] = (weakref.ref(frame), columns, made)
     weakref.finalize(frame, _stylers.pop, key, None)  # a frame's id may be another's once it is gone
     return made
 
 
-def _translated_once(made: Styler) -> Styler:
+def translated_once(made: Styler) -> Styler:
     """A Styler of made's frame that hands Streamlit made's translation, done now.
 
     Streamlit (elements/lib/pandas_styler_utils.marshall_styler) calls _compute and then
