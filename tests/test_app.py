@@ -13,12 +13,15 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from apptest import open_app
+from pandas.io.formats.style import Styler
+from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+from streamlit.proto.ArrowData_pb2 import ArrowData
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from budgetcore import i18n
-from budgetcore.app import tables
+from budgetcore.app import tables, ui
 from budgetcore.app.text import markdown as escaped
 from budgetcore.app.ui import NO_DEMO_ENV
 from budgetcore.exchange import demo
@@ -300,6 +303,37 @@ def test_table_numbers_follow_the_language(lang: str, decimal: str, group: str) 
     overview = display_values(run(lang=lang).dataframe[0])
     assert overview["burn"].str.contains(rf"^\d\{decimal}\d\d$").any()
     assert overview["budget"].str.contains(rf"^\d{{1,3}}\{group}\d{{3}}$").any()
+
+
+def test_a_table_drawn_again_reuses_its_styler_and_sends_what_a_new_one_sends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[tuple[Styler, Styler]] = []  # (the Styler as table() makes it, the one it draws with)
+    translated_once = ui.translated_once
+
+    def translate(styler: Styler) -> Styler:
+        made.append((styler, translated_once(styler)))
+        return made[-1][1]
+
+    monkeypatch.setattr(ui, "translated_once", translate)
+    first = run(lang="nl")
+    assert len(made) == len(first.dataframe) == 2  # the running contracts and the ended ones
+    again = run(lang="nl")
+    assert len(made) == 2, "the second run draws the same display frames with the Styler made once"
+    for before, after in zip(first.dataframe, again.dataframe, strict=True):
+        assert before.proto.arrow_data.styler == after.proto.arrow_data.styler
+    english = run(lang="en")
+    assert len(made) == 4, "another language, another Styler"
+    assert display_values(english.dataframe[0])["budget"].str.contains(r"^\d{1,3},\d{3}$").any()
+    assert display_values(again.dataframe[0])["budget"].str.contains(r"^\d{1,3}\.\d{3}$").any()
+    for styler, drawn in made:  # the text and colours Streamlit sends, as without the cache
+        assert drawn.data is styler.data, "the same numbers, so a column header sorts by them"
+        sent, expected = ArrowData(), ArrowData()
+        marshall_styler(sent, drawn, "")
+        marshall_styler(expected, styler, "")
+        assert sent.styler.display_values == expected.styler.display_values
+        assert sent.styler.styles == expected.styler.styles.replace(f"#T_{styler.uuid}", f"#T_{drawn.uuid}")
+        assert "color: " in sent.styler.styles  # the status in its colour
 
 
 def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> None:

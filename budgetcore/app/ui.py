@@ -14,11 +14,13 @@ import hashlib
 import logging
 import math
 import os
+import re
 import threading
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -41,6 +43,9 @@ from budgetcore.i18n import t
 from budgetcore.store import columns, database, lifecycle, schema
 from budgetcore.store.access import Actor
 from budgetcore.store.models import Contract
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 T = TypeVar("T")
 
@@ -774,28 +779,79 @@ def table(frame: pd.DataFrame, columns: Columns, v: View, *, colour_status: bool
     if frame.empty:  # Streamlit draws an empty grid with the English word "empty" in it
         st.caption(t("Nothing to show here.", lang))
         return None
-    shown = frame.copy()
-    for name, col in columns.items():
-        if col.kind == "progress":
-            shown[name] = shown[name] * 100
-    data: object = shown
     # a Styler renders every cell to HTML and refuses more than styler.render.max_elements
     # (262,144) of them: large portfolios get the plain, still sortable table
-    styled = 0 < shown.size <= pd.get_option("styler.render.max_elements")
-    if styled:
-        styler = shown.style.format(tables.display_formats(columns, lang), na_rep=MISSING)
-        if colour_status:
-            colours = status_colours(lang)
-            styler = styler.map(lambda s: f"color: {colours.get(s, 'inherit')}", subset=["status"])
-        data = styler
+    styled = frame.size <= pd.get_option("styler.render.max_elements")
     return st.dataframe(
-        data,
+        styler(frame, columns, lang, colour_status) if styled else _in_percent(frame, columns),
         column_config=column_config(columns, lang, v.currency, styled),
         hide_index=True,
         width="stretch",
         placeholder=MISSING,  # a missing figure, which Streamlit would write as "None"
         **kwargs,
     )
+
+
+def _in_percent(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
+    """A copy of frame with its progress columns in whole percentages, as column_config draws them."""
+    shown = frame.copy()
+    for name, col in columns.items():
+        if col.kind == "progress":
+            shown[name] = shown[name] * 100
+    return shown
+
+
+# Streamlit marshals a Styler on every run by having pandas translate every cell to its text
+# (Styler._compute and _translate): most of what drawing a table costs. A display frame
+# (displayed()) is drawn again on every run and by every session: its Styler is made and
+# translated once, and kept as long as the frame lives.
+_stylers: dict[tuple[int, str, bool], tuple[weakref.ref[pd.DataFrame], Columns, Styler]] = {}
+_CELL_ID = re.compile(r"row(\d+)_col(\d+)")  # a body cell's id in a translated Styler
+
+
+def styler(frame: pd.DataFrame, columns: Columns, lang: str, colour_status: bool = False) -> Styler:
+    """The Styler table() draws frame with: the money and number cells' text in lang
+    (tables.display_formats; MISSING for a missing one), progress in whole percentages, and
+    with colour_status the status in its colour; made once per frame, lang and colouring.
+    Callers must not change frame or the Styler."""
+    key = (id(frame), lang, colour_status)
+    found = _stylers.get(key)
+    if found is not None and found[0]() is frame and found[1] is columns:
+        return found[2]
+    shown = _in_percent(frame, columns)
+    made = shown.style.format(tables.display_formats(columns, lang), na_rep=MISSING)
+    if colour_status:
+        colours = status_colours(lang)
+        made = made.map(lambda s: f"color: {colours.get(s, 'inherit')}", subset=["status"])
+    made = translated_once(made)
+    _stylers[key] = (weakref.ref(frame), columns, made)
+    weakref.finalize(frame, _stylers.pop, key, None)  # a frame's id may be another's once it is gone
+    return made
+
+
+def translated_once(made: Styler) -> Styler:
+    """A Styler of made's frame that hands Streamlit made's translation, done now.
+
+    Streamlit (elements/lib/pandas_styler_utils.marshall_styler) calls _compute and then
+    _translate, and reads the translation's table and cell styles and its body cells' ids and
+    display values, written over frame.astype(str): a cell whose text is already str(value) is
+    left out. tests/test_app.py holds what it sends equal to what made sends."""
+    made._compute()
+    done = made._translate(False, False)
+    plain = made.data.astype(str)
+    body = []
+    for row in done["body"]:
+        cells = []
+        for cell in row:
+            found = _CELL_ID.match(cell.get("id") or "")
+            if found and str(cell["display_value"]) != plain.iat[int(found[1]), int(found[2])]:
+                cells.append({"id": cell["id"], "display_value": cell["display_value"]})
+        body.append(cells)
+    kept = {"table_styles": done["table_styles"], "cellstyle": done["cellstyle"], "body": body}
+    bare = made.data.style  # without made's format and style per cell, no longer needed
+    bare._compute = lambda: bare  # type: ignore[method-assign]
+    bare._translate = lambda *args, **kwargs: kept  # type: ignore[method-assign]
+    return bare
 
 
 MISSING = "—"
