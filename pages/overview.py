@@ -58,11 +58,11 @@ if len(shown) == len(chosen):  # a paged table says how it is sorted itself (ui.
         t("Most pressing first; click a column header to sort. Select a row to open the contract.", lang)
     )
 table, columns = ui.overview_table(view, chosen, shown)
-wide, phone = ui.wide_or_phone("overview")
-with wide:
-    ui.selectable_table(table, columns, view, key="overview_table", max_height=560, wrap=True)
-with phone:
-    ui.phone_list(table, view, key="phone_overview")
+ui.wide_or_phone(
+    "overview",
+    lambda: ui.selectable_table(table, columns, view, key="overview_table", max_height=560, wrap=True),
+    lambda: ui.phone_list(table, view, key="phone_overview"),
+)
 with st.expander(t("What the flag and the reasons mean", lang)):
     st.markdown(advice.why_explanation(lang, view.thresholds.no_activity_elapsed))
 if running:

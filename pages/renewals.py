@@ -43,13 +43,15 @@ shown = ui.page_of(chosen, view, key=table_key, sorts=tables.RENEWAL_SORTS)
 figures = chosen.figures(shown)
 table, columns = tables.renewals(figures, lang, view.currency, target_margin)
 table, columns = review_ui.with_decisions(table, columns, figures, decided, view)
-wide, phone = ui.wide_or_phone("renewals")
-with wide:
-    ui.selectable_table(
+ui.wide_or_phone(
+    "renewals",
+    lambda: ui.selectable_table(
         table, columns, view, key="renewals_table", max_height=620, wrap=True, origin="renewals"
-    )
-with phone:
-    ui.phone_list(table, view, key="phone_renewals", why="reason", action="action", origin="renewals")
+    ),
+    lambda: ui.phone_list(
+        table, view, key="phone_renewals", why="reason", action="action", origin="renewals"
+    ),
+)
 with st.expander(t("Record a renewal decision", lang)):
     review_ui.decision_form(view, figures, key="renewals_decision")
 st.caption(

@@ -152,6 +152,35 @@ def cells(page: Page, wanted: str = "") -> str:
         page.wait_for_timeout(250)
 
 
+PHONE_AGENT = (  # a phone's Chrome: "Mobile" in its User-Agent
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36"
+)
+
+
+def test_a_phone_gets_cards_and_a_desktop_the_table_only(
+    server: tuple[str, str], page: Page, browser
+) -> None:
+    base, _ = server
+    open_page(page, base + "/")  # the desktop context: the tables, and no hidden cards drawn
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
+    assert page.locator("[class*='st-key-phone_overview_open_']").count() == 0
+    phone = browser.new_context(user_agent=PHONE_AGENT, viewport={"width": 390, "height": 844})
+    try:
+        card = phone.new_page()
+        open_page(card, base + "/")
+        first = card.locator(".st-key-phone_overview_open_0 button")
+        expect(first).to_be_visible()
+        assert card.locator("[data-testid='stDataFrame']").count() == 0
+        number = first.inner_text()
+        first.click()
+        card.wait_for_url("**/contract?*", timeout=20_000)
+        card.wait_for_selector(LOADED, timeout=30_000)
+        expect(card.locator("h1").first).to_have_text(number)
+    finally:
+        phone.close()
+
+
 def test_record_a_reprice_decision_and_see_it_everywhere(server: tuple[str, str], page: Page) -> None:
     """The renewal review: record a re-price decision from the renewals list, see it there (state,
     the 'no decision yet' filter), in the contract's history and in both pack downloads. Last in the

@@ -238,11 +238,11 @@ def ended_open_section(v: ui.View) -> None:
     # a long list is sorted and paged on the server; its order is cached under the decisions too
     shown = ui.page_of(rows, v, key=found.table_key)
     table, columns = ended_open_table(v, found, shown)
-    wide, phone = ui.wide_or_phone("ended")
-    with wide:
-        ui.selectable_table(table, columns, v, key="ended_table", max_height=420, wrap=True)
-    with phone:
-        ui.phone_list(table, v, key="phone_ended")
+    ui.wide_or_phone(
+        "ended",
+        lambda: ui.selectable_table(table, columns, v, key="ended_table", max_height=420, wrap=True),
+        lambda: ui.phone_list(table, v, key="phone_ended"),
+    )
 
 
 def with_decisions(

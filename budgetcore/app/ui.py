@@ -1037,14 +1037,32 @@ PHONE_PX = 640  # narrower than this, a page shows its phone list instead of its
 PHONE_ROWS = 20  # cards a phone list shows: each is sent (and hidden) on a desktop too
 
 
-def wide_or_phone(key: str) -> tuple[object, object]:
-    """Two containers of which the browser shows one: the wide table's (from PHONE_PX on) and
-    the phone list's (below it), switched by a CSS media query."""
+def device() -> str | None:
+    """The browser's kind, "phone" or "wide", by its User-Agent ("Mobi" marks a mobile browser, as MDN
+    advises); None without one (a test's run, an unusual client)."""
+    agent = st.context.headers.get("User-Agent")
+    if not agent:
+        return None
+    return "phone" if "Mobi" in agent else "wide"
+
+
+def wide_or_phone(key: str, wide: Callable[[], None], phone: Callable[[], None]) -> None:
+    """Draw the wide table (wide()) for a desktop browser and the phone list (phone()) for a
+    phone's; for an unknown one both, of which the browser shows one: the wide table's from
+    PHONE_PX on, the phone list's below it, switched by a CSS media query. (Drawing the hidden
+    list too cost a desktop's first visit about 0.3 s on the demo: docs/performance.md.)"""
+    kind = device()
+    if kind is not None:
+        (wide if kind == "wide" else phone)()
+        return
     st.html(
         f"<style>@media (max-width: {PHONE_PX - 1}px) {{ .st-key-wide_{key} {{ display: none; }} }}"
         f"@media (min-width: {PHONE_PX}px) {{ .st-key-phone_{key} {{ display: none; }} }}</style>"
     )
-    return st.container(key=f"wide_{key}"), st.container(key=f"phone_{key}")
+    with st.container(key=f"wide_{key}"):
+        wide()
+    with st.container(key=f"phone_{key}"):
+        phone()
 
 
 def phone_list(

@@ -7,7 +7,8 @@ the overview's first run calls (ui's and review_ui's), for the view a first visi
 (ui.first_view), so that run finds them computed: the engine with the schema step and, for an
 empty database, the demo; the settings and filter choices; the portfolio, running and not; a
 week ago (the changes since last week); the table's order; the actuals per month; every
-contract's months (for the first filter change). It also imports what the pages import.
+contract's months (for the first filter change); the Stylers of the first tables. It also
+imports what the pages import, and the emoji catalogue that st.set_page_config's icon needs.
 A visitor who arrives while it runs waits for the same computation (the caches compute each
 key once), never for a second one.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import time
 
+import streamlit.emojis  # noqa: F401  st.set_page_config's emoji icon: a regex of every emoji, 76 ms
 from streamlit.logger import get_logger
 
 from budgetcore.app import review_ui, ui
@@ -34,9 +36,11 @@ def warm() -> None:
         chosen, _ = ui.portfolio_frame(v)
         review_ui.week_ago(v)
         review_ui.changes(v, chosen)
-        ui.overview_table(v, chosen, ui.first_rows(chosen, v, "overview"))
+        table, columns = ui.overview_table(v, chosen, ui.first_rows(chosen, v, "overview"))
+        ui.styler(table, columns, v.lang, colour_status=True)  # as ui.selectable_table draws it
         ended = review_ui.ended_open(v)
-        review_ui.ended_open_table(v, ended, ui.first_rows(ended.rows, v, ended.table_key))
+        table, columns = review_ui.ended_open_table(v, ended, ui.first_rows(ended.rows, v, ended.table_key))
+        ui.styler(table, columns, v.lang, colour_status=True)
         ui.monthly_chart(v, chosen)
         ui.warm_months(v)
     except Exception:  # only a head start: the first visit reads for itself, and says a fault
