@@ -233,7 +233,8 @@ def _report(engine, args: argparse.Namespace, as_of: dt.date, out: TextIO, err: 
     except OSError as exc:
         print(f"error: cannot write {args.out}: {exc}", file=err)
         return 1
-    print(f"wrote {args.out}: {len(pack.contracts)} contract(s)", file=out)
+    pages = f", pages for the first {len(pack.contracts)}" if pack.partial else ""
+    print(f"wrote {args.out}: {len(pack.every)} contract(s){pages}", file=out)
     return 0
 
 

@@ -20,6 +20,11 @@ NL_REVIEW: dict[str, str] = {
     "Decided by": "Besloten door",
     "Decision": "Besluit",
     "Decision history": "Besluitgeschiedenis",
+    "Pages for the first {n} of {total} contracts, soonest deadline first; the summary lists "
+    "them all. Narrow the window or the filters for the pages of the others.": (
+        "Pagina's voor de eerste {n} van {total} contracten, eerste deadline eerst; het overzicht "
+        "noemt ze allemaal. Verklein het venster of de filters voor de pagina's van de andere."
+    ),
     "Decision history, the current first": "Besluitgeschiedenis, het huidige eerst",
     "Note": "Toelichting",
     "Proposed value": "Voorgestelde waarde",

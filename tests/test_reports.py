@@ -17,7 +17,7 @@ from budgetcore import cli
 from budgetcore.exchange.importing import import_paths
 from budgetcore.figures import settings
 from budgetcore.figures.settings import Settings
-from budgetcore.review import files, report_html, report_xlsx, reports
+from budgetcore.review import files, group_rows, report_html, report_xlsx, reports
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.schema import prepared
 
@@ -104,13 +104,50 @@ def test_review_carries_detail_action_and_price(engine) -> None:
     assert r1.price.suggested_value == expected
 
 
+def test_a_long_list_has_pages_for_its_first_contracts_and_lists_them_all(
+    engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(reports, "DETAILED", 2)
+    pack = pack_of(engine)
+    assert [r.contract_number for r in pack.every] == ["R-3", "R-1", "R-2"] and pack.partial
+    assert [r.contract_number for r in pack.contracts] == ["R-3", "R-1"]  # soonest first, with details
+    assert pack.contracts[1].work_orders and not pack.every[2].work_orders
+    note = "Pages for the first 2 of 3 contracts, soonest deadline first"
+    wb = load_workbook(io.BytesIO(report_xlsx.workbook(pack, "en")))
+    assert wb.sheetnames == ["Summary", "Groups", "R-3", "R-1"]
+    texts = [c.value for r in wb["Summary"].iter_rows() for c in r if isinstance(c.value, str)]
+    assert any(t.startswith(note) for t in texts) and {"R-1", "R-2", "R-3"} <= set(texts)
+    for _, _, rows in group_rows.group_tables(pack, "en"):  # the roll-ups count every contract listed
+        assert sum(row[1][0] for row in rows) == 3
+    page = report_html.html(pack, "en")
+    assert note in page and page.count('<section class="contract"') == 2 and "R-2" in page
+    assert "voor de eerste 2 van 3 contracten" in report_html.html(pack, "nl")
+    out, err = io.StringIO(), io.StringIO()
+    pack_file = str(tmp_path / "p.xlsx")
+    assert (
+        cli.main(
+            ["report", "--db", str(engine.url), "--as-of", AS_OF.isoformat(), "--out", pack_file], out, err
+        )
+        == 0
+    )
+    assert "3 contract(s), pages for the first 2" in out.getvalue()
+    assert not pack_of(engine, within_days=15).partial
+
+
 def test_workbook_sheets_headers_formats_and_chart(engine) -> None:
     wb = load_workbook(io.BytesIO(report_xlsx.workbook(pack_of(engine), "en")))
-    assert wb.sheetnames == ["Summary", "Groups", *RENEWING[2:], *RENEWING[:2]]  # Groups: review/group_rows.py
+    assert wb.sheetnames == [
+        "Summary",
+        "Groups",
+        *RENEWING[2:],
+        *RENEWING[:2],
+    ]  # Groups: review/group_rows.py
     front = wb["Summary"]
     header = [c.value for c in front[4]]
     assert header[:3] == ["Contract", "Customer", "Status"]
-    assert {"Consumed", "Forecast", "Margin to date", "Suggested action", "Reason", "Suggested value"} <= set(header)
+    assert {"Consumed", "Forecast", "Margin to date", "Suggested action", "Reason", "Suggested value"} <= set(
+        header
+    )
     assert front.freeze_panes == "C5"
     row = {h: front.cell(row=6, column=i + 1) for i, h in enumerate(header)}
     assert row["Contract"].value == "R-1"
@@ -154,7 +191,11 @@ def test_workbook_in_dutch(engine) -> None:
     wb = load_workbook(io.BytesIO(report_xlsx.workbook(pack_of(engine), "nl")))
     assert wb.sheetnames[0] == "Samenvatting"
     header = [c.value for c in wb["Samenvatting"][4]]
-    assert header[:3] == ["Contract", "Klant", "Status"] and "Prognose" in header and "Marge tot nu toe" in header
+    assert (
+        header[:3] == ["Contract", "Klant", "Status"]
+        and "Prognose" in header
+        and "Marge tot nu toe" in header
+    )
     assert wb["R-1"]["A4"].value == "Gegevens"
     assert wb["Samenvatting"]["B2"].value is None and wb["Samenvatting"]["A2"].value.startswith(
         "Peildatum 15-06-2026"

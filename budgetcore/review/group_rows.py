@@ -12,7 +12,7 @@ HEADER = ("Group", "Contracts", "Budget", "Actual", "Consumed", "Forecast", "Mar
 
 def group_tables(pack: ReviewPack, lang: str) -> list[tuple[str, list[str], list[list[Value]]]]:
     """(caption, header, rows) per grouping, then a total row; sums exact (rollups.py)."""
-    figures = [r.figures for r in pack.contracts]
+    figures = [r.figures for r in pack.every]
     found = []
     for by in rollups.GROUP_BY:
         rows: list[list[Value]] = []

@@ -22,6 +22,7 @@ from budgetcore.review.reports import (
     ReviewPack,
     Value,
     budget_rows,
+    detail_note,
     facts,
     findings,
     hour_rows,
@@ -301,7 +302,7 @@ def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
     """
     currency = pack.settings.currency
     heading = title(pack, lang)
-    rows = [summary_row(r, lang) for r in pack.contracts]
+    rows = [summary_row(r, lang) for r in pack.every]
     single = pack.window_days is None and len(rows) == 1
     if single:
         summary = ""
@@ -312,6 +313,9 @@ def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
         summary = _table(header, [[row[n] for n in keep] for row in rows], lang, currency, cls="summary")
     else:
         summary = f'<p class="empty">{escape(t("No contracts in this selection.", lang))}</p>'
+    note = detail_note(pack, lang)  # a long list: pages for its first contracts only
+    if note:
+        summary = f'<p class="sub">{escape(note)}</p>\n{summary}'
     sections = "\n".join(_section(r, lang, currency) for r in pack.contracts)
     generated = t("Generated {when}", lang, when=i18n.date(pack.generated.date(), lang))
     return f"""<!DOCTYPE html>

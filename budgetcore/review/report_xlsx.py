@@ -30,6 +30,7 @@ from budgetcore.review.reports import (
     ReviewPack,
     Value,
     budget_rows,
+    detail_note,
     facts,
     findings,
     hour_rows,
@@ -169,20 +170,23 @@ def workbook(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:
     taken = {front.ws.title.lower()}
     front.heading(title(pack, lang), _TITLE_FONT)
     front.heading(subtitle(pack, lang), Font(italic=True))
+    note = detail_note(pack, lang)
+    if note:  # a long list: pages for its first contracts only
+        front.heading(note, Font(italic=True))
     front.row += 1
-    rows = [summary_row(r, lang) for r in pack.contracts]
+    rows = [summary_row(r, lang) for r in pack.every]
     first = front.header(summary_columns(lang), [kind for _, kind in rows[0]] if rows else ())
     front.ws.freeze_panes = front.ws.cell(row=first + 1, column=3)  # header and contract column
-    for r in pack.contracts:
-        front.line([(t(v, lang), "text") if k == "status" else (v, k) for v, k in summary_row(r, lang)])
-    if not pack.contracts:
+    for row in rows:
+        front.line([(t(v, lang), "text") if k == "status" else (v, k) for v, k in row])
+    if not rows:
         front.put(front.row, 1, t("No contracts in this selection.", lang))
     front.finish()
     # the title and subtitle are long single cells: do not let them widen column A
     front.ws.column_dimensions["A"].width = max(
-        12, max((len(str(r.contract_number)) + 2 for r in pack.contracts), default=12)
+        12, max((len(str(r.contract_number)) + 2 for r in pack.every), default=12)
     )
-    if pack.contracts and pack.window_days is not None:  # a renewals list; one contract needs no roll-up
+    if rows and pack.window_days is not None:  # a renewals list; one contract needs no roll-up
         groups = _Sheet(wb.create_sheet(t("Groups", lang)[:31]), formats)
         taken.add(groups.ws.title.lower())
         groups.heading(t("Totals per customer, account manager and contract type", lang), _TITLE_FONT)

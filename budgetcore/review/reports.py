@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -62,15 +62,30 @@ class ContractReview:
         return self.figures.contract_number
 
 
+DETAILED = 100  # a pack's pages: the first this many contracts of its list, soonest deadline first
+
+
 @dataclass(frozen=True)
 class ReviewPack:
-    """The contracts of one review (a renewals list or one contract) at as_of."""
+    """The contracts of one review (a renewals list or one contract) at as_of: every one in
+    the summary and the roll-ups (listed), the first DETAILED with a page each (contracts)."""
 
     as_of: dt.date
     settings: Settings
-    contracts: Sequence[ContractReview]
+    contracts: Sequence[ContractReview]  # with every detail: a page or a sheet each
     window_days: int | None = None  # None: a single contract, not a renewals list
     generated: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    listed: Sequence[ContractReview] | None = None  # every contract, figures only; None: contracts
+
+    @property
+    def every(self) -> Sequence[ContractReview]:
+        """Every contract of the review, for its summary and roll-ups."""
+        return self.contracts if self.listed is None else self.listed
+
+    @property
+    def partial(self) -> bool:
+        """Whether some contracts of the list have no page of their own."""
+        return len(self.contracts) < len(self.every)
 
 
 def collect(
@@ -83,8 +98,9 @@ def collect(
     filters: portfolio.Filters = portfolio.Filters(),
 ) -> ReviewPack:
     """One contract (contract_number), or the renewals list within the window (default:
-    the settings' window) narrowed by filters, soonest deadline first; statuses use the
-    settings' thresholds."""
+    the settings' window) narrowed by filters, soonest deadline first, with the details of
+    its first DETAILED contracts (each reads its work orders, hours, materials and more); statuses
+    use the settings' thresholds."""
     thresholds = settings.thresholds()
     window: int | None
     if contract_number is not None:
@@ -93,21 +109,32 @@ def collect(
     else:
         window = thresholds.renewal_window_days if within_days is None else within_days
         chosen = portfolio.renewals(session, as_of, thresholds, window, filters)
+    listed = [summary_review(f, settings) for f in chosen]
     return ReviewPack(
         as_of=as_of,
         settings=settings,
-        contracts=[contract_review(session, f, settings) for f in chosen],
+        contracts=[contract_review(session, r, settings) for r in listed[:DETAILED]],
         window_days=window,
+        listed=listed,
     )
 
 
-def contract_review(session: Session, f: ContractFigures, settings: Settings) -> ContractReview:
-    number, as_of = f.contract_number, f.as_of
+def summary_review(f: ContractFigures, settings: Settings) -> ContractReview:
+    """What the summary and the roll-ups show of a contract: its figures, advice and price."""
     return ContractReview(
         figures=f,
         suggestion=advice.suggest(f),
         price=pricing.for_contract(f, settings.target_margin),
         currency=settings.currency,
+    )
+
+
+def contract_review(session: Session, listed: ContractReview, settings: Settings) -> ContractReview:
+    """listed (summary_review) with the details of a contract's page."""
+    f = listed.figures
+    number, as_of = f.contract_number, f.as_of
+    return replace(
+        listed,
         months=every_month(
             summary.monthly_actuals(session, as_of, [number]),
             f.inputs.start_date,
@@ -142,6 +169,19 @@ def title(pack: ReviewPack, lang: str) -> str:
     if pack.window_days is None and len(pack.contracts) == 1:
         return t("Contract review {number}", lang, number=pack.contracts[0].contract_number)
     return t("Renewal review", lang)
+
+
+def detail_note(pack: ReviewPack, lang: str) -> str | None:
+    """What a pack that details only part of its list says about the rest; None when whole."""
+    if not pack.partial:
+        return None
+    return t(
+        "Pages for the first {n} of {total} contracts, soonest deadline first; the summary lists "
+        "them all. Narrow the window or the filters for the pages of the others.",
+        lang,
+        n=i18n.number(len(pack.contracts), lang, 0),
+        total=i18n.number(len(pack.every), lang, 0),
+    )
 
 
 def subtitle(pack: ReviewPack, lang: str) -> str:
