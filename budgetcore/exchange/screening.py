@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from budgetcore.exchange.columnar import UNITS, Chunk, Converted, convert
+from budgetcore.exchange.columnar import UNITS, Chunk, Converted
 from budgetcore.exchange.formats import MAX_LINE_COST
 from budgetcore.exchange.writer import BATCH_COLUMNS, Batch, Writer
 
@@ -39,9 +39,8 @@ _SCREENED = {"work_orders", "hours", "materials"}
 
 def validate(chunk: Chunk, validator: RowValidator) -> Iterator[dict[str, object] | Batch]:
     """The valid rows of one chunk, records and Batches, in the order the writer may take them."""
-    converted = {
-        column.name: convert(column, chunk.columns[i]) for i, column in validator.table.mapping.items()
-    }
+    converted = chunk.converted  # columnar.read converted the mapped columns
+    assert converted is not None
     ok = ~chunk.odd
     for column in converted.values():
         ok &= column.ok
