@@ -220,6 +220,12 @@ class Known:
         self.unreadable: set[str] = set()  # entities with a file that could not be validated
         self.seen: dict[str, dict[object, tuple[str, int]]] = {e: {} for e in ENTITIES}
 
+    def keys_done(self, entity: str) -> None:
+        """Forget where entity's keys were first seen: the tables are read in ENTITIES order, so
+        once a later entity's table is read no duplicate of them can follow (a bulk import's
+        work orders' first rows would otherwise stay in memory through all its lines)."""
+        self.seen[entity] = {}
+
     def contract_known(self, number: object) -> bool:
         return number in self.contract_terms or "contracts" in self.unreadable
 
