@@ -6,7 +6,7 @@ screening (screening.py) passes it the rows it cannot vouch for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -162,6 +162,12 @@ class Stored:
         if key not in self.values and key not in self.asked:
             self.prefetch((key,))
         return self.values.get(key, default)  # type: ignore[call-overload]
+
+    def get_many(self, keys: Sequence[object], default: object = None) -> list[object]:
+        """get() of each of keys, the database asked once for all of them it was not asked yet."""
+        self.prefetch(keys)
+        values = self.values
+        return [values.get(k, default) for k in keys]  # type: ignore[call-overload]
 
     def __contains__(self, key: object) -> bool:
         if key in self.values:
