@@ -12,6 +12,10 @@ it when it is quote-free; the csv module otherwise. A chunk is used only when
 each of its lines is exactly one record (no quoted line break, no stray
 carriage return); from the first chunk that is not, the rest of the file is
 read row by row, so row numbers stay those of the csv module.
+
+Chunks are read and converted one ahead, in a second thread: pyarrow does
+both without holding the GIL, so they overlap the screening and writing of
+the chunk before. That thread touches only the file, never the database.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import queue
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -41,6 +47,7 @@ from budgetcore.exchange.formats import (
 )
 
 CHUNK_BYTES = 8 << 20  # bytes of whole lines read at a time: ~100,000 rows, a few tens of MB as columns
+AHEAD = 1  # chunks read and converted ahead of the one being screened and written (memory: ~1 chunk)
 
 # Python's str.strip() and isspace() characters; a cell starting or ending with one takes the row-wise path
 _SPACE = r"[\t-\r\x{1c}- \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
@@ -170,6 +177,7 @@ class Chunk:
     rows: int
     odd: np.ndarray
     records: list[list[str]] | None = None
+    converted: dict[str, Converted] | None = None  # the mapped columns by name, as convert() gives them
 
     def cells(self, index: int) -> list[Cell]:
         """Row index's cells exactly as the csv module reads them."""
@@ -190,7 +198,52 @@ def usable(table: SourceTable) -> bool:
 
 
 def read(table: SourceTable) -> Iterator[Chunk | Iterator[tuple[int, list[Cell]]]]:
-    """The table's chunks; when one is not a record per line, the rest as rows (and nothing after)."""
+    """The table's chunks, each with its mapped columns converted; when one is not a record per
+    line, the rest as rows (and nothing after). Read AHEAD chunks ahead in a second thread; an
+    error reading the file is raised here, after the chunks before it."""
+    return _ahead(_chunks(table), AHEAD)
+
+
+def _ahead(parts: Iterator, depth: int) -> Iterator:
+    """parts, made in a second thread at most depth items ahead of the consumer.
+
+    The thread stops when the consumer does (the generator closed, an error), and
+    is gone before this generator is: the file is never read by two threads.
+    """
+    ready: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+    done = object()
+
+    def make() -> None:
+        try:
+            for part in parts:
+                if stop.is_set():
+                    return
+                ready.put((part, None))
+            ready.put((done, None))
+        except BaseException as exc:  # raised on the consumer's side, in its place in the order
+            ready.put((None, exc))
+
+    thread = threading.Thread(target=make, name="columnar-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            part, error = ready.get()
+            if error is not None:
+                raise error
+            if part is done:
+                return
+            yield part
+    finally:
+        stop.set()
+        while thread.is_alive():  # a put waiting for room is let through, then sees stop
+            try:
+                ready.get_nowait()
+            except queue.Empty:
+                thread.join(0.01)
+
+
+def _chunks(table: SourceTable) -> Iterator[Chunk | Iterator[tuple[int, list[Cell]]]]:
     raw = table.raw
     assert raw is not None
     raw.seek(0)
@@ -217,6 +270,9 @@ def read(table: SourceTable) -> Iterator[Chunk | Iterator[tuple[int, list[Cell]]
             text = io.TextIOWrapper(raw, encoding="utf-8", errors="budgetcore-cp1252", newline="")
             yield csv_rows(text, ",", row - 1)
             return
+        chunk.converted = {
+            column.name: convert(column, chunk.columns[i]) for i, column in table.mapping.items()
+        }
         yield chunk
         row += chunk.rows
 

@@ -81,6 +81,8 @@ def _lines(stream: IO[bytes], first: bytes = b"") -> Iterator[bytes]:
 
 def _first_non_ascii(data: bytes, line: int, end: int) -> int:
     """The line number of data's first byte above 127 before end (data starts on line); 0 if none."""
+    if end == len(data) and data.isascii():  # most exports: one C pass, no regex
+        return 0
     found = _NON_ASCII.search(data, 0, end)
     return line + data.count(b"\n", 0, found.start()) if found else 0
 

@@ -259,6 +259,8 @@ def _import(
         writer = Writer(session)
         for table, report in usable:
             entity: str = table.entity  # type: ignore[assignment]
+            for earlier in ENTITIES[: ENTITIES.index(entity)]:
+                known.keys_done(earlier)
             for valid in _validated(table, result, known):
                 before = report.rows
                 if isinstance(valid, dict):

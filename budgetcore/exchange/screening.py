@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from budgetcore.exchange.columnar import UNITS, Chunk, Converted, convert
+from budgetcore.exchange.columnar import UNITS, Chunk, Converted
 from budgetcore.exchange.formats import MAX_LINE_COST
 from budgetcore.exchange.writer import BATCH_COLUMNS, Batch, Writer
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 _EPOCH = dt.date(1970, 1, 1)
 _MISSING = object()
+_ANY_DAY = (np.iinfo(np.int64).min, np.iinfo(np.int64).max)  # the bounds of a line without a known term
 _LINE_COST_UNITS = int(MAX_LINE_COST) * UNITS * UNITS  # |quantity x rate| in 1e-12 units
 _EXACT_PRODUCT = 9.0e18  # below this (as a float) the product of two millionths fits int64
 _SCREENED = {"work_orders", "hours", "materials"}
@@ -39,9 +40,8 @@ _SCREENED = {"work_orders", "hours", "materials"}
 
 def validate(chunk: Chunk, validator: RowValidator) -> Iterator[dict[str, object] | Batch]:
     """The valid rows of one chunk, records and Batches, in the order the writer may take them."""
-    converted = {
-        column.name: convert(column, chunk.columns[i]) for i, column in validator.table.mapping.items()
-    }
+    converted = chunk.converted  # columnar.read converted the mapped columns
+    assert converted is not None
     ok = ~chunk.odd
     for column in converted.values():
         ok &= column.ok
@@ -141,16 +141,20 @@ def _lines(converted: dict[str, Converted], validator: RowValidator, chunk: Chun
     known = validator.known
     quantity, rate = _QUANTITY_RATE[validator.entity]
     distinct, index = _unique_keys(converted["work_order_number"].strings)
-    known.work_orders.prefetch(distinct)
-    listed = np.empty(len(distinct), dtype=bool)
-    first = np.full(len(distinct), np.iinfo(np.int64).min)
-    last = np.full(len(distinct), np.iinfo(np.int64).max)
-    for i, number in enumerate(distinct):
-        contract = known.work_orders.get(number, _MISSING)
-        listed[i] = contract is not _MISSING or known.work_order_known(number)
-        term = known.contract_terms.get(contract or "") if contract is not _MISSING else None  # type: ignore[arg-type]
-        if term is not None:
-            first[i], last[i] = (term[0] - _EPOCH).days, (term[1] - _EPOCH).days
+    contracts = known.work_orders.get_many(distinct, _MISSING)
+    listed = np.array(
+        [c is not _MISSING or known.work_order_known(n) for n, c in zip(distinct, contracts, strict=True)],
+        dtype=bool,
+    )
+    # each contract's term once, as day numbers; "" stands for no contract (no term)
+    names = list({c or "" for c in contracts if c is not _MISSING})
+    days_of = {
+        name: ((term[0] - _EPOCH).days, (term[1] - _EPOCH).days)  # type: ignore[index]
+        for name, term in zip(names, known.contract_terms.get_many(names), strict=True)
+        if term is not None
+    }
+    bounds = [_ANY_DAY if c is _MISSING else days_of.get(c or "", _ANY_DAY) for c in contracts]  # type: ignore[arg-type]
+    first, last = np.array(bounds, dtype=np.int64).reshape(-1, 2).T
     days = converted["date"].days
     q, r = converted[quantity].units, converted[rate].units
     clean = listed[index] & (first[index] <= days) & (days <= last[index])

@@ -6,7 +6,7 @@ screening (screening.py) passes it the rows it cannot vouch for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -163,6 +163,12 @@ class Stored:
             self.prefetch((key,))
         return self.values.get(key, default)  # type: ignore[call-overload]
 
+    def get_many(self, keys: Sequence[object], default: object = None) -> list[object]:
+        """get() of each of keys, the database asked once for all of them it was not asked yet."""
+        self.prefetch(keys)
+        values = self.values
+        return [values.get(k, default) for k in keys]  # type: ignore[call-overload]
+
     def __contains__(self, key: object) -> bool:
         if key in self.values:
             return True
@@ -219,6 +225,12 @@ class Known:
         self.work_orders = Stored(work_orders)
         self.unreadable: set[str] = set()  # entities with a file that could not be validated
         self.seen: dict[str, dict[object, tuple[str, int]]] = {e: {} for e in ENTITIES}
+
+    def keys_done(self, entity: str) -> None:
+        """Forget where entity's keys were first seen: the tables are read in ENTITIES order, so
+        once a later entity's table is read no duplicate of them can follow (a bulk import's
+        work orders' first rows would otherwise stay in memory through all its lines)."""
+        self.seen[entity] = {}
 
     def contract_known(self, number: object) -> bool:
         return number in self.contract_terms or "contracts" in self.unreadable

@@ -70,7 +70,7 @@ class Writer:
         self.buffer: list[dict[str, object]] = []
         self.entity = ""
         self.contract_ids: dict[str, int] = {}
-        self.work_order_ids: dict[str, int] = {}
+        self.work_order_ids: dict[str, int] = {}  # of the work orders this import wrote
         # per line table: the highest line id before this import. Replacing a work order's
         # lines deletes only those, never lines this import wrote in an earlier batch, and
         # needs no set of millions of work orders (an hour file must not stop the material
@@ -332,10 +332,13 @@ class Writer:
             )
 
     def _line_work_order_ids(self, numbers: set[str]) -> dict[str, int]:
-        """Ids of these work orders; keeps only this batch's, so millions need not stay in memory."""
-        ids = {n: self.work_order_ids[n] for n in numbers if n in self.work_order_ids}
-        ids.update(self._ids("work_orders", "work_order_number", numbers - ids.keys()))
-        self.work_order_ids = ids
+        """Ids of these work orders: those this import wrote from memory (kept since their
+        upsert), the others looked up for this batch only (a morning's lines may name
+        millions of work orders of the database's)."""
+        written = self.work_order_ids
+        ids = {n: written[n] for n in numbers if n in written}
+        if len(ids) < len(numbers):
+            ids.update(self._ids("work_orders", "work_order_number", numbers - ids.keys()))
         return ids
 
     def _lines(self, model: type, batch: Batch) -> None:
