@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -26,19 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "tests"))  # the chromium flags and helpers the browser tests use
-from browser_support import CHROMIUM_ARGS, free_port  # noqa: E402
+from browser_support import CHROMIUM_ARGS, free_port, wait_healthy  # noqa: E402
 from browser_support import LOADED as IDLE  # noqa: E402
-
-
-def _wait_for_server(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("streamlit did not start")
 
 
 def _settled(page, timeout_ms: int = 180_000) -> str | None:
@@ -89,7 +77,8 @@ def measure(contracts: int, demo: bool = False, after_warm: bool = False) -> dic
     result: dict[str, object] = {"database": "the demo" if demo else f"{contracts:,} contracts"}
     try:
         began = time.perf_counter()
-        _wait_for_server(port)
+        if not wait_healthy(f"http://127.0.0.1:{port}", server, 60):
+            raise SystemExit(f"streamlit did not start: see {log}")
         result["listening_after_s"] = time.perf_counter() - began
         if after_warm:
             while "caches warmed" not in log.read_text() and time.perf_counter() - began < 600:

@@ -37,7 +37,6 @@ import json
 import math
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,6 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # budgetcore, for the database URL's driver
 sys.path.insert(0, str(ROOT / "tests"))  # the page load on the wire, which a test also uses
+from browser_support import free_port, wait_healthy  # noqa: E402
 from wire import Visit, visit  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -62,24 +62,11 @@ TICKS = os.sysconf("SC_CLK_TCK")
 # --- the server -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(base: str, proc: subprocess.Popen | None, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc is not None and proc.poll() is not None:
-            raise SystemExit(f"streamlit exited with {proc.returncode}: see the server log")
-        time.sleep(0.1)
+def healthy(base: str, proc: subprocess.Popen | None, timeout: float = 120) -> None:
+    if wait_healthy(base, proc, timeout):
+        return
+    if proc is not None and proc.poll() is not None:
+        raise SystemExit(f"streamlit exited with {proc.returncode}: see the server log")
     raise SystemExit(f"{base} did not answer /_stcore/health within {timeout:.0f} s")
 
 
@@ -367,12 +354,12 @@ def main() -> None:
     try:
         if args.url:
             base, pid = args.url.rstrip("/"), args.pid
-            wait_healthy(base, None)
+            healthy(base, None)
         else:
             started = time.perf_counter()
             proc, base = start_server(args.db_url, args.today, OUT / f"load-{label}-server.log")
             pid = proc.pid
-            wait_healthy(base, proc)
+            healthy(base, proc)
         report = asyncio.run(measure(args, base, pid, started))
     finally:
         if proc is not None:

@@ -40,6 +40,23 @@ def launch(p: Playwright) -> Browser:
     return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+def wait_healthy(base: str, proc: subprocess.Popen | None, timeout: float) -> bool:
+    """True once the server at base answers /_stcore/health; False if proc exits first or
+    timeout seconds pass (tests and bench/ say so each their own way)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        if proc is not None and proc.poll() is not None:
+            return False
+        time.sleep(0.1)
+    return False
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -66,17 +83,8 @@ def streamlit_app(
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
-                time.sleep(0.2)
+            if not wait_healthy(base, proc, 30):
+                pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
             PIDS[base] = proc.pid
             yield base
         finally:
