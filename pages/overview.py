@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from budgetcore import i18n
@@ -78,35 +77,29 @@ ui.csv_download(
 left, right = st.columns(2)
 with left:
     st.subheader(t("Pressure map", lang))
-    budgeted = np.flatnonzero(frame.budgeted(chosen))
-    points = len(budgeted) <= charts.MAX_POINTS
-    if points:
+    pressure = ui.pressure_chart(view, chosen)
+    if pressure.bubbles:
         st.caption(
             t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget. "
               "Click a bubble to open the contract.", lang)
         )  # fmt: skip
-        pressure = ui.chart(
-            view, "pressure", lambda: charts.pressure_map(chosen.figures(budgeted), lang, view.currency)
-        )
     else:
         st.caption(
             t("Contracts above the diagonal spend ahead of the calendar; the darker a cell, the more "
               "contracts it holds.", lang)
         )  # fmt: skip
-        pressure = ui.chart(
-            view, "density", lambda: charts.pressure_density(frame.pressure_grid(chosen), lang)
+    if pressure.unplaced:
+        st.caption(
+            t("Not drawn: {n} contracts without a budget.", lang, n=i18n.number(pressure.unplaced, lang, 0))
         )
-    if len(budgeted) < len(chosen):  # no budget (or one of 0): no consumed share to place them by
-        st.caption(t("Not drawn: {n} contracts without a budget.", lang,
-                     n=i18n.number(len(chosen) - len(budgeted), lang, 0)))  # fmt: skip
-    if points:  # a click on a bubble opens its contract
-        clicked = st.vega_lite_chart(spec=pressure, width="stretch", key="pressure_map", on_select="rerun",
+    if pressure.bubbles:  # a click on a bubble opens its contract
+        clicked = st.vega_lite_chart(spec=pressure.spec, width="stretch", key="pressure_map", on_select="rerun",
                                      selection_mode=charts.PICK)  # fmt: skip
         number = charts.clicked_contract(clicked)
         if number:
             ui.open_contract(number)
     else:
-        st.vega_lite_chart(spec=pressure, width="stretch", key="pressure_density")
+        st.vega_lite_chart(spec=pressure.spec, width="stretch", key="pressure_density")
 with right:
     st.subheader(t("Actuals per month", lang))
     st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))

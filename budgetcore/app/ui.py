@@ -78,17 +78,16 @@ def engine() -> Engine:
     return _engine(database.default_url())
 
 
-def _state() -> tuple[str, int, bool]:
-    """(database URL, data version, demo flag): the version is read on every run, it keys every
-    cached query; the flag once per version (it scans the work orders when there is no demo)."""
+def _state() -> tuple[str, int]:
+    """(database URL, data version): the version is read on every run, it keys every cached query."""
     url = database.default_url()
     with database.transaction(engine()) as session:
-        version = database.data_version(session)
-    return url, version, _demo(url, version)
+        return url, database.data_version(session)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _demo(url: str, version: int) -> bool:
+    """Whether the database holds the demo: once per version (it scans the work orders when not)."""
     with database.transaction(_engine(url)) as session:
         return database.is_demo(session)
 
@@ -303,7 +302,7 @@ def _choose_language() -> None:
 
 def settings() -> stored_settings.Settings:
     """The settings stored in the database (thresholds, renewal window, target margin, currency)."""
-    url, version, _ = _state()
+    url, version = _state()
     return _settings(url, version)
 
 
@@ -405,7 +404,7 @@ def sidebar(filters: bool = True) -> View:
     filters False (pages where they change nothing: import, settings, audit, users): only the
     language and who is signed in; the filters keep their values for the next page."""
     language = lang()
-    url, version, _ = _state()
+    url, version = _state()
     choices, _, _ = _choices(url, version)
     today = clock.today()
     _from_url(choices, today)
@@ -514,7 +513,7 @@ def first_view() -> View:
     no other filter (the sidebar's defaults), English, the local actor. What ui's caches are
     keyed by (url, version, as_of, filters, thresholds) is the sidebar's for that visit
     (tests/test_warm.py holds them equal); app/warm.py fills the caches for it at start."""
-    url, version, _ = _state()
+    url, version = _state()
     return _view(url, version, clock.today(), Filters(running_only=True), i18n.DEFAULT_LANGUAGE)
 
 
@@ -924,11 +923,32 @@ def chart(v: View, name: str, build: Callable[[], T]) -> T:
     return displayed(v, f"chart {name} {v.shown_key}", build)
 
 
-def monthly_chart(v: View, chosen: PortfolioFrame) -> object:
+def monthly_chart(v: View, chosen: PortfolioFrame) -> charts.Spec:
     """The overview's actuals per month of chosen (the view's contracts)."""
     return chart(
         v, "monthly", lambda: charts.monthly_actuals(monthly(v, chosen), v.lang, v.currency, v.as_of)
     )
+
+
+@dataclass(frozen=True)
+class Pressure:
+    """The overview's pressure map of the view's contracts."""
+
+    spec: charts.Spec
+    bubbles: bool  # a bubble per budgeted contract, a click opens it; else contracts per cell
+    unplaced: int  # contracts without a budget (or one of 0): no consumed share to place them by
+
+
+def pressure_chart(v: View, chosen: PortfolioFrame) -> Pressure:
+    """chosen's pressure map: a bubble per budgeted contract up to charts.MAX_POINTS of them,
+    past that the contracts per cell."""
+    budgeted = np.flatnonzero(frame.budgeted(chosen))
+    unplaced = len(chosen) - len(budgeted)
+    if len(budgeted) <= charts.MAX_POINTS:
+        build = lambda: charts.pressure_map(chosen.figures(budgeted), v.lang, v.currency)  # noqa: E731
+        return Pressure(chart(v, "pressure", build), True, unplaced)
+    build = lambda: charts.pressure_density(frame.pressure_grid(chosen), v.lang)  # noqa: E731
+    return Pressure(chart(v, "density", build), False, unplaced)
 
 
 def digest(*parts: object) -> str:
@@ -948,7 +968,7 @@ def page_of(
     controls to sort every row on the server by any of sorts and to page through them, PAGE_SIZE
     rows a page."""
     if len(chosen) <= PAGE_ROWS:
-        return table_order(chosen, v, key, next(iter(sorts)))
+        return first_rows(chosen, v, key, sorts)
     lang = v.lang
     labels = {name: t(label, lang) for name, label in sorts.items()}
     sort_col, order_col, page_col, info_col = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
@@ -983,8 +1003,8 @@ def page_of(
 def first_rows(
     chosen: PortfolioFrame, v: View, key: str, sorts: dict[str, str] = tables.OVERVIEW_SORTS
 ) -> np.ndarray:
-    """The rows page_of(chosen, v, key, sorts) shows before any choice: all, or page 1 in the
-    table's own order (for the warm-up, which has no session)."""
+    """The rows page_of(chosen, v, key, sorts) shows before any choice: all, or page 1, in the
+    table's own order (page_of's for a short table; the warm-up's, which has no session)."""
     order = table_order(chosen, v, key, next(iter(sorts)))
     return order if len(order) <= PAGE_ROWS else order[: _page_size()]
 
@@ -1034,7 +1054,7 @@ def csv_download(lang: str, data: object, stem: str, key: str) -> None:
 
 
 PHONE_PX = 640  # narrower than this, a page shows its phone list instead of its wide table
-PHONE_ROWS = 20  # cards a phone list shows: each is sent (and hidden) on a desktop too
+PHONE_ROWS = 20  # cards a phone list shows
 
 
 def device() -> str | None:

@@ -46,6 +46,7 @@ def warm() -> None:
         ended = review_ui.ended_open(v)
         table, columns = review_ui.ended_open_table(v, ended, ui.first_rows(ended.rows, v, ended.table_key))
         ui.styler(table, columns, v.lang, colour_status=True)
+        ui.pressure_chart(v, chosen)
         ui.monthly_chart(v, chosen)
         ui.warm_months(v)
     except Exception:  # only a head start: the first visit reads for itself, and says a fault
