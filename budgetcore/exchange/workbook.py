@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import re
+import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO
@@ -57,14 +59,22 @@ def open_workbook(file_name: str, stream: IO[bytes]) -> list[SourceTable]:
         limits.check_workbook(stream)  # sizes from the zip directory, before any XML is parsed
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
+        # the formulas themselves, only when a sheet has one: a formula whose value Excel never
+        # saved must be named, not read as an empty cell (openpyxl's data_only read gives None)
+        formulas = (
+            load_workbook(stream, read_only=True, data_only=False)
+            if stream.seekable() and has_formulas(stream)
+            else None
+        )
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException, XML errors
         raise WorkbookError(type(exc).__name__) from exc
     tables: list[SourceTable] = []
     for sheet in book.worksheets:
         if getattr(sheet, "sheet_state", "visible") != "visible":
             continue
-        expected = sheet.max_row  # exporters write wrong dimensions: _sheet_rows reads every row there is
-        header, rows = _header(_sheet_rows(book, sheet))
+        expected = sheet.max_row  # exporters write wrong dimensions: sheet_rows reads every row there is
+        formula_sheet = formulas[sheet.title] if formulas is not None else None
+        header, rows = _header(sheet_rows(sheet, formula_sheet))
         if header is None:
             continue  # an empty sheet
         header_row, header_cells = header
@@ -92,6 +102,27 @@ def open_workbook(file_name: str, stream: IO[bytes]) -> list[SourceTable]:
     return tables
 
 
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def has_formulas(stream: IO[bytes]) -> bool:
+    """Whether any worksheet of the .xlsx in stream holds a formula element (stream left at its start)."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            for member in archive.infolist():
+                if not member.filename.startswith("xl/worksheets/"):
+                    continue
+                with archive.open(member) as source:
+                    tail = b""
+                    while block := source.read(1 << 20):
+                        if _FORMULA_TAG.search(tail + block):
+                            return True
+                        tail = block[-8:]
+        return False
+    finally:
+        stream.seek(0)
+
+
 HEADER_SEARCH = 10  # rows a title or a blank line may push the header down
 
 
@@ -112,42 +143,33 @@ def _header(
     return top[best], itertools.chain(top[best + 1 :], rows)
 
 
-def _sheet_rows(book, sheet) -> Iterator[tuple[int, list[Cell]]]:
+def sheet_rows(sheet, formula_sheet=None) -> Iterator[tuple[int, list[Cell]]]:
     """(row number, cells) of each non-blank row, as the sheet numbers them.
 
-    openpyxl's own parser with one change: a formula cell without a saved value
-    (a workbook a script wrote and Excel never recalculated) arrives as a
-    FormulaCell naming it, where openpyxl's data_only read gives an empty cell.
-    openpyxl has no public hook for this, hence its parser and the sheet's source.
+    sheet is a read-only worksheet opened with data_only (the values Excel saved);
+    formula_sheet, the same sheet opened without it, lets a formula cell without a saved
+    value (a workbook a script wrote and Excel never recalculated) arrive as a FormulaCell
+    naming it. Both are read row by row in step, through openpyxl's public iter_rows.
     """
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
-
-    class Parser(WorkSheetParser):
-        def parse_cell(self, element):
-            cell = super().parse_cell(element)
-            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
-                cell["value"] = FormulaCell(element.get("r") or "")
-            return cell
-
-    with sheet._get_source() as source:
-        parser = Parser(
-            source,
-            sheet._shared_strings,
-            data_only=True,
-            epoch=book.epoch,
-            date_formats=book._date_formats,
-            timedelta_formats=book._timedelta_formats,
-        )
-        read = 0
-        for number, parsed in parser.parse():
-            width = max((c["column"] for c in parsed), default=0)
-            cells: list[Cell] = [None] * width
-            for c in parsed:  # a cell beyond limits.CELL_CHARS: RowValidator refuses it, naming it
-                cells[c["column"] - 1] = c["value"]
-            read += 1
-            limits.check_rows(read, width)
-            if any(c is not None and not (isinstance(c, str) and not c.strip()) for c in cells):
-                yield number, cells
+    sheet.reset_dimensions()  # exporters write wrong dimensions: read every row there is
+    rows = sheet.iter_rows(min_row=1)
+    if formula_sheet is not None:
+        formula_sheet.reset_dimensions()
+        formula_rows = formula_sheet.iter_rows(min_row=1)
+    else:
+        formula_rows = itertools.repeat(())
+    read = 0
+    for number, (row, formula_row) in enumerate(zip(rows, formula_rows, strict=False), start=1):
+        if not row:
+            continue
+        cells: list[Cell] = [cell.value for cell in row]
+        for index, cell in enumerate(formula_row):
+            if cells[index] is None and getattr(cell, "data_type", None) == "f":
+                cells[index] = FormulaCell(cell.coordinate)
+        read += 1
+        limits.check_rows(read, len(cells))  # a cell beyond limits.CELL_CHARS: RowValidator refuses it
+        if any(c is not None and not (isinstance(c, str) and not c.strip()) for c in cells):
+            yield number, cells
 
 
 # -- the template -----------------------------------------------------------
