@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from budgetcore import cli
 from budgetcore.exchange.importing import import_paths
 from budgetcore.figures import settings
-from budgetcore.review import alerts
+from budgetcore.review import alert_mail, alerts
 from budgetcore.store import alert_log
 from budgetcore.store.database import transaction
 
@@ -95,13 +95,13 @@ def test_digests_once_each_and_a_worsened_status_alone(
     code, out, _ = run(loaded)  # without --send: printed, nothing recorded
     assert code == 0 and "5 new alert(s) in 2 digest(s); not sent" in out and "To: anna@example.nl" in out
 
-    monkeypatch.setenv(alerts.SMTP_ENV, f"smtp://{USER}:s3cret%3A%2F%40@127.0.0.1:{free_port()}")
+    monkeypatch.setenv(alert_mail.SMTP_ENV, f"smtp://{USER}:s3cret%3A%2F%40@127.0.0.1:{free_port()}")
     code, _, err = run(loaded, "--send")  # nobody listens on that port
     assert code == 1 and "cannot send the alerts through 127.0.0.1:" in err and "nothing was recorded" in err
     with transaction(loaded) as session:
         assert alert_log.sent_keys(session) == set() and alert_log.last_run(session) is None
 
-    monkeypatch.setenv(alerts.SMTP_ENV, f"smtp://{USER}:s3cret%3A%2F%40@127.0.0.1:{port}")
+    monkeypatch.setenv(alert_mail.SMTP_ENV, f"smtp://{USER}:s3cret%3A%2F%40@127.0.0.1:{port}")
     code, out, err = run(loaded, "--send")
     assert code == 0, err
     assert "sent 5 alert(s) in 2 digest(s)" in out

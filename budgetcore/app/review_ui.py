@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from budgetcore import i18n
 from budgetcore.app import tables, ui
@@ -88,12 +89,15 @@ def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
         saved = st.form_submit_button(t("Record the decision", lang), type="primary", key=f"{key}_save")
     if saved:
         try:
-            with database.transaction(ui.engine()) as session:
-                done = decisions.record_decision(
-                    session, number, action, decided_by=decided_by, note=note, state=state,
-                    proposed_value=decisions.parse_value(value), proposed_start=start, proposed_end=end,
-                    actor=v.actor.on(f"page:{key}"),
-                )  # fmt: skip
+            actor = v.actor.on(f"page:{key}")
+            proposed = decisions.parse_value(value)
+            written: list[decisions.Decision] = []
+            if not ui.write(lambda session: written.append(decisions.record_decision(
+                session, number, action, decided_by=decided_by, note=note, state=state,
+                proposed_value=proposed, proposed_start=start, proposed_end=end, actor=actor,
+            )), lang, actor, "decide"):  # fmt: skip
+                return
+            done = written[0]
         except decisions.DecisionError as exc:
             st.error(t(exc.key, lang, **{k: plain.markdown(str(x)) for k, x in exc.values.items()}))
             return
@@ -432,10 +436,15 @@ def alert_settings(v: ui.View, stored: settings.Settings) -> None:
     ]
     try:
         mapping = parse_emails(text)
-        with database.transaction(ui.engine()) as session:
-            if not problems:
-                settings.save(session, chosen)
-                alerts.set_manager_emails(session, mapping)
+        if not problems:  # the signed-in admin, audited as themselves (settings and the addresses)
+            actor = v.actor.on("page:settings")
+
+            def save(session: Session) -> None:
+                settings.save(session, chosen, actor)
+                alerts.set_manager_emails(session, mapping, actor)
+
+            if not ui.write(save, lang, actor, "settings"):
+                return
     except ValueError as exc:
         problems.append(str(exc))
     for problem in problems:

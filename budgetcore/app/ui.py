@@ -40,7 +40,7 @@ from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import AUTO, FORECAST_METHODS, STATUSES, Forecast, Thresholds
 from budgetcore.figures.portfolio import Filters
 from budgetcore.i18n import t
-from budgetcore.store import columns, database, lifecycle, schema
+from budgetcore.store import access, columns, database, lifecycle, schema, writes
 from budgetcore.store.access import Actor
 from budgetcore.store.models import Contract
 
@@ -619,14 +619,17 @@ def guarded(run: Callable[[], object], language: str) -> None:
         )  # fmt: skip
 
 
-def write(action: Callable[[Session], object], language: str) -> bool:
-    """Run action in one writing transaction (database.writing); True when it committed.
-    A fault of the database is said as one (nothing changed, try again), never as a traceback."""
+def write(change: Callable[[Session], object], language: str, actor: Actor, right: str) -> bool:
+    """Run change as one write of actor (store/writes.write: the lock, the role as stored now for
+    right, the data version); True when it committed. A fault of the database is said as one
+    (nothing changed, try again), a refusal as one, never as a traceback."""
     try:
-        with database.writing(engine()) as session:
-            action(session)
+        writes.write(engine(), actor, right, change)
     except database.ServerFaultError as exc:
         server_fault(str(exc), language)
+        return False
+    except access.RefusedError:
+        st.error(t("Your role does not allow this page. Ask an admin for access.", language))
         return False
     return True
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from budgetcore.figures.metrics import FORECAST_SETTINGS, Thresholds
-from budgetcore.store import access, locks
-from budgetcore.store.database import bump_data_version, set_meta
+from budgetcore.store import access
+from budgetcore.store.database import set_meta
 from budgetcore.store.models import Meta
 
 PREFIX = "setting."
@@ -154,8 +154,8 @@ def save(session: Session, settings: Settings, actor: access.Actor | None = None
     """Store every field (the caller commits). Raises ValueError naming the first bad field,
     access.RefusedError unless actor (default: the operator) may change settings.
 
-    The audit trail records every changed field's old and new value. Also bumps the data
-    version: cached figures are keyed on it, and statuses change with the thresholds.
+    The audit trail records every changed field's old and new value. Run it through
+    store/writes.write, which bumps the data version (statuses change with the thresholds).
     """
     actor = actor or access.operator()
     access.require(session, actor, "settings")
@@ -163,7 +163,6 @@ def save(session: Session, settings: Settings, actor: access.Actor | None = None
     if problems:
         field, message = problems[0]
         raise ValueError(f"{field} {message}")
-    locks.write_lock(session)  # not in the middle of an import's transaction
     before = load(session)
     changed = {
         name: {"old": str(getattr(before, name)), "new": str(getattr(settings, name))}
@@ -173,7 +172,6 @@ def save(session: Session, settings: Settings, actor: access.Actor | None = None
     access.record(session, actor, "settings", "", **changed)
     for name in _FIELDS:
         set_meta(session, PREFIX + name, str(getattr(settings, name)))
-    bump_data_version(session)
 
 
 def thresholds(session: Session) -> Thresholds:
