@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 import traceback
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TextIO
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from budgetcore import cli_workflow, clock, i18n
 from budgetcore.figures import frame, settings, table
@@ -129,12 +132,25 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     args = _parser().parse_args(argv)
     try:
         return _run(args, out, err)
+    except database.ServerFaultError as exc:  # read-only, disk full, connection lost
+        if args.debug:
+            traceback.print_exc(file=err)
+        print(f"error: {args.command}: the database could not save this ({exc}); nothing was changed",
+              file=err)  # fmt: skip
+        return 3
     except Exception as exc:  # a fault we did not foresee: one line, not a traceback
         if args.debug:
             traceback.print_exc(file=err)
-        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
-        print(f"error: {args.command} failed: {reason} (--debug shows the traceback)", file=err)
+        print(f"error: {args.command} failed: {said(exc)} (--debug shows the traceback)", file=err)
         return 3
+
+
+def said(exc: BaseException) -> str:
+    """An unforeseen error in one line without SQL, parameters or file paths: a database error by
+    its driver's first line (database.fault_reason), paths replaced by their file names."""
+    reason = database.fault_reason(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+    reason = re.sub(r"(?:[A-Za-z]:)?(?:/[^\s/'\"]+)+/([^\s/'\"]+)", r"…/\1", " ".join(reason.split()))
+    return reason[:300] or type(exc).__name__
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -142,7 +158,11 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         engine = make_engine(args.db or default_url())
         schema.prepare(engine)
     except StorageError as exc:
-        print(f"error: {exc}", file=err)
+        if args.debug:
+            print(f"error: {exc}", file=err)
+        else:
+            print(f"error: cannot open the database: {said(exc.__cause__ or exc)} (--debug says more)",
+                  file=err)  # fmt: skip
         return 2
     actor = access.operator("cli")
     # each command imports what it uses: summary and renewals need neither the importer nor openpyxl

@@ -31,7 +31,7 @@ from budgetcore.figures import settings
 from budgetcore.figures.settings import Settings
 from budgetcore.review.alerts import Digest, Run, prepare_run
 from budgetcore.store import access, alert_log, writes
-from budgetcore.store.database import transaction
+from budgetcore.store.database import transaction, writing
 
 SMTP_ENV, FROM_ENV = "BUDGETCORE_SMTP_URL", "BUDGETCORE_ALERT_FROM"
 
@@ -183,6 +183,8 @@ def command(engine: Engine, as_of: dt.date, *, send: bool, out: TextIO, err: Tex
         print(f"{sum(len(d.alerts) for d in run.digests)} new alert(s) in {len(run.digests)} digest(s); "
               "not sent (add --send to mail them)", file=out)  # fmt: skip
         return 0
+    with writing(engine):  # a database that cannot record what is sent: say so before sending anything
+        pass
     sendable = [d for d in run.digests if d.address]
     sent: list[Digest] = []
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)

@@ -22,7 +22,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
@@ -100,7 +100,7 @@ class ServerFaultError(Exception):
     connection lost); nothing was written. The message says the database's reason."""
 
 
-SERVER_FAULTS = (OperationalError, InterfaceError)
+SERVER_FAULTS = (OperationalError, InterfaceError, InternalError)
 """What a database raises when it, not the data, is at fault (psycopg and sqlite3 alike)."""
 
 
