@@ -16,6 +16,7 @@ from babel.numbers import get_currency_name
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from budgetcore import i18n
 from budgetcore.figures.metrics import FORECAST_SETTINGS, Thresholds
 from budgetcore.store import access
 from budgetcore.store.database import set_meta
@@ -59,6 +60,7 @@ class Settings:
     alert_sender: str = "budgets@localhost"
     forecast_method: str = _RULES.forecast_method
     min_completed: int = _RULES.min_completed
+    time_zone: str = "Europe/Amsterdam"
 
     def thresholds(self) -> Thresholds:
         """The part of the settings that the engine's rules use (frame.derive)."""
@@ -105,6 +107,8 @@ class Settings:
             found.append(("min_completed", "must be between 1 and 100000 contracts"))
         if not _known_currency(self.currency):
             found.append(("currency", "must be a three-letter currency code such as EUR"))
+        if not i18n.known_zone(self.time_zone):
+            found.append(("time_zone", "must be a time zone such as Europe/Amsterdam"))
         return found
 
 
