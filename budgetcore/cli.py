@@ -122,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
     aud.add_argument("--action", help="e.g. import, settings, archive, delete, role, demo-load")
     aud.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="from this UTC date")
     aud.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="through this UTC date")
+    dbp = sub.add_parser(
+        "db", parents=[common], help="the database's schema: upgrade it to this release's revision"
+    )
+    dbp.add_argument("verb", choices=("upgrade",))
     cli_workflow.add_parsers(sub, common, _date)
     return parser
 
@@ -156,7 +160,7 @@ def said(exc: BaseException) -> str:
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         engine = make_engine(args.db or default_url())
-        schema.prepare(engine)
+        steps = schema.prepare(engine)
     except StorageError as exc:
         if args.debug:
             print(f"error: {exc}", file=err)
@@ -164,6 +168,12 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"error: cannot open the database: {said(exc.__cause__ or exc)} (--debug says more)",
                   file=err)  # fmt: skip
         return 2
+    if args.command == "db":  # every command upgrades first; this one only says what it did
+        for step in steps:
+            print(f"schema: {step}", file=out)
+        head = schema.head()
+        print(f"the database is at revision {head}" + ("" if steps else ": nothing to do"), file=out)
+        return 0
     actor = access.operator("cli")
     # each command imports what it uses: summary and renewals need neither the importer nor openpyxl
     if args.command == "demo":

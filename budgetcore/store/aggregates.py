@@ -27,7 +27,6 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy import (
     BigInteger,
-    Engine,
     and_,
     case,
     delete,
@@ -44,9 +43,8 @@ from sqlalchemy.orm import Session
 
 from budgetcore.store import columns, snapshot
 from budgetcore.store.columns import columns_from_rows
-from budgetcore.store.database import day_number, month_start, plain_rows, transaction
+from budgetcore.store.database import day_number, month_start, plain_rows
 from budgetcore.store.models import (
-    Base,
     BudgetLine,
     BudgetPeriod,
     Contract,
@@ -323,21 +321,6 @@ def rebuild_portfolio_months(session: Session) -> None:
             .group_by(m.month),
         )
     )
-
-
-def upgrade(engine: Engine) -> None:
-    """Bring a database made before contract_totals up to date: its indexes, one full rebuild.
-
-    Without this it would show zero actuals until its next import.
-    """
-    with transaction(engine) as session:
-        if engine.dialect.name == "postgresql":  # two processes starting at once: one after the other
-            session.execute(text("SELECT pg_advisory_xact_lock(20261127)"))
-        connection = session.connection()
-        for table in Base.metadata.sorted_tables:
-            for index in table.indexes:
-                index.create(connection, checkfirst=True)
-        rebuild(session)
 
 
 # --- checkpoints: every contract's in-term actuals at 25, 50 and 75 % of its own term -----------
