@@ -46,6 +46,8 @@ elif kind == "settings":
     writes.write(engine, admin, "settings", lambda s: settings.save(s, chosen, admin))
 elif kind == "demo-remove":
     demo.remove(engine, op)
+elif kind == "demo-load":
+    assert demo.load(engine, op, contracts=3, seed=5, today=alerts.dt.date(2026, 6, 15)).ok
 elif kind == "archive":
     writes.write(engine, editor, "archive", lambda s: lifecycle.archive(s, editor, "K-001"))
 elif kind == "restore":
@@ -65,12 +67,12 @@ elif kind == "alert-log":
 print("ok")
 """
 KINDS = (
-    "import", "settings", "demo-remove", "archive", "restore", "delete-4", "delete-5", "decide", "role",
+    "import", "settings", "demo-remove", "demo-load", "archive", "restore", "delete-4", "delete-5", "decide", "role",
     "alert-log",
 )  # fmt: skip
 AUDITED = {  # kind -> (audit action, actor); the alert log is the operator's bookkeeping, not audited
     "import": ("import", None), "settings": ("settings", "admin@example.com"),
-    "demo-remove": ("demo-remove", None), "archive": ("archive", "editor@example.com"),
+    "demo-remove": ("demo-remove", None), "demo-load": ("demo-load", None), "archive": ("archive", "editor@example.com"),
     "restore": ("restore", "editor@example.com"), "delete-4": ("delete", "admin@example.com"),
     "delete-5": ("delete", "admin@example.com"), "decide": ("decide", "editor@example.com"),
     "role": ("role", "admin@example.com"),
