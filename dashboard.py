@@ -77,7 +77,18 @@ def _warm() -> None:
 
 @contextlib.asynccontextmanager
 async def _lifespan(_app: object) -> AsyncIterator[None]:
-    """Once per server process, as it starts: warm the caches in a thread and serve at once."""
+    """Once per server process, as it starts: say whether sign-in is on (or why it cannot work),
+    warm the caches in a thread and serve at once."""
+    from streamlit.logger import get_logger
+
+    from budgetcore.app import auth
+
+    said = auth.startup_line()
+    (
+        get_logger("budgetcore.app.auth").error
+        if "MISCONFIGURED" in said
+        else get_logger("budgetcore.app.auth").warning
+    )(said)
     threading.Thread(target=_warm, name="warm-caches", daemon=True).start()
     yield
 

@@ -10,17 +10,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 import traceback
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TextIO
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from budgetcore import cli_workflow, clock, i18n
 from budgetcore.figures import frame, settings, table
 from budgetcore.figures.frame import SUMMARY_COLUMNS
 from budgetcore.figures.metrics import Filters
-from budgetcore.store import access, database, lifecycle, schema
+from budgetcore.store import access, database, lifecycle, schema, writes
 from budgetcore.store.database import StorageError, default_url, make_engine, transaction
 
 
@@ -119,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
     aud.add_argument("--action", help="e.g. import, settings, archive, delete, role, demo-load")
     aud.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="from this UTC date")
     aud.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="through this UTC date")
+    dbp = sub.add_parser(
+        "db", parents=[common], help="the database's schema: upgrade it to this release's revision"
+    )
+    dbp.add_argument("verb", choices=("upgrade",))
     cli_workflow.add_parsers(sub, common, _date)
     return parser
 
@@ -129,34 +136,62 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     args = _parser().parse_args(argv)
     try:
         return _run(args, out, err)
+    except database.ServerFaultError as exc:  # read-only, disk full, connection lost
+        if args.debug:
+            traceback.print_exc(file=err)
+        print(f"error: {args.command}: the database could not save this ({exc}); nothing was changed",
+              file=err)  # fmt: skip
+        return 3
     except Exception as exc:  # a fault we did not foresee: one line, not a traceback
         if args.debug:
             traceback.print_exc(file=err)
-        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
-        print(f"error: {args.command} failed: {reason} (--debug shows the traceback)", file=err)
+        print(f"error: {args.command} failed: {said(exc)} (--debug shows the traceback)", file=err)
         return 3
+
+
+def said(exc: BaseException) -> str:
+    """An unforeseen error in one line without SQL, parameters or file paths: a database error by
+    its driver's first line (database.fault_reason), paths replaced by their file names."""
+    reason = database.fault_reason(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+    reason = re.sub(r"(?:[A-Za-z]:)?(?:/[^\s/'\"]+)+/([^\s/'\"]+)", r"…/\1", " ".join(reason.split()))
+    return reason[:300] or type(exc).__name__
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         engine = make_engine(args.db or default_url())
-        schema.prepare(engine)
+        steps = schema.prepare(engine)
     except StorageError as exc:
-        print(f"error: {exc}", file=err)
+        if args.debug:
+            print(f"error: {exc}", file=err)
+        else:
+            print(f"error: cannot open the database: {said(exc.__cause__ or exc)} (--debug says more)",
+                  file=err)  # fmt: skip
         return 2
+    if args.command == "db":  # every command upgrades first; this one only says what it did
+        for step in steps:
+            print(f"schema: {step}", file=out)
+        head = schema.head()
+        print(f"the database is at revision {head}" + ("" if steps else ": nothing to do"), file=out)
+        return 0
     actor = access.operator("cli")
     # each command imports what it uses: summary and renewals need neither the importer nor openpyxl
     if args.command == "demo":
         from budgetcore.exchange import demo
 
         if args.remove:
-            removed = demo.remove(engine, actor)
+            removed = demo.remove(engine, actor)  # ServerFaultError: main() says it in one line
             done = {k: v for k, v in removed.items() if v}
             print(f"demo portfolio removed: {_counts(done)}" if done else "no demo rows to remove", file=out)
             return 0
         result = demo.load(engine, actor, history=args.history)
+        if not result.ok:
+            for problem in result.errors[:10]:
+                print(f"error: {problem}", file=err)
+            print("the demo portfolio was not loaded: nothing was written", file=err)
+            return 1
         print(f"demo portfolio loaded: {_counts(result.counts)}", file=out)
-        return 0 if result.ok else 1
+        return 0
     if args.command in ("contract", "users", "audit"):
         return _manage(engine, args, actor, out, err)
     if args.command == "import":
@@ -259,15 +294,15 @@ def _manage(engine, args: argparse.Namespace, actor: access.Actor, out: TextIO, 
         if not args.email or (args.verb == "add" and not args.role):
             print("error: users add EMAIL --role ROLE, users remove EMAIL", file=err)
             return 2
-        with transaction(engine) as session:
-            if args.verb == "add":
-                old = access.set_role(session, actor, args.email, args.role)
-                print(f"{args.email.strip().lower()}: {old or 'no role'} -> {args.role}", file=out)
-            elif access.remove_user(session, actor, args.email) is None:
-                print(f"error: {args.email} has no role", file=err)
-                return 1
-            else:
-                print(f"removed {args.email.strip().lower()}", file=out)
+        email = access.normal_email(args.email)
+        if args.verb == "add":  # said once it is committed
+            old = writes.write(engine, actor, "users", lambda s: access.set_role(s, actor, email, args.role))
+            print(f"{email}: {old or 'no role'} -> {args.role}", file=out)
+        elif writes.write(engine, actor, "users", lambda s: access.remove_user(s, actor, email)) is None:
+            print(f"error: {email} has no role", file=err)
+            return 1
+        else:
+            print(f"removed {email}", file=out)
         return 0
     except (ValueError, access.RefusedError, lifecycle.UnknownContractError) as exc:
         print(f"error: {exc.args[0] if exc.args else exc}", file=err)
@@ -288,15 +323,11 @@ def _contract(engine, args: argparse.Namespace, actor: access.Actor, out: TextIO
             if answer.strip() != number:
                 print("not deleted", file=err)
                 return 1
-        with transaction(engine) as session:
-            removed = lifecycle.delete_contract(session, actor, number)
+        removed = writes.write(engine, actor, "delete", lambda s: lifecycle.delete_contract(s, actor, number))
         print(f"deleted {number}: {_counts({k: v for k, v in removed.items() if v})}", file=out)
         return 0
-    with transaction(engine) as session:
-        if args.verb == "archive":
-            changed = lifecycle.archive(session, actor, number)
-        else:
-            changed = lifecycle.restore(session, actor, number)
+    verb = lifecycle.archive if args.verb == "archive" else lifecycle.restore
+    changed = writes.write(engine, actor, "archive", lambda s: verb(s, actor, number))
     state = "archived" if args.verb == "archive" else "restored"
     print(f"{number} {state}" if changed else f"{number} was {state} already", file=out)
     return 0

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from budgetcore import cells, i18n
 from budgetcore.figures import portfolio, rollups, settings
-from budgetcore.store import decisions
+from budgetcore.store import access, decisions, writes
 from budgetcore.store.database import transaction
 
 COMMANDS = ("decide", "decisions", "alerts")
@@ -62,16 +62,16 @@ def run(engine: Engine, args: argparse.Namespace, as_of: dt.date, out: TextIO, e
         return _decide(engine, args, out, err)
     if args.command == "decisions":
         return _decisions(engine, args, out, err)
-    from budgetcore.review import alerts  # smtplib and the digests: only for this command
+    from budgetcore.review import alert_mail  # smtplib and the digests: only for this command
 
-    return alerts.command(engine, as_of, send=args.send, out=out, err=err, lang=args.lang)
+    return alert_mail.command(engine, as_of, send=args.send, out=out, err=err, lang=args.lang)
 
 
 def _decide(engine: Engine, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     who = args.by or os.environ.get("USER") or getpass.getuser()
     try:
-        with transaction(engine) as session:
-            found = decisions.record_decision(
+        actor = access.operator("cli")
+        found = writes.write(engine, actor, "decide", lambda session: decisions.record_decision(
                 session,
                 args.contract,
                 args.action,
@@ -81,7 +81,8 @@ def _decide(engine: Engine, args: argparse.Namespace, out: TextIO, err: TextIO) 
                 proposed_end=args.end,
                 note=args.note,
                 state=args.state,
-            )
+                actor=actor,
+            ))  # fmt: skip
     except decisions.DecisionError as exc:
         print(f"error: {exc}", file=err)
         return 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date, get_day_names, get_month_names
@@ -109,6 +110,32 @@ def date(value: dt.date | None, lang: str = DEFAULT_LANGUAGE) -> str:
     if value is None:
         return ""
     return _sep(format_date(value, "dd-MM-yyyy" if lang == "nl" else "d MMM y", locale=_LOCALES[lang]))
+
+
+def known_zone(name: str) -> bool:
+    """Whether name is an IANA time zone (Europe/Amsterdam, UTC) this machine knows."""
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return False
+    return True
+
+
+def moment(at: dt.datetime, lang: str = DEFAULT_LANGUAGE, zone: str = "UTC") -> str:
+    """A stored time (naive UTC, as the database keeps every time) in zone, as 'date HH:MM'; the
+    zone's name follows unless it is the settings' own (Europe/Amsterdam: '1 Dec 2026 00:30').
+    An unknown zone shows UTC, labelled so."""
+    if not known_zone(zone):
+        zone = "UTC"
+    local = at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone))
+    return f"{date(local.date(), lang)} {local:%H:%M}" + (" UTC" if zone == "UTC" else "")
+
+
+def local_date(at: dt.datetime, zone: str = "UTC") -> dt.date:
+    """The calendar date of a stored time (naive UTC) in zone."""
+    if not known_zone(zone):
+        zone = "UTC"
+    return at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).date()
 
 
 def _sep(text: str) -> str:

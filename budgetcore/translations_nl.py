@@ -430,3 +430,7 @@ NL.update(NL_REVIEW)
 from budgetcore.translations_nl_forecast import NL_FORECAST  # noqa: E402 - issue 15's words, in their own file
 
 NL.update(NL_FORECAST)
+
+from budgetcore.translations_nl_safety import NL_SAFETY  # noqa: E402 - issue 23's words, in their own file
+
+NL.update(NL_SAFETY)

@@ -36,9 +36,9 @@ else:
 def change(do, *args: str, message: str) -> None:
     """One role change in one transaction; a refusal or a bad address is shown, not raised."""
     try:
-        with database.transaction(ui.engine()) as session:
-            do(session, actor, *args)
-    except (ValueError, access.RefusedError) as exc:
+        if not ui.write(lambda session: do(session, actor, *args), lang, actor, "users"):
+            return
+    except ValueError as exc:
         st.error(str(exc))
         return
     st.session_state["users_done"] = message

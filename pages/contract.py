@@ -90,7 +90,9 @@ review_ui.decision_section(view, f)
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("Burn-up", lang))
-    st.vega_lite_chart(spec=charts.burn_up(found.burn_up, f, lang, view.currency), width="stretch", key="burn_up")
+    st.vega_lite_chart(
+        spec=charts.burn_up(found.burn_up, f, lang, view.currency), width="stretch", key="burn_up"
+    )
 with right:
     st.subheader(t("Budget vs actual", lang))
     frame, columns = tables.categories(found.categories, lang)
@@ -129,16 +131,16 @@ if view.may("archive") or view.may("delete"):  # the core refuses the others too
         verb = lifecycle.restore if archived else lifecycle.archive
         label = t("Restore to the portfolio", lang) if archived else t("Archive", lang)
         if view.may("archive") and st.button(label, key="contract_archive", icon=":material/inventory_2:"):
-            with database.transaction(ui.engine()) as session:
-                verb(session, actor, i.contract_number)
-            ui.forget_results()
-            st.rerun()
+            if ui.write(lambda session: verb(session, actor, i.contract_number), lang, actor, "archive"):
+                ui.forget_results()
+                st.rerun()
         if view.may("delete"):
             sure = st.checkbox(t("Yes, delete {number} with all its budget, work order, hour and material lines",
                                  lang, number=text.markdown(i.contract_number)), key="contract_delete_sure")  # fmt: skip
             if st.button(t("Delete for good", lang), key="contract_delete", disabled=not sure, type="primary",
                          icon=":material/delete_forever:"):  # fmt: skip
-                with database.transaction(ui.engine()) as session:
-                    lifecycle.delete_contract(session, actor, i.contract_number)
-                ui.forget_results()
-                st.switch_page("pages/overview.py", query_params=ui.view_params())
+                if ui.write(
+                    lambda s: lifecycle.delete_contract(s, actor, i.contract_number), lang, actor, "delete"
+                ):
+                    ui.forget_results()
+                    st.switch_page("pages/overview.py", query_params=ui.view_params())

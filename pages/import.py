@@ -75,13 +75,19 @@ def choose_mapping(table: SourceTable) -> None:
         if table.entity is None:
             return
         labels = import_view.column_labels(table.entity, lang)
-        for header in import_view.unmapped_headers(table):
+        offered, listed = import_view.mapping_offer(table)
+        for header in offered:
             st.selectbox(
                 t("Column “{header}” holds", lang, header=text.markdown(header, limit=text.LONG)),
                 ["", *labels],
                 format_func=lambda c: labels.get(c) or t("(ignore)", lang),
                 key=import_view.mapping_key(table.file, table.entity, header, nonce),
             )
+        if listed:  # one table, not a widget each
+            st.caption(t("{n} more unrecognised columns are ignored. To import one, give it the template's header in the file.",
+                         lang, n=len(listed)))  # fmt: skip
+            shown = listed[: import_view.LISTED]
+            st.dataframe(pd.DataFrame({t("Ignored column", lang): shown}), hide_index=True, height=200)
 
 
 if done:  # the import before this rerun: what it wrote and what is worth knowing about it

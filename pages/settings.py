@@ -124,7 +124,7 @@ if saved:
         for field, message in problems:
             st.error(f"{t(LABELS[field], lang)}: {t(message, lang)}")
     else:
-        if ui.write(lambda session: settings.save(session, chosen, actor), lang):
+        if ui.write(lambda session: settings.save(session, chosen, actor), lang, actor, "settings"):
             st.session_state["settings_saved"] = True
             st.rerun()  # every figure on the next run uses the new thresholds
 
@@ -132,7 +132,7 @@ if st.session_state.pop("settings_saved", False):
     st.success(t("Settings saved. Statuses everywhere now use them.", lang), icon=":material/check:")
 
 if st.button(t("Restore the defaults", lang), key="s_defaults", icon=":material/restart_alt:"):
-    if ui.write(lambda session: settings.save(session, Settings(), actor), lang):
+    if ui.write(lambda session: settings.save(session, Settings(), actor), lang, actor, "settings"):
         for key in ("s_at_risk", "s_watch_level", "s_watch_elapsed", "s_no_activity", "s_window", "s_target",
                     "s_currency", "s_forecast", "s_min_completed"):  # fmt: skip
             st.session_state.pop(key, None)

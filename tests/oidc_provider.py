@@ -146,6 +146,9 @@ class Provider(AuthorizationServer):
         self.codes: dict[str, Code] = {}
         self.tokens: dict[str, User] = {}
         self.signed_in: list[str] = []  # every email that signed in, in order
+        # per email, claims that differ from a verified address: {"email_verified": False}, or
+        # {"email_verified": None} for a provider that sends no such claim
+        self.claims: dict[str, dict[str, object]] = {}
         provider = self
 
         class CodeGrant(grants.AuthorizationCodeGrant):
@@ -190,7 +193,14 @@ class Provider(AuthorizationServer):
 
             def generate_user_info(self, user: User, scope: str) -> UserInfo:
                 name = user.email.split("@")[0].replace(".", " ").title()
-                return UserInfo(sub=user.email, email=user.email, email_verified=True, name=name)
+                claims: dict[str, object] = {
+                    "sub": user.email,
+                    "email": user.email,
+                    "email_verified": True,
+                    "name": name,
+                }
+                claims.update(provider.claims.get(user.email, {}))
+                return UserInfo({k: v for k, v in claims.items() if v is not None})
 
         self.register_grant(CodeGrant, [IdToken(require_nonce=True), CodeChallenge(required=False)])
         self.register_token_generator("default", BearerTokenGenerator(lambda *_, **__: generate_token(42)))

@@ -320,6 +320,7 @@ def test_a_database_from_before_contract_totals_is_rebuilt_on_open(loaded, db_ur
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE contract_totals"))
         conn.execute(text("DELETE FROM contract_months"))
+        conn.execute(text("DROP TABLE alembic_version"))  # as every database from before Alembic
     engine.dispose()
     reopened = prepared(make_engine(db_url))
     try:
@@ -332,6 +333,7 @@ def test_a_database_from_before_portfolio_months_sums_them_on_open(loaded, db_ur
     engine, _ = loaded
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE portfolio_months"))
+        conn.execute(text("DROP TABLE alembic_version"))  # as every database from before Alembic
     engine.dispose()
     reopened = prepared(make_engine(db_url))
     try:

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from budgetcore import cli
 from budgetcore.exchange.importing import import_paths
 from budgetcore.figures import settings
-from budgetcore.review import alerts
+from budgetcore.review import alert_mail, alerts
 from budgetcore.store import alert_log
 from budgetcore.store.database import transaction
 
@@ -95,13 +95,13 @@ def test_digests_once_each_and_a_worsened_status_alone(
     code, out, _ = run(loaded)  # without --send: printed, nothing recorded
     assert code == 0 and "5 new alert(s) in 2 digest(s); not sent" in out and "To: anna@example.nl" in out
 
-    monkeypatch.setenv(alerts.SMTP_ENV, f"smtp://{USER}:s3cret%3A%2F%40@127.0.0.1:{free_port()}")
+    monkeypatch.setenv(alert_mail.SMTP_ENV, f"smtp://{USER}:s3cret%3A%2F%40@127.0.0.1:{free_port()}")
     code, _, err = run(loaded, "--send")  # nobody listens on that port
     assert code == 1 and "cannot send the alerts through 127.0.0.1:" in err and "nothing was recorded" in err
     with transaction(loaded) as session:
         assert alert_log.sent_keys(session) == set() and alert_log.last_run(session) is None
 
-    monkeypatch.setenv(alerts.SMTP_ENV, f"smtp://{USER}:s3cret%3A%2F%40@127.0.0.1:{port}")
+    monkeypatch.setenv(alert_mail.SMTP_ENV, f"smtp://{USER}:s3cret%3A%2F%40@127.0.0.1:{port}")
     code, out, err = run(loaded, "--send")
     assert code == 0, err
     assert "sent 5 alert(s) in 2 digest(s)" in out
@@ -192,3 +192,64 @@ def test_the_overview_reads_the_same_changes_column_wise(tmp_path: Path) -> None
                 a for a in expected if a.contract_number in kept
             ]
     engine.dispose()
+
+
+class Refusing(Inbox):
+    """An inbox whose server answers 550 to the addresses in refused (at RCPT TO)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: N802
+        if address in self.refused:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_address_is_reported_and_retried_without_holding_back_or_repeating_the_others(
+    loaded: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = Refusing(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticate,
+                            auth_required=True, auth_require_tls=False)  # fmt: skip
+    controller.start()
+    try:
+        monkeypatch.setenv(alert_mail.SMTP_ENV, f"smtp://{USER}:s3cret%3A%2F%40@127.0.0.1:{port}")
+        inbox.refused = {"anna@example.nl"}  # Anna's digest is the first one
+        code, out, err = run(loaded, "--send")
+        assert code == 1 and "sent 2 alert(s) in 1 digest(s)" in out
+        assert "the mail server refused anna@example.nl (account manager Anna): 550" in err
+        assert "3 alert(s) kept for the next run" in err
+        assert [to for to, _ in inbox.mails] == [["bram@example.nl"]]
+        with transaction(loaded) as session:
+            assert {k.split(":")[1] for k in alert_log.sent_keys(session)} == {"K-002", "K-004"}
+
+        inbox.mails.clear()
+        code, out, err = run(loaded, "--send")  # still refused: Bram's digest is not sent again
+        assert code == 1 and "sent 0 alert(s) in 0 digest(s)" in out and inbox.mails == []
+
+        inbox.refused = set()
+        code, out, err = run(loaded, "--send")  # accepted now: Anna's digest alone
+        assert code == 0 and "sent 3 alert(s) in 1 digest(s)" in out, err
+        assert [to for to, _ in inbox.mails] == [["anna@example.nl"]]
+    finally:
+        controller.stop()
+
+
+def test_the_managers_addresses_change_is_audited_under_the_acting_user(engine: Engine) -> None:
+    from budgetcore.store import access, writes
+
+    admin = access.Actor("admin@example.com", "page:settings")
+    op = access.operator()
+    writes.write(engine, op, "users", lambda s: access.set_role(s, op, admin.who, "admin"))
+    for mapping in ({"Anna": "anna@example.nl"}, {"Anna": "anna@elders.nl", "Bram": "bram@example.nl"}):
+        writes.write(engine, admin, "settings", lambda s, m=mapping: alerts.set_manager_emails(s, m, admin))
+    with transaction(engine) as session:
+        found = [(e.actor, e.action, e.details) for e in access.trail(session, action="manager-emails")]
+    assert found == [
+        ("admin@example.com", "manager-emails",
+         '{"Anna": {"new": "anna@elders.nl", "old": "anna@example.nl"}, "Bram": {"new": "bram@example.nl", "old": null}}'),
+        ("admin@example.com", "manager-emails", '{"Anna": {"new": "anna@example.nl", "old": null}}'),
+    ]  # fmt: skip

@@ -214,7 +214,7 @@ def test_a_bad_as_of_is_refused(sqlite_url: str, command: str, as_of: str) -> No
 def test_an_unreachable_database_is_a_clear_error(sqlite_url: str) -> None:
     done = run(sqlite_url, "summary", "--db", "postgresql://postgres@127.0.0.1:1/test")
     assert done.returncode == 2
-    assert done.stderr.startswith("error: cannot open database")
+    assert done.stderr.startswith("error: cannot open the database")
     assert "Traceback" not in done.stderr
 
 

@@ -146,3 +146,35 @@ def test_pack_shows_the_decision_and_its_history_or_fields_to_fill(loaded: Engin
     assert 5100 in cells["K-002"] and 4800 in cells["K-002"] and "verstuurd" in cells["K-002"]
     assert "Nog geen besluit: in te vullen bij de evaluatie." in cells["K-001"]
     assert "Besloten door" in cells["K-001"]
+
+
+def test_decision_times_show_in_the_settings_time_zone(loaded: Engine) -> None:
+    """A decision at 00:30 in Amsterdam on 1 Dec (23:30 UTC on 30 Nov) reads so in the pack; another
+    zone or UTC is said by the setting."""
+    from budgetcore.review import decision_rows
+    from budgetcore.store import access, writes
+
+    at = dt.datetime(2026, 11, 30, 23, 30)  # stored: naive UTC
+    op = access.operator()
+    with transaction(loaded) as session:
+        record_decision(session, "K-002", "renew", decided_by="Bram", decided_at=at)
+    for zone, en, nl in (
+        ("Europe/Amsterdam", "1 Dec 2026 00:30", "01-12-2026 00:30"),
+        ("UTC", "30 Nov 2026 23:30 UTC", "30-11-2026 23:30 UTC"),
+        ("America/New_York", "30 Nov 2026 18:30", "30-11-2026 18:30"),
+    ):
+        with transaction(loaded) as session:
+            chosen = settings.load(session).__class__(
+                **{**settings.load(session).__dict__, "time_zone": zone}
+            )
+        writes.write(loaded, op, "settings", lambda s, c=chosen: settings.save(s, c, op))
+        with transaction(loaded) as session:
+            pack = reports.collect(session, handcalc.AS_OF, settings.load(session), within_days=365)
+        (review,) = [r for r in pack.contracts if r.contract_number == "K-002"]
+        for lang, shown in (("en", en), ("nl", nl)):
+            _, rows = decision_rows.history(review, lang)
+            assert rows[0][0] == (shown, "text")
+            assert (shown, "text") in [v for _, v in decision_rows.current(review, lang)]
+    with transaction(loaded) as session:
+        bad = settings.load(session).__class__(time_zone="Mars/Olympus")
+    assert ("time_zone", "must be a time zone such as Europe/Amsterdam") in bad.problems()

@@ -111,9 +111,10 @@ def _literal_keys(path: Path) -> set[str]:
     return keys
 
 
-SOURCES = sorted(
-    [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "budgetcore").rglob("*.py")],
-)
+SOURCES = sorted(  # not the schema's revisions: their sa.Column("name", ...) are column names, no text
+    [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py"),
+     *(p for p in (ROOT / "budgetcore").rglob("*.py") if "migrations" not in p.parts)],
+)  # fmt: skip
 
 
 def test_source_scan_finds_the_keys() -> None:

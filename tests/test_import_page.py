@@ -203,3 +203,24 @@ def test_in_a_browser_upload_shows_errors_then_imports_and_the_overview_shows_th
     engine = prepared(make_engine(url))
     assert {r["contract_number"] for r in figures(engine)} == {row[0] for row in ROWS["contracts"]}
     engine.dispose()
+
+
+def test_a_file_with_hundreds_of_unknown_columns_gets_a_few_dozen_choices_and_one_table(
+    app_url, tmp_path
+) -> None:
+    from budgetcore.app import import_view
+
+    contracts = tmp_path / "contracts.csv"
+    extra = [f"extra {i}" for i in range(400)]
+    contracts.write_text(
+        ",".join(["contract_number", "customer", "start_date", "end_date", *extra]) + "\n"
+        + ",".join(["K-1", "Alpha", "2026-01-01", "2026-12-31", *[""] * 400]) + "\n"
+    )  # fmt: skip
+    at = upload(import_page(), [contracts])
+    choices = [s for s in at.selectbox if str(s.key).startswith("import_map|")]
+    assert len(choices) == import_view.MAPPING_WIDGETS
+    ignored = [d.value for d in at.dataframe if "Ignored column" in d.value.columns]
+    assert len(ignored) == 1 and ignored[0]["Ignored column"].tolist() == extra[import_view.MAPPING_WIDGETS :]
+    run_button(at).click().run()
+    assert not at.exception
+    assert frame(at, "import_log")["Rows"].tolist() == [1]

@@ -58,7 +58,9 @@ def test_a_workbook_that_unpacks_far_beyond_its_size_is_refused() -> None:
         out.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (8 * limits.MB) + b">")
     tables, problems = read_uploads([("contracts.xlsx", packed.getvalue())])
     assert not tables
-    assert problems[0].message.endswith("unpacks 1,027 times its packed size (at most 100): not a real workbook")
+    assert problems[0].message.endswith(
+        "unpacks 1,027 times its packed size (at most 100): not a real workbook"
+    )
 
 
 def test_a_long_cell_is_refused_alike_in_csv_and_xlsx(tmp_path: Path) -> None:
@@ -100,3 +102,35 @@ def test_streamlit_takes_what_the_limits_take() -> None:
     server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
     assert server["maxUploadSize"] == limits.UPLOAD_MB
     assert server["maxMessageSize"] == limits.UPLOAD_MB
+
+
+def test_a_wide_header_is_refused_before_it_is_split(tmp_path: Path) -> None:
+    """A 0.2 MB CSV whose header is 200,000 empty columns: refused on its header line, in the upload
+    path and the command line's alike, holding little memory (it once took 2 GB to validate)."""
+    import tracemalloc
+
+    wide = b"contract_number" + b"," * 200_000 + b"\nK-1\n"
+    tracemalloc.start()
+    try:
+        tables, problems = read_uploads([("contracts.csv", wide)])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert not tables and [p.message for p in problems] == ["the header row is longer than 50,000 characters"]
+    assert peak < 20 * limits.MB
+    path = tmp_path / "contracts.csv"
+    path.write_bytes(b"contract_number" + b";" * 40_000 + b"\nK-1\n")  # short enough, too many columns
+    engine = prepared(make_engine(f"sqlite:///{tmp_path / 'w.db'}"))
+    result = import_paths(engine, [path])
+    assert [p.message for p in result.errors] == [
+        "more than 500 columns: the exchange format has at most a few dozen"
+    ]
+    engine.dispose()
+    row = tmp_path / "rows" / "contracts.csv"  # a narrow header, a row of 501 cells
+    row.parent.mkdir()
+    row.write_text(CONTRACTS + "K-9,A,2026-01-01,2026-12-31" + "," * 497 + "\n")
+    engine = prepared(make_engine(f"sqlite:///{tmp_path / 'r.db'}"))
+    assert [p.message for p in import_paths(engine, [row]).errors] == [
+        "more than 500 columns: the exchange format has at most a few dozen"
+    ]
+    engine.dispose()

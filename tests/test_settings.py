@@ -12,6 +12,7 @@ from budgetcore.exchange import demo
 from budgetcore.figures import portfolio, settings
 from budgetcore.figures.metrics import Thresholds
 from budgetcore.figures.settings import Settings
+from budgetcore.store import access, writes
 from budgetcore.store.database import data_version, set_meta, transaction
 from budgetcore.store.schema import prepared
 
@@ -35,7 +36,7 @@ def test_save_and_load_round_trip(engine) -> None:
     )
     with transaction(engine) as session:
         before = data_version(session)
-        settings.save(session, chosen)
+    writes.write(engine, access.operator(), "settings", lambda session: settings.save(session, chosen))
     with transaction(engine) as session:
         assert settings.load(session) == chosen
         assert data_version(session) == before + 1  # cached figures refresh

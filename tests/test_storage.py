@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, func, inspect, select, text
 from budgetcore.exchange import demo
 from budgetcore.exchange.importing import import_paths
 from budgetcore.figures import portfolio
+from budgetcore.store import schema
 from budgetcore.store.database import (
     StorageError,
     data_version,
@@ -64,7 +65,7 @@ def test_prepare_creates_the_schema_once_and_names_its_steps(db_url: str) -> Non
     assert not has_schema(bare)
     engine = make_engine(db_url)
     steps = prepare(engine)
-    assert len(steps) == 1 and steps[0].startswith("created tables: ")
+    assert steps == [f"upgraded from an empty database to {schema.head()}"]
     names = set(inspect(engine).get_table_names())
     assert {m.__tablename__ for m in TABLES} | {"meta"} <= names
     assert prepare(make_engine(db_url)) == []  # a second start finds the schema and keeps it
@@ -79,7 +80,9 @@ def test_the_start_steps_are_logged_and_the_demo_fills_only_an_empty_database(
     caplog.set_level(logging.INFO)
     engine = make_engine(db_url)
     prepare(engine)
-    assert any(r.getMessage().startswith("schema: created tables: ") for r in caplog.records)
+    assert any(
+        r.getMessage().startswith("schema: upgraded from an empty database to ") for r in caplog.records
+    )
     first = demo.load_if_empty(engine, contracts=4, today=dt.date(2026, 11, 27))
     assert first is not None and first.ok
     assert any(r.getMessage().startswith("demo: loaded into an empty database") for r in caplog.records)

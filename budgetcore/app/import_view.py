@@ -63,6 +63,18 @@ def unmapped_headers(table: SourceTable) -> list[str]:
     return [h for i, h in enumerate(table.headers) if h and i not in found.mapping]
 
 
+MAPPING_WIDGETS = 40  # unrecognised headers offered a choice each; the others are listed in one table
+LISTED = 1000  # headers that table shows at most (limits.COLUMNS keeps a file below it anyway)
+
+
+def mapping_offer(table: SourceTable) -> tuple[list[str], list[str]]:
+    """(headers offered a mapping choice each, headers only listed as ignored): a file with a few dozen
+    unrecognised columns gets a choice for each, a wider one a choice for the first MAPPING_WIDGETS,
+    so that a page run never draws thousands of widgets."""
+    unknown = unmapped_headers(table)
+    return unknown[:MAPPING_WIDGETS], unknown[MAPPING_WIDGETS:]
+
+
 def column_labels(entity: str, lang: str) -> dict[str, str]:
     """Column name -> the header the template uses in lang."""
     names = [c.name for c in COLUMNS[entity]]

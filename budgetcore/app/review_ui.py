@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from budgetcore import i18n
 from budgetcore.app import tables, ui
@@ -88,12 +89,15 @@ def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
         saved = st.form_submit_button(t("Record the decision", lang), type="primary", key=f"{key}_save")
     if saved:
         try:
-            with database.transaction(ui.engine()) as session:
-                done = decisions.record_decision(
-                    session, number, action, decided_by=decided_by, note=note, state=state,
-                    proposed_value=decisions.parse_value(value), proposed_start=start, proposed_end=end,
-                    actor=v.actor.on(f"page:{key}"),
-                )  # fmt: skip
+            actor = v.actor.on(f"page:{key}")
+            proposed = decisions.parse_value(value)
+            written: list[decisions.Decision] = []
+            if not ui.write(lambda session: written.append(decisions.record_decision(
+                session, number, action, decided_by=decided_by, note=note, state=state,
+                proposed_value=proposed, proposed_start=start, proposed_end=end, actor=actor,
+            )), lang, actor, "decide"):  # fmt: skip
+                return
+            done = written[0]
         except decisions.DecisionError as exc:
             st.error(t(exc.key, lang, **{k: plain.markdown(str(x)) for k, x in exc.values.items()}))
             return
@@ -122,17 +126,18 @@ def decision_section(v: ui.View, f: ContractFigures) -> None:
     st.subheader(t("Renewal decision", lang))
     with database.transaction(ui.engine()) as session:
         found = decisions.history(session, f.contract_number)
+        zone = settings.load(session).time_zone
     if found:
         d = found[0]
         value = i18n.money(d.proposed_value, lang, v.currency) if d.proposed_value is not None else "—"
         st.markdown(
             t("**Current**: {action} · {state} · {value}", lang, action=t(d.action, lang),
               state=t(d.state, lang), value=value)
-            + f" · {plain.markdown(d.decided_by)}, {i18n.date(d.decided_at.date(), lang)}"
+            + f" · {plain.markdown(d.decided_by)}, {i18n.moment(d.decided_at, lang, zone)}"
         )  # fmt: skip
         rows = [
             {
-                "decided": f"{i18n.date(x.decided_at.date(), lang)} {x.decided_at:%H:%M}",
+                "decided": i18n.moment(x.decided_at, lang, zone),
                 "action": t(x.action, lang),
                 "state": t(x.state, lang),
                 "value": None if x.proposed_value is None else float(x.proposed_value),
@@ -421,21 +426,31 @@ def alert_settings(v: ui.View, stored: settings.Settings) -> None:
         text = right.text_area(t("Account managers' email addresses, one 'Name = address' per line", lang),
                                value="\n".join(f"{k} = {a}" for k, a in sorted(emails.items())),
                                key="s_manager_emails")  # fmt: skip
+        zone = left.text_input(t("Time zone of the times shown (decisions)", lang), value=stored.time_zone,
+                               key="s_time_zone")  # fmt: skip
         saved = st.form_submit_button(t("Save", lang), key="s_review_save", icon=":material/save:")
     if not saved:
         return
     chosen = replace(
-        stored, review_days=int(review_days), dashboard_url=url.strip(), alert_sender=sender.strip()
-    )
+        stored, review_days=int(review_days), dashboard_url=url.strip(), alert_sender=sender.strip(),
+        time_zone=zone.strip(),
+    )  # fmt: skip
     problems = [
-        t(m, lang) for f, m in chosen.problems() if f in ("review_days", "dashboard_url", "alert_sender")
+        t(m, lang)
+        for f, m in chosen.problems()
+        if f in ("review_days", "dashboard_url", "alert_sender", "time_zone")
     ]
     try:
         mapping = parse_emails(text)
-        with database.transaction(ui.engine()) as session:
-            if not problems:
-                settings.save(session, chosen)
-                alerts.set_manager_emails(session, mapping)
+        if not problems:  # the signed-in admin, audited as themselves (settings and the addresses)
+            actor = v.actor.on("page:settings")
+
+            def save(session: Session) -> None:
+                settings.save(session, chosen, actor)
+                alerts.set_manager_emails(session, mapping, actor)
+
+            if not ui.write(save, lang, actor, "settings"):
+                return
     except ValueError as exc:
         problems.append(str(exc))
     for problem in problems:

@@ -40,7 +40,7 @@ from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import AUTO, FORECAST_METHODS, STATUSES, Forecast, Thresholds
 from budgetcore.figures.portfolio import Filters
 from budgetcore.i18n import t
-from budgetcore.store import columns, database, lifecycle, schema
+from budgetcore.store import access, columns, database, lifecycle, schema, writes
 from budgetcore.store.access import Actor
 from budgetcore.store.models import Contract
 
@@ -423,7 +423,7 @@ def sidebar(filters: bool = True) -> View:
         else:  # a widget not drawn in a run loses its state: keep it as plain session state
             for key in FILTER_KEYS:
                 st.session_state[key] = st.session_state[key]
-        auth.identity_box(language)
+        auth.identity_box(language, engine())
         # on a phone a page title such as 'Portefeuilleoverzicht' fits one line
         st.html(
             f"<style>@media (max-width: {PHONE_PX - 1}px) {{ h1 {{ font-size: 1.7rem !important; }} }}</style>"
@@ -619,14 +619,17 @@ def guarded(run: Callable[[], object], language: str) -> None:
         )  # fmt: skip
 
 
-def write(action: Callable[[Session], object], language: str) -> bool:
-    """Run action in one writing transaction (database.writing); True when it committed.
-    A fault of the database is said as one (nothing changed, try again), never as a traceback."""
+def write(change: Callable[[Session], object], language: str, actor: Actor, right: str) -> bool:
+    """Run change as one write of actor (store/writes.write: the lock, the role as stored now for
+    right, the data version); True when it committed. A fault of the database is said as one
+    (nothing changed, try again), a refusal as one, never as a traceback."""
     try:
-        with database.writing(engine()) as session:
-            action(session)
+        writes.write(engine(), actor, right, change)
     except database.ServerFaultError as exc:
         server_fault(str(exc), language)
+        return False
+    except access.RefusedError:
+        st.error(t("Your role does not allow this page. Ask an admin for access.", language))
         return False
     return True
 
@@ -1048,9 +1051,25 @@ def date_format(language: str) -> str:
 
 def csv_download(lang: str, data: object, stem: str, key: str) -> None:
     """The page's "Download as CSV" button: data (text, or a function that builds it when
-    clicked) saved as stem.csv; a click does not rerun the page."""
+    clicked, after checking that this run's actor still has a role) saved as stem.csv; a click
+    does not rerun the page."""
+    if callable(data):
+        data = checked(data)
     st.download_button(t("Download as CSV", lang), data, file_name=f"{stem}.csv", mime="text/csv",
                        icon=":material/download:", key=key, on_click="ignore")  # fmt: skip
+
+
+def checked(build: Callable[[], T]) -> Callable[[], T]:
+    """build, run in Streamlit's download thread only while this run's actor still has a role
+    (access.require_reader, read from the database when the button is clicked)."""
+    engine_, reader = engine(), auth.actor()
+
+    def run() -> T:
+        with database.transaction(engine_) as session:
+            access.require_reader(session, reader)
+        return build()
+
+    return run
 
 
 PHONE_PX = 640  # narrower than this, a page shows its phone list instead of its wide table
@@ -1146,8 +1165,12 @@ def review_pack_downloads(v: View, contract_number: str | None = None) -> None:
     others = replace(v.filters, renewal_within_days=None)
     within = v.filters.renewal_within_days
 
+    reader = v.actor
+
     def pack() -> reports.ReviewPack:
         with database.transaction(engine_) as session:
+            # built later, in Streamlit's download thread: the role is checked now, not at the page's run
+            access.require_reader(session, reader)
             chosen = stored_settings.load(session)
             return reports.collect(
                 session, as_of, chosen, contract_number=contract_number, within_days=within, filters=others

@@ -304,6 +304,7 @@ def _chunk(data: bytes, first_row: int, width: int) -> Chunk | None:
         return None
     if len(records) != lines:
         return None
+    limits.check_width(max(map(len, records), default=0))  # a row far wider than the header
     odd = np.array([len(r) != width for r in records], dtype=bool)
     columns = [pa.array([r[i] if i < len(r) else "" for r in records], pa.string()) for i in range(width)]
     return Chunk(first_row, columns, lines, odd | _long_cells(columns, lines), records)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from budgetcore import clock
 from budgetcore.exchange.formats import COLUMNS, ENTITIES, SourceTable, open_csv
 from budgetcore.exchange.importing import ImportResult, import_tables
-from budgetcore.store import access, lifecycle
+from budgetcore.store import access, lifecycle, writes
 from budgetcore.store.access import Actor
 from budgetcore.store.database import get_meta, set_meta, transaction
 from budgetcore.store.models import Contract
@@ -516,5 +516,4 @@ def load(engine: Engine, actor: Actor | None = None, **kwargs) -> ImportResult:
 
 def remove(engine: Engine, actor: Actor) -> dict[str, int]:
     """Delete the demo's rows in one transaction (lifecycle.remove_demo); rows deleted per table."""
-    with transaction(engine) as session:
-        return lifecycle.remove_demo(session, actor)
+    return writes.write(engine, actor, "demo", lambda session: lifecycle.remove_demo(session, actor))

@@ -615,13 +615,14 @@ def open_csv(file_name: str, stream: io.BufferedIOBase, size: int | None = None)
     encoding = decide_encoding(stream) if stream.seekable() else detect_encoding(sample)
     errors = "budgetcore-cp1252" if encoding.startswith("utf-8") else "replace"
     text = io.TextIOWrapper(stream, encoding=encoding, errors=errors, newline="")
-    first = text.readline()
+    first = header_line(text)
     hint = re.match(r"^sep=(.)\r?\n?$", first)  # Excel's separator hint line
     if hint:
         delimiter = hint[1]
-        first = text.readline()
+        first = header_line(text)
     else:
         delimiter = sniff_delimiter(first)
+    limits.check_width(first.count(delimiter) + 1)  # before the header is split and mapped
     headers = [h.strip() for h in next(csv.reader([first], delimiter=delimiter), [])]
     sample_rows, all_rows = with_sample(csv_rows(text, delimiter))
     expected = None
@@ -641,6 +642,14 @@ def open_csv(file_name: str, stream: io.BufferedIOBase, size: int | None = None)
     )
     table.remap(recognise(file_name, headers))
     return table
+
+
+def header_line(text: IO[str]) -> str:
+    """The next line, read no further than limits.HEADER_CHARS (LimitError beyond it)."""
+    line = text.readline(limits.HEADER_CHARS + 1)
+    if len(line) > limits.HEADER_CHARS:
+        raise limits.LimitError("the header row is longer than {limit} characters", limit=limits.HEADER_CHARS)
+    return line
 
 
 def csv_rows(text: IO[str], delimiter: str, header_row: int = 1) -> Iterator[tuple[int, list[Cell]]]:
@@ -664,6 +673,7 @@ def csv_rows(text: IO[str], delimiter: str, header_row: int = 1) -> Iterator[tup
                     ) from None
                 raise
             number += 1
+            limits.check_width(len(cells))
             limits.check_rows(number - header_row, len(cells))
             if not any(c.strip() for c in cells):
                 continue

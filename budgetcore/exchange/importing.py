@@ -34,14 +34,12 @@ from budgetcore.exchange.validation import (
     RowValidator,
 )
 from budgetcore.exchange.writer import Batch, Writer
-from budgetcore.store import access, aggregates, lifecycle
+from budgetcore.store import access, aggregates, lifecycle, writes
 from budgetcore.store.database import (
     SERVER_FAULTS,
     ServerFaultError,
-    bump_data_version,
     fault_reason,
     transaction,
-    writing,
 )
 from budgetcore.store.models import (
     ImportLog,
@@ -193,7 +191,7 @@ def import_tables(
         log.exception("import failed")
         result.written = False
         failed = "import failed, nothing written: {reason}"
-        result.error(Problem.of("(database)", None, None, None, failed, reason=str(exc)[:500]))
+        result.error(Problem.of("(database)", None, None, None, failed, reason=fault_reason(exc)))
     return result
 
 
@@ -211,6 +209,7 @@ def _import(
     after: Callable[[Session], None] | None,
     audit_as: str,
 ) -> None:
+    right = "import" if audit_as == "import" else "demo"
     usable: list[tuple[SourceTable, FileReport]] = []
     unreadable: set[str] = set()
     for table in tables:
@@ -248,10 +247,9 @@ def _import(
     usable.sort(key=lambda pair: ENTITIES.index(pair[0].entity))  # type: ignore[arg-type]
     # a write holds the database's write lock from its first statement (a second import waits
     # for it, then sees the first's data); a dry run only reads
-    with transaction(engine) if dry_run else writing(engine) as session:
+    # the one write path: the role is checked in the transaction that writes, before anything is
+    with transaction(engine) if dry_run else writes.writing_as(engine, actor, right) as session:
         removed: dict[str, int] = {}
-        if not dry_run:  # the guard before anything is written, in the transaction that writes
-            access.require(session, actor, "import" if audit_as == "import" else "demo")
         if replace_demo:  # in a dry run too, so that it validates against what will remain
             removed = lifecycle.remove_demo(session, actor, rebuild=False)
         known = Known(session)
@@ -289,7 +287,6 @@ def _import(
         affected = None if removed else writer.affected_contract_ids()
         del writer, known  # their maps of every key seen: freed before the aggregates and snapshots
         aggregates.rebuild(session, affected)
-        bump_data_version(session)
         session.add(
             ImportLog(
                 imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),

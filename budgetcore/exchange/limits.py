@@ -21,6 +21,8 @@ XLSX_MEMBER_BYTES = 128 * MB  # one member (a sheet's XML, the shared strings), 
 XLSX_RATIO = 100  # unpacked / packed size of a member larger than 1 MB; real workbooks stay below 30
 CELL_CHARS = 10_000  # characters in one cell, CSV and .xlsx alike (the longest column holds 200)
 ROWS = 20_000_000  # rows in one file or sheet
+COLUMNS = 500  # columns in one file or sheet, header and rows (the exchange format has at most 17)
+HEADER_CHARS = 50_000  # characters of a CSV's header line, read before it is split
 CELLS = 400_000_000  # rows x columns in one file or sheet
 EXCERPT = 100  # characters of a bad value a message repeats
 
@@ -32,6 +34,8 @@ MESSAGES = (  # every template a LimitError carries, for the Dutch catalog
     "a cell holds more than {limit} characters",
     "more than {limit} rows: split the file",
     "more than {limit} cells: split the file",
+    "the header row is longer than {limit} characters",
+    "more than {limit} columns: the exchange format has at most a few dozen",
 )
 
 
@@ -89,6 +93,14 @@ def check_rows(rows: int, width: int) -> None:
         raise LimitError("more than {limit} rows: split the file", limit=ROWS)
     if rows * max(width, 1) > CELLS:
         raise LimitError("more than {limit} cells: split the file", limit=CELLS)
+
+
+def check_width(width: int) -> None:
+    """Refuse a header or a row of more than COLUMNS cells (before anything per column is done)."""
+    if width > COLUMNS:
+        raise LimitError(
+            "more than {limit} columns: the exchange format has at most a few dozen", limit=COLUMNS
+        )
 
 
 def excerpt(value: str | None, limit: int = EXCERPT) -> str | None:

@@ -133,6 +133,8 @@ def _header(
     top = list(itertools.islice(rows, HEADER_SEARCH))
     if not top:
         return None, rows
+    for _, cells in top:  # before any header is mapped
+        limits.check_width(len(cells))
 
     def known(cells: list[Cell]) -> int:
         headers = [cell_text(c) for c in cells]

@@ -16,9 +16,10 @@ from babel.numbers import get_currency_name
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from budgetcore import i18n
 from budgetcore.figures.metrics import FORECAST_SETTINGS, Thresholds
-from budgetcore.store import access, locks
-from budgetcore.store.database import bump_data_version, set_meta
+from budgetcore.store import access
+from budgetcore.store.database import set_meta
 from budgetcore.store.models import Meta
 
 PREFIX = "setting."
@@ -59,6 +60,7 @@ class Settings:
     alert_sender: str = "budgets@localhost"
     forecast_method: str = _RULES.forecast_method
     min_completed: int = _RULES.min_completed
+    time_zone: str = "Europe/Amsterdam"
 
     def thresholds(self) -> Thresholds:
         """The part of the settings that the engine's rules use (frame.derive)."""
@@ -105,6 +107,8 @@ class Settings:
             found.append(("min_completed", "must be between 1 and 100000 contracts"))
         if not _known_currency(self.currency):
             found.append(("currency", "must be a three-letter currency code such as EUR"))
+        if not i18n.known_zone(self.time_zone):
+            found.append(("time_zone", "must be a time zone such as Europe/Amsterdam"))
         return found
 
 
@@ -154,8 +158,8 @@ def save(session: Session, settings: Settings, actor: access.Actor | None = None
     """Store every field (the caller commits). Raises ValueError naming the first bad field,
     access.RefusedError unless actor (default: the operator) may change settings.
 
-    The audit trail records every changed field's old and new value. Also bumps the data
-    version: cached figures are keyed on it, and statuses change with the thresholds.
+    The audit trail records every changed field's old and new value. Run it through
+    store/writes.write, which bumps the data version (statuses change with the thresholds).
     """
     actor = actor or access.operator()
     access.require(session, actor, "settings")
@@ -163,7 +167,6 @@ def save(session: Session, settings: Settings, actor: access.Actor | None = None
     if problems:
         field, message = problems[0]
         raise ValueError(f"{field} {message}")
-    locks.write_lock(session)  # not in the middle of an import's transaction
     before = load(session)
     changed = {
         name: {"old": str(getattr(before, name)), "new": str(getattr(settings, name))}
@@ -173,7 +176,6 @@ def save(session: Session, settings: Settings, actor: access.Actor | None = None
     access.record(session, actor, "settings", "", **changed)
     for name in _FIELDS:
         set_meta(session, PREFIX + name, str(getattr(settings, name)))
-    bump_data_version(session)
 
 
 def thresholds(session: Session) -> Thresholds:

@@ -12,33 +12,22 @@ A change is one of (KINDS):
 - ``ending``: the end date came within review_days.
 
 Each change has a key (e.g. ``review:CT-1:2026-12-01``); alert_log keeps the
-keys that were sent, so an alert is sent once. Nothing is recorded until the
-mail server has accepted every digest: a run that cannot send fails with a
-clear message and the next run sends it all again. Without --send the
-digests are printed and nothing is recorded. The overview's "changes since
-last week" is the same detection with last week's statuses and dates.
-
-SMTP: BUDGETCORE_SMTP_URL, e.g. ``smtp://user:pass@mail.example.nl:587?starttls=1``
-(``smtps://`` for TLS from the start); the From address is the setting
-alert_sender (BUDGETCORE_ALERT_FROM overrides it). Managers' addresses are a
-mapping kept in the meta table (manager_emails()).
+keys that were sent, so an alert is sent once. This module finds the changes and
+builds the digests; alert_mail.py sends them, each digest recorded on its own once
+the mail server accepted it. The overview's "changes since last week" is the same
+detection with last week's statuses and dates. Managers' addresses are a mapping
+kept in the meta table (manager_emails()).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import smtplib
-import ssl
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
-from typing import TextIO
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import quote
 
 import numpy as np
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from budgetcore import i18n
@@ -47,10 +36,9 @@ from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import ContractFigures
 from budgetcore.figures.settings import Settings
 from budgetcore.i18n import t
-from budgetcore.store import alert_log, decisions
-from budgetcore.store.database import get_meta, set_meta, transaction
+from budgetcore.store import access, alert_log, decisions
+from budgetcore.store.database import get_meta, set_meta
 
-SMTP_ENV, FROM_ENV = "BUDGETCORE_SMTP_URL", "BUDGETCORE_ALERT_FROM"
 EMAILS_KEY = "setting.manager_emails"
 WORSENING = (metrics.ON_TRACK, metrics.WATCH, metrics.AT_RISK, metrics.OVER_BUDGET)
 KINDS = ("status", "window", "review", "ending")
@@ -61,10 +49,6 @@ MESSAGES = {
     "ending": "the contract ends on {end} ({days} days left)",
 }
 NO_MANAGER = ""
-
-
-class AlertError(Exception):
-    """The digests cannot be sent; the message says where and why."""
 
 
 @dataclass(frozen=True)
@@ -151,11 +135,23 @@ def manager_emails(session: Session) -> dict[str, str]:
     return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
 
-def set_manager_emails(session: Session, emails: dict[str, str]) -> None:
-    """Store the mapping (the caller commits); ValueError naming the first address that is not one."""
+def set_manager_emails(session: Session, emails: dict[str, str], actor: access.Actor | None = None) -> None:
+    """Store the mapping (the caller commits, through store/writes.write); ValueError naming the
+    first address that is not one. A change is audited under actor (default: the operator) with
+    the managers added, changed and removed."""
+    actor = actor or access.operator()
+    access.require(session, actor, "settings")
     for name, address in emails.items():
         if address.count("@") != 1 or any(c.isspace() for c in address):
             raise ValueError(f"not an email address for {name}: {address!r}")
+    before = manager_emails(session)
+    changed = {
+        name: {"old": before.get(name), "new": emails.get(name)}
+        for name in sorted(set(before) | set(emails))
+        if before.get(name) != emails.get(name)
+    }
+    if changed:
+        access.record(session, actor, "manager-emails", "", **changed)
     set_meta(session, EMAILS_KEY, json.dumps(emails, ensure_ascii=False, sort_keys=True))
 
 
@@ -257,112 +253,3 @@ def changes_between(
     before = {f.contract_number: metrics.STATUSES[earlier[f.contract_number]]
               for f in figures if f.contract_number in earlier}  # fmt: skip
     return detect(figures, before, decided, stored, then.as_of)
-
-
-@dataclass(frozen=True)
-class SmtpConfig:
-    host: str
-    port: int
-    user: str | None
-    password: str | None
-    starttls: bool
-    tls: bool
-
-
-def smtp_config(url: str | None) -> SmtpConfig:
-    """BUDGETCORE_SMTP_URL parsed; AlertError saying what is wrong with it."""
-    if not url:
-        raise AlertError(f"{SMTP_ENV} is not set: e.g. smtp://user:pass@mail.example.nl:587?starttls=1")
-    parts = urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise AlertError(
-            f"{SMTP_ENV} must look like smtp://user:pass@host:587?starttls=1, not {parts.scheme}://…"
-        )
-    query = parse_qs(parts.query)
-    try:
-        port = parts.port or (465 if parts.scheme == "smtps" else 25)
-    except ValueError:
-        raise AlertError(f"{SMTP_ENV} has a port that is not a number") from None
-    return SmtpConfig(
-        host=parts.hostname,
-        port=port,
-        user=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        starttls=query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes"),
-        tls=parts.scheme == "smtps",
-    )
-
-
-def mail(digests_: Sequence[Digest], as_of: dt.date, stored: Settings, config: SmtpConfig, lang: str) -> None:
-    """Mail every digest that has an address over one SMTP connection; AlertError on any failure."""
-    sender = os.environ.get(FROM_ENV) or stored.alert_sender
-    where = f"{config.host}:{config.port}"
-    try:
-        server: smtplib.SMTP
-        if config.tls:
-            server = smtplib.SMTP_SSL(
-                config.host, config.port, timeout=30, context=ssl.create_default_context()
-            )
-        else:
-            server = smtplib.SMTP(config.host, config.port, timeout=30)
-        with server:
-            if config.starttls:
-                server.starttls(context=ssl.create_default_context())
-            if config.user:
-                server.login(config.user, config.password or "")
-            for d in digests_:
-                if not d.address:
-                    continue
-                message = EmailMessage()
-                message["From"], message["To"] = sender, d.address
-                message["Subject"] = d.subject(as_of, lang)
-                message.set_content(d.body(as_of, stored, lang))
-                server.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise AlertError(f"cannot send the alerts through {where}: {exc}") from exc
-
-
-def command(engine: Engine, as_of: dt.date, *, send: bool, out: TextIO, err: TextIO, lang: str = "en") -> int:
-    """`python -m budgetcore alerts [--as-of D] [--send]`: print the digests, or mail them and record them."""
-    with transaction(engine) as session:
-        run = prepare_run(session, as_of)
-        stored = settings.load(session)
-    unaddressed = [d for d in run.digests if not d.address]
-    if not send:
-        for d in run.digests:
-            print(f"To: {d.address or '(no address for this manager)'}", file=out)
-            print(f"Subject: {d.subject(as_of, lang)}", file=out)
-            print("", file=out)
-            print(d.body(as_of, stored, lang), file=out)
-        print(f"{sum(len(d.alerts) for d in run.digests)} new alert(s) in {len(run.digests)} digest(s); "
-              "not sent (add --send to mail them)", file=out)  # fmt: skip
-        return 0
-    try:
-        config = smtp_config(os.environ.get(SMTP_ENV))
-        sendable = [d for d in run.digests if d.address]
-        if sendable:
-            mail(sendable, as_of, stored, config, lang)
-    except AlertError as exc:
-        print(f"error: {exc}; nothing was recorded, the next run sends these alerts again", file=err)
-        return 1
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    with transaction(engine) as session:
-        alert_log.mark_sent(
-            session,
-            [
-                (a.key, a.contract_number, a.kind, d.address)
-                for d in run.digests
-                if d.address
-                for a in d.alerts
-            ],
-            as_of,
-            now,
-        )
-        alert_log.set_baseline(session, run.statuses)
-        alert_log.set_last_run(session, as_of)
-    for d in unaddressed:
-        print(f"warning: no email address for account manager {d.manager or '(none)'}: "
-              f"{len(d.alerts)} alert(s) kept for the next run", file=err)  # fmt: skip
-    sent = sum(len(d.alerts) for d in run.digests if d.address)
-    print(f"sent {sent} alert(s) in {len([d for d in run.digests if d.address])} digest(s)", file=out)
-    return 0

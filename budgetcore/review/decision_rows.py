@@ -36,7 +36,7 @@ def current(r: ContractReview, lang: str) -> list[tuple[str, Value]]:
         (t("Proposed term", lang), (term(d, lang), "text")),
         (t("Note", lang), (d.note, "text")),
         (t("Decided by", lang), (d.decided_by, "text")),
-        (t("Decided", lang), (d.decided_at.date(), "date")),
+        (t("Decided", lang), (i18n.moment(d.decided_at, lang, r.time_zone), "text")),
     ]
 
 
@@ -45,7 +45,7 @@ def history(r: ContractReview, lang: str) -> tuple[list[str], list[list[Value]]]
     header = [t(c, lang) for c in HISTORY_COLUMNS]
     return header, [
         [
-            (i18n.date(d.decided_at.date(), lang) + d.decided_at.strftime(" %H:%M"), "text"),
+            (i18n.moment(d.decided_at, lang, r.time_zone), "text"),
             (t(d.action, lang), "text"),
             (t(d.state, lang), "text"),
             (d.proposed_value, "money"),

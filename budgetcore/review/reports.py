@@ -53,6 +53,7 @@ class ContractReview:
     materials: Sequence[MaterialRow] = ()
     findings: Sequence[Finding] = ()
     currency: str = "EUR"  # the settings' ISO code the reason and the findings write amounts in
+    time_zone: str = "Europe/Amsterdam"  # the settings' zone the decisions' times are shown in
     decisions: Sequence[Decision] = ()  # renewal decisions, the current (latest) first
     last_term: last_term.Comparison | None = None  # against the contract it renews, when known
     periods: Sequence[variance.PeriodVariance] = ()  # budget against actual per quarter of the term
@@ -126,6 +127,7 @@ def summary_review(f: ContractFigures, settings: Settings) -> ContractReview:
         suggestion=advice.suggest(f),
         price=pricing.for_contract(f, settings.target_margin),
         currency=settings.currency,
+        time_zone=settings.time_zone,
     )
 
 

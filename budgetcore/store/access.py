@@ -16,14 +16,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import getpass
+import hashlib
 import io
 import json
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from budgetcore.store.database import get_meta, set_meta
 from budgetcore.store.models import AuditEntry, User
 
 ROLES = ("viewer", "editor", "admin")  # each may do what the ones before it may
@@ -58,10 +61,11 @@ class Actor:
     who: str
     source: str
     operator: bool = False
+    signed_in_at: float = 0.0  # a signed-in user: when their sign-in began (epoch seconds; 0 unknown)
 
     def on(self, source: str) -> Actor:
         """The same actor acting from another place (e.g. one page)."""
-        return Actor(self.who, source, self.operator)
+        return Actor(self.who, source, self.operator, self.signed_in_at)
 
 
 def os_user() -> str:
@@ -78,16 +82,30 @@ def operator(source: str = "cli") -> Actor:
 
 
 def normal_email(email: str) -> str:
-    """An email as stored and compared: trimmed, lower case. ValueError when it is not one."""
-    cleaned = email.strip().lower()
+    """An email as stored and compared: trimmed, Unicode-normalised (NFKC) and case-folded, so
+    that two ways of writing one address are one. ValueError when it is not an address."""
+    cleaned = unicodedata.normalize("NFKC", email.strip()).casefold()
     if "@" not in cleaned or len(cleaned) > 254 or any(c.isspace() for c in cleaned):
         raise ValueError(f"not an email address: {email!r}")
     return cleaned
 
 
+def lookalike(email: str) -> bool:
+    """Whether an address as a provider sent it is written with characters that stand for others:
+    compatibility forms that NFKC replaces (KELVIN SIGN for K, fullwidth letters, ligatures) or
+    letters whose case folding is not their lower case (ß for ss). Such an address would compare
+    equal to another user's; it is refused at sign-in instead."""
+    raw = email.strip()
+    return unicodedata.normalize("NFKC", raw) != raw or raw.casefold() != raw.lower()
+
+
 def role_of(session: Session, email: str) -> str | None:
-    """The stored role of an email, or None when it has none."""
-    return session.scalar(select(User.role).where(User.email == email.strip().lower()))
+    """The stored role of an email, or None when it has none (or is not an address)."""
+    try:
+        email = normal_email(email)
+    except ValueError:
+        return None
+    return session.scalar(select(User.role).where(User.email == email))
 
 
 def allows(role: str | None, action: str) -> bool:
@@ -98,10 +116,13 @@ def allows(role: str | None, action: str) -> bool:
 
 
 def can(session: Session, actor: Actor, action: str) -> bool:
-    """Whether actor may take action now (the role is read from the database each time)."""
+    """Whether actor may take action now (the role is read from the database each time; a user
+    who signed out since this actor's sign-in may do nothing)."""
     if action not in ACTIONS:
         raise KeyError(action)
-    return actor.operator or allows(role_of(session, actor.who), action)
+    if actor.operator:
+        return True
+    return not signed_out_since(session, actor) and allows(role_of(session, actor.who), action)
 
 
 def require(session: Session, actor: Actor, action: str) -> None:
@@ -109,6 +130,42 @@ def require(session: Session, actor: Actor, action: str) -> None:
     if not can(session, actor, action):
         role = role_of(session, actor.who) or "no role"
         raise RefusedError(f"{actor.who} ({role}) may not {action}: it needs the role {ACTIONS[action]}")
+
+
+def require_reader(session: Session, actor: Actor) -> None:
+    """The guard every download passes when it is built (a deferred download included): the
+    actor still has a role, read from the database now, and has not signed out since."""
+    if actor.operator:
+        return
+    if signed_out_since(session, actor) or role_of(session, actor.who) is None:
+        raise RefusedError(f"{actor.who} has no role now: nothing to download")
+
+
+# --- signing out ----------------------------------------------------------------------------------
+# Streamlit's sign-in lives in a cookie each browser tab reads once; signing out in one tab is
+# kept here, so that the others end at their next action (auth.gate, require, require_reader).
+
+
+def _signed_out_key(email: str) -> str:
+    return "signed_out:" + hashlib.sha256(normal_email(email).encode()).hexdigest()[:32]
+
+
+def sign_out(session: Session, email: str, at: float) -> None:
+    """Record that email signed out at `at` (epoch seconds): sign-ins from before it end."""
+    set_meta(session, _signed_out_key(email), repr(float(at)))
+
+
+def signed_out_at(session: Session, email: str) -> float:
+    """When email last signed out (epoch seconds), 0.0 when never."""
+    try:
+        return float(get_meta(session, _signed_out_key(email), "0") or 0)
+    except ValueError:
+        return 0.0
+
+
+def signed_out_since(session: Session, actor: Actor) -> bool:
+    """Whether a signed-in actor signed out (in any tab) after their sign-in began."""
+    return bool(actor.signed_in_at) and signed_out_at(session, actor.who) > actor.signed_in_at
 
 
 def _now() -> dt.datetime:
@@ -179,24 +236,64 @@ def remove_user(session: Session, actor: Actor, email: str) -> str | None:
     return old
 
 
-def grant_configured_admins(session: Session, emails: Sequence[str]) -> list[str]:
-    """Make the [auth] configuration's admins admin when they have no role yet; those added.
+GRANTED_KEY = "auth.admins_granted"  # meta: the configured admins made admin once (JSON list)
 
-    A configured admin whom an admin later gives another role keeps that role: the
-    list names the first admins, it does not override the database.
+
+def granted_admins(session: Session) -> set[str]:
+    """The configured admins granted so far; before this was kept (an older database), those
+    the audit trail shows the configuration granting."""
+    stored = get_meta(session, GRANTED_KEY)
+    if stored is None:
+        return set(
+            session.scalars(
+                select(AuditEntry.subject).where(
+                    AuditEntry.actor == "configuration", AuditEntry.action == "role"
+                )
+            )
+        )
+    try:
+        return {str(e) for e in json.loads(stored)}
+    except ValueError:
+        return set()
+
+
+def ungranted_admins(session: Session, emails: Sequence[str]) -> list[str]:
+    """Those of the configured admins never granted yet (a read: the gate writes only for these)."""
+    granted = granted_admins(session)
+    found = []
+    for email in emails:
+        try:
+            if normal_email(email) not in granted:
+                found.append(email)
+        except ValueError:
+            continue
+    return found
+
+
+def grant_configured_admins(session: Session, emails: Sequence[str]) -> list[str]:
+    """Make the [auth] configuration's admins admin, once each; those added.
+
+    An address is granted the first time only: a configured admin whom an admin later
+    gives another role, or removes (users remove, the Users page), stays so; the list
+    names the first admins, it does not override the database. Each grant is audited.
     """
+    granted = granted_admins(session)
     added = []
     for email in emails:
         try:
             email = normal_email(email)
         except ValueError:
             continue
+        if email in granted:
+            continue
+        granted.add(email)
         if session.get(User, email) is None:
             session.add(User(email=email, role="admin", added_at=_now(), added_by="configuration"))
             record(
                 session, Actor("configuration", "config", operator=True), "role", email, old=None, new="admin"
             )
             added.append(email)
+    set_meta(session, GRANTED_KEY, json.dumps(sorted(granted), ensure_ascii=False))
     return added
 
 

@@ -27,7 +27,6 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy import (
     BigInteger,
-    Engine,
     and_,
     case,
     delete,
@@ -38,14 +37,14 @@ from sqlalchemy import (
     text,
     type_coerce,
     union_all,
+    update,
 )
 from sqlalchemy.orm import Session
 
 from budgetcore.store import columns, snapshot
 from budgetcore.store.columns import columns_from_rows
-from budgetcore.store.database import day_number, month_start, plain_rows, transaction
+from budgetcore.store.database import day_number, month_start, plain_rows
 from budgetcore.store.models import (
-    Base,
     BudgetLine,
     BudgetPeriod,
     Contract,
@@ -243,23 +242,27 @@ def _add_months(change: dict[dt.date, list], session: Session, chunk: list[int],
 
 
 def _change_portfolio_months(session: Session, change: dict[dt.date, list]) -> None:
-    """Apply the difference some contracts' in-term months made to portfolio_months: a month
-    that gained its first month row is added, one that lost its last one goes."""
-    m = ContractMonth
+    """Apply the difference some contracts' in-term months made to portfolio_months, by SQL
+    arithmetic (SET labour = labour + :change), never read-add-write: two writers that overlap
+    (each under the write lock, one after the other) add both changes. A month that gained
+    its first month row is added, one that lost its last one goes."""
+    m, p = ContractMonth, PortfolioMonth
     for month, (labour, material, lines, rows) in sorted(change.items()):
         if not (labour or material or lines or rows):
             continue
-        found = session.get(PortfolioMonth, month)
-        if found is None:  # no other contract had a month row then: these are the month's all
+        changed = session.execute(
+            update(p)
+            .where(p.month == month)
+            .values(labour=p.labour + labour, material=p.material + material, lines=p.lines + lines)
+        ).rowcount
+        if not changed:  # no other contract had a month row then: these are the month's all
             session.add(PortfolioMonth(month=month, labour=labour, material=material, lines=lines))
+            session.flush()
             continue
-        found.labour += labour
-        found.material += material
-        found.lines += lines
-        if rows < 0 and not (found.lines or found.labour or found.material):
+        if rows < 0:
             others = select(m.contract_id).where(m.in_term.is_(True), m.month == month).limit(1)
             if session.scalar(others) is None:
-                session.delete(found)
+                session.execute(delete(p).where(p.month == month))
     session.flush()
 
 
@@ -318,21 +321,6 @@ def rebuild_portfolio_months(session: Session) -> None:
             .group_by(m.month),
         )
     )
-
-
-def upgrade(engine: Engine) -> None:
-    """Bring a database made before contract_totals up to date: its indexes, one full rebuild.
-
-    Without this it would show zero actuals until its next import.
-    """
-    with transaction(engine) as session:
-        if engine.dialect.name == "postgresql":  # two processes starting at once: one after the other
-            session.execute(text("SELECT pg_advisory_xact_lock(20261127)"))
-        connection = session.connection()
-        for table in Base.metadata.sorted_tables:
-            for index in table.indexes:
-                index.create(connection, checkfirst=True)
-        rebuild(session)
 
 
 # --- checkpoints: every contract's in-term actuals at 25, 50 and 75 % of its own term -----------

@@ -52,6 +52,14 @@ def set_baseline(session: Session, statuses: dict[str, str]) -> None:
     session.add_all(AlertStatus(contract_number=n, status=s) for n, s in statuses.items())
 
 
+def update_baseline(session: Session, statuses: dict[str, str]) -> None:
+    """Store these contracts' statuses, leaving the others' (a digest recorded on its own)."""
+    if not statuses:
+        return
+    session.execute(delete(AlertStatus).where(AlertStatus.contract_number.in_(list(statuses))))
+    session.add_all(AlertStatus(contract_number=n, status=s) for n, s in statuses.items())
+
+
 def sent_keys(session: Session, keys: Iterable[str] | None = None) -> set[str]:
     """The keys already sent (of those given, or all)."""
     stmt = select(SentAlert.key)

@@ -9,8 +9,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, Engine, Integer, create_engine, event, exists, inspect, select
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy import (
+    Date,
+    Engine,
+    Integer,
+    Text,
+    cast,
+    create_engine,
+    event,
+    exists,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
@@ -88,7 +100,7 @@ class ServerFaultError(Exception):
     connection lost); nothing was written. The message says the database's reason."""
 
 
-SERVER_FAULTS = (OperationalError, InterfaceError)
+SERVER_FAULTS = (OperationalError, InterfaceError, InternalError)
 """What a database raises when it, not the data, is at fault (psycopg and sqlite3 alike)."""
 
 
@@ -169,9 +181,20 @@ def data_version(session: Session) -> int:
 
 
 def bump_data_version(session: Session) -> int:
-    version = data_version(session) + 1
-    set_meta(session, "data_version", str(version))
-    return version
+    """Add one to the data version in the database itself (UPDATE ... SET value = value + 1), so
+    that two writers one after the other always make two versions; the new version.
+
+    Called by the one write path (store/writes.write) under the write lock, which also makes
+    the first insert safe."""
+    number = cast(cast(Meta.value, Integer) + 1, Text)
+    found = session.execute(
+        update(Meta).where(Meta.key == "data_version").values(value=number).returning(Meta.value)
+    ).scalar()
+    if found is None:
+        session.add(Meta(key="data_version", value="1"))
+        session.flush()
+        return 1
+    return int(found)
 
 
 def is_demo(session: Session) -> bool:

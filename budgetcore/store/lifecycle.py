@@ -1,9 +1,10 @@
 """A contract's life after import: the demo's marks and its removal, archive, restore and delete.
 
-Each write runs in the caller's transaction, passes access.require() first and
-records itself in the audit trail (access.record), then rebuilds what it changed
-through aggregates' public functions and bumps the data version, so that every
-cached figure moves on. Deleting follows every foreign key to a contract or a
+Each write runs in the caller's transaction (store/writes.write: the write lock, the
+data version's bump), passes access.require() first and records itself in the audit
+trail (access.record), then rebuilds what it changed through aggregates' public
+functions. The snapshots hold every contract, archived or not (frame.read leaves the
+archived out): archiving needs only the data version's bump. Deleting follows every foreign key to a contract or a
 work order in the model, so a table added later (e.g. renewal decisions) is
 emptied of a deleted contract's rows without a change here.
 """
@@ -19,7 +20,6 @@ from sqlalchemy.orm import Session
 from budgetcore import clock
 from budgetcore.store import access, aggregates
 from budgetcore.store.access import Actor
-from budgetcore.store.database import bump_data_version
 from budgetcore.store.models import Base, Contract, Customer, ImportLog, WorkOrder
 
 CHUNK = 5000  # numbers per IN list
@@ -78,7 +78,6 @@ def remove_demo(session: Session, actor: Actor, *, rebuild: bool = True) -> dict
     access.record(session, actor, "demo-remove", "", **{k: v for k, v in counts.items() if v})
     if rebuild:
         aggregates.rebuild(session)
-    bump_data_version(session)
     return counts
 
 
@@ -113,7 +112,6 @@ def archive(session: Session, actor: Actor, number: str, on: dt.date | None = No
         return False
     contract.archived_on = on or clock.today()
     access.record(session, actor, "archive", number, archived_on=contract.archived_on.isoformat())
-    _refresh(session)
     return True
 
 
@@ -126,7 +124,6 @@ def restore(session: Session, actor: Actor, number: str) -> bool:
     old = contract.archived_on
     contract.archived_on = None
     access.record(session, actor, "restore", number, archived_on=old.isoformat())
-    _refresh(session)
     return True
 
 
@@ -140,14 +137,7 @@ def delete_contract(session: Session, actor: Actor, number: str) -> dict[str, in
     counts["customers"] = _delete_lonely_customers(session)
     access.record(session, actor, "delete", number, **{k: v for k, v in counts.items() if v})
     aggregates.rebuild(session, [contract.id])
-    bump_data_version(session)
     return counts
-
-
-def _refresh(session: Session) -> None:
-    # the snapshots hold every contract, archived or not (frame.read leaves the archived out):
-    # only the readers' caches need to know
-    bump_data_version(session)
 
 
 # --- deleting along the foreign keys --------------------------------------------------------------

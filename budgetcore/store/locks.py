@@ -13,7 +13,7 @@ waited for up to database.SQLITE_BUSY_SECONDS.
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 _NAMESPACE = "budgetcore.write"
@@ -24,7 +24,11 @@ def write_lock(session: Session) -> None:
 
     Call it before the transaction's first write; reads before it are allowed.
     """
-    connection = session.connection()
+    lock(session.connection())
+
+
+def lock(connection: Connection) -> None:
+    """write_lock() on a connection in a transaction (the schema step's, which has no session)."""
     dialect = connection.dialect.name
     if dialect == "postgresql":
         connection.execute(

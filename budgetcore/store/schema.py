@@ -1,99 +1,110 @@
-"""Creating and upgrading the schema: an explicit step the app's start and the command line take.
+"""Creating and upgrading the schema with Alembic: an explicit step the app's start and the command
+line take (`python -m budgetcore db upgrade` does it alone).
 
-Opening an engine (database.make_engine) only opens it. prepare() makes the
-tables a new database lacks and brings an older one up to date, each step named
-in the log, so that reading the portfolio never writes.
+Opening an engine (database.make_engine) only opens it. prepare() reads the database's revision
+(the alembic_version table) and, when it is behind, runs the revisions in store/migrations/versions
+under the write lock, each step named in the log, so that reading the portfolio never writes and
+two processes starting at once upgrade once. A new database gets the baseline and every revision
+after it; a database from before Alembic is brought to the baseline first (pre_alembic.py) and
+stamped. Revisions only go forward: a release never downgrades a database.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from sqlalchemy import Engine, Table, inspect, text
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect
 
-from budgetcore.store import aggregates, alert_log, decisions  # noqa: F401 - their tables are part of the schema
-from budgetcore.store.database import StorageError, transaction
-from budgetcore.store.models import Base
+from budgetcore.store import aggregates, alert_log, decisions, locks, pre_alembic  # noqa: F401 - tables
+from budgetcore.store.database import SERVER_FAULTS, StorageError, fault_reason, transaction
 
 log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BASELINE = "0001_baseline"
 
-# (table, column, SQL type) added to the schema after its tables first shipped: an older
-# database gets each by ALTER TABLE ... ADD COLUMN (nullable, so existing rows stay valid)
+
+def config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration for budgetcore (no alembic.ini: the script folder is the package's)."""
+    found = Config()
+    found.set_main_option("script_location", str(MIGRATIONS))
+    found.attributes["connection"] = connection
+    return found
+
+
+def head() -> str:
+    """The newest revision of the code."""
+    return ScriptDirectory.from_config(config()).get_current_head() or BASELINE
+
+
+def revision(connection: Connection) -> str | None:
+    """The database's revision; None before Alembic (or for an empty database)."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def baseline_tables() -> sa.MetaData:
+    """The baseline revision's frozen tables."""
+    module = ScriptDirectory.from_config(config()).get_revision(BASELINE).module
+    return module.tables()
 
 
 def prepare(engine: Engine) -> list[str]:
-    """Create missing tables and upgrade an older database; the steps taken, in order.
+    """Bring the database to the newest revision; the steps taken, in order (none when it is there).
 
-    A database from before contract_totals gets its indexes and one full
-    rebuild of the aggregates; one from before portfolio_months,
-    contract_budgets or snapshots gets those built once. Raises StorageError
-    when the database cannot be reached or written.
+    Raises StorageError when the database cannot be reached or written (the message says why,
+    in one line).
     """
-    steps: list[str] = []
     try:
-        inspector = inspect(engine)
-        used = inspector.has_table("contracts")
-        older = used and not inspector.has_table("contract_totals")
-        missing = {
-            name: used and not older and not inspector.has_table(name)
-            for name in ("portfolio_months", "contract_budgets", "snapshots")
-        }
-        missing_tables = [t for t in Base.metadata.sorted_tables if not inspector.has_table(t.name)]
-        if missing_tables:
-            Base.metadata.create_all(engine)
-            steps.append(f"created tables: {', '.join(t.name for t in missing_tables)}")
-        steps += add_missing_columns(
-            engine, [t for t in Base.metadata.sorted_tables if t not in missing_tables]
-        )
-        if older:
-            aggregates.upgrade(engine)
-            steps.append("upgraded a database from before contract_totals: indexes and aggregates rebuilt")
-        if any(missing.values()):
-            with transaction(engine) as session:
-                if missing["portfolio_months"]:
-                    aggregates.rebuild_portfolio_months(session)
-                    steps.append("built portfolio_months")
-                if missing["contract_budgets"]:
-                    aggregates.rebuild_budgets(session)
-                    steps.append("built contract_budgets and budget_periods")
-                aggregates.save_snapshots(session)
-                steps.append("saved the snapshots")
-        elif used and not older:
-            with transaction(engine) as session:
-                if aggregates.save_snapshots_if_stale(session):
-                    steps.append("saved the snapshots (one was missing or in an older format)")
+        with engine.connect() as connection:
+            current = revision(connection)
+        steps = [] if current == head() else _upgrade(engine)
+        with transaction(engine) as session:
+            if inspect(session.connection()).has_table("contracts") and aggregates.save_snapshots_if_stale(
+                session
+            ):
+                steps.append("saved the snapshots (one was missing or in an older format)")
     except StorageError:
         raise
-    except Exception as exc:
-        raise StorageError(f"cannot open database {engine.url!r}: {exc}") from exc
+    except (*SERVER_FAULTS, sa.exc.SQLAlchemyError, OSError) as exc:
+        raise StorageError(f"cannot open or upgrade the database: {fault_reason(exc)}") from exc
     for step in steps:
         log.info("schema: %s (%s)", step, engine.url.render_as_string(hide_password=True))
     return steps
 
 
-def add_missing_columns(engine: Engine, tables: list[Table]) -> list[str]:
-    """ALTER TABLE ... ADD COLUMN for each column of tables that an older database lacks.
-
-    Only nullable columns or ones with a server default can be added so (every column
-    added since the first release is one); the steps taken, one per column.
-    """
-    inspector = inspect(engine)
+def _upgrade(engine: Engine) -> list[str]:
     steps: list[str] = []
+    data: list[str] = []
     with engine.begin() as connection:
-        for table in tables:
-            present = {c["name"] for c in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                server_default = column.server_default.arg if column.server_default is not None else None  # type: ignore[attr-defined]
-                default = (
-                    f" DEFAULT {server_default.compile(dialect=engine.dialect)}"
-                    if server_default is not None
-                    else ""
-                )
-                connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}"))
-                steps.append(f"added column {table.name}.{column.name}")
+        locks.lock(connection)  # a second process starting at once waits, then finds it done
+        current = revision(connection)
+        if current == head():
+            return steps
+        cfg = config(connection)
+        if current is None and inspect(connection).has_table("contracts"):
+            found, data = pre_alembic.to_baseline(connection, baseline_tables())
+            steps += found
+            command.stamp(cfg, BASELINE)
+            steps.append(f"a database from before Alembic: stamped {BASELINE}")
+            current = BASELINE
+        command.upgrade(cfg, "head")
+        steps.append(f"upgraded from {current or 'an empty database'} to {head()}")
+    if data:
+        with transaction(engine) as session:
+            locks.write_lock(session)
+            if pre_alembic.REBUILD_ALL in data:
+                aggregates.rebuild(session)
+            if pre_alembic.PORTFOLIO_MONTHS in data:
+                aggregates.rebuild_portfolio_months(session)
+            if pre_alembic.BUDGETS in data:
+                aggregates.rebuild_budgets(session)
+            aggregates.save_snapshots(session)
+        steps += data
     return steps
 
 
