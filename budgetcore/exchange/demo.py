@@ -238,12 +238,16 @@ class _Generator:
                 (start + dt.timedelta(days=int(step * (i + 0.5))), "periodic") for i in range(planned_visits)
             ]
         calls_per_year = {"preventive": 2.0, "corrective": 9.0, "yearly_orders": 5.0}[kind]
+        # meerwerk (type extra, billed on top at sales rates): one call in ten, but most of the
+        # calls of a few contracts whose customer keeps asking for more (scope creep); chosen by
+        # sequence number, so the random stream, and the rest of the demo, stay as they were
+        extra_odds = (0.35, 0.65) if seq % SCOPE_CREEP == 7 else (0.9, 0.1)
         day = start
         while True:
             day += dt.timedelta(days=max(1, int(rng.expovariate(calls_per_year / 365))))
             if day > end:
                 break
-            events.append((day, rng.choices(("corrective", "extra"), (0.8, 0.2))[0]))
+            events.append((day, rng.choices(("corrective", "extra"), extra_odds)[0]))
         events = sorted(e for e in events if e[0] <= horizon)
         expected_events = (planned_visits or 0) + calls_per_year * years
         per_event = budget_total / max(expected_events, 1) * pressure
@@ -327,6 +331,7 @@ def generate(
 
 _HEATING = ("Onderhoud cv-installaties", "Onderhoud warmtepompen")  # busiest in winter
 _COOLING = ("Onderhoud koelinstallaties", "Onderhoud luchtbehandeling")  # busiest in summer
+SCOPE_CREEP = 45  # one contract in this many has scope creep (most of its calls are meerwerk)
 _CALLS_PER_YEAR = {"preventive": 2.0, "corrective": 9.0, "yearly_orders": 5.0}  # corrective calls, typical
 _PERIODIC_SHARE = {"preventive": 0.6, "corrective": 0.0, "yearly_orders": 0.35}  # of the budget
 
@@ -423,7 +428,7 @@ class _PreviousTerms:
             if day > last:
                 break
             if rng.random() < season(day) / 1.6:
-                wo_type = rng.choices(("corrective", "extra"), (0.85, 0.15))[0]
+                wo_type = rng.choices(("corrective", "extra"), (0.9, 0.1))[0]
                 events.append((day, wo_type, per_call * rng.lognormvariate(0, 0.5) / math.exp(0.125)))
         for date, wo_type, cost in sorted(events):
             grown = cost * (1 + drift * ((date - first).days + 1) / term_days)
