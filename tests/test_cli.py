@@ -53,9 +53,7 @@ def run(url: str, *args: str, today: str | None = None) -> subprocess.CompletedP
             os.environ.pop(name, None)
             if value is not None:
                 os.environ[name] = value
-    return subprocess.CompletedProcess(
-        ["python", "-m", "budgetcore", *args], code, out.getvalue(), err.getvalue()
-    )
+    return subprocess.CompletedProcess(["python", "-m", "budgetcore", *args], code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture

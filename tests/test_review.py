@@ -123,10 +123,7 @@ def test_reprice_margin_is_a_rule_setting() -> None:
 def test_term_over_uses_the_final_actual() -> None:
     ended = figures(
         advice.ReviewRules(price_tolerance=None),
-        as_of=dt.date(2027, 1, 15),
-        actual_labour=D(9000),
-        actual_material=D(2500),
-        visits_done=12,
+        as_of=dt.date(2027, 1, 15), actual_labour=D(9000), actual_material=D(2500), visits_done=12
     )
     suggestion = advice.suggest(ended)
     assert suggestion.action == advice.REPRICE

@@ -233,7 +233,7 @@ def _rebuild_months(session: Session, ids: list[int] | None) -> None:
         )
         session.execute(
             insert(ContractTotal).from_select(
-                [
+                (
                     "contract_id",
                     "labour",
                     "material",
@@ -242,7 +242,7 @@ def _rebuild_months(session: Session, ids: list[int] | None) -> None:
                     "outside_lines",
                     "outside_cost",
                     *EXTRA,
-                ],  # fmt: skip
+                ),
                 _totals(chunk),
             )
         )
