@@ -63,6 +63,15 @@ def from_units(value: int | Decimal | float) -> Decimal:
     return Decimal(int(value)).scaleb(-SCALE)
 
 
+def product_units(a: int, b: int) -> int:
+    """The product of two amounts in millionths, in millionths, rounded half to even: what
+    to_units(from_units(a) x from_units(b)) gives (the import's line cost and revenue)."""
+    whole, rest = divmod(a * b, 1_000_000)
+    if rest > 500_000 or (rest == 500_000 and whole & 1):
+        whole += 1
+    return whole
+
+
 Money = Annotated[Decimal, "money"]
 Amount = Annotated[Decimal, "amount"]
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Engine, Table, inspect, text
+from sqlalchemy import BigInteger, Engine, Table, bindparam, inspect, select, text, type_coerce, update
 
 from budgetcore.store import aggregates, alert_log, decisions  # noqa: F401 - their tables are part of the schema
 from budgetcore.store.database import StorageError, transaction
-from budgetcore.store.models import Base
+from budgetcore.store.models import Base, HourLine, MaterialLine, product_units
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,12 @@ def prepare(engine: Engine) -> list[str]:
         if missing_tables:
             Base.metadata.create_all(engine)
             steps.append(f"created tables: {', '.join(t.name for t in missing_tables)}")
-        steps += add_missing_columns(
+        added = add_missing_columns(
             engine, [t for t in Base.metadata.sorted_tables if t not in missing_tables]
         )
+        steps += added
+        if used and not older and SCOPE_COLUMN in added:
+            steps += upgrade_scope(engine)
         if older:
             aggregates.upgrade(engine)
             steps.append("upgraded a database from before contract_totals: indexes and aggregates rebuilt")
@@ -69,6 +72,46 @@ def prepare(engine: Engine) -> list[str]:
     for step in steps:
         log.info("schema: %s (%s)", step, engine.url.render_as_string(hide_password=True))
     return steps
+
+
+SCOPE_COLUMN = "added column contract_months.extra_cost"  # the step that says a database predates issue 21
+
+
+def upgrade_scope(engine: Engine) -> list[str]:
+    """A database from before the scope split (issue 21): every line's revenue (quantity x sales
+    price, rounded half to even to millionths, as the import computes it) and every aggregate
+    and snapshot rebuilt, so that covered work and work billed on top are apart, as a fresh
+    import of the same files makes them."""
+    with transaction(engine) as session:
+        if engine.dialect.name == "postgresql":  # two processes starting at once: one after the other
+            session.execute(text("SELECT pg_advisory_xact_lock(20261207)"))
+        for table, quantity, price in (
+            (HourLine.__table__, "hours", "sales_rate"),
+            (MaterialLine.__table__, "quantity", "unit_price"),
+        ):
+            units = [type_coerce(table.c[name], BigInteger) for name in ("id", quantity, price)]
+            last = 0
+            while (
+                batch := session.connection()
+                .execute(  # by id ranges: no cursor open while writing
+                    select(*units)
+                    .where(table.c.id > last, table.c[price].is_not(None), table.c.revenue.is_(None))
+                    .order_by(table.c.id)
+                    .limit(20_000)
+                )
+                .all()
+            ):
+                session.connection().execute(
+                    update(table)
+                    .where(table.c.id == bindparam("line"))
+                    .values(revenue=bindparam("units", type_=BigInteger)),
+                    [{"line": i, "units": product_units(q, p)} for i, q, p in batch],
+                )
+                last = batch[-1][0]
+        aggregates.rebuild(session)
+    return [
+        "split covered work and work billed on top: line revenue computed, aggregates and snapshots rebuilt"
+    ]
 
 
 def add_missing_columns(engine: Engine, tables: list[Table]) -> list[str]:
