@@ -430,3 +430,7 @@ NL.update(NL_REVIEW)
 from budgetcore.translations_nl_forecast import NL_FORECAST  # noqa: E402 - issue 15's words, in their own file
 
 NL.update(NL_FORECAST)
+
+from budgetcore.translations_nl_scope import NL_SCOPE  # noqa: E402 - issue 21's words, in their own file
+
+NL.update(NL_SCOPE)

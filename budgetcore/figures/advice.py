@@ -205,5 +205,5 @@ def scope_explanation(lang: str = i18n.DEFAULT_LANGUAGE, rules: ScopeRules | Non
         SCOPE_EXPLANATION,
         lang,
         limit=i18n.percent(rules.extra_share, lang),
-        minimum=i18n.money(rules.extra_minimum, lang),
+        minimum=i18n.money(rules.extra_minimum, lang, cents=False),
     )

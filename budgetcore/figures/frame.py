@@ -760,6 +760,9 @@ def headline(frame: PortfolioFrame) -> Headline:
         margin=Decimal(margin).scaleb(-12),
         with_value=int(has_value.sum()),
         statuses={s: int(n) for s, n in zip(STATUSES, counts, strict=True)},
+        extra_cost=_millionths(c["extra_cost"]),
+        extra_revenue=_millionths(c["extra_revenue"]),
+        out_of_scope=int(c["out_of_scope"].sum()),
     )
 
 
@@ -831,6 +834,7 @@ SORT_KEYS = {  # what a table can be ordered by -> the column that orders it
     "end": "end_date",
     "notice": "notice_deadline",
     "deadline": "next_deadline",
+    "extra": "extra_cost",
 }
 
 

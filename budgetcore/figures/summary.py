@@ -36,6 +36,21 @@ class Headline:
     margin: Decimal
     with_value: int
     statuses: dict[str, int] = field(default_factory=dict)
+    # work billed on top (docs/metrics.md, Scope), beside the actuals: its cost and revenue,
+    # and how many contracts are out of scope
+    extra_cost: Decimal = ZERO
+    extra_revenue: Decimal = ZERO
+    out_of_scope: int = 0
+
+    @property
+    def extra_margin(self) -> Decimal:
+        return self.extra_revenue - self.extra_cost
+
+    @property
+    def extra_share(self) -> Decimal | None:
+        """Cost billed on top / all cost (covered + billed), None without cost."""
+        every = self.actual_total + self.extra_cost
+        return self.extra_cost / every if every else None
 
 
 @dataclass(frozen=True)

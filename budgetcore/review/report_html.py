@@ -23,6 +23,7 @@ from budgetcore.review.reports import (
     Value,
     budget_rows,
     detail_note,
+    extra_rows,
     facts,
     findings,
     hour_rows,
@@ -247,6 +248,7 @@ def _section(review: ContractReview, lang: str, currency: str) -> str:
     else:
         out.append(f'<p class="empty">{escape(t("No cost lines yet.", lang))}</p>')
     for caption, (header, rows), empty in (
+        (t("Billed on top (meerwerk)", lang), extra_rows(review, lang), t("No work billed on top.", lang)),
         (t("Work orders", lang), work_order_rows(review, lang), t("No work orders.", lang)),
         (t("Hours by employee", lang), hour_rows(review, lang), t("No hour lines.", lang)),
         (t("Materials by article", lang), material_rows(review, lang), t("No material lines.", lang)),
@@ -307,8 +309,13 @@ def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
     if single:
         summary = ""
     elif rows:
-        # A4 landscape holds fifteen columns legibly: the workbook has the other two
-        keep = [n for n, c in enumerate(SUMMARY_COLUMNS) if c not in ("Elapsed", "Margin to date")]
+        # A4 landscape holds fifteen columns legibly: the workbook has the other three (the work
+        # billed on top is on each contract's page here)
+        keep = [
+            n
+            for n, c in enumerate(SUMMARY_COLUMNS)
+            if c not in ("Elapsed", "Margin to date", "Billed on top")
+        ]
         header = [summary_columns(lang)[n] for n in keep]
         summary = _table(header, [[row[n] for n in keep] for row in rows], lang, currency, cls="summary")
     else:

@@ -31,6 +31,7 @@ from budgetcore.review.reports import (
     Value,
     budget_rows,
     detail_note,
+    extra_rows,
     facts,
     findings,
     hour_rows,
@@ -246,6 +247,7 @@ def _contract_sheet(ws: Worksheet, r: ContractReview, formats: dict[str, str], l
         sheet.row = max(sheet.row, start + _CHART_ROWS)
 
     for caption, (header, rows), empty in (
+        (t("Billed on top (meerwerk)", lang), extra_rows(r, lang), t("No work billed on top.", lang)),
         (t("Work orders", lang), work_order_rows(r, lang), t("No work orders.", lang)),
         (t("Hours by employee", lang), hour_rows(r, lang), t("No hour lines.", lang)),
         (t("Materials by article", lang), material_rows(r, lang), t("No material lines.", lang)),
