@@ -171,12 +171,12 @@ asking for work the contract does not cover."""
 @dataclass(frozen=True)
 class ScopeRules:
     """When a contract is out of scope: its share of cost billed on top (a fraction 0..1) above
-    extra_share, and that cost at least extra_minimum (EUR). Defaults chosen on the demo
-    portfolio (docs/metrics.md): 5 % of its work orders is meerwerk, so that nine contracts in
-    ten bill at most 16 % of their cost on top; a quarter is well past what any type leads one
-    to expect, and below EUR 1,000 one call can make a small contract's share look large."""
+    extra_share, and that cost at least extra_minimum (EUR). Chosen on the demo portfolio
+    (docs/metrics.md, Scope): nine contracts in ten bill at most 17 % of their cost on top;
+    30 % is well past what any type leads one to expect, and below EUR 1,000 one call can make a
+    small contract's share look large."""
 
-    extra_share: Decimal = Decimal("0.25")
+    extra_share: Decimal = Decimal("0.30")
     extra_minimum: Decimal = Decimal("1000")
 
 
