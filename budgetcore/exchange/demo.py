@@ -294,7 +294,8 @@ class _Generator:
             "corrective": "Storing verholpen",
             "extra": "Meerwerk op verzoek",
         }[wo_type]
-        self.sink("work_orders", [number, contract, _d(date), wo_type, status, description])
+        # billable empty: the type decides (meerwerk is billed on top, the rest covered)
+        self.sink("work_orders", [number, contract, _d(date), wo_type, status, description, ""])
         labour = cost * labour_share
         technicians = rng.sample(_TECHNICIANS, rng.choice((1, 1, 2)))
         for employee in technicians:
@@ -346,7 +347,7 @@ def generate(
         date = today - dt.timedelta(days=rng.randint(5, 300))
         sink(
             "work_orders",
-            [f"WB-LOS-{i + 1:04d}", "", _d(date), "extra", "gereed", "Losse opdracht zonder contract"],
+            [f"WB-LOS-{i + 1:04d}", "", _d(date), "extra", "gereed", "Losse opdracht zonder contract", ""],
         )
 
 
