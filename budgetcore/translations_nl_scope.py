@@ -51,11 +51,8 @@ NL_SCOPE: dict[str, str] = {
     # data quality (figures/contract_detail.py)
     "lines billed on top without a sales price (no revenue)": "meerwerkregels zonder verkoopprijs (geen opbrengst)",
     # the review pack (review/)
-    "Billed on top: cost": "Meerwerk: kosten",
-    "Billed on top: revenue": "Meerwerk: opbrengst",
-    "Billed on top: margin": "Meerwerk: marge",
-    "Billed on top: share of all cost": "Meerwerk: deel van alle kosten",
+    "Billed on top: cost / revenue / margin": "Meerwerk: kosten / opbrengst / marge",
+    "({share} of all cost)": "({share} van alle kosten)",
     "Out of scope": "Buiten de reikwijdte",
     "Billed on top (meerwerk)": "Meerwerk (apart gefactureerd)",
-    "No work billed on top.": "Geen meerwerk.",
 }

@@ -304,6 +304,7 @@ SORT_VALUES = {  # SORT_KEYS name -> the exact figure it orders by
     "end": lambda f: f.inputs.end_date,
     "notice": lambda f: f.notice_deadline,
     "deadline": lambda f: f.next_deadline,
+    "extra": lambda f: f.inputs.extra_cost,
 }
 
 

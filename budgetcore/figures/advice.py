@@ -198,12 +198,14 @@ def scope_reason(f: ContractFigures, rules: ScopeRules | None = None) -> Suggest
     )
 
 
-def scope_explanation(lang: str = i18n.DEFAULT_LANGUAGE, rules: ScopeRules | None = None) -> str:
-    """SCOPE_EXPLANATION in lang with the thresholds the engine uses (markdown)."""
+def scope_explanation(
+    lang: str = i18n.DEFAULT_LANGUAGE, currency: str = "EUR", rules: ScopeRules | None = None
+) -> str:
+    """SCOPE_EXPLANATION in lang with the thresholds the engine uses, money in currency (markdown)."""
     rules = rules or ScopeRules()
     return i18n.t(
         SCOPE_EXPLANATION,
         lang,
         limit=i18n.percent(rules.extra_share, lang),
-        minimum=i18n.money(rules.extra_minimum, lang, cents=False),
+        minimum=i18n.money(rules.extra_minimum, lang, currency, cents=False),
     )

@@ -247,8 +247,10 @@ def _section(review: ContractReview, lang: str, currency: str) -> str:
         out.append(_table(*month_rows(review, lang), lang, currency))
     else:
         out.append(f'<p class="empty">{escape(t("No cost lines yet.", lang))}</p>')
+    if review.extra_months:  # what the work billed on top was (Scope), when there is any
+        out.append(f"<h3>{escape(t('Billed on top (meerwerk)', lang))}</h3>")
+        out.append(_table(*extra_rows(review, lang), lang, currency))
     for caption, (header, rows), empty in (
-        (t("Billed on top (meerwerk)", lang), extra_rows(review, lang), t("No work billed on top.", lang)),
         (t("Work orders", lang), work_order_rows(review, lang), t("No work orders.", lang)),
         (t("Hours by employee", lang), hour_rows(review, lang), t("No hour lines.", lang)),
         (t("Materials by article", lang), material_rows(review, lang), t("No material lines.", lang)),

@@ -309,10 +309,7 @@ def facts(r: ContractReview, lang: str) -> list[tuple[str, Value]]:
         (t("Margin to date", lang), (f.margin, "money")),
         (t("Forecast margin", lang), (f.forecast_margin, "money")),
         # work billed on top (Scope): beside the figures above, which count covered work only
-        (t("Billed on top: cost", lang), (i.extra_cost, "money")),
-        (t("Billed on top: revenue", lang), (i.extra_revenue, "money")),
-        (t("Billed on top: margin", lang), (f.extra_margin, "money")),
-        (t("Billed on top: share of all cost", lang), (f.extra_share, "pct")),
+        (t("Billed on top: cost / revenue / margin", lang), (extra_text(f, lang, r.currency), "text")),
         (t("Out of scope", lang), (scope_text(f, lang, r.currency), "text")),
         (t("Suggested action", lang), (action, "text")),
         (t("Reason", lang), (reason, "text")),
@@ -398,6 +395,18 @@ def work_order_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[
         ]
         for w in r.work_orders
     ]
+
+
+def extra_text(f: ContractFigures, lang: str, currency: str = "EUR") -> str:
+    """'€1,200 / €950 / -€250 (64.9% of all cost)': the work billed on top in one line."""
+    i = f.inputs
+    money = [i18n.money(v, lang, currency) for v in (i.extra_cost, i.extra_revenue, f.extra_margin)]
+    share = (
+        ""
+        if f.extra_share is None
+        else " " + t("({share} of all cost)", lang, share=i18n.percent(f.extra_share, lang, 1))
+    )
+    return " / ".join(money) + share
 
 
 def scope_text(f: ContractFigures, lang: str, currency: str = "EUR") -> str:
