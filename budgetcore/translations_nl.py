@@ -434,3 +434,7 @@ NL.update(NL_FORECAST)
 from budgetcore.translations_nl_safety import NL_SAFETY  # noqa: E402 - issue 23's words, in their own file
 
 NL.update(NL_SAFETY)
+
+from budgetcore.translations_nl_scope import NL_SCOPE  # noqa: E402 - issue 21's words, in their own file
+
+NL.update(NL_SCOPE)

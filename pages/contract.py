@@ -40,6 +40,7 @@ st.markdown(
     f"**{text.markdown(i.name or '')}**  \n"
     + f"{tables.status_badge(f.status, lang)}"
     + (f" :violet-badge[{t(advice.NO_ACTIVITY, lang)}]" if f.no_activity else "")
+    + (f" :orange-badge[{t(advice.OUT_OF_SCOPE, lang)}]" if f.out_of_scope else "")
     + f" · {text.markdown(i.customer)} · "
     + t("as of {date}", lang, date=i18n.date(view.as_of, lang))
 )
@@ -61,6 +62,10 @@ cols[5].metric(t("Forecast margin", lang), money(f.forecast_margin) or "—",
                help=t("Contract value - forecast", lang))  # fmt: skip
 cols[6].metric(t("Burn index", lang), i18n.number(f.burn_index, lang, 2) or "—",
                help=t("Actual / planned to date; above 1 spends ahead of the calendar", lang))  # fmt: skip
+st.caption(tables.extra_text(i.extra_cost, i.extra_revenue, f.extra_share, lang, view.currency))
+scope = advice.scope_reason(f)
+if scope is not None:
+    st.warning(text.markdown(scope.text(lang, view.currency)[1]), icon=":material/call_split:")
 
 facts = {
     "Type": tables.type_label(i.type, lang) or "—",
@@ -110,6 +115,7 @@ tabs = st.tabs([
     t("Materials by article", lang),
     t("Data quality ({n})", lang, n=len(found.findings)),
     t("Budget vs actual per period", lang),
+    t("Billed on top ({n})", lang, n=sum(m.work_orders for m in found.extra_months)),
 ])  # fmt: skip
 with tabs[0]:
     ui.table(*tables.work_orders(found.work_orders, lang), view, key="work_orders")
@@ -124,6 +130,9 @@ with tabs[3]:
         st.success(t("No data-quality findings for this contract.", lang))
 with tabs[4]:
     review_ui.variance_section(view, f)
+with tabs[5]:
+    st.caption(t("Work orders billed on top of the contract (meerwerk) per month, in the cost window.", lang))
+    ui.table(*tables.extra_months(found.extra_months, lang), view, key="extra_months")
 
 if view.may("archive") or view.may("delete"):  # the core refuses the others too (access.require)
     actor = view.actor.on("page:contract")

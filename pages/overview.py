@@ -45,6 +45,7 @@ for col, (label, amount) in zip(cols[1:], money.items(), strict=True):
         help="  \n".join(filter(None, [exact, helps.get(label)])),
     )
 st.markdown("  ".join(tables.status_badge(s, lang, f": {n}") for s, n in head.statuses.items() if n))
+st.caption(tables.extra_line(head, lang, view.currency))
 
 review_ui.changes_section(view, chosen)
 review_ui.group_section(view, chosen)
@@ -64,6 +65,7 @@ ui.wide_or_phone(
 )
 with st.expander(t("What the flag and the reasons mean", lang)):
     st.markdown(advice.why_explanation(lang, view.thresholds.no_activity_elapsed))
+    st.markdown(advice.scope_explanation(lang, view.currency))
 if running:
     review_ui.ended_open_section(view)
 # the table's own CSV export is off (client.disableDataExport): this one guards imported text

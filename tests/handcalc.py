@@ -59,12 +59,13 @@ WB-201,K-002,2026-03-03,periodic,done,visit
 WB-202,K-002,2026-06-01,periodic,done,visit
 WB-301,K-003,2026-01-15,corrective,done,fault
 WB-302,K-003,2026-07-05,corrective,done,after the term
-WB-401,K-004,2026-04-01,extra,done,order
+WB-401,K-004,2026-04-01,corrective,done,order
 WB-501,K-005,2026-02-02,corrective,done,fault
 WB-601,K-006,2026-03-15,periodic,done,visit
 WB-701,K-007,2026-02-20,periodic,done,visit
 WB-901,K-009,2025-06-01,corrective,done,fault
 WB-999,,2026-03-03,extra,done,no contract
+WB-402,K-004,2026-05-05,extra,done,asked for on top
 """,
     "hours.csv": """\
 work_order_number,date,employee,hour_type,hours,cost_rate,sales_rate
@@ -79,6 +80,7 @@ WB-501,2026-02-02,Joke,work,1,30.00,50.00
 WB-701,2026-02-20,Piet,work,17,50.00,70.00
 WB-901,2025-06-01,Kees,work,10,100.00,120.00
 WB-999,2026-03-03,Joke,work,2,40.00,60.00
+WB-402,2026-05-05,Kees,work,2,50.00,80.00
 """,
     "materials.csv": """\
 work_order_number,date,article_code,description,quantity,unit_cost,unit_price
@@ -91,7 +93,7 @@ WB-601,2026-03-15,A6,detector,4,120.00,150.00
 """,
 }
 
-ROWS = {"contracts": 9, "budgets": 12, "work_orders": 13, "hours": 11, "materials": 6}
+ROWS = {"contracts": 9, "budgets": 12, "work_orders": 14, "hours": 12, "materials": 6}
 
 
 def write(directory: Path) -> list[Path]:
@@ -130,7 +132,9 @@ def write(directory: Path) -> list[Path]:
 #        2025-07-01..2026-06-15 = 350 of 365 days -> 0.9589.
 #        forecast (run rate): 362 / (350/365) = 377.514 -> 377.51; margin to date
 #          500 x 350/365 - 362 = 117.452 -> 117.45; forecast margin 500 - 377.514 = 122.49.
-# K-004  12 h x 50.00 = 600.00 > 500.00: over budget; consumed 1.2000.
+# K-004  12 h x 50.00 = 600.00 > 500.00: over budget; consumed 1.2000. WB-402 is meerwerk
+#        (type extra): billed on top, not in the actuals: extra cost 2 h x 50.00 = 100.00,
+#        revenue 2 h x 80.00 = 160.00, share 100 / (600 + 100) = 0.142857 -> 0.1429.
 #        2026-03-01..06-15 = 31+30+31+15 = 107 of 365 -> 0.2932;
 #        planned 500 x 107/365 = 146.575342 (truncated); burn 600 / 146.575342 = 4.0935;
 #        forecast (burn) 500 x 4.093458 = 2046.73. notice 2027-02-28 - 180 d = 2026-09-01;
@@ -148,17 +152,19 @@ def write(directory: Path) -> list[Path]:
 # K-009  ended 2025-12-31: elapsed 1; 10 h x 100.00 = 1000.00; consumed = burn
 #        1000/1200 = 0.8333 (>= 0.80 but elapsed is not < 0.80): on track;
 #        forecast (actual) 1000.00; days to end -166.
+# Every other contract has no work billed on top: extra cost and revenue 0.00, share 0.0000,
+#   undefined (empty) for K-008, which has no cost at all. WB-999 (extra, no contract) counts nowhere.
 SUMMARY_AS_OF = """\
-contract_number,customer,status,budget_total,actual_labour,actual_material,actual_total,consumed_pct,elapsed_pct,burn_index,forecast_total,forecast_method,margin,forecast_margin,end_date,notice_deadline,days_to_end
-K-001,Alpha Installatie B.V.,on track,5475.00,373.50,124.69,498.19,0.0910,0.4548,0.2001,996.37,visits,3140.17,7003.63,2026-12-31,2026-10-02,199
-K-002,Beta Zorggroep,at risk,3460.00,1100.00,1255.00,2355.00,0.6806,0.4548,1.1822,4090.51,burn,,,2026-12-31,2026-07-04,199
-K-003,Gemeente Gamma,no budget,,362.00,0.00,362.00,,0.9589,,377.51,run rate,117.45,122.49,2026-06-30,2026-06-30,15
-K-004,Delta Vastgoed B.V.,over budget,500.00,600.00,0.00,600.00,1.2000,0.2932,4.0935,2046.73,burn,,,2027-02-28,2026-09-01,258
-K-005,Hotel Epsilon,over budget,0.00,30.00,0.00,30.00,,0.4548,,65.96,run rate,,,2026-12-31,2026-12-31,199
-K-006,Zeta Logistiek B.V.,watch,1000.00,0.00,480.00,480.00,0.4800,0.4548,1.0554,1055.42,burn,,,2026-12-31,2026-08-03,199
-K-007,Scholengroep Eta,watch,1000.00,850.00,0.00,850.00,0.8500,0.4548,0.9163,916.31,burn,,,2026-12-31,2026-12-31,199
-K-008,Sportcentrum Theta,on track,2000.00,0.00,0.00,0.00,0.0000,0.0000,,2000.00,not started,,,2027-08-31,2027-08-01,442
-K-009,Iota Bouw,on track,1200.00,1000.00,0.00,1000.00,0.8333,1.0000,0.8333,1000.00,actual,,,2025-12-31,2025-12-31,-166
+contract_number,customer,status,budget_total,actual_labour,actual_material,actual_total,consumed_pct,elapsed_pct,burn_index,forecast_total,forecast_method,margin,forecast_margin,end_date,notice_deadline,days_to_end,extra_cost,extra_revenue,extra_share
+K-001,Alpha Installatie B.V.,on track,5475.00,373.50,124.69,498.19,0.0910,0.4548,0.2001,996.37,visits,3140.17,7003.63,2026-12-31,2026-10-02,199,0.00,0.00,0.0000
+K-002,Beta Zorggroep,at risk,3460.00,1100.00,1255.00,2355.00,0.6806,0.4548,1.1822,4090.51,burn,,,2026-12-31,2026-07-04,199,0.00,0.00,0.0000
+K-003,Gemeente Gamma,no budget,,362.00,0.00,362.00,,0.9589,,377.51,run rate,117.45,122.49,2026-06-30,2026-06-30,15,0.00,0.00,0.0000
+K-004,Delta Vastgoed B.V.,over budget,500.00,600.00,0.00,600.00,1.2000,0.2932,4.0935,2046.73,burn,,,2027-02-28,2026-09-01,258,100.00,160.00,0.1429
+K-005,Hotel Epsilon,over budget,0.00,30.00,0.00,30.00,,0.4548,,65.96,run rate,,,2026-12-31,2026-12-31,199,0.00,0.00,0.0000
+K-006,Zeta Logistiek B.V.,watch,1000.00,0.00,480.00,480.00,0.4800,0.4548,1.0554,1055.42,burn,,,2026-12-31,2026-08-03,199,0.00,0.00,0.0000
+K-007,Scholengroep Eta,watch,1000.00,850.00,0.00,850.00,0.8500,0.4548,0.9163,916.31,burn,,,2026-12-31,2026-12-31,199,0.00,0.00,0.0000
+K-008,Sportcentrum Theta,on track,2000.00,0.00,0.00,0.00,0.0000,0.0000,,2000.00,not started,,,2027-08-31,2027-08-01,442,0.00,0.00,
+K-009,Iota Bouw,on track,1200.00,1000.00,0.00,1000.00,0.8333,1.0000,0.8333,1000.00,actual,,,2025-12-31,2025-12-31,-166,0.00,0.00,0.0000
 """
 
 

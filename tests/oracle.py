@@ -208,6 +208,18 @@ class Figures:
     no_activity: bool = False
     why: tuple[str, ...] = ()  # advice.WHY keys, most telling first
     basis: str = ""  # why the forecast's method: "" (the chain), "auto" or "setting"
+    extra_share: Fraction | None = None  # cost billed on top / all cost (Scope)
+    out_of_scope: bool = False
+
+
+def extra_share(actual_covered: Fraction, extra_cost: Fraction) -> Fraction | None:
+    """Scope: cost billed on top / (covered cost + cost billed on top); None without cost."""
+    return ratio(extra_cost, actual_covered + extra_cost)
+
+
+def out_of_scope(share: Fraction | None, extra_cost: Fraction, rules: advice.ScopeRules) -> bool:
+    """Scope: the share billed on top above the rule's share, with at least its minimum cost."""
+    return share is not None and share > Fraction(rules.extra_share) and extra_cost >= rules.extra_minimum
 
 
 def figures(
@@ -285,6 +297,8 @@ def figures(
         price_note=note,
         no_activity=no_activity,
         why=why(i, state, budget, actual, total, burn, elapsed, no_activity, rules),
+        extra_share=extra_share(actual, f(i.extra_cost)),
+        out_of_scope=out_of_scope(extra_share(actual, f(i.extra_cost)), f(i.extra_cost), advice.ScopeRules()),
     )
 
 
@@ -394,6 +408,9 @@ def summary_row(
         "end_date": i.end_date,
         "notice_deadline": r.notice_deadline,
         "days_to_end": r.days_to_end,
+        "extra_cost": round_money(Fraction(i.extra_cost)),
+        "extra_revenue": round_money(Fraction(i.extra_revenue)),
+        "extra_share": round_fraction(r.extra_share),
     }
 
 

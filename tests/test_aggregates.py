@@ -96,13 +96,23 @@ def _lines(engine: Engine) -> dict:
             i: (s, e) for i, s, e in conn.execute(select(Contract.id, Contract.start_date, Contract.end_date))
         }
         orders = {
-            i: (c, d, t)
-            for i, c, d, t in conn.execute(
-                select(WorkOrder.id, WorkOrder.contract_id, WorkOrder.date, WorkOrder.type)
+            i: (c, d, t, b)
+            for i, c, d, t, b in conn.execute(
+                select(
+                    WorkOrder.id, WorkOrder.contract_id, WorkOrder.date, WorkOrder.type, WorkOrder.billable
+                )
             )
         }
         hours = conn.execute(
-            select(HourLine.work_order_id, HourLine.date, HourLine.hours, HourLine.cost_rate, HourLine.cost)
+            select(
+                HourLine.work_order_id,
+                HourLine.date,
+                HourLine.hours,
+                HourLine.cost_rate,
+                HourLine.cost,
+                HourLine.sales_rate,
+                HourLine.revenue,
+            )
         ).all()
         materials = conn.execute(
             select(
@@ -111,14 +121,25 @@ def _lines(engine: Engine) -> dict:
                 MaterialLine.quantity,
                 MaterialLine.unit_cost,
                 MaterialLine.cost,
+                MaterialLine.unit_price,
+                MaterialLine.revenue,
             )
         ).all()
     return {"terms": terms, "orders": orders, "hours": hours, "materials": materials}
 
 
+def _billed(order: tuple) -> bool:
+    """Scope (docs/metrics.md): billed on top when billable says so, else when the type is extra."""
+    _contract, _day, wo_type, billable = order
+    return billable if billable is not None else wo_type == "extra"
+
+
 def _fresh_months(data: dict) -> dict[tuple, tuple]:
-    """(contract id, first of month, in term) -> (labour, material, hours, lines, visits)."""
-    months: dict[tuple, list] = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0), 0, 0])
+    """(contract id, first of month, in term) -> covered (labour, material, hours, lines, visits),
+    then billed on top (cost, revenue, lines, lines without a sales price)."""
+    months: dict[tuple, list] = defaultdict(
+        lambda: [Decimal(0), Decimal(0), Decimal(0), 0, 0, Decimal(0), Decimal(0), 0, 0]
+    )
     terms, orders = data["terms"], data["orders"]
 
     def key(contract_id: int, day: dt.date) -> tuple:
@@ -126,24 +147,35 @@ def _fresh_months(data: dict) -> dict[tuple, tuple]:
         return contract_id, day.replace(day=1), start <= day <= end
 
     for kind in ("hours", "materials"):
-        for work_order_id, day, quantity, price, cost in data[kind]:
+        for work_order_id, day, quantity, price, cost, sales, revenue in data[kind]:
             assert cost == Decimal(to_units(quantity * price)).scaleb(-6)  # cost as the writer computed it
+            assert revenue == (None if sales is None else Decimal(to_units(quantity * sales)).scaleb(-6))
             contract_id = orders[work_order_id][0]
             if contract_id is None:
                 continue
             row = months[key(contract_id, day)]
+            if _billed(orders[work_order_id]):
+                row[5] += cost
+                row[6] += revenue or 0
+                row[7] += 1
+                row[8] += revenue is None
+                continue
             row[0 if kind == "hours" else 1] += cost
             row[2] += quantity if kind == "hours" else 0
             row[3] += 1
-    for contract_id, day, wo_type in orders.values():
-        if contract_id is not None and wo_type == "periodic":
+    for order in orders.values():
+        contract_id, day, wo_type, _ = order
+        if contract_id is not None and wo_type == "periodic" and not _billed(order):
             months[key(contract_id, day)][4] += 1
     return {k: tuple(v) for k, v in months.items()}
 
 
 def _fresh_actuals(data: dict, as_of: dt.date) -> dict[int, tuple]:
-    """The actuals (docs/metrics.md): lines dated from start_date through min(as_of, end_date)."""
-    actuals: dict[int, list] = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0), 0])
+    """The actuals (docs/metrics.md): lines of covered work orders dated from start_date through
+    min(as_of, end_date); then the billed ones' cost, revenue and lines without a sales price."""
+    actuals: dict[int, list] = defaultdict(
+        lambda: [Decimal(0), Decimal(0), Decimal(0), 0, Decimal(0), Decimal(0), 0]
+    )
     terms, orders = data["terms"], data["orders"]
 
     def counts(contract_id: int | None, day: dt.date) -> bool:
@@ -153,14 +185,20 @@ def _fresh_actuals(data: dict, as_of: dt.date) -> dict[int, tuple]:
         return start <= day <= min(as_of, end)
 
     for kind in ("hours", "materials"):
-        for work_order_id, day, quantity, _price, cost in data[kind]:
+        for work_order_id, day, quantity, _price, cost, _sales, revenue in data[kind]:
             contract_id = orders[work_order_id][0]
             if counts(contract_id, day):
                 row = actuals[contract_id]
+                if _billed(orders[work_order_id]):
+                    row[4] += cost
+                    row[5] += revenue or 0
+                    row[6] += revenue is None
+                    continue
                 row[0 if kind == "hours" else 1] += cost
                 row[2] += quantity if kind == "hours" else 0
-    for contract_id, day, wo_type in orders.values():
-        if wo_type == "periodic" and counts(contract_id, day):
+    for order in orders.values():
+        contract_id, day, wo_type, _ = order
+        if wo_type == "periodic" and not _billed(order) and counts(contract_id, day):
             actuals[contract_id][3] += 1
     return {c: tuple(v) for c, v in actuals.items() if any(v)}
 
@@ -169,32 +207,60 @@ def _stored_months(engine: Engine) -> dict[tuple, tuple]:
     m = ContractMonth
     with engine.connect() as conn:
         rows = conn.execute(
-            select(m.contract_id, m.month, m.in_term, m.labour, m.material, m.hours, m.lines, m.visits)
+            select(
+                m.contract_id,
+                m.month,
+                m.in_term,
+                m.labour,
+                m.material,
+                m.hours,
+                m.lines,
+                m.visits,
+                m.extra_cost,
+                m.extra_revenue,
+                m.extra_lines,
+                m.extra_unpriced,
+            )
         ).all()
-    return {(c, month, bool(t)): (lab, mat, h, n, v) for c, month, t, lab, mat, h, n, v in rows}
+    return {(c, month, bool(t)): tuple(rest) for c, month, t, *rest in rows}
 
 
 def _stored_totals(engine: Engine) -> dict[int, tuple]:
     t = ContractTotal
     with engine.connect() as conn:
         rows = conn.execute(
-            select(t.contract_id, t.labour, t.material, t.hours, t.visits, t.outside_lines, t.outside_cost)
+            select(
+                t.contract_id,
+                t.labour,
+                t.material,
+                t.hours,
+                t.visits,
+                t.outside_lines,
+                t.outside_cost,
+                t.extra_cost,
+                t.extra_revenue,
+                t.extra_lines,
+                t.extra_unpriced,
+            )
         ).all()
     return {c: tuple(rest) for c, *rest in rows if any(rest)}
 
 
 def _totals_of(months: dict[tuple, tuple]) -> dict[int, tuple]:
-    totals: dict[int, list] = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0), 0, 0, Decimal(0)])
-    for (contract_id, _month, in_term), (labour, material, hours, lines, visits) in months.items():
+    totals: dict[int, list] = defaultdict(
+        lambda: [Decimal(0), Decimal(0), Decimal(0), 0, 0, Decimal(0), Decimal(0), Decimal(0), 0, 0]
+    )
+    for (contract_id, _month, in_term), (labour, material, hours, lines, visits, *extra) in months.items():
         row = totals[contract_id]
         if in_term:
             row[0] += labour
             row[1] += material
             row[2] += hours
             row[3] += visits
+            row[6:] = [a + b for a, b in zip(row[6:], extra, strict=True)]
         else:
-            row[4] += lines
-            row[5] += labour + material
+            row[4] += lines + extra[2]
+            row[5] += labour + material + extra[0]
     return {c: tuple(v) for c, v in totals.items() if any(v)}
 
 
@@ -207,7 +273,7 @@ def _stored_portfolio_months(engine: Engine) -> dict[dt.date, tuple]:
 
 def _portfolio_months_of(months: dict[tuple, tuple]) -> dict[dt.date, tuple]:
     sums: dict[dt.date, tuple] = {}
-    for (_contract_id, month, in_term), (labour, material, _hours, lines, _visits) in months.items():
+    for (_contract_id, month, in_term), (labour, material, _hours, lines, _visits, *_extra) in months.items():
         if in_term:
             before = sums.get(month, (Decimal(0), Decimal(0), 0))
             sums[month] = (before[0] + labour, before[1] + material, before[2] + lines)
@@ -219,7 +285,15 @@ def _sql_actuals(engine: Engine, as_of: dt.date) -> dict[int, tuple]:
         ids = dict(session.execute(select(Contract.contract_number, Contract.id)).all())
         inputs = frame.load(session, as_of).inputs()
     found = {
-        ids[i.contract_number]: (i.actual_labour, i.actual_material, i.actual_hours, i.visits_done)
+        ids[i.contract_number]: (
+            i.actual_labour,
+            i.actual_material,
+            i.actual_hours,
+            i.visits_done,
+            i.extra_cost,
+            i.extra_revenue,
+            i.extra_unpriced,
+        )
         for i in inputs
     }
     return {c: v for c, v in found.items() if any(v)}

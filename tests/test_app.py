@@ -156,7 +156,7 @@ def test_the_contract_parameter_opens_that_contract() -> None:
     number = demo_numbers()[42]
     at = run("pages/contract.py", contract=number)
     assert at.title[0].value == escaped(number)  # imported text, escaped for markdown
-    assert len(at.dataframe) == 5  # categories, work orders, hours, materials, budget vs actual per period
+    assert len(at.dataframe) == 6  # categories, work orders, hours, materials, per period, billed on top
     assert len(at.get("vega_lite_chart")) == 1
 
 

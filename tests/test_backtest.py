@@ -157,7 +157,8 @@ def test_a_line_on_the_checkpoint_day_counts_and_one_a_day_later_does_not(hand_m
     c = history.columns
     # CT-A at 25 % (day 91, 2025-04-01): 20 + 7 + 3 hours x 50 and 100.00 + 55.55 material, 1 visit
     assert (c["labour_1"][a], c["material_1"][a], c["visits_1"][a]) == (1_500_000_000, 155_550_000, 1)
-    assert c["labour"][a] == (20 + 7 + 3 + 11 + 22 + 5 + 9 + 19 + 13 + 21) * 50 * 10**6
+    # the whole term: every covered order; the extra one of 2025-07-01 (5 h) is billed on top
+    assert c["labour"][a] == (20 + 7 + 3 + 11 + 22 + 9 + 19 + 13 + 21) * 50 * 10**6
 
 
 def test_auto_keeps_the_chain_below_the_minimum_of_completed_contracts(hand_made: Engine) -> None:

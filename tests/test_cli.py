@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = [
     "contract_number", "customer", "status", "budget_total", "actual_labour", "actual_material",
     "actual_total", "consumed_pct", "elapsed_pct", "burn_index", "forecast_total", "forecast_method",
-    "margin", "forecast_margin", "end_date", "notice_deadline", "days_to_end",
+    "margin", "forecast_margin", "end_date", "notice_deadline", "days_to_end", "extra_cost",
+    "extra_revenue", "extra_share",
 ]  # fmt: skip
 STATUSES = {"no budget", "over budget", "at risk", "watch", "on track"}
 
@@ -90,7 +91,7 @@ def test_import_then_summary_csv_matches_the_hand_computation(db_url: str, tmp_p
     # --db wins over BUDGETCORE_DB_URL
     done = run(f"sqlite:///{elsewhere}", "import", *paths, "--db", db_url)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "imported: 9 contracts, 12 budgets, 13 work orders, 11 hours, 6 materials\n"
+    assert done.stdout == "imported: 9 contracts, 12 budgets, 14 work orders, 12 hours, 6 materials\n"
     assert not elsewhere.exists()
 
     summary = run(db_url, "summary", "--as-of", "2026-06-15", "--format", "csv")
@@ -106,7 +107,7 @@ def test_dry_run_of_a_folder_writes_nothing(db_url: str, tmp_path: Path) -> None
     dry = run(db_url, "import", str(folder), "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout == (
-        "validated (dry run, nothing written): 9 contracts, 12 budgets, 13 work orders, 11 hours, 6 materials\n"
+        "validated (dry run, nothing written): 9 contracts, 12 budgets, 14 work orders, 12 hours, 6 materials\n"
     )
     assert counts(db_url) == (0, 0, 0)
 

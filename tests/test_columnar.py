@@ -152,7 +152,9 @@ def test_a_line_whose_cost_would_not_fit_int64_goes_row_by_row_and_is_written_ex
     row_wise, by_column, _ = _both_ways(tmp_path, monkeypatch, _with(changes))
     assert by_column == row_wise
     assert row_wise[2], row_wise[0]  # written
-    assert max(r[-1] for r in row_wise[3]["material_lines"]) == Decimal("994999999.999900")  # half to even
+    assert max(r[-2] for r in row_wise[3]["material_lines"]) == Decimal(
+        "994999999.999900"
+    )  # cost (before revenue), half to even
 
 
 # -- whole imports: columnar and row-wise side by side --------------------------------

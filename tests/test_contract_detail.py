@@ -54,7 +54,7 @@ def contract(engine: Engine) -> Engine:
         budgets=[["C-1", "labour", "7300", "73", "", ""], ["C-1", "material", "3650", "", "", ""]],
         work_orders=[["WB1", "C-1", "2026-01-10", "periodic", "gereed", "Visit 1"],
                      ["WB2", "C-1", "2026-02-20", "corrective", "gereed", "Storing"],
-                     ["WB3", "C-1", "2026-03-10", "extra", "gereed", "Meerwerk"],
+                     ["WB3", "C-1", "2026-03-10", "corrective", "gereed", "Zero rate"],
                      ["WB4", "C-1", "2026-03-20", "periodic", "gereed", "Visit 2"],
                      ["WB5", "C-1", "2025-12-20", "corrective", "gereed", "Before"],
                      ["WB6", "C-1", "2026-02-01", "corrective", "open", "Empty"],

@@ -55,7 +55,8 @@ def _check(result: frame.PortfolioFrame, rules: advice.ReviewRules = advice.Revi
     inputs = result.inputs()
     picks = _choices(result)
     expected = [
-        oracle.figures(i, result.as_of, result.thresholds, rules, p) for i, p in zip(inputs, picks, strict=True)
+        oracle.figures(i, result.as_of, result.thresholds, rules, p)
+        for i, p in zip(inputs, picks, strict=True)
     ]
     shown = result.figures()
     assert list(result.status_names()) == [e.status for e in expected]
@@ -90,6 +91,9 @@ def _check(result: frame.PortfolioFrame, rules: advice.ReviewRules = advice.Revi
             if want is not None:
                 assert abs(Fraction(got) - want) <= abs(want) * Fraction(1, 10**26) + Fraction(1, 10**20)
         assert f.elapsed == D(e.elapsed.numerator) / D(e.elapsed.denominator)
+        assert (f.out_of_scope, f.extra_share is None) == (e.out_of_scope, e.extra_share is None)
+        if e.extra_share is not None:
+            assert abs(Fraction(f.extra_share) - e.extra_share) <= Fraction(1, 10**26)
     for name, attr in (
         ("consumed", "consumed"),
         ("burn_index", "burn_index"),
@@ -300,6 +304,7 @@ SORT_VALUES = {  # SORT_KEYS name -> the exact figure it orders by
     "end": lambda f: f.inputs.end_date,
     "notice": lambda f: f.notice_deadline,
     "deadline": lambda f: f.next_deadline,
+    "extra": lambda f: f.inputs.extra_cost,
 }
 
 

@@ -48,6 +48,10 @@ STEPS = 7
 Rows = dict[str, list[list[str]]]
 HEADERS = {e: [c.name for c in COLUMNS[e]] for e in ENTITIES}
 CHAINED = Thresholds(forecast_method=CHAIN)
+FIGURES = (
+    "contract_number", "actual_total", "planned_to_date", "status", "action", "extra_cost", "extra_revenue",
+    "extra_unpriced", "out_of_scope",
+)  # fmt: skip
 TABLES = (ContractMonth, ContractTotal, ContractBudget, BudgetPeriod, PortfolioMonth)
 
 
@@ -85,9 +89,12 @@ def _shifted(day: str, days: int) -> str:
     return (dt.date.fromisoformat(day) + dt.timedelta(days=days)).isoformat()
 
 
-def _step(rng: random.Random, pool: Rows, live: list[str], waiting: list[str]) -> tuple[str, Rows | str]:
-    """One random change: (what, the rows to import) or ("delete", a contract number)."""
-    kind = rng.choice(["new", "term", "budget", "move", "lines", "lines", "delete"])
+def _step(
+    rng: random.Random, pool: Rows, live: list[str], waiting: list[str], kind: str | None = None
+) -> tuple[str, Rows | str]:
+    """One random change (or one of this kind): (what, the rows to import) or ("delete", a
+    contract number)."""
+    kind = kind or rng.choice(["new", "term", "budget", "move", "lines", "lines", "delete", "scope"])
     if kind == "new" and waiting:
         number = waiting.pop()
         live.append(number)
@@ -112,6 +119,13 @@ def _step(rng: random.Random, pool: Rows, live: list[str], waiting: list[str]) -
         start = next(c[6] for c in pool["contracts"] if c[0] == chosen[0])
         rows.append([chosen[0], "other", "750.00", "", _shifted(start, 40), _shifted(start, 400)])
         return kind, {"budgets": rows}
+    if kind == "scope":  # work orders change type or billable: their cost moves across (issue 21)
+        rows = [list(rng.choice(orders)) for _ in range(3)]
+        for order in rows:
+            order += [""] * (len(HEADERS["work_orders"]) - len(order))
+            order[3] = rng.choice(["periodic", "corrective", "extra", order[3]])
+            order[6] = rng.choice(["", "ja", "nee"])
+        return kind, {"work_orders": list({order[0]: order for order in rows}.values())}
     if kind == "move":  # a work order goes to another contract: both change
         order = list(rng.choice(orders))
         order[1] = rng.choice([n for n in live if n != order[1]])
@@ -165,6 +179,8 @@ def _maintained(session) -> dict[str, object]:
             strict=True,
         )
     )
+    for name in ("extra_cost", "extra_revenue", "extra_unpriced"):  # the snapshot carries the split
+        assert name in found
     points = aggregates.checkpoint_columns(session)
     order = np.argsort(points["contract_id"])
     state["checkpoints"] = {name: values[order].tolist() for name, values in points.items()}
@@ -175,12 +191,7 @@ def _figures(session) -> list:
     result = []
     for as_of in AS_OF:
         f = frame.load(session, as_of, CHAINED)  # auto's inputs, the checkpoints, are compared above
-        result.append(
-            [
-                f[name].tolist()
-                for name in ("contract_number", "actual_total", "planned_to_date", "status", "action")
-            ]
-        )
+        result.append([f[name].tolist() for name in FIGURES])
     return result
 
 
@@ -200,7 +211,7 @@ def test_incremental_maintenance_equals_a_full_rebuild(
     _import(engine, tmp_path / "first", _of(pool, set(live)))
     kinds, changes_seen = [], False
     for i in range(STEPS):
-        kind, change = _step(rng, pool, live, waiting)
+        kind, change = _step(rng, pool, live, waiting, "scope" if i == 1 else None)
         kinds.append(kind)
         if kind == "delete":
             with transaction(engine) as session:

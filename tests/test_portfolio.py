@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import handcalc
 import pytest
@@ -339,10 +339,21 @@ CROSS_CHECK_DATES = (  # the demo's lines run from 2021-08 to 2026-11
 )
 
 
-def _python_actuals(rows: dict, as_of: dt.date) -> dict[str, tuple[Decimal, Decimal, Decimal, int]]:
-    """Per contract: (labour, material, hours, periodic visits) dated start..min(as_of, end)."""
+def _billed(kind: str | None, billable: bool | None) -> bool:
+    """Scope (docs/metrics.md): billed on top when billable says so, else when the type is extra."""
+    return billable if billable is not None else kind == "extra"
+
+
+def _line_revenue(quantity: Decimal, price: Decimal | None) -> Decimal:
+    """quantity x sales price rounded half to even to millionths (0 without a price)."""
+    return D(0) if price is None else (quantity * price).quantize(D("0.000001"), ROUND_HALF_EVEN)
+
+
+def _python_actuals(rows: dict, as_of: dt.date) -> dict[str, tuple]:
+    """Per contract, of the lines dated start..min(as_of, end): covered labour, material, hours
+    and periodic visits, then the cost and revenue of the work billed on top."""
     contracts, work_orders, hours, materials = rows["c"], rows["wo"], rows["h"], rows["m"]
-    sums = {number: [D(0), D(0), D(0), 0] for number, _, _ in contracts.values()}
+    sums = {number: [D(0), D(0), D(0), 0, D(0), D(0)] for number, _, _ in contracts.values()}
 
     def window(contract_id: int | None, day: dt.date) -> str | None:
         if contract_id is None:
@@ -350,20 +361,24 @@ def _python_actuals(rows: dict, as_of: dt.date) -> dict[str, tuple[Decimal, Deci
         number, start, end = contracts[contract_id]
         return number if start <= day <= min(as_of, end) else None
 
-    for work_order_id, day, quantity, rate in hours:
-        number = window(work_orders[work_order_id][0], day)
-        if number:
-            sums[number][0] += quantity * rate
-            sums[number][2] += quantity
-    for work_order_id, day, quantity, rate in materials:
-        number = window(work_orders[work_order_id][0], day)
-        if number:
-            sums[number][1] += quantity * rate
-    for contract_id, day, kind in work_orders.values():
+    for kind, lines in ((0, hours), (1, materials)):
+        for work_order_id, day, quantity, rate, price in lines:
+            contract_id, _, type_, billable = work_orders[work_order_id]
+            number = window(contract_id, day)
+            if not number:
+                continue
+            if _billed(type_, billable):
+                sums[number][4] += quantity * rate
+                sums[number][5] += _line_revenue(quantity, price)
+            else:
+                sums[number][kind] += quantity * rate
+                if kind == 0:
+                    sums[number][2] += quantity
+    for contract_id, day, kind, billable in work_orders.values():
         number = window(contract_id, day)
-        if number and kind == "periodic":
+        if number and kind == "periodic" and not _billed(kind, billable):
             sums[number][3] += 1
-    return {n: tuple(v) for n, v in sums.items()}  # type: ignore[misc]
+    return {n: tuple(v) for n, v in sums.items()}
 
 
 def _python_planned(rows: dict, as_of: dt.date) -> dict[str, Decimal]:
@@ -383,12 +398,12 @@ def _read_rows(engine: Engine) -> dict:
         return {
             "c": {i: (n, s, e) for i, n, s, e in conn.execute(
                 select(Contract.id, Contract.contract_number, Contract.start_date, Contract.end_date))},
-            "wo": {i: (c, d, t) for i, c, d, t in conn.execute(
-                select(WorkOrder.id, WorkOrder.contract_id, WorkOrder.date, WorkOrder.type))},
-            "h": conn.execute(
-                select(HourLine.work_order_id, HourLine.date, HourLine.hours, HourLine.cost_rate)).all(),
+            "wo": {i: (c, d, t, b) for i, c, d, t, b in conn.execute(
+                select(WorkOrder.id, WorkOrder.contract_id, WorkOrder.date, WorkOrder.type, WorkOrder.billable))},
+            "h": conn.execute(select(HourLine.work_order_id, HourLine.date, HourLine.hours, HourLine.cost_rate,
+                                     HourLine.sales_rate)).all(),
             "m": conn.execute(select(MaterialLine.work_order_id, MaterialLine.date,
-                                     MaterialLine.quantity, MaterialLine.unit_cost)).all(),
+                                     MaterialLine.quantity, MaterialLine.unit_cost, MaterialLine.unit_price)).all(),
             "b": conn.execute(select(BudgetLine.contract_id, BudgetLine.amount,
                                      BudgetLine.period_start, BudgetLine.period_end)).all(),
         }  # fmt: skip
@@ -407,8 +422,8 @@ def test_sql_sums_equal_python_sums_over_the_demo(engine: Engine) -> None:
     for as_of in CROSS_CHECK_DATES:
         with transaction(engine) as session:
             inputs = frame.load(session, as_of).inputs()
-        sql = {i.contract_number: (i.actual_labour, i.actual_material, i.actual_hours, i.visits_done)
-               for i in inputs}  # fmt: skip
+        sql = {i.contract_number: (i.actual_labour, i.actual_material, i.actual_hours, i.visits_done,
+                                   i.extra_cost, i.extra_revenue) for i in inputs}  # fmt: skip
         assert sql == _python_actuals(rows, as_of), as_of
         planned = {i.contract_number: (i.planned_to_date, i.budget_lines) for i in inputs}
         for number, exact in _python_planned(rows, as_of).items():
@@ -416,9 +431,10 @@ def test_sql_sums_equal_python_sums_over_the_demo(engine: Engine) -> None:
             # SQL truncates each line's share to whole millionths of a euro
             assert 0 <= exact - sql_planned < lines * D("0.000001"), (number, as_of)
 
-    # contract_months, the aggregate the SQL reads, equals a fresh aggregation of the lines
+    # contract_months, the aggregate the SQL reads, equals a fresh aggregation of the lines:
+    # covered labour, material, hours, lines and visits; billed cost, revenue, lines, unpriced lines
     contracts, work_orders = rows["c"], rows["wo"]
-    fresh: dict[tuple, list] = defaultdict(lambda: [D(0), D(0), D(0), 0, 0])
+    fresh: dict[tuple, list] = defaultdict(lambda: [D(0), D(0), D(0), 0, 0, D(0), D(0), 0, 0])
 
     def key(work_order_id: int, day: dt.date) -> tuple | None:
         contract_id = work_orders[work_order_id][0]
@@ -427,33 +443,36 @@ def test_sql_sums_equal_python_sums_over_the_demo(engine: Engine) -> None:
         _, start, end = contracts[contract_id]
         return contract_id, day.replace(day=1), start <= day <= end
 
-    for work_order_id, day, quantity, rate in rows["h"]:
-        if k := key(work_order_id, day):
-            fresh[k][0] += quantity * rate
-            fresh[k][2] += quantity
-            fresh[k][3] += 1
-    for work_order_id, day, quantity, rate in rows["m"]:
-        if k := key(work_order_id, day):
-            fresh[k][1] += quantity * rate
-            fresh[k][3] += 1
-    for work_order_id, (_, day, kind) in work_orders.items():
-        if kind == "periodic" and (k := key(work_order_id, day)):
+    for kind, lines in ((0, rows["h"]), (1, rows["m"])):
+        for work_order_id, day, quantity, rate, price in lines:
+            if k := key(work_order_id, day):
+                _, _, type_, billable = work_orders[work_order_id]
+                if _billed(type_, billable):
+                    fresh[k][5] += quantity * rate
+                    fresh[k][6] += _line_revenue(quantity, price)
+                    fresh[k][7] += 1
+                    fresh[k][8] += price is None
+                else:
+                    fresh[k][kind] += quantity * rate
+                    fresh[k][2] += quantity if kind == 0 else 0
+                    fresh[k][3] += 1
+    for work_order_id, (_, day, kind, billable) in work_orders.items():
+        if kind == "periodic" and not _billed(kind, billable) and (k := key(work_order_id, day)):
             fresh[k][4] += 1
     with engine.connect() as conn:
-        stored = {
-            (c, m, bool(t)): [lab, mat, h, n, v]
-            for c, m, t, lab, mat, h, n, v in conn.execute(select(ContractMonth.__table__))
-        }
+        stored = {(c, m, bool(t)): list(v) for c, m, t, *v in conn.execute(select(ContractMonth.__table__))}
     assert stored == dict(fresh)
+    assert any(v[5] for v in fresh.values()) and any(v[8] == 0 and v[7] for v in fresh.values())
 
     # contract_totals: per contract, the in-term months summed, and the lines outside the term
-    totals: dict[int, list] = defaultdict(lambda: [D(0), D(0), D(0), 0, 0, D(0)])
-    for (contract_id, _, in_term), (labour, material, hours, lines, visits) in fresh.items():
+    totals: dict[int, list] = defaultdict(lambda: [D(0), D(0), D(0), 0, 0, D(0), D(0), D(0), 0, 0])
+    for (contract_id, _, in_term), (labour, material, hours, lines, visits, *extra) in fresh.items():
         t = totals[contract_id]
         if in_term:
             t[0], t[1], t[2], t[3] = t[0] + labour, t[1] + material, t[2] + hours, t[3] + visits
+            t[6:] = [a + b for a, b in zip(t[6:], extra, strict=True)]
         else:
-            t[4], t[5] = t[4] + lines, t[5] + labour + material
+            t[4], t[5] = t[4] + lines + extra[2], t[5] + labour + material + extra[0]
     with engine.connect() as conn:
         stored_totals = {c: list(v) for c, *v in conn.execute(select(ContractTotal.__table__))}
     assert {c: v for c, v in stored_totals.items() if any(v)} == dict(totals)

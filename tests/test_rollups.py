@@ -82,7 +82,14 @@ def test_cli_and_workbook(loaded: Engine) -> None:
         "forecast_total": "3356.16",
         "margin": "3257.62",
         "worst_status": "over budget",
+        "extra_cost": "0.00",  # Anna's contracts have no work billed on top (handcalc.py)
+        "extra_revenue": "0.00",
+        "extra_share": "0.0000",
     }  # fmt: skip  (forecast: 996.37 + 377.514286 + 65.963855 + 916.307331 + 1000.00 = 3356.155472)
+    # Bram's K-004 bills 100.00 on top (revenue 160.00), beside his contracts' actual total
+    bram_actual = Decimal(rows["Bram"]["actual_total"])
+    assert (rows["Bram"]["extra_cost"], rows["Bram"]["extra_revenue"]) == ("100.00", "160.00")
+    assert Decimal(rows["Bram"]["extra_share"]) == (100 / (bram_actual + 100)).quantize(Decimal("0.0001"))
     with transaction(loaded) as session:
         pack = reports.collect(session, handcalc.AS_OF, settings.load(session), within_days=3650)
     book = load_workbook(io.BytesIO(report_xlsx.workbook(pack, "en")))

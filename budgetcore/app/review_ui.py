@@ -339,6 +339,11 @@ GROUP_COLUMNS: Columns = {
     "consumed": Column("Consumed", "progress", "Actual of the budgeted contracts / their budget"),
     "forecast": Column("Forecast", "money"),
     "margin": Column("Margin", "money"),
+    "extra": Column(
+        "Billed on top", "money", "Cost of work billed on top of the contract (meerwerk), not in Actual"
+    ),
+    "extra_revenue": Column("Billed revenue", "money", "Revenue of the work billed on top"),
+    "out_of_scope": Column("Out of scope", "number", "Contracts flagged out of scope", decimals=0),
 }
 
 
@@ -384,6 +389,9 @@ def group_section(v: ui.View, chosen: PortfolioFrame) -> None:
             "consumed": None if g.consumed is None else float(g.consumed),
             "forecast": _whole(g.forecast_total),
             "margin": _whole(g.margin),
+            "extra": _whole(g.extra_cost),
+            "extra_revenue": _whole(g.extra_revenue),
+            "out_of_scope": g.out_of_scope,
         }
         for g in groups
     ]

@@ -19,8 +19,16 @@ from babel.numbers import format_compact_currency
 from budgetcore import cells, i18n
 from budgetcore.figures import advice, metrics, portfolio, pricing
 from budgetcore.figures.calibration import Accuracy, Pick
-from budgetcore.figures.contract_detail import CategoryRow, Finding, HoursRow, MaterialRow, WorkOrderRow
+from budgetcore.figures.contract_detail import (
+    CategoryRow,
+    ExtraMonth,
+    Finding,
+    HoursRow,
+    MaterialRow,
+    WorkOrderRow,
+)
 from budgetcore.figures.metrics import ContractFigures
+from budgetcore.figures.summary import Headline
 
 STATUS_COLOURS = metrics.STATUS_COLOURS
 
@@ -126,8 +134,8 @@ OVERVIEW_COLUMNS: Columns = {
     "contract": Column("Contract", width=110),
     "customer": Column("Customer", width=150),
     "status": Column("Status", width=STATUS_WIDTH),
-    "flag": Column("Flag", help="No activity: nothing registered past the share of the term set on Settings",
-                   width=95),
+    "flag": Column("Flag", help="No activity: nothing registered past the share of the term set on Settings. "
+                   "Out of scope: much of the cost is work billed on top", width=95),
     "why": Column("Why", help="Why the contract needs attention; the contract page quotes the figures",
                   width=230),
     "deadline": Column(
@@ -147,6 +155,7 @@ OVERVIEW_COLUMNS: Columns = {
     "labour": Column("Labour", "money"),
     "material": Column("Material", "money"),
     "notice": Column("Notice deadline", "date"),
+    "extra": Column("Billed on top", "money", "Cost of work billed on top of the contract (meerwerk), not in Actual"),
 }  # fmt: skip
 
 
@@ -182,15 +191,47 @@ def overview(
             "forecast_margin": _money(f.forecast_margin),
             "end": f.inputs.end_date,
             "notice": f.notice_deadline,
+            "extra": _money(f.inputs.extra_cost),
         }
         for f in figures
     ]
     return pd.DataFrame(rows, columns=list(OVERVIEW_COLUMNS)), OVERVIEW_COLUMNS
 
 
+def extra_line(head: Headline, lang: str, currency: str = "EUR") -> str:
+    """The portfolio's work billed on top beside the headline's actuals, one line."""
+    return (
+        extra_text(head.extra_cost, head.extra_revenue, head.extra_share, lang, currency)
+        + " "
+        + i18n.t("Out of scope: {n} contracts.", lang, n=i18n.number(head.out_of_scope, lang, 0))
+    )
+
+
+def extra_text(
+    cost: Decimal, revenue: Decimal, share: Decimal | None, lang: str, currency: str = "EUR"
+) -> str:
+    """Work billed on top (docs/metrics.md, Scope) in one sentence: its cost, revenue, margin
+    and share of all cost; the budget figures beside it count covered work only."""
+    return i18n.t(
+        "Billed on top (meerwerk), not in the actuals: cost {cost}, revenue {revenue}, margin {margin}; "
+        "{share} of all cost.",
+        lang,
+        cost=i18n.money(cost, lang, currency, cents=False),
+        revenue=i18n.money(revenue, lang, currency, cents=False),
+        margin=i18n.money(revenue - cost, lang, currency, cents=False),
+        share="–" if share is None else i18n.percent(share, lang, 1),
+    )
+
+
 def flag(f: ContractFigures, lang: str) -> str:
-    """The flag shown next to the status: 'no activity' or ''."""
-    return i18n.t(advice.NO_ACTIVITY, lang) if f.no_activity else ""
+    """The flags shown next to the status: 'no activity', 'out of scope' (advice.ScopeRules),
+    both, or ''."""
+    found = [
+        name
+        for name, holds in ((advice.NO_ACTIVITY, f.no_activity), (advice.OUT_OF_SCOPE, f.out_of_scope))
+        if holds
+    ]
+    return ", ".join(i18n.t(name, lang) for name in found)
 
 
 def why(f: ContractFigures, lang: str, awaiting: bool = False) -> str:
@@ -345,6 +386,8 @@ WORK_ORDER_COLUMNS: Columns = {
     "material": Column("Material", "money"),
     "cost": Column("Cost", "money"),
     "in_term": Column("In term", "check", "Lines outside the term are not counted"),
+    "scope": Column("Scope", help="Covered by the contract, or billed on top (meerwerk: not in the actuals)"),
+    "revenue": Column("Revenue", "money", "Hours x sales rate + quantity x unit price; billed work only"),
 }
 
 
@@ -361,10 +404,37 @@ def work_orders(rows: Sequence[WorkOrderRow], lang: str) -> tuple[pd.DataFrame, 
             "material": _money(r.material),
             "cost": _money(r.cost),
             "in_term": r.in_term,
+            "scope": i18n.t(BILLED if r.billed else COVERED, lang),
+            "revenue": _money(r.revenue) if r.billed else None,
         }
         for r in rows
     ]
     return pd.DataFrame(data, columns=list(WORK_ORDER_COLUMNS)), WORK_ORDER_COLUMNS
+
+
+COVERED, BILLED = "covered", "billed on top"
+EXTRA_MONTH_COLUMNS: Columns = {
+    "month": Column("Month"),
+    "work_orders": Column("Work orders", "number", decimals=0),
+    "cost": Column("Cost", "money"),
+    "revenue": Column("Revenue", "money"),
+    "margin": Column("Margin", "money"),
+}
+
+
+def extra_months(rows: Sequence[ExtraMonth], lang: str) -> tuple[pd.DataFrame, Columns]:
+    """The work billed on top month by month (contract_detail.extra_months)."""
+    data = [
+        {
+            "month": i18n.month(r.month, lang),
+            "work_orders": r.work_orders,
+            "cost": _money(r.cost),
+            "revenue": _money(r.revenue),
+            "margin": _money(r.margin),
+        }
+        for r in rows
+    ]
+    return pd.DataFrame(data, columns=list(EXTRA_MONTH_COLUMNS)), EXTRA_MONTH_COLUMNS
 
 
 HOURS_COLUMNS: Columns = {

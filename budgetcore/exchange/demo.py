@@ -156,9 +156,28 @@ def _money(value: float | Decimal) -> str:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, today: dt.date, sink: Sink) -> None:
+    def __init__(
+        self, rng: random.Random, today: dt.date, sink: Sink, meerwerk: _Generator | None = None
+    ) -> None:
         self.rng, self.today, self.sink = rng, today, sink
         self.work_order_seq = 0
+        self.meerwerk = meerwerk  # the generator of the work billed on top (its own stream), if any
+
+    def extra_work(
+        self, number: str, first: dt.date, last: dt.date, calls_per_year: float, creep: bool,
+        cost: float, labour_share: float, rate: float,
+    ) -> None:  # fmt: skip
+        """Meerwerk (type extra, billed on top at sales rates) on contract number from first
+        through last: a Poisson process at MEERWERK x the contract type's call rate, or at
+        CREEP x it for a contract with scope creep; each order costs about what a call does."""
+        rng = self.rng
+        yearly = calls_per_year * (CREEP if creep else MEERWERK)
+        day = first
+        while yearly:
+            day += dt.timedelta(days=max(1, int(rng.expovariate(yearly / 365))))
+            if day > last:
+                break
+            self.work_order(number, day, "extra", cost * rng.uniform(0.85, 1.15), labour_share, rate)
 
     def customers(self, count: int) -> list[tuple[str, str, str]]:
         rng, seen, result = self.rng, set(), []
@@ -243,12 +262,18 @@ class _Generator:
             day += dt.timedelta(days=max(1, int(rng.expovariate(calls_per_year / 365))))
             if day > end:
                 break
-            events.append((day, rng.choices(("corrective", "extra"), (0.8, 0.2))[0]))
+            rng.random()  # the draw that once chose corrective or extra: kept, so the stream stays as it was
+            events.append((day, "corrective"))
         events = sorted(e for e in events if e[0] <= horizon)
         expected_events = (planned_visits or 0) + calls_per_year * years
         per_event = budget_total / max(expected_events, 1) * pressure
         for date, wo_type in events:
             self.work_order(number, date, wo_type, per_event * rng.uniform(0.85, 1.15), labour_share, rate)
+        if self.meerwerk is not None:  # on top of the covered work, from a stream of its own
+            creep = seq % SCOPE_CREEP == SCOPE_CREEP // 2
+            self.meerwerk.extra_work(
+                number, start, horizon, calls_per_year, creep, per_event, labour_share, rate
+            )
         if events and rng.random() < 0.03:  # a booking outside the term, as real data has
             self.work_order(number, end + dt.timedelta(days=rng.randint(1, 20)), "corrective",
                             per_event, labour_share, rate)  # fmt: skip
@@ -269,7 +294,8 @@ class _Generator:
             "corrective": "Storing verholpen",
             "extra": "Meerwerk op verzoek",
         }[wo_type]
-        self.sink("work_orders", [number, contract, _d(date), wo_type, status, description])
+        # billable empty: the type decides (meerwerk is billed on top, the rest covered)
+        self.sink("work_orders", [number, contract, _d(date), wo_type, status, description, ""])
         labour = cost * labour_share
         technicians = rng.sample(_TECHNICIANS, rng.choice((1, 1, 2)))
         for employee in technicians:
@@ -308,7 +334,9 @@ def generate(
     """
     today = today or clock.today()
     rng = random.Random(seed)
-    gen = _Generator(rng, today, _PreviousTerms(seed, today, sink).intercept if history else sink)
+    meerwerk = _Generator(random.Random(f"{seed}-meerwerk"), today, sink)
+    meerwerk.work_order_seq = 8_000_000  # WB<yy>8000001 on: the other work orders keep their numbers
+    gen = _Generator(rng, today, _PreviousTerms(seed, today, sink).intercept if history else sink, meerwerk)
     customers = gen.customers(max(3, contracts // 5))
     for seq in range(1, contracts + 1):
         # mostly healthy, a tail that burns: on track, watch, at risk and over budget all occur
@@ -319,7 +347,7 @@ def generate(
         date = today - dt.timedelta(days=rng.randint(5, 300))
         sink(
             "work_orders",
-            [f"WB-LOS-{i + 1:04d}", "", _d(date), "extra", "gereed", "Losse opdracht zonder contract"],
+            [f"WB-LOS-{i + 1:04d}", "", _d(date), "extra", "gereed", "Losse opdracht zonder contract", ""],
         )
 
 
@@ -327,6 +355,10 @@ def generate(
 
 _HEATING = ("Onderhoud cv-installaties", "Onderhoud warmtepompen")  # busiest in winter
 _COOLING = ("Onderhoud koelinstallaties", "Onderhoud luchtbehandeling")  # busiest in summer
+# Meerwerk (issue 21): work billed on top, at sales rates, from random streams of their own, so
+# every other row of the demo is what it was: a Poisson process at MEERWERK x the type's call rate
+# (5 % of the work orders), at CREEP x it for one contract in SCOPE_CREEP (scope creep)
+MEERWERK, CREEP, SCOPE_CREEP = 0.08, 1.6, 45
 _CALLS_PER_YEAR = {"preventive": 2.0, "corrective": 9.0, "yearly_orders": 5.0}  # corrective calls, typical
 _PERIODIC_SHARE = {"preventive": 0.6, "corrective": 0.0, "yearly_orders": 0.35}  # of the budget
 
@@ -352,6 +384,8 @@ class _PreviousTerms:
         self.today, self.sink = today, sink
         self.work = _Generator(self.rng, today, sink)
         self.work.work_order_seq = 9_000_000
+        self.meerwerk = _Generator(random.Random(f"{seed}-previous-meerwerk"), today, sink)
+        self.meerwerk.work_order_seq = 7_000_000
 
     def intercept(self, entity: str, cells: list[str]) -> None:
         """The generator's sink: a contract row may get a previous term first."""
@@ -423,11 +457,13 @@ class _PreviousTerms:
             if day > last:
                 break
             if rng.random() < season(day) / 1.6:
-                wo_type = rng.choices(("corrective", "extra"), (0.85, 0.15))[0]
-                events.append((day, wo_type, per_call * rng.lognormvariate(0, 0.5) / math.exp(0.125)))
+                rng.random()  # the draw that once chose corrective or extra: kept, as above
+                events.append((day, "corrective", per_call * rng.lognormvariate(0, 0.5) / math.exp(0.125)))
         for date, wo_type, cost in sorted(events):
             grown = cost * (1 + drift * ((date - first).days + 1) / term_days)
             self.work.work_order(number, date, wo_type, grown, labour_share, rate)
+        creep = int(number.rsplit("-", 1)[1]) % SCOPE_CREEP == SCOPE_CREEP // 2
+        self.meerwerk.extra_work(number, first, last, typical, creep, per_call, labour_share, rate)
 
 
 def write_csv(directory: Path, **kwargs) -> dict[str, int]:

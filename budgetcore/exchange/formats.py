@@ -127,6 +127,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("type", "work_order_type", False, "soort", "werkbontype", "work order type", "soort werkbon", "ordersoort"),
         _c("status", "text", False, "werkbonstatus", length=30),
         _c("description", "text", False, "omschrijving", "werkomschrijving", "melding"),
+        # issue 21: billed on top of the contract (yes) or covered by it (no); empty: by its type
+        _c("billable", "bool", False, "factureren", "meerwerk", "te factureren", "billed on top", "billed"),
     ),
     "hours": (
         _c("work_order_number", "text", True, *_WORK_ORDER, length=50),

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from budgetcore.exchange.columnar import UNITS, Chunk, Converted
 from budgetcore.exchange.formats import MAX_LINE_COST
-from budgetcore.exchange.writer import BATCH_COLUMNS, Batch, Writer
+from budgetcore.exchange.writer import BATCH_COLUMNS, SALES_PRICE, Batch, Writer
 
 if TYPE_CHECKING:
     from budgetcore.exchange.validation import RowValidator
@@ -91,6 +91,8 @@ def _batch(
     for name in BATCH_COLUMNS[entity]:
         if name == "cost":
             values = line_cost(converted, entity).tolist()
+        elif name == "revenue":
+            values = line_revenue(converted, entity)
         elif name in converted:
             values = converted[name].stored()
         else:  # an optional column the file does not have
@@ -159,6 +161,9 @@ def _lines(converted: dict[str, Converted], validator: RowValidator, chunk: Chun
     q, r = converted[quantity].units, converted[rate].units
     clean = listed[index] & (first[index] <= days) & (days <= last[index])
     clean &= np.abs(q.astype(float)) * np.abs(r.astype(float)) < _EXACT_PRODUCT  # else exact, row-wise
+    price = converted.get(SALES_PRICE[validator.entity])
+    if price is not None:  # the revenue likewise
+        clean &= np.abs(q.astype(float)) * np.abs(price.units.astype(float)) < _EXACT_PRODUCT
     clean &= q >= 0  # a negative line must be a declared credit: validation.check says so
     if "credit" in converted:  # a declared credit must be negative: likewise
         clean &= ~np.array([bool(w) for w in converted["credit"].values()], dtype=bool)
@@ -170,6 +175,17 @@ def line_cost(converted: dict[str, Converted], entity: str) -> np.ndarray:
     quantity, rate = _QUANTITY_RATE[entity]
     whole, rest = np.divmod(converted[quantity].units * converted[rate].units, UNITS)
     return whole + ((rest > UNITS // 2) | ((rest == UNITS // 2) & (whole % 2 == 1)))
+
+
+def line_revenue(converted: dict[str, Converted], entity: str) -> list[int | None]:
+    """quantity x sales price in millionths (as line_cost), None where the line has no sales price."""
+    quantity, _ = _QUANTITY_RATE[entity]
+    price = converted.get(SALES_PRICE[entity])
+    if price is None:
+        return [None] * len(converted[quantity].units)
+    whole, rest = np.divmod(converted[quantity].units * price.units, UNITS)
+    revenue = whole + ((rest > UNITS // 2) | ((rest == UNITS // 2) & (whole % 2 == 1)))
+    return [None if e else v for v, e in zip(revenue.tolist(), price.empty.tolist(), strict=True)]
 
 
 _QUANTITY_RATE = {"hours": ("hours", "cost_rate"), "materials": ("quantity", "unit_cost")}

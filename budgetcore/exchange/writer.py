@@ -23,13 +23,21 @@ from budgetcore.store.models import (
 )
 
 BATCH_COLUMNS = {
-    "work_orders": ("work_order_number", "contract_number", "date", "type", "status", "description"),
-    "hours": ("work_order_number", "date", "employee", "hour_type", "hours", "cost_rate", "sales_rate", "cost"),
+    "work_orders": (
+        "work_order_number", "contract_number", "date", "type", "status", "description", "billable",
+    ),
+    "hours": (
+        "work_order_number", "date", "employee", "hour_type", "hours", "cost_rate", "sales_rate", "cost",
+        "revenue",
+    ),
     "materials": (
         "work_order_number", "date", "article_code", "description", "quantity", "unit_cost", "unit_price", "cost",
+        "revenue",
     ),
 }  # fmt: skip
-"""The columns of a Batch per entity; a line's cost is its quantity x rate, rounded to millionths."""
+"""The columns of a Batch per entity; a line's cost is its quantity x cost rate, its revenue its
+quantity x sales price (None without one), each rounded to millionths (Writer.line_cost)."""
+SALES_PRICE = {"hours": "sales_rate", "materials": "unit_price"}
 
 
 @dataclass
@@ -120,6 +128,10 @@ class Writer:
             for name, values in columns.items():
                 if name == "cost":
                     values.append(cls.line_cost(record[quantity], record[rate]))  # type: ignore[index,arg-type]
+                    continue
+                if name == "revenue":
+                    price = record.get(SALES_PRICE[entity])
+                    values.append(None if price is None else cls.line_cost(record[quantity], price))  # type: ignore[index,arg-type]
                     continue
                 value = record.get(name)
                 if name == "date":
@@ -278,7 +290,7 @@ class Writer:
                 strict=True,
             )
         )
-        columns = ["work_order_number", "contract_id", "date", "type", "status", "description"]
+        columns = ["work_order_number", "contract_id", *BATCH_COLUMNS["work_orders"][2:]]
         if not bulk and self.dialect == "sqlite":
             self._note_current_contracts(numbers)
         leaving = (

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from budgetcore.store.aggregates import in_term
+from budgetcore.store.aggregates import billed_on_top, covered, in_term, split
 from budgetcore.store.models import Contract, ContractMonth, HourLine, MaterialLine, WorkOrder
 
 
@@ -34,7 +34,9 @@ def reads_after(session: Session, as_of: dt.date) -> bool:
 
 
 def far_side(as_of: dt.date, after: bool, scope=None):
-    """Per contract: in-term labour, material, hours and periodic visits on one side of as_of (a subquery).
+    """Per contract: in-term labour, material, hours and periodic visits of covered work, and the
+    cost, revenue and lines without a sales price of work billed on top (extra_cost,
+    extra_revenue, extra_unpriced), on one side of as_of (a subquery).
 
     after=False: everything from the start of the term through as_of, the actuals
     themselves. after=True: everything in the term dated after as_of, which
@@ -50,6 +52,9 @@ def far_side(as_of: dt.date, after: bool, scope=None):
         ContractMonth.material.label("material"),
         ContractMonth.hours.label("hours"),
         ContractMonth.visits.label("visits"),
+        ContractMonth.extra_cost.label("extra_cost"),
+        ContractMonth.extra_revenue.label("extra_revenue"),
+        ContractMonth.extra_unpriced.label("extra_unpriced"),
     ).where(
         ContractMonth.in_term.is_(True),
         ContractMonth.month >= next_first if after else ContractMonth.month < first,
@@ -68,24 +73,34 @@ def far_side(as_of: dt.date, after: bool, scope=None):
     def scoped(stmt):
         return stmt if scope is None else stmt.where(WorkOrder.contract_id.in_(scope))
 
-    hours = scoped(
-        select(WorkOrder.contract_id, HourLine.cost, literal(0), HourLine.hours, literal(0))
-        .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
-        .join(Contract, WorkOrder.contract_id == Contract.id)
-        .where(in_window(HourLine.date))
-    )
-    materials = scoped(
-        select(WorkOrder.contract_id, literal(0), MaterialLine.cost, literal(0), literal(0))
-        .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
-        .join(Contract, WorkOrder.contract_id == Contract.id)
-        .where(in_window(MaterialLine.date))
-    )
+    billed = billed_on_top()
+
+    def line(model, labour: bool):
+        cost = split(billed, model.cost, True)
+        zero = literal(0)
+        return scoped(
+            select(
+                WorkOrder.contract_id,
+                cost if labour else zero,
+                zero if labour else cost,
+                split(billed, model.hours, True) if labour else zero,
+                zero,
+                split(billed, model.cost, False),
+                split(billed, func.coalesce(model.revenue, 0), False),
+                split(billed, case((model.revenue.is_(None), 1), else_=0), False),
+            )
+            .join(WorkOrder, model.work_order_id == WorkOrder.id)
+            .join(Contract, WorkOrder.contract_id == Contract.id)
+            .where(in_window(model.date))
+        )
+
+    zero = literal(0)
     visits = scoped(
-        select(WorkOrder.contract_id, literal(0), literal(0), literal(0), literal(1))
+        select(WorkOrder.contract_id, zero, zero, zero, literal(1), zero, zero, zero)
         .join(Contract, WorkOrder.contract_id == Contract.id)
-        .where(WorkOrder.type == "periodic", in_window(WorkOrder.date))
+        .where(WorkOrder.type == "periodic", covered(), in_window(WorkOrder.date))
     )
-    src = union_all(months, hours, materials, visits).subquery("src")
+    src = union_all(months, line(HourLine, True), line(MaterialLine, False), visits).subquery("src")
     return (
         select(
             src.c.contract_id,
@@ -93,6 +108,9 @@ def far_side(as_of: dt.date, after: bool, scope=None):
             func.sum(src.c.material).label("material"),
             func.sum(src.c.hours).label("hours"),
             func.sum(src.c.visits).label("visits"),
+            func.sum(src.c.extra_cost).label("extra_cost"),
+            func.sum(src.c.extra_revenue).label("extra_revenue"),
+            func.sum(src.c.extra_unpriced).label("extra_unpriced"),
         )
         .group_by(src.c.contract_id)
         .subquery("actuals")

@@ -153,3 +153,59 @@ def why_explanation(lang: str, no_activity_elapsed: Decimal, rules: ReviewRules 
 def suggest(f: ContractFigures) -> Suggestion:
     """The suggested renewal action for one contract, as the engine (frame.py) decided it."""
     return f.suggestion
+
+
+# --- scope (issue 21): work billed on top of the contract (docs/metrics.md, Scope) -------------
+# The engine (frame._scope) flags a contract "out of scope" when the share of its cost billed
+# on top (meerwerk) runs past ScopeRules.extra_share and is at least ScopeRules.extra_minimum:
+# the customer keeps asking for work the contract does not cover, so its scope (and price) no
+# longer matches what is done. frame.derive's column out_of_scope holds the flag; the reason
+# below quotes its figures (for the attention list and the renewal advice).
+OUT_OF_SCOPE = "out of scope"
+SCOPE_REASON = "out of scope: {share} of the cost billed on top ({extra} of {total}), more than {limit}"
+SCOPE_EXPLANATION = """- **out of scope**: more than {limit} of the contract's cost (covered and billed \
+on top together) is work billed on top (meerwerk), and at least {minimum}: the customer keeps \
+asking for work the contract does not cover."""
+
+
+@dataclass(frozen=True)
+class ScopeRules:
+    """When a contract is out of scope: its share of cost billed on top (a fraction 0..1) above
+    extra_share, and that cost at least extra_minimum (EUR). Chosen on the demo portfolio
+    (docs/metrics.md, Scope): nine contracts in ten bill at most 17 % of their cost on top;
+    30 % is well past what any type leads one to expect, and below EUR 1,000 one call can make a
+    small contract's share look large."""
+
+    extra_share: Decimal = Decimal("0.30")
+    extra_minimum: Decimal = Decimal("1000")
+
+
+def scope_reason(f: ContractFigures, rules: ScopeRules | None = None) -> Suggestion | None:
+    """Why f is out of scope, with its figures (SCOPE_REASON); None when it is not."""
+    rules = rules or ScopeRules()
+    if not f.out_of_scope:
+        return None
+    i = f.inputs
+    return Suggestion(
+        OUT_OF_SCOPE,
+        SCOPE_REASON,
+        {
+            "share": f.extra_share,
+            "extra": i.extra_cost,
+            "total": f.actual_total + i.extra_cost,
+            "limit": rules.extra_share,
+        },
+    )
+
+
+def scope_explanation(
+    lang: str = i18n.DEFAULT_LANGUAGE, currency: str = "EUR", rules: ScopeRules | None = None
+) -> str:
+    """SCOPE_EXPLANATION in lang with the thresholds the engine uses, money in currency (markdown)."""
+    rules = rules or ScopeRules()
+    return i18n.t(
+        SCOPE_EXPLANATION,
+        lang,
+        limit=i18n.percent(rules.extra_share, lang),
+        minimum=i18n.money(rules.extra_minimum, lang, currency, cents=False),
+    )

@@ -12,13 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, func, literal, not_, or_, select, type_coerce, union_all
+from sqlalchemy import and_, case, func, literal, not_, or_, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from budgetcore.figures import frame
 from budgetcore.figures.calibration import Calibration
 from budgetcore.figures.metrics import ZERO, ContractFigures, Filters, Thresholds
 from budgetcore.store import columns
+from budgetcore.store.aggregates import billed_on_top, covered
 from budgetcore.store.database import EPOCH, month_start
 from budgetcore.store.models import UNIT, BudgetLine, Contract, Fixed, HourLine, MaterialLine, WorkOrder
 from budgetcore.store.models import BudgetPeriod as StoredPeriod
@@ -86,17 +87,19 @@ class BurnUpPoint:
     planned: Decimal
 
 
-def _cost_lines(contract_id: int):
-    """(date, labour, material) of every cost line on the contract's work orders."""
+def _cost_lines(contract_id: int, covered_only: bool = False):
+    """(date, labour, material) of every cost line on the contract's work orders (covered_only:
+    of the covered ones, the budget's; docs/metrics.md, Scope)."""
+    scope = (WorkOrder.contract_id == contract_id, *((covered(),) if covered_only else ()))
     hours = (
         select(HourLine.date.label("date"), HourLine.cost.label("labour"), literal(0).label("material"))
         .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
-        .where(WorkOrder.contract_id == contract_id)
+        .where(*scope)
     )
     materials = (
         select(MaterialLine.date, literal(0), MaterialLine.cost)
         .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
-        .where(WorkOrder.contract_id == contract_id)
+        .where(*scope)
     )
     return union_all(hours, materials).subquery("lines")
 
@@ -111,7 +114,7 @@ def burn_up(session: Session, contract_number: str, as_of: dt.date) -> list[Burn
     if contract is None:
         return []
     start, end = contract.start_date, contract.end_date
-    lines = _cost_lines(contract.id)
+    lines = _cost_lines(contract.id, covered_only=True)
     month = month_start(lines.c.date).label("month")
     # lines are cut at min(as_of, end), so the month of as_of holds only lines up to as_of
     monthly = {
@@ -176,7 +179,9 @@ def by_category(f: ContractFigures) -> list[CategoryRow]:
 
 @dataclass(frozen=True)
 class WorkOrderRow:
-    """One work order with the cost of its lines (EUR) and whether it lies inside the term."""
+    """One work order with the cost of its lines (EUR), whether it lies inside the term, and
+    whether it is billed on top of the contract (else covered by it; docs/metrics.md, Scope)
+    with the revenue of its lines (EUR) and how many of them have no sales price."""
 
     work_order_number: str
     date: dt.date
@@ -187,6 +192,9 @@ class WorkOrderRow:
     labour: Decimal
     material: Decimal
     in_term: bool
+    billed: bool = False
+    revenue: Decimal = ZERO
+    unpriced: int = 0
 
     @property
     def cost(self) -> Decimal:
@@ -198,24 +206,23 @@ def work_orders(session: Session, contract_number: str, as_of: dt.date) -> list[
     contract = _contract(session, contract_number)
     if contract is None:
         return []
-    hours = (
-        select(
-            HourLine.work_order_id.label("wo"),
-            func.sum(HourLine.hours).label("hours"),
-            func.sum(HourLine.cost).label("labour"),
+
+    def lines(model, *sums):
+        return (
+            select(
+                model.work_order_id.label("wo"),
+                *sums,
+                func.sum(func.coalesce(model.revenue, 0)).label("revenue"),
+                func.sum(case((model.revenue.is_(None), 1), else_=0)).label("unpriced"),
+            )
+            .join(WorkOrder, model.work_order_id == WorkOrder.id)
+            .where(WorkOrder.contract_id == contract.id)
+            .group_by(model.work_order_id)
+            .subquery()
         )
-        .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
-        .where(WorkOrder.contract_id == contract.id)
-        .group_by(HourLine.work_order_id)
-        .subquery()
-    )
-    materials = (
-        select(MaterialLine.work_order_id.label("wo"), func.sum(MaterialLine.cost).label("material"))
-        .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
-        .where(WorkOrder.contract_id == contract.id)
-        .group_by(MaterialLine.work_order_id)
-        .subquery()
-    )
+
+    hours = lines(HourLine, func.sum(HourLine.hours).label("hours"), func.sum(HourLine.cost).label("labour"))
+    materials = lines(MaterialLine, func.sum(MaterialLine.cost).label("material"))
     rows = session.execute(
         select(
             WorkOrder.work_order_number,
@@ -226,6 +233,9 @@ def work_orders(session: Session, contract_number: str, as_of: dt.date) -> list[
             type_coerce(hours.c.hours, Fixed()),
             type_coerce(hours.c.labour, Fixed()),
             type_coerce(materials.c.material, Fixed()),
+            billed_on_top(),
+            type_coerce(func.coalesce(hours.c.revenue, 0) + func.coalesce(materials.c.revenue, 0), Fixed()),
+            func.coalesce(hours.c.unpriced, 0) + func.coalesce(materials.c.unpriced, 0),
         )
         .outerjoin(hours, hours.c.wo == WorkOrder.id)
         .outerjoin(materials, materials.c.wo == WorkOrder.id)
@@ -243,9 +253,65 @@ def work_orders(session: Session, contract_number: str, as_of: dt.date) -> list[
             lab or ZERO,
             mat or ZERO,
             contract.start_date <= d <= contract.end_date,
+            bool(billed),
+            revenue or ZERO,
+            int(unpriced or 0),
         )
-        for n, d, t, s, desc, h, lab, mat in rows
+        for n, d, t, s, desc, h, lab, mat, billed, revenue, unpriced in rows
     ]
+
+
+@dataclass(frozen=True)
+class ExtraMonth:
+    """Work billed on top in one month of the cost window: its work orders (count), cost and
+    revenue (EUR); month is the first day."""
+
+    month: dt.date
+    work_orders: int
+    cost: Decimal
+    revenue: Decimal
+
+    @property
+    def margin(self) -> Decimal:
+        return self.revenue - self.cost
+
+
+def extra_months(session: Session, contract_number: str, as_of: dt.date) -> list[ExtraMonth]:
+    """What the work billed on top was, month by month: its in-term lines through as_of (the
+    cost window), oldest month first; the sums are the contract's extra_cost and extra_revenue."""
+    contract = _contract(session, contract_number)
+    if contract is None:
+        return []
+
+    def part(model):
+        return (
+            select(
+                model.date.label("date"),
+                WorkOrder.id.label("wo"),
+                model.cost.label("cost"),
+                func.coalesce(model.revenue, 0).label("revenue"),
+            )
+            .join(WorkOrder, model.work_order_id == WorkOrder.id)
+            .where(
+                WorkOrder.contract_id == contract.id,
+                billed_on_top(),
+                _in_window(model.date, contract, as_of),
+            )
+        )
+
+    lines = union_all(part(HourLine), part(MaterialLine)).subquery("lines")
+    month = month_start(lines.c.date).label("month")
+    rows = session.execute(
+        select(
+            month,
+            func.count(func.distinct(lines.c.wo)),
+            type_coerce(func.sum(lines.c.cost), Fixed()),
+            type_coerce(func.sum(lines.c.revenue), Fixed()),
+        )
+        .group_by(month)
+        .order_by(month)
+    )
+    return [ExtraMonth(_as_date(m), n, cost or ZERO, revenue or ZERO) for m, n, cost, revenue in rows]
 
 
 @dataclass(frozen=True)
@@ -259,7 +325,8 @@ class HoursRow:
 
 
 def hours_by_employee(session: Session, contract_number: str, as_of: dt.date) -> list[HoursRow]:
-    """In-term hour lines through as_of grouped by employee and hour type, most cost first."""
+    """In-term hour lines of covered work orders through as_of grouped by employee and hour
+    type, most cost first (work billed on top: work_orders, extra_months)."""
     contract = _contract(session, contract_number)
     if contract is None:
         return []
@@ -272,7 +339,7 @@ def hours_by_employee(session: Session, contract_number: str, as_of: dt.date) ->
             cost,
         )
         .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
-        .where(WorkOrder.contract_id == contract.id, _in_window(HourLine.date, contract, as_of))
+        .where(WorkOrder.contract_id == contract.id, covered(), _in_window(HourLine.date, contract, as_of))
         .group_by(HourLine.employee, HourLine.hour_type)
         .order_by(cost.desc(), HourLine.employee, HourLine.hour_type)
     )
@@ -290,7 +357,8 @@ class MaterialRow:
 
 
 def materials_by_article(session: Session, contract_number: str, as_of: dt.date) -> list[MaterialRow]:
-    """In-term material lines through as_of grouped by article code, most cost first."""
+    """In-term material lines of covered work orders through as_of grouped by article code,
+    most cost first."""
     contract = _contract(session, contract_number)
     if contract is None:
         return []
@@ -303,7 +371,9 @@ def materials_by_article(session: Session, contract_number: str, as_of: dt.date)
             cost,
         )
         .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
-        .where(WorkOrder.contract_id == contract.id, _in_window(MaterialLine.date, contract, as_of))
+        .where(
+            WorkOrder.contract_id == contract.id, covered(), _in_window(MaterialLine.date, contract, as_of)
+        )
         .group_by(MaterialLine.article_code)
         .order_by(cost.desc(), MaterialLine.article_code)
     )
@@ -331,6 +401,7 @@ FINDINGS = {
     "empty": "work orders without hour or material lines",
     "no_budget": "no budget lines: the status cannot be judged",
     "budget_period": "budget lines whose period lies outside the contract term",
+    "unpriced": "lines billed on top without a sales price (no revenue)",
 }
 
 
@@ -379,6 +450,18 @@ def findings(session: Session, contract_number: str) -> list[Finding]:
     )
     if empty:
         result.append(Finding(FINDINGS["empty"], empty))
+    unpriced = sum(
+        session.scalar(
+            select(func.count())
+            .select_from(model)
+            .join(WorkOrder, model.work_order_id == WorkOrder.id)
+            .where(WorkOrder.contract_id == cid, billed_on_top(), model.revenue.is_(None))
+        )
+        or 0
+        for model in (HourLine, MaterialLine)
+    )
+    if unpriced:
+        result.append(Finding(FINDINGS["unpriced"], unpriced))
     periods = budget_periods(session, contract_number)
     if not periods:
         result.append(Finding(FINDINGS["no_budget"], 0))
@@ -399,6 +482,7 @@ class Detail:
     hours: list[HoursRow]
     materials: list[MaterialRow]
     findings: list[Finding]
+    extra_months: list[ExtraMonth] = ()  # type: ignore[assignment]  # work billed on top, per month
 
 
 def detail(
@@ -433,4 +517,5 @@ def detail(
         hours=hours_by_employee(session, contract_number, as_of),
         materials=materials_by_article(session, contract_number, as_of),
         findings=findings(session, contract_number),
+        extra_months=extra_months(session, contract_number, as_of),
     )

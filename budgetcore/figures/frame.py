@@ -72,12 +72,15 @@ INPUT_COLUMNS = (
     "notice_period_days", "auto_renew", "contract_value", "planned_visits", "terminated_on",
     "actual_labour", "actual_material", "actual_hours", "visits_done", "budget_lines",
     "budget_labour", "budget_material", "budget_other", "budget_hours", "planned_to_date",
-    "outside_term_lines", "outside_term_cost",
+    "outside_term_lines", "outside_term_cost", "extra_cost", "extra_revenue", "extra_unpriced",
 )  # fmt: skip
 MILLIONTHS = (
     "actual_labour", "actual_material", "actual_hours", "budget_labour", "budget_material",
-    "budget_other", "budget_hours", "planned_to_date", "outside_term_cost",
+    "budget_other", "budget_hours", "planned_to_date", "outside_term_cost", "extra_cost",
+    "extra_revenue",
 )  # fmt: skip
+# work billed on top through as_of (issue 21): its cost, revenue, and lines without a sales price
+EXTRA_COLUMNS = ("extra_cost", "extra_revenue", "extra_unpriced")
 
 PRICE_NOTES = ("", NO_FORECAST, NO_COST)
 CENTS = 10_000  # millionths in a cent
@@ -198,13 +201,14 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
     parts = stored.placed(
         ids,
         plain_rows(session, sa.select(*(type_coerce(c, BigInteger) for c in part.c))),
-        ("labour", "material", "hours", "visits"),
+        ("labour", "material", "hours", "visits", *EXTRA_COLUMNS),
     )
     for name, actual in (
         ("labour", "actual_labour"),
         ("material", "actual_material"),
         ("hours", "actual_hours"),
         ("visits", "visits_done"),
+        *((name, name) for name in EXTRA_COLUMNS),
     ):
         columns[actual] = columns.pop(name) - parts[name] if after else parts[name]
     # archived contracts leave the portfolio (their rows stay in every table and snapshot);
@@ -346,6 +350,7 @@ def derive(
     _shown("labour_cents", c, [(c["actual_labour"],)], (CENTS,))
     _shown("material_cents", c, [(c["actual_material"],)], (CENTS,))
     _shown("actual_cents", c, [(actual,)], (CENTS,))
+    _scope(c, actual)
     _shown("consumed_4", c, [(actual, budget_sign, PLACES)], (consumed_den,), has_consumed)
     _shown("elapsed_4", c, [(done, PLACES)], (term,))
     _shown("burn_4", c, [(actual, planned_sign, PLACES)], (burn_den,), has_burn)
@@ -367,6 +372,31 @@ def derive(
     _advice(c, has_forecast, thresholds, rules)
     _why(c, has_burn, thresholds, rules)
     return frame
+
+
+def _scope(
+    c: dict[str, np.ndarray], actual: np.ndarray, rules: advice.ScopeRules = advice.ScopeRules()
+) -> None:
+    """Work billed on top (docs/metrics.md, Scope), beside the actuals and never in them: its
+    cost, revenue and margin in cents, its share of all cost (covered + billed) to 4 places,
+    and out_of_scope: that share above rules.extra_share with the cost at least
+    rules.extra_minimum (advice.ScopeRules)."""
+    n = len(actual)
+    extra, revenue = c["extra_cost"], c["extra_revenue"]
+    every = actual + extra
+    sign = np.sign(every)
+    den = every * sign
+    has_share = den > 0
+    _shown("extra_cents", c, [(extra,)], (CENTS,))
+    _shown("extra_revenue_cents", c, [(revenue,)], (CENTS,))
+    _shown("extra_margin_cents", c, [(revenue,), (extra, -1)], (CENTS,))
+    _shown("extra_share_4", c, [(extra, sign, PLACES)], (den,), has_share)
+    share_n, share_d = _ratio(rules.extra_share)
+    c["out_of_scope"] = (
+        has_share
+        & (exact.compare([(extra, sign, share_d)], [(share_n, den)], n) > 0)
+        & (extra >= int(rules.extra_minimum.scaleb(6)))
+    )
 
 
 def _why(c: dict[str, np.ndarray], has_burn, thresholds: Thresholds, rules: advice.ReviewRules) -> None:
@@ -511,7 +541,8 @@ def _quotient(numerator: object, denominator: object, scale: Decimal = UNIT) -> 
 SUMMARY_COLUMNS = (
     "contract_number", "customer", "status", "budget_total", "actual_labour", "actual_material",
     "actual_total", "consumed_pct", "elapsed_pct", "burn_index", "forecast_total", "forecast_method",
-    "margin", "forecast_margin", "end_date", "notice_deadline", "days_to_end",
+    "margin", "forecast_margin", "end_date", "notice_deadline", "days_to_end", "extra_cost",
+    "extra_revenue", "extra_share",
 )  # fmt: skip
 # summary column -> (frame column, places) for the figures printed from rounded integers
 SHOWN = {
@@ -525,6 +556,9 @@ SHOWN = {
     "forecast_total": ("forecast_cents", 2),
     "margin": ("margin_cents", 2),
     "forecast_margin": ("forecast_margin_cents", 2),
+    "extra_cost": ("extra_cents", 2),
+    "extra_revenue": ("extra_revenue_cents", 2),
+    "extra_share": ("extra_share_4", 4),
 }
 
 
@@ -594,6 +628,7 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
     burn = actual / planned if has_budget and planned else None
     value = inputs.contract_value
     deadline = c["notice_deadline"][i].astype(dt.date)
+    every = actual + inputs.extra_cost  # all cost, covered and billed on top
     return ContractFigures(
         inputs=inputs,
         as_of=frame.as_of,
@@ -630,6 +665,8 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
         summary=summary_row(frame, i),
         why=_whys(c, i, inputs, budget, actual, forecast),
         no_activity=bool(c["no_activity"][i]),
+        extra_share=_quotient(inputs.extra_cost.scaleb(6), every.scaleb(6), Decimal(1)) if every else None,
+        out_of_scope=bool(c["out_of_scope"][i]),
     )
 
 
@@ -723,6 +760,9 @@ def headline(frame: PortfolioFrame) -> Headline:
         margin=Decimal(margin).scaleb(-12),
         with_value=int(has_value.sum()),
         statuses={s: int(n) for s, n in zip(STATUSES, counts, strict=True)},
+        extra_cost=_millionths(c["extra_cost"]),
+        extra_revenue=_millionths(c["extra_revenue"]),
+        out_of_scope=int(c["out_of_scope"].sum()),
     )
 
 
@@ -794,6 +834,7 @@ SORT_KEYS = {  # what a table can be ordered by -> the column that orders it
     "end": "end_date",
     "notice": "notice_deadline",
     "deadline": "next_deadline",
+    "extra": "extra_cost",
 }
 
 

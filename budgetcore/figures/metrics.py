@@ -136,6 +136,10 @@ class ContractInputs:
     planned_to_date: Decimal
     outside_term_lines: int = 0
     outside_term_cost: Decimal = ZERO
+    # work billed on top of the contract through as_of (docs/metrics.md, Scope): not in the actuals
+    extra_cost: Decimal = ZERO
+    extra_revenue: Decimal = ZERO
+    extra_unpriced: int = 0  # its lines without a sales price (a data-quality finding)
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,8 @@ def _shown(key: str, value: object, lang: str, currency: str) -> str:
         # to a tenth of a percent, rounded away from zero, so that a share above a threshold
         # never reads as the threshold itself (10.04 % over is "10.1%", not "10%")
         return i18n.percent(Decimal(value).quantize(Decimal("0.001"), ROUND_UP), lang, 1)  # type: ignore[arg-type]
+    if key in ("share", "limit") and value is not None:  # a share of the cost (scope), to 0.1 %
+        return i18n.percent(value, lang, 1)  # type: ignore[arg-type]
     if key == "elapsed":  # a share of the term, as a whole percentage
         return i18n.percent(value, lang)  # type: ignore[arg-type]
     if isinstance(value, Decimal):
@@ -223,6 +229,15 @@ class ContractFigures:
     # telling first; no_activity: the flag shown next to the status (not a status)
     why: tuple[Suggestion, ...] = ()
     no_activity: bool = False
+    # work billed on top (docs/metrics.md, Scope): cost billed on top / all cost (None when
+    # there is no cost), and whether the contract is out of scope (advice.ScopeRules)
+    extra_share: Decimal | None = None
+    out_of_scope: bool = False
+
+    @property
+    def extra_margin(self) -> Decimal:
+        """Revenue minus cost of the work billed on top (EUR)."""
+        return self.inputs.extra_revenue - self.inputs.extra_cost
 
     @property
     def contract_number(self) -> str:

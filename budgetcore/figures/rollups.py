@@ -23,7 +23,7 @@ from budgetcore.figures.metrics import STATUSES, ZERO, ContractFigures
 GROUP_BY = ("customer", "manager", "type")
 COLUMNS = (
     "group", "contracts", "budget_total", "actual_total", "consumed_pct", "forecast_total", "margin",
-    "worst_status",
+    "worst_status", "extra_cost", "extra_revenue", "extra_share",
 )  # fmt: skip
 
 
@@ -42,6 +42,19 @@ class Group:
     worst_status: str
     statuses: dict[str, int] = field(default_factory=dict)
     contract_numbers: tuple[str, ...] = ()
+    # work billed on top (docs/metrics.md, Scope), beside the actuals: cost and revenue (EUR)
+    extra_cost: Decimal = ZERO
+    extra_revenue: Decimal = ZERO
+    out_of_scope: int = 0  # contracts flagged out of scope
+
+    @property
+    def extra_margin(self) -> Decimal:
+        return self.extra_revenue - self.extra_cost
+
+    @property
+    def extra_share(self) -> Decimal | None:
+        """Cost billed on top / all cost (covered + billed); None without cost."""
+        return metrics.ratio(self.extra_cost, self.actual_total + self.extra_cost)
 
     @property
     def consumed(self) -> Decimal | None:
@@ -87,6 +100,9 @@ def _group(by: str, key: str | None, figures: list[ContractFigures]) -> Group:
         worst_status=next(s for s in STATUSES if counts[s]),
         statuses=counts,
         contract_numbers=tuple(sorted(f.contract_number for f in figures)),
+        extra_cost=sum((f.inputs.extra_cost for f in figures), ZERO),
+        extra_revenue=sum((f.inputs.extra_revenue for f in figures), ZERO),
+        out_of_scope=sum(f.out_of_scope for f in figures),
     )
 
 
@@ -101,4 +117,7 @@ def row(g: Group) -> dict[str, object]:
         "forecast_total": metrics.money(g.forecast_total),
         "margin": metrics.money(g.margin),
         "worst_status": g.worst_status,
+        "extra_cost": metrics.money(g.extra_cost),
+        "extra_revenue": metrics.money(g.extra_revenue),
+        "extra_share": metrics.fraction(g.extra_share),
     }

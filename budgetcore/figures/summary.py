@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, Date, and_, func, literal, select, type_coerc
 from sqlalchemy.orm import Session
 
 from budgetcore.figures.metrics import ZERO
-from budgetcore.store.aggregates import in_term
+from budgetcore.store.aggregates import covered, in_term
 from budgetcore.store.models import (
     Contract,
     ContractMonth,
@@ -36,6 +36,21 @@ class Headline:
     margin: Decimal
     with_value: int
     statuses: dict[str, int] = field(default_factory=dict)
+    # work billed on top (docs/metrics.md, Scope), beside the actuals: its cost and revenue,
+    # and how many contracts are out of scope
+    extra_cost: Decimal = ZERO
+    extra_revenue: Decimal = ZERO
+    out_of_scope: int = 0
+
+    @property
+    def extra_margin(self) -> Decimal:
+        return self.extra_revenue - self.extra_cost
+
+    @property
+    def extra_share(self) -> Decimal | None:
+        """Cost billed on top / all cost (covered + billed), None without cost."""
+        every = self.actual_total + self.extra_cost
+        return self.extra_cost / every if every else None
 
 
 @dataclass(frozen=True)
@@ -120,7 +135,8 @@ def reads_after(as_of: dt.date) -> bool:
 
 
 def month_lines(as_of: dt.date, after: bool, month: bool = False):
-    """The in-term hour and material lines of as_of's month on one side of as_of, one SELECT
+    """The in-term hour and material lines of covered work orders (the budget's; Scope in
+    docs/metrics.md) of as_of's month on one side of as_of, one SELECT
     each: (contract_id or, month=True, the month's first day; labour; material; lines), money
     in millionths; the lines after as_of negated (and counted -1), to subtract from the
     month's sum."""
@@ -145,7 +161,7 @@ def month_lines(as_of: dt.date, after: bool, month: bool = False):
             )
             .join(WorkOrder, line.work_order_id == WorkOrder.id)
             .join(Contract, WorkOrder.contract_id == Contract.id)
-            .where(side, in_term(line.date))
+            .where(side, in_term(line.date), covered())
         )
 
     return part(HourLine, True), part(MaterialLine, False)

@@ -7,7 +7,10 @@ from budgetcore.i18n import t
 from budgetcore.review.reports import ReviewPack, Value
 
 CAPTIONS = {"customer": "By customer", "manager": "By account manager", "type": "By contract type"}
-HEADER = ("Group", "Contracts", "Budget", "Actual", "Consumed", "Forecast", "Margin", "Worst status")
+HEADER = (
+    "Group", "Contracts", "Budget", "Actual", "Consumed", "Forecast", "Margin", "Worst status", "Billed on top",
+    "Billed revenue",
+)  # fmt: skip
 
 
 def group_tables(pack: ReviewPack, lang: str) -> list[tuple[str, list[str], list[list[Value]]]]:
@@ -22,6 +25,7 @@ def group_tables(pack: ReviewPack, lang: str) -> list[tuple[str, list[str], list
                 (t(name.replace("_", " "), lang) if by == "type" and g.key else name, "text"),
                 (g.contracts, "int"), (g.budget_total, "money"), (g.actual_total, "money"), (g.consumed, "pct"),
                 (g.forecast_total, "money"), (g.margin, "money"), (t(g.worst_status, lang), "text"),
+                (g.extra_cost, "money"), (g.extra_revenue, "money"),
             ])  # fmt: skip
         found.append((t(CAPTIONS[by], lang), [t(h, lang) for h in HEADER], rows))
     return found

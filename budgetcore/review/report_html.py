@@ -23,6 +23,7 @@ from budgetcore.review.reports import (
     Value,
     budget_rows,
     detail_note,
+    extra_rows,
     facts,
     findings,
     hour_rows,
@@ -246,6 +247,9 @@ def _section(review: ContractReview, lang: str, currency: str) -> str:
         out.append(_table(*month_rows(review, lang), lang, currency))
     else:
         out.append(f'<p class="empty">{escape(t("No cost lines yet.", lang))}</p>')
+    if review.extra_months:  # what the work billed on top was (Scope), when there is any
+        out.append(f"<h3>{escape(t('Billed on top (meerwerk)', lang))}</h3>")
+        out.append(_table(*extra_rows(review, lang), lang, currency))
     for caption, (header, rows), empty in (
         (t("Work orders", lang), work_order_rows(review, lang), t("No work orders.", lang)),
         (t("Hours by employee", lang), hour_rows(review, lang), t("No hour lines.", lang)),
@@ -307,8 +311,13 @@ def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
     if single:
         summary = ""
     elif rows:
-        # A4 landscape holds fifteen columns legibly: the workbook has the other two
-        keep = [n for n, c in enumerate(SUMMARY_COLUMNS) if c not in ("Elapsed", "Margin to date")]
+        # A4 landscape holds fifteen columns legibly: the workbook has the other three (the work
+        # billed on top is on each contract's page here)
+        keep = [
+            n
+            for n, c in enumerate(SUMMARY_COLUMNS)
+            if c not in ("Elapsed", "Margin to date", "Billed on top")
+        ]
         header = [summary_columns(lang)[n] for n in keep]
         summary = _table(header, [[row[n] for n in keep] for row in rows], lang, currency, cls="summary")
     else:

@@ -31,6 +31,7 @@ from budgetcore.review.reports import (
     Value,
     budget_rows,
     detail_note,
+    extra_rows,
     facts,
     findings,
     hour_rows,
@@ -245,6 +246,9 @@ def _contract_sheet(ws: Worksheet, r: ContractReview, formats: dict[str, str], l
         _month_chart(ws, first, len(rows), lang)
         sheet.row = max(sheet.row, start + _CHART_ROWS)
 
+    if r.extra_months:  # what the work billed on top was (Scope), when there is any
+        header, rows = extra_rows(r, lang)
+        sheet.table(t("Billed on top (meerwerk)", lang), header, rows, "")
     for caption, (header, rows), empty in (
         (t("Work orders", lang), work_order_rows(r, lang), t("No work orders.", lang)),
         (t("Hours by employee", lang), hour_rows(r, lang), t("No hour lines.", lang)),

@@ -28,7 +28,7 @@ from budgetcore.figures import (
     summary,
     variance,
 )
-from budgetcore.figures.contract_detail import Finding, HoursRow, MaterialRow, WorkOrderRow
+from budgetcore.figures.contract_detail import ExtraMonth, Finding, HoursRow, MaterialRow, WorkOrderRow
 from budgetcore.figures.metrics import ContractFigures, ContractInputs
 from budgetcore.figures.pricing import PriceSuggestion
 from budgetcore.figures.settings import Settings
@@ -57,6 +57,7 @@ class ContractReview:
     decisions: Sequence[Decision] = ()  # renewal decisions, the current (latest) first
     last_term: last_term.Comparison | None = None  # against the contract it renews, when known
     periods: Sequence[variance.PeriodVariance] = ()  # budget against actual per quarter of the term
+    extra_months: Sequence[ExtraMonth] = ()  # the work billed on top, per month (Scope)
 
     @property
     def contract_number(self) -> str:
@@ -149,6 +150,7 @@ def contract_review(session: Session, listed: ContractReview, settings: Settings
         decisions=stored_decisions.history(session, number),
         last_term=last_term.compare(session, f, settings.thresholds(), settings.target_margin),
         periods=variance.variance(session, f, "quarter"),
+        extra_months=contract_detail.extra_months(session, number, as_of),
     )
 
 
@@ -238,6 +240,7 @@ SUMMARY_COLUMNS = (
     "Notice deadline",
     "Budget",
     "Actual",
+    "Billed on top",
     "Consumed",
     "Elapsed",
     "Forecast",
@@ -266,6 +269,7 @@ def summary_row(r: ContractReview, lang: str) -> list[Value]:
         (f.notice_deadline, "date"),
         (f.budget_total, "money"),
         (f.actual_total, "money"),
+        (f.inputs.extra_cost, "money"),
         (f.consumed, "pct"),
         (f.elapsed, "pct"),
         (f.forecast.total, "money"),
@@ -306,6 +310,9 @@ def facts(r: ContractReview, lang: str) -> list[tuple[str, Value]]:
         (t("Contract value", lang), (i.contract_value, "money")),
         (t("Margin to date", lang), (f.margin, "money")),
         (t("Forecast margin", lang), (f.forecast_margin, "money")),
+        # work billed on top (Scope): beside the figures above, which count covered work only
+        (t("Billed on top: cost / revenue / margin", lang), (extra_text(f, lang, r.currency), "text")),
+        (t("Out of scope", lang), (scope_text(f, lang, r.currency), "text")),
         (t("Suggested action", lang), (action, "text")),
         (t("Reason", lang), (reason, "text")),
         (t("Target margin", lang), (p.target_margin, "pct")),
@@ -370,6 +377,8 @@ def work_order_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[
             "Labour",
             "Material",
             "Total",
+            "Scope",
+            "Revenue",
         )
     ]
     return header, [
@@ -383,8 +392,43 @@ def work_order_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[
             (w.labour, "money"),
             (w.material, "money"),
             (w.cost, "money"),
+            (t("billed on top" if w.billed else "covered", lang), "text"),
+            (w.revenue if w.billed else None, "money"),
         ]
         for w in r.work_orders
+    ]
+
+
+def extra_text(f: ContractFigures, lang: str, currency: str = "EUR") -> str:
+    """'€1,200 / €950 / -€250 (64.9% of all cost)': the work billed on top in one line."""
+    i = f.inputs
+    money = [i18n.money(v, lang, currency) for v in (i.extra_cost, i.extra_revenue, f.extra_margin)]
+    share = (
+        ""
+        if f.extra_share is None
+        else " " + t("({share} of all cost)", lang, share=i18n.percent(f.extra_share, lang, 1))
+    )
+    return " / ".join(money) + share
+
+
+def scope_text(f: ContractFigures, lang: str, currency: str = "EUR") -> str:
+    """'no', or why the contract is out of scope with its figures (advice.scope_reason)."""
+    reason = advice.scope_reason(f)
+    return yes_no(False, lang) if reason is None else reason.text(lang, currency)[1]
+
+
+def extra_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Value]]]:
+    """What the work billed on top was: per month, its work orders, cost, revenue and margin."""
+    header = [t(c, lang) for c in ("Month", "Work orders", "Cost", "Revenue", "Margin")]
+    return header, [
+        [
+            (m.month, "month"),
+            (m.work_orders, "int"),
+            (m.cost, "money"),
+            (m.revenue, "money"),
+            (m.margin, "money"),
+        ]
+        for m in r.extra_months
     ]
 
 

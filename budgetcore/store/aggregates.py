@@ -67,55 +67,79 @@ def in_term(date_col):
     return and_(date_col >= Contract.start_date, date_col <= Contract.end_date)
 
 
+def billed_on_top():
+    """The scope rule in SQL (docs/metrics.md, Scope): a work order is billed on top of its
+    contract when its `billable` column says so, else when its type is `extra` (meerwerk);
+    otherwise the contract covers it. The statement must have work_orders."""
+    rule = case(
+        (WorkOrder.billable.is_not(None), WorkOrder.billable),
+        else_=func.coalesce(WorkOrder.type, "") == "extra",
+    )
+    return type_coerce(rule, sa.Boolean)
+
+
+def covered():
+    """The covered work orders: not billed_on_top()."""
+    return ~billed_on_top()
+
+
+def split(billed, value, covered_side: bool):
+    """value on its own side of the scope split, 0 on the other (billed: billed_on_top())."""
+    return case((billed, 0 if covered_side else value), else_=value if covered_side else 0)
+
+
 def _sources(contract_ids: Collection[int] | None):
-    """One SELECT per kind of source row, each shaped like a contract_months row."""
+    """One SELECT per kind of source row, each shaped like a contract_months row: covered cost
+    in labour/material/hours/lines, work billed on top in the extra_* columns."""
 
     def scoped(stmt):
         return stmt if contract_ids is None else stmt.where(WorkOrder.contract_id.in_(contract_ids))
 
-    hours = scoped(
-        select(
-            WorkOrder.contract_id.label("contract_id"),
-            month_start(HourLine.date).label("month"),
-            in_term(HourLine.date).label("in_term"),
-            HourLine.cost.label("labour"),
-            literal(0).label("material"),
-            HourLine.hours.label("hours"),
-            literal(1).label("lines"),
-            literal(0).label("visits"),
+    billed = billed_on_top()
+
+    def line(model, labour: bool):
+        zero = literal(0)
+        priced = model.revenue.is_not(None)
+        return scoped(
+            select(
+                WorkOrder.contract_id.label("contract_id"),
+                month_start(model.date).label("month"),
+                in_term(model.date).label("in_term"),
+                (split(billed, model.cost, True) if labour else zero).label("labour"),
+                (zero if labour else split(billed, model.cost, True)).label("material"),
+                (split(billed, model.hours, True) if labour else zero).label("hours"),
+                split(billed, 1, True).label("lines"),
+                zero.label("visits"),
+                split(billed, model.cost, False).label("extra_cost"),
+                split(billed, func.coalesce(model.revenue, 0), False).label("extra_revenue"),
+                split(billed, 1, False).label("extra_lines"),
+                split(billed, case((priced, 0), else_=1), False).label("extra_unpriced"),
+            )
+            .join(WorkOrder, model.work_order_id == WorkOrder.id)
+            .join(Contract, WorkOrder.contract_id == Contract.id)
         )
-        .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
-        .join(Contract, WorkOrder.contract_id == Contract.id)
-    )
-    materials = scoped(
-        select(
-            WorkOrder.contract_id,
-            month_start(MaterialLine.date),
-            in_term(MaterialLine.date),
-            literal(0),
-            MaterialLine.cost,
-            literal(0),
-            literal(1),
-            literal(0),
-        )
-        .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
-        .join(Contract, WorkOrder.contract_id == Contract.id)
-    )
+
+    zero = literal(0)
     visits = scoped(
         select(
             WorkOrder.contract_id,
             month_start(WorkOrder.date),
             in_term(WorkOrder.date),
-            literal(0),
-            literal(0),
-            literal(0),
-            literal(0),
+            *(zero,) * 4,
             literal(1),
+            *(zero,) * 4,
         )
         .join(Contract, WorkOrder.contract_id == Contract.id)
-        .where(WorkOrder.type == "periodic")
+        .where(WorkOrder.type == "periodic", covered())
     )
-    return union_all(hours, materials, visits).subquery("src")
+    return union_all(line(HourLine, True), line(MaterialLine, False), visits).subquery("src")
+
+
+MONTH_SUMS = (
+    "labour", "material", "hours", "lines", "visits", "extra_cost", "extra_revenue", "extra_lines",
+    "extra_unpriced",
+)  # fmt: skip
+EXTRA = ("extra_cost", "extra_revenue", "extra_lines", "extra_unpriced")
 
 
 def _totals(contract_ids: Collection[int] | None):
@@ -131,8 +155,9 @@ def _totals(contract_ids: Collection[int] | None):
         when(True, m.material),
         when(True, m.hours),
         when(True, m.visits),
-        when(False, m.lines),
-        when(False, m.labour + m.material),
+        when(False, m.lines + m.extra_lines),
+        when(False, m.labour + m.material + m.extra_cost),
+        *(when(True, getattr(m, name)) for name in EXTRA),
     ).group_by(m.contract_id)
     return stmt if contract_ids is None else stmt.where(m.contract_id.in_(contract_ids))
 
@@ -200,21 +225,23 @@ def _rebuild_months(session: Session, ids: list[int] | None) -> None:
             src.c.contract_id,
             src.c.month,
             src.c.in_term,
-            func.sum(src.c.labour),
-            func.sum(src.c.material),
-            func.sum(src.c.hours),
-            func.sum(src.c.lines),
-            func.sum(src.c.visits),
+            *(func.sum(src.c[name]) for name in MONTH_SUMS),
         ).group_by(src.c.contract_id, src.c.month, src.c.in_term)
         session.execute(
-            insert(ContractMonth).from_select(
-                ["contract_id", "month", "in_term", "labour", "material", "hours", "lines", "visits"],
-                grouped,
-            )
+            insert(ContractMonth).from_select(["contract_id", "month", "in_term", *MONTH_SUMS], grouped)
         )
         session.execute(
             insert(ContractTotal).from_select(
-                ["contract_id", "labour", "material", "hours", "visits", "outside_lines", "outside_cost"],
+                (
+                    "contract_id",
+                    "labour",
+                    "material",
+                    "hours",
+                    "visits",
+                    "outside_lines",
+                    "outside_cost",
+                    *EXTRA,
+                ),
                 _totals(chunk),
             )
         )
@@ -362,7 +389,7 @@ def _sums_by_contract(ids: list[int] | None):
         )
         if line is not None:
             stmt = stmt.select_from(line).join(WorkOrder, line.work_order_id == WorkOrder.id)
-        stmt = stmt.join(Contract, WorkOrder.contract_id == Contract.id).where(in_term(date_col))
+        stmt = stmt.join(Contract, WorkOrder.contract_id == Contract.id).where(in_term(date_col), covered())
         return stmt if ids is None else stmt.where(WorkOrder.contract_id.in_(ids))
 
     zero = literal(0)

@@ -33,7 +33,7 @@ from budgetcore.store.models import (
 )
 
 TEXT = ("contract_number", "customer", "name", "type", "account_manager")
-COUNTS = ("notice_period_days", "visits_done", "budget_lines", "outside_term_lines")
+COUNTS = ("notice_period_days", "visits_done", "budget_lines", "outside_term_lines", "extra_unpriced")
 OPTIONAL = ("contract_value", "planned_visits")  # integers that may be missing: a value and a mask
 DATES = ("start_date", "end_date", "terminated_on")  # numpy datetime64[D]; NaT for a missing one
 
@@ -41,7 +41,10 @@ CONTRACT_COLUMNS = (
     "contract_id", "contract_number", "customer", "name", "type", "account_manager", "start_date",
     "end_date", "notice_period_days", "auto_renew", "contract_value", "planned_visits", "terminated_on",
 )  # fmt: skip
-TOTAL_COLUMNS = ("labour", "material", "hours", "visits", "outside_term_lines", "outside_term_cost")
+TOTAL_COLUMNS = (
+    "labour", "material", "hours", "visits", "outside_term_lines", "outside_term_cost", "extra_cost",
+    "extra_revenue", "extra_unpriced",
+)  # fmt: skip
 BUDGET_COLUMNS = ("budget_lines", "budget_labour", "budget_material", "budget_other", "budget_hours")
 
 
@@ -90,6 +93,9 @@ def contract_columns(
                 t.visits,
                 t.outside_lines,
                 type_coerce(t.outside_cost, BigInteger),
+                type_coerce(t.extra_cost, BigInteger),
+                type_coerce(t.extra_revenue, BigInteger),
+                t.extra_unpriced,
             )
             .join(Customer, Contract.customer_id == Customer.id)
             .outerjoin(t, t.contract_id == Contract.id),

@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -60,6 +61,15 @@ def from_units(value: int | Decimal | float) -> Decimal:
     if isinstance(value, float):  # some drivers return SUM() of BIGINT as float
         value = round(value)
     return Decimal(int(value)).scaleb(-SCALE)
+
+
+def product_units(a: int, b: int) -> int:
+    """The product of two amounts in millionths, in millionths, rounded half to even: what
+    to_units(from_units(a) x from_units(b)) gives (the import's line cost and revenue)."""
+    whole, rest = divmod(a * b, 1_000_000)
+    if rest > 500_000 or (rest == 500_000 and whole & 1):
+        whole += 1
+    return whole
 
 
 Money = Annotated[Decimal, "money"]
@@ -131,6 +141,9 @@ class WorkOrder(Base):
     status: Mapped[str | None] = mapped_column(String(30))
     description: Mapped[str | None] = mapped_column(Text)
     demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # a loose demo order
+    # issue 21: billed on top of the contract (True) or covered by it (False); None: by its type
+    # (aggregates.billed_on_top states the rule)
+    billable: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class HourLine(Base):
@@ -146,6 +159,7 @@ class HourLine(Base):
     cost_rate: Mapped[Money]
     sales_rate: Mapped[Money | None]
     cost: Mapped[Money]
+    revenue: Mapped[Money | None]  # hours x sales_rate, computed once at import; None without a sales rate
 
 
 class MaterialLine(Base):
@@ -161,6 +175,7 @@ class MaterialLine(Base):
     unit_cost: Mapped[Money]
     unit_price: Mapped[Money | None]
     cost: Mapped[Money]
+    revenue: Mapped[Money | None]  # quantity x unit_price, computed once at import; None without a price
 
 
 class ContractMonth(Base):
@@ -169,6 +184,9 @@ class ContractMonth(Base):
     Maintained by every import (see aggregates.py) so that portfolio figures
     read a few rows per contract instead of every cost line. month is the first
     day of the month. visits counts periodic work orders dated in that month.
+    labour, material, hours, lines and visits count covered work only; the extra_*
+    columns the lines of work orders billed on top (aggregates.billed_on_top): their
+    cost, revenue (lines with a sales price), lines, and lines without a sales price.
     """
 
     __tablename__ = "contract_months"
@@ -182,6 +200,10 @@ class ContractMonth(Base):
     hours: Mapped[Amount]
     lines: Mapped[int] = mapped_column(Integer)
     visits: Mapped[int] = mapped_column(Integer)
+    extra_cost: Mapped[Money] = mapped_column(server_default=text("0"))
+    extra_revenue: Mapped[Money] = mapped_column(server_default=text("0"))
+    extra_lines: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    extra_unpriced: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class ContractTotal(Base):
@@ -190,7 +212,8 @@ class ContractTotal(Base):
     The portfolio reads this one row per contract and subtracts only what is
     dated after as_of, so a summary at today touches few rows beyond these.
     Columns labour, material, hours and visits are in-term; outside_* count and
-    cost the lines dated outside the term (a data-quality finding).
+    cost the lines dated outside the term (a data-quality finding, covered or billed);
+    extra_* are the in-term sums of work billed on top (as in contract_months).
     """
 
     __tablename__ = "contract_totals"
@@ -201,6 +224,10 @@ class ContractTotal(Base):
     visits: Mapped[int] = mapped_column(Integer)
     outside_lines: Mapped[int] = mapped_column(Integer)
     outside_cost: Mapped[Money]
+    extra_cost: Mapped[Money] = mapped_column(server_default=text("0"))
+    extra_revenue: Mapped[Money] = mapped_column(server_default=text("0"))
+    extra_lines: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    extra_unpriced: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class ContractBudget(Base):

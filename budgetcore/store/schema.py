@@ -27,6 +27,9 @@ from budgetcore.store.database import SERVER_FAULTS, StorageError, fault_reason,
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001_baseline"
+# a revision whose module sets rebuild_aggregates = True changes what the aggregates hold: every
+# aggregate and snapshot is rebuilt once the database is at the head (with the head's models)
+REBUILD_AFTER = "rebuilt every aggregate and snapshot for a revision that changed what they hold"
 
 
 def config(connection: Connection | None = None) -> Config:
@@ -92,12 +95,17 @@ def _upgrade(engine: Engine) -> list[str]:
             command.stamp(cfg, BASELINE)
             steps.append(f"a database from before Alembic: stamped {BASELINE}")
             current = BASELINE
+        if current is not None and any(
+            getattr(script.module, "rebuild_aggregates", False)
+            for script in ScriptDirectory.from_config(cfg).iterate_revisions(head(), current)
+        ):
+            data.append(REBUILD_AFTER)
         command.upgrade(cfg, "head")
         steps.append(f"upgraded from {current or 'an empty database'} to {head()}")
     if data:
         with transaction(engine) as session:
             locks.write_lock(session)
-            if pre_alembic.REBUILD_ALL in data:
+            if pre_alembic.REBUILD_ALL in data or REBUILD_AFTER in data:
                 aggregates.rebuild(session)
             if pre_alembic.PORTFOLIO_MONTHS in data:
                 aggregates.rebuild_portfolio_months(session)
