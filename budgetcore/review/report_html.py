@@ -265,6 +265,9 @@ def _terms(review: ContractReview, lang: str, currency: str) -> list[str]:
     """Variance per quarter of the term, then this term against the previous one (when known)."""
     out = [f"<h3>{escape(t('Budget vs actual per quarter of the term', lang))}</h3>"]
     out.append(_table(*term_rows.variance_rows(review.periods, lang), lang, currency))
+    running = term_rows.running_note(review.periods, review.figures.as_of, lang, currency)
+    if running:
+        out.append(f'<p class="note">{escape(running)}</p>')
     c = review.last_term
     if c is not None:
         out.append(f"<h3>{escape(t('This term against the previous one', lang))}</h3>")

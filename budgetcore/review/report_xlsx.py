@@ -229,6 +229,11 @@ def _contract_sheet(ws: Worksheet, r: ContractReview, formats: dict[str, str], l
     sheet.table(t("Budget vs actual", lang), header, rows, "")
     header, rows = term_rows.variance_rows(r.periods, lang)
     sheet.table(t("Budget vs actual per quarter of the term", lang), header, rows, "")
+    running = term_rows.running_note(r.periods, r.figures.as_of, lang, r.currency)
+    if running:
+        sheet.row -= 1  # under the table, before its blank row
+        sheet.put(sheet.row, 1, running, measure=False).font = Font(italic=True)
+        sheet.row += 2
     if r.last_term is not None:
         header, rows = term_rows.last_term_rows(r.last_term, lang)
         sheet.table(t("This term against the previous one", lang), header, rows, "")
