@@ -78,6 +78,8 @@ NL_REVIEW.update(
         "Variance": "Afwijking",
         "Variance %": "Afwijking %",
         "Total to date": "Totaal tot nu",
+        "{amount} over": "{amount} boven",
+        "{amount} under": "{amount} onder",
         "The running period ({first} – {last}) is compared with its budget planned to date: {planned} of its {budget} by {as_of} ({days} of {total} days), not with its whole budget.": "De lopende periode ({first} – {last}) wordt vergeleken met haar budget gepland tot nu: {planned} van haar {budget} tot en met {as_of} ({days} van {total} dagen), niet met haar hele budget.",
         "closed": "afgesloten",
         "running": "lopend",

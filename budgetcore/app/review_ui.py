@@ -314,6 +314,9 @@ def _shown(value: object, kind: str, lang: str, currency: str) -> str:
     """A (value, kind) cell of review/term_rows as text in lang."""
     if value is None or value == "":
         return ""
+    if kind.startswith(term_rows.OVER):
+        base = term_rows.base_kind(kind)
+        return term_rows.over_text(value, lambda x: _shown(x, base, lang, currency), lang)  # type: ignore[arg-type]
     if kind == "money":
         return i18n.money(value, lang, currency)  # type: ignore[arg-type]
     if kind == "pct":

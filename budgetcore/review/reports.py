@@ -34,6 +34,7 @@ from budgetcore.figures.pricing import PriceSuggestion
 from budgetcore.figures.settings import Settings
 from budgetcore.figures.summary import MonthActual
 from budgetcore.i18n import t
+from budgetcore.review import term_rows
 from budgetcore.store import decisions as stored_decisions
 from budgetcore.store.decisions import Decision
 
@@ -316,9 +317,10 @@ def facts(r: ContractReview, lang: str) -> list[tuple[str, Value]]:
 
 
 def budget_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Value]]]:
-    """Budget vs actual per category (EUR), then hours; 'other' has no cost lines."""
+    """Budget vs actual per category (EUR), then hours; 'other' has no cost lines. Variance is
+    actual - budget, over budget above 0, as in variance per period (term_rows.OVER)."""
     i = r.figures.inputs
-    header = [t(c, lang) for c in ("Category", "Budget", "Actual", "Difference", "Consumed")]
+    header = [t(c, lang) for c in ("Category", "Budget", "Actual", "Variance", "Consumed")]
     rows: list[list[Value]] = []
     for name, budget, actual in (
         ("Labour", i.budget_labour, i.actual_labour),
@@ -331,7 +333,7 @@ def budget_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Valu
                 (t(name, lang), "text"),
                 (budget if i.budget_lines else None, "money"),
                 (actual, "money"),
-                (budget - actual if i.budget_lines else None, "money"),
+                (actual - budget if i.budget_lines else None, term_rows.OVER + "money"),
                 (metrics.ratio(actual, budget), "pct"),
             ]
         )
@@ -340,7 +342,7 @@ def budget_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Valu
             (t("Hours", lang), "text"),
             (i.budget_hours if i.budget_hours else None, "num"),
             (i.actual_hours, "num"),
-            (i.budget_hours - i.actual_hours if i.budget_hours else None, "num"),
+            (i.actual_hours - i.budget_hours if i.budget_hours else None, term_rows.OVER + "num"),
             (metrics.ratio(i.actual_hours, i.budget_hours), "pct"),
         ]
     )

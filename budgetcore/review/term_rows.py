@@ -6,7 +6,8 @@ Cells are reports.py's (value, kind) pairs: money Decimal EUR, fractions 0..1.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from budgetcore import i18n
 from budgetcore.figures import last_term, metrics
@@ -17,6 +18,31 @@ from budgetcore.i18n import t
 Value = tuple[object, str]
 PACK_GRAIN = "quarter"  # the packs show quarters: a page per contract stays readable for a long term
 STATES = {CLOSED: "closed", RUNNING: "running", "not started": "not started"}
+OVER = "over:"
+"""A cell kind's prefix for a variance (actual - budget): above 0 is over budget, shown as
+'€1,234.56 over' and below 0 as '€500.00 under' on every page and in both packs. 'over:money',
+'over:pct' and 'over:num' are variances in EUR, as a fraction of the budget, and in hours."""
+NUMERIC = ("money", "pct", "num", "int")
+
+
+def base_kind(kind: str) -> str:
+    """The kind a cell's number is written in: 'money' for 'over:money'."""
+    return kind.removeprefix(OVER)
+
+
+def is_numeric(kind: str) -> bool:
+    """Whether a cell of this kind is a number (right-aligned, never broken across lines)."""
+    return base_kind(kind) in NUMERIC
+
+
+def over_text(value: Decimal, shown: Callable[[Decimal], str], lang: str) -> str:
+    """A variance in words: '{amount} over' above 0, '{amount} under' below (amount the size,
+    written by shown), the bare amount at 0."""
+    if value > 0:
+        return t("{amount} over", lang, amount=shown(value))
+    if value < 0:
+        return t("{amount} under", lang, amount=shown(-value))
+    return shown(value)
 
 
 def last_term_rows(c: Comparison, lang: str) -> tuple[list[str], list[list[Value]]]:
@@ -88,7 +114,7 @@ def variance_rows(periods: Sequence[PeriodVariance], lang: str) -> tuple[list[st
     rows: list[list[Value]] = [
         [(str(p.number), "text"), (p.first, "date"), (p.last, "date"), (t(STATES[p.state], lang), "text"),
          (p.period_budget, "money"), (p.budget if p.actual is not None else None, "money"), (p.actual, "money"),
-         (p.variance, "money"), (p.variance_pct, "pct")]
+         (p.variance, OVER + "money"), (p.variance_pct, OVER + "pct")]
         for p in periods
     ]  # fmt: skip
     done = [p for p in periods if p.actual is not None]
@@ -98,7 +124,8 @@ def variance_rows(periods: Sequence[PeriodVariance], lang: str) -> tuple[list[st
         actual = sum((p.actual for p in done if p.actual is not None), metrics.ZERO)
         rows.append([(t("Total to date", lang), "text"), (done[0].first, "date"), (done[-1].last, "date"),
                      ("", "text"), (whole, "money"), (planned, "money"), (actual, "money"),
-                     (actual - planned, "money"), (metrics.ratio(actual - planned, planned), "pct")])  # fmt: skip
+                     (actual - planned, OVER + "money"),
+                     (metrics.ratio(actual - planned, planned), OVER + "pct")])  # fmt: skip
     return header, rows
 
 
