@@ -101,3 +101,25 @@ def test_the_dutch_form_shows_the_suggestion_in_dutch_digits(portfolio: str) -> 
     price = prices[number]
     assert "." in shown and shown.endswith("," + f"{price:.2f}"[-2:])  # '12.345,67'
     assert formats.parse_typed(formats.PROPOSED_VALUE, shown) == price
+
+
+def test_the_renewals_packs_are_prepared_with_progress_shown(portfolio: str) -> None:
+    from budgetcore import i18n
+
+    at = open_app("pages/renewals.py", as_of=handcalc.AS_OF.isoformat(), within=WINDOW, lang="nl")
+    before = len(at.get("download_button"))  # the list's CSV; the packs are built on request
+    at.button(key="packs_prepare").click().run()
+    assert not at.exception
+    [status] = at.status
+    assert status.label == i18n.t("The review packs are ready.", "nl") and status.state == "complete"
+    steps = [m.value for m in status.markdown]
+    assert steps == [i18n.t(s, "nl") for s in ("Reading the renewals list…", "Writing the workbook…",
+                                               "Writing the printable page…")]  # fmt: skip
+    [bar] = status.get("progress")
+    assert bar.value == 100
+    assert len(at.get("download_button")) == before + 2
+    # a recorded decision drops them: the next packs show it
+    number = at.selectbox(key=f"{KEY}_contract").value
+    field(at, number, "by").input("Anna")
+    at.button(key=f"{KEY}_save").click().run()
+    assert len(at.get("download_button")) == before and not at.status

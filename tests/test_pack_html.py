@@ -99,3 +99,18 @@ def test_no_figure_or_badge_is_broken_across_lines(browser, demo_pack: dict[str,
                 assert page.evaluate("document.documentElement.scrollWidth") <= width
         finally:
             page.close()
+
+
+def test_the_pack_builder_reports_its_progress(engine: Engine, tmp_path: Path) -> None:
+    assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
+    calls: list[tuple[int, int]] = []
+    with transaction(engine) as session:
+        pack = reports.collect(
+            session,
+            handcalc.AS_OF,
+            settings.load(session),
+            within_days=365,
+            progress=lambda *a: calls.append(a),
+        )
+    total = len(pack.contracts)
+    assert total > 1 and calls == [(n, total) for n in range(total)] + [(total, total)]

@@ -134,6 +134,7 @@ def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
             st.error(t(exc.key, lang, **{k: plain.markdown(str(x)) for k, x in exc.values.items()}))
             return
         st.session_state[f"{key}_done"] = (done.contract_number, done.action, done.state)
+        ui.forget_prepared_packs()  # they would show the decision before this one
         st.rerun()
     recorded = st.session_state.pop(f"{key}_done", None)
     if recorded:

@@ -11,7 +11,7 @@ consumed are Decimal 0..1, and each form formats them its own way.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -97,11 +97,13 @@ def collect(
     contract_number: str | None = None,
     within_days: int | None = None,
     filters: portfolio.Filters = portfolio.Filters(),
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReviewPack:
     """One contract (contract_number), or the renewals list within the window (default:
     the settings' window) narrowed by filters, soonest deadline first, with the details of
     its first DETAILED contracts (each reads its work orders, hours, materials and more); statuses
-    use the settings' thresholds."""
+    use the settings' thresholds. progress(done, total) is called before the first contract's
+    details and after each, for a progress bar."""
     thresholds = settings.thresholds()
     window: int | None
     if contract_number is not None:
@@ -111,10 +113,17 @@ def collect(
         window = thresholds.renewal_window_days if within_days is None else within_days
         chosen = portfolio.renewals(session, as_of, thresholds, window, filters)
     listed = [summary_review(f, settings) for f in chosen]
+    detailed: list[ContractReview] = []
+    for n, r in enumerate(listed[:DETAILED]):
+        if progress is not None:
+            progress(n, min(len(listed), DETAILED))
+        detailed.append(contract_review(session, r, settings))
+    if progress is not None:
+        progress(len(detailed), len(detailed))
     return ReviewPack(
         as_of=as_of,
         settings=settings,
-        contracts=[contract_review(session, r, settings) for r in listed[:DETAILED]],
+        contracts=detailed,
         window_days=window,
         listed=listed,
     )
