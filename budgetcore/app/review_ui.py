@@ -102,6 +102,7 @@ def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
         )  # fmt: skip
         state = right.selectbox(t("State", lang), decisions.STATES, format_func=lambda s: t(s, lang),
                                 key=field_key(key, number, "state"))  # fmt: skip
+        left, middle, right = st.columns(3)  # a row of its own: a phone stacks the fields in reading order
         start = left.date_input(
             t("Proposed start", lang),
             value=None,
