@@ -44,7 +44,7 @@ NL_REVIEW: dict[str, str] = {
     "overdue for review": "evaluatie te laat",
     "The notice deadline is within {days} days: overdue for review.": "De opzegdatum valt binnen {days} dagen: evaluatie te laat.",
     "e.g. 12500": "bijv. 12500",
-    "The suggested renewal price to start with; typed as on import: 12.500,50, 12500.50 or € 6.250,-": "Begint met de voorgestelde verlengingsprijs; in te typen zoals bij importeren: 12.500,50, 12500.50 of € 6.250,-",
+    "The suggested renewal price to start with; typed as on import: 12.500,50, 12500.50 or 6.250,-": "Begint met de voorgestelde verlengingsprijs; in te typen zoals bij importeren: 12.500,50, 12500.50 of 6.250,-",
     "Date": "Datum",
     "no contract {number!r}": "geen contract {number!r}",
     "say who decided": "vul in wie besloot",

@@ -98,7 +98,7 @@ def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
         value = middle.text_input(
             t("Proposed value", lang), value=proposed_value_text(f, lang, ui.settings().target_margin),
             key=field_key(key, number, "value"), placeholder=t("e.g. 12500", lang),
-            help=t("The suggested renewal price to start with; typed as on import: 12.500,50, 12500.50 or € 6.250,-", lang),
+            help=t("The suggested renewal price to start with; typed as on import: 12.500,50, 12500.50 or 6.250,-", lang),
         )  # fmt: skip
         state = right.selectbox(t("State", lang), decisions.STATES, format_func=lambda s: t(s, lang),
                                 key=field_key(key, number, "state"))  # fmt: skip
