@@ -300,10 +300,7 @@ def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(
         assert ("Traceback (most recent call last):" in lines) == bool(debug)
 
 
-@pytest.mark.parametrize("output", [["--format", "table"], ["--format", "json"]])
-def test_a_closed_output_pipe_ends_quietly_as_unix_tools_do(
-    db_url: str, tmp_path: Path, output: list[str]
-) -> None:
+def test_a_closed_output_pipe_ends_quietly_as_unix_tools_do(db_url: str, tmp_path: Path) -> None:
     """`python -m budgetcore renewals | head -1`: the reader leaves before the command writes
     (here: the pipe is closed before the child starts writing, so every run meets it)."""
     import signal
@@ -311,7 +308,7 @@ def test_a_closed_output_pipe_ends_quietly_as_unix_tools_do(
     url = imported(db_url, tmp_path)
     child = subprocess.Popen(
         [sys.executable, "-m", "budgetcore", "renewals", "--as-of", "2026-06-15", "--within", "365",
-         *output, "--db", url],
+         "--db", url],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
     )  # fmt: skip
     assert child.stdout is not None and child.stderr is not None
