@@ -136,6 +136,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     args = _parser().parse_args(argv)
     try:
         return _run(args, out, err)
+    except BrokenPipeError:  # the reader left (e.g. head): the entry point ends quietly
+        raise
     except database.ServerFaultError as exc:  # read-only, disk full, connection lost
         if args.debug:
             traceback.print_exc(file=err)

@@ -35,7 +35,11 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p = sub.add_parser("decide", parents=[common], help="record a renewal decision for a contract")
     p.add_argument("contract", metavar="CONTRACT", help="the contract number")
     p.add_argument("--action", required=True, choices=decisions.ACTIONS)
-    p.add_argument("--value", metavar="AMOUNT", help="proposed contract value for the new term (EUR)")
+    p.add_argument(
+        "--value",
+        metavar="AMOUNT",
+        help="proposed contract value for the new term (EUR), e.g. 12500, 12.500,50 or 12500.50",
+    )
     p.add_argument("--start", type=date, metavar="YYYY-MM-DD", help="proposed start of the new term")
     p.add_argument("--end", type=date, metavar="YYYY-MM-DD", help="proposed end of the new term")
     p.add_argument("--note", default="", metavar="TEXT")
@@ -68,7 +72,14 @@ def run(engine: Engine, args: argparse.Namespace, as_of: dt.date, out: TextIO, e
 
 
 def _decide(engine: Engine, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from budgetcore.exchange import formats  # the importer's parser reads --value too
+
     who = args.by or os.environ.get("USER") or getpass.getuser()
+    try:
+        value = formats.parse_typed(formats.PROPOSED_VALUE, args.value)
+    except formats.InvalidValueError as exc:
+        print(f"error: --value {args.value!r}: {exc}", file=err)
+        return 1
     try:
         actor = access.operator("cli")
         found = writes.write(engine, actor, "decide", lambda session: decisions.record_decision(
@@ -76,7 +87,7 @@ def _decide(engine: Engine, args: argparse.Namespace, out: TextIO, err: TextIO) 
                 args.contract,
                 args.action,
                 decided_by=who,
-                proposed_value=decisions.parse_value(args.value),
+                proposed_value=value,
                 proposed_start=args.start,
                 proposed_end=args.end,
                 note=args.note,
@@ -86,8 +97,8 @@ def _decide(engine: Engine, args: argparse.Namespace, out: TextIO, err: TextIO) 
     except decisions.DecisionError as exc:
         print(f"error: {exc}", file=err)
         return 1
-    value = f" at {found.proposed_value}" if found.proposed_value is not None else ""
-    print(f"recorded: {found.contract_number} {found.action}{value} ({found.state}) by {found.decided_by}",
+    at = f" at {found.proposed_value}" if found.proposed_value is not None else ""
+    print(f"recorded: {found.contract_number} {found.action}{at} ({found.state}) by {found.decided_by}",
           file=out)  # fmt: skip
     return 0
 

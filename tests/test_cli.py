@@ -54,7 +54,9 @@ def run(url: str, *args: str, today: str | None = None) -> subprocess.CompletedP
             os.environ.pop(name, None)
             if value is not None:
                 os.environ[name] = value
-    return subprocess.CompletedProcess(["python", "-m", "budgetcore", *args], code, out.getvalue(), err.getvalue())
+    return subprocess.CompletedProcess(
+        ["python", "-m", "budgetcore", *args], code, out.getvalue(), err.getvalue()
+    )
 
 
 @pytest.fixture
@@ -297,3 +299,23 @@ def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(
         lines = err.getvalue().splitlines()
         assert lines[-1] == "error: summary failed: disk on fire second line (--debug shows the traceback)"
         assert ("Traceback (most recent call last):" in lines) == bool(debug)
+
+
+def test_a_closed_output_pipe_ends_quietly_as_unix_tools_do(db_url: str, tmp_path: Path) -> None:
+    """`python -m budgetcore renewals | head -1`: the reader leaves before the command writes
+    (here: the pipe is closed before the child starts writing, so every run meets it)."""
+    import signal
+
+    url = imported(db_url, tmp_path)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "budgetcore", "renewals", "--as-of", "2026-06-15", "--within", "365",
+         "--db", url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+    )  # fmt: skip
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()
+    err = child.stderr.read().decode()
+    status = child.wait()
+    assert err == ""
+    # ended by SIGPIPE like `yes | head -1` (a shell reports 128 + 13 = 141), never a failure status
+    assert status in (-signal.SIGPIPE, 128 + signal.SIGPIPE)

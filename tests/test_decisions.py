@@ -82,12 +82,6 @@ def test_overdue_for_review(days_to_notice: int, terminated: bool, decided: bool
     assert decisions.overdue_for_review(days_to_notice, terminated, decided, 14) is expected
 
 
-@pytest.mark.parametrize(("text", "value"), [("12500", "12500"), ("12.500,50", "12500.50"),
-                                             ("€ 99.95", "99.95"), ("", None)])  # fmt: skip
-def test_parse_value(text: str, value: str | None) -> None:
-    assert decisions.parse_value(text) == (None if value is None else Decimal(value))
-
-
 def run(url: str, *args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = cli.main([args[0], "--db", url, *args[1:]], out=out, err=err)
@@ -114,6 +108,47 @@ def test_cli_decide_and_list(loaded: Engine) -> None:
     assert "'=too cheap" in lines[1]  # text that a spreadsheet would run stays text
     code, out, _ = run(url, "decisions")
     assert out.strip().endswith("2 decision(s)")
+
+
+# what a user types for a proposed value -> what is recorded, or the refusal; the importer's
+# parser (exchange.formats) reads each the same for a contract value in a Dutch file
+TYPED_VALUES = [
+    ("12500", "12500.00"),
+    ("12.500", "12500.00"),  # Dutch thousands, as on import (was stored as 12.50)
+    ("12.500,50", "12500.50"),
+    ("12,500.50", "12500.50"),
+    ("12500.5", "12500.50"),
+    ("€ 6.250,-", "6250.00"),  # whole euros
+    ("€ 6.250,--", "6250.00"),
+    ("EUR 99,95", "99.95"),
+    ("(100)", "error: --value '(100)': must not be negative"),  # accounting negative, refused alike
+    ("-100", "error: --value '-100': must not be negative"),
+    ("twelve", "error: --value 'twelve': not a number"),
+    ("1e3", "error: --value '1e3': not a number"),
+    ("100000000000", "error: --value '100000000000': number too large (below 100,000,000,000)"),
+]
+
+
+def test_decide_value_is_read_by_the_importers_parser(loaded: Engine) -> None:
+    from budgetcore.exchange import formats
+
+    url = loaded.url.render_as_string(hide_password=False)
+    contract_value = next(c for c in formats.COLUMNS["contracts"] if c.name == "contract_value")
+    for typed, recorded in TYPED_VALUES:
+        code, _, err = run(url, "decide", "K-002", "--action", "re-price", "--value", typed, "--by", "Bram")
+        with transaction(loaded) as session:
+            latest = decisions.history(session, "K-002")[:1]
+        if recorded.startswith("error"):
+            assert (code, err.strip()) == (1, recorded), typed
+            with pytest.raises(ValueError, match=recorded.split(": ")[-1].split(" (")[0]):
+                formats.parse_value(contract_value, typed, decimal_comma=True)
+        else:
+            assert code == 0 and latest[0].proposed_value == Decimal(recorded), (typed, err)
+            assert formats.parse_value(contract_value, typed, decimal_comma=True) == Decimal(recorded)
+    with transaction(loaded) as session:  # a refusal writes nothing
+        recorded_values = [d.proposed_value for d in decisions.history(session, "K-002")]
+    expected = [Decimal(r) for _, r in TYPED_VALUES if not r.startswith("error")]
+    assert recorded_values == expected[::-1]
 
 
 def test_pack_shows_the_decision_and_its_history_or_fields_to_fill(loaded: Engine) -> None:

@@ -53,6 +53,11 @@ def column(entity: str, name: str) -> Column:
         (" 7 ", False, "7"),
         ("1\u00a0234,00", True, "1234.00"),
         (".5", False, "0.5"),
+        ("€ 6.250,-", True, "6250"),  # whole euros, the Dutch way (issue 22)
+        ("€ 6.250,--", True, "6250"),
+        ("6.250,-", False, "6250"),  # ',-' says the dots group thousands, whatever the file's guess
+        ("12,-", True, "12"),
+        ("(6.250,-)", True, "-6250"),
     ],
 )
 def test_parse_decimal(text: str, decimal_comma: bool, expected: str) -> None:
@@ -130,6 +135,9 @@ def test_parse_date_rejects(text: str, message: str) -> None:
         ("contracts", "customer", "Café Ĳssel", "Café Ĳssel"),
         ("hours", "hours", "-1,5", Decimal("-1.5")),  # corrections are negative lines
         ("contracts", "city", "", None),
+        ("contracts", "contract_value", "€ 6.250,-", Decimal("6250")),  # was "must not be negative"
+        ("budgets", "amount", "1.250,--", Decimal("1250")),
+        ("hours", "hours", "(1,5)", Decimal("-1.5")),  # accounting negative where negatives are allowed
     ],
 )
 def test_parse_value(entity: str, name: str, cell: object, expected: object) -> None:
@@ -147,6 +155,7 @@ def test_parse_value(entity: str, name: str, cell: object, expected: object) -> 
         ("contracts", "notice_period_days", "12,5", "not a whole number"),
         ("contracts", "notice_period_days", "-30", "must not be negative"),
         ("budgets", "amount", "-100", "must not be negative"),
+        ("budgets", "amount", "(100)", "must not be negative"),  # accounting negative, refused alike
         ("budgets", "amount", "999999999999999", "too large"),
         ("hours", "cost_rate", float("nan"), "not a number"),
         ("hours", "cost_rate", float("inf"), "not a number"),

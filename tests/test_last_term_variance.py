@@ -136,7 +136,9 @@ def test_this_term_against_the_last_one_to_the_cent(loaded: Engine) -> None:
         last_term.SUPPORTS,
     )
     with transaction(loaded) as session:  # the figures carry their price at the thresholds' margin
-        f10 = contract_detail.figures(session, "P-2", AS_OF, metrics.Thresholds(target_margin=Decimal("0.10")))
+        f10 = contract_detail.figures(
+            session, "P-2", AS_OF, metrics.Thresholds(target_margin=Decimal("0.10"))
+        )
     lower = last_term.comparison(f10, contract_detail_previous(loaded), Decimal("0.10"))
     assert (lower.price.suggested_value, lower.previous_price) == (Decimal("3924.56"), Decimal("2888.89"))
     assert lower.verdict == last_term.CONTRADICTS
@@ -211,7 +213,7 @@ def test_both_packs_show_variance_and_last_term(loaded: Engine) -> None:
         pack = reports.collect(session, AS_OF, settings.load(session), contract_number="P-2")
     page = report_html.html(pack, "en")
     assert "Budget vs actual per quarter of the term" in page and "This term against the previous one" in page
-    assert "€2,280.00" in page and "€612.75" in page and "running" in page and "-€1,667.25" in page
+    assert "€2,280.00" in page and "€612.75" in page and "running" in page and "€1,667.25 under" in page
     assert "Previous term P-1" in page and "€650.00" in page and "€883.03" in page
     assert "The previous term supports the suggested price" in page
     book = load_workbook(io.BytesIO(report_xlsx.workbook(pack, "nl")))

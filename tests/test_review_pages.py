@@ -17,6 +17,7 @@ pytestmark = pytest.mark.usefixtures("fresh_app")  # conftest: the demo's copy, 
 
 
 page = open_app  # the app opened on a page with query parameters (tests/apptest.py)
+field = review_ui.field_key  # a decision form's field for one contract
 
 
 def test_a_decision_from_the_renewals_list_shows_everywhere() -> None:
@@ -26,9 +27,10 @@ def test_a_decision_from_the_renewals_list_shows_everywhere() -> None:
     assert "⚠ overdue for review" in set(table["decision"])  # the demo has notice deadlines within 14 days
     number = str(table["contract"][1])
     at.selectbox(key="renewals_decision_contract").select(number)
-    at.selectbox(key="renewals_decision_action").select("re-price")
-    at.text_input(key="renewals_decision_value").input("12.500,00")
-    at.text_input(key="renewals_decision_by").input("Anna")
+    at.run()  # the contract is chosen outside the form: the form follows it
+    at.selectbox(key=field("renewals_decision", number, "action")).select("re-price")
+    at.text_input(key=field("renewals_decision", number, "value")).input("12.500,00")
+    at.text_input(key=field("renewals_decision", number, "by")).input("Anna")
     at.button(key="renewals_decision_save").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     # imported text reaches markdown escaped (ui.markdown_text): compare what the reader sees
@@ -81,9 +83,10 @@ def test_a_decision_on_the_contract_page_and_the_alert_settings() -> None:
     number = "CT-2024-00058"  # overdue for review at TODAY: notice deadline within 14 days, no decision
     at = page("pages/contract.py", contract=number)
     assert any("overdue for review" in w.value for w in at.warning)
-    at.selectbox(key="contract_decision_action").select("terminate")
-    at.selectbox(key="contract_decision_state").select("sent")
-    at.text_input(key="contract_decision_by").input("Bram Willems")
+    at.selectbox(key=field("contract_decision", number, "action")).select("terminate")
+    at.selectbox(key=field("contract_decision", number, "state")).select("sent")
+    at.text_input(key=field("contract_decision", number, "value")).input("")  # the suggested price cleared
+    at.text_input(key=field("contract_decision", number, "by")).input("Bram Willems")
     at.button(key="contract_decision_save").click().run()
     assert not at.exception and not at.error
     assert any("terminate · sent · —" in m.value for m in at.markdown if "**Current**" in m.value)

@@ -22,7 +22,8 @@ from budgetcore import i18n
 from budgetcore.app import tables, ui
 from budgetcore.app import text as plain  # "text" names typed text in this module
 from budgetcore.app.tables import Column, Columns
-from budgetcore.figures import advice, frame, last_term, rollups, settings, variance
+from budgetcore.exchange import formats
+from budgetcore.figures import advice, frame, last_term, pricing, rollups, settings, variance
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import ContractFigures, Filters, Thresholds
 from budgetcore.i18n import t
@@ -40,15 +41,17 @@ SUGGESTED_DECISION = {
 NO_DECISION, OVERDUE = "no decision yet", "overdue for review"
 
 
-def who() -> str:
-    """The signed-in user or the one a reverse proxy names, else ''; the form's default for 'decided by'."""
+def who(v: ui.View | None = None) -> str:
+    """The form's default for 'decided by': the signed-in user, the one a reverse proxy names,
+    else (v given) the view's actor (the local operating-system user without sign-in); '' when none."""
     try:
         if st.user.is_logged_in:
             return str(st.user.get("email") or st.user.get("name") or "")
     except Exception:  # authentication not configured
         pass
     headers = st.context.headers or {}
-    return headers.get("X-Forwarded-User") or headers.get("X-Remote-User") or ""
+    named = headers.get("X-Forwarded-User") or headers.get("X-Remote-User") or ""
+    return named or (v.actor.who if v is not None else "")
 
 
 def current_decisions(numbers: list[str] | None) -> dict[str, Decision]:
@@ -58,39 +61,72 @@ def current_decisions(numbers: list[str] | None) -> dict[str, Decision]:
         return decisions.current(session, numbers)
 
 
+def proposed_value_text(f: ContractFigures, lang: str, target_margin: Decimal) -> str:
+    """The form's first proposed value: the engine's renewal price (pricing.py) in lang's digits
+    without a symbol ('12,500.00', '12.500,00'), which the form's parser reads back exactly; ''
+    when the engine has none."""
+    price = pricing.for_contract(f, target_margin).suggested_value
+    return "" if price is None else i18n.number(price, lang, 2)
+
+
+def field_key(key: str, number: str, name: str) -> str:
+    """The key of one of the decision form's fields (name: action, value, state, start, end, by,
+    note) for one contract: a field per contract, so another contract starts afresh."""
+    return f"{key}:{number}:{name}"
+
+
 def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
-    """A form that records a renewal decision for one of choices (a selectbox when several)."""
+    """A form that records a renewal decision for one of choices (a selectbox when several).
+
+    The form's fields are keyed by the contract: choosing another contract (or the list
+    moving on after a recording) starts them afresh from that contract's suggestion, so
+    nothing typed for one contract is recorded on another.
+    """
     lang = v.lang
     if not choices or not v.may("decide"):  # a viewer is not offered it (record_decision refuses too)
         return
     by_number = {f.contract_number: f for f in choices}
-    with st.form(f"{key}_form", clear_on_submit=False):
-        if len(choices) > 1:
-            number = st.selectbox(t("Contract", lang), list(by_number), key=f"{key}_contract")
-        else:
-            number = choices[0].contract_number
-        f = by_number[number]
-        suggested = SUGGESTED_DECISION.get(advice.suggest(f).action, "renew")
+    if len(choices) > 1:  # outside the form: a change reruns at once and the form follows
+        number = st.selectbox(t("Contract", lang), list(by_number), key=f"{key}_contract")
+    else:
+        number = choices[0].contract_number
+    f = by_number[number]
+    suggested = SUGGESTED_DECISION.get(advice.suggest(f).action, "renew")
+    with st.form(field_key(key, number, "form"), clear_on_submit=False):
         left, middle, right = st.columns(3)
         action = left.selectbox(t("Action", lang), decisions.ACTIONS, index=decisions.ACTIONS.index(suggested),
-                                format_func=lambda a: t(a, lang), key=f"{key}_action")  # fmt: skip
-        value = middle.text_input(t("Proposed value", lang), key=f"{key}_value",
-                                  placeholder=t("e.g. 12500", lang))  # fmt: skip
+                                format_func=lambda a: t(a, lang), key=field_key(key, number, "action"))  # fmt: skip
+        value = middle.text_input(
+            t("Proposed value", lang), value=proposed_value_text(f, lang, ui.settings().target_margin),
+            key=field_key(key, number, "value"), placeholder=t("e.g. 12500", lang),
+            help=t("The suggested renewal price to start with; typed as on import: 12.500,50, 12500.50 or 6.250,-", lang),
+        )  # fmt: skip
         state = right.selectbox(t("State", lang), decisions.STATES, format_func=lambda s: t(s, lang),
-                                key=f"{key}_state")  # fmt: skip
+                                key=field_key(key, number, "state"))  # fmt: skip
+        left, middle, right = st.columns(3)  # a row of its own: a phone stacks the fields in reading order
         start = left.date_input(
-            t("Proposed start", lang), value=None, key=f"{key}_start", format=ui.date_format(lang)
+            t("Proposed start", lang),
+            value=None,
+            key=field_key(key, number, "start"),
+            format=ui.date_format(lang),
         )
         end = middle.date_input(
-            t("Proposed end", lang), value=None, key=f"{key}_end", format=ui.date_format(lang)
+            t("Proposed end", lang),
+            value=None,
+            key=field_key(key, number, "end"),
+            format=ui.date_format(lang),
         )
-        decided_by = right.text_input(t("Decided by", lang), value=who(), key=f"{key}_by")
-        note = st.text_area(t("Note", lang), key=f"{key}_note", height=68)
+        decided_by = right.text_input(t("Decided by", lang), value=who(v), key=field_key(key, number, "by"))
+        note = st.text_area(t("Note", lang), key=field_key(key, number, "note"), height=68)
         saved = st.form_submit_button(t("Record the decision", lang), type="primary", key=f"{key}_save")
     if saved:
         try:
+            proposed = formats.parse_typed(formats.PROPOSED_VALUE, value)
+        except formats.InvalidValueError as exc:
+            st.error(f"{t('Proposed value', lang)}: {t(exc.template, lang, **exc.params)}")
+            return
+        try:
             actor = v.actor.on(f"page:{key}")
-            proposed = decisions.parse_value(value)
             written: list[decisions.Decision] = []
             if not ui.write(lambda session: written.append(decisions.record_decision(
                 session, number, action, decided_by=decided_by, note=note, state=state,
@@ -102,6 +138,7 @@ def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
             st.error(t(exc.key, lang, **{k: plain.markdown(str(x)) for k, x in exc.values.items()}))
             return
         st.session_state[f"{key}_done"] = (done.contract_number, done.action, done.state)
+        ui.forget_prepared_packs()  # they would show the decision before this one
         st.rerun()
     recorded = st.session_state.pop(f"{key}_done", None)
     if recorded:
@@ -283,6 +320,9 @@ def _shown(value: object, kind: str, lang: str, currency: str) -> str:
     """A (value, kind) cell of review/term_rows as text in lang."""
     if value is None or value == "":
         return ""
+    if kind.startswith(term_rows.OVER):
+        base = term_rows.base_kind(kind)
+        return term_rows.over_text(value, lambda x: _shown(x, base, lang, currency), lang)  # type: ignore[arg-type]
     if kind == "money":
         return i18n.money(value, lang, currency)  # type: ignore[arg-type]
     if kind == "pct":
@@ -306,6 +346,9 @@ def variance_section(v: ui.View, f: ContractFigures) -> None:
     with database.transaction(ui.engine()) as session:
         periods = variance.variance(session, f, grain)
     cells_table(*term_rows.variance_rows(periods, lang), v, key="variance_table")
+    note = term_rows.running_note(periods, f.as_of, lang, v.currency)
+    if note:
+        st.caption(plain.markdown(note))
 
 
 def last_term_section(v: ui.View, f: ContractFigures) -> None:

@@ -9,7 +9,7 @@ import itertools
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO
@@ -322,6 +322,7 @@ MESSAGES = (  # every template InvalidValueError carries, for the Dutch catalog
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
 _THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+_WHOLE_EUROS = re.compile(r"(?<=\d),--?$")  # '6.250,-' and '6.250,--'
 _CANONICAL_NUMBER = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,12})?")
 _CANONICAL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTHS = {
@@ -345,17 +346,21 @@ _BAD_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ud800-\
 
 
 def parse_decimal(text: str, decimal_comma: bool) -> Decimal:
-    """'€ 1.234,56', '1234.56', '-12,5' -> Decimal; ValueError says what is wrong.
+    """'€ 1.234,56', '1234.56', '-12,5', '€ 6.250,-' -> Decimal; ValueError says what is wrong.
 
     decimal_comma is the file's convention: it decides the ambiguous '1.234'
     (one thousand two hundred and thirty-four in a Dutch file, one point two
-    three four otherwise) and '1,234'.
+    three four otherwise) and '1,234'. '(100)' is an accounting negative (-100)
+    and '12,50-' a trailing minus; a column that allows no negatives refuses
+    them as it refuses '-100'. ',-' and ',--' end a whole amount ('6.250,-' is
+    6250, the dots thousands whatever the file's convention).
     """
     s = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("€", "")
     s = s.replace("'", "")  # Swiss-style thousands
     s = re.sub(r"(?i)^eur|eur$", "", s)
     if s.startswith("(") and s.endswith(")"):  # accounting negative
         s = "-" + s[1:-1]
+    s = _WHOLE_EUROS.sub(",00", s)  # the Dutch whole amount, not a trailing minus
     if s.endswith("-") and s[:-1].replace(",", "").replace(".", "").isdigit():  # '12,50-' trailing minus
         s = "-" + s[:-1]
     if "," in s and "." in s:
@@ -440,6 +445,24 @@ def cell_text(value: Cell) -> str:
             return str(int(number))
         return format(number, "f") if abs(number.adjusted()) < 30 else str(number)
     return str(value)
+
+
+PROPOSED_VALUE = replace(
+    next(c for c in COLUMNS["contracts"] if c.name == "contract_value"), name="proposed_value", aliases=()
+)
+"""A renewal decision's proposed contract value (EUR), within a contract value's limits."""
+
+
+def parse_typed(column: Column, text: str | None) -> object:
+    """A value a user typed (a form field, a command-line option) -> the column's value, None when empty.
+
+    Read as the importer reads a cell of a Dutch file (parse_value with the
+    decimal comma), the one parser for money typed or imported: '12.500' is
+    twelve thousand five hundred, '12.500,50', '12,500.50' and '12500.50' are
+    alike, '€ 6.250,-' is 6250 and '(100)' is -100, refused where the column
+    allows no negatives. InvalidValueError says what is wrong, as on import.
+    """
+    return parse_value(column, "" if text is None else str(text), decimal_comma=True)
 
 
 def parse_value(column: Column, value: Cell, decimal_comma: bool) -> object:

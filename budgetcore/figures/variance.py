@@ -5,16 +5,19 @@ calendar months from the start month, a year twelve; the first period begins
 on start_date, the last ends on end_date (both days included), so periods
 follow the maintained contract_months rows.
 
-- Budget of a period: per budget line, planned to date at the period's last
-  day minus planned to date at the day before its first (docs/metrics.md:
-  amount x days of its period on or before a day / days of its period, in
-  whole millionths truncated toward zero, as the portfolio computes it), so
-  a phased budget is honoured and the periods add up to the budget total.
+- Budget of a period: planned to date at the period's last day minus planned
+  to date at the day before its first, both by forecast.line_shares (the
+  portfolio's own rule, docs/metrics.md: per budget line amount x days of its
+  period on or before a day / days of its period, in whole millionths
+  truncated toward zero), so a phased budget is honoured and the periods add
+  up to the budget total.
 - Actual of a closed period (its last day before as_of): the in-term labour
   and material of its months, SQL sums over contract_months.
-- The running period (holding as_of) compares its budget to as_of with the
-  actual total to date (the contract's figures) minus the closed periods', so
-  closed plus running equal the actual total and planned to date exactly.
+- The running period (holding as_of) compares its planned to date (its budget
+  up to as_of, not its whole budget: a week into a quarter, a week's worth)
+  with the actual total to date (the contract's figures) minus the closed
+  periods', so closed plus running equal the actual total and planned to date
+  exactly. The pages say so (term_rows.variance_rows, running_note).
 - Periods after as_of are 'not started': a budget and no actual.
 
 Variance = actual - budget (EUR; above 0 spends more than budgeted), and as a
@@ -28,9 +31,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from budgetcore.figures import forecast
 from budgetcore.figures.metrics import ContractFigures
 from budgetcore.store.models import UNIT, BudgetPeriod, Contract, ContractMonth, to_units
 
@@ -78,16 +83,12 @@ def periods_of(start: dt.date, end: dt.date, grain: str) -> list[tuple[dt.date, 
     return found
 
 
-def _planned(lines: list[tuple[int, int, int]], day: dt.date) -> int:
-    """Planned to date at day in millionths: per line amount x days done // days, truncated (amounts >= 0)."""
-    d = (day - EPOCH).days
-    total = 0
-    for amount, first, last in lines:
-        days = last - first + 1
-        done = max(0, min(d - first + 1, days))
-        share = abs(amount) * done // days
-        total += share if amount >= 0 else -share
-    return total
+def _planned(lines: np.ndarray, day: dt.date) -> int:
+    """Planned to date at day (millionths): forecast.line_shares, the portfolio's own rule, summed."""
+    if not len(lines):
+        return 0
+    shares = forecast.line_shares(lines[:, 0], lines[:, 1], lines[:, 2], (day - EPOCH).days)
+    return sum(int(x) for x in shares)  # Python ints: a sum of many large lines stays exact
 
 
 def _decimal(units: int) -> Decimal:
@@ -98,14 +99,19 @@ def variance(session: Session, f: ContractFigures, grain: str = "month") -> list
     """The contract's periods of `grain` with budget, actual and variance at f.as_of (see the module docstring)."""
     i, as_of = f.inputs, f.as_of
     contract_id = select(Contract.id).where(Contract.contract_number == i.contract_number).scalar_subquery()
-    lines = [
-        (int(a), int(first), int(last))
-        for a, first, last in session.execute(
-            select(
-                type_coerce(BudgetPeriod.amount, BigInteger), BudgetPeriod.first_day, BudgetPeriod.last_day
-            ).where(BudgetPeriod.contract_id == contract_id)
-        )
-    ]
+    lines = np.array(
+        [
+            (int(a), int(first), int(last))
+            for a, first, last in session.execute(
+                select(
+                    type_coerce(BudgetPeriod.amount, BigInteger),
+                    BudgetPeriod.first_day,
+                    BudgetPeriod.last_day,
+                ).where(BudgetPeriod.contract_id == contract_id)
+            )
+        ],
+        dtype=np.int64,
+    ).reshape(-1, 3)
     month_cost = {
         month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10]): int(cost or 0)
         for month, cost in session.execute(

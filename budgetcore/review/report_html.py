@@ -59,17 +59,13 @@ td.blank { border-bottom: 1px solid #52606d; height: 7mm; }
 .decision th { width: 34%; background: none; color: #52606d; font-weight: 400; }
 tr { break-inside: avoid; }
 thead { display: table-header-group; }
-.summary td, .summary th { font-size: 7.5pt; padding: 0.8mm 1mm; }
-/* the summary fits the page it is printed on, landscape or portrait: its columns share the
-   width and their text wraps (a reason over three lines, an amount at its space) */
-table.summary { table-layout: fixed; }
-.summary td, .summary th, .summary td.d { white-space: normal; overflow-wrap: anywhere; }
-.summary th { overflow-wrap: normal; hyphens: auto; }
-.summary td.long { min-width: 0; }
-.summary .status { white-space: normal; }
-.summary th:nth-child(1), .summary td:nth-child(1) { width: 8%; }
-.summary th:nth-child(2), .summary td:nth-child(2) { width: 10%; }
-.summary th:nth-child(12), .summary td:nth-child(12) { width: 19%; }
+.summary td, .summary th { font-size: 7pt; padding: 0.8mm 0.8mm; }
+/* the summary fits the page it is printed on, landscape or portrait: the text columns
+   (customer, reason) wrap at their spaces and take what the numbers leave; an amount, a
+   percentage, a date, a contract number and a status badge are never broken across lines */
+.summary th, .summary th.n { hyphens: manual; white-space: normal; }
+.summary td.n, .summary td.d, .summary td:first-child, .summary .status { white-space: nowrap; }
+.summary td.long { min-width: 30mm; }
 /* upright (portrait): the notice deadline, budget, actual and contract value make way; the
    workbook and each contract's section have them */
 @media (max-width: 200mm) {
@@ -78,12 +74,17 @@ table.summary { table-layout: fixed; }
   .summary th:nth-child(7), .summary td:nth-child(7), .summary th:nth-child(13),
   .summary td:nth-child(13) { display: none; }
 }
+@media screen { .wide { overflow-x: auto; } }
+/* nine columns in a contract's 190 mm: a size smaller, the headers wrap, the figures do not */
+.periods td, .periods th { font-size: 7.5pt; padding: 0.8mm 1mm; }
+.periods th, .periods th.n { white-space: normal; }
 .status { display: inline-block; padding: 0 1.5mm; border-radius: 2mm; color: #fff; font-weight: 600;
           white-space: nowrap; }
 .facts { display: grid; grid-template-columns: 1fr 1fr; column-gap: 8mm; }
 .facts dl { display: grid; grid-template-columns: 46% 54%; column-gap: 2mm; margin: 0; }
 .facts dt { color: #52606d; padding: 0.5mm 0; }
 .facts dd { margin: 0; padding: 0.5mm 0; font-weight: 600; }
+@media screen and (max-width: 600px) { .facts { grid-template-columns: 1fr; } }
 .empty, .note { color: #52606d; font-style: italic; }
 .findings li { color: #8a4b08; }
 svg text { font-family: inherit; }
@@ -102,6 +103,9 @@ header.single + section.contract { break-before: auto; page-break-before: auto; 
 def _cell(value: object, kind: str, lang: str, currency: str) -> str:
     if value is None:
         return ""
+    if kind.startswith(term_rows.OVER):
+        base = term_rows.base_kind(kind)
+        return term_rows.over_text(value, lambda x: _cell(x, base, lang, currency), lang)  # type: ignore[arg-type]
     if kind == "money":
         return i18n.money(value, lang, currency)  # type: ignore[arg-type]
     if kind == "pct":
@@ -120,7 +124,7 @@ def _cell(value: object, kind: str, lang: str, currency: str) -> str:
 def _table(
     header: Sequence[str], rows: Sequence[Sequence[Value]], lang: str, currency: str, cls: str = ""
 ) -> str:
-    numeric = [kind in ("money", "pct", "num", "int") for _, kind in rows[0]] if rows else []
+    numeric = [term_rows.is_numeric(kind) for _, kind in rows[0]] if rows else []
     head = "".join(
         f'<th class="n">{escape(h)}</th>' if i < len(numeric) and numeric[i] else f"<th>{escape(h)}</th>"
         for i, h in enumerate(header)
@@ -129,7 +133,7 @@ def _table(
         "<tr>"
         + "".join(
             f'<td class="n">{escape(_cell(v, k, lang, currency))}</td>'
-            if k in ("money", "pct", "num", "int")
+            if term_rows.is_numeric(k)
             else f"<td>{_status(str(v), lang)}</td>"
             if k == "status"
             else f'<td class="d">{escape(_cell(v, k, lang, currency))}</td>'
@@ -142,7 +146,8 @@ def _table(
         + "</tr>"
         for row in rows
     )
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    # in a div that a narrow screen scrolls sideways: the figures keep their lines (CSS .wide)
+    return f'<div class="wide"><table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def _status(status: str, lang: str) -> str:
@@ -268,7 +273,10 @@ def _section(review: ContractReview, lang: str, currency: str) -> str:
 def _terms(review: ContractReview, lang: str, currency: str) -> list[str]:
     """Variance per quarter of the term, then this term against the previous one (when known)."""
     out = [f"<h3>{escape(t('Budget vs actual per quarter of the term', lang))}</h3>"]
-    out.append(_table(*term_rows.variance_rows(review.periods, lang), lang, currency))
+    out.append(_table(*term_rows.variance_rows(review.periods, lang), lang, currency, cls="periods"))
+    running = term_rows.running_note(review.periods, review.figures.as_of, lang, currency)
+    if running:
+        out.append(f'<p class="note">{escape(running)}</p>')
     c = review.last_term
     if c is not None:
         out.append(f"<h3>{escape(t('This term against the previous one', lang))}</h3>")

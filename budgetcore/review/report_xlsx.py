@@ -50,14 +50,13 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _TITLE_FONT = Font(bold=True, size=14)
 _SECTION_FONT = Font(bold=True, size=12)
 _MAX_WIDTH = 50
-_NUMERIC = ("money", "pct", "num", "int")
 _CHART_ROWS = 17  # rows kept free beside a chart so the next table starts below it
 
 
 def _formats(settings: Settings, lang: str) -> dict[str, str]:
     """Excel number formats; Excel itself applies the reader's decimal and thousands marks."""
     symbol = get_currency_symbol(settings.currency, locale=i18n.LOCALES[lang])
-    return {
+    found = {
         "money": f'"{symbol}" #,##0.00;"{symbol}" -#,##0.00',
         "pct": "0.0%",
         "num": "#,##0.00",
@@ -65,6 +64,13 @@ def _formats(settings: Settings, lang: str) -> dict[str, str]:
         "date": "DD-MM-YYYY" if lang == "nl" else "D MMM YYYY",
         "month": "MMM YYYY",
     }
+    # a variance (term_rows.OVER) keeps its sign for sums and says it in words: 1234.56 shows
+    # as '€ 1,234.56 over', -500 as '€ 500.00 under' (Excel's positive;negative;zero sections)
+    over, under = (t("{amount} " + word, lang, amount="").strip() for word in ("over", "under"))
+    for base in ("money", "pct", "num"):
+        size = found[base].split(";")[0]
+        found[term_rows.OVER + base] = f'{size}" {over}";{size}" {under}";{size}'
+    return found
 
 
 def safe_text(text: str) -> str:
@@ -101,6 +107,8 @@ class _Sheet:
             if kind == "month":  # a month labels its row, like text
                 cell.alignment = Alignment(horizontal="left")
             shown = {"money": 14, "date": 11, "month": 9, "pct": 7}.get(kind, len(str(value)) + 2)
+            if kind.startswith(term_rows.OVER):  # the word after the number
+                shown = {"money": 20, "pct": 13}.get(term_rows.base_kind(kind), 14)
         if measure:
             self.widths[col] = max(self.widths.get(col, 0), min(shown + 2, _MAX_WIDTH))
         if isinstance(value, str) and len(value) > _MAX_WIDTH:
@@ -117,7 +125,7 @@ class _Sheet:
         for col, label in enumerate(labels, start=1):
             cell = self.put(self.row, col, label)
             cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-            if col <= len(kinds) and kinds[col - 1] in _NUMERIC:
+            if col <= len(kinds) and term_rows.is_numeric(kinds[col - 1]):
                 cell.alignment = Alignment(horizontal="right", wrap_text=True)
         self.row += 1
         return self.row - 1
@@ -230,6 +238,11 @@ def _contract_sheet(ws: Worksheet, r: ContractReview, formats: dict[str, str], l
     sheet.table(t("Budget vs actual", lang), header, rows, "")
     header, rows = term_rows.variance_rows(r.periods, lang)
     sheet.table(t("Budget vs actual per quarter of the term", lang), header, rows, "")
+    running = term_rows.running_note(r.periods, r.figures.as_of, lang, r.currency)
+    if running:
+        sheet.row -= 1  # under the table, before its blank row
+        sheet.put(sheet.row, 1, running, measure=False).font = Font(italic=True)
+        sheet.row += 2
     if r.last_term is not None:
         header, rows = term_rows.last_term_rows(r.last_term, lang)
         sheet.table(t("This term against the previous one", lang), header, rows, "")

@@ -11,7 +11,7 @@ consumed are Decimal 0..1, and each form formats them its own way.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -34,6 +34,7 @@ from budgetcore.figures.pricing import PriceSuggestion
 from budgetcore.figures.settings import Settings
 from budgetcore.figures.summary import MonthActual
 from budgetcore.i18n import t
+from budgetcore.review import term_rows
 from budgetcore.store import decisions as stored_decisions
 from budgetcore.store.decisions import Decision
 
@@ -98,11 +99,13 @@ def collect(
     contract_number: str | None = None,
     within_days: int | None = None,
     filters: portfolio.Filters = portfolio.Filters(),
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReviewPack:
     """One contract (contract_number), or the renewals list within the window (default:
     the settings' window) narrowed by filters, soonest deadline first, with the details of
     its first DETAILED contracts (each reads its work orders, hours, materials and more); statuses
-    use the settings' thresholds."""
+    use the settings' thresholds. progress(done, total) is called before the first contract's
+    details and after each, for a progress bar."""
     thresholds = settings.thresholds()
     window: int | None
     if contract_number is not None:
@@ -112,10 +115,17 @@ def collect(
         window = thresholds.renewal_window_days if within_days is None else within_days
         chosen = portfolio.renewals(session, as_of, thresholds, window, filters)
     listed = [summary_review(f, settings) for f in chosen]
+    detailed: list[ContractReview] = []
+    for n, r in enumerate(listed[:DETAILED]):
+        if progress is not None:
+            progress(n, min(len(listed), DETAILED))
+        detailed.append(contract_review(session, r, settings))
+    if progress is not None:
+        progress(len(detailed), len(detailed))
     return ReviewPack(
         as_of=as_of,
         settings=settings,
-        contracts=[contract_review(session, r, settings) for r in listed[:DETAILED]],
+        contracts=detailed,
         window_days=window,
         listed=listed,
     )
@@ -325,9 +335,10 @@ def facts(r: ContractReview, lang: str) -> list[tuple[str, Value]]:
 
 
 def budget_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Value]]]:
-    """Budget vs actual per category (EUR), then hours; 'other' has no cost lines."""
+    """Budget vs actual per category (EUR), then hours; 'other' has no cost lines. Variance is
+    actual - budget, over budget above 0, as in variance per period (term_rows.OVER)."""
     i = r.figures.inputs
-    header = [t(c, lang) for c in ("Category", "Budget", "Actual", "Difference", "Consumed")]
+    header = [t(c, lang) for c in ("Category", "Budget", "Actual", "Variance", "Consumed")]
     rows: list[list[Value]] = []
     for name, budget, actual in (
         ("Labour", i.budget_labour, i.actual_labour),
@@ -340,7 +351,7 @@ def budget_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Valu
                 (t(name, lang), "text"),
                 (budget if i.budget_lines else None, "money"),
                 (actual, "money"),
-                (budget - actual if i.budget_lines else None, "money"),
+                (actual - budget if i.budget_lines else None, term_rows.OVER + "money"),
                 (metrics.ratio(actual, budget), "pct"),
             ]
         )
@@ -349,7 +360,7 @@ def budget_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Valu
             (t("Hours", lang), "text"),
             (i.budget_hours if i.budget_hours else None, "num"),
             (i.actual_hours, "num"),
-            (i.budget_hours - i.actual_hours if i.budget_hours else None, "num"),
+            (i.actual_hours - i.budget_hours if i.budget_hours else None, term_rows.OVER + "num"),
             (metrics.ratio(i.actual_hours, i.budget_hours), "pct"),
         ]
     )

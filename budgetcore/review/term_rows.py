@@ -5,7 +5,9 @@ Cells are reports.py's (value, kind) pairs: money Decimal EUR, fractions 0..1.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from budgetcore import i18n
 from budgetcore.figures import last_term, metrics
@@ -16,6 +18,31 @@ from budgetcore.i18n import t
 Value = tuple[object, str]
 PACK_GRAIN = "quarter"  # the packs show quarters: a page per contract stays readable for a long term
 STATES = {CLOSED: "closed", RUNNING: "running", "not started": "not started"}
+OVER = "over:"
+"""A cell kind's prefix for a variance (actual - budget): above 0 is over budget, shown as
+'€1,234.56 over' and below 0 as '€500.00 under' on every page and in both packs. 'over:money',
+'over:pct' and 'over:num' are variances in EUR, as a fraction of the budget, and in hours."""
+NUMERIC = ("money", "pct", "num", "int")
+
+
+def base_kind(kind: str) -> str:
+    """The kind a cell's number is written in: 'money' for 'over:money'."""
+    return kind.removeprefix(OVER)
+
+
+def is_numeric(kind: str) -> bool:
+    """Whether a cell of this kind is a number (right-aligned, never broken across lines)."""
+    return base_kind(kind) in NUMERIC
+
+
+def over_text(value: Decimal, shown: Callable[[Decimal], str], lang: str) -> str:
+    """A variance in words: '{amount} over' above 0, '{amount} under' below (amount the size,
+    written by shown), the bare amount at 0."""
+    if value > 0:
+        return t("{amount} over", lang, amount=shown(value))
+    if value < 0:
+        return t("{amount} under", lang, amount=shown(-value))
+    return shown(value)
 
 
 def last_term_rows(c: Comparison, lang: str) -> tuple[list[str], list[list[Value]]]:
@@ -64,20 +91,58 @@ def verdict(c: Comparison, lang: str, currency: str) -> str:
 
 
 def variance_rows(periods: Sequence[PeriodVariance], lang: str) -> tuple[list[str], list[list[Value]]]:
-    """(header, rows): one row per period, then the total to date (closed and running periods)."""
+    """(header, rows): one row per period, then the total to date (closed and running periods).
+
+    Budget is each period's whole budget; planned to date the part of it due by as_of (all of a
+    closed period's, a running period's up to as_of, none of one not started), which actual and
+    variance are compared with: a week into a quarter, a week's worth of its budget.
+    """
     header = [
-        t(c, lang) for c in ("Period", "From", "To", "State", "Budget", "Actual", "Variance", "Variance %")
+        t(c, lang)
+        for c in (
+            "Period",
+            "From",
+            "To",
+            "State",
+            "Budget",
+            "Planned to date",
+            "Actual",
+            "Variance",
+            "Variance %",
+        )
     ]
     rows: list[list[Value]] = [
         [(str(p.number), "text"), (p.first, "date"), (p.last, "date"), (t(STATES[p.state], lang), "text"),
-         (p.budget, "money"), (p.actual, "money"), (p.variance, "money"), (p.variance_pct, "pct")]
+         (p.period_budget, "money"), (p.budget if p.actual is not None else None, "money"), (p.actual, "money"),
+         (p.variance, OVER + "money"), (p.variance_pct, OVER + "pct")]
         for p in periods
     ]  # fmt: skip
     done = [p for p in periods if p.actual is not None]
     if done:
-        budget = sum((p.budget for p in done), metrics.ZERO)
+        whole = sum((p.period_budget for p in done), metrics.ZERO)
+        planned = sum((p.budget for p in done), metrics.ZERO)
         actual = sum((p.actual for p in done if p.actual is not None), metrics.ZERO)
         rows.append([(t("Total to date", lang), "text"), (done[0].first, "date"), (done[-1].last, "date"),
-                     ("", "text"), (budget, "money"), (actual, "money"), (actual - budget, "money"),
-                     (metrics.ratio(actual - budget, budget), "pct")])  # fmt: skip
+                     ("", "text"), (whole, "money"), (planned, "money"), (actual, "money"),
+                     (actual - planned, OVER + "money"),
+                     (metrics.ratio(actual - planned, planned), OVER + "pct")])  # fmt: skip
     return header, rows
+
+
+def running_note(periods: Sequence[PeriodVariance], as_of: dt.date, lang: str, currency: str) -> str:
+    """What the running period is compared with, in lang (plain text); '' without a running period."""
+    running = next((p for p in periods if p.state == RUNNING), None)
+    if running is None:
+        return ""
+    return t(
+        "The running period ({first} – {last}) is compared with its budget planned to date: {planned} of "
+        "its {budget} by {as_of} ({days} of {total} days), not with its whole budget.",
+        lang,
+        first=i18n.date(running.first, lang),
+        last=i18n.date(running.last, lang),
+        planned=i18n.money(running.budget, lang, currency),
+        budget=i18n.money(running.period_budget, lang, currency),
+        as_of=i18n.date(as_of, lang),
+        days=str((as_of - running.first).days + 1),
+        total=str((running.last - running.first).days + 1),
+    )

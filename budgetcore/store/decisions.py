@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -80,20 +80,6 @@ def state_of(word: str) -> str:
         raise DecisionError("unknown state {state!r}: choose one of {choices}", state=word,
                             choices=", ".join(STATES))  # fmt: skip
     return found
-
-
-def parse_value(text: str | None) -> Decimal | None:
-    """A proposed value as typed: '12500', '12500.50' or '12.500,50'; None when empty."""
-    if text is None or not str(text).strip():
-        return None
-    raw = str(text).strip().replace("€", "").replace(" ", "")
-    if "," in raw:  # Dutch: dots group thousands, the comma is the decimal mark
-        raw = raw.replace(".", "").replace(",", ".")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise DecisionError("not an amount: {value!r}", value=text) from None
-    return value
 
 
 def record_decision(

@@ -1,0 +1,116 @@
+"""The HTML review pack (issue 22): one sign convention (over budget is positive and says so), and
+no figure or badge broken across lines, on screen, on a phone and printed on A4, in a real browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import handcalc
+import pytest
+from sqlalchemy import Engine
+
+from budgetcore import i18n
+from budgetcore.exchange.importing import import_paths
+from budgetcore.figures import settings
+from budgetcore.review import report_html, reports
+from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.schema import prepared
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_one_sign_convention_over_budget_is_positive_and_says_over(
+    engine: Engine, tmp_path: Path, lang: str
+) -> None:
+    assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
+    with transaction(engine) as session:
+        pack = reports.collect(session, handcalc.AS_OF, settings.load(session), within_days=365)
+    page = report_html.html(pack, lang)
+    assert ">Difference</th>" not in page  # budget - actual, the other convention, is gone
+    said = {True: 0, False: 0}
+    for r in pack.contracts:
+        f = r.figures
+        if not f.inputs.budget_lines or f.actual_total == f.budget_total:
+            continue
+        over = f.actual_total > f.budget_total
+        size = i18n.money(abs(f.actual_total - f.budget_total), lang, pack.settings.currency)
+        words = i18n.t("{amount} over" if over else "{amount} under", lang, amount=size)
+        section = page[page.index(f'data-contract="{f.contract_number}"') :]
+        section = section[: section.index("</section>")]
+        # the budget table's total: actual - budget, above 0 over budget
+        assert f'<td class="n">{words}</td>' in section, (f.contract_number, words)
+        said[over] += 1
+        for p in r.periods:  # variance per period: the same convention
+            if p.variance:
+                size = i18n.money(abs(p.variance), lang, pack.settings.currency)
+                key = "{amount} over" if p.actual > p.budget else "{amount} under"
+                assert i18n.t(key, lang, amount=size) in section
+    assert said[True] and said[False]  # the hand-built portfolio has contracts over and under budget
+
+
+# every cell that holds a figure, and every status badge, in one line of text
+BROKEN = """() => {
+  const lines = (el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+  };
+  return [...document.querySelectorAll("td.n, td.d, .status")]
+    .filter(el => el.offsetParent !== null && el.textContent.trim() && lines(el) > 1)
+    .map(el => el.textContent.trim());
+}"""
+
+
+@pytest.fixture(scope="module")
+def demo_pack(tmp_path_factory: pytest.TempPathFactory, demo_database) -> dict[str, str]:
+    """The demo's renewals pack (90 days, with its contracts' pages) as HTML, in English and Dutch."""
+    path = tmp_path_factory.mktemp("pack") / "demo.db"
+    demo_database(TODAY, path)
+    engine = prepared(make_engine(f"sqlite:///{path}"))
+    with transaction(engine) as session:
+        pack = reports.collect(session, TODAY, settings.load(session))
+    engine.dispose()
+    assert len(pack.every) > 10 and pack.contracts
+    # the whole list, and the pages of its first three contracts (the rest are pages alike)
+    pack = replace(pack, listed=pack.every, contracts=pack.contracts[:3])
+    return {lang: report_html.html(pack, lang) for lang in ("en", "nl")}
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_no_figure_or_badge_is_broken_across_lines(browser, demo_pack: dict[str, str], lang: str) -> None:
+    # a desktop screen, a phone, and print: A4 landscape (the list's page) and portrait (a contract's),
+    # 297 and 210 mm less 2 x 12 mm margins at 96 px per inch
+    views = [
+        ("screen", 1440),
+        ("screen", 390),
+        ("print", round(273 / 25.4 * 96)),
+        ("print", round(186 / 25.4 * 96)),
+    ]
+    for media, width in views:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        try:
+            page.emulate_media(media=media)
+            page.set_content(demo_pack[lang])
+            assert page.evaluate(BROKEN) == [], (media, width)
+            if media == "screen":  # nothing wider than the screen: wide tables scroll on their own
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+        finally:
+            page.close()
+
+
+def test_the_pack_builder_reports_its_progress(engine: Engine, tmp_path: Path) -> None:
+    assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
+    calls: list[tuple[int, int]] = []
+    with transaction(engine) as session:
+        pack = reports.collect(
+            session,
+            handcalc.AS_OF,
+            settings.load(session),
+            within_days=365,
+            progress=lambda *a: calls.append(a),
+        )
+    total = len(pack.contracts)
+    assert total > 1 and calls == [(n, total) for n in range(total)] + [(total, total)]
