@@ -73,4 +73,7 @@ ui.csv_download(
 )
 ui.review_pack_downloads(view)
 with st.expander(t("How the suggested action is chosen", lang)):
-    st.markdown(advice.explanation(lang))
+    th = view.thresholds
+    st.markdown(
+        advice.explanation(lang, yearly_indexation=th.yearly_indexation, largest_raise=th.largest_raise)
+    )

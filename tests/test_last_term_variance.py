@@ -136,7 +136,9 @@ def test_this_term_against_the_last_one_to_the_cent(loaded: Engine) -> None:
         last_term.SUPPORTS,
     )
     with transaction(loaded) as session:  # the figures carry their price at the thresholds' margin
-        f10 = contract_detail.figures(session, "P-2", AS_OF, metrics.Thresholds(target_margin=Decimal("0.10")))
+        f10 = contract_detail.figures(
+            session, "P-2", AS_OF, metrics.Thresholds(target_margin=Decimal("0.10"))
+        )
     lower = last_term.comparison(f10, contract_detail_previous(loaded), Decimal("0.10"))
     assert (lower.price.suggested_value, lower.previous_price) == (Decimal("3924.56"), Decimal("2888.89"))
     assert lower.verdict == last_term.CONTRADICTS

@@ -58,7 +58,9 @@ def test_a_workbook_that_unpacks_far_beyond_its_size_is_refused() -> None:
         out.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (8 * limits.MB) + b">")
     tables, problems = read_uploads([("contracts.xlsx", packed.getvalue())])
     assert not tables
-    assert problems[0].message.endswith("unpacks 1,027 times its packed size (at most 100): not a real workbook")
+    assert problems[0].message.endswith(
+        "unpacks 1,027 times its packed size (at most 100): not a real workbook"
+    )
 
 
 def test_a_long_cell_is_refused_alike_in_csv_and_xlsx(tmp_path: Path) -> None:

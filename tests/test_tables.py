@@ -187,10 +187,15 @@ def test_every_csv_guards_imported_text_with_one_rule() -> None:
     problems = [Problem.of(v, 2, v, v, "not a number") for v in hostile]
     for lang in ("en", "nl"):
         delimiter = ";" if lang == "nl" else ","
-        rows = list(csv.reader(io.StringIO(problems_csv(problems, lang).decode("utf-8-sig")), delimiter=delimiter))
+        rows = list(
+            csv.reader(io.StringIO(problems_csv(problems, lang).decode("utf-8-sig")), delimiter=delimiter)
+        )
         for row, value in zip(rows[1:], hostile, strict=True):
             assert row[:4] == ["'" + value, "2", "'" + value, "'" + value]
-    assert list(csv.reader(io.StringIO(cells.csv_text(["a", "b"], [["\r=1\rx", 1]])))) == [["a", "b"], ["'\n=1\nx", "1"]]
+    assert list(csv.reader(io.StringIO(cells.csv_text(["a", "b"], [["\r=1\rx", 1]])))) == [
+        ["a", "b"],
+        ["'\n=1\nx", "1"],
+    ]
     summary = list(csv.reader(io.StringIO(tables.summary_csv([figures("=1+1", "@evil")]))))
     assert summary[1][:2] == ["'=1+1", "'@evil"]
     assert summary[1][8] == "0.9068", "the elapsed fraction rounded as shown, to 4 places"
