@@ -378,7 +378,7 @@ def group_section(v: ui.View, chosen: PortfolioFrame) -> None:
             "actual": _whole(g.actual_total),
             "consumed": None if g.consumed is None else float(g.consumed),
             "forecast": _whole(g.forecast_total),
-            "margin": _whole(g.margin),
+            "margin": None if g.margin is None else _whole(g.margin),  # shown as "—"
         }
         for g in groups
     ]
