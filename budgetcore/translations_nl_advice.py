@@ -68,6 +68,13 @@ NL_ADVICE: dict[str, str] = {
         "moet tussen -50 % en 100 % liggen, op 4 decimalen van een procent"
     ),
     "must be between 0 % and 1000 %": "moet tussen 0 % en 1000 % liggen",
+    # the contract page
+    "Renewed by [{number}]({link}).": "Verlengd door [{number}]({link}).",
+    "Suggested renewal price": "Voorgestelde verlengingsprijs",
+    # the review packs
+    "Indexation": "Indexatie",
+    "Indexed value": "Geïndexeerde waarde",
+    "Cost-based price": "Kostprijsgebaseerde prijs",
     # what needs attention (figures/attention.py)
     "notice deadline undecided": "opzegdatum zonder besluit",
     "ended not renewed": "afgelopen, niet verlengd",
@@ -87,5 +94,14 @@ NL_ADVICE: dict[str, str] = {
         "verlengingsvenster: {deadline} {date}, over {days} dagen, geen besluit"
     ),
     "notice deadline": "opzegdatum",
+    "Needs attention ({n})": "Aandacht nodig ({n})",
+    "Nothing needs attention: no deadline without a decision, nothing over budget or at risk.": (
+        "Niets vraagt aandacht: geen deadline zonder besluit, niets over budget of met risico."
+    ),
+    "All {n} that need attention": "Alle {n} die aandacht nodig hebben",
+    "also": "ook",
+    "Ending within {days} days": "Eindigt binnen {days} dagen",
+    "Status worsened": "Status verslechterd",
+    "Notice deadline entered the renewal window": "Opzegdatum in het verlengingsvenster gekomen",
     "end": "einddatum",
 }

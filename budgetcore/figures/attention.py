@@ -125,7 +125,6 @@ class Attention:
 def reasons(chosen: PortfolioFrame, decided: Sequence[str], review_days: int) -> np.ndarray:
     """Per row of chosen and per reason (REASONS in columns) whether it holds; decided: the
     contract numbers that have a current renewal decision."""
-    day = np.datetime64(chosen.as_of, "D")
     undecided = ~np.isin(chosen["contract_number"], np.array(list(decided), dtype=object))
     open_ = np.isnat(chosen["terminated_on"]) & ~engine.renewed_mask(chosen)
     to_notice = chosen["days_to_notice"]

@@ -56,6 +56,7 @@ class ContractReview:
     decisions: Sequence[Decision] = ()  # renewal decisions, the current (latest) first
     last_term: last_term.Comparison | None = None  # against the contract it renews, when known
     periods: Sequence[variance.PeriodVariance] = ()  # budget against actual per quarter of the term
+    decision: str = ""  # the current renewal decision's action, '' without one (the summary's column)
 
     @property
     def contract_number(self) -> str:
@@ -109,7 +110,13 @@ def collect(
     else:
         window = thresholds.renewal_window_days if within_days is None else within_days
         chosen = portfolio.renewals(session, as_of, thresholds, window, filters)
-    listed = [summary_review(f, settings) for f in chosen]
+    current = stored_decisions.current(session, [f.contract_number for f in chosen])
+    listed = [
+        replace(summary_review(f, settings), decision=current[f.contract_number].action)
+        if f.contract_number in current
+        else summary_review(f, settings)
+        for f in chosen
+    ]
     return ReviewPack(
         as_of=as_of,
         settings=settings,
@@ -246,6 +253,8 @@ SUMMARY_COLUMNS = (
     "Contract value",
     "Suggested value",
     "Change",
+    "Indexation",
+    "Decision",
 )
 
 
@@ -273,6 +282,8 @@ def summary_row(r: ContractReview, lang: str) -> list[Value]:
         (f.inputs.contract_value, "money"),
         (r.price.suggested_value, "money"),
         (r.price.change, "pct"),
+        (r.price.indexation, "pct"),
+        (t(r.decision, lang) if r.decision else "", "text"),
     ]
 
 
@@ -312,6 +323,9 @@ def facts(r: ContractReview, lang: str) -> list[tuple[str, Value]]:
             (p.suggested_value, "money") if p.suggested_value else (price_note, "text"),
         ),
         (t("Change against contract value", lang), (p.change, "pct")),
+        (t("Indexation", lang), (p.indexation, "pct")),
+        (t("Indexed value", lang), (p.indexed_value, "money")),
+        (t("Cost-based price", lang), (p.cost_price, "money")),
     ]
 
 
