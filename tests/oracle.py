@@ -446,3 +446,47 @@ def by_pressure(figures: list) -> list:
     on track, no budget), then the highest burn index, then contract number."""
     rank = {status: n for n, status in enumerate((OVER_BUDGET, AT_RISK, WATCH, ON_TRACK, NO_BUDGET))}
     return sorted(figures, key=lambda f: (rank[f.status], -(f.burn_index or 0), f.contract_number))
+
+
+ATTENTION = (
+    "notice deadline undecided",
+    "ended not renewed",
+    "over budget",
+    "at risk",
+    "renewal window undecided",
+)
+
+
+def attention_reasons(f, decided: set[str], review_days: int, window_days: int) -> list[str]:
+    """The reasons (ATTENTION, most urgent first) that one contract (ContractFigures) needs
+    attention at its as_of, in docs/metrics.md's words: 1. notice deadline within the review
+    days, not terminated, not renewed, no decision; 2. ended, not terminated, not auto-renewing,
+    not renewed, no decision; 3. running and over budget; 4. running and at risk; 5. end or notice
+    deadline in the renewal window (not terminated, not renewed) and no decision."""
+    i, as_of = f.inputs, f.as_of
+    deadline = notice_deadline(i.end_date, i.notice_period_days)
+    open_ = i.terminated_on is None and i.renewed_by is None
+    undecided = i.contract_number not in decided
+    running = i.start_date <= as_of <= i.end_date
+    holds = (
+        open_ and undecided and 0 <= (deadline - as_of).days <= review_days,
+        open_ and undecided and not i.auto_renew and i.end_date < as_of,
+        running and f.status == OVER_BUDGET,
+        running and f.status == AT_RISK,
+        undecided
+        and approaches_renewal(i.end_date, deadline, i.terminated_on, as_of, window_days, i.renewed_by),
+    )
+    return [reason for reason, held in zip(ATTENTION, holds, strict=True) if held]
+
+
+def attention_order(figures: list, decided: set[str], review_days: int, window_days: int) -> list[tuple]:
+    """(contract number, reason, due date, other reasons) of every contract that needs attention:
+    by its most urgent reason, then the due date (the next deadline), then the contract number."""
+    found = []
+    for f in figures:
+        reasons = attention_reasons(f, decided, review_days, window_days)
+        if reasons:
+            i = f.inputs
+            due = next_deadline(i.end_date, notice_deadline(i.end_date, i.notice_period_days), f.as_of)
+            found.append((ATTENTION.index(reasons[0]), due, i.contract_number, reasons[1:]))
+    return [(n, ATTENTION[r], due, others) for r, due, n, others in sorted(found)]
