@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import oracle
@@ -189,3 +190,60 @@ def test_the_overview_opens_with_what_needs_attention(lang: str) -> None:
     for reason, n in found.counts().items():
         if n:
             assert f"{found.label(reason, lang)}: **{n}**" in caption
+
+
+def test_indexation_from_a_dutch_workbook_the_template_and_an_older_database(engine, tmp_path: Path) -> None:
+    """indexation_pct: read from `indexatie (%)` (a decimal comma), in the template in both languages,
+    added to a database from before it by schema.prepare, and used by the renewal price."""
+    from openpyxl import Workbook, load_workbook
+    from sqlalchemy import inspect, select, text
+
+    from budgetcore.exchange.importing import import_paths
+    from budgetcore.exchange.workbook import template
+    from budgetcore.store.schema import prepare
+
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE contracts DROP COLUMN indexation_pct"))
+    assert "added column contracts.indexation_pct" in prepare(engine)
+    assert "indexation_pct" in {c["name"] for c in inspect(engine).get_columns("contracts")}
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "contracten"
+    sheet.append(["contractnummer", "klant", "startdatum", "einddatum", "contractwaarde", "indexatie (%)"])
+    sheet.append(["C-1", "Klant A", dt.date(2026, 1, 1), dt.date(2026, 12, 31), "1.000,00", "2,5"])
+    sheet.append(["C-2", "Klant A", dt.date(2026, 1, 1), dt.date(2026, 12, 31), "1.000,00", None])
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    assert import_paths(engine, [path]).ok
+    with transaction(engine) as session:
+        stored = dict(session.execute(select(Contract.contract_number, Contract.indexation_pct)).all())
+        prices = {f.contract_number: f.price for f in frame.load(session, TODAY).figures()}
+    assert stored == {"C-1": Decimal("2.5"), "C-2": None}
+    assert prices["C-1"].indexed_value == Decimal("1025.00") and prices["C-2"].indexed_value == Decimal(
+        "1000.00"
+    )
+    for lang, header in (("nl", "indexatie (%)"), ("en", "indexation_pct")):
+        first = load_workbook(io.BytesIO(template(lang))).worksheets[0]
+        assert header in [c.value for c in first[1]]
+
+
+def test_the_alert_digests_follow_the_attention_list(history_url: str) -> None:
+    """Each manager's digest lists its contracts in the attention list's order (the most urgent
+    first), those that need no attention after them by number; the body says them in that order."""
+    engine = make_engine(history_url)
+    with transaction(engine) as session:
+        stored = settings.load(session)
+        run = alerts.prepare_run(session, TODAY)
+        chosen = frame.load(session, TODAY, stored.thresholds())
+        rank = attention.rank_of(
+            attention.attention(chosen, sorted(decisions.current(session)), stored.review_days)
+        )
+    engine.dispose()
+    assert run.digests
+    for d in run.digests:
+        numbers = list(dict.fromkeys(a.contract_number for a in d.alerts))
+        assert numbers == sorted(numbers, key=lambda n: (rank.get(n, len(rank) + 1), n))
+        body = d.body(TODAY, stored, "en")
+        assert [body.index(f"- {n} ") for n in numbers] == sorted(body.index(f"- {n} ") for n in numbers)
+    ranked = [a.contract_number for d in run.digests for a in d.alerts if a.contract_number in rank]
+    assert ranked and any(rank[n] > 1 for n in ranked)
