@@ -71,6 +71,16 @@ NL_ADVICE: dict[str, str] = {
     # the contract page
     "Renewed by [{number}]({link}).": "Verlengd door [{number}]({link}).",
     "Suggested renewal price": "Voorgestelde verlengingsprijs",
+    "Suggested price = the larger of the indexed value and forecast cost x (1 + indexation) / (1 - target margin).": (
+        "Voorgestelde prijs = de hoogste van de geïndexeerde waarde en verwachte kosten x (1 + indexatie) / "
+        "(1 - doelmarge)."
+    ),
+    "Renewal price: the indexed contract value, or more where the forecast cost at the target margin of {margin} "
+    "(Settings) asks for a raise; never a cut. Change against the current value.": (
+        "Verlengingsprijs: de geïndexeerde contractwaarde, of meer waar de verwachte kosten bij de doelmarge van "
+        "{margin} (Instellingen) om een verhoging vragen; nooit een verlaging. Verandering ten opzichte van de "
+        "huidige waarde."
+    ),
     # the review packs
     "Indexation": "Indexatie",
     "Indexed value": "Geïndexeerde waarde",

@@ -80,7 +80,7 @@ with st.form("settings_form"):
     target = right.number_input(
         t(LABELS["target_margin"], lang),
         min_value=0, max_value=95, step=1, value=pct(stored.target_margin), key="s_target",
-        help=t("Suggested renewal value = forecast cost / (1 - target margin).", lang),
+        help=t("Suggested price = the larger of the indexed value and forecast cost x (1 + indexation) / (1 - target margin).", lang),
     )  # fmt: skip
     indexation = left.number_input(
         t(LABELS["yearly_indexation"], lang),

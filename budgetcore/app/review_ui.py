@@ -148,7 +148,7 @@ def decision_section(v: ui.View, f: ContractFigures) -> None:
         )
     else:
         review_days = ui.settings().review_days
-        overdue = decisions.overdue_for_review(f.days_to_notice, f.inputs.terminated_on is not None, False,
+        overdue = decisions.overdue_for_review(f.days_to_notice, _closed(f), False,
                                                review_days)  # fmt: skip
         message = t("No decision yet.", lang)
         if overdue:
@@ -158,6 +158,11 @@ def decision_section(v: ui.View, f: ContractFigures) -> None:
             st.info(message)
     with st.expander(t("Record a decision", lang), expanded=not found):
         decision_form(v, [f], key="contract_decision")
+
+
+def _closed(f: ContractFigures) -> bool:
+    """Terminated, or renewed by a successor: nothing to review."""
+    return f.inputs.terminated_on is not None or f.inputs.renewed_by is not None
 
 
 @dataclass(frozen=True)
@@ -259,7 +264,7 @@ def with_decisions(
         d = found.get(f.contract_number)
         if d is not None:
             texts.append(f"{t(d.action, v.lang)} · {t(d.state, v.lang)}")
-        elif decisions.overdue_for_review(f.days_to_notice, f.inputs.terminated_on is not None, False,
+        elif decisions.overdue_for_review(f.days_to_notice, _closed(f), False,
                                           review_days):  # fmt: skip
             texts.append("⚠ " + t(OVERDUE, v.lang))
         else:
