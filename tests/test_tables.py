@@ -156,7 +156,9 @@ def test_renewals_carry_the_price_suggestion_at_the_target_margin() -> None:
         D(1)
     )
     # nothing spent: no cost-based price; the price is the (indexed) value, unchanged
-    assert expected[2].cost_price is None and frame.loc[2, "price"] == D(12000) and frame.loc[2, "change"] == 0
+    assert (
+        expected[2].cost_price is None and frame.loc[2, "price"] == D(12000) and frame.loc[2, "change"] == 0
+    )
     assert (columns["price"].kind, columns["change"].kind) == ("money", "change")
 
     parsed = list(csv.DictReader(io.StringIO(tables.renewals_csv(rows, "en", "EUR", D("0.15")))))
