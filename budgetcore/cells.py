@@ -62,7 +62,9 @@ _QUOTED = (",", '"', "\n")  # what makes the csv module quote a field (a \r is w
 def csv_texts(values: np.ndarray) -> list[str]:
     """csv_cell of every text in a column (None: empty), quoted as the csv module would:
     a column at a time, for tables of hundreds of thousands of rows."""
-    texts = np.array(["" if v is None else str(v) for v in values] if values.dtype == object else values, dtype=str)
+    texts = np.array(
+        ["" if v is None else str(v) for v in values] if values.dtype == object else values, dtype=str
+    )
     if not len(texts):
         return []
     odd = np.zeros(len(texts), dtype=bool)  # a formula start, a \r, or something to quote

@@ -1,5 +1,5 @@
-"""The command line: python -m budgetcore demo | import | summary | renewals | backtest | report | contract |
-users | audit | decide | decisions | alerts.
+"""The command line: python -m budgetcore demo | import | summary | renewals | attention | backtest | report |
+contract | users | audit | decide | decisions | alerts.
 
 Every write acts as the operating-system user running it (access.operator) and is
 recorded in the audit trail with source 'cli'.
@@ -23,7 +23,7 @@ from budgetcore import cli_workflow, clock, i18n
 from budgetcore.figures import frame, settings, table
 from budgetcore.figures.frame import SUMMARY_COLUMNS
 from budgetcore.figures.metrics import Filters
-from budgetcore.store import access, database, lifecycle, schema, writes
+from budgetcore.store import access, database, decisions, lifecycle, schema, writes
 from budgetcore.store.database import StorageError, default_url, make_engine, transaction
 
 
@@ -93,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
                 metavar="DAYS",
                 help="window in days (default: settings, 90)",
             )
+    att = sub.add_parser("attention", parents=[common], help="what needs attention, most urgent first")
+    att.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="default: today")
+    att.add_argument("--format", choices=("table", "csv", "json"), default="table")
     bac = sub.add_parser(
         "backtest", parents=[common], help="each forecast method replayed on the completed contracts"
     )
@@ -232,6 +235,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         write = {"table": backtest.table_text, "csv": backtest.csv_text, "json": backtest.json_text}
         out.write(write[args.format](found))
         return 0
+    if args.command == "attention":
+        return cli_workflow.attention_list(engine, as_of, args.format, out)
     if args.command in cli_workflow.COMMANDS:
         return cli_workflow.run(engine, args, as_of, out, err)
     if args.command == "summary" and args.group_by:
@@ -245,7 +250,13 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             window = thresholds.renewal_window_days if args.within is None else args.within
             chosen = frame.load(session, as_of, thresholds, Filters(renewal_within_days=window))
             positions = frame.order(chosen, "deadline")
-    if args.format == "csv":
+            numbers = [str(n) for n in chosen["contract_number"]]
+            decided = {n: d.action for n, d in decisions.current(session, numbers).items()}
+    if args.command == "renewals" and args.format == "csv":
+        out.write(table.renewals_csv(chosen, positions, decided))
+    elif args.command == "renewals" and args.format == "json":
+        _write(table.renewal_rows(chosen, positions, decided), args.format, out)
+    elif args.format == "csv":
         out.write(table.csv_text(chosen, positions))
     else:
         _write(table.rows(chosen, positions), args.format, out)

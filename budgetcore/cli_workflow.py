@@ -18,7 +18,7 @@ from typing import TextIO
 from sqlalchemy import Engine
 
 from budgetcore import cells, i18n
-from budgetcore.figures import portfolio, rollups, settings
+from budgetcore.figures import attention, frame, portfolio, rollups, settings
 from budgetcore.store import access, decisions, writes
 from budgetcore.store.database import transaction
 
@@ -148,4 +148,16 @@ def grouped_summary(engine: Engine, as_of: dt.date, by: str, fmt: str, out: Text
         chosen = portfolio.portfolio(session, as_of, settings.thresholds(session))
     groups = rollups.group(chosen, by)
     write_rows([rollups.row(g) for g in groups], list(rollups.COLUMNS), fmt, out, "group(s)")
+    return 0
+
+
+def attention_list(engine: Engine, as_of: dt.date, fmt: str, out: TextIO) -> int:
+    """attention: every contract that needs attention, most urgent first (figures/attention.py)."""
+    with transaction(engine) as session:
+        stored = settings.load(session)
+        chosen = frame.load(session, as_of, stored.thresholds())
+        decided = list(decisions.current(session))
+    found = attention.attention(chosen, decided, stored.review_days)
+    columns = list(attention.COLUMNS)
+    write_rows(found.listing(currency=stored.currency), columns, fmt, out, "contract(s) need attention")
     return 0

@@ -145,7 +145,7 @@ NL: dict[str, str] = {
     "spending ahead of the calendar": "uitgaven voor op de kalender",
     "visits behind plan": "bezoeken achter op plan",
     "awaiting renewal": "wacht op verlenging",
-    "Flag \"no activity\" past this share of the term with nothing registered (%)": "Vlag \"geen activiteit\" na dit deel van de looptijd zonder registraties (%)",
+    'Flag "no activity" past this share of the term with nothing registered (%)': 'Vlag "geen activiteit" na dit deel van de looptijd zonder registraties (%)',
     "A flag next to the status, not a status: no cost, hours or periodic visit registered.": "Een vlag naast de status, geen status: geen kosten, uren of periodieke bezoeken geregistreerd.",
     "- **no activity** (a flag next to the status): more than {share} of the term has passed and no cost, hours or periodic visit is registered. Not a status: the budget may be fine, but nothing shows that the work is done.\n- **labour / material over**: the actual labour or material exceeds its own budget line.\n- **forecast over**: the forecast at the end of the term exceeds the budget.\n- **spending ahead of the calendar**: the actual total exceeds the budget planned to date (burn index above 1).\n- **visits behind plan**: the periodic visits done are at most 1/{factor} of, and at least {extra} fewer than, the visits planned to date.\n\nThe cost reasons are given for contracts over budget, at risk or on watch; the other two for any.": "- **geen activiteit** (een vlag naast de status): meer dan {share} van de looptijd is verstreken en er zijn geen kosten, uren of periodieke bezoeken geregistreerd. Geen status: het budget kan kloppen, maar niets laat zien dat het werk gedaan wordt.\n- **arbeid / materiaal boven budget**: de werkelijke arbeid of het materiaal ligt boven de eigen budgetregel.\n- **prognose boven budget**: de prognose aan het einde van de looptijd ligt boven het budget.\n- **uitgaven lopen voor op de kalender**: de werkelijke kosten liggen boven het budget dat tot nu toe gepland was (verbruiksindex boven 1).\n- **bezoeken achter op plan**: er zijn hoogstens 1/{factor} van de tot nu toe geplande periodieke bezoeken gedaan, en minstens {extra} minder.\n\nDe kostenredenen staan bij contracten met budget overschreden, risico of aandacht; de andere twee bij elk contract.",
     "visits far above plan: {done} done, {expected} planned to date": "veel meer bezoeken dan gepland: {done} uitgevoerd, {expected} gepland tot nu toe",
@@ -438,3 +438,7 @@ NL.update(NL_SAFETY)
 from budgetcore.translations_nl_scope import NL_SCOPE  # noqa: E402 - issue 21's words, in their own file
 
 NL.update(NL_SCOPE)
+
+from budgetcore.translations_nl_advice import NL_ADVICE  # noqa: E402 - issue 20's words, in their own file
+
+NL.update(NL_ADVICE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from budgetcore import i18n
@@ -44,6 +46,10 @@ st.markdown(
     + f" · {text.markdown(i.customer)} · "
     + t("as of {date}", lang, date=i18n.date(view.as_of, lang))
 )
+if i.renewed_by:  # a renewed term: never awaiting renewal, never open (issue 20)
+    link = "contract?" + urlencode({**ui.view_params(), "contract": i.renewed_by}, doseq=True)
+    st.info(t("Renewed by [{number}]({link}).", lang, number=text.markdown(i.renewed_by), link=link),
+            icon=":material/autorenew:")  # fmt: skip
 if f.why:  # the reasons with the figures they quote; their rules are explained on the overview
     st.caption(t("Why: {reasons}", lang, reasons=text.markdown(advice.why_text(f, lang, view.currency))))
 
@@ -81,9 +87,10 @@ if i.terminated_on:
     facts["Terminated on"] = i18n.date(i.terminated_on, lang)
 price = pricing.for_contract(f, ui.settings().target_margin)
 change = ("+" if (price.change or 0) > 0 else "") + i18n.percent(price.change, lang)
-facts["Renewal price at the target margin"] = (
+facts["Suggested renewal price"] = (
     f"{money(price.suggested_value)} ({change})" if price.change is not None else money(price.suggested_value)
 ) or t(price.note, lang)
+facts["Indexation"] = i18n.percent(price.indexation, lang, 1)
 grid = st.columns(4)
 for n, (label, value) in enumerate(facts.items()):
     grid[n % 4].caption(t(label, lang))

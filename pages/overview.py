@@ -20,6 +20,7 @@ chosen, head = ui.portfolio_frame(view)
 if not len(chosen):
     ui.no_contracts(view)
     st.stop()
+review_ui.attention_section(view)  # the overview opens with what needs attention (issue 20)
 
 money = {
     "Budget total": head.budget_total,

@@ -56,7 +56,7 @@ with st.expander(t("Record a renewal decision", lang)):
     review_ui.decision_form(view, figures, key="renewals_decision")
 st.caption(
     t(
-        "Renewal price: the contract value that covers the forecast cost at the target margin of {margin} (Settings); change against the current value.",
+        "Renewal price: the indexed contract value, or more where the forecast cost at the target margin of {margin} (Settings) asks for a raise; never a cut. Change against the current value.",
         lang,
         margin=i18n.percent(target_margin, lang),
     )
@@ -73,4 +73,7 @@ ui.csv_download(
 )
 ui.review_pack_downloads(view)
 with st.expander(t("How the suggested action is chosen", lang)):
-    st.markdown(advice.explanation(lang))
+    th = view.thresholds
+    st.markdown(
+        advice.explanation(lang, yearly_indexation=th.yearly_indexation, largest_raise=th.largest_raise)
+    )

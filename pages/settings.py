@@ -26,6 +26,8 @@ LABELS = {
     "currency": "Currency",
     "forecast_method": "Forecast method",
     "min_completed": "Completed contracts auto needs per type",
+    "yearly_indexation": "Yearly indexation of contracts without their own (%)",
+    "largest_raise": 'Largest raise before "terminate?" (%)',
 }
 
 view = ui.view()
@@ -78,7 +80,17 @@ with st.form("settings_form"):
     target = right.number_input(
         t(LABELS["target_margin"], lang),
         min_value=0, max_value=95, step=1, value=pct(stored.target_margin), key="s_target",
-        help=t("Suggested renewal value = forecast cost / (1 - target margin).", lang),
+        help=t("Suggested price = the larger of the indexed value and forecast cost x (1 + indexation) / (1 - target margin).", lang),
+    )  # fmt: skip
+    indexation = left.number_input(
+        t(LABELS["yearly_indexation"], lang),
+        min_value=-50.0, max_value=100.0, step=0.1, format="%.2f", key="s_indexation",
+        value=float(stored.yearly_indexation * HUNDRED),
+        help=t("A contract's own indexation (column indexatie (%)) wins over this.", lang),
+    )  # fmt: skip
+    largest = right.number_input(
+        t(LABELS["largest_raise"], lang),
+        min_value=0, max_value=1000, step=5, value=pct(stored.largest_raise), key="s_largest_raise",
     )  # fmt: skip
     options = CURRENCIES if stored.currency in CURRENCIES else (stored.currency, *CURRENCIES)
     currency = left.selectbox(
@@ -118,6 +130,9 @@ if saved:
         currency=currency,
         forecast_method=method,
         min_completed=int(min_completed),
+        # the number input's float, read back as the decimal it shows (two places of a percent)
+        yearly_indexation=Decimal(f"{indexation:.2f}") / HUNDRED,
+        largest_raise=Decimal(int(largest)) / HUNDRED,
     )
     problems = chosen.problems()
     if problems:
@@ -134,7 +149,7 @@ if st.session_state.pop("settings_saved", False):
 if st.button(t("Restore the defaults", lang), key="s_defaults", icon=":material/restart_alt:"):
     if ui.write(lambda session: settings.save(session, Settings(), actor), lang, actor, "settings"):
         for key in ("s_at_risk", "s_watch_level", "s_watch_elapsed", "s_no_activity", "s_window", "s_target",
-                    "s_currency", "s_forecast", "s_min_completed"):  # fmt: skip
+                    "s_currency", "s_forecast", "s_min_completed", "s_indexation", "s_largest_raise"):  # fmt: skip
             st.session_state.pop(key, None)
         st.session_state["settings_saved"] = True
         st.rerun()

@@ -79,10 +79,15 @@ def notice_deadline(end: dt.date, notice_period_days: int) -> dt.date:
 
 
 def approaches_renewal(
-    end: dt.date, deadline: dt.date, terminated_on: dt.date | None, as_of: dt.date, window_days: int
+    end: dt.date,
+    deadline: dt.date,
+    terminated_on: dt.date | None,
+    as_of: dt.date,
+    window_days: int,
+    renewed_by: str | None = None,
 ) -> bool:
-    """End date or notice deadline in [as_of, as_of + window], and not terminated."""
-    if terminated_on is not None:
+    """End date or notice deadline in [as_of, as_of + window], not terminated and not renewed."""
+    if terminated_on is not None or renewed_by is not None:
         return False
     horizon = as_of + dt.timedelta(days=window_days)
     return as_of <= end <= horizon or as_of <= deadline <= horizon
@@ -205,6 +210,9 @@ class Figures:
     suggested_value: Decimal | None
     price_change: Decimal | None
     price_note: str
+    indexed_value: Decimal | None = None
+    cost_price: Decimal | None = None
+    margin_high: bool = False
     no_activity: bool = False
     why: tuple[str, ...] = ()  # advice.WHY keys, most telling first
     basis: str = ""  # why the forecast's method: "" (the chain), "auto" or "setting"
@@ -254,8 +262,11 @@ def figures(
     basis = ("auto" if thresholds.forecast_method == "auto" else "setting") if chosen else ""
     value = None if i.contract_value is None else f(i.contract_value)
     deadline = notice_deadline(i.end_date, i.notice_period_days)
-    price, change, note = renewal_price(total, value, f(thresholds.target_margin))
-    action, expected = suggest(i, budget, actual, total, elapsed, value, rules, price)
+    index = indexation(i, thresholds)
+    price, change, note, indexed, cost = renewal_price(total, value, f(thresholds.target_margin), index)
+    action, expected = suggest(
+        i, budget, actual, total, elapsed, value, rules, indexed, cost, f(thresholds.largest_raise)
+    )
     state = status(
         budget_total=budget,
         actual_total=actual,
@@ -288,13 +299,16 @@ def figures(
         days_to_notice=(deadline - as_of).days,
         status=state,
         approaching_renewal=approaches_renewal(
-            i.end_date, deadline, i.terminated_on, as_of, thresholds.renewal_window_days
+            i.end_date, deadline, i.terminated_on, as_of, thresholds.renewal_window_days, i.renewed_by
         ),
         action=action,
         expected_visits=expected,
         suggested_value=price,
         price_change=change,
         price_note=note,
+        indexed_value=indexed,
+        cost_price=cost,
+        margin_high=margin_high(indexed, cost, rules),
         no_activity=no_activity,
         why=why(i, state, budget, actual, total, burn, elapsed, no_activity, rules),
         extra_share=extra_share(actual, f(i.extra_cost)),
@@ -333,6 +347,13 @@ def why(
     return tuple(found)
 
 
+def indexation(i: ContractInputs, thresholds: Thresholds) -> Fraction:
+    """The yearly indexation (fraction): the contract's indexation_pct / 100, else the setting."""
+    if i.indexation_pct is not None:
+        return Fraction(i.indexation_pct) / 100
+    return Fraction(thresholds.yearly_indexation)
+
+
 def suggest(
     i: ContractInputs,
     budget: Fraction | None,
@@ -341,19 +362,25 @@ def suggest(
     elapsed: Fraction,
     value: Fraction | None,
     rules: ReviewRules,
-    price: Decimal | None = None,
+    indexed: Decimal | None,
+    cost: Decimal | None,
+    largest_raise: Fraction = Fraction(3, 10),
 ) -> tuple[str, int | None]:
     """(suggested renewal action, visits planned to date where the scope rule quotes them);
-    price: the renewal price as shown (cents)."""
+    indexed and cost: the indexed value and the cost-based price as shown (cents).
+
+    The first that holds: terminated; terminate? (cost / indexed - 1 > largest raise);
+    re-price (cost / indexed - 1 > tolerance: a raise; or, without a value, forecast over
+    budget); review scope; set a budget; renew."""
     if i.terminated_on is not None:
         return TERMINATED, None
-    expected_cost = total if total is not None else actual
-    if value is not None and expected_cost > value:
+    judged = indexed is not None and cost is not None and indexed > 0
+    if judged and Fraction(cost) / Fraction(indexed) - 1 > largest_raise:
         return TERMINATE, None
-    if rules.price_tolerance is not None and price is not None and value is not None and value > 0:
-        if abs(Fraction(price) - value) > value * Fraction(rules.price_tolerance):
+    if judged and rules.price_tolerance is not None:
+        if Fraction(cost) / Fraction(indexed) - 1 > Fraction(rules.price_tolerance):
             return REPRICE, None
-    if budget is not None and total is not None and total > budget * (1 + Fraction(rules.reprice_margin)):
+    if value is None and budget is not None and total is not None and total > budget:
         return REPRICE, None
     if i.planned_visits:
         expected = i.planned_visits * elapsed
@@ -367,17 +394,34 @@ def suggest(
     return RENEW, None
 
 
+def margin_high(indexed: Decimal | None, cost: Decimal | None, rules: ReviewRules) -> bool:
+    """A margin far above target: the cost-based price more than the tolerance below the indexed value."""
+    if indexed is None or cost is None or indexed <= 0 or rules.price_tolerance is None:
+        return False
+    return 1 - Fraction(cost) / Fraction(indexed) > Fraction(rules.price_tolerance)
+
+
 def renewal_price(
-    total: Fraction | None, value: Fraction | None, target_margin: Fraction
-) -> tuple[Decimal | None, Decimal | None, str]:
-    """(suggested value in cents, change on the current value to 4 places, why there is none)."""
+    total: Fraction | None, value: Fraction | None, target_margin: Fraction, index: Fraction = Fraction(0)
+) -> tuple[Decimal | None, Decimal | None, str, Decimal | None, Decimal | None]:
+    """(suggested price, its change on the current value to 4 places, why there is no cost-based
+    price, indexed value, cost-based price), money in cents, for a next term as long as this one:
+    indexed value = value x (1 + index); cost-based price = forecast x (1 + index) / (1 - margin);
+    suggested = the larger (either alone when the other is undefined)."""
+    indexed = None if value is None else round_money(value * (1 + index))
+    note = ""
     if total is None:
-        return None, None, "no forecast of the cost yet"
-    if total <= 0:
-        return None, None, "no cost so far to price from"
-    price = round_money(total / (1 - target_margin))
-    change = None if value is None or value <= 0 else round_fraction(Fraction(price) / value - 1)
-    return price, change, ""
+        cost, note = None, "no forecast of the cost yet"
+    elif total <= 0:
+        cost, note = None, "no cost so far to price from"
+    else:
+        cost = round_money(total * (1 + index) / (1 - target_margin))
+    prices = [p for p in (indexed, cost) if p is not None]
+    price = max(prices) if prices else None
+    change = (
+        None if price is None or value is None or value <= 0 else round_fraction(Fraction(price) / value - 1)
+    )
+    return price, change, note, indexed, cost
 
 
 def summary_row(
@@ -419,3 +463,47 @@ def by_pressure(figures: list) -> list:
     on track, no budget), then the highest burn index, then contract number."""
     rank = {status: n for n, status in enumerate((OVER_BUDGET, AT_RISK, WATCH, ON_TRACK, NO_BUDGET))}
     return sorted(figures, key=lambda f: (rank[f.status], -(f.burn_index or 0), f.contract_number))
+
+
+ATTENTION = (
+    "notice deadline undecided",
+    "ended not renewed",
+    "over budget",
+    "at risk",
+    "renewal window undecided",
+)
+
+
+def attention_reasons(f, decided: set[str], review_days: int, window_days: int) -> list[str]:
+    """The reasons (ATTENTION, most urgent first) that one contract (ContractFigures) needs
+    attention at its as_of, in docs/metrics.md's words: 1. notice deadline within the review
+    days, not terminated, not renewed, no decision; 2. ended, not terminated, not auto-renewing,
+    not renewed, no decision; 3. running and over budget; 4. running and at risk; 5. end or notice
+    deadline in the renewal window (not terminated, not renewed) and no decision."""
+    i, as_of = f.inputs, f.as_of
+    deadline = notice_deadline(i.end_date, i.notice_period_days)
+    open_ = i.terminated_on is None and i.renewed_by is None
+    undecided = i.contract_number not in decided
+    running = i.start_date <= as_of <= i.end_date
+    holds = (
+        open_ and undecided and 0 <= (deadline - as_of).days <= review_days,
+        open_ and undecided and not i.auto_renew and i.end_date < as_of,
+        running and f.status == OVER_BUDGET,
+        running and f.status == AT_RISK,
+        undecided
+        and approaches_renewal(i.end_date, deadline, i.terminated_on, as_of, window_days, i.renewed_by),
+    )
+    return [reason for reason, held in zip(ATTENTION, holds, strict=True) if held]
+
+
+def attention_order(figures: list, decided: set[str], review_days: int, window_days: int) -> list[tuple]:
+    """(contract number, reason, due date, other reasons) of every contract that needs attention:
+    by its most urgent reason, then the due date (the next deadline), then the contract number."""
+    found = []
+    for f in figures:
+        reasons = attention_reasons(f, decided, review_days, window_days)
+        if reasons:
+            i = f.inputs
+            due = next_deadline(i.end_date, notice_deadline(i.end_date, i.notice_period_days), f.as_of)
+            found.append((ATTENTION.index(reasons[0]), due, i.contract_number, reasons[1:]))
+    return [(n, ATTENTION[r], due, others) for r, due, n, others in sorted(found)]

@@ -60,9 +60,7 @@ def test_the_page_shows_the_backtest_and_what_auto_uses(
         assert i18n.missing(sorted(recorded)) == []
 
 
-def test_without_completed_contracts_the_page_says_the_chain_is_used(
-    tmp_path: Path, app_on
-) -> None:
+def test_without_completed_contracts_the_page_says_the_chain_is_used(tmp_path: Path, app_on) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     prepared(make_engine(url)).dispose()
     at = run(app_on, url, "en")

@@ -9,7 +9,10 @@ item 3: budgets from the expected cost, values that price the budget at a margin
 fixtures are now the engine's own output on that demo, regenerated from `summary`,
 `renewals --format csv` and frame.load; the engine is proven exact against tests/oracle.py by
 tests/test_engine.py. The one figure where the old path was not exact (a half cent, see
-test_the_corrected_figure_is_the_exact_one) is now a contract built by hand.
+test_the_corrected_figure_is_the_exact_one) is now a contract built by hand. Issue 20 regenerated
+them once more: the renewal advice and price follow indexation and never cut the price (renewals
+prints the advice's columns), and the demo gives two contracts a notice deadline 8 days ahead
+(their notice period, so four summary lines per date changed) and some contracts an indexation.
 """
 
 from __future__ import annotations

@@ -139,11 +139,19 @@ def test_summary_table(sqlite_url: str, tmp_path: Path) -> None:
 def test_renewals_soonest_deadline_first(db_url: str, tmp_path: Path) -> None:
     done = run(imported(db_url, tmp_path), "renewals", "--as-of", "2026-06-15", "--format", "csv")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[0].split(",") == COLUMNS
+    advice_columns = [
+        "contract_value", "suggested_action", "suggested_price", "price_change", "indexation_pct", "decision",
+    ]  # fmt: skip
+    assert done.stdout.splitlines()[0].split(",") == COLUMNS + advice_columns
     # within the default 90 days, by next deadline: K-003 end 06-30, K-002 notice 07-04,
     # K-004 notice 09-01 (06-15 + 78 d); K-006 (notice 08-03) was terminated
     hand = {r["contract_number"]: r for r in handcalc.summary_rows()}
-    assert rows(done.stdout) == [hand["K-003"], hand["K-002"], hand["K-004"]]
+    got = rows(done.stdout)
+    assert [{c: r[c] for c in COLUMNS} for r in got] == [hand["K-003"], hand["K-002"], hand["K-004"]]
+    for r in got:  # no decision yet; never a price below the contract value (no indexation set)
+        assert r["decision"] == "" and r["indexation_pct"] == "0.00"
+        if r["contract_value"]:
+            assert float(r["suggested_price"]) >= float(r["contract_value"])
 
 
 def test_renewals_within(sqlite_url: str, tmp_path: Path) -> None:

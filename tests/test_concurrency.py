@@ -41,7 +41,11 @@ def write_portfolio(folder: Path, prefix: str) -> None:
         "contracts": ["contract_number,customer,start_date,end_date"]
         + [f"{n},Klant {prefix},2026-01-01,2026-12-31" for n in numbers],
         "budgets": ["contract_number,category,amount,period_start,period_end"]
-        + [f"{n},labour,{q * 100},2026-{q * 3 - 2:02d}-01,2026-{q * 3:02d}-28" for n in numbers for q in (1, 2, 3, 4)],
+        + [
+            f"{n},labour,{q * 100},2026-{q * 3 - 2:02d}-01,2026-{q * 3:02d}-28"
+            for n in numbers
+            for q in (1, 2, 3, 4)
+        ],
         "work_orders": ["work_order_number,contract_number,date"]
         + [f"W{n}-{k},{n},2026-0{k}-10" for n in numbers for k in (1, 2, 3)],
         "hours": ["work_order_number,date,hours,cost_rate"]
@@ -51,7 +55,9 @@ def write_portfolio(folder: Path, prefix: str) -> None:
         (folder / f"{entity}.csv").write_text("\n".join(lines) + "\n")
 
 
-def test_concurrent_imports_and_settings_saves_all_succeed(engine: Engine, db_url: str, tmp_path: Path) -> None:
+def test_concurrent_imports_and_settings_saves_all_succeed(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
     folders = []
     for i in range(WRITERS):
         folders.append(tmp_path / f"p{i}")

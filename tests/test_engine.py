@@ -81,6 +81,9 @@ def _check(result: frame.PortfolioFrame, rules: advice.ReviewRules = advice.Revi
         assert (f.price.suggested_value, f.price.change, f.price.note) == (
             e.suggested_value, e.price_change, e.price_note,
         )  # fmt: skip
+        assert (f.price.indexed_value, f.price.cost_price, f.suggestion.note != "") == (
+            e.indexed_value, e.cost_price, e.margin_high and e.action != "terminated",
+        )  # fmt: skip
         # the row's quotients: exact to 28 significant digits
         for got, want in (
             (f.forecast.total, e.forecast),
@@ -393,7 +396,7 @@ def test_the_renewals_list_is_soonest_deadline_first(engine: Engine) -> None:
                 expected = sorted(
                     (oracle.next_deadline(i.end_date, d, as_of), i.contract_number)
                     for i, d in zip(inputs, deadlines, strict=True)
-                    if oracle.approaches_renewal(i.end_date, d, i.terminated_on, as_of, within)
+                    if oracle.approaches_renewal(i.end_date, d, i.terminated_on, as_of, within, i.renewed_by)
                 )
                 got = portfolio.renewals(session, as_of, within_days=within)
                 assert [f.contract_number for f in got] == [n for _, n in expected], (as_of, within)
@@ -402,178 +405,176 @@ def test_the_renewals_list_is_soonest_deadline_first(engine: Engine) -> None:
 
 
 NO_PRICE = advice.ReviewRules(price_tolerance=None)  # the other rules alone
+T = Thresholds()
+RULES = advice.ReviewRules()
+# At AS_OF a burn forecast is budget (1000) x actual / planned to date (500) = 2 x actual; at the
+# target margin of 15 % a forecast of 850 prices at 850 / 0.85 = 1,000.00 exactly.
+COST_1000 = D("425")  # actual labour for a cost-based price of 1,000.00
 
 
 @pytest.mark.parametrize(
-    ("case", "inputs", "rules", "action"),
+    ("case", "inputs", "thresholds", "rules", "action"),
     [
-        # at AS_OF, a burn forecast of budget (1000) x actual / planned to date (500)
-        ("nothing spent", _inputs(), NO_PRICE, advice.RENEW),
-        ("forecast equals the budget", _inputs(actual_labour=D("500")), NO_PRICE, advice.RENEW),
-        (
-            "forecast a millionth over the budget",
-            _inputs(actual_labour=D("500.000001")),
-            NO_PRICE,
-            advice.REPRICE,
-        ),
-        (
-            "forecast on the re-price margin",
-            _inputs(actual_labour=D("550")),
-            advice.ReviewRules(reprice_margin=D("0.1"), price_tolerance=None),
-            advice.RENEW,
-        ),
-        (
-            "forecast a millionth above the re-price margin",
-            _inputs(actual_labour=D("550.000001")),
-            advice.ReviewRules(reprice_margin=D("0.1"), price_tolerance=None),
-            advice.REPRICE,
-        ),
-        (
-            "forecast equals the contract value",
-            _inputs(actual_labour=D("500"), contract_value=D("1000")),
-            NO_PRICE,
-            advice.RENEW,
-        ),
-        (
-            "forecast a millionth above the contract value",
-            _inputs(actual_labour=D("500"), contract_value=D("999.999999")),
-            NO_PRICE,
-            advice.TERMINATE,
-        ),
-        # not started without a budget: no forecast, the actual total is the expected cost
-        (
-            "no forecast, actual above the value",
-            _inputs(
-                start_date=d(2026, 8, 1), budget_lines=0, actual_labour=D("10.000001"), contract_value=D(10)
-            ),
-            NO_PRICE,
-            advice.TERMINATE,
-        ),
-        (
-            "no forecast, actual equals the value",
-            _inputs(start_date=d(2026, 8, 1), budget_lines=0, actual_labour=D(10), contract_value=D(10)),
-            NO_PRICE,
-            advice.SET_BUDGET,
-        ),
-        ("no budget", _inputs(budget_lines=0, budget_labour=D(0)), NO_PRICE, advice.SET_BUDGET),
-        ("terminated", _inputs(terminated_on=d(2026, 3, 1)), NO_PRICE, advice.TERMINATED),
+        ("nothing spent", _inputs(), T, NO_PRICE, advice.RENEW),
+        ("cost-based price equals the value", _inputs(actual_labour=COST_1000, contract_value=D(1000)), T, RULES,
+         advice.RENEW),
+        # re-price: the cost-based price more than the tolerance above the indexed value
+        ("raise exactly the tolerance", _inputs(actual_labour=COST_1000, contract_value=D(800)), T,
+         advice.ReviewRules(price_tolerance=D("0.25")), advice.RENEW),  # 1,000 = 800 x 1.25
+        ("a cent more", _inputs(actual_labour=COST_1000, contract_value=D("799.99")), T,
+         advice.ReviewRules(price_tolerance=D("0.25")), advice.REPRICE),
+        ("the tolerance off", _inputs(actual_labour=COST_1000, contract_value=D("799.99")), T, NO_PRICE,
+         advice.RENEW),
+        # terminate?: the raise needed beyond the largest raise
+        ("raise exactly the largest", _inputs(actual_labour=COST_1000, contract_value=D(800)),
+         Thresholds(largest_raise=D("0.25")), RULES, advice.REPRICE),
+        ("a cent beyond the largest", _inputs(actual_labour=COST_1000, contract_value=D("799.99")),
+         Thresholds(largest_raise=D("0.25")), RULES, advice.TERMINATE),
+        ("largest raise 0: any raise", _inputs(actual_labour=COST_1000, contract_value=D("999.99")),
+         Thresholds(largest_raise=D(0)), NO_PRICE, advice.TERMINATE),
+        ("a loss within the largest raise is a re-price", _inputs(actual_labour=COST_1000, contract_value=D(850)),
+         T, RULES, advice.REPRICE),  # forecast 850 = the value; the price needs +17.6 %
+        # a margin far above target is no action: renew at the indexed value
+        ("cost-based price half the value", _inputs(actual_labour=D("212.5"), contract_value=D(1000)), T, RULES,
+         advice.RENEW),
+        # indexation: the contract's own, else the setting
+        ("indexed 3 %, cost indexed alike", _inputs(actual_labour=COST_1000, contract_value=D(1000),
+         indexation_pct=D(3)), T, RULES, advice.RENEW),  # 1,030.00 both
+        ("the setting's 3 %", _inputs(actual_labour=COST_1000, contract_value=D(1000)),
+         Thresholds(yearly_indexation=D("0.03")), RULES, advice.RENEW),
+        ("the contract's 0 % over the setting", _inputs(actual_labour=COST_1000, contract_value=D(800),
+         indexation_pct=D(0)), Thresholds(yearly_indexation=D("0.5")), advice.ReviewRules(price_tolerance=D("0.25")),
+         advice.RENEW),
+        ("indexation scales both prices: the raise stays", _inputs(actual_labour=COST_1000,
+             contract_value=D("799.99"), indexation_pct=D(5)), T, advice.ReviewRules(price_tolerance=D("0.25")),
+             advice.REPRICE),
+        ("negative indexation", _inputs(actual_labour=COST_1000, contract_value=D(1000), indexation_pct=D(-2)), T,
+         RULES, advice.RENEW),
+        # without a contract value: the forecast against the budget
+        ("no value, forecast on the budget", _inputs(actual_labour=D(500), contract_value=None), T, RULES,
+         advice.RENEW),
+        ("no value, a millionth over", _inputs(actual_labour=D("500.000001"), contract_value=None), T, RULES,
+         advice.REPRICE),
+        ("value 0: nothing to index", _inputs(actual_labour=COST_1000, contract_value=D(0)), T, RULES,
+         advice.RENEW),
+        # not started without a budget: no forecast, no cost-based price
+        ("no forecast", _inputs(start_date=d(2026, 8, 1), budget_lines=0, actual_labour=D(10), contract_value=D(5)),
+         T, RULES, advice.SET_BUDGET),
+        ("no budget", _inputs(budget_lines=0, budget_labour=D(0)), T, NO_PRICE, advice.SET_BUDGET),
+        ("terminated", _inputs(terminated_on=d(2026, 3, 1), actual_labour=COST_1000, contract_value=D(1)), T, RULES,
+         advice.TERMINATED),
         # 730 planned visits, 183/365 of the term: 366 planned to date, x 1.5 = 549
-        (
-            "visits on the scope line",
-            _inputs(planned_visits=730, visits_done=549),
-            NO_PRICE,
-            advice.REVIEW_SCOPE,
-        ),
-        (
-            "a visit below it",
-            _inputs(planned_visits=730, visits_done=548),
-            NO_PRICE,
-            advice.RENEW,
-        ),
+        ("visits on the scope line", _inputs(planned_visits=730, visits_done=549), T, NO_PRICE, advice.REVIEW_SCOPE),
+        ("a visit below it", _inputs(planned_visits=730, visits_done=548), T, NO_PRICE, advice.RENEW),
         # 2 planned visits: 1.0027 to date; 3 done is 1.5 x but not 2 more
-        (
-            "scope, too few extra visits",
-            _inputs(planned_visits=2, visits_done=3),
-            NO_PRICE,
-            advice.RENEW,
-        ),
-        (
-            "extra visits exactly the minimum",
-            _inputs(planned_visits=730, visits_done=549),
-            advice.ReviewRules(visits_factor=D(1), visits_extra=183, price_tolerance=None),
-            advice.REVIEW_SCOPE,
-        ),
-        # the price rule: a forecast of 850 (burn) prices at 850 / 0.85 = 1,000.00 exactly
-        (
-            "renewal price on the tolerance below the value",
-            _inputs(actual_labour=D("425"), contract_value=D("1250")),
-            advice.ReviewRules(price_tolerance=D("0.2")),
-            advice.RENEW,
-        ),
-        (
-            "the value a millionth higher",
-            _inputs(actual_labour=D("425"), contract_value=D("1250.000001")),
-            advice.ReviewRules(price_tolerance=D("0.2")),
-            advice.REPRICE,
-        ),
-        (
-            "renewal price on the tolerance above the value",
-            _inputs(actual_labour=D("425"), contract_value=D("800"), budget_labour=D("1000")),
-            advice.ReviewRules(price_tolerance=D("0.25")),
-            advice.TERMINATE,  # the cost 850 exceeds the value 800 first
-        ),
-        (
-            "above the value, not a loss",
-            _inputs(actual_labour=D("425"), contract_value=D("880")),
-            advice.ReviewRules(price_tolerance=D("0.1")),
-            advice.REPRICE,  # 1,000 > 880 x 1.1 = 968
-        ),
-        (
-            "within the tolerance above",
-            _inputs(actual_labour=D("425"), contract_value=D("910")),
-            advice.ReviewRules(price_tolerance=D("0.1")),
-            advice.RENEW,  # 1,000 <= 910 x 1.1 = 1,001
-        ),
+        ("scope, too few extra visits", _inputs(planned_visits=2, visits_done=3), T, NO_PRICE, advice.RENEW),
+        ("extra visits exactly the minimum", _inputs(planned_visits=730, visits_done=549), T,
+         advice.ReviewRules(visits_factor=D(1), visits_extra=183, price_tolerance=None), advice.REVIEW_SCOPE),
+        ("a raise before the scope", _inputs(planned_visits=730, visits_done=549, actual_labour=COST_1000,
+         contract_value=D(560)), T, RULES, advice.REPRICE),  # visits: 425 x 730 / 549, priced 664.85
     ],
-)
+)  # fmt: skip
 def test_suggested_actions_on_the_edges_are_the_rule_book(
-    case: str, inputs: ContractInputs, rules: advice.ReviewRules, action: str
+    case: str, inputs: ContractInputs, thresholds: Thresholds, rules: advice.ReviewRules, action: str
 ) -> None:
-    assert oracle.figures(inputs, AS_OF, Thresholds(), rules).action == action, case
-    result = frame.from_inputs([inputs], AS_OF, Thresholds(), rules)
+    expected = oracle.figures(inputs, AS_OF, thresholds, rules)
+    assert expected.action == action, case
+    result = frame.from_inputs([inputs], AS_OF, thresholds, rules)
     assert [advice.ACTIONS[a] for a in frame.suggested_actions(result)] == [action], case
     _check(result, rules)
     counts = frame.action_counts(result)
     assert list(counts) == list(advice.ACTIONS) and counts[action] == 1 and sum(counts.values()) == 1
+    # the suggested price is never below the indexed value
+    f = result.figures()[0]
+    if f.price.indexed_value is not None:
+        assert f.price.suggested_value >= f.price.indexed_value, case
+
+
+@pytest.mark.parametrize(
+    ("case", "inputs", "thresholds", "indexed", "cost", "suggested", "high"),
+    [
+        ("equal", _inputs(actual_labour=COST_1000, contract_value=D(1000)), T, "1000.00", "1000.00", "1000.00",
+         False),
+        ("cost above", _inputs(actual_labour=COST_1000, contract_value=D(800)), T, "800.00", "1000.00", "1000.00",
+         False),
+        ("cost far below: the indexed value", _inputs(actual_labour=D("212.5"), contract_value=D(1000)), T,
+         "1000.00", "500.00", "1000.00", True),
+        ("cost the tolerance below: not far", _inputs(actual_labour=D("382.5"), contract_value=D(1000)), T,
+         "1000.00", "900.00", "1000.00", False),
+        ("a cent more below: far", _inputs(actual_labour=D("382.495750"), contract_value=D(1000)), T,
+         "1000.00", "899.99", "1000.00", True),
+        ("indexed 2.5 %", _inputs(actual_labour=D("212.5"), contract_value=D(1000), indexation_pct=D("2.5")), T,
+         "1025.00", "512.50", "1025.00", True),
+        ("the setting, half up", _inputs(actual_labour=COST_1000, contract_value=D("0.5")),
+         Thresholds(yearly_indexation=D("0.01")), "0.51", "1010.00", "1010.00", False),
+        ("no value", _inputs(actual_labour=COST_1000, contract_value=None), T, None, "1000.00", "1000.00", False),
+        ("no forecast", _inputs(start_date=d(2026, 8, 1), budget_lines=0, contract_value=D(700)), T, "700.00",
+         None, "700.00", False),
+    ],
+)  # fmt: skip
+def test_renewal_prices_on_the_edges_are_the_rule_book(
+    case: str, inputs: ContractInputs, thresholds: Thresholds, indexed, cost, suggested, high: bool
+) -> None:
+    """Indexed value, cost-based price and suggested price (the larger), each in cents, and the
+    margin far above target (a note, not an action), as the rule book states them."""
+    e = oracle.figures(inputs, AS_OF, thresholds, RULES)
+    want = tuple(None if v is None else D(v) for v in (indexed, cost, suggested))
+    assert (e.indexed_value, e.cost_price, e.suggested_value, e.margin_high) == (*want, high), case
+    result = frame.from_inputs([inputs], AS_OF, thresholds, RULES)
+    _check(result, RULES)
+    f = result.figures()[0]
+    assert (f.price.indexed_value, f.price.cost_price, f.price.suggested_value) == want, case
+    assert (f.suggestion.note == advice.MARGIN_HIGH) == high, case
 
 
 def test_suggested_actions_on_many_ties_are_exact() -> None:
-    """Thousands of contracts whose forecast (budget x actual / planned) lies exactly on the
-    contract value or on the re-price line, where float64 alone says either: the rule book's."""
+    """Thousands of contracts whose cost-based price lies exactly on the tolerance or the largest
+    raise above the indexed value, or a cent either side, with and without an indexation: the
+    rule book's action."""
     rng = np.random.default_rng(7)
-    rules = advice.ReviewRules(reprice_margin=D("0.1"))
     inputs = []
     for n in range(3000):
-        budget = D(int(rng.integers(1, 10**6))) / 100
-        planned = D(int(rng.integers(1, 10**6))) / 100
-        ratio = D("1.1") if n % 2 else D(int(rng.integers(50, 250))) / 100
-        value = budget * ratio if n % 3 else D(int(rng.integers(1, 10**7))) / 100  # forecast = value
+        indexed = int(rng.integers(1, 10**6)) * 10  # cents, a multiple of 10
+        line = (11, 13)[n % 2]  # the tolerance (+10 %) or the largest raise (+30 %)
+        cost = indexed * line // 10 + int(rng.integers(-1, 2))  # cents
+        index = D(int(rng.integers(-200, 1000))) / 100 if n % 3 == 0 else None
         inputs.append(
             _inputs(
                 contract_number=f"C{n:05}",
-                actual_labour=planned * ratio,
-                budget_labour=budget,
-                planned_to_date=planned,
-                contract_value=value,
+                # cost-based price = 2 x actual / 0.85: actual = cost x 0.85 / 2 (cents to euros)
+                actual_labour=D(cost) * D("0.00425"),
+                contract_value=D(indexed) / 100,
+                indexation_pct=index,
             )
         )
-    result = frame.from_inputs(inputs, AS_OF, Thresholds(), rules)
-    expected = [e.action for e in _check(result, rules)]
-    assert len(set(expected)) >= 3
+    result = frame.from_inputs(inputs, AS_OF, Thresholds(), RULES)
+    expected = [e.action for e in _check(result, RULES)]
+    assert {advice.RENEW, advice.REPRICE, advice.TERMINATE} <= set(expected)
 
 
-def test_no_suggested_action_contradicts_its_renewal_price_on_the_demo(engine: Engine) -> None:
-    """Issue 14: "renew as is" next to a renewal price 45 % below the contract value. The price
-    rule (advice.ReviewRules.price_tolerance) makes the action and the price agree: renewing at
-    the same price means a renewal price within the tolerance of the value, a re-price says
-    which way, and a loss (terminate?) always prices above the value."""
+def test_no_suggested_price_is_below_the_indexed_value_on_the_demo(engine: Engine) -> None:
+    """Issue 20: "re-price" meant a cut. On the demo at every as-of date and with an indexation
+    setting: the suggested price is never below the indexed value; re-price and terminate? are
+    raises (the cost-based price above the indexed value by more than the tolerance); a renew
+    row's price is the indexed value unless the cost asks for up to the tolerance more."""
     assert demo.load(engine, contracts=300, today=DEMO_TODAY).ok
     tolerance = advice.ReviewRules().price_tolerance
     assert tolerance is not None
     seen: set[str] = set()
     with transaction(engine) as session:
         for as_of in AS_OF_DATES:
-            for f in frame.load(session, as_of).figures():
-                change, s = f.price.change, f.suggestion
-                if change is None or s.action == advice.TERMINATED:
-                    continue
-                if s.action == advice.TERMINATE:
-                    assert change > 0, (as_of, f.contract_number)
-                elif s.reason == advice.PRICE_ABOVE:
-                    assert change > tolerance, (as_of, f.contract_number)
-                elif s.reason == advice.PRICE_BELOW:
-                    assert change < -tolerance, (as_of, f.contract_number)
-                else:  # renew as is, review scope, set a budget, re-price for the budget
-                    assert abs(change) <= tolerance, (as_of, f.contract_number, s.action, change)
-                seen.add(s.reason)
-    assert {advice.PRICE_ABOVE, advice.PRICE_BELOW, advice.REASONS[advice.RENEW]} <= seen
+            for thresholds in (Thresholds(), Thresholds(yearly_indexation=D("0.031"))):
+                for f in frame.load(session, as_of, thresholds).figures():
+                    p, s = f.price, f.suggestion
+                    if p.indexed_value is None:
+                        continue
+                    assert p.suggested_value >= p.indexed_value, (as_of, f.contract_number)
+                    if p.cost_price is None or s.action == advice.TERMINATED:
+                        continue
+                    raise_ = p.cost_price / p.indexed_value - 1 if p.indexed_value else None
+                    if s.action in (advice.TERMINATE, advice.REPRICE):
+                        assert raise_ is not None and raise_ > tolerance, (as_of, f.contract_number)
+                    elif raise_ is not None:
+                        assert raise_ <= tolerance, (as_of, f.contract_number, s.action)
+                    seen.add(s.action)
+    assert {advice.REPRICE, advice.TERMINATE, advice.RENEW} <= seen

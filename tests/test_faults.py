@@ -109,7 +109,9 @@ def test_a_dropped_postgresql_connection_is_survived(pg_url: str) -> None:
             session.execute(text("SELECT 1"))
     assert window(engine) == 30, "nothing changed"
 
-    assert import_tables(engine, read_uploads([("contracts.csv", CONTRACTS)])[0]).written  # the next write works
+    assert import_tables(
+        engine, read_uploads([("contracts.csv", CONTRACTS)])[0]
+    ).written  # the next write works
     assert contracts(engine) == 1
     engine.dispose()
 

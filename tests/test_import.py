@@ -214,7 +214,11 @@ def test_a_formula_without_a_saved_value_is_an_error_naming_the_cell(sqlite_engi
     assert problems == []
     result = import_tables(sqlite_engine, tables)
     assert [(p.row, p.column, p.message) for p in result.errors] == [
-        (2, "contract_value", "formula without a saved value in cell E2: open the workbook in Excel and save it again")
+        (
+            2,
+            "contract_value",
+            "formula without a saved value in cell E2: open the workbook in Excel and save it again",
+        )
     ]
 
 

@@ -1,4 +1,5 @@
-"""The renewal price suggestion: value = forecast cost / (1 - target margin), as the engine computes it."""
+"""The renewal price: cost-based price = forecast cost x (1 + indexation) / (1 - target margin); the
+suggested price is the larger of it and the indexed value, as the engine computes it."""
 
 from __future__ import annotations
 
@@ -39,8 +40,10 @@ def _priced(cost: Decimal, margin: Decimal, value: Decimal | None = D("12000")) 
         (D("0.005"), D("0"), D("0.01")),  # a half cent rounds up
     ],
 )
-def test_suggested_value_is_cost_over_one_minus_margin(forecast, margin, expected) -> None:
-    assert _priced(forecast, margin).price.suggested_value == expected
+def test_cost_price_is_cost_over_one_minus_margin(forecast, margin, expected) -> None:
+    price = _priced(forecast, margin).price
+    assert price.cost_price == expected
+    assert price.suggested_value == max(expected, D("12000.00"))  # never below the (indexed) value
 
 
 @pytest.mark.parametrize("margin", [D("1"), D("1.5"), D("-0.01")])
@@ -53,7 +56,7 @@ def test_target_margin_must_be_a_share_below_one(margin) -> None:
     ("cost", "current", "expected"),
     [
         (D("8500"), D("9444.444444"), D("0.0588")),  # 10,000 on 9,444.44
-        (D("7650"), D("10000"), D("-0.1000")),  # 9,000 on 10,000
+        (D("7650"), D("10000"), D("0.0000")),  # 9,000 priced: the value 10,000 stays the price
         (D("8500"), D("10000"), D("0.0000")),
         (D("8500"), None, None),  # no contract value: no change to show
         (D("8500"), D("0"), None),
@@ -77,14 +80,30 @@ def test_price_change_against_current_value(cost, current, expected) -> None:
 def test_no_suggestion_without_a_cost_to_price_from(changes, note) -> None:
     f = frame.from_inputs([dataclasses.replace(BASE, **changes)], ENDED, Thresholds()).figures()[0]
     s = pricing.for_contract(f, D("0.15"))
-    assert s.suggested_value is None and s.change is None and s.note == note
+    assert s.cost_price is None and s.note == note
+    assert s.suggested_value == s.indexed_value == D("12000.00") and s.change == D("0.0000")
 
 
 def test_for_contract_uses_this_terms_forecast() -> None:
     figures = frame.from_inputs([BASE], ENDED, Thresholds()).figures()[0]
     s = pricing.for_contract(figures, D("0.15"))
     assert s.forecast_cost == D("8500") and s.forecast_method == "actual"
-    assert s.suggested_value == D("10000.00")
-    assert s.change == D("-0.1667")
+    assert s.cost_price == D("10000.00") and s.suggested_value == D("12000.00")
+    assert s.change == D("0.0000")
     with pytest.raises(ValueError):  # the figures carry the price at their own target margin
         pricing.for_contract(figures, D("0.2"))
+
+
+@pytest.mark.parametrize(
+    ("indexation_pct", "setting", "indexed", "cost"),
+    [
+        (D("3"), D("0"), D("12360.00"), D("10300.00")),  # the contract's own
+        (None, D("0.025"), D("12300.00"), D("10250.00")),  # else the setting
+        (D("0"), D("0.025"), D("12000.00"), D("10000.00")),  # its own 0 % wins
+        (D("-1.5"), D("0"), D("11820.00"), D("9850.00")),
+    ],
+)
+def test_indexation_raises_value_and_cost_alike(indexation_pct, setting, indexed, cost) -> None:
+    inputs = dataclasses.replace(BASE, indexation_pct=indexation_pct)
+    f = frame.from_inputs([inputs], ENDED, Thresholds(yearly_indexation=setting)).figures()[0]
+    assert (f.price.indexed_value, f.price.cost_price, f.price.suggested_value) == (indexed, cost, indexed)

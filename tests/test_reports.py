@@ -101,7 +101,8 @@ def test_review_carries_detail_action_and_price(engine) -> None:
     assert sum(m.labour + m.material for m in r1.months) == r1.figures.actual_total
     assert r1.suggestion.action in ("renew as is", "re-price", "review scope", "terminate?")
     expected = (r1.figures.forecast.total / Decimal("0.85")).quantize(Decimal("0.01"))
-    assert r1.price.suggested_value == expected
+    assert r1.price.cost_price == expected
+    assert r1.price.suggested_value == max(expected, r1.price.indexed_value or expected)
 
 
 def test_a_long_list_has_pages_for_its_first_contracts_and_lists_them_all(
@@ -217,7 +218,7 @@ def test_settings_reach_the_pack(engine) -> None:
     after = pack_of(engine)
     assert "at risk" in before.values() and "at risk" not in {r.figures.status for r in after.contracts}
     r = after.contracts[0]
-    assert r.price.suggested_value == (r.figures.forecast.total * 2).quantize(Decimal("0.01"))
+    assert r.price.cost_price == (r.figures.forecast.total * 2).quantize(Decimal("0.01"))
 
 
 def test_html_holds_every_contract_and_nothing_external(engine) -> None:

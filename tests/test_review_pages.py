@@ -70,12 +70,27 @@ def test_overview_groups_and_a_click_filters_to_one() -> None:
 
 
 def test_overview_lists_the_changes_since_last_week() -> None:
-    at = page("pages/overview.py", as_of="2026-11-19", contracts="all")
+    """Collapsed, grouped by kind with counts, the most urgent kind first (issue 20); the same
+    changes as alerts.since_last_week on the app's demo (with its previous terms: renewed ones
+    are never alerted)."""
+    from budgetcore.review import alerts
+    from budgetcore.store.database import make_engine, transaction
+    from budgetcore.store.schema import prepared
+
+    as_of = dt.date(2026, 11, 19)
+    with transaction(prepared(make_engine())) as session:
+        found = alerts.since_last_week(session, as_of)
+    at = page("pages/overview.py", as_of=as_of.isoformat(), contracts="all")
     [changes] = [e for e in at.expander if e.label.startswith("Changes since last week")]
-    # alerts.since_last_week on the app's demo (with its previous terms, and auto's forecasts), by kind
-    assert changes.label == "Changes since last week (38)"
-    listed = "\n".join(m.value for m in changes.markdown)
-    assert listed.count("\n- ") == 37 and "status worsened from" in listed and "(contract?" in listed
+    assert not changes.proto.expanded
+    per = {kind: sum(a.kind == kind for a in found) for kind in review_ui.CHANGE_KINDS}
+    counts = " · ".join(f"{review_ui.CHANGE_KINDS[k].format(days=14)}: {n}" for k, n in per.items() if n)
+    assert changes.label == f"Changes since last week ({len(found)}): {counts}"
+    blocks = [m.value for m in changes.markdown]
+    headings = [b.splitlines()[0] for b in blocks]
+    assert headings == [f"**{review_ui.CHANGE_KINDS[k].format(days=14)} ({n})**" for k, n in per.items() if n]
+    listed = "\n".join(blocks)
+    assert listed.count("\n- ") == len(found) and "status worsened from" in listed and "(contract?" in listed
     assert len(at.dataframe) == 1  # the contracts table stays the overview's only table
 
 

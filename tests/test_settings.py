@@ -33,6 +33,8 @@ def test_save_and_load_round_trip(engine) -> None:
         renewal_window_days=120,
         target_margin=Decimal("0.2"),
         currency="USD",
+        yearly_indexation=Decimal("0.031"),
+        largest_raise=Decimal("0.45"),
     )
     with transaction(engine) as session:
         before = data_version(session)
@@ -41,8 +43,9 @@ def test_save_and_load_round_trip(engine) -> None:
         assert settings.load(session) == chosen
         assert data_version(session) == before + 1  # cached figures refresh
         assert settings.thresholds(session) == Thresholds(
-            Decimal("0.25"), Decimal("0.7"), Decimal("0.6"), 120, Decimal("0.2")
-        )
+            Decimal("0.25"), Decimal("0.7"), Decimal("0.6"), 120, Decimal("0.2"),
+            yearly_indexation=Decimal("0.031"), largest_raise=Decimal("0.45"),
+        )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -56,6 +59,11 @@ def test_save_and_load_round_trip(engine) -> None:
         ("currency", "EURO"),
         ("currency", "XYZ"),
         ("currency", "eur"),
+        ("yearly_indexation", Decimal("-0.6")),
+        ("yearly_indexation", Decimal("1.01")),
+        ("yearly_indexation", Decimal("0.0000001")),  # finer than 4 decimals of a percent
+        ("largest_raise", Decimal("-0.01")),
+        ("largest_raise", Decimal("11")),
     ],
 )
 def test_out_of_range_values_are_refused(field, value) -> None:

@@ -121,7 +121,9 @@ def test_viewer_sees_figures_but_cannot_import_or_change_settings(app, page: Pag
     sign_in(page, base, VIEWER)
     expect(page.locator("[data-testid='stMetric']").first).to_be_visible(timeout=WAIT)
     # the address is shown through text.markdown: a word joiner after the @ keeps it from becoming a link
-    expect(page.get_by_text(f"Signed in as {VIEWER.replace('@', '@' + JOINER)} (viewer)")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(f"Signed in as {VIEWER.replace('@', '@' + JOINER)} (viewer)")).to_be_visible(
+        timeout=WAIT
+    )
     assert menu(page, 3) == ["Overview", "Renewals", "Forecast accuracy"]
     page.screenshot(path=str(SHOTS / "viewer.png"))
     open_page(page, base + "/import")  # not offered: the URL leads to the overview, no uploader
@@ -167,7 +169,9 @@ def test_admin_does_everything_and_the_audit_trail_names_them(app, page: Page, t
 
     open_page(page, base + "/settings")
     page.get_by_label("Default renewal window (days)").fill("120")
-    page.get_by_role("button", name="Save").first.click()  # the thresholds form (the review settings have their own)
+    page.get_by_role(
+        "button", name="Save"
+    ).first.click()  # the thresholds form (the review settings have their own)
     expect(page.get_by_text("Settings saved.")).to_be_visible(timeout=WAIT)
 
     open_page(page, base + f"/contract?contract={number}")

@@ -99,9 +99,10 @@ def test_renewals_frame_next_deadline_and_action() -> None:
     frame, _columns = tables.renewals([figures()], "en", "EUR", D("0.15"))
     row = frame.iloc[0]
     # the notice deadline (1 Nov) has passed on 27 Nov, so the end date is next; the burn forecast
-    # 10,000 x 6,000.40 / 9,000 = 6,667.11 prices at 7,843.66, 34.6 % below the value 12,000
-    assert (row["deadline"], row["days"], row["action"]) == (dt.date(2026, 12, 31), 34, "re-price")
-    assert row["reason"] == "renewal price €7,844 is 34.7% below the contract value €12,000"
+    # 10,000 x 6,000.40 / 9,000 = 6,667.11 prices at 7,843.66, far below the value 12,000: no cut,
+    # renew at the value, the margin (12,000 - 6,667.11) / 12,000 = 44 % said in the reason
+    assert (row["deadline"], row["days"], row["action"]) == (dt.date(2026, 12, 31), 34, "renew as is")
+    assert row["reason"] == "renew at the indexed value €12,000; forecast margin 44%, target 15%"
 
 
 def test_labels_and_compact_money() -> None:
@@ -154,13 +155,16 @@ def test_renewals_carry_the_price_suggestion_at_the_target_margin() -> None:
     assert pd.isna(frame.loc[1, "change"]) and frame.loc[1, "price"] == expected[1].suggested_value.quantize(
         D(1)
     )
-    assert frame.loc[2, "price"] is None and pd.isna(frame.loc[2, "change"])  # nothing spent: no price
+    # nothing spent: no cost-based price; the price is the (indexed) value, unchanged
+    assert (
+        expected[2].cost_price is None and frame.loc[2, "price"] == D(12000) and frame.loc[2, "change"] == 0
+    )
     assert (columns["price"].kind, columns["change"].kind) == ("money", "change")
 
     parsed = list(csv.DictReader(io.StringIO(tables.renewals_csv(rows, "en", "EUR", D("0.15")))))
     assert parsed[0]["suggested_value"] == str(expected[0].suggested_value)  # cents, a plain decimal
     assert parsed[0]["price_change"] == str(expected[0].change)
-    assert (parsed[1]["price_change"], parsed[2]["suggested_value"]) == ("", "")
+    assert (parsed[1]["price_change"], parsed[2]["suggested_value"]) == ("", "12000.00")
 
 
 def test_renewals_csv_defuses_formulas_next_to_the_price_columns() -> None:
@@ -187,10 +191,15 @@ def test_every_csv_guards_imported_text_with_one_rule() -> None:
     problems = [Problem.of(v, 2, v, v, "not a number") for v in hostile]
     for lang in ("en", "nl"):
         delimiter = ";" if lang == "nl" else ","
-        rows = list(csv.reader(io.StringIO(problems_csv(problems, lang).decode("utf-8-sig")), delimiter=delimiter))
+        rows = list(
+            csv.reader(io.StringIO(problems_csv(problems, lang).decode("utf-8-sig")), delimiter=delimiter)
+        )
         for row, value in zip(rows[1:], hostile, strict=True):
             assert row[:4] == ["'" + value, "2", "'" + value, "'" + value]
-    assert list(csv.reader(io.StringIO(cells.csv_text(["a", "b"], [["\r=1\rx", 1]])))) == [["a", "b"], ["'\n=1\nx", "1"]]
+    assert list(csv.reader(io.StringIO(cells.csv_text(["a", "b"], [["\r=1\rx", 1]])))) == [
+        ["a", "b"],
+        ["'\n=1\nx", "1"],
+    ]
     summary = list(csv.reader(io.StringIO(tables.summary_csv([figures("=1+1", "@evil")]))))
     assert summary[1][:2] == ["'=1+1", "'@evil"]
     assert summary[1][8] == "0.9068", "the elapsed fraction rounded as shown, to 4 places"

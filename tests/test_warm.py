@@ -24,7 +24,12 @@ def test_streamlit_run_serves_the_dashboard_through_its_app() -> None:
 def test_the_first_view_is_the_one_a_first_visit_renders() -> None:
     at = open_app()
     seen, first = at.session_state["_view"], ui.first_view()
-    assert (seen.url, seen.version, seen.as_of, seen.key) == (first.url, first.version, first.as_of, first.key)
+    assert (seen.url, seen.version, seen.as_of, seen.key) == (
+        first.url,
+        first.version,
+        first.as_of,
+        first.key,
+    )
     assert (seen.filters, seen.thresholds, seen.archived) == (first.filters, first.thresholds, first.archived)
 
 

@@ -23,7 +23,7 @@ from budgetcore.app import tables, ui
 from budgetcore.app import text as plain  # "text" names typed text in this module
 from budgetcore.app.tables import Column, Columns
 from budgetcore.exchange import formats
-from budgetcore.figures import advice, frame, last_term, pricing, rollups, settings, variance
+from budgetcore.figures import advice, attention, frame, last_term, pricing, rollups, settings, variance
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import ContractFigures, Filters, Thresholds
 from budgetcore.i18n import t
@@ -190,7 +190,7 @@ def decision_section(v: ui.View, f: ContractFigures) -> None:
         )
     else:
         review_days = ui.settings().review_days
-        overdue = decisions.overdue_for_review(f.days_to_notice, f.inputs.terminated_on is not None, False,
+        overdue = decisions.overdue_for_review(f.days_to_notice, _closed(f), False,
                                                review_days)  # fmt: skip
         message = t("No decision yet.", lang)
         if overdue:
@@ -200,6 +200,11 @@ def decision_section(v: ui.View, f: ContractFigures) -> None:
             st.info(message)
     with st.expander(t("Record a decision", lang), expanded=not found):
         decision_form(v, [f], key="contract_decision")
+
+
+def _closed(f: ContractFigures) -> bool:
+    """Terminated, or renewed by a successor: nothing to review."""
+    return f.inputs.terminated_on is not None or f.inputs.renewed_by is not None
 
 
 @dataclass(frozen=True)
@@ -301,7 +306,7 @@ def with_decisions(
         d = found.get(f.contract_number)
         if d is not None:
             texts.append(f"{t(d.action, v.lang)} · {t(d.state, v.lang)}")
-        elif decisions.overdue_for_review(f.days_to_notice, f.inputs.terminated_on is not None, False,
+        elif decisions.overdue_for_review(f.days_to_notice, _closed(f), False,
                                           review_days):  # fmt: skip
             texts.append("⚠ " + t(OVERDUE, v.lang))
         else:
@@ -431,7 +436,7 @@ def group_section(v: ui.View, chosen: PortfolioFrame) -> None:
             "actual": _whole(g.actual_total),
             "consumed": None if g.consumed is None else float(g.consumed),
             "forecast": _whole(g.forecast_total),
-            "margin": _whole(g.margin),
+            "margin": None if g.margin is None else _whole(g.margin),  # shown as "—"
             "extra": _whole(g.extra_cost),
             "extra_revenue": _whole(g.extra_revenue),
             "out_of_scope": g.out_of_scope,
@@ -554,21 +559,87 @@ def changes(v: ui.View, chosen: PortfolioFrame) -> list[alerts.Alert]:
     return ui.displayed(v, f"{key} shown {v.key}", shown)
 
 
+# the changes since last week by kind, the most urgent kind first, each with its heading (i18n keys)
+CHANGE_KINDS = {
+    "review": "Notice deadline within {days} days, no decision",
+    "ending": "Ending within {days} days",
+    "status": "Status worsened",
+    "window": "Notice deadline entered the renewal window",
+}
+
+
 def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
-    """The overview's "changes since last week": what the nightly alerts would report over the last seven
-    days (status worsened, deadlines entering the window or the review mark, contracts ending), for the
-    contracts shown."""
+    """The overview's "changes since last week", collapsed: what the nightly alerts would report over
+    the last seven days (status worsened, deadlines entering the window or the review mark, contracts
+    ending) for the contracts shown, grouped by kind with counts, the most urgent kind first."""
     lang = v.lang
     found = changes(v, chosen)
-    with st.expander(t("Changes since last week ({n})", lang, n=len(found)), expanded=bool(found)):
+    per = {kind: [a for a in found if a.kind == kind] for kind in CHANGE_KINDS}
+    counts = " · ".join(f"{t(CHANGE_KINDS[k], lang, days=ui.settings().review_days)}: {len(a)}"
+                        for k, a in per.items() if a)  # fmt: skip
+    title = t("Changes since last week ({n})", lang, n=len(found))
+    with st.expander(f"{title}{': ' + counts if counts else ''}", expanded=False):
         if not found:
             st.caption(t("Nothing changed in the last seven days.", lang))
             return
-        lines = []
-        for a in found[:CHANGES_SHOWN]:  # changes() sorts them: by kind, then contract
-            link = "contract?" + urlencode({**ui.view_params(), "contract": a.contract_number}, doseq=True)
-            lines.append(f"- [{plain.markdown(a.contract_number)}]({link}) · {plain.markdown(a.customer)}"
-                         f" · {plain.markdown(a.manager or '—')}: {plain.markdown(a.text(lang, v.currency))}")  # fmt: skip
-        st.markdown("\n".join(lines))
+        shown = 0
+        for kind, alerts_ in per.items():
+            if not alerts_:
+                continue
+            heading = t(CHANGE_KINDS[kind], lang, days=ui.settings().review_days)
+            lines = [f"**{plain.markdown(heading)} ({len(alerts_)})**"]
+            for a in alerts_[: max(0, CHANGES_SHOWN - shown)]:
+                link = "contract?" + urlencode(
+                    {**ui.view_params(), "contract": a.contract_number}, doseq=True
+                )
+                lines.append(f"- [{plain.markdown(a.contract_number)}]({link}) · {plain.markdown(a.customer)}"
+                             f" · {plain.markdown(a.manager or '—')}: {plain.markdown(a.text(lang, v.currency))}")  # fmt: skip
+            shown += len(alerts_)
+            st.markdown("\n".join(lines))
         if len(found) > CHANGES_SHOWN:
             st.caption(t("… and {n} more", lang, n=len(found) - CHANGES_SHOWN))
+
+
+ATTENTION_SHOWN = 8  # rows on the overview's first screen; the rest behind "all of them"
+
+
+def attention_list(v: ui.View) -> attention.Attention:
+    """What needs attention among the view's contracts (running or not: an ended one can need it),
+    once per data version, view and set of decisions."""
+    decided = sorted(current_decisions(None))
+    key = f"attention {v.key} {v.as_of} {ui.settings().review_days} {ui.digest(decided)[:12]}"
+    return ui.displayed(
+        v, key, lambda: attention.attention(every_term(v), decided, ui.settings().review_days), large=True
+    )
+
+
+def _attention_lines(v: ui.View, found: attention.Attention, rows: range) -> str:
+    lang, lines = v.lang, []
+    for i in rows:
+        r = found.row(i, lang, v.currency)
+        number = str(r["contract_number"])
+        link = "contract?" + urlencode({**ui.view_params(), "contract": number}, doseq=True)
+        also = f" · *{t('also', lang)}: {plain.markdown(str(r['also']))}*" if r["also"] else ""
+        lines.append(f"{r['rank']}. [{plain.markdown(number)}]({link}) · {plain.markdown(str(r['customer']))}: "
+                     f"**{plain.markdown(str(r['why']))}**{also}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def attention_section(v: ui.View) -> None:
+    """The overview's opening: what needs attention, most urgent first (figures/attention.py), a count
+    per reason, each row saying why in a few words with its date and linking to its contract."""
+    lang = v.lang
+    found = attention_list(v)
+    st.subheader(t("Needs attention ({n})", lang, n=i18n.number(len(found), lang, 0)), anchor=False)
+    if not len(found):
+        st.caption(t("Nothing needs attention: no deadline without a decision, nothing over budget or at risk.",
+                     lang))  # fmt: skip
+        return
+    counts = [f"{found.label(r, lang)}: **{n}**" for r, n in found.counts().items() if n]
+    st.caption(" · ".join(counts))
+    st.markdown(_attention_lines(v, found, range(min(ATTENTION_SHOWN, len(found)))))
+    if len(found) > ATTENTION_SHOWN:
+        with st.expander(t("All {n} that need attention", lang, n=len(found)), expanded=False):
+            st.markdown(_attention_lines(v, found, range(ATTENTION_SHOWN, min(len(found), 500))))
+            if len(found) > 500:
+                st.caption(t("… and {n} more", lang, n=len(found) - 500))

@@ -257,7 +257,10 @@ RENEWAL_COLUMNS: Columns = {
     "action": Column("Suggested action", width=120),
     "reason": Column("Reason", width=210),
     "price": Column(
-        "Renewal price", "money", "Suggested renewal value = forecast cost / (1 - target margin).", width=125
+        "Renewal price",
+        "money",
+        "Suggested price = the larger of the indexed value and forecast cost x (1 + indexation) / (1 - target margin).",
+        width=125,
     ),
     "change": Column("Change", "change", "Change against contract value", width=65),
     "days": Column("Days left", "number", decimals=0),

@@ -155,12 +155,17 @@ def _money(value: float | Decimal) -> str:
     return f"{Decimal(str(value)).quantize(Decimal('0.01'))}"
 
 
+NOTICE_SOON, NOTICE_DAYS = 2, 8  # contracts whose notice deadline falls NOTICE_DAYS after today
+_INDEXATION = ("", "", "", "3.1", "", "", "", "2.5")  # a contract's own yearly indexation (%), by sequence
+
+
 class _Generator:
     def __init__(
         self, rng: random.Random, today: dt.date, sink: Sink, meerwerk: _Generator | None = None
     ) -> None:
         self.rng, self.today, self.sink = rng, today, sink
         self.work_order_seq = 0
+        self.notice_soon = 0
         self.meerwerk = meerwerk  # the generator of the work billed on top (its own stream), if any
 
     def extra_work(
@@ -214,12 +219,23 @@ class _Generator:
         terminated = None
         if end < today + dt.timedelta(days=200) and rng.random() < 0.06:
             terminated = end - dt.timedelta(days=rng.randint(60, 120))
+        notice = rng.choice((30, 60, 90, 90, 180))
+        # issue 20: the first NOTICE_SOON contracts that can have their notice deadline NOTICE_DAYS
+        # ahead get it, so that "what needs attention" has its most urgent reason on any day
+        if (
+            self.notice_soon < NOTICE_SOON
+            and terminated is None
+            and 0 < (end - today).days - NOTICE_DAYS <= 180
+        ):
+            notice = (end - today).days - NOTICE_DAYS
+            self.notice_soon += 1
         self.sink("contracts", [
             number, customer[0], customer[1], customer[2], f"{title} {customer[2]}", kind,
-            _d(start), _d(end), str(rng.choice((30, 60, 90, 90, 180))),
+            _d(start), _d(end), str(notice),
             rng.choice(("true", "true", "false")), "12" if years == 1 else str(12 * years),
             "" if value is None else _money(value), "" if planned_visits is None else str(planned_visits),
             rng.choice(_MANAGERS), _d(terminated), "",  # no previous_contract
+            _INDEXATION[seq % len(_INDEXATION)],  # indexation_pct: most contracts follow the setting
         ])  # fmt: skip
         labour_share = rng.uniform(0.55, 0.75)
         other_share = rng.choice((0.0, 0.0, 0.05, 0.08))
@@ -414,7 +430,7 @@ class _PreviousTerms:
         value = budget * rng.uniform(1.10, 1.22)
         self.sink("contracts", [
             previous, cells[1], cells[2], cells[3], name, kind, _d(first), _d(last), cells[8], cells[9],
-            cells[10], _money(value), cells[12], cells[13], "", "",
+            cells[10], _money(value), cells[12], cells[13], "", "", cells[16],
         ])  # fmt: skip
         labour_share = rng.uniform(0.55, 0.75)
         rate = rng.choice((48.5, 52.0, 55.5, 58.0, 61.5))

@@ -108,6 +108,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
            "datum opzegging", "terminated", "termination date"),
         _c("previous_contract", "text", False, "vorig contract", "vorige contract", "voorgaand contract",
            "vorig contractnummer", "previous contract", "renews", length=50),
+        _c("indexation_pct", "decimal", False, "indexatie (%)", "indexatie", "indexering (%)", "indexering",
+           "indexatiepercentage", "indexation (%)", "indexation", minimum="-50", maximum="100"),
     ),
     "budgets": (
         _c("contract_number", "text", True, *_CONTRACT, length=50),

@@ -184,10 +184,11 @@ def _examples(lang: str) -> dict[str, list[list[object]]]:
         "contracts": [
             ["CT-2026-001", "Gemeente Voorbeeld", "K1001", "Utrecht", "Onderhoud cv-installaties",
              "preventief" if nl else "preventive", d(2026, 1, 1), d(2026, 12, 31), 90,
-             "ja" if nl else "true", 12, Decimal("24000.00"), 4, "J. de Vries", None, "CT-2025-001"],
+             "ja" if nl else "true", 12, Decimal("24000.00"), 4, "J. de Vries", None, "CT-2025-001",
+             Decimal("3.5")],
             ["CT-2026-002", "Zorggroep Voorbeeld", "K1002", "Breda", "Storingsdienst liften",
              "correctief" if nl else "corrective", d(2026, 3, 1), d(2028, 2, 29), 60,
-             "nee" if nl else "false", None, Decimal("36500.00"), None, "A. Bakker", None, None],
+             "nee" if nl else "false", None, Decimal("36500.00"), None, "A. Bakker", None, None, None],
         ],
         "budgets": [
             ["CT-2026-001", "arbeid" if nl else "labour", Decimal("12000.00"), Decimal("220"), None, None],

@@ -1,27 +1,32 @@
 """The renewal review: what to do with a contract that comes up for renewal, and why.
 
-The engine (frame.derive) decides the action for every contract at once; the
-first rule that holds decides, in this order:
+The engine (frame._advice) prices the next term and decides the action for
+every contract at once (docs/metrics.md "Renewal advice and price"). The
+next term is taken to be as long as this one; indexation is the contract's
+indexation_pct, else the setting "yearly indexation":
+
+- indexed value = contract value x (1 + indexation);
+- cost-based price = forecast at end of term x (1 + indexation) / (1 - target margin);
+- suggested price = the larger of the two, half up to cents: never below the
+  indexed value, since a price cut is a commercial choice, not a suggestion.
+
+The first rule that holds decides, comparing the two prices as shown (cents):
 
 1. ``terminated``: the contract has been terminated; nothing to renew.
-2. ``terminate?``: loss-making. The expected cost at end of term (the
-   forecast, else the actual total) exceeds the contract value, so renewing
-   on the same terms loses money. A question, not a verdict: the customer may
-   be worth keeping at a new price.
-3. ``re-price``: the renewal price at the target margin (pricing.py) lies more
-   than ``ReviewRules.price_tolerance`` (default 10 %) above or below the
-   contract value, so renewing at the same price would contradict it; or the
-   forecast at end of term exceeds the budget total by more than
-   ``ReviewRules.reprice_margin`` (default 0 %): the work costs more than the
-   price was built on.
+2. ``terminate?``: the raise needed (cost-based price / indexed value - 1)
+   exceeds Thresholds.largest_raise (default 30 %). A question, not a verdict.
+3. ``re-price``: the cost-based price lies more than
+   ``ReviewRules.price_tolerance`` (default 10 %) above the indexed value: a raise;
+   or, without a contract value to index, the forecast exceeds the budget.
 4. ``review scope``: the periodic visits done so far exceed the visits
    planned to date (planned_visits x elapsed fraction) by at least
    ``ReviewRules.visits_factor`` (default 1.5 x) and by at least
-   ``ReviewRules.visits_extra`` (default 2) visits: the customer gets more
-   than was agreed, even if the budget still holds.
-5. ``set a budget``: the contract has no budget, so its cost cannot be
-   judged against one.
-6. ``renew as is``: none of the above; the forecast stays within budget.
+   ``ReviewRules.visits_extra`` (default 2) visits.
+5. ``set a budget``: the contract has no budget, so its cost cannot be judged.
+6. ``renew as is``: at the indexed value.
+
+A cost-based price more than the tolerance below the indexed value (a margin
+far above target) is said in the reason (MARGIN_HIGH), never acted on.
 
 A Suggestion carries English keys and the figures its reason quotes; text()
 renders both in a language with i18n's formatters.
@@ -41,19 +46,22 @@ REPRICE = "re-price"
 REVIEW_SCOPE = "review scope"
 SET_BUDGET = "set a budget"
 RENEW = "renew as is"
-# the re-price reasons of the price rule (the renewal price against the contract value)
-PRICE_ABOVE = "renewal price {price} is {off} above the contract value {value}"
-PRICE_BELOW = "renewal price {price} is {off} below the contract value {value}"
 ACTIONS = (TERMINATE, REPRICE, REVIEW_SCOPE, SET_BUDGET, RENEW, TERMINATED)
 
 REASONS = {
     TERMINATED: "terminated on {terminated_on}",
-    TERMINATE: "loss-making: expected cost {cost} exceeds the contract value {value}",
-    REPRICE: "forecast {forecast} is {over} over the budget {budget}",
+    TERMINATE: "raise needed {off} exceeds the largest raise {largest}: cost-based price {price}, "
+    "indexed value {indexed}",
+    REPRICE: "raise: cost-based price {price} is {off} above the indexed value {indexed}",
     REVIEW_SCOPE: "visits far above plan: {done} done, {expected} planned to date",
     SET_BUDGET: "no budget to judge the cost of {actual} against",
-    RENEW: "forecast {forecast} within the budget {budget}",
+    RENEW: "renew at the indexed value {indexed}",
 }
+REPRICE_NO_VALUE = "no contract value; forecast {forecast} is {over} over the budget {budget}"
+RENEW_NO_VALUE = "no contract value to index; cost-based price {price}"
+RENEW_NOTHING = "no contract value and no cost to price from"
+MARGIN_HIGH = "forecast margin {margin}, target {target}"
+FORECAST_OVER_REASON = "forecast {forecast} is {over} over the budget {budget}"
 
 
 # Why a contract needs attention (the overview's and the renewals' "why"), in the words of the
@@ -69,7 +77,7 @@ WHY = {
     NO_ACTIVITY: "no activity: nothing registered at {elapsed} of the term",
     LABOUR_OVER: "labour {actual} over its budget {budget}",
     MATERIAL_OVER: "material {actual} over its budget {budget}",
-    FORECAST_OVER: REASONS[REPRICE],
+    FORECAST_OVER: FORECAST_OVER_REASON,
     AHEAD: "spending ahead of the calendar: {actual} spent, {planned} planned to date",
     VISITS_BEHIND: "visits behind plan: {done} done, {expected} planned to date",
 }
@@ -87,39 +95,47 @@ fewer than, the visits planned to date.
 The cost reasons are given for contracts over budget, at risk or on watch; the other two for any."""
 
 # What the renewals page tells its reader about the rules above (markdown, an i18n key).
-EXPLANATION = """The first rule that holds decides:
+EXPLANATION = """The renewal price of a next term as long as this one, with the yearly indexation \
+(the contract's own, else {indexation}): the **indexed value** is the contract value plus indexation; \
+the **cost-based price** is the forecast cost plus indexation at the target margin; the **suggested \
+price** is the larger of the two, never below the indexed value. The first rule that holds decides:
 
 1. **terminated**: the contract has been terminated; nothing to renew.
-2. **terminate?**: loss-making: the expected cost at the end of the term (the forecast, else \
-the actual total) exceeds the contract value. A question, not a verdict: the customer may be \
-worth keeping at a new price.
-3. **re-price**: the renewal price (the forecast cost at the target margin) lies more than \
-{tolerance} above or below the contract value; or the forecast at the end of the term exceeds \
-the budget by more than {margin}: the work costs more than the price was built on.
+2. **terminate?**: the raise needed (cost-based price over the indexed value) exceeds {largest}. \
+A question, not a verdict: the customer may be worth keeping at a new price.
+3. **re-price**: the cost-based price lies more than {tolerance} above the indexed value: a raise; \
+or, without a contract value, the forecast exceeds the budget.
 4. **review scope**: the periodic visits done so far are at least {factor} times, and at least \
 {extra} more than, the visits planned to date: the customer gets more than was agreed.
 5. **set a budget**: the contract has no budget, so its cost cannot be judged.
-6. **renew as is**: none of the above; the forecast stays within the budget and the renewal price \
-within {tolerance} of the contract value."""
+6. **renew as is**: at the indexed value.
+
+A margin far above target (a cost-based price more than {tolerance} below the indexed value) is said \
+in the reason, not acted on: a price cut is a commercial choice."""
 
 
 @dataclass(frozen=True)
 class ReviewRules:
     """Thresholds of the rules above: fractions, a factor and a visit count."""
 
-    reprice_margin: Decimal = Decimal("0")
     visits_factor: Decimal = Decimal("1.5")
     visits_extra: int = 2
     price_tolerance: Decimal | None = Decimal("0.10")  # None: the price rule is off
 
 
-def explanation(lang: str = i18n.DEFAULT_LANGUAGE, rules: ReviewRules | None = None) -> str:
+def explanation(
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    rules: ReviewRules | None = None,
+    yearly_indexation: Decimal = Decimal(0),
+    largest_raise: Decimal = Decimal("0.30"),
+) -> str:
     """EXPLANATION in lang, quoting the rules' own thresholds (markdown)."""
     rules = rules or ReviewRules()
     return i18n.t(
         EXPLANATION,
         lang,
-        margin=i18n.percent(rules.reprice_margin, lang),
+        indexation=i18n.percent(yearly_indexation, lang, 1),
+        largest=i18n.percent(largest_raise, lang),
         tolerance=i18n.percent(rules.price_tolerance, lang),
         factor=i18n.number(rules.visits_factor, lang, decimals=1),
         extra=str(rules.visits_extra),

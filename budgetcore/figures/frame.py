@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -73,6 +73,7 @@ INPUT_COLUMNS = (
     "actual_labour", "actual_material", "actual_hours", "visits_done", "budget_lines",
     "budget_labour", "budget_material", "budget_other", "budget_hours", "planned_to_date",
     "outside_term_lines", "outside_term_cost", "extra_cost", "extra_revenue", "extra_unpriced",
+    "renewed_by", "indexation_pct",
 )  # fmt: skip
 MILLIONTHS = (
     "actual_labour", "actual_material", "actual_hours", "budget_labour", "budget_material",
@@ -142,6 +143,8 @@ class PortfolioFrame:
                     value = Decimal(int(value)) * UNIT if c["has_contract_value"][i] else None
                 elif name == "planned_visits":
                     value = int(value) if c["has_planned_visits"][i] else None
+                elif name == "indexation_pct":
+                    value = Decimal(int(value)) * UNIT if c["has_indexation_pct"][i] else None
                 elif name in COUNTS:
                     value = int(value)
                 elif name == "auto_renew":
@@ -194,6 +197,11 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
     )
     periods = {name: columns.pop(name) for name in stored.PERIOD_COLUMNS}
     ids = columns["contract_id"]
+    columns["renewed_by"] = renewed_by(
+        columns["contract_number"],
+        columns.pop("previous_contract"),
+        None if numbers is None else stored.successors(session, [str(n) for n in columns["contract_number"]]),
+    )
     columns["planned_to_date"] = planned_to_date(periods, len(ids), as_of)
     after = actuals.reads_after(session, as_of)
     scope = None if numbers is None else sa.select(Contract.id).where(Contract.contract_number.in_(numbers))
@@ -222,6 +230,30 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
         keep = ~np.isin(ids, np.array([row[0] for row in archived], dtype=ids.dtype))
         columns = {name: values[keep] for name, values in columns.items()}
     return columns
+
+
+def renewed_by(
+    numbers: np.ndarray, previous: np.ndarray, successors: dict[str, str] | None = None
+) -> np.ndarray:
+    """Per contract, the contract that renews it (names it as previous_contract; the first by
+    number when several do), else None. numbers in contract number order with each contract's
+    previous_contract; successors: found by SQL instead, when these are not every contract."""
+    found = np.full(len(numbers), None, dtype=object)
+    if successors is not None:
+        for i, number in enumerate(numbers.tolist()):
+            found[i] = successors.get(number)
+        return found
+    named = np.flatnonzero(np.not_equal(previous, None))
+    named = named[previous[named] != numbers[named]]  # a contract that names itself renews nothing
+    if not len(named):
+        return found
+    names = previous[named].astype(str)
+    unique, first = np.unique(names, return_index=True)  # rows in number order: the first is the least
+    keys = numbers.astype(str)
+    where = np.clip(np.searchsorted(unique, keys), 0, len(unique) - 1)
+    hit = unique[where] == keys
+    found[hit] = numbers[named[first[where[hit]]]]
+    return found
 
 
 def from_inputs(
@@ -457,23 +489,74 @@ def renewal_price(cost: Decimal, scale: Fraction, margin: Decimal) -> Decimal:
     return _decimal(cents[0], bool(negative[0]))
 
 
+INDEX_DEN = 100_000_000  # indexation_pct in millionths of a percent: fraction = pct / INDEX_DEN
+
+
+def indexation(c: dict[str, np.ndarray], setting: Decimal) -> np.ndarray:
+    """Per row the yearly indexation as a numerator over INDEX_DEN: the contract's indexation_pct,
+    else the setting (a fraction, at most 8 decimals)."""
+    default = Fraction(setting) * INDEX_DEN
+    if default.denominator != 1:
+        raise ValueError(f"yearly indexation has more than 8 decimals: {setting}")
+    return np.where(c["has_indexation_pct"], c["indexation_pct"], int(default)).astype(np.int64)
+
+
 def _advice(
     c: dict[str, np.ndarray], has_forecast, thresholds: Thresholds, rules: advice.ReviewRules
 ) -> None:
-    """The suggested renewal action (advice.py's order of rules) and the renewal price."""
+    """The renewal price and the suggested action (docs/metrics.md "Renewal advice and price").
+
+    For a next term as long as this one: indexed value = value x (1 + indexation); cost-based
+    price = forecast x (1 + indexation) / (1 - target margin); suggested price = the larger of
+    the two, in cents. The rules compare the two prices as shown (cents)."""
     n = len(c["contract_number"])
     x, y, z = c["forecast_x"], c["forecast_y"], c["forecast_z"]
-    actual, budget = c["actual_total"], c["budget_total"]
     value, has_value = c["contract_value"], c["has_contract_value"]
-    # the expected cost: the forecast, else the actual total
-    cx, cy = np.where(has_forecast, x, actual), np.where(has_forecast, y, 1)
-    cz = np.where(has_forecast, z, 1)
-    terminate = has_value & (exact.compare([(cx, cy)], [(value, cz)], n) > 0)
-    reprice_n, reprice_d = _ratio(rules.reprice_margin)
-    reprice = (
-        c["has_budget"]
+    index_n = indexation(c, thresholds.yearly_indexation)
+    grown = INDEX_DEN + index_n  # (1 + indexation) x INDEX_DEN
+    if (grown <= 0).any():
+        raise ValueError("an indexation of -100 % or less leaves no price")
+    c["indexation_n"] = index_n
+    # the indexed value, in cents
+    _shown("indexed_cents", c, [(value, grown)], (INDEX_DEN, CENTS), has_value)
+    # the cost-based price: forecast cost x (1 + indexation) / (1 - target margin), in cents
+    priced = has_forecast & (np.sign(x) * np.sign(y) > 0)  # a forecast cost above 0 (z > 0)
+    c["price_note"] = np.where(~has_forecast, 1, np.where(priced, 0, 2))
+    numerator, denominator = _price_terms(x, y, z, thresholds.target_margin)
+    numerator = [(*term, grown) for term in numerator]
+    _shown("cost_cents", c, numerator, (*denominator, INDEX_DEN), priced)
+    indexed, cost = c["indexed_cents"], c["cost_cents"]
+    both = priced & has_value
+    suggested = np.where(both, np.maximum(indexed, cost), np.where(priced, cost, indexed))
+    c["price_cents"] = suggested
+    c["has_price_cents"] = priced | has_value
+    c["neg_price_cents"] = np.zeros(n, dtype=bool)  # neither price is below zero
+    current = has_value & (value > 0)
+    _shown(
+        "change_4",
+        c,
+        [(suggested, CENTS, PLACES), (value, -PLACES)],
+        (np.where(current, value, 1),),
+        c["has_price_cents"] & current,
+    )
+    # the raise the cost-based price needs over the indexed value: cost / indexed - 1
+    judged = both & (indexed > 0)
+    raise_n, raise_d = _ratio(thresholds.largest_raise)
+    terminate = judged & (exact.compare([(cost, raise_d)], [(indexed, raise_d + raise_n)], n) > 0)
+    reprice = high = np.zeros(n, dtype=bool)
+    if rules.price_tolerance is not None:
+        tol_n, tol_d = _ratio(rules.price_tolerance)
+        reprice = judged & (exact.compare([(cost, tol_d)], [(indexed, tol_d + tol_n)], n) > 0)
+        # a margin far above target: the cost-based price more than the tolerance below
+        high = judged & (exact.compare([(cost, tol_d)], [(indexed, tol_d - tol_n)], n) < 0)
+    c["margin_high"] = high
+    # without a contract value there is nothing to index: the forecast over the budget the price
+    # was built on asks for a new price all the same
+    unvalued = (
+        ~has_value
+        & c["has_budget"]
         & has_forecast
-        & (exact.compare([(x, y, reprice_d)], [(budget, reprice_d + reprice_n, z)], n) > 0)
+        & (exact.compare([(x, y)], [(c["budget_total"], z)], n) > 0)
     )
     # visits planned to date = planned visits x elapsed; done >= that x factor and >= that + extra
     planned = c["has_planned_visits"] & (c["planned_visits"] != 0)
@@ -487,25 +570,9 @@ def _advice(
         & (visits_x_term - expected_x_term >= term * rules.visits_extra)
     )
     c["expected_visits"] = exact.half_even(expected_x_term, term)
-    # the renewal price: forecast cost / (1 - target margin) in cents, and its change on the value
-    priced = has_forecast & (np.sign(x) * np.sign(y) > 0)  # a forecast cost above 0 (z > 0)
-    c["price_note"] = np.where(~has_forecast, 1, np.where(priced, 0, 2))
-    numerator, denominator = _price_terms(x, y, z, thresholds.target_margin)
-    _shown("price_cents", c, numerator, denominator, priced)
-    current = has_value & (value > 0)
-    price = c["price_cents"]
-    # the price rule: the renewal price (as shown, in cents) lies more than the tolerance above
-    # or below the contract value, so renewing at the same price contradicts it
-    above = below = np.zeros(n, dtype=bool)
-    if rules.price_tolerance is not None:
-        tol_n, tol_d = _ratio(rules.price_tolerance)
-        shown_price = [(price, CENTS, tol_d)]
-        above = priced & current & (exact.compare(shown_price, [(value, tol_d + tol_n)], n) > 0)
-        below = priced & current & (exact.compare(shown_price, [(value, tol_d - tol_n)], n) < 0)
-    c["price_off"] = np.where(above, 1, np.where(below, -1, 0))
     index = {a: i for i, a in enumerate(advice.ACTIONS)}
     c["action"] = np.select(
-        [~np.isnat(c["terminated_on"]), terminate, above | below | reprice, scope, ~c["has_budget"]],
+        [~np.isnat(c["terminated_on"]), terminate, reprice | unvalued, scope, ~c["has_budget"]],
         [
             index[a]
             for a in (
@@ -517,13 +584,6 @@ def _advice(
             )
         ],
         index[advice.RENEW],
-    )
-    _shown(
-        "change_4",
-        c,
-        [(price, CENTS, PLACES), (value, -PLACES)],
-        (np.where(current, value, 1),),
-        priced & current,
     )
 
 
@@ -652,7 +712,7 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
         days_to_notice=int(c["days_to_notice"][i]),
         status=STATUSES[c["status"][i]],
         approaching_renewal=bool(c["approaching_renewal"][i]),
-        suggestion=_suggestion(c, i, inputs, budget, actual, forecast),
+        suggestion=_suggestion(c, i, inputs, budget, actual, forecast, frame.thresholds),
         price=PriceSuggestion(
             forecast_cost=forecast,
             target_margin=frame.thresholds.target_margin,
@@ -661,6 +721,9 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
             change=_shown_value(c, "change_4", i, 4),
             forecast_method=method,
             note=PRICE_NOTES[c["price_note"][i]],
+            indexation=Decimal(int(c["indexation_n"][i])) / INDEX_DEN,
+            indexed_value=_shown_value(c, "indexed_cents", i, 2),
+            cost_price=_shown_value(c, "cost_cents", i, 2),
         ),
         summary=summary_row(frame, i),
         why=_whys(c, i, inputs, budget, actual, forecast),
@@ -694,33 +757,62 @@ def _whys(c, i: int, inputs: ContractInputs, budget, actual, forecast) -> tuple[
     return tuple(Suggestion(key, advice.WHY[key], values) for key, values in found)
 
 
-def _suggestion(c, i: int, inputs: ContractInputs, budget, actual, forecast) -> Suggestion:
+def _suggestion(
+    c, i: int, inputs: ContractInputs, budget, actual, forecast, thresholds: Thresholds
+) -> Suggestion:
     """The engine's action for row i with the figures its reason quotes (advice.REASONS)."""
     action = advice.ACTIONS[c["action"][i]]
-    values: dict[str, object]
+    indexed = _shown_value(c, "indexed_cents", i, 2)
+    cost = _shown_value(c, "cost_cents", i, 2)
+    values: dict[str, object] = {}
+    note = ""
+    if c["margin_high"][i] and action != advice.TERMINATED and forecast is not None:
+        value = inputs.contract_value
+        values |= {"margin": (value - forecast) / value, "target": thresholds.target_margin}
+        note = advice.MARGIN_HIGH
+    reason = advice.REASONS[action]
     if action == advice.TERMINATED:
-        values = {"terminated_on": inputs.terminated_on}
-    elif action == advice.TERMINATE:
-        values = {"cost": forecast if forecast is not None else actual, "value": inputs.contract_value}
-    elif action == advice.REPRICE and c["price_off"][i]:
-        price = _shown_value(c, "price_cents", i, 2)
-        change = _shown_value(c, "change_4", i, 4)
-        values = {"price": price, "off": abs(change), "value": inputs.contract_value}
-        reason = advice.PRICE_ABOVE if c["price_off"][i] > 0 else advice.PRICE_BELOW
-        return Suggestion(action, reason, values)
-    elif action == advice.REPRICE:
-        values = {
-            "forecast": forecast,
-            "over": (forecast - budget) / budget if budget else None,
-            "budget": budget,
-        }
+        values |= {"terminated_on": inputs.terminated_on}
+    elif action == advice.REPRICE and indexed is None:
+        over = (forecast - budget) / budget if budget else None
+        values |= {"forecast": forecast, "over": over, "budget": budget}
+        reason = advice.REPRICE_NO_VALUE
+    elif action in (advice.TERMINATE, advice.REPRICE):
+        values |= {"price": cost, "indexed": indexed, "off": cost / indexed - 1}
+        if action == advice.TERMINATE:
+            values["largest"] = thresholds.largest_raise
     elif action == advice.REVIEW_SCOPE:
-        values = {"done": inputs.visits_done, "expected": int(c["expected_visits"][i])}
+        values |= {"done": inputs.visits_done, "expected": int(c["expected_visits"][i])}
     elif action == advice.SET_BUDGET:
-        values = {"actual": actual}
+        values |= {"actual": actual}
+    elif indexed is not None:
+        values |= {"indexed": indexed}
+    elif cost is not None:
+        values |= {"price": cost}
+        reason = advice.RENEW_NO_VALUE
     else:
-        values = {"forecast": forecast if forecast is not None else actual, "budget": budget}
-    return Suggestion(action, advice.REASONS[action], values)
+        reason = advice.RENEW_NOTHING
+    return Suggestion(action, reason, values, note)
+
+
+ADVICE_COLUMNS = ("contract_value", "suggested_action", "suggested_price", "price_change", "indexation_pct")
+
+
+def advice_row(frame: PortfolioFrame, i: int) -> dict[str, object]:
+    """Row i's renewal advice as printed (ADVICE_COLUMNS): the contract value and the suggested
+    price in cents, the price change to 4 places, the indexation applied in percent."""
+    c = frame.columns
+    value = Decimal(int(c["contract_value"][i])) * UNIT if c["has_contract_value"][i] else None
+    percent = Decimal(int(c["indexation_n"][i])).scaleb(-6)
+    return {
+        "contract_value": None if value is None else value.quantize(_CENT, ROUND_HALF_UP),
+        "suggested_action": advice.ACTIONS[c["action"][i]],
+        "suggested_price": _shown_value(c, "price_cents", i, 2),
+        "price_change": _shown_value(c, "change_4", i, 4),
+        "indexation_pct": percent.quantize(_CENT)
+        if percent == percent.quantize(_CENT)
+        else percent.normalize(),
+    }
 
 
 def suggested_actions(frame: PortfolioFrame) -> np.ndarray:
@@ -800,21 +892,29 @@ def running_mask(frame: PortfolioFrame) -> np.ndarray:
     return (frame["start_date"] <= day) & (day <= frame["end_date"])
 
 
+def renewed_mask(frame: PortfolioFrame) -> np.ndarray:
+    """Rows that another contract names as its previous_contract: renewed, never open."""
+    return np.not_equal(frame["renewed_by"], None)
+
+
 def ended_open(frame: PortfolioFrame, decided: Sequence[str]) -> np.ndarray:
-    """Rows that ended before as_of and are still unresolved: not terminated, and over budget
-    or awaiting renewal (no renewal decision recorded, and not renewing by itself)."""
+    """Rows that ended before as_of and are still unresolved: not terminated, not renewed by a
+    successor, and over budget or awaiting renewal (no renewal decision recorded, and not
+    renewing by itself)."""
     day = np.datetime64(frame.as_of, "D")
-    ended = (frame["end_date"] < day) & np.isnat(frame["terminated_on"])
+    ended = (frame["end_date"] < day) & np.isnat(frame["terminated_on"]) & ~renewed_mask(frame)
     awaiting = awaiting_mask(frame, decided)
     return ended & ((frame["status"] == STATUSES.index(OVER_BUDGET)) | awaiting)
 
 
 def awaiting_mask(frame: PortfolioFrame, decided: Sequence[str]) -> np.ndarray:
     """Rows that ended before as_of without a renewal decision (decided: the contract numbers
-    that have one) and do not renew by themselves (auto_renew false), not terminated."""
+    that have one) and do not renew by themselves (auto_renew false), not terminated and not
+    renewed by a successor."""
     day = np.datetime64(frame.as_of, "D")
     undecided = ~np.isin(frame["contract_number"], np.array(list(decided), dtype=object))
-    return (frame["end_date"] < day) & np.isnat(frame["terminated_on"]) & ~frame["auto_renew"] & undecided
+    open_ = np.isnat(frame["terminated_on"]) & ~frame["auto_renew"] & ~renewed_mask(frame)
+    return (frame["end_date"] < day) & open_ & undecided
 
 
 SORT_KEYS = {  # what a table can be ordered by -> the column that orders it
@@ -884,12 +984,15 @@ def _missing(frame: PortfolioFrame, column: str) -> np.ndarray:
 
 
 def renewal_mask(frame: PortfolioFrame, window_days: int) -> np.ndarray:
-    """metrics.approaches_renewal per row: end date or notice deadline within the window, not terminated."""
+    """metrics.approaches_renewal per row: end date or notice deadline within the window, not
+    terminated and not renewed by a successor."""
     day = np.datetime64(frame.as_of, "D")
     horizon = day + np.timedelta64(window_days, "D")
     end, deadline = frame["end_date"], frame["notice_deadline"]
-    return np.isnat(frame["terminated_on"]) & (
-        ((day <= end) & (end <= horizon)) | ((day <= deadline) & (deadline <= horizon))
+    return (
+        np.isnat(frame["terminated_on"])
+        & ~renewed_mask(frame)
+        & (((day <= end) & (end <= horizon)) | ((day <= deadline) & (deadline <= horizon)))
     )
 
 

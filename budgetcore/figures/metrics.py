@@ -49,6 +49,10 @@ class Thresholds:
     no_activity_elapsed: Decimal = Decimal("0.25")
     forecast_method: str = AUTO  # one of FORECAST_SETTINGS
     min_completed: int = 30  # auto picks a method only with this many completed contracts of the type
+    # the renewal price (docs/metrics.md "Renewal advice and price"): the yearly indexation of a
+    # contract without its own indexation_pct, and the largest raise before "terminate?" (fractions)
+    yearly_indexation: Decimal = Decimal("0")
+    largest_raise: Decimal = Decimal("0.30")
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,8 @@ class ContractInputs:
     extra_cost: Decimal = ZERO
     extra_revenue: Decimal = ZERO
     extra_unpriced: int = 0  # its lines without a sales price (a data-quality finding)
+    renewed_by: str | None = None  # the contract that names this one as its previous_contract
+    indexation_pct: Decimal | None = None  # yearly indexation in percent (2.5 = 2.5 %); None: the setting
 
 
 @dataclass(frozen=True)
@@ -149,11 +155,15 @@ class Suggestion:
     action: str
     reason: str
     values: dict[str, object] = field(default_factory=dict)
+    note: str = ""  # a second template said after the reason ("forecast margin 72 %, target 15 %")
 
     def text(self, lang: str = i18n.DEFAULT_LANGUAGE, currency: str = "EUR") -> tuple[str, str]:
         """(action, reason) in lang, money (in currency, an ISO code) and dates formatted for that language."""
         shown = {k: _shown(k, v, lang, currency) for k, v in self.values.items()}
-        return i18n.t(self.action, lang), i18n.t(self.reason, lang, **shown)
+        reason = i18n.t(self.reason, lang, **shown)
+        if self.note:
+            reason += "; " + i18n.t(self.note, lang, **shown)
+        return i18n.t(self.action, lang), reason
 
 
 def _shown(key: str, value: object, lang: str, currency: str) -> str:
@@ -163,6 +173,8 @@ def _shown(key: str, value: object, lang: str, currency: str) -> str:
         return i18n.percent(Decimal(value).quantize(Decimal("0.001"), ROUND_UP), lang, 1)  # type: ignore[arg-type]
     if key in ("share", "limit") and value is not None:  # a share of the cost (scope), to 0.1 %
         return i18n.percent(value, lang, 1)  # type: ignore[arg-type]
+    if key in ("margin", "target", "largest") and value is not None:  # whole percentages
+        return i18n.percent(value, lang)  # type: ignore[arg-type]
     if key == "elapsed":  # a share of the term, as a whole percentage
         return i18n.percent(value, lang)  # type: ignore[arg-type]
     if isinstance(value, Decimal):
@@ -179,7 +191,8 @@ class PriceSuggestion:
     forecast_cost: forecast actual total at end of this term (EUR), or None.
     target_margin: share of the price kept as margin (fraction 0..1, 1 excluded).
     current_value: the contract value now (EUR), or None when unknown.
-    suggested_value: forecast_cost / (1 - target_margin) in whole cents, or None.
+    suggested_value: max(indexed value, cost-based price) in whole cents (either alone when the
+        other is undefined), or None: never below the indexed value.
     change: suggested_value / current_value - 1 (fraction; 0.12 = +12 %), or None.
     forecast_method: the metrics forecast method the cost comes from.
     note: why there is no suggestion (an English text key), else ''.
@@ -192,6 +205,9 @@ class PriceSuggestion:
     change: Decimal | None
     forecast_method: str = ""
     note: str = ""
+    indexation: Decimal = ZERO  # the yearly indexation applied (fraction; 0.025 = 2.5 %)
+    indexed_value: Decimal | None = None  # contract value x (1 + indexation), in cents
+    cost_price: Decimal | None = None  # forecast x (1 + indexation) / (1 - target margin), in cents
 
 
 @dataclass(frozen=True, slots=True)

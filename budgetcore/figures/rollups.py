@@ -1,10 +1,12 @@
 """Roll-ups: the portfolio's contracts grouped by customer, account manager or contract type.
 
-Each group's totals are exact sums (Decimal EUR) of its contracts' figures as
-portfolio.portfolio gives them, so a group's budget, actual, forecast and
-margin equal the sums of its contracts'. As in the headline: the budget adds
-the contracts that have one, the forecast those where it is defined, the
-margin those with a contract value. Consumed is the actual total of the
+Each group's totals are the sums of its contracts' figures as printed (to the
+cent, ContractFigures.summary), so a group's budget, actual, forecast and
+margin equal the sums of its rows in `summary` to the cent (issue 20: adding the
+exact quotients and rounding after differed from the rows by a cent or two). The
+budget adds the contracts that have one, the forecast those where it is
+defined, the margin those with a contract value; a group without any contract
+value has no margin (None, shown as "—"), not 0. Consumed is the actual total of the
 budgeted contracts over their budget total (None without a budget or at 0).
 The worst status is the first of metrics.STATUSES that any contract has
 (over budget before at risk before watch before on track; `no budget` only
@@ -38,7 +40,7 @@ class Group:
     budgeted_actual: Decimal  # the actual total of the contracts that have a budget
     actual_total: Decimal
     forecast_total: Decimal
-    margin: Decimal
+    margin: Decimal | None  # None: no contract of the group has a value
     worst_status: str
     statuses: dict[str, int] = field(default_factory=dict)
     contract_numbers: tuple[str, ...] = ()
@@ -88,15 +90,16 @@ def _group(by: str, key: str | None, figures: list[ContractFigures]) -> Group:
     counts = {s: 0 for s in STATUSES}
     for f in figures:
         counts[f.status] += 1
+    margins = [f.summary["margin"] for f in figures if f.summary["margin"] is not None]
     return Group(
         by=by,
         key=key,
         contracts=len(figures),
-        budget_total=sum((f.budget_total for f in budgeted), ZERO),  # type: ignore[misc]
+        budget_total=_printed(budgeted, "budget_total"),
         budgeted_actual=sum((f.actual_total for f in budgeted), ZERO),
-        actual_total=sum((f.actual_total for f in figures), ZERO),
-        forecast_total=sum((f.forecast.total for f in figures if f.forecast.total is not None), ZERO),
-        margin=sum((f.margin for f in figures if f.margin is not None), ZERO),
+        actual_total=_printed(figures, "actual_total"),
+        forecast_total=_printed(figures, "forecast_total"),
+        margin=sum(margins, ZERO) if margins else None,  # type: ignore[arg-type]
         worst_status=next(s for s in STATUSES if counts[s]),
         statuses=counts,
         contract_numbers=tuple(sorted(f.contract_number for f in figures)),
@@ -104,6 +107,11 @@ def _group(by: str, key: str | None, figures: list[ContractFigures]) -> Group:
         extra_revenue=sum((f.inputs.extra_revenue for f in figures), ZERO),
         out_of_scope=sum(f.out_of_scope for f in figures),
     )
+
+
+def _printed(figures: Sequence[ContractFigures], column: str) -> Decimal:
+    """The sum of the contracts' column as `summary` prints it (cents), where defined."""
+    return sum((f.summary[column] for f in figures if f.summary[column] is not None), ZERO)  # type: ignore[misc]
 
 
 def row(g: Group) -> dict[str, object]:

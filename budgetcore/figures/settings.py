@@ -46,6 +46,9 @@ class Settings:
     forecast_method: `auto` (per contract type, the method with the lowest median error on the
         completed contracts), `chain` (docs/metrics.md's order) or one method (metrics.CHOOSABLE).
     min_completed: completed contracts of a type that auto needs before it picks a method.
+    yearly_indexation: the yearly indexation (fraction; 0.03 = 3 %) of a contract without its own
+        indexation_pct (docs/metrics.md "Indexation").
+    largest_raise: the raise of the renewal price (fraction) beyond which the advice is "terminate?".
     """
 
     at_risk_margin: Decimal = _RULES.at_risk_margin
@@ -61,6 +64,8 @@ class Settings:
     forecast_method: str = _RULES.forecast_method
     min_completed: int = _RULES.min_completed
     time_zone: str = "Europe/Amsterdam"
+    yearly_indexation: Decimal = _RULES.yearly_indexation
+    largest_raise: Decimal = _RULES.largest_raise
 
     def thresholds(self) -> Thresholds:
         """The part of the settings that the engine's rules use (frame.derive)."""
@@ -73,6 +78,8 @@ class Settings:
             no_activity_elapsed=self.no_activity_elapsed,
             forecast_method=self.forecast_method,
             min_completed=self.min_completed,
+            yearly_indexation=self.yearly_indexation,
+            largest_raise=self.largest_raise,
         )
 
     def problems(self) -> list[tuple[str, str]]:
@@ -105,6 +112,13 @@ class Settings:
             found.append(("forecast_method", "must be auto, chain or a forecast method"))
         if not 1 <= self.min_completed <= 100_000:
             found.append(("min_completed", "must be between 1 and 100000 contracts"))
+        if (
+            not Decimal("-0.5") <= self.yearly_indexation <= Decimal(1)
+            or self.yearly_indexation.as_tuple().exponent < -6
+        ):  # type: ignore[operator]
+            found.append(("yearly_indexation", "must be between -50 % and 100 %, to 4 decimals of a percent"))
+        if not Decimal(0) <= self.largest_raise <= Decimal(10):
+            found.append(("largest_raise", "must be between 0 % and 1000 %"))
         if not _known_currency(self.currency):
             found.append(("currency", "must be a three-letter currency code such as EUR"))
         if not i18n.known_zone(self.time_zone):

@@ -73,3 +73,33 @@ def csv_text(chosen: PortfolioFrame, positions: np.ndarray | None = None) -> str
         fields[column] = _decimals(c, name, places, rows_)
     columns = [fields[column] for column in SUMMARY_COLUMNS]
     return header + "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
+
+
+# renewals --format csv|json: the summary, then the advice (frame.advice_row) and the decision
+RENEWAL_COLUMNS = (*SUMMARY_COLUMNS, *frame.ADVICE_COLUMNS, "decision")
+
+
+def renewal_rows(
+    chosen: PortfolioFrame, positions: Sequence[int] | np.ndarray, decided: dict[str, str]
+) -> list[dict[str, object]]:
+    """The rows at these positions as dicts of RENEWAL_COLUMNS; decided: contract number -> the
+    current decision's action ('' without one)."""
+    found = []
+    for i in positions:
+        row = frame.summary_row(chosen, int(i)) | frame.advice_row(chosen, int(i))
+        row["decision"] = decided.get(str(row["contract_number"]), "")
+        found.append(row)
+    return found
+
+
+def renewals_csv(chosen: PortfolioFrame, positions: np.ndarray, decided: dict[str, str]) -> str:
+    """The CSV of `renewals`: csv_text's columns, then the advice and the decision."""
+    extra = [c for c in RENEWAL_COLUMNS if c not in SUMMARY_COLUMNS]
+    lines = csv_text(chosen, positions).rstrip("\n").split("\n")
+    header, body = lines[0], lines[1:]
+    rows_ = renewal_rows(chosen, positions, decided)
+    tails = cells.csv_text(extra, [[r[c] for c in extra] for r in rows_]).rstrip("\r\n").splitlines()
+    return (
+        "\n".join([header + "," + tails[0], *(b + "," + t for b, t in zip(body, tails[1:], strict=True))])
+        + "\n"
+    )

@@ -31,7 +31,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from budgetcore import i18n
-from budgetcore.figures import metrics, portfolio, settings
+from budgetcore.figures import attention, frame, metrics, portfolio, settings
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import ContractFigures
 from budgetcore.figures.settings import Settings
@@ -113,8 +113,8 @@ def detect(
             alert("status", f"{before[i.contract_number]}>{f.status}:{f.as_of.isoformat()}",
                   before=before[i.contract_number], now=f.status, forecast=metrics.money(f.forecast.total),
                   budget=metrics.money(f.budget_total), consumed=f.consumed)  # fmt: skip
-        if i.terminated_on is not None:
-            continue  # nothing to renew or review
+        if i.terminated_on is not None or i.renewed_by is not None:
+            continue  # nothing to renew or review: terminated, or renewed by a successor
         then = None if since is None else (f.notice_deadline - since).days
         if _entered(f.days_to_notice, then, window):
             alert("window", f.notice_deadline.isoformat(), deadline=f.notice_deadline, days=f.days_to_notice)
@@ -170,17 +170,26 @@ class Digest:
     def body(self, as_of: dt.date, stored: Settings, lang: str) -> str:
         lines = [t("What changed in your contracts up to {date}:", lang, date=i18n.date(as_of, lang)), ""]
         base = stored.dashboard_url.rstrip("/")
-        for a in sorted(self.alerts, key=lambda a: (a.contract_number, KINDS.index(a.kind))):
+        for a in self.alerts:  # in the attention list's order (digests())
             lines.append(f"- {a.contract_number} · {a.customer}: {a.text(lang, stored.currency)}")
             lines.append(f"  {base}/contract?contract={quote(a.contract_number)}")
         lines += ["", t("Sent by the contract budgets dashboard's nightly alerts.", lang)]
         return "\n".join(lines) + "\n"
 
 
-def digests(found: Iterable[Alert], emails: dict[str, str]) -> list[Digest]:
-    """The alerts grouped per account manager, managers by name."""
+def digests(
+    found: Iterable[Alert], emails: dict[str, str], rank: dict[str, int] | None = None
+) -> list[Digest]:
+    """The alerts grouped per account manager, managers by name; within a digest in the order of
+    the attention list (rank: contract number -> its place, attention.rank_of), then the contracts
+    that need no attention by number, each contract's alerts in KINDS order."""
+    rank = rank or {}
     per: dict[str, list[Alert]] = {}
-    for a in found:
+    last = len(rank) + 1
+    ordered = sorted(
+        found, key=lambda a: (rank.get(a.contract_number, last), a.contract_number, KINDS.index(a.kind))
+    )
+    for a in ordered:
         per.setdefault(a.manager, []).append(a)
     return [Digest(m, emails.get(m, ""), tuple(per[m])) for m in sorted(per)]
 
@@ -198,13 +207,16 @@ class Run:
 def prepare_run(session: Session, as_of: dt.date) -> Run:
     """What this run would send: the changes since the last completed run not sent before."""
     stored = settings.load(session)
-    figures = portfolio.portfolio(session, as_of, stored.thresholds())
+    chosen = frame.load(session, as_of, stored.thresholds())
+    figures = chosen.figures()
     before = alert_log.baseline(session)
+    decided = list(decisions.current(session))
+    rank = attention.rank_of(attention.attention(chosen, decided, stored.review_days))
     # deadlines are matched by key (each sent once), not by date: an alert a run could not send
     # (no address for its manager) is still new the next night
-    found = detect(figures, before, set(decisions.current(session)), stored, None)
+    found = detect(figures, before, set(decided), stored, None)
     sent = alert_log.sent_keys(session, [a.key for a in found])
-    new = digests([a for a in found if a.key not in sent], manager_emails(session))
+    new = digests([a for a in found if a.key not in sent], manager_emails(session), rank)
     statuses = {f.contract_number: f.status for f in figures}
     for d in new:
         if not d.address:  # keep the old status, so the change is found again once there is an address

@@ -59,6 +59,7 @@ class ContractReview:
     last_term: last_term.Comparison | None = None  # against the contract it renews, when known
     periods: Sequence[variance.PeriodVariance] = ()  # budget against actual per quarter of the term
     extra_months: Sequence[ExtraMonth] = ()  # the work billed on top, per month (Scope)
+    decision: str = ""  # the current renewal decision's action, '' without one (the summary's column)
 
     @property
     def contract_number(self) -> str:
@@ -114,7 +115,13 @@ def collect(
     else:
         window = thresholds.renewal_window_days if within_days is None else within_days
         chosen = portfolio.renewals(session, as_of, thresholds, window, filters)
-    listed = [summary_review(f, settings) for f in chosen]
+    current = stored_decisions.current(session, [f.contract_number for f in chosen])
+    listed = [
+        replace(summary_review(f, settings), decision=current[f.contract_number].action)
+        if f.contract_number in current
+        else summary_review(f, settings)
+        for f in chosen
+    ]
     detailed: list[ContractReview] = []
     for n, r in enumerate(listed[:DETAILED]):
         if progress is not None:
@@ -261,6 +268,8 @@ SUMMARY_COLUMNS = (
     "Contract value",
     "Suggested value",
     "Change",
+    "Indexation",
+    "Decision",
 )
 
 
@@ -289,6 +298,8 @@ def summary_row(r: ContractReview, lang: str) -> list[Value]:
         (f.inputs.contract_value, "money"),
         (r.price.suggested_value, "money"),
         (r.price.change, "pct"),
+        (r.price.indexation, "pct"),
+        (t(r.decision, lang) if r.decision else "", "text"),
     ]
 
 
@@ -331,6 +342,9 @@ def facts(r: ContractReview, lang: str) -> list[tuple[str, Value]]:
             (p.suggested_value, "money") if p.suggested_value else (price_note, "text"),
         ),
         (t("Change against contract value", lang), (p.change, "pct")),
+        (t("Indexation", lang), (p.indexation, "pct")),
+        (t("Indexed value", lang), (p.indexed_value, "money")),
+        (t("Cost-based price", lang), (p.cost_price, "money")),
     ]
 
 

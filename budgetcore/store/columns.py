@@ -32,14 +32,15 @@ from budgetcore.store.models import (
     Customer,
 )
 
-TEXT = ("contract_number", "customer", "name", "type", "account_manager")
+TEXT = ("contract_number", "customer", "name", "type", "account_manager", "previous_contract", "renewed_by")
 COUNTS = ("notice_period_days", "visits_done", "budget_lines", "outside_term_lines", "extra_unpriced")
-OPTIONAL = ("contract_value", "planned_visits")  # integers that may be missing: a value and a mask
+OPTIONAL = ("contract_value", "planned_visits", "indexation_pct")  # integers that may be missing: a value and a mask
 DATES = ("start_date", "end_date", "terminated_on")  # numpy datetime64[D]; NaT for a missing one
 
 CONTRACT_COLUMNS = (
     "contract_id", "contract_number", "customer", "name", "type", "account_manager", "start_date",
     "end_date", "notice_period_days", "auto_renew", "contract_value", "planned_visits", "terminated_on",
+    "previous_contract", "indexation_pct",
 )  # fmt: skip
 TOTAL_COLUMNS = (
     "labour", "material", "hours", "visits", "outside_term_lines", "outside_term_cost", "extra_cost",
@@ -89,6 +90,8 @@ def contract_columns(
                 type_coerce(Contract.contract_value, BigInteger),
                 Contract.planned_visits,
                 day_number(Contract.terminated_on),
+                Contract.previous_contract,
+                type_coerce(Contract.indexation_pct, BigInteger),
                 *(type_coerce(c, BigInteger) for c in (t.labour, t.material, t.hours)),
                 t.visits,
                 t.outside_lines,
@@ -125,6 +128,21 @@ def contract_columns(
     columns |= dict(zip(PERIOD_COLUMNS, found.T, strict=True))
     columns["period_row"] = positions(ids, columns["period_row"])
     return columns
+
+
+def successors(session: Session, numbers: Sequence[str]) -> dict[str, str]:
+    """Contract number -> the first (by number) contract that names it as its previous_contract,
+    for these numbers that have one: what renews them."""
+    found: dict[str, str] = {}
+    for i in range(0, len(numbers), CHUNK):
+        rows = plain_rows(
+            session,
+            sa.select(Contract.previous_contract, sa.func.min(Contract.contract_number))
+            .where(Contract.previous_contract.in_(numbers[i : i + CHUNK]))
+            .group_by(Contract.previous_contract),
+        )
+        found.update({str(previous): str(successor) for previous, successor in rows})
+    return found
 
 
 def portfolio_columns(session: Session) -> dict[str, np.ndarray]:

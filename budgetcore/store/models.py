@@ -109,6 +109,8 @@ class Contract(Base):
     archived_on: Mapped[dt.date | None] = mapped_column(Date)
     # the contract this one renews (its last term), by number; it need not be in the database
     previous_contract: Mapped[str | None] = mapped_column(String(50))
+    # issue 20: the yearly indexation in percent (2.5 = 2.5 %); empty: the setting "yearly indexation"
+    indexation_pct: Mapped[Amount | None]
 
 
 class BudgetLine(Base):
