@@ -43,7 +43,7 @@ ui.table(picks, pick_columns, view)
 
 st.subheader(t("Error by checkpoint", lang))
 every = [a for a in backtest.ordered(found) if a.type == calibration.ALL_TYPES]
-st.vega_lite_chart(spec=charts.forecast_errors(every, lang), width="stretch", key="accuracy_chart")
+st.plotly_chart(charts.forecast_errors(every, lang), width="stretch", key="accuracy_chart", config=charts.CONFIG)
 st.caption(t("Every contract type together; a lower line forecast better.", lang))
 
 st.subheader(t("The backtest", lang))

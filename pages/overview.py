@@ -93,17 +93,17 @@ with left:
             t("Not drawn: {n} contracts without a budget.", lang, n=i18n.number(pressure.unplaced, lang, 0))
         )
     if pressure.bubbles:  # a click on a bubble opens its contract
-        clicked = st.vega_lite_chart(spec=pressure.spec, width="stretch", key="pressure_map", on_select="rerun",
-                                     selection_mode=charts.PICK)  # fmt: skip
+        clicked = st.plotly_chart(pressure.figure, width="stretch", key="pressure_map", on_select="rerun",
+                                  selection_mode="points", config=charts.CONFIG)  # fmt: skip
         number = charts.clicked_contract(clicked)
         if number:
             ui.open_contract(number)
     else:
-        st.vega_lite_chart(spec=pressure.spec, width="stretch", key="pressure_density")
+        st.plotly_chart(pressure.figure, width="stretch", key="pressure_density", config=charts.CONFIG)
 with right:
     st.subheader(t("Actuals per month", lang))
     st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
-    st.vega_lite_chart(spec=ui.monthly_chart(view, chosen), width="stretch", key="monthly")
+    st.plotly_chart(ui.monthly_chart(view, chosen), width="stretch", key="monthly", config=charts.CONFIG)
 
 if view.filters == Filters():  # the first filter change will want every contract's months
     ui.warm_months(view)

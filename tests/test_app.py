@@ -80,7 +80,7 @@ def test_overview_on_the_demo_portfolio() -> None:
         "Margin to date",
     ]
     assert at.metric[0].value == "481"
-    assert len(at.get("vega_lite_chart")) == 2
+    assert len(at.get("plotly_chart")) == 2
 
 
 @pytest.mark.parametrize("page", PAGES[1:])
@@ -88,7 +88,7 @@ def test_other_pages_render_on_the_demo(page: str) -> None:
     number = "CT-2023-00004"
     at = run(page, contract=number)
     assert at.dataframe, "a table"
-    assert at.get("vega_lite_chart") or page.endswith("renewals.py")
+    assert at.get("plotly_chart") or page.endswith("renewals.py")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -157,7 +157,7 @@ def test_the_contract_parameter_opens_that_contract() -> None:
     at = run("pages/contract.py", contract=number)
     assert at.title[0].value == escaped(number)  # imported text, escaped for markdown
     assert len(at.dataframe) == 5  # categories, work orders, hours, materials, budget vs actual per period
-    assert len(at.get("vega_lite_chart")) == 1
+    assert len(at.get("plotly_chart")) == 1
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
@@ -398,8 +398,8 @@ def test_a_long_table_is_sorted_and_paged_on_the_server(monkeypatch: pytest.Monk
 def test_a_large_pressure_map_draws_cells_not_points(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("budgetcore.app.charts.MAX_POINTS", 10)
     at = run()
-    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "line"]  # cells, the diagonal
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [trace["type"] for trace in figure["data"]] == ["heatmap", "scatter"]  # cells, the diagonal
 
 
 def test_an_out_of_range_as_of_in_the_link_is_refused_naming_the_range() -> None:

@@ -59,7 +59,7 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     assert_no_exception(page)
     expect(page.get_by_text("Demo data", exact=False).first).to_be_visible()
     expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1)
-    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(2)
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(2)
     expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
 
     # click the first row's selection box: the row opens its contract
@@ -95,7 +95,7 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     open_page(page, f"{base}/contract?contract={number}")
     assert_no_exception(page)
     expect(page.locator("h1").first).to_have_text(number)
-    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(1)
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(1)
     expect(page.locator("[data-testid='stDataFrame']").nth(1)).to_be_attached()  # waits, unlike count()
 
     open_page(page, base + "/renewals")

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -923,7 +924,7 @@ def chart(v: View, name: str, build: Callable[[], T]) -> T:
     return displayed(v, f"chart {name} {v.shown_key}", build)
 
 
-def monthly_chart(v: View, chosen: PortfolioFrame) -> charts.Spec:
+def monthly_chart(v: View, chosen: PortfolioFrame) -> go.Figure:
     """The overview's actuals per month of chosen (the view's contracts)."""
     return chart(
         v, "monthly", lambda: charts.monthly_actuals(monthly(v, chosen), v.lang, v.currency, v.as_of)
@@ -934,7 +935,7 @@ def monthly_chart(v: View, chosen: PortfolioFrame) -> charts.Spec:
 class Pressure:
     """The overview's pressure map of the view's contracts."""
 
-    spec: charts.Spec
+    figure: go.Figure
     bubbles: bool  # a bubble per budgeted contract, a click opens it; else contracts per cell
     unplaced: int  # contracts without a budget (or one of 0): no consumed share to place them by
 
