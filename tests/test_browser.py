@@ -80,12 +80,12 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     assert_no_exception(page)
 
     # a bubble of the pressure map says its contract on hover, and a click opens it
-    bubble = page.locator(".st-key-pressure_map g.mark-symbol.role-mark path").nth(5)
+    bubble = page.locator(".st-key-pressure_map g.trace.scatter path.point").nth(5)
     bubble.scroll_into_view_if_needed()
     bubble.hover(force=True)
-    tooltip = page.locator("#vg-tooltip-element td.value").first
-    expect(tooltip).to_be_visible()
-    hovered = tooltip.inner_text()
+    label = page.locator(".st-key-pressure_map g.hoverlayer g.hovertext")
+    expect(label).to_be_visible()
+    hovered = label.locator("tspan").first.text_content()  # the first line: the contract, in bold
     bubble.click(force=True)
     page.wait_for_url("**/contract?*", timeout=20_000)
     page.wait_for_selector(LOADED, timeout=30_000)
