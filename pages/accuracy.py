@@ -17,7 +17,7 @@ found = ui.backtest(view)
 minimum = view.thresholds.min_completed
 st.caption(
     t(
-        "Each forecast method replayed at 25, 50 and 75 % of the term of the {count} contracts completed before {date}, with only the costs booked up to that day, against their final cost.",
+        "Each forecast method replayed at 25, 50 and 75% of the term of the {count} contracts completed before {date}, with only the costs booked up to that day, against their final cost.",
         lang,
         count=i18n.number(found.completed, lang, 0),
         date=i18n.date(view.as_of, lang),

@@ -443,7 +443,7 @@ def backtest(rows: Sequence[Accuracy], lang: str) -> tuple[pd.DataFrame, dict[st
 
     data = [
         {
-            "checkpoint": f"{a.checkpoint} %",
+            "checkpoint": i18n.percent(Decimal(a.checkpoint) / 100, lang),
             "method": i18n.t(a.method, lang),
             "contracts": a.count,
             "ape": pct(a.median_ape),
@@ -466,7 +466,7 @@ def auto_picks(picks: Sequence[Pick], minimum: int, lang: str) -> tuple[pd.DataF
     data = [
         {
             "type": type_label(p.type, lang) or i18n.t("(none)", lang),
-            "checkpoint": f"{25 * p.quarter} %",
+            "checkpoint": i18n.percent(Decimal(p.quarter) / 4, lang),
             "method": i18n.t(p.method, lang),
             "why": i18n.t(p.reason, lang, count=p.completed, minimum=minimum),
         }

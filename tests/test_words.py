@@ -1,0 +1,93 @@
+"""What a Dutch reader sees (issue 22, item 8): the audit trail in words, the renewal window
+named apart from the renewal period, one percent format per language, plurals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from apptest import open_app
+
+from budgetcore import i18n
+from budgetcore.exchange import demo
+from budgetcore.exchange.formats import COLUMNS
+from budgetcore.figures import settings
+from budgetcore.figures.settings import Settings
+from budgetcore.store import decisions
+from budgetcore.store.access import Actor
+from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.schema import prepared
+from budgetcore.translations_nl import NL
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(scope="module")
+def trail_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo as the app's first start loads it, a decision from the renewals page, a settings change."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('words') / 'trail.db'}"
+    engine = prepared(make_engine(url))
+    assert demo.load_if_empty(engine, contracts=20, today=TODAY, history=False) is not None
+    with transaction(engine) as session:
+        number = demo_number(session)
+        page = Actor("anouk@example.nl", "page:renewals_decision", operator=True)
+        decisions.record_decision(session, number, "re-price", decided_by="Anouk", proposed_value=Decimal("12500"),
+                                  state="agreed with customer", actor=page)  # fmt: skip
+        settings.save(session, Settings(target_margin=Decimal("0.2")), Actor("anouk", "cli", operator=True))
+    engine.dispose()
+    return url
+
+
+def demo_number(session) -> str:
+    from budgetcore.figures import portfolio
+
+    return portfolio.portfolio(session, TODAY)[0].contract_number
+
+
+def test_the_dutch_audit_trail_says_what_happened_in_dutch(app_on, trail_url: str) -> None:
+    app_on(trail_url)
+    at = open_app("pages/audit.py", lang="nl")
+    table = at.dataframe[0].value
+    cells = " | ".join(str(v) for column in table.columns for v in table[column])
+    for internal in (
+        "{",
+        '"',
+        "page:",
+        "decide",
+        "demo-load",
+        "the app's first start",
+        "target_margin",
+        "cli",
+    ):
+        assert internal not in cells, (internal, cells[:400])
+    for words in ("Verlengingsbesluit", "pagina Verlengingen", "Demo geladen", "de eerste start van de app",
+                  "Instellingen gewijzigd", "doelmarge", "de opdrachtregel", "prijs herzien", "12500"):  # fmt: skip
+        assert words in cells, (words, cells[:600])
+    assert re.search(r"contracten \d+", cells)  # the demo's rows, counted in words
+    assert at.selectbox(key="audit_action").format_func("decide") == "Verlengingsbesluit"
+
+
+def test_the_renewal_window_is_not_the_renewal_period_in_dutch() -> None:
+    """'verlengingstermijn' is the template's column for the months a renewal runs (renewal_months);
+    the days before an end date in which a contract approaches renewal are the 'verlengingsvenster'."""
+    period = next(c for c in COLUMNS["contracts"] if c.name == "renewal_months").aliases[0]
+    assert period == "verlengingstermijn (maanden)"
+    window = {k: v for k, v in NL.items() if "renewal window" in k.lower()}
+    assert window
+    for english, dutch in window.items():
+        assert "verlengingstermijn" not in dutch.lower(), english
+        assert "verlengingsvenster" in dutch.lower(), english
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_one_percent_format_per_language(lang: str) -> None:
+    """Babel writes '25%' in English and in Dutch; every percentage the app writes says it so."""
+    written = i18n.percent(Decimal("0.25"), lang)
+    assert written == i18n.percent_formatter(lang)(0.25)
+    suffix = written.removeprefix("25")
+    for english, dutch in NL.items():
+        text = dutch if lang == "nl" else english
+        for found in re.findall(r"\d+(\s?)%", text):
+            assert found == suffix.removesuffix("%"), (english, text)
