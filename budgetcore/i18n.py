@@ -37,6 +37,13 @@ def t(text: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
     return translated.format(**values) if values else translated
 
 
+def plural(count: int, one: str, other: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
+    """one or other (English keys, each translated) as lang's plural rules (CLDR, Babel) pick for
+    count: '1 contract', '2 contracts'; the count is filled in as {n} unless values give it."""
+    form = Locale.parse(_LOCALES[lang]).plural_form(count)
+    return t(one if form == "one" else other, lang, **({"n": number(count, lang, 0)} | values))
+
+
 def missing(texts: list[str]) -> list[str]:
     """The texts that have no Dutch translation yet (for the catalog test)."""
     return [s for s in texts if s not in NL]

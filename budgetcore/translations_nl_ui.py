@@ -42,4 +42,9 @@ NL_UI: dict[str, str] = {
     "watch elapsed": "aandacht bij verstreken",
     "watch level": "aandachtsniveau",
     "work orders": "werkbonnen",
+    # plurals (i18n.plural): the singular of each counted text
+    "Not drawn: {n} contract without a budget.": "Niet getekend: {n} contract zonder budget.",
+    "Value earned to date (contract value x elapsed) - actual to date, over the {n} contract with a value": "Verdiende waarde tot nu toe (contractwaarde x verstreken) - werkelijk tot nu toe, over het {n} contract met een contractwaarde",
+    "Removed {n} fictitious contract with all its lines.": "{n} fictief contract met al zijn regels verwijderd.",
+    "Each forecast method replayed at 25, 50 and 75% of the term of the {n} contract completed before {date}, with only the costs booked up to that day, against its final cost.": "Elke prognosemethode opnieuw uitgevoerd op 25, 50 en 75% van de looptijd van het {n} contract dat vóór {date} afliep, met alleen de kosten die tot die dag geboekt waren, tegenover de uiteindelijke kosten.",
 }

@@ -102,7 +102,8 @@ if view.demo:  # the demo's rows are marked in the database: remove them, or let
         st.session_state["import_demo_removed"] = removed.get("contracts", 0)
         st.rerun()
 if (gone := st.session_state.pop("import_demo_removed", None)) is not None:
-    st.success(t("Removed {n} fictitious contracts with all their lines.", lang, n=gone))
+    st.success(i18n.plural(gone, "Removed {n} fictitious contract with all its lines.",
+                           "Removed {n} fictitious contracts with all their lines.", lang))  # fmt: skip
 replace = view.demo and st.radio(
     t("With the demo portfolio", lang),
     [True, False],

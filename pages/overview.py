@@ -29,10 +29,11 @@ money = {
 }
 helps = {
     "Forecast at end": t("Sum of each contract's expected actual total at the end of its term", lang),
-    "Margin to date": t(
+    "Margin to date": i18n.plural(
+        head.with_value,
+        "Value earned to date (contract value x elapsed) - actual to date, over the {n} contract with a value",
         "Value earned to date (contract value x elapsed) - actual to date, over the {n} contracts with a value",
         lang,
-        n=head.with_value,
     ),
 }
 cols = st.columns([0.8, 1, 1, 1, 1], gap="xsmall")  # room for "175,000" and "US$ 10,5 mln." at 1440 px
@@ -90,7 +91,12 @@ with left:
         )  # fmt: skip
     if pressure.unplaced:
         st.caption(
-            t("Not drawn: {n} contracts without a budget.", lang, n=i18n.number(pressure.unplaced, lang, 0))
+            i18n.plural(
+                pressure.unplaced,
+                "Not drawn: {n} contract without a budget.",
+                "Not drawn: {n} contracts without a budget.",
+                lang,
+            )
         )
     if pressure.bubbles:  # a click on a bubble opens its contract
         clicked = st.plotly_chart(pressure.figure, width="stretch", key="pressure_map", on_select="rerun",

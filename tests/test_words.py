@@ -91,3 +91,50 @@ def test_one_percent_format_per_language(lang: str) -> None:
         text = dutch if lang == "nl" else english
         for found in re.findall(r"\d+(\s?)%", text):
             assert found == suffix.removesuffix("%"), (english, text)
+
+
+@pytest.mark.parametrize(
+    ("count", "lang", "expected"),
+    [
+        (1, "en", "Not drawn: 1 contract without a budget."),
+        (2, "en", "Not drawn: 2 contracts without a budget."),
+        (1, "nl", "Niet getekend: 1 contract zonder budget."),
+        (1200, "nl", "Niet getekend: 1.200 contracten zonder budget."),
+    ],
+)
+def test_a_count_of_one_is_singular(count: int, lang: str, expected: str) -> None:
+    one, other = "Not drawn: {n} contract without a budget.", "Not drawn: {n} contracts without a budget."
+    assert i18n.plural(count, one, other, lang) == expected
+
+
+def test_every_counted_text_of_the_pages_has_both_forms_in_dutch() -> None:
+    """The pages' i18n.plural calls: both forms are keys of the Dutch catalogue."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for path in [*(root / "pages").glob("*.py"), *(root / "budgetcore").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "plural":
+                found += [a.value for a in node.args[1:3] if isinstance(a, ast.Constant)]
+    assert len(found) >= 8
+    assert i18n.missing(found) == []
+
+
+def test_the_margin_help_counts_one_contract_in_the_singular(app_on, trail_url: str) -> None:
+    from budgetcore.figures import portfolio
+
+    engine = prepared(make_engine(trail_url))
+    with transaction(engine) as session:
+        every = portfolio.portfolio(session, TODAY)
+    engine.dispose()
+    valued: dict[tuple[str, str, str], int] = {}
+    for f in every:
+        key = (f.inputs.customer, f.inputs.type, f.status)
+        valued[key] = valued.get(key, 0) + bool(f.inputs.contract_value)
+    customer, kind, status = next(key for key, n in valued.items() if n == 1)
+    app_on(trail_url)
+    at = open_app(customer=customer, type=kind, status=status, contracts="all")  # one contract with a value
+    margin = at.metric[4].help
+    assert "over the 1 contract with a value" in margin, margin
