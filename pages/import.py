@@ -127,6 +127,8 @@ if files:
 
     st.subheader(t("What was recognised", lang))
     st.dataframe(pd.DataFrame(import_view.recognition_rows(checked.files, lang)), hide_index=True)
+    for line in import_view.recognised_columns(checked.files, lang):
+        st.caption(text.markdown(line))
     errors = [*unreadable, *checked.errors]
     if checked.fault:  # the database failed, not the files
         ui.server_fault(checked.fault, lang)
