@@ -472,6 +472,32 @@ def test_the_phone_list_opens_each_contract_and_says_its_status_why_and_deadline
     assert renewals.get("page_link")[0].proto.label == "Renewals"  # back where it came from
 
 
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_phone_card_names_the_customer_and_the_decision_and_its_button_looks_like_one(lang: str) -> None:
+    """Issue 22, item 4: the cards show what the table's key columns show; the contract's button
+    is a bordered button with an icon, not a text-looking tertiary one."""
+    overview = run(lang=lang)
+    first = overview.dataframe[0].value.iloc[0]
+    button = overview.button(key="phone_overview_open_0")
+    assert button.proto.type != "tertiary" and button.proto.icon
+    cards = [
+        m.value for m in overview.markdown if i18n.t("Next deadline: {date}", lang).split("{")[0] in m.value
+    ]
+    assert escaped(first["customer"]) in cards[0]
+    renewals = run("pages/renewals.py", lang=lang, within="365")
+    table = renewals.dataframe[0].value
+    cards = [
+        m.value for m in renewals.markdown if i18n.t("Next deadline: {date}", lang).split("{")[0] in m.value
+    ]
+    assert len(cards) == min(len(table), 20)
+    decision_label = i18n.t("Decision: {decision}", lang).split("{")[0]
+    for (_, row), card in zip(table.iterrows(), cards, strict=False):
+        assert escaped(row["customer"]) in card
+        assert decision_label + escaped(row["decision"]) in card
+    overdue = i18n.t("overdue for review", lang)
+    assert any(overdue in card for card in cards) == any(overdue in d for d in table["decision"])
+
+
 def test_the_contract_page_links_back_where_it_was_opened_from() -> None:
     number = "CT-2024-00021"
     back = run("pages/contract.py", contract=number, **{"from": "renewals"}).get("page_link")[0]

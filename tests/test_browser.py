@@ -172,7 +172,7 @@ def test_a_phone_gets_cards_and_a_desktop_the_table_only(
         first = card.locator(".st-key-phone_overview_open_0 button")
         expect(first).to_be_visible()
         assert card.locator("[data-testid='stDataFrame']").count() == 0
-        number = first.inner_text()
+        number = first.locator("[data-testid='stMarkdownContainer']").inner_text()  # the label, not the icon
         first.click()
         card.wait_for_url("**/contract?*", timeout=20_000)
         card.wait_for_selector(LOADED, timeout=30_000)

@@ -1094,22 +1094,27 @@ def phone_list(
     action: str | None = None,
     origin: str = "overview",
 ) -> None:
-    """The table's rows as short cards for a phone: the contract (a button that opens it: no
-    link is made from imported text), status and flag, the suggested action, why, and the
-    next deadline; the first PHONE_ROWS rows."""
+    """The table's rows as short cards for a phone: the contract (a button that opens it, drawn as
+    a button: no link is made from imported text), its customer, status and flag, the recorded
+    renewal decision (or "no decision yet" / "overdue for review") where the table has one, the
+    suggested action, why, and the next deadline; the first PHONE_ROWS rows."""
     lang = v.lang
     colours = {tables.status_label(s, lang): s for s in STATUSES}
     for n, (_, row) in enumerate(rows.head(PHONE_ROWS).iterrows()):
         number = str(row["contract"])
         with st.container(border=True):
-            if st.button(text.markdown(number), key=f"{key}_open_{n}", type="tertiary"):
+            if st.button(text.markdown(number), key=f"{key}_open_{n}", icon=":material/open_in_new:",
+                         help=t("Open the contract", lang)):  # fmt: skip
                 open_contract(number, origin)
             head = [tables.status_badge(colours.get(row["status"], ""), lang)]
             if row.get("flag"):
                 head.append(f":violet-badge[{text.markdown(row['flag'])}]")
             if action and row.get(action):
                 head.append(f"**{text.markdown(row[action])}**")
-            lines = [" ".join(head)]
+            lines = [f"**{text.markdown(row['customer'], limit=text.LONG)}**"] if row.get("customer") else []
+            lines.append(" ".join(head))
+            if row.get("decision"):
+                lines.append(t("Decision: {decision}", lang, decision=text.markdown(row["decision"])))
             if row.get(why):
                 lines.append(text.markdown(row[why], limit=text.LONG))
             lines.append(t("Next deadline: {date}", lang, date=i18n.date(row["deadline"], lang)))
