@@ -224,7 +224,7 @@ def monthly_actuals(
             x=names[last], y=float(months[last].labour + months[last].material), text=to_date,
             showarrow=False, yanchor="bottom", textangle=-90, font={"size": 11, "color": NOTE_COLOUR},
         )  # fmt: skip
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")  # labour first, as the bars stack
     fig.update_xaxes(type="category", tickangle=-45)
     _money_axis(fig, lang, currency)
     return _layout(fig, lang, 340)
