@@ -48,6 +48,5 @@ NL_UI: dict[str, str] = {
     "Removed {n} fictitious contract with all its lines.": "{n} fictief contract met al zijn regels verwijderd.",
     "Each forecast method replayed at 25, 50 and 75% of the term of the {n} contract completed before {date}, with only the costs booked up to that day, against its final cost.": "Elke prognosemethode opnieuw uitgevoerd op 25, 50 en 75% van de looptijd van het {n} contract dat vóór {date} afliep, met alleen de kosten die tot die dag geboekt waren, tegenover de uiteindelijke kosten.",
     # the phone's cards
-    "Open the contract": "Open het contract",
     "Decision: {decision}": "Besluit: {decision}",
 }

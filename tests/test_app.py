@@ -355,13 +355,13 @@ def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> Non
     assert list(config)[:9] == [
         "contract",
         "customer",
-        "deadline",
         "status",
         "decision",  # the renewal decision recorded so far (review_ui.with_decisions)
         "action",
         "reason",
         "price",
         "change",
+        "deadline",  # after the price: the key columns fit at 1440 px (issue 22, item 5)
     ]
     assert config["price"]["label"] == "Verlengingsprijs (€)" and config["status"]["width"] >= 100
 
@@ -442,8 +442,8 @@ def test_the_overview_shows_running_contracts_and_the_ended_ones_still_open() ->
     shown = main.value
     assert sorted(shown["contract"]) == sorted(running["contract_number"])
     assert at.metric[0].value == str(len(running))
-    assert list(json.loads(main.proto.columns))[:7] == [
-        "contract", "customer", "status", "flag", "why", "deadline", "end",
+    assert list(json.loads(main.proto.columns))[:9] == [
+        "contract", "customer", "status", "budget", "actual", "forecast", "margin", "flag", "why",
     ]  # fmt: skip
     by_number = {f.contract_number: f for f in running.figures()}
     assert all(shown["why"] == [advice.why_short(by_number[n], "en") for n in shown["contract"]])

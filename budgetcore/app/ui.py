@@ -1103,8 +1103,7 @@ def phone_list(
     for n, (_, row) in enumerate(rows.head(PHONE_ROWS).iterrows()):
         number = str(row["contract"])
         with st.container(border=True):
-            if st.button(text.markdown(number), key=f"{key}_open_{n}", icon=":material/open_in_new:",
-                         help=t("Open the contract", lang)):  # fmt: skip
+            if st.button(text.markdown(number), key=f"{key}_open_{n}", icon=":material/open_in_new:"):
                 open_contract(number, origin)
             head = [tables.status_badge(colours.get(row["status"], ""), lang)]
             if row.get("flag"):
