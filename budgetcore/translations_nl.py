@@ -166,7 +166,7 @@ NL: dict[str, str] = {
     "Watch when consumed reaches (%)": "Aandacht als het verbruik oploopt tot (%)",
     "... while elapsed is below (%)": "... terwijl minder verstreken is dan (%)",
     "Renewals and pricing": "Verlengingen en prijs",
-    "Default renewal window (days)": "Standaardvenster voor verlengingen (dagen)",
+    "Default renewal window (days)": "Standaard verlengingsvenster (dagen)",
     "Target margin, as a share of the contract value (%)": "Doelmarge, als deel van de contractwaarde (%)",
     "Suggested renewal value = forecast cost / (1 - target margin).": "Voorgestelde contractwaarde bij verlenging = verwachte kosten / (1 - doelmarge).",
     "Currency": "Valuta",
@@ -174,12 +174,12 @@ NL: dict[str, str] = {
     "Settings saved. Statuses everywhere now use them.": "Instellingen opgeslagen. Alle statussen gebruiken ze nu.",
     "Restore the defaults": "Standaardwaarden herstellen",
     "Defaults: at risk above {risk} over budget; watch from {level} consumed while under {elapsed} of the term; renewal window {days} days; target margin {target}.": "Standaard: risico vanaf {risk} boven budget; aandacht vanaf {level} verbruikt bij minder dan {elapsed} van de looptijd; verlengingsvenster {days} dagen; doelmarge {target}.",
-    "must be between 0 % and 500 %": "moet tussen 0% en 500% liggen",
-    "must be above 0 % and at most 200 %": "moet boven 0% en hoogstens 200% zijn",
-    "must be above 0 % and at most 100 %": "moet boven 0% en hoogstens 100% zijn",
-    "must be between 0 % and 100 %": "moet tussen 0% en 100% liggen",
+    "must be between 0% and 500%": "moet tussen 0% en 500% liggen",
+    "must be above 0% and at most 200%": "moet boven 0% en hoogstens 200% zijn",
+    "must be above 0% and at most 100%": "moet boven 0% en hoogstens 100% zijn",
+    "must be between 0% and 100%": "moet tussen 0% en 100% liggen",
     "must be between 0 and 3650 days": "moet tussen 0 en 3650 dagen liggen",
-    "must be at least 0 % and below 100 %": "moet minstens 0% en minder dan 100% zijn",
+    "must be at least 0% and below 100%": "moet minstens 0% en minder dan 100% zijn",
     "must be a three-letter currency code such as EUR": "moet een valutacode van drie letters zijn, zoals EUR",
     # the Import page and what the importer reports
     "Import": "Importeren",
@@ -442,3 +442,7 @@ NL.update(NL_SCOPE)
 from budgetcore.translations_nl_advice import NL_ADVICE  # noqa: E402 - issue 20's words, in their own file
 
 NL.update(NL_ADVICE)
+
+from budgetcore.translations_nl_ui import NL_UI  # noqa: E402 - issue 22's words, in their own file
+
+NL.update(NL_UI)

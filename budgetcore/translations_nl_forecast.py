@@ -25,7 +25,7 @@ NL_FORECAST: dict[str, str] = {
     "The forecast method setting names this method.": "De instelling prognosemethode noemt deze methode.",
     # the forecast accuracy page
     "Forecast accuracy": "Prognosekwaliteit",
-    "Each forecast method replayed at 25, 50 and 75 % of the term of the {count} contracts completed before {date}, with only the costs booked up to that day, against their final cost.": "Elke prognosemethode opnieuw uitgevoerd op 25, 50 en 75 % van de looptijd van de {count} contracten die vóór {date} afliepen, met alleen de kosten die tot die dag geboekt waren, tegenover hun uiteindelijke kosten.",
+    "Each forecast method replayed at 25, 50 and 75% of the term of the {n} contracts completed before {date}, with only the costs booked up to that day, against their final cost.": "Elke prognosemethode opnieuw uitgevoerd op 25, 50 en 75% van de looptijd van de {n} contracten die vóór {date} afliepen, met alleen de kosten die tot die dag geboekt waren, tegenover hun uiteindelijke kosten.",
     "Forecast method (Settings): **{method}**.": "Prognosemethode (Instellingen): **{method}**.",
     "auto uses, per contract type, the method with the lowest median error at the checkpoint nearest to a contract's elapsed share, when at least {minimum} completed contracts of the type had a forecast by it; otherwise the chain.": "Automatisch gebruikt per contractsoort de methode met de kleinste mediane fout op het meetpunt dat het dichtst bij het verstreken deel van een contract ligt, als minstens {minimum} afgeronde contracten van die soort er een prognose mee kregen; anders de standaardvolgorde.",
     "No completed contracts yet: every forecast uses the chain.": "Nog geen afgeronde contracten: elke prognose gebruikt de standaardvolgorde.",

@@ -146,7 +146,7 @@ NL_REVIEW.update(
         "must be between 0 and 365 days": "moet tussen 0 en 365 dagen liggen",
         "no account manager": "geen accountmanager",
         "notice deadline {deadline} in {days} days and no renewal decision yet": "opzegdatum {deadline} over {days} dagen en nog geen verlengingsbesluit",
-        "notice deadline {deadline} is within the renewal window ({days} days left)": "opzegdatum {deadline} valt binnen de verlengingstermijn (nog {days} dagen)",
+        "notice deadline {deadline} is within the renewal window ({days} days left)": "opzegdatum {deadline} valt binnen het verlengingsvenster (nog {days} dagen)",
         "status worsened from {before} to {now}: forecast {forecast} against the budget {budget}, {consumed} consumed": "status verslechterd van {before} naar {now}: prognose {forecast} tegenover het budget {budget}, {consumed} verbruikt",
         "the contract ends on {end} ({days} days left)": "het contract eindigt op {end} (nog {days} dagen)",
     }

@@ -16,10 +16,11 @@ ui.demo_banner(view)
 found = ui.backtest(view)
 minimum = view.thresholds.min_completed
 st.caption(
-    t(
-        "Each forecast method replayed at 25, 50 and 75 % of the term of the {count} contracts completed before {date}, with only the costs booked up to that day, against their final cost.",
+    i18n.plural(
+        found.completed,
+        "Each forecast method replayed at 25, 50 and 75% of the term of the {n} contract completed before {date}, with only the costs booked up to that day, against its final cost.",
+        "Each forecast method replayed at 25, 50 and 75% of the term of the {n} contracts completed before {date}, with only the costs booked up to that day, against their final cost.",
         lang,
-        count=i18n.number(found.completed, lang, 0),
         date=i18n.date(view.as_of, lang),
     )
 )
@@ -43,7 +44,9 @@ ui.table(picks, pick_columns, view)
 
 st.subheader(t("Error by checkpoint", lang))
 every = [a for a in backtest.ordered(found) if a.type == calibration.ALL_TYPES]
-st.vega_lite_chart(spec=charts.forecast_errors(every, lang), width="stretch", key="accuracy_chart")
+st.plotly_chart(
+    charts.forecast_errors(every, lang), width="stretch", key="accuracy_chart", config=charts.CONFIG
+)
 st.caption(t("Every contract type together; a lower line forecast better.", lang))
 
 st.subheader(t("The backtest", lang))

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from budgetcore.app import ui
+from budgetcore.app import audit_text, ui
 from budgetcore.i18n import t
 from budgetcore.store import access, database
 
@@ -23,7 +23,8 @@ with database.transaction(ui.engine()) as session:
     actions = access.trail_actions(session)
 who_col, action_col, since_col, until_col = st.columns([2, 1, 1, 1])
 who = who_col.text_input(t("Who (part of the email or user name)", lang), key="audit_actor")
-action = action_col.selectbox(t("Action", lang), [None, *actions], format_func=lambda a: a or t("All", lang),
+action = action_col.selectbox(t("Action", lang), [None, *actions],
+                              format_func=lambda a: audit_text.action(a, lang) if a else t("All", lang),
                               key="audit_action")  # fmt: skip
 since = since_col.date_input(t("From", lang), value=None, key="audit_since", format=ui.date_format(lang))
 until = until_col.date_input(t("Through", lang), value=None, key="audit_until", format=ui.date_format(lang))
@@ -39,6 +40,8 @@ if not entries:
     st.info(t("No entries match.", lang))
     st.stop()
 labels = {c: t(c.capitalize(), lang) for c in access.AUDIT_COLUMNS}
-frame = pd.DataFrame(access.trail_rows(entries), columns=list(access.AUDIT_COLUMNS)).rename(columns=labels)
+frame = pd.DataFrame(audit_text.rows(entries, lang), columns=list(access.AUDIT_COLUMNS)).rename(
+    columns=labels
+)
 st.dataframe(frame, hide_index=True, key="audit_table", width="stretch")
 ui.csv_download(lang, access.trail_csv(entries), f"audit-{dt.date.today().isoformat()}", key="audit_csv")

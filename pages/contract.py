@@ -102,9 +102,8 @@ review_ui.decision_section(view, f)
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("Burn-up", lang))
-    st.vega_lite_chart(
-        spec=charts.burn_up(found.burn_up, f, lang, view.currency), width="stretch", key="burn_up"
-    )
+    st.plotly_chart(charts.burn_up(found.burn_up, f, lang, view.currency), width="stretch", key="burn_up",
+                    config=charts.CONFIG)  # fmt: skip
 with right:
     st.subheader(t("Budget vs actual", lang))
     frame, columns = tables.categories(found.categories, lang)

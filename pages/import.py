@@ -108,7 +108,8 @@ if view.demo:  # the demo's rows are marked in the database: remove them, or let
         st.session_state["import_demo_removed"] = removed.get("contracts", 0)
         st.rerun()
 if (gone := st.session_state.pop("import_demo_removed", None)) is not None:
-    st.success(t("Removed {n} fictitious contracts with all their lines.", lang, n=gone))
+    st.success(i18n.plural(gone, "Removed {n} fictitious contract with all its lines.",
+                           "Removed {n} fictitious contracts with all their lines.", lang))  # fmt: skip
 replace = view.demo and st.radio(
     t("With the demo portfolio", lang),
     [True, False],
@@ -132,6 +133,8 @@ if files:
 
     st.subheader(t("What was recognised", lang))
     st.dataframe(pd.DataFrame(import_view.recognition_rows(checked.files, lang)), hide_index=True)
+    for line in import_view.recognised_columns(checked.files, lang):
+        st.caption(text.markdown(line))
     errors = [*unreadable, *checked.errors]
     if checked.fault:  # the database failed, not the files
         ui.server_fault(checked.fault, lang)

@@ -30,10 +30,11 @@ money = {
 }
 helps = {
     "Forecast at end": t("Sum of each contract's expected actual total at the end of its term", lang),
-    "Margin to date": t(
+    "Margin to date": i18n.plural(
+        head.with_value,
+        "Value earned to date (contract value x elapsed) - actual to date, over the {n} contract with a value",
         "Value earned to date (contract value x elapsed) - actual to date, over the {n} contracts with a value",
         lang,
-        n=head.with_value,
     ),
 }
 cols = st.columns([0.8, 1, 1, 1, 1], gap="xsmall")  # room for "175,000" and "US$ 10,5 mln." at 1440 px
@@ -93,20 +94,25 @@ with left:
         )  # fmt: skip
     if pressure.unplaced:
         st.caption(
-            t("Not drawn: {n} contracts without a budget.", lang, n=i18n.number(pressure.unplaced, lang, 0))
+            i18n.plural(
+                pressure.unplaced,
+                "Not drawn: {n} contract without a budget.",
+                "Not drawn: {n} contracts without a budget.",
+                lang,
+            )
         )
     if pressure.bubbles:  # a click on a bubble opens its contract
-        clicked = st.vega_lite_chart(spec=pressure.spec, width="stretch", key="pressure_map", on_select="rerun",
-                                     selection_mode=charts.PICK)  # fmt: skip
+        clicked = st.plotly_chart(pressure.figure, width="stretch", key="pressure_map", on_select="rerun",
+                                  selection_mode="points", config=charts.CONFIG)  # fmt: skip
         number = charts.clicked_contract(clicked)
         if number:
             ui.open_contract(number)
     else:
-        st.vega_lite_chart(spec=pressure.spec, width="stretch", key="pressure_density")
+        st.plotly_chart(pressure.figure, width="stretch", key="pressure_density", config=charts.CONFIG)
 with right:
     st.subheader(t("Actuals per month", lang))
     st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
-    st.vega_lite_chart(spec=ui.monthly_chart(view, chosen), width="stretch", key="monthly")
+    st.plotly_chart(ui.monthly_chart(view, chosen), width="stretch", key="monthly", config=charts.CONFIG)
 
 if view.filters == Filters():  # the first filter change will want every contract's months
     ui.warm_months(view)

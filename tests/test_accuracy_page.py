@@ -52,7 +52,7 @@ def test_the_page_shows_the_backtest_and_what_auto_uses(
     assert set(table.iloc[:, 1]) == {
         i18n.t(m, lang) for m in ("auto", "chain", "visits", "burn", "run rate", "remaining budget")
     }
-    assert len(at.get("vega_lite_chart")) == 1
+    assert len(at.get("plotly_chart")) == 1
     at.selectbox(key="accuracy_type").set_value("preventive").run()
     assert not at.exception
     assert len(at.dataframe[1].value) == 18
@@ -65,4 +65,4 @@ def test_without_completed_contracts_the_page_says_the_chain_is_used(tmp_path: P
     prepared(make_engine(url)).dispose()
     at = run(app_on, url, "en")
     assert [i.value for i in at.info] == ["No completed contracts yet: every forecast uses the chain."]
-    assert not at.dataframe and not at.get("vega_lite_chart")
+    assert not at.dataframe and not at.get("plotly_chart")

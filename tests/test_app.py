@@ -80,7 +80,7 @@ def test_overview_on_the_demo_portfolio() -> None:
         "Margin to date",
     ]
     assert at.metric[0].value == "481"
-    assert len(at.get("vega_lite_chart")) == 2
+    assert len(at.get("plotly_chart")) == 2
 
 
 @pytest.mark.parametrize("page", PAGES[1:])
@@ -88,7 +88,7 @@ def test_other_pages_render_on_the_demo(page: str) -> None:
     number = "CT-2023-00004"
     at = run(page, contract=number)
     assert at.dataframe, "a table"
-    assert at.get("vega_lite_chart") or page.endswith("renewals.py")
+    assert at.get("plotly_chart") or page.endswith("renewals.py")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -157,7 +157,7 @@ def test_the_contract_parameter_opens_that_contract() -> None:
     at = run("pages/contract.py", contract=number)
     assert at.title[0].value == escaped(number)  # imported text, escaped for markdown
     assert len(at.dataframe) == 6  # categories, work orders, hours, materials, per period, billed on top
-    assert len(at.get("vega_lite_chart")) == 1
+    assert len(at.get("plotly_chart")) == 1
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
@@ -355,13 +355,13 @@ def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> Non
     assert list(config)[:9] == [
         "contract",
         "customer",
-        "deadline",
         "status",
         "decision",  # the renewal decision recorded so far (review_ui.with_decisions)
         "action",
         "reason",
         "price",
         "change",
+        "deadline",  # after the price: the key columns fit at 1440 px (issue 22, item 5)
     ]
     assert config["price"]["label"] == "Verlengingsprijs (€)" and config["status"]["width"] >= 100
 
@@ -398,8 +398,8 @@ def test_a_long_table_is_sorted_and_paged_on_the_server(monkeypatch: pytest.Monk
 def test_a_large_pressure_map_draws_cells_not_points(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("budgetcore.app.charts.MAX_POINTS", 10)
     at = run()
-    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "line"]  # cells, the diagonal
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [trace["type"] for trace in figure["data"]] == ["heatmap", "scatter"]  # cells, the diagonal
 
 
 def test_an_out_of_range_as_of_in_the_link_is_refused_naming_the_range() -> None:
@@ -442,8 +442,8 @@ def test_the_overview_shows_running_contracts_and_the_ended_ones_still_open() ->
     shown = main.value
     assert sorted(shown["contract"]) == sorted(running["contract_number"])
     assert at.metric[0].value == str(len(running))
-    assert list(json.loads(main.proto.columns))[:7] == [
-        "contract", "customer", "status", "flag", "why", "deadline", "end",
+    assert list(json.loads(main.proto.columns))[:9] == [
+        "contract", "customer", "status", "budget", "actual", "forecast", "margin", "flag", "why",
     ]  # fmt: skip
     by_number = {f.contract_number: f for f in running.figures()}
     assert all(shown["why"] == [advice.why_short(by_number[n], "en") for n in shown["contract"]])
@@ -470,6 +470,32 @@ def test_the_phone_list_opens_each_contract_and_says_its_status_why_and_deadline
     renewals.button(key="phone_renewals_open_0").click().run()
     assert renewals.title[0].value == escaped(number)
     assert renewals.get("page_link")[0].proto.label == "Renewals"  # back where it came from
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_phone_card_names_the_customer_and_the_decision_and_its_button_looks_like_one(lang: str) -> None:
+    """Issue 22, item 4: the cards show what the table's key columns show; the contract's button
+    is a bordered button with an icon, not a text-looking tertiary one."""
+    overview = run(lang=lang)
+    first = overview.dataframe[0].value.iloc[0]
+    button = overview.button(key="phone_overview_open_0")
+    assert button.proto.type != "tertiary" and button.proto.icon
+    cards = [
+        m.value for m in overview.markdown if i18n.t("Next deadline: {date}", lang).split("{")[0] in m.value
+    ]
+    assert escaped(first["customer"]) in cards[0]
+    renewals = run("pages/renewals.py", lang=lang, within="365")
+    table = renewals.dataframe[0].value
+    cards = [
+        m.value for m in renewals.markdown if i18n.t("Next deadline: {date}", lang).split("{")[0] in m.value
+    ]
+    assert len(cards) == min(len(table), 20)
+    decision_label = i18n.t("Decision: {decision}", lang).split("{")[0]
+    for (_, row), card in zip(table.iterrows(), cards, strict=False):
+        assert escaped(row["customer"]) in card
+        assert decision_label + escaped(row["decision"]) in card
+    overdue = i18n.t("overdue for review", lang)
+    assert any(overdue in card for card in cards) == any(overdue in d for d in table["decision"])
 
 
 def test_the_contract_page_links_back_where_it_was_opened_from() -> None:

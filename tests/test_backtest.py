@@ -174,8 +174,8 @@ def test_auto_keeps_the_chain_below_the_minimum_of_completed_contracts(hand_made
     printed = io.StringIO()
     assert cli.main(["backtest", "--db", str(hand_made.url), "--as-of", "2026-11-27"], out=printed) == 0
     text = printed.getvalue()
-    assert "preventive at 25 %: chain (fewer than 2 completed contracts (1))" in text
-    assert "25 %        all            run rate" in text and "burn" in text  # the baselines are there
+    assert "preventive at 25%: chain (fewer than 2 completed contracts (1))" in text
+    assert "25%         all            run rate" in text and "burn" in text  # the baselines are there
     # the running contract (CT-E, 331 of 730 days: the 50 % checkpoint) under auto with a minimum of 1
     with transaction(hand_made) as session:
         running = frame.load(session, AS_OF, Thresholds(forecast_method=AUTO, min_completed=1))

@@ -18,6 +18,7 @@ from browser_support import LOADED, streamlit_app
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
+from budgetcore import i18n
 from budgetcore.figures import portfolio
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.schema import prepared
@@ -59,7 +60,7 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     assert_no_exception(page)
     expect(page.get_by_text("Demo data", exact=False).first).to_be_visible()
     expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1)
-    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(2)
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(2)
     expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
 
     # click the first row's selection box: the row opens its contract
@@ -80,12 +81,12 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     assert_no_exception(page)
 
     # a bubble of the pressure map says its contract on hover, and a click opens it
-    bubble = page.locator(".st-key-pressure_map g.mark-symbol.role-mark path").nth(5)
+    bubble = page.locator(".st-key-pressure_map g.trace.scatter path.point").nth(5)
     bubble.scroll_into_view_if_needed()
     bubble.hover(force=True)
-    tooltip = page.locator("#vg-tooltip-element td.value").first
-    expect(tooltip).to_be_visible()
-    hovered = tooltip.inner_text()
+    label = page.locator(".st-key-pressure_map g.hoverlayer g.hovertext")
+    expect(label).to_be_visible()
+    hovered = label.locator("tspan").first.text_content()  # the first line: the contract, in bold
     bubble.click(force=True)
     page.wait_for_url("**/contract?*", timeout=20_000)
     page.wait_for_selector(LOADED, timeout=30_000)
@@ -95,7 +96,7 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     open_page(page, f"{base}/contract?contract={number}")
     assert_no_exception(page)
     expect(page.locator("h1").first).to_have_text(number)
-    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(1)
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(1)
     expect(page.locator("[data-testid='stDataFrame']").nth(1)).to_be_attached()  # waits, unlike count()
 
     open_page(page, base + "/renewals")
@@ -172,7 +173,7 @@ def test_a_phone_gets_cards_and_a_desktop_the_table_only(
         first = card.locator(".st-key-phone_overview_open_0 button")
         expect(first).to_be_visible()
         assert card.locator("[data-testid='stDataFrame']").count() == 0
-        number = first.inner_text()
+        number = first.locator("[data-testid='stMarkdownContainer']").inner_text()  # the label, not the icon
         first.click()
         card.wait_for_url("**/contract?*", timeout=20_000)
         card.wait_for_selector(LOADED, timeout=30_000)
@@ -239,3 +240,46 @@ def test_record_a_reprice_decision_and_see_it_everywhere(server: tuple[str, str]
     folder = os.environ.get("BUDGETCORE_SHOTS")
     if folder:
         Path(folder, "pack.xlsx").write_bytes(Path(xlsx_download.value.path()).read_bytes())
+
+
+HEADER_ROOM = 16  # px beside a header's text: the cell's padding on both sides
+ROW_MARKERS = 40  # px: the selection boxes' column before the first
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_key_columns_fit_at_1440_px_with_their_headers_whole(
+    server: tuple[str, str], page: Page, lang: str
+) -> None:
+    """Issue 22, item 5: on the overview, contract, customer, status, budget, actual, forecast and
+    margin; on the renewals, the contract, its status and decision, what to do, why and the
+    renewal price come first and fit the table's width at 1440 px, each header's text whole
+    (measured in the grid's own font)."""
+    from budgetcore.app import review_ui, tables, ui
+
+    base, _ = server
+    for path, columns, key in (
+        ("/", tables.OVERVIEW_COLUMNS, tables.OVERVIEW_KEY),
+        ("/renewals", tables.RENEWAL_COLUMNS, tables.RENEWAL_KEY),
+    ):
+        open_page(page, f"{base}{path}?lang={lang}")
+        grid = page.locator("[data-testid='stDataFrame']").first
+        expect(grid).to_be_visible()
+        expect(grid.locator("th[role=columnheader]").first).to_be_attached()
+        visible = grid.evaluate("e => e.querySelector('.dvn-scroller').clientWidth")
+        headers = grid.evaluate(
+            "e => Array.from(e.querySelectorAll('th[role=columnheader]')).map(h => h.textContent)"
+        )
+        config = ui.column_config(columns, lang, "EUR")
+        labels = [config[name]["label"] if name in config else i18n.t("Decision", lang) for name in key]
+        assert headers[: len(key)] == labels  # the key columns first, in this order
+        widths = [columns[name].width if name in columns else review_ui.DECISION_WIDTH for name in key]
+        assert all(isinstance(w, int) for w in widths)
+        assert ROW_MARKERS + sum(widths) <= visible, (path, lang, sum(widths), visible)
+        font = page.evaluate("() => getComputedStyle(document.body).fontFamily")
+        for label, width in zip(labels, widths, strict=True):
+            text_px = page.evaluate(
+                "([t, f]) => { const c = document.createElement('canvas').getContext('2d');"
+                " c.font = '14px ' + f; return c.measureText(t).width }",
+                [label, font],
+            )
+            assert text_px + HEADER_ROOM <= width, (path, lang, label, text_px, width)

@@ -1,5 +1,5 @@
 """The command line on both engines: import, summary, renewals, demo, bad input. Most tests call
-`cli.main` in this process (what `python -m budgetcore` runs); the test with streamlit and altair
+`cli.main` in this process (what `python -m budgetcore` runs); the test with streamlit and plotly
 blocked runs it as `python -m budgetcore` in a child process."""
 
 from __future__ import annotations
@@ -235,7 +235,7 @@ import sys
 
 class Blocked:
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in ("streamlit", "altair"):
+        if name.split(".")[0] in ("streamlit", "plotly"):
             raise ImportError(f"{name} is blocked: the core must not need it")
         return None
 
@@ -245,7 +245,7 @@ for args in [a.split("\\x1f") for a in sys.argv[1:]]:  # one command per argumen
     code = main(args)
     if code:
         sys.exit(code)
-assert not any(m.split(".")[0] in ("streamlit", "altair") for m in sys.modules), "imported the UI"
+assert not any(m.split(".")[0] in ("streamlit", "plotly") for m in sys.modules), "imported the UI"
 sys.argv = ["budgetcore", "--help"]
 runpy.run_module("budgetcore", run_name="__main__")  # python -m budgetcore itself
 """

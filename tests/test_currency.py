@@ -93,7 +93,7 @@ def test_chart_axes_and_hover_use_the_currency() -> None:
         charts.MonthActual(month=dt.date(2026, m, 1), labour=Decimal(1000 * m), material=Decimal(10))
         for m in (1, 2)
     ]
-    spec = charts.monthly_actuals(months, "nl", "CHF")
-    assert spec["config"]["locale"]["number"]["currency"] == ["CHF\xa0", ""]  # the axis's "$,.0f"
-    assert spec["datasets"]["bars"]["amount_text"][0] == "CHF\xa01.000"
-    assert charts.monthly_actuals(months, "en", "GBP")["config"]["locale"]["number"]["currency"] == ["£", ""]
+    fig = charts.monthly_actuals(months, "nl", "CHF")
+    assert fig.layout.yaxis.tickprefix == "CHF\xa0" and fig.layout.separators == ",."  # the axis
+    assert fig.data[0].customdata[0][1] == "CHF\xa01.000"  # the hover
+    assert charts.monthly_actuals(months, "en", "GBP").layout.yaxis.tickprefix == "£"

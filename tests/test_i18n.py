@@ -159,15 +159,11 @@ def test_dutch_is_not_english_left_in_place() -> None:
     assert same <= {"Contract", "Status", "Budget", "Accountmanager", "extra", "Marge", "open"}
 
 
-def test_the_charts_locale_writes_dutch_numbers_and_names() -> None:
-    nl, en = i18n.chart_locale("nl", "EUR"), i18n.chart_locale("en", "GBP")
-    assert (nl["number"]["decimal"], nl["number"]["thousands"]) == (",", ".")  # type: ignore[index]
-    assert (en["number"]["decimal"], en["number"]["thousands"]) == (".", ",")  # type: ignore[index]
-    assert nl["number"]["currency"] == ["€\xa0", ""] and en["number"]["currency"] == ["£", ""]  # type: ignore[index]
-    names = nl["time"]  # type: ignore[index]
-    assert names["shortMonths"][:3] == ["jan", "feb", "mrt"] and len(names["months"]) == 12
-    assert names["days"][0] == "zondag" and names["shortDays"][1] == "ma"  # Vega's weeks start on Sunday
-    assert en["time"]["shortMonths"][8] == "Sep"  # type: ignore[index]
+def test_the_charts_write_numbers_with_the_languages_marks() -> None:
+    from budgetcore.app import charts
+
+    assert (charts.separators("nl"), charts.separators("en")) == (",.", ".,")  # Plotly: decimal, then group
+    assert (i18n.money_prefix("EUR", "nl"), i18n.money_prefix("GBP", "en")) == ("€\xa0", "£")
 
 
 def test_september_is_sep_in_every_english_date() -> None:

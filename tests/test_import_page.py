@@ -13,6 +13,7 @@ from exchange_fixtures import TODAY, figures, portfolio_rows, snapshot, write_ca
 from streamlit.testing.v1 import AppTest
 
 from budgetcore import i18n
+from budgetcore.app import text
 from budgetcore.exchange import importing
 from budgetcore.store.database import make_engine
 from budgetcore.store.schema import prepared
@@ -83,8 +84,9 @@ def test_a_bad_row_shows_file_row_and_column_and_nothing_is_imported(app_url, tm
     assert list(recognised["File"]) == [p.name for p in paths]
     assert list(recognised["Holds"]) == ["Contracts", "Budgets", "Work orders", "Hours", "Materials"]
     assert set(recognised["Encoding"]) == {"cp1252"} and set(recognised["Separator"]) == {"semicolon"}
-    assert "Contractnummer → contract_number" in recognised["Columns"][0]
-    assert set(recognised["Ignored"]) == {"Opmerking"}
+    lines = [c.value for c in at.caption if c.value.startswith(text.markdown(paths[0].name))]
+    assert len(lines) == 1 and text.markdown("Contractnummer → contract_number") in lines[0]
+    assert all(text.markdown("Ignored: Opmerking") in c.value for c in at.caption if "Ignored" in c.value)
     errors = frame(at, "import_errors")
     assert errors[["File", "Row", "Column"]].values.tolist() == [["uren.csv", "6", "DATUM"]]
     assert errors["Message"][0].startswith("not a date")

@@ -111,7 +111,7 @@ def test_anonymous_sees_only_the_sign_in_screen_on_every_url(app, page: Page) ->
         text = page.locator("body").inner_text()
         assert number not in text and customer not in text, url
         assert "Page not found" not in text
-        for testid in ("stMetric", "stDataFrame", "stVegaLiteChart", "stFileUploader", "stSidebarNav"):
+        for testid in ("stMetric", "stDataFrame", "stPlotlyChart", "stFileUploader", "stSidebarNav"):
             assert page.locator(f"[data-testid='{testid}']").count() == 0, (url, testid)
     page.screenshot(path=str(SHOTS / "anonymous.png"))
 

@@ -102,15 +102,26 @@ def recognition_rows(reports: Sequence[FileReport], lang: str) -> list[dict[str,
             t("Separator", lang): t(SEPARATORS[r.delimiter], lang) if r.delimiter in SEPARATORS else "—",
             t("Decimals", lang): "1.234,56" if r.decimal_comma else "1,234.56",
             t("Rows", lang): r.rows,
-            # the columns by the names the template uses in lang, not the internal field names
-            t("Columns", lang): ", ".join(
-                f"{h} → {column_labels(r.entity, lang).get(c, c) if r.entity else c}"
-                for h, c in r.mapping.items()
-            ),
-            t("Ignored", lang): ", ".join(r.ignored_columns),
         }
         for r in reports
     ]
+
+
+def recognised_columns(reports: Sequence[FileReport], lang: str) -> list[str]:
+    """Per file, a line that names each header and the column it fills (by the names the template
+    uses in lang, not the internal field names), then the ignored headers: shown as text under the
+    recognition table, where a long list wraps instead of being cut off at a cell's edge."""
+    lines = []
+    for r in reports:
+        filled = ", ".join(
+            f"{h} → {column_labels(r.entity, lang).get(c, c) if r.entity else c}"
+            for h, c in r.mapping.items()
+        )
+        line = f"{r.file}: {t('Columns', lang)}: {filled or '—'}"
+        if r.ignored_columns:
+            line += f"; {t('Ignored', lang)}: {', '.join(r.ignored_columns)}"
+        lines.append(line)
+    return lines
 
 
 def problem_rows(problems: Sequence[Problem], lang: str) -> list[dict[str, object]]:

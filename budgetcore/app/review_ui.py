@@ -39,6 +39,7 @@ SUGGESTED_DECISION = {
     advice.RENEW: "renew",
 }
 NO_DECISION, OVERDUE = "no decision yet", "overdue for review"
+DECISION_WIDTH = 115  # px: the renewals table's decision column, "⚠ evaluatie te laat" on two lines
 
 
 def who(v: ui.View | None = None) -> str:
@@ -317,7 +318,7 @@ def with_decisions(
     for name, col in columns.items():
         shown[name] = col
         if name == "status":  # what was decided sits before what is suggested
-            shown["decision"] = Column("Decision", width=115)
+            shown["decision"] = Column("Decision", width=DECISION_WIDTH)
     return frame, shown
 
 

@@ -128,12 +128,20 @@ def _money(value: Decimal | None) -> Decimal | None:
 
 STATUS_WIDTH = 150  # pixels: the longest status, 'budget overschreden', whole
 
-# At 1440 px the table is about 940 px wide: contract, status, flag, why, next deadline and end
-# date are in view without scrolling; the figures follow.
+# At 1440 px the table is about 975 px wide: the key columns come first and fit without a sideways
+# scroll (contract, customer, status, then budget, actual, forecast and margin to date, their
+# headers whole in both languages; tests/test_layout_browser.py measures them); the flag, why,
+# the dates and the other figures follow.
+OVERVIEW_KEY = ("contract", "customer", "status", "budget", "actual", "forecast", "margin")
 OVERVIEW_COLUMNS: Columns = {
     "contract": Column("Contract", width=110),
-    "customer": Column("Customer", width=150),
+    "customer": Column("Customer", width=130),
     "status": Column("Status", width=STATUS_WIDTH),
+    "budget": Column("Budget", "money", width=105),
+    "actual": Column("Actual", "money", "Labour + material to date", width=105),
+    "forecast": Column("Forecast", "money", "Expected actual total at end of term", width=110),
+    "margin": Column("Margin to date", "money", "Value earned to date (contract value x elapsed) - actual to date",
+                     width=160),
     "flag": Column("Flag", help="No activity: nothing registered past the share of the term set on Settings. "
                    "Out of scope: much of the cost is work billed on top", width=95),
     "why": Column("Why", help="Why the contract needs attention; the contract page quotes the figures",
@@ -147,10 +155,6 @@ OVERVIEW_COLUMNS: Columns = {
     "burn": Column(
         "Burn index", "number", "Actual / planned to date; above 1 spends ahead of the calendar", 2
     ),
-    "budget": Column("Budget", "money"),
-    "actual": Column("Actual", "money", "Labour + material to date"),
-    "forecast": Column("Forecast", "money", "Expected actual total at end of term"),
-    "margin": Column("Margin to date", "money", "Value earned to date (contract value x elapsed) - actual to date"),
     "forecast_margin": Column("Forecast margin", "money", "Contract value - forecast"),
     "labour": Column("Labour", "money"),
     "material": Column("Material", "money"),
@@ -244,25 +248,35 @@ def why(f: ContractFigures, lang: str, awaiting: bool = False) -> str:
     return text
 
 
-# Widths in pixels for a page 1440 px wide, where the table is about 980 px: what to do, why,
-# and at what price are in view without scrolling, their text wrapping onto a second line
-# (the renewals page asks for wrapping rows).
+# Widths in pixels for a page 1440 px wide, where the table is about 975 px: the contract, its
+# status and decision, what to do, why, and at what price (its header whole) are in view without
+# scrolling, their text wrapping onto a second line (the renewals page asks for wrapping rows);
+# the next deadline follows (the list is ordered by it).
+RENEWAL_KEY = (
+    "contract",
+    "customer",
+    "status",
+    "decision",
+    "action",
+    "reason",
+    "price",
+)  # decision: review_ui
 RENEWAL_COLUMNS: Columns = {
-    "contract": Column("Contract"),
+    "contract": Column("Contract", width=110),
     "customer": Column("Customer", width=115),
-    "deadline": Column(
-        "Next deadline", "date", "The notice deadline until it passes, then the end date", width=105
-    ),
     "status": Column("Status", width=100),
-    "action": Column("Suggested action", width=120),
-    "reason": Column("Reason", width=210),
-    "price": Column(
+    "action": Column("Suggested action", width=130),
+    "reason": Column("Reason", width=195),
+    "price": Column(  # "Verlengingsprijs (€)" and its help icon whole
         "Renewal price",
         "money",
         "Suggested price = the larger of the indexed value and forecast cost x (1 + indexation) / (1 - target margin).",
-        width=125,
+        width=165,
     ),
     "change": Column("Change", "change", "Change against contract value", width=65),
+    "deadline": Column(
+        "Next deadline", "date", "The notice deadline until it passes, then the end date", width=105
+    ),
     "days": Column("Days left", "number", decimals=0),
     "consumed": Column("Consumed", "progress", "Actual / budget"),
     "forecast": Column("Forecast", "money", "Expected actual total at end of term"),
@@ -516,7 +530,7 @@ def backtest(rows: Sequence[Accuracy], lang: str) -> tuple[pd.DataFrame, dict[st
 
     data = [
         {
-            "checkpoint": f"{a.checkpoint} %",
+            "checkpoint": i18n.percent(Decimal(a.checkpoint) / 100, lang),
             "method": i18n.t(a.method, lang),
             "contracts": a.count,
             "ape": pct(a.median_ape),
@@ -539,7 +553,7 @@ def auto_picks(picks: Sequence[Pick], minimum: int, lang: str) -> tuple[pd.DataF
     data = [
         {
             "type": type_label(p.type, lang) or i18n.t("(none)", lang),
-            "checkpoint": f"{25 * p.quarter} %",
+            "checkpoint": i18n.percent(Decimal(p.quarter) / 4, lang),
             "method": i18n.t(p.method, lang),
             "why": i18n.t(p.reason, lang, count=p.completed, minimum=minimum),
         }

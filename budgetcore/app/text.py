@@ -1,4 +1,4 @@
-"""Text is text: every string from a file or a URL passes here before Streamlit shows it.
+"""Text is text: every string from a file or a URL passes here before Streamlit or Plotly shows it.
 
 Streamlit reads every title, caption, message and widget label as markdown with
 its own additions: links and bare URLs, images, HTML, KaTeX (`$x$`), coloured
@@ -13,6 +13,7 @@ dropped; line breaks become spaces. No streamlit here: the pages call it.
 
 from __future__ import annotations
 
+import html
 import re
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$=^&\"'])")
@@ -36,3 +37,8 @@ def markdown(text: object, limit: int | None = None) -> str:
     escaped = _SPECIAL.sub(r"\\\1", clean(text, limit))
     escaped = escaped.replace(":", ":" + JOINER).replace("@", "@" + JOINER)
     return _WWW.sub(r"\1" + JOINER + r"\2", escaped)
+
+
+def chart(text: object, limit: int | None = LONG) -> str:
+    """text for a Plotly label or hover: its pseudo-HTML (<a href>, <b>, <br>) shown as written."""
+    return html.escape(clean(text, limit), quote=False)

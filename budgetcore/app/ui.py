@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -927,7 +928,7 @@ def chart(v: View, name: str, build: Callable[[], T]) -> T:
     return displayed(v, f"chart {name} {v.shown_key}", build)
 
 
-def monthly_chart(v: View, chosen: PortfolioFrame) -> charts.Spec:
+def monthly_chart(v: View, chosen: PortfolioFrame) -> go.Figure:
     """The overview's actuals per month of chosen (the view's contracts)."""
     return chart(
         v, "monthly", lambda: charts.monthly_actuals(monthly(v, chosen), v.lang, v.currency, v.as_of)
@@ -938,7 +939,7 @@ def monthly_chart(v: View, chosen: PortfolioFrame) -> charts.Spec:
 class Pressure:
     """The overview's pressure map of the view's contracts."""
 
-    spec: charts.Spec
+    figure: go.Figure
     bubbles: bool  # a bubble per budgeted contract, a click opens it; else contracts per cell
     unplaced: int  # contracts without a budget (or one of 0): no consumed share to place them by
 
@@ -1113,22 +1114,26 @@ def phone_list(
     action: str | None = None,
     origin: str = "overview",
 ) -> None:
-    """The table's rows as short cards for a phone: the contract (a button that opens it: no
-    link is made from imported text), status and flag, the suggested action, why, and the
-    next deadline; the first PHONE_ROWS rows."""
+    """The table's rows as short cards for a phone: the contract (a button that opens it, drawn as
+    a button: no link is made from imported text), its customer, status and flag, the recorded
+    renewal decision (or "no decision yet" / "overdue for review") where the table has one, the
+    suggested action, why, and the next deadline; the first PHONE_ROWS rows."""
     lang = v.lang
     colours = {tables.status_label(s, lang): s for s in STATUSES}
     for n, (_, row) in enumerate(rows.head(PHONE_ROWS).iterrows()):
         number = str(row["contract"])
         with st.container(border=True):
-            if st.button(text.markdown(number), key=f"{key}_open_{n}", type="tertiary"):
+            if st.button(text.markdown(number), key=f"{key}_open_{n}", icon=":material/open_in_new:"):
                 open_contract(number, origin)
             head = [tables.status_badge(colours.get(row["status"], ""), lang)]
             if row.get("flag"):
                 head.append(f":violet-badge[{text.markdown(row['flag'])}]")
             if action and row.get(action):
                 head.append(f"**{text.markdown(row[action])}**")
-            lines = [" ".join(head)]
+            lines = [f"**{text.markdown(row['customer'], limit=text.LONG)}**"] if row.get("customer") else []
+            lines.append(" ".join(head))
+            if row.get("decision"):
+                lines.append(t("Decision: {decision}", lang, decision=text.markdown(row["decision"])))
             if row.get(why):
                 lines.append(text.markdown(row[why], limit=text.LONG))
             lines.append(t("Next deadline: {date}", lang, date=i18n.date(row["deadline"], lang)))

@@ -101,20 +101,20 @@ def json_text(calibration: Calibration) -> str:
 
 
 def table_text(calibration: Calibration) -> str:
-    """A heading, the rows as aligned columns (checkpoint as 25 %), and auto's picks."""
+    """A heading, the rows as aligned columns (checkpoint as 25%), and auto's picks."""
     lines = [
         f"backtest at {calibration.as_of.isoformat()}: {calibration.completed} completed contract(s); "
         f"auto needs {calibration.min_completed} of a type",
     ]
     table = [list(COLUMNS)] + [
-        [f"{r['checkpoint']} %" if c == "checkpoint" else _text(r[c]) for c in COLUMNS]
+        [f"{r['checkpoint']}%" if c == "checkpoint" else _text(r[c]) for c in COLUMNS]
         for r in rows(calibration)
     ]
     widths = [max(len(r[i]) for r in table) for i in range(len(COLUMNS))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in table]
     lines.append("auto uses:")
     for p in picks(calibration):
-        lines.append(f"  {p['type']} at {p['checkpoint']} %: {p['method']} ({p['reason']})")
+        lines.append(f"  {p['type']} at {p['checkpoint']}%: {p['method']} ({p['reason']})")
     if not calibration.picks:
         lines.append("  the chain for every contract: no completed contracts")
     return "\n".join(lines) + "\n"

@@ -89,17 +89,17 @@ class Settings:
         """
         found: list[tuple[str, str]] = []
         if not Decimal(0) <= self.at_risk_margin <= Decimal(5):
-            found.append(("at_risk_margin", "must be between 0 % and 500 %"))
+            found.append(("at_risk_margin", "must be between 0% and 500%"))
         if not Decimal(0) < self.watch_level <= Decimal(2):
-            found.append(("watch_level", "must be above 0 % and at most 200 %"))
+            found.append(("watch_level", "must be above 0% and at most 200%"))
         if not Decimal(0) < self.watch_elapsed <= Decimal(1):
-            found.append(("watch_elapsed", "must be above 0 % and at most 100 %"))
+            found.append(("watch_elapsed", "must be above 0% and at most 100%"))
         if not 0 <= self.renewal_window_days <= 3650:
             found.append(("renewal_window_days", "must be between 0 and 3650 days"))
         if not Decimal(0) <= self.target_margin < Decimal(1):
-            found.append(("target_margin", "must be at least 0 % and below 100 %"))
+            found.append(("target_margin", "must be at least 0% and below 100%"))
         if not Decimal(0) <= self.no_activity_elapsed <= Decimal(1):
-            found.append(("no_activity_elapsed", "must be between 0 % and 100 %"))
+            found.append(("no_activity_elapsed", "must be between 0% and 100%"))
         if not 0 <= self.review_days <= 365:
             found.append(("review_days", "must be between 0 and 365 days"))
         if not self.dashboard_url.startswith(("http://", "https://")) or any(

@@ -1,0 +1,52 @@
+"""Dutch for issue 22's words: the audit trail in words, plurals, the uploader (in their own file)."""
+
+from __future__ import annotations
+
+NL_UI: dict[str, str] = {
+    # the audit trail (app/audit_text.py)
+    "Archived": "Gearchiveerd",
+    "Archived on": "Gearchiveerd op",
+    "Deleted": "Verwijderd",
+    "Demo contracts now your own": "Democontracten nu eigen gegevens",
+    "Demo loaded": "Demo geladen",
+    "Demo removed": "Demo verwijderd",
+    "New": "Nieuw",
+    "Old": "Oud",
+    "Replaced the demo": "Demo vervangen",
+    "Restored": "Teruggezet",
+    "Role changed": "Rol gewijzigd",
+    "Settings changed": "Instellingen gewijzigd",
+    "a page": "een pagina",
+    "page {page}": "pagina {page}",
+    "account managers' addresses": "adressen van de accountmanagers",
+    "alert sender": "afzender van meldingen",
+    "at-risk margin": "risicomarge",
+    "budget lines": "budgetregels",
+    "completed contracts for auto": "afgeronde contracten voor auto",
+    "contracts": "contracten",
+    "currency": "valuta",
+    "customers": "klanten",
+    "dashboard address": "dashboardadres",
+    "forecast method": "prognosemethode",
+    "hour lines": "urenregels",
+    "import log entries": "regels in het importlogboek",
+    "material lines": "materiaalregels",
+    "renewal decisions": "verlengingsbesluiten",
+    "renewal window (days)": "verlengingsvenster (dagen)",
+    "review days": "beoordelingsdagen",
+    "target margin": "doelmarge",
+    "the app's first start": "de eerste start van de app",
+    "the app's start": "de start van de app",
+    "the command line": "de opdrachtregel",
+    "the configuration": "de configuratie",
+    "watch elapsed": "aandacht bij verstreken",
+    "watch level": "aandachtsniveau",
+    "work orders": "werkbonnen",
+    # plurals (i18n.plural): the singular of each counted text
+    "Not drawn: {n} contract without a budget.": "Niet getekend: {n} contract zonder budget.",
+    "Value earned to date (contract value x elapsed) - actual to date, over the {n} contract with a value": "Verdiende waarde tot nu toe (contractwaarde x verstreken) - werkelijk tot nu toe, over het {n} contract met een contractwaarde",
+    "Removed {n} fictitious contract with all its lines.": "{n} fictief contract met al zijn regels verwijderd.",
+    "Each forecast method replayed at 25, 50 and 75% of the term of the {n} contract completed before {date}, with only the costs booked up to that day, against its final cost.": "Elke prognosemethode opnieuw uitgevoerd op 25, 50 en 75% van de looptijd van het {n} contract dat vóór {date} afliep, met alleen de kosten die tot die dag geboekt waren, tegenover de uiteindelijke kosten.",
+    # the phone's cards
+    "Decision: {decision}": "Besluit: {decision}",
+}

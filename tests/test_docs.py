@@ -1,0 +1,103 @@
+"""The README and docs say what the product does: their example contracts exist in the demo,
+their lists name what the app records and stores, the import docs name the template's columns,
+and the documented sign-in try-out starts."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+from browser_support import free_port, wait_healthy
+
+from budgetcore.exchange import demo
+from budgetcore.exchange.formats import ENTITIES
+from budgetcore.exchange.workbook import template_headers
+from budgetcore.figures.settings import Settings
+from budgetcore.store import access
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+# the demo is made relative to the day of the app's first start: the tests' day, the day these
+# docs were checked, and half a year on
+DAYS = (dt.date(2026, 11, 27), dt.date(2026, 12, 7), dt.date(2027, 6, 1))
+
+
+@pytest.mark.parametrize("today", DAYS)
+def test_the_readmes_example_contracts_are_in_the_demo(today: dt.date) -> None:
+    numbers: set[str] = set()
+    demo.generate(lambda entity, cells: numbers.add(cells[0]) if entity == "contracts" else None,
+                  today=today, history=True)  # fmt: skip
+    named = set(re.findall(r"CT-\d{4}-\d{5}", README))
+    assert named and named <= numbers, sorted(named - numbers)
+
+
+def _section(text: str, start: str) -> str:
+    return text[text.index(start) :].split("\n\n")[0]
+
+
+def test_the_audit_list_names_every_action_the_app_records() -> None:
+    listed = _section(README, "- **Audit trail**").lower()
+    words = {"import": "import", "demo": "demo load", "archive": "archive", "decide": "decision",
+             "settings": "settings", "delete": "delete", "users": "role"}  # fmt: skip
+    recorded = set(access.ACTIONS) - {"audit"}  # reading the trail is no change
+    assert recorded <= set(words), "a new action: say it in the README's audit list"
+    assert [a for a in recorded if words[a] not in listed] == []
+
+
+def test_the_settings_table_has_a_row_per_setting() -> None:
+    table = README[README.index("| setting | meaning | default |") :].split("\n\n")[0].lower()
+    rows = {"at_risk_margin": "at-risk margin", "watch_level": "watch level", "watch_elapsed": "watch elapsed",
+            "renewal_window_days": "renewal window", "target_margin": "target margin",
+            "no_activity_elapsed": "no activity", "currency": "currency", "review_days": "review days",
+            "dashboard_url": "dashboard address", "alert_sender": "alert sender",
+            "forecast_method": "forecast method", "min_completed": "completed contracts"}  # fmt: skip
+    fields = {f.name for f in dataclasses.fields(Settings)}
+    assert fields <= set(rows), "a new setting: give it a row in the README"
+    assert [f for f in fields if "| " + rows[f] not in table and ", " + rows[f] not in table] == []
+
+
+def test_the_import_docs_name_the_columns_the_dutch_template_writes() -> None:
+    docs = (ROOT / "docs" / "importing.md").read_text()
+    for entity in ENTITIES:
+        row = next(line for line in docs.splitlines() if line.startswith("| " + entity.replace("_", " ")))
+        english, dutch = template_headers(entity, "en"), template_headers(entity, "nl")
+        for name, written in zip(english, dutch, strict=True):
+            found = re.search(rf"`{re.escape(name)}`\*? \((.*?)\)(?=, `| \|)", row)
+            assert found, (entity, name)
+            shown = found.group(1).split(";")[0].strip()  # "(status; werkbonstatus is read too)"
+            assert shown == written, (entity, name, shown, written)
+
+
+def test_the_sign_in_try_out_starts_the_provider_and_the_app_against_it(tmp_path: Path) -> None:
+    port = free_port()
+    script = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "try_signin.py"), "--port", str(port),
+         "--db", f"sqlite:///{tmp_path / 'try.db'}"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        first = script.stdout.readline()  # type: ignore[union-attr]
+        issuer = re.search(r"http://127\.0\.0\.1:\d+", first)
+        assert issuer, first
+        with urllib.request.urlopen(
+            issuer.group(0) + "/.well-known/openid-configuration", timeout=10
+        ) as answer:
+            assert json.load(answer)["issuer"] == issuer.group(0)
+        assert wait_healthy(f"http://127.0.0.1:{port}", script, 60)
+        folder = Path(re.sub(r".* on sqlite:///(.*)/try.db.*", r"\1", script.stdout.readline().strip()))  # type: ignore[union-attr]
+        assert folder == tmp_path
+    finally:
+        script.terminate()
+        assert script.wait(timeout=30) is not None
+    secrets = next(Path(p) for p in Path("/tmp").glob("budgetcore-signin-*/secrets.toml")
+                   if issuer.group(0) in Path(p).read_text())  # fmt: skip
+    text = secrets.read_text()
+    assert f'server_metadata_url = "{issuer.group(0)}/.well-known/openid-configuration"' in text
+    assert f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"' in text
