@@ -5,6 +5,8 @@ from __future__ import annotations
 NL_SCOPE: dict[str, str] = {
     # the flag and its reason (figures/advice.py)
     "out of scope": "buiten de reikwijdte",
+    "Running out of scope": "Lopend, buiten de reikwijdte",
+    "out of scope: {share} of the cost billed on top ({extra})": "buiten de reikwijdte: {share} van de kosten is meerwerk ({extra})",
     "out of scope: {share} of the cost billed on top ({extra} of {total}), more than {limit}": (
         "buiten de reikwijdte: {share} van de kosten is meerwerk ({extra} van {total}), meer dan {limit}"
     ),

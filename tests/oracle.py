@@ -264,8 +264,9 @@ def figures(
     deadline = notice_deadline(i.end_date, i.notice_period_days)
     index = indexation(i, thresholds)
     price, change, note, indexed, cost = renewal_price(total, value, f(thresholds.target_margin), index)
+    scoped = out_of_scope(extra_share(actual, f(i.extra_cost)), f(i.extra_cost), advice.ScopeRules())
     action, expected = suggest(
-        i, budget, actual, total, elapsed, value, rules, indexed, cost, f(thresholds.largest_raise)
+        i, budget, actual, total, elapsed, value, rules, indexed, cost, f(thresholds.largest_raise), scoped
     )
     state = status(
         budget_total=budget,
@@ -312,7 +313,7 @@ def figures(
         no_activity=no_activity,
         why=why(i, state, budget, actual, total, burn, elapsed, no_activity, rules),
         extra_share=extra_share(actual, f(i.extra_cost)),
-        out_of_scope=out_of_scope(extra_share(actual, f(i.extra_cost)), f(i.extra_cost), advice.ScopeRules()),
+        out_of_scope=scoped,
     )
 
 
@@ -365,13 +366,15 @@ def suggest(
     indexed: Decimal | None,
     cost: Decimal | None,
     largest_raise: Fraction = Fraction(3, 10),
+    scoped: bool = False,
 ) -> tuple[str, int | None]:
     """(suggested renewal action, visits planned to date where the scope rule quotes them);
     indexed and cost: the indexed value and the cost-based price as shown (cents).
 
     The first that holds: terminated; terminate? (cost / indexed - 1 > largest raise);
     re-price (cost / indexed - 1 > tolerance: a raise; or, without a value, forecast over
-    budget); review scope; set a budget; renew."""
+    budget); review scope (visits far above plan, or out of scope: much of the cost billed on
+    top); set a budget; renew."""
     if i.terminated_on is not None:
         return TERMINATED, None
     judged = indexed is not None and cost is not None and indexed > 0
@@ -389,6 +392,8 @@ def suggest(
             and i.visits_done - expected >= rules.visits_extra
         ):
             return REVIEW_SCOPE, round(expected)  # half to even, as Decimal.to_integral_value()
+    if scoped:
+        return REVIEW_SCOPE, None
     if budget is None:
         return SET_BUDGET, None
     return RENEW, None
@@ -471,6 +476,7 @@ ATTENTION = (
     "over budget",
     "at risk",
     "renewal window undecided",
+    "out of scope",
 )
 
 
@@ -479,7 +485,8 @@ def attention_reasons(f, decided: set[str], review_days: int, window_days: int) 
     attention at its as_of, in docs/metrics.md's words: 1. notice deadline within the review
     days, not terminated, not renewed, no decision; 2. ended, not terminated, not auto-renewing,
     not renewed, no decision; 3. running and over budget; 4. running and at risk; 5. end or notice
-    deadline in the renewal window (not terminated, not renewed) and no decision."""
+    deadline in the renewal window (not terminated, not renewed) and no decision; 6. running and
+    out of scope (much of its cost billed on top)."""
     i, as_of = f.inputs, f.as_of
     deadline = notice_deadline(i.end_date, i.notice_period_days)
     open_ = i.terminated_on is None and i.renewed_by is None
@@ -492,6 +499,7 @@ def attention_reasons(f, decided: set[str], review_days: int, window_days: int) 
         running and f.status == AT_RISK,
         undecided
         and approaches_renewal(i.end_date, deadline, i.terminated_on, as_of, window_days, i.renewed_by),
+        running and f.out_of_scope,
     )
     return [reason for reason, held in zip(ATTENTION, holds, strict=True) if held]
 

@@ -9,7 +9,9 @@ The reasons (docs/metrics.md "What needs attention"), most urgent first:
 3. OVER: running (its term holds as_of) and over budget;
 4. AT_RISK: running and at risk;
 5. WINDOW: approaching renewal (end date or notice deadline in the renewal window; not
-   terminated, not renewed) and no decision.
+   terminated, not renewed) and no decision;
+6. SCOPE: running and out of scope (much of its cost billed on top: frame._scope,
+   docs/metrics.md Scope).
 
 A contract appears once, under its most urgent reason, with its other reasons beside it
 (`also`). Within a reason the earliest due date comes first (the next deadline: the notice
@@ -30,10 +32,11 @@ from budgetcore.figures import frame as engine
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import AT_RISK, OVER_BUDGET, STATUSES
 
-NOTICE, ENDED, OVER, RISK, WINDOW = (
+NOTICE, ENDED, OVER, RISK, WINDOW, SCOPE = (
     "notice deadline undecided", "ended not renewed", "over budget", "at risk", "renewal window undecided",
+    "out of scope",
 )  # fmt: skip
-REASONS = (NOTICE, ENDED, OVER, RISK, WINDOW)  # most urgent first
+REASONS = (NOTICE, ENDED, OVER, RISK, WINDOW, SCOPE)  # most urgent first
 # what each reason is called where they are counted (i18n keys)
 LABELS = {
     NOTICE: "Notice deadline within {days} days, no decision",
@@ -41,6 +44,7 @@ LABELS = {
     OVER: "Running over budget",
     RISK: "Running at risk",
     WINDOW: "In the renewal window, no decision",
+    SCOPE: "Running out of scope",
 }
 # one row's why, in a few words with its date (i18n keys)
 TEXTS = {
@@ -49,6 +53,7 @@ TEXTS = {
     OVER: "over budget: {actual} spent of {budget}",
     RISK: "at risk: forecast {forecast} against the budget {budget}",
     WINDOW: "renewal window: {deadline} {date}, in {days} days, no decision",
+    SCOPE: "out of scope: {share} of the cost billed on top ({extra})",
 }
 COLUMNS = ("rank", "contract_number", "customer", "account_manager", "reason", "due", "also", "why")
 
@@ -112,6 +117,10 @@ class Attention:
             ):
                 amount = shown[column]
                 values[name] = "—" if amount is None else i18n.money(amount, lang, currency, cents=False)  # type: ignore[arg-type]
+        if reason == SCOPE:
+            shown = engine.summary_row(self.rows, i)
+            values["share"] = i18n.percent(shown["extra_share"], lang, 1)  # type: ignore[arg-type]
+            values["extra"] = i18n.money(shown["extra_cost"], lang, currency, cents=False)  # type: ignore[arg-type]
         if reason == WINDOW:
             notice = self.rows["notice_deadline"][i] == self.due[i]
             values["deadline"] = i18n.t("notice deadline" if notice else "end", lang)
@@ -134,7 +143,8 @@ def reasons(chosen: PortfolioFrame, decided: Sequence[str], review_days: int) ->
     over = running & (chosen["status"] == STATUSES.index(OVER_BUDGET))
     risk = running & (chosen["status"] == STATUSES.index(AT_RISK))
     window = chosen["approaching_renewal"] & undecided
-    return np.column_stack([notice, ended, over, risk, window]).reshape(len(chosen), len(REASONS))
+    scope = running & chosen["out_of_scope"]
+    return np.column_stack([notice, ended, over, risk, window, scope]).reshape(len(chosen), len(REASONS))
 
 
 def attention(chosen: PortfolioFrame, decided: Sequence[str], review_days: int = 14) -> Attention:

@@ -570,6 +570,8 @@ def _advice(
         & (visits_x_term - expected_x_term >= term * rules.visits_extra)
     )
     c["expected_visits"] = exact.half_even(expected_x_term, term)
+    c["visits_scope"] = scope
+    scope = scope | c["out_of_scope"]  # or much of the cost billed on top (_scope, docs/metrics.md Scope)
     index = {a: i for i, a in enumerate(advice.ACTIONS)}
     c["action"] = np.select(
         [~np.isnat(c["terminated_on"]), terminate, reprice | unvalued, scope, ~c["has_budget"]],
@@ -781,8 +783,17 @@ def _suggestion(
         values |= {"price": cost, "indexed": indexed, "off": cost / indexed - 1}
         if action == advice.TERMINATE:
             values["largest"] = thresholds.largest_raise
-    elif action == advice.REVIEW_SCOPE:
+    elif action == advice.REVIEW_SCOPE and c["visits_scope"][i]:
         values |= {"done": inputs.visits_done, "expected": int(c["expected_visits"][i])}
+    elif action == advice.REVIEW_SCOPE:  # out of scope: the share of the cost billed on top
+        rules = advice.ScopeRules()
+        values |= {
+            "share": _shown_value(c, "extra_share_4", i, 4),
+            "extra": inputs.extra_cost,
+            "total": actual + inputs.extra_cost,
+            "limit": rules.extra_share,
+        }
+        reason = advice.SCOPE_REASON
     elif action == advice.SET_BUDGET:
         values |= {"actual": actual}
     elif indexed is not None:
