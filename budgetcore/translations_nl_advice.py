@@ -64,10 +64,10 @@ NL_ADVICE: dict[str, str] = {
     "A contract's own indexation (column indexatie (%)) wins over this.": (
         "De eigen indexatie van een contract (kolom indexatie (%)) gaat hiervoor."
     ),
-    "must be between -50 % and 100 %, to 4 decimals of a percent": (
-        "moet tussen -50 % en 100 % liggen, op 4 decimalen van een procent"
+    "must be between -50% and 100%, to 4 decimals of a percent": (
+        "moet tussen -50% en 100% liggen, op 4 decimalen van een procent"
     ),
-    "must be between 0 % and 1000 %": "moet tussen 0 % en 1000 % liggen",
+    "must be between 0% and 1000%": "moet tussen 0% en 1000% liggen",
     # the contract page
     "Renewed by [{number}]({link}).": "Verlengd door [{number}]({link}).",
     "Suggested renewal price": "Voorgestelde verlengingsprijs",

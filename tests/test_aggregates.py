@@ -15,6 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+import older_schemas
 import pytest
 from sqlalchemy import Engine, select, text
 
@@ -392,9 +393,9 @@ def test_reimport_moving_a_work_order_changing_a_term_and_replacing_lines(loaded
 def test_a_database_from_before_contract_totals_is_rebuilt_on_open(loaded, db_url: str) -> None:
     engine, _ = loaded
     with engine.begin() as conn:
+        older_schemas.before_alembic(conn)  # as every database from before Alembic
         conn.execute(text("DROP TABLE contract_totals"))
         conn.execute(text("DELETE FROM contract_months"))
-        conn.execute(text("DROP TABLE alembic_version"))  # as every database from before Alembic
     engine.dispose()
     reopened = prepared(make_engine(db_url))
     try:
@@ -407,7 +408,7 @@ def test_a_database_from_before_portfolio_months_sums_them_on_open(loaded, db_ur
     engine, _ = loaded
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE portfolio_months"))
-        conn.execute(text("DROP TABLE alembic_version"))  # as every database from before Alembic
+        older_schemas.before_alembic(conn)  # as every database from before Alembic
     engine.dispose()
     reopened = prepared(make_engine(db_url))
     try:

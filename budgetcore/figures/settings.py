@@ -116,9 +116,9 @@ class Settings:
             not Decimal("-0.5") <= self.yearly_indexation <= Decimal(1)
             or self.yearly_indexation.as_tuple().exponent < -6
         ):  # type: ignore[operator]
-            found.append(("yearly_indexation", "must be between -50 % and 100 %, to 4 decimals of a percent"))
+            found.append(("yearly_indexation", "must be between -50% and 100%, to 4 decimals of a percent"))
         if not Decimal(0) <= self.largest_raise <= Decimal(10):
-            found.append(("largest_raise", "must be between 0 % and 1000 %"))
+            found.append(("largest_raise", "must be between 0% and 1000%"))
         if not _known_currency(self.currency):
             found.append(("currency", "must be a three-letter currency code such as EUR"))
         if not i18n.known_zone(self.time_zone):
