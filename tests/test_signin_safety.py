@@ -195,6 +195,7 @@ def test_a_deferred_pack_download_checks_the_role_when_it_is_built(app, page: Pa
     page.context.clear_cookies()
     sign_in(page, base, EDITOR)
     open_page(page, base + "/renewals")
+    page.get_by_role("button", name="Prepare the review packs").click()  # built under a progress status
     button = page.get_by_role("button", name="Review pack (printable HTML)")
     expect(button).to_be_visible(timeout=WAIT)
     with page.expect_download(timeout=WAIT) as first:

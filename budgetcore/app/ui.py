@@ -1195,10 +1195,22 @@ def _prepared_packs(v: View, pack: Callable[..., object], stem: str, row: DeltaG
             del st.session_state[old]  # one prepared pair per session: the latest view's
         ready = st.session_state[key] = (workbook, page)
     workbook, page = ready
-    row.download_button(t("Review pack (Excel)", lang), workbook, file_name=f"{stem}.xlsx",
+
+    def gated(data: bytes) -> Callable[[], bytes]:
+        """The prepared pack, served only while the role that prepared it holds (checked at the
+        click, in Streamlit's download thread: a removed role or a sign-out gets no pack)."""
+
+        def serve() -> bytes:
+            with database.transaction(engine()) as session:
+                access.require_reader(session, v.actor)
+            return data
+
+        return serve
+
+    row.download_button(t("Review pack (Excel)", lang), gated(workbook), file_name=f"{stem}.xlsx",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key="pack_xlsx_renewals", on_click="ignore", icon=":material/table_view:")  # fmt: skip
-    row.download_button(t("Review pack (printable HTML)", lang), page, file_name=f"{stem}.html",
+    row.download_button(t("Review pack (printable HTML)", lang), gated(page), file_name=f"{stem}.html",
                         mime="text/html", key="pack_html_renewals", on_click="ignore", icon=":material/print:")  # fmt: skip
 
 
