@@ -98,19 +98,22 @@ def test_cli_and_workbook(loaded: Engine) -> None:
     assert code == 0
     rows = {r["group"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
     assert list(rows) == ["Anna", "Bram"]  # both have a contract over budget: by name
-    assert rows["Anna"] == {
-        "group": "Anna",
-        "contracts": "5",
-        "budget_total": "7675.00",
-        "actual_total": "2740.19",
-        "consumed_pct": "0.3099",
-        "forecast_total": "3356.15",
-        "margin": "3257.62",
-        "worst_status": "over budget",
-        "extra_cost": "0.00",  # Anna's contracts have no work billed on top (handcalc.py)
-        "extra_revenue": "0.00",
-        "extra_share": "0.0000",
-    }  # fmt: skip  (forecast as printed: 996.37 + 377.51 + 65.96 + 916.31 + 1000.00; the exact sum 3356.155472
+    assert (
+        rows["Anna"]
+        == {
+            "group": "Anna",
+            "contracts": "5",
+            "budget_total": "7675.00",
+            "actual_total": "2740.19",
+            "consumed_pct": "0.3099",
+            "forecast_total": "3356.15",
+            "margin": "3257.62",
+            "worst_status": "over budget",
+            "extra_cost": "0.00",  # Anna's contracts have no work billed on top (handcalc.py)
+            "extra_revenue": "0.00",
+            "extra_share": "0.0000",
+        }
+    )  # fmt: skip  (forecast as printed: 996.37 + 377.51 + 65.96 + 916.31 + 1000.00; the exact sum 3356.155472
     # rounded to 3356.16, a cent off the rows)
     # Bram's K-004 bills 100.00 on top (revenue 160.00), beside his contracts' actual total
     bram_actual = Decimal(rows["Bram"]["actual_total"])

@@ -207,7 +207,7 @@ def test_a_deferred_pack_download_checks_the_role_when_it_is_built(app, page: Pa
     engine.dispose()
     number, _ = first_contract(db_url)
     try:
-        with page.expect_download(timeout=WAIT) as second:
+        with page.expect_download(timeout=15_000) as second:  # refused: no download starts
             button.click()
         failure, path = second.value.failure(), second.value.path() if not second.value.failure() else None
     except Exception:  # no download started at all

@@ -34,7 +34,11 @@ from budgetcore.store.models import (
 
 TEXT = ("contract_number", "customer", "name", "type", "account_manager", "previous_contract", "renewed_by")
 COUNTS = ("notice_period_days", "visits_done", "budget_lines", "outside_term_lines", "extra_unpriced")
-OPTIONAL = ("contract_value", "planned_visits", "indexation_pct")  # integers that may be missing: a value and a mask
+OPTIONAL = (
+    "contract_value",
+    "planned_visits",
+    "indexation_pct",
+)  # integers that may be missing: a value and a mask
 DATES = ("start_date", "end_date", "terminated_on")  # numpy datetime64[D]; NaT for a missing one
 
 CONTRACT_COLUMNS = (
