@@ -87,6 +87,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
+def handcalc_app(db_url: str, tmp_path: Path, fresh_app: None, app_on) -> str:
+    """The hand-built portfolio (handcalc.py) on this engine, the app under AppTest on it (fresh
+    caches); its database URL."""
+    import handcalc
+
+    from budgetcore.exchange.importing import import_paths
+
+    engine = prepared(make_engine(db_url))
+    assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
+    engine.dispose()
+    return app_on(db_url)
+
+
+@pytest.fixture
 def app_on(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str]:
     """app_on(url): the app under AppTest runs on the database at url as it is (no demo loaded
     into it), on APP_TODAY, from the repository root; returns url."""

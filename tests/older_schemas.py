@@ -15,9 +15,15 @@ AFTER_BASELINE = (
 )  # fmt: skip
 
 
-def before_alembic(connection: Connection) -> None:
-    """As main's database before Alembic (the baseline's schema, no alembic_version): the columns
-    later revisions added dropped, and the version table."""
+def at_baseline(connection: Connection) -> None:
+    """As a database at the baseline revision: the columns later revisions added dropped, and
+    stamped 0001_baseline."""
     for table, column in AFTER_BASELINE:
         connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+    connection.execute(text("UPDATE alembic_version SET version_num = '0001_baseline'"))
+
+
+def before_alembic(connection: Connection) -> None:
+    """As main's database before Alembic: the baseline's schema and no alembic_version."""
+    at_baseline(connection)
     connection.execute(text("DROP TABLE alembic_version"))

@@ -4,7 +4,6 @@ and start from that contract's suggestion, and what is typed is read by the impo
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import handcalc
 import pytest
@@ -12,23 +11,18 @@ from apptest import open_app
 
 from budgetcore.app import review_ui
 from budgetcore.exchange import formats
-from budgetcore.exchange.importing import import_paths
 from budgetcore.figures import frame, settings
 from budgetcore.store import access, decisions
 from budgetcore.store.database import make_engine, transaction
-from budgetcore.store.schema import prepared
 
 KEY = "renewals_decision"
 WINDOW = "365"  # every running handcalc contract ends within a year of AS_OF
 
 
 @pytest.fixture
-def portfolio(db_url: str, tmp_path: Path, fresh_app: None, app_on) -> str:
-    """The hand-built portfolio on this engine, the app on it (fresh caches, conftest)."""
-    engine = prepared(make_engine(db_url))
-    assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
-    engine.dispose()
-    return app_on(db_url)
+def portfolio(handcalc_app: str) -> str:
+    """The hand-built portfolio on this engine, the app on it (conftest.handcalc_app)."""
+    return handcalc_app
 
 
 def engine_prices(url: str) -> dict[str, Decimal | None]:

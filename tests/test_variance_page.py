@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
-import handcalc
 import pytest
 from apptest import open_app
 
 from budgetcore import i18n
-from budgetcore.exchange.importing import import_paths
-from budgetcore.store.database import make_engine
-from budgetcore.store.schema import prepared
 
 NUMBER = "K-001"  # budget 3650.00 labour + 1825.00 material over its term 2026-01-01 .. 2026-12-31
 BUDGET, TERM_DAYS = Decimal("5475.00"), 365
@@ -22,11 +17,9 @@ AS_OF = dt.date(2026, 7, 7)  # a week into the term's third quarter (2026-07-01 
 
 
 @pytest.fixture
-def portfolio(db_url: str, tmp_path: Path, fresh_app: None, app_on) -> str:
-    engine = prepared(make_engine(db_url))
-    assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
-    engine.dispose()
-    return app_on(db_url)
+def portfolio(handcalc_app: str) -> str:
+    """The hand-built portfolio on this engine, the app on it (conftest.handcalc_app)."""
+    return handcalc_app
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
