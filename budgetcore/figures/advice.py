@@ -198,20 +198,25 @@ class ScopeRules:
 
 def scope_reason(f: ContractFigures, rules: ScopeRules | None = None) -> Suggestion | None:
     """Why f is out of scope, with its figures (SCOPE_REASON); None when it is not."""
-    rules = rules or ScopeRules()
     if not f.out_of_scope:
         return None
-    i = f.inputs
     return Suggestion(
-        OUT_OF_SCOPE,
-        SCOPE_REASON,
-        {
-            "share": f.extra_share,
-            "extra": i.extra_cost,
-            "total": f.actual_total + i.extra_cost,
-            "limit": rules.extra_share,
-        },
+        OUT_OF_SCOPE, SCOPE_REASON, scope_values(f.extra_share, f.inputs.extra_cost, f.actual_total, rules)
     )
+
+
+def scope_values(
+    share: Decimal | None, extra_cost: Decimal, actual_total: Decimal, rules: ScopeRules | None = None
+) -> dict[str, object]:
+    """The figures SCOPE_REASON quotes: the share billed on top, its cost, all cost (covered
+    actual + billed on top) and the rule's share; for the flag's reason and the review-scope advice."""
+    rules = rules or ScopeRules()
+    return {
+        "share": share,
+        "extra": extra_cost,
+        "total": actual_total + extra_cost,
+        "limit": rules.extra_share,
+    }
 
 
 def scope_explanation(

@@ -786,13 +786,7 @@ def _suggestion(
     elif action == advice.REVIEW_SCOPE and c["visits_scope"][i]:
         values |= {"done": inputs.visits_done, "expected": int(c["expected_visits"][i])}
     elif action == advice.REVIEW_SCOPE:  # out of scope: the share of the cost billed on top
-        rules = advice.ScopeRules()
-        values |= {
-            "share": _shown_value(c, "extra_share_4", i, 4),
-            "extra": inputs.extra_cost,
-            "total": actual + inputs.extra_cost,
-            "limit": rules.extra_share,
-        }
+        values |= advice.scope_values(_shown_value(c, "extra_share_4", i, 4), inputs.extra_cost, actual)
         reason = advice.SCOPE_REASON
     elif action == advice.SET_BUDGET:
         values |= {"actual": actual}
