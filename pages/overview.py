@@ -67,7 +67,7 @@ ui.wide_or_phone(
 )
 with st.expander(t("What the flag and the reasons mean", lang)):
     st.markdown(advice.why_explanation(lang, view.thresholds.no_activity_elapsed))
-    st.markdown(advice.scope_explanation(lang, view.currency))
+    st.markdown(advice.scope_explanation(lang, view.currency, view.thresholds))
 if running:
     review_ui.ended_open_section(view)
 # the table's own CSV export is off (client.disableDataExport): this one guards imported text

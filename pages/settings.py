@@ -28,6 +28,10 @@ LABELS = {
     "min_completed": "Completed contracts auto needs per type",
     "yearly_indexation": "Yearly indexation of contracts without their own (%)",
     "largest_raise": 'Largest raise before "terminate?" (%)',
+    "scope_share": "Out of scope when more of the cost than this is billed on top (%)",
+    "scope_minimum": "... and that cost is at least (whole amount)",
+    "calls_factor": "Out of scope when corrective work orders reach this many times what the type leads one to expect",
+    "calls_extra": "... and at least this many more",
 }
 
 view = ui.view()
@@ -102,6 +106,27 @@ with st.form("settings_form"):
             "Every page and the review packs show money in this currency; amounts are not converted.", lang
         ),
     )
+    st.subheader(t("Scope", lang))
+    left, right = st.columns(2)
+    scope_share = left.number_input(
+        t(LABELS["scope_share"], lang),
+        min_value=1, max_value=100, step=5, value=pct(stored.scope_share), key="s_scope_share",
+        help=t("Work billed on top (meerwerk) as a share of all cost, covered and billed.", lang),
+    )  # fmt: skip
+    scope_minimum = right.number_input(
+        t(LABELS["scope_minimum"], lang),
+        min_value=0, max_value=10**9, step=100, value=int(stored.scope_minimum), key="s_scope_minimum",
+    )  # fmt: skip
+    calls_factor = left.number_input(
+        t(LABELS["calls_factor"], lang),
+        min_value=1.0, max_value=100.0, step=0.5, format="%.1f", value=float(stored.calls_factor),
+        key="s_calls_factor",
+        help=t("Expected to date: the corrective work orders per day of term of the portfolio's contracts of the same type, times the contract's days so far.", lang),
+    )  # fmt: skip
+    calls_extra = right.number_input(
+        t(LABELS["calls_extra"], lang),
+        min_value=0, max_value=1000, step=1, value=stored.calls_extra, key="s_calls_extra",
+    )  # fmt: skip
     st.subheader(t("Forecast", lang))
     left, right = st.columns(2)
     method = left.selectbox(
@@ -133,6 +158,10 @@ if saved:
         # the number input's float, read back as the decimal it shows (two places of a percent)
         yearly_indexation=Decimal(f"{indexation:.2f}") / HUNDRED,
         largest_raise=Decimal(int(largest)) / HUNDRED,
+        scope_share=Decimal(int(scope_share)) / HUNDRED,
+        scope_minimum=Decimal(int(scope_minimum)),
+        calls_factor=Decimal(f"{calls_factor:.1f}"),
+        calls_extra=int(calls_extra),
     )
     problems = chosen.problems()
     if problems:

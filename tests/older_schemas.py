@@ -6,6 +6,8 @@ from sqlalchemy import Connection, text
 
 # the columns each revision after the baseline added, newest first (store/migrations/versions)
 AFTER_BASELINE = (
+    ("contract_months", "calls"),  # 0004_calls
+    ("contract_totals", "calls"),
     ("contracts", "indexation_pct"),  # 0003_indexation
     ("work_orders", "billable"),  # 0002_scope
     ("hour_lines", "revenue"),

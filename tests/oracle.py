@@ -225,9 +225,38 @@ def extra_share(actual_covered: Fraction, extra_cost: Fraction) -> Fraction | No
     return ratio(extra_cost, actual_covered + extra_cost)
 
 
-def out_of_scope(share: Fraction | None, extra_cost: Fraction, rules: advice.ScopeRules) -> bool:
+def billed_past_scope(share: Fraction | None, extra_cost: Fraction, thresholds: Thresholds) -> bool:
     """Scope: the share billed on top above the rule's share, with at least its minimum cost."""
-    return share is not None and share > Fraction(rules.extra_share) and extra_cost >= rules.extra_minimum
+    return (
+        share is not None
+        and share > Fraction(thresholds.scope_share)
+        and extra_cost >= thresholds.scope_minimum
+    )
+
+
+def type_rates(inputs: list[ContractInputs], as_of: dt.date) -> dict[str | None, tuple[int, int]]:
+    """Scope: per contract type, the portfolio's corrective work orders so far and days done."""
+    found: dict[str | None, tuple[int, int]] = {}
+    for i in inputs:
+        calls, days = found.get(i.type, (0, 0))
+        found[i.type] = (calls + i.calls_done, days + days_done(i.start_date, i.end_date, as_of))
+    return found
+
+
+def expected_calls(i: ContractInputs, as_of: dt.date, rate: tuple[int, int]) -> Fraction | None:
+    """Scope: the corrective work orders its type leads one to expect to date: the type's per
+    day done x this contract's days done; None when the type has no day done."""
+    calls, days = rate
+    return Fraction(calls * days_done(i.start_date, i.end_date, as_of), days) if days else None
+
+
+def calls_past_scope(i: ContractInputs, expected: Fraction | None, thresholds: Thresholds) -> bool:
+    """Scope: corrective work orders at least factor x those expected and at least extra more."""
+    return (
+        expected is not None
+        and i.calls_done >= Fraction(thresholds.calls_factor) * expected
+        and i.calls_done - expected >= thresholds.calls_extra
+    )
 
 
 def figures(
@@ -236,9 +265,11 @@ def figures(
     thresholds: Thresholds,
     rules: ReviewRules = ReviewRules(),
     choose: str | None = None,
+    rate: tuple[int, int] | None = None,
 ) -> Figures:
     """Every figure of one contract at as_of. choose: the forecast method picked for it (auto's
-    pick, else the setting's; "chain" for none)."""
+    pick, else the setting's; "chain" for none). rate: its type's corrective work orders and
+    days done in the portfolio (type_rates); None: the contract alone."""
     choose = choose or thresholds.forecast_method
     f = Fraction
     budget = f(i.budget_labour) + f(i.budget_material) + f(i.budget_other) if i.budget_lines else None
@@ -264,7 +295,11 @@ def figures(
     deadline = notice_deadline(i.end_date, i.notice_period_days)
     index = indexation(i, thresholds)
     price, change, note, indexed, cost = renewal_price(total, value, f(thresholds.target_margin), index)
-    scoped = out_of_scope(extra_share(actual, f(i.extra_cost)), f(i.extra_cost), advice.ScopeRules())
+    if rate is None:
+        rate = (i.calls_done, days_done(i.start_date, i.end_date, as_of))
+    scoped = billed_past_scope(extra_share(actual, f(i.extra_cost)), f(i.extra_cost), thresholds) or (
+        calls_past_scope(i, expected_calls(i, as_of, rate), thresholds)
+    )
     action, expected = suggest(
         i, budget, actual, total, elapsed, value, rules, indexed, cost, f(thresholds.largest_raise), scoped
     )

@@ -66,7 +66,8 @@ def test_the_settings_table_has_a_row_per_setting() -> None:
             "dashboard_url": "dashboard address", "alert_sender": "alert sender",
             "forecast_method": "forecast method", "min_completed": "completed contracts",
             "yearly_indexation": "yearly indexation", "largest_raise": "largest raise",
-            "time_zone": "time zone"}  # fmt: skip
+            "time_zone": "time zone", "scope_share": "scope share", "scope_minimum": "scope minimum",
+            "calls_factor": "corrective factor", "calls_extra": "corrective extra"}  # fmt: skip
     fields = {f.name for f in dataclasses.fields(Settings)}
     assert fields <= set(rows), "a new setting: give it a row in the README"
     assert [f for f in fields if "| " + rows[f] not in table and ", " + rows[f] not in table] == []

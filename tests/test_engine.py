@@ -50,12 +50,19 @@ def _choices(result: frame.PortfolioFrame) -> list[str | None]:
     ]
 
 
-def _check(result: frame.PortfolioFrame, rules: advice.ReviewRules = advice.ReviewRules()) -> list:
-    """Every figure of every row agrees with the rule book; returns the oracle's figures."""
+def _check(
+    result: frame.PortfolioFrame,
+    rules: advice.ReviewRules = advice.ReviewRules(),
+    portfolio: frame.PortfolioFrame | None = None,
+) -> list:
+    """Every figure of every row agrees with the rule book; returns the oracle's figures.
+    portfolio: the whole portfolio result was selected from (the scope rule compares a contract's
+    corrective work with its type's across the portfolio); None: result is the whole portfolio."""
     inputs = result.inputs()
     picks = _choices(result)
+    rates = oracle.type_rates((portfolio or result).inputs(), result.as_of)
     expected = [
-        oracle.figures(i, result.as_of, result.thresholds, rules, p)
+        oracle.figures(i, result.as_of, result.thresholds, rules, p, rates[i.type])
         for i, p in zip(inputs, picks, strict=True)
     ]
     shown = result.figures()
@@ -150,7 +157,7 @@ def test_the_engine_is_the_rule_book_on_the_demo_portfolio(
         ):
             chosen = frame.select(everything, filters)
             assert len(chosen), filters
-            _check(chosen)
+            _check(chosen, portfolio=everything)
             assert [f.summary for f in frame.load(session, DEMO_TODAY, filters=filters).figures()] == [
                 f.summary for f in chosen.figures()
             ]

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, text
 
 from budgetcore import cli
 from budgetcore.exchange.importing import import_paths
-from budgetcore.figures import advice, contract_detail, frame, table
+from budgetcore.figures import advice, attention, contract_detail, frame, table
 from budgetcore.figures.metrics import Filters, Thresholds
 from budgetcore.store import schema
 from budgetcore.store.database import make_engine, transaction
@@ -110,8 +110,8 @@ def _check(engine: Engine, orders: dict) -> None:
     assert row["actual_total"] == oracle.round_money(Fraction(labour + material))
     # the budget figures count covered work only
     assert f.consumed == (labour + material) / D(5000)
-    rules = advice.ScopeRules()
-    assert f.out_of_scope == (share > rules.extra_share and extra >= rules.extra_minimum)
+    rules = Thresholds()
+    assert f.out_of_scope == (share > rules.scope_share and extra >= rules.scope_minimum)
 
 
 def test_a_billed_work_order_is_beside_the_budget_figures_not_in_them(engine: Engine, tmp_path: Path) -> None:
@@ -214,3 +214,110 @@ def test_a_database_from_before_gets_the_split_at_its_next_start(db_url: str, tm
     assert schema.prepare(upgraded) == []  # once only
     upgraded.dispose()
     fresh.dispose()
+
+
+# corrective work past its type: three preventive contracts with the same term, so each has done
+# the same 166 days at AS_OF; (number, corrective work orders dated through AS_OF)
+CALLS = {"K-A": 10, "K-B": 1, "K-C": 1}
+
+
+def _call_rows(calls: dict[str, int], moved: int = 0) -> dict[str, list[list[str]]]:
+    """The three contracts; each corrective work order with one hour of labour. K-A's first
+    `moved` corrective work orders become periodic; K-C also has a corrective work order billed
+    on top (billable ja: not a call) and one dated after AS_OF (not yet)."""
+    rows: dict[str, list[list[str]]] = {
+        "contracts": [],
+        "budgets": [],
+        "work_orders": [],
+        "hours": [],
+        "materials": [],
+    }
+    for number, count in calls.items():
+        rows["contracts"].append([number, "Klant " + number, number, "Ede", "Liften", "preventive",
+                                  "2026-01-01", "2026-12-31", "90", "false", "", "10000.00", "4", "Anna", "", ""])  # fmt: skip
+        rows["budgets"].append([number, "labour", "4000.00", "", "", ""])
+        orders = [(f"{number}-{k}", "2026-03-01", "corrective", "") for k in range(count)]
+        if number == "K-A":
+            orders = [
+                (o, day, "periodic" if k < moved else kind, b) for k, (o, day, kind, b) in enumerate(orders)
+            ]
+        if number == "K-C":
+            orders += [
+                (f"{number}-billed", "2026-04-01", "corrective", "ja"),
+                (f"{number}-late", "2026-08-01", "corrective", ""),
+            ]
+        for order, day, kind, billable in orders:
+            rows["work_orders"].append([order, number, day, kind, "gereed", "", billable])
+            rows["hours"].append([order, day, "Daan", "work", "1", "50", "80"])
+    return rows
+
+
+def _by_number(engine: Engine, thresholds: Thresholds = Thresholds(forecast_method="chain")) -> dict:
+    with transaction(engine) as session:
+        return {f.contract_number: f for f in frame.load(session, AS_OF, thresholds).figures()}
+
+
+def test_corrective_work_past_its_type_is_out_of_scope_with_the_counts(
+    engine: Engine, tmp_path: Path
+) -> None:
+    result = import_paths(engine, write_canonical(tmp_path / "a", _call_rows(CALLS)))
+    assert result.ok, [str(p) for p in result.errors]
+    found = _by_number(engine)
+    # by hand: the billed one and the one after AS_OF are not calls
+    assert {n: f.inputs.calls_done for n, f in found.items()} == CALLS
+    # expected to date = the type's 12 calls / its 3 x 166 days done x 166 days = 4.0
+    # K-A: 10 >= 2 x 4.0 and 10 - 4.0 >= 3: out of scope; K-B and K-C: 1, far below
+    assert {n: f.out_of_scope for n, f in found.items()} == {"K-A": True, "K-B": False, "K-C": False}
+    reason = advice.scope_reason(found["K-A"])
+    assert reason is not None and reason.reason == advice.CALLS_REASON
+    assert reason.values == {"calls": 10, "expected_calls": D("4.0")}
+    assert (
+        reason.text("en")[1]
+        == "out of scope: 10 corrective work orders so far, 4.0 expected to date for its type"
+    )
+    assert (
+        reason.text("nl")[1]
+        == "buiten de reikwijdte: 10 storingsbonnen tot nu toe, 4,0 verwacht tot vandaag voor dit type"
+    )
+    # the advice reviews the scope, quoting the same counts; the oracle agrees
+    assert found["K-A"].suggestion.action == advice.REVIEW_SCOPE
+    assert found["K-A"].suggestion.values["calls"] == 10
+    inputs = [f.inputs for f in found.values()]
+    rates = oracle.type_rates(inputs, AS_OF)
+    thresholds = Thresholds(forecast_method="chain")
+    assert {
+        i.contract_number: oracle.figures(i, AS_OF, thresholds, rate=rates[i.type]).out_of_scope
+        for i in inputs
+    } == {n: f.out_of_scope for n, f in found.items()}
+    # one contract's page compares with the whole portfolio's type, not with itself alone
+    with transaction(engine) as session:
+        detail = contract_detail.detail(session, "K-A", AS_OF, thresholds)
+    assert detail is not None and advice.scope_reason(detail.figures) == reason
+    # the settings move the line: 3 x 4.0 = 12 > 10 calls
+    assert not _by_number(engine, Thresholds(forecast_method="chain", calls_factor=D(3)))["K-A"].out_of_scope
+    assert not _by_number(engine, Thresholds(forecast_method="chain", calls_extra=7))["K-A"].out_of_scope
+
+
+def test_a_reimport_that_makes_corrective_work_periodic_moves_the_count(
+    engine: Engine, tmp_path: Path
+) -> None:
+    assert import_paths(engine, write_canonical(tmp_path / "a", _call_rows(CALLS))).ok
+    # 5 of K-A's corrective work orders re-imported as periodic: 5 calls, 5 visits; expected to date
+    # = 7 / 498 x 166 = 2.3; 5 >= 2 x 2.3 but 5 - 2.3 < 3: in scope
+    assert import_paths(engine, write_canonical(tmp_path / "b", _call_rows(CALLS, moved=5))).ok
+    a = _by_number(engine)["K-A"]
+    assert (a.inputs.calls_done, a.inputs.visits_done, a.out_of_scope) == (5, 5, False)
+
+
+def test_the_attention_list_says_why_corrective_work_is_out_of_scope(engine: Engine, tmp_path: Path) -> None:
+    assert import_paths(engine, write_canonical(tmp_path / "a", _call_rows(CALLS))).ok
+    with transaction(engine) as session:
+        chosen = frame.load(session, AS_OF, Thresholds(forecast_method="chain"))
+    found = attention.attention(chosen, [], review_days=14)
+    rows = {r["contract_number"]: r for r in found.listing("nl")}
+    assert rows["K-A"]["reason"] == attention.SCOPE
+    assert (
+        rows["K-A"]["why"]
+        == "buiten de reikwijdte: 10 storingsbonnen tot nu toe, 4,0 verwacht tot vandaag voor dit type"
+    )
+    assert "K-B" not in rows or rows["K-B"]["reason"] != attention.SCOPE

@@ -143,7 +143,8 @@ OVERVIEW_COLUMNS: Columns = {
     "margin": Column("Margin to date", "money", "Value earned to date (contract value x elapsed) - actual to date",
                      width=160),
     "flag": Column("Flag", help="No activity: nothing registered past the share of the term set on Settings. "
-                   "Out of scope: much of the cost is work billed on top", width=95),
+                   "Out of scope: much of the cost is work billed on top, or corrective work far past "
+                   "its type", width=95),
     "why": Column("Why", help="Why the contract needs attention; the contract page quotes the figures",
                   width=230),
     "deadline": Column(
@@ -228,7 +229,7 @@ def extra_text(
 
 
 def flag(f: ContractFigures, lang: str) -> str:
-    """The flags shown next to the status: 'no activity', 'out of scope' (advice.ScopeRules),
+    """The flags shown next to the status: 'no activity', 'out of scope' (Thresholds' scope rules),
     both, or ''."""
     found = [
         name

@@ -34,7 +34,8 @@ def reads_after(session: Session, as_of: dt.date) -> bool:
 
 
 def far_side(as_of: dt.date, after: bool, scope=None):
-    """Per contract: in-term labour, material, hours and periodic visits of covered work, and the
+    """Per contract: in-term labour, material, hours, periodic visits and corrective work orders
+    (calls) of covered work, and the
     cost, revenue and lines without a sales price of work billed on top (extra_cost,
     extra_revenue, extra_unpriced), on one side of as_of (a subquery).
 
@@ -52,6 +53,7 @@ def far_side(as_of: dt.date, after: bool, scope=None):
         ContractMonth.material.label("material"),
         ContractMonth.hours.label("hours"),
         ContractMonth.visits.label("visits"),
+        ContractMonth.calls.label("calls"),
         ContractMonth.extra_cost.label("extra_cost"),
         ContractMonth.extra_revenue.label("extra_revenue"),
         ContractMonth.extra_unpriced.label("extra_unpriced"),
@@ -85,6 +87,7 @@ def far_side(as_of: dt.date, after: bool, scope=None):
                 zero if labour else cost,
                 split(billed, model.hours, True) if labour else zero,
                 zero,
+                zero,
                 split(billed, model.cost, False),
                 split(billed, func.coalesce(model.revenue, 0), False),
                 split(billed, case((model.revenue.is_(None), 1), else_=0), False),
@@ -95,10 +98,21 @@ def far_side(as_of: dt.date, after: bool, scope=None):
         )
 
     zero = literal(0)
-    visits = scoped(
-        select(WorkOrder.contract_id, zero, zero, zero, literal(1), zero, zero, zero)
+    periodic = WorkOrder.type == "periodic"
+    visits = scoped(  # covered periodic work orders count as visits, corrective ones as calls
+        select(
+            WorkOrder.contract_id,
+            zero,
+            zero,
+            zero,
+            case((periodic, 1), else_=0),
+            case((periodic, 0), else_=1),
+            zero,
+            zero,
+            zero,
+        )
         .join(Contract, WorkOrder.contract_id == Contract.id)
-        .where(WorkOrder.type == "periodic", covered(), in_window(WorkOrder.date))
+        .where(WorkOrder.type.in_(("periodic", "corrective")), covered(), in_window(WorkOrder.date))
     )
     src = union_all(months, line(HourLine, True), line(MaterialLine, False), visits).subquery("src")
     return (
@@ -108,6 +122,7 @@ def far_side(as_of: dt.date, after: bool, scope=None):
             func.sum(src.c.material).label("material"),
             func.sum(src.c.hours).label("hours"),
             func.sum(src.c.visits).label("visits"),
+            func.sum(src.c.calls).label("calls"),
             func.sum(src.c.extra_cost).label("extra_cost"),
             func.sum(src.c.extra_revenue).label("extra_revenue"),
             func.sum(src.c.extra_unpriced).label("extra_unpriced"),

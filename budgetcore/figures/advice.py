@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from budgetcore import i18n
-from budgetcore.figures.metrics import ContractFigures, Suggestion
+from budgetcore.figures.metrics import ContractFigures, Suggestion, Thresholds
 
 TERMINATED = "terminated"
 TERMINATE = "terminate?"
@@ -171,62 +171,57 @@ def suggest(f: ContractFigures) -> Suggestion:
     return f.suggestion
 
 
-# --- scope (issue 21): work billed on top of the contract (docs/metrics.md, Scope) -------------
+# --- scope (issue 21): work outside what the contract covers (docs/metrics.md, Scope) ----------
 # The engine (frame._scope) flags a contract "out of scope" when the share of its cost billed
-# on top (meerwerk) runs past ScopeRules.extra_share and is at least ScopeRules.extra_minimum:
-# the customer keeps asking for work the contract does not cover, so its scope (and price) no
-# longer matches what is done. frame.derive's column out_of_scope holds the flag; the reason
-# below quotes its figures (for the attention list and the renewal advice).
+# on top (meerwerk) runs past Thresholds.scope_share and is at least Thresholds.scope_minimum,
+# or when its covered corrective work orders (call-outs) so far reach Thresholds.calls_factor
+# times what its contract type leads one to expect to date (the portfolio's contracts of that
+# type: their corrective work orders per day of term so far, times this contract's days) and at
+# least Thresholds.calls_extra more. Either way the work done no longer matches what the
+# contract's scope and price assume. The engine puts the reason, with its figures, in
+# ContractFigures.scope (SCOPE_REASON, else CALLS_REASON; both: CALLS_REASON as its note).
 OUT_OF_SCOPE = "out of scope"
 SCOPE_REASON = "out of scope: {share} of the cost billed on top ({extra} of {total}), more than {limit}"
+CALLS_REASON = (
+    "out of scope: {calls} corrective work orders so far, {expected_calls} expected to date for its type"
+)
+CALLS_NOTE = "{calls} corrective work orders so far, {expected_calls} expected to date for its type"
 SCOPE_EXPLANATION = """- **out of scope**: more than {limit} of the contract's cost (covered and billed \
 on top together) is work billed on top (meerwerk), and at least {minimum}: the customer keeps \
-asking for work the contract does not cover."""
+asking for work the contract does not cover; or its corrective work orders so far are at least \
+{factor} times what its contract type leads one to expect to date (the portfolio's contracts of \
+that type, per day of term), and at least {extra} more: the installation needs more than the \
+contract was priced for."""
 
 
-@dataclass(frozen=True)
-class ScopeRules:
-    """When a contract is out of scope: its share of cost billed on top (a fraction 0..1) above
-    extra_share, and that cost at least extra_minimum (EUR). Chosen on the demo portfolio
-    (docs/metrics.md, Scope): nine contracts in ten bill at most 17 % of their cost on top;
-    30 % is well past what any type leads one to expect, and below EUR 1,000 one call can make a
-    small contract's share look large."""
-
-    extra_share: Decimal = Decimal("0.30")
-    extra_minimum: Decimal = Decimal("1000")
-
-
-def scope_reason(f: ContractFigures, rules: ScopeRules | None = None) -> Suggestion | None:
-    """Why f is out of scope, with its figures (SCOPE_REASON); None when it is not."""
-    if not f.out_of_scope:
-        return None
-    return Suggestion(
-        OUT_OF_SCOPE, SCOPE_REASON, scope_values(f.extra_share, f.inputs.extra_cost, f.actual_total, rules)
-    )
+def scope_reason(f: ContractFigures) -> Suggestion | None:
+    """Why f is out of scope, with its figures (SCOPE_REASON or CALLS_REASON); None when it is not."""
+    return f.scope
 
 
 def scope_values(
-    share: Decimal | None, extra_cost: Decimal, actual_total: Decimal, rules: ScopeRules | None = None
+    share: Decimal | None, extra_cost: Decimal, actual_total: Decimal, thresholds: Thresholds
 ) -> dict[str, object]:
     """The figures SCOPE_REASON quotes: the share billed on top, its cost, all cost (covered
     actual + billed on top) and the rule's share; for the flag's reason and the review-scope advice."""
-    rules = rules or ScopeRules()
     return {
         "share": share,
         "extra": extra_cost,
         "total": actual_total + extra_cost,
-        "limit": rules.extra_share,
+        "limit": thresholds.scope_share,
     }
 
 
 def scope_explanation(
-    lang: str = i18n.DEFAULT_LANGUAGE, currency: str = "EUR", rules: ScopeRules | None = None
+    lang: str = i18n.DEFAULT_LANGUAGE, currency: str = "EUR", thresholds: Thresholds | None = None
 ) -> str:
     """SCOPE_EXPLANATION in lang with the thresholds the engine uses, money in currency (markdown)."""
-    rules = rules or ScopeRules()
+    thresholds = thresholds or Thresholds()
     return i18n.t(
         SCOPE_EXPLANATION,
         lang,
-        limit=i18n.percent(rules.extra_share, lang),
-        minimum=i18n.money(rules.extra_minimum, lang, currency, cents=False),
+        limit=i18n.percent(thresholds.scope_share, lang),
+        minimum=i18n.money(thresholds.scope_minimum, lang, currency, cents=False),
+        factor=i18n.number(thresholds.calls_factor, lang, 1),
+        extra=thresholds.calls_extra,
     )

@@ -10,8 +10,8 @@ The reasons (docs/metrics.md "What needs attention"), most urgent first:
 4. AT_RISK: running and at risk;
 5. WINDOW: approaching renewal (end date or notice deadline in the renewal window; not
    terminated, not renewed) and no decision;
-6. SCOPE: running and out of scope (much of its cost billed on top: frame._scope,
-   docs/metrics.md Scope).
+6. SCOPE: running and out of scope (much of its cost billed on top, or corrective work far
+   past its type: frame._scope, docs/metrics.md Scope).
 
 A contract appears once, under its most urgent reason, with its other reasons beside it
 (`also`). Within a reason the earliest due date comes first (the next deadline: the notice
@@ -117,6 +117,10 @@ class Attention:
             ):
                 amount = shown[column]
                 values[name] = "—" if amount is None else i18n.money(amount, lang, currency, cents=False)  # type: ignore[arg-type]
+        if reason == SCOPE and not self.rows["share_scope"][i]:  # corrective work past its type
+            scope = self.rows.figures([i])[0].scope
+            assert scope is not None
+            return scope.text(lang, currency)[1]
         if reason == SCOPE:
             shown = engine.summary_row(self.rows, i)
             values["share"] = i18n.percent(shown["extra_share"], lang, 1)  # type: ignore[arg-type]

@@ -73,7 +73,7 @@ INPUT_COLUMNS = (
     "actual_labour", "actual_material", "actual_hours", "visits_done", "budget_lines",
     "budget_labour", "budget_material", "budget_other", "budget_hours", "planned_to_date",
     "outside_term_lines", "outside_term_cost", "extra_cost", "extra_revenue", "extra_unpriced",
-    "renewed_by", "indexation_pct",
+    "renewed_by", "indexation_pct", "calls_done",
 )  # fmt: skip
 MILLIONTHS = (
     "actual_labour", "actual_material", "actual_hours", "budget_labour", "budget_material",
@@ -168,11 +168,14 @@ def load(
     thresholds: Thresholds = Thresholds(),
     filters: Filters = Filters(),
     picks: calibration.Calibration | None = None,
+    rates: CallRates | None = None,
 ) -> PortfolioFrame:
     """Every contract that passes the filters, column-wise. A filter on contract numbers
     alone (one contract's page) reads only those contracts; anything else reads all and
     narrows in memory. picks: auto's picks at as_of (calibration.calibrate with the thresholds'
-    minimum), when the caller holds them; else, for the auto forecast, they are found here."""
+    minimum), when the caller holds them; else, for the auto forecast, they are found here.
+    rates: the portfolio's corrective work per type at as_of (portfolio_call_rates), when the
+    caller holds them; else, for a few contracts, found here from the whole portfolio."""
     numbers = filters.contract_numbers or None
     with stored.collector_paused():
         columns = read(session, as_of, numbers)
@@ -181,7 +184,17 @@ def load(
             if picks is None:
                 picks = calibration.calibrate(session, as_of, thresholds.min_completed, table=False)
             choice = picks.choices(columns, as_of)
-    return select(derive(columns, as_of, thresholds, choice=choice), filters)
+        if numbers is not None and rates is None:
+            rates = portfolio_call_rates(session, as_of)
+    return select(derive(columns, as_of, thresholds, choice=choice, rates=rates), filters)
+
+
+def portfolio_call_rates(session: Session, as_of: dt.date) -> CallRates:
+    """The whole portfolio's corrective work orders and days done per contract type at as_of
+    (call_rates): what one contract's corrective work is compared with."""
+    columns = read(session, as_of)
+    _, done = term_and_done(columns["start_date"], columns["end_date"], np.datetime64(as_of, "D"))
+    return call_rates(columns["type"], columns["calls_done"], done)
 
 
 def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None) -> dict[str, np.ndarray]:
@@ -209,13 +222,14 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
     parts = stored.placed(
         ids,
         plain_rows(session, sa.select(*(type_coerce(c, BigInteger) for c in part.c))),
-        ("labour", "material", "hours", "visits", *EXTRA_COLUMNS),
+        ("labour", "material", "hours", "visits", "calls", *EXTRA_COLUMNS),
     )
     for name, actual in (
         ("labour", "actual_labour"),
         ("material", "actual_material"),
         ("hours", "actual_hours"),
         ("visits", "visits_done"),
+        ("calls", "calls_done"),
         *((name, name) for name in EXTRA_COLUMNS),
     ):
         columns[actual] = columns.pop(name) - parts[name] if after else parts[name]
@@ -310,19 +324,20 @@ def derive(
     thresholds: Thresholds,
     rules: advice.ReviewRules = advice.ReviewRules(),
     choice: np.ndarray | None = None,
+    rates: CallRates | None = None,
 ) -> PortfolioFrame:
     """Every figure of every row at as_of: the rules of docs/metrics.md, each stated once here.
 
     choice: per row, the forecast method `auto` picked (calibration.choices; a METHODS index
     or CHAIN_CHOICE); without it, the thresholds' forecast method setting for every row (the
-    chain for `auto`)."""
+    chain for `auto`). rates: the portfolio's corrective work orders and days per contract type
+    (call_rates), when these rows are not the whole portfolio; else found from these rows."""
     c = dict(columns)
     n = len(c["contract_number"])
     day = np.datetime64(as_of, "D")
     start, end = c["start_date"], c["end_date"]
     # the term includes both its first and last day; days done clamp to 0 .. term
-    term = ((end - start) // _DAY + 1).astype(np.int64)
-    done = np.clip((day - start) // _DAY + 1, 0, term).astype(np.int64)
+    term, done = term_and_done(start, end, day)
     has_budget = c["budget_lines"] > 0
     budget = np.where(has_budget, c["budget_labour"] + c["budget_material"] + c["budget_other"], 0)
     actual = c["actual_labour"] + c["actual_material"]
@@ -382,7 +397,7 @@ def derive(
     _shown("labour_cents", c, [(c["actual_labour"],)], (CENTS,))
     _shown("material_cents", c, [(c["actual_material"],)], (CENTS,))
     _shown("actual_cents", c, [(actual,)], (CENTS,))
-    _scope(c, actual)
+    _scope(c, actual, thresholds, call_rates(c["type"], c["calls_done"], done) if rates is None else rates)
     _shown("consumed_4", c, [(actual, budget_sign, PLACES)], (consumed_den,), has_consumed)
     _shown("elapsed_4", c, [(done, PLACES)], (term,))
     _shown("burn_4", c, [(actual, planned_sign, PLACES)], (burn_den,), has_burn)
@@ -406,13 +421,55 @@ def derive(
     return frame
 
 
-def _scope(
-    c: dict[str, np.ndarray], actual: np.ndarray, rules: advice.ScopeRules = advice.ScopeRules()
-) -> None:
-    """Work billed on top (docs/metrics.md, Scope), beside the actuals and never in them: its
-    cost, revenue and margin in cents, its share of all cost (covered + billed) to 4 places,
-    and out_of_scope: that share above rules.extra_share with the cost at least
-    rules.extra_minimum (advice.ScopeRules)."""
+def term_and_done(start: np.ndarray, end: np.ndarray, day: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
+    """Term days and days done at day per contract: the term includes its first and last day;
+    days done clamp to 0 .. term."""
+    term = ((end - start) // _DAY + 1).astype(np.int64)
+    return term, np.clip((day - start) // _DAY + 1, 0, term).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class CallRates:
+    """Per contract type (None: no type), the portfolio's covered corrective work orders so far
+    and its days of term so far: what the type leads one to expect per day (docs/metrics.md,
+    Scope). Exact integers; found by call_rates."""
+
+    types: tuple[str | None, ...]
+    calls: tuple[int, ...]
+    days: tuple[int, ...]
+
+    def per_row(self, types: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(calls, days) of each row's type; 0, 0 for a type the portfolio does not hold."""
+        found = dict(zip(self.types, zip(self.calls, self.days, strict=True), strict=True))
+        pairs = [found.get(t, (0, 0)) for t in types.tolist()]
+        counts = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        return counts[:, 0], counts[:, 1]
+
+
+def call_rates(types: np.ndarray, calls: np.ndarray, done: np.ndarray) -> CallRates:
+    """The corrective work orders and days done summed per contract type over these rows."""
+    keys = np.array(["" if t is None else f"={t}" for t in types.tolist()], dtype=str)  # "": no type
+    unique, where = np.unique(keys, return_inverse=True)
+    total_calls = np.zeros(len(unique), dtype=np.int64)
+    total_days = np.zeros(len(unique), dtype=np.int64)
+    np.add.at(total_calls, where, calls.astype(np.int64))
+    np.add.at(total_days, where, done.astype(np.int64))
+    return CallRates(
+        tuple(None if k == "" else str(k)[1:] for k in unique),
+        tuple(int(v) for v in total_calls),
+        tuple(int(v) for v in total_days),
+    )
+
+
+def _scope(c: dict[str, np.ndarray], actual: np.ndarray, thresholds: Thresholds, rates: CallRates) -> None:
+    """Work outside what the contract covers (docs/metrics.md, Scope). Billed on top, beside the
+    actuals and never in them: its cost, revenue and margin in cents, its share of all cost
+    (covered + billed) to 4 places; share_scope: that share above thresholds.scope_share with the
+    cost at least thresholds.scope_minimum. Corrective work past its type: calls_scope when the
+    covered corrective work orders so far reach thresholds.calls_factor x those expected to date
+    (the type's calls per day of term so far x this contract's days done) and at least
+    thresholds.calls_extra more; expected_calls_n / expected_calls_d are the expected. out_of_scope:
+    either."""
     n = len(actual)
     extra, revenue = c["extra_cost"], c["extra_revenue"]
     every = actual + extra
@@ -423,12 +480,24 @@ def _scope(
     _shown("extra_revenue_cents", c, [(revenue,)], (CENTS,))
     _shown("extra_margin_cents", c, [(revenue,), (extra, -1)], (CENTS,))
     _shown("extra_share_4", c, [(extra, sign, PLACES)], (den,), has_share)
-    share_n, share_d = _ratio(rules.extra_share)
-    c["out_of_scope"] = (
+    share_n, share_d = _ratio(thresholds.scope_share)
+    c["share_scope"] = (
         has_share
         & (exact.compare([(extra, sign, share_d)], [(share_n, den)], n) > 0)
-        & (extra >= int(rules.extra_minimum.scaleb(6)))
+        & (extra >= int(thresholds.scope_minimum.scaleb(6)))
     )
+    # expected to date = type calls x done / type days; compared as calls x type days
+    type_calls, type_days = rates.per_row(c["type"])
+    expected_x = type_calls * c["days_done"]
+    calls_x = c["calls_done"].astype(np.int64) * type_days
+    factor_n, factor_d = _ratio(thresholds.calls_factor)
+    c["expected_calls_n"], c["expected_calls_d"] = expected_x, type_days
+    c["calls_scope"] = (
+        (type_days > 0)
+        & (exact.compare([(calls_x, factor_d)], [(expected_x, factor_n)], n) >= 0)
+        & (calls_x - expected_x >= type_days * thresholds.calls_extra)
+    )
+    c["out_of_scope"] = c["share_scope"] | c["calls_scope"]
 
 
 def _why(c: dict[str, np.ndarray], has_burn, thresholds: Thresholds, rules: advice.ReviewRules) -> None:
@@ -732,6 +801,34 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
         no_activity=bool(c["no_activity"][i]),
         extra_share=_quotient(inputs.extra_cost.scaleb(6), every.scaleb(6), Decimal(1)) if every else None,
         out_of_scope=bool(c["out_of_scope"][i]),
+        scope=_scope_reason(c, i, inputs, actual, frame.thresholds),
+    )
+
+
+def _scope_reason(
+    c, i: int, inputs: ContractInputs, actual: Decimal, thresholds: Thresholds
+) -> Suggestion | None:
+    """Why row i is out of scope (_scope) with the figures: the share billed on top
+    (advice.SCOPE_REASON), else the corrective work orders against those expected to date
+    (advice.CALLS_REASON; a note when both hold); None when it is not."""
+    if not c["out_of_scope"][i]:
+        return None
+    calls = (
+        {
+            "calls": inputs.calls_done,
+            "expected_calls": (
+                Decimal(int(c["expected_calls_n"][i])) / Decimal(int(c["expected_calls_d"][i]))
+            ).quantize(Decimal("0.1"), ROUND_HALF_UP),
+        }
+        if c["calls_scope"][i]
+        else {}
+    )
+    if not c["share_scope"][i]:
+        return Suggestion(advice.OUT_OF_SCOPE, advice.CALLS_REASON, calls)
+    share = _shown_value(c, "extra_share_4", i, 4)
+    values = advice.scope_values(share, inputs.extra_cost, actual, thresholds)
+    return Suggestion(
+        advice.OUT_OF_SCOPE, advice.SCOPE_REASON, values | calls, advice.CALLS_NOTE if calls else ""
     )
 
 
@@ -785,9 +882,12 @@ def _suggestion(
             values["largest"] = thresholds.largest_raise
     elif action == advice.REVIEW_SCOPE and c["visits_scope"][i]:
         values |= {"done": inputs.visits_done, "expected": int(c["expected_visits"][i])}
-    elif action == advice.REVIEW_SCOPE:  # out of scope: the share of the cost billed on top
-        values |= advice.scope_values(_shown_value(c, "extra_share_4", i, 4), inputs.extra_cost, actual)
-        reason = advice.SCOPE_REASON
+    elif action == advice.REVIEW_SCOPE:  # out of scope: billed on top or corrective work (_scope)
+        scope = _scope_reason(c, i, inputs, actual, thresholds)
+        assert scope is not None
+        values |= scope.values
+        reason = scope.reason
+        note = note or scope.note
     elif action == advice.SET_BUDGET:
         values |= {"actual": actual}
     elif indexed is not None:

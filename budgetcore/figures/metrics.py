@@ -53,6 +53,14 @@ class Thresholds:
     # contract without its own indexation_pct, and the largest raise before "terminate?" (fractions)
     yearly_indexation: Decimal = Decimal("0")
     largest_raise: Decimal = Decimal("0.30")
+    # scope (docs/metrics.md, Scope): out of scope when the share of the cost billed on top is
+    # above scope_share with that cost at least scope_minimum (money), or when the covered
+    # corrective work orders so far reach calls_factor times what the contract's type leads one
+    # to expect to date and at least calls_extra more. Chosen on the demo (docs/metrics.md).
+    scope_share: Decimal = Decimal("0.30")
+    scope_minimum: Decimal = Decimal("1000")
+    calls_factor: Decimal = Decimal("2")
+    calls_extra: int = 3
 
 
 @dataclass(frozen=True)
@@ -146,6 +154,7 @@ class ContractInputs:
     extra_unpriced: int = 0  # its lines without a sales price (a data-quality finding)
     renewed_by: str | None = None  # the contract that names this one as its previous_contract
     indexation_pct: Decimal | None = None  # yearly indexation in percent (2.5 = 2.5 %); None: the setting
+    calls_done: int = 0  # covered corrective work orders in the term through as_of (docs/metrics.md, Scope)
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,8 @@ def _shown(key: str, value: object, lang: str, currency: str) -> str:
         return i18n.percent(Decimal(value).quantize(Decimal("0.001"), ROUND_UP), lang, 1)  # type: ignore[arg-type]
     if key in ("share", "limit") and value is not None:  # a share of the cost (scope), to 0.1 %
         return i18n.percent(value, lang, 1)  # type: ignore[arg-type]
+    if key == "expected_calls" and value is not None:  # work orders expected to date, to a tenth
+        return i18n.number(value, lang, 1)  # type: ignore[arg-type]
     if key in ("margin", "target", "largest") and value is not None:  # whole percentages
         return i18n.percent(value, lang)  # type: ignore[arg-type]
     if key == "elapsed":  # a share of the term, as a whole percentage
@@ -246,9 +257,11 @@ class ContractFigures:
     why: tuple[Suggestion, ...] = ()
     no_activity: bool = False
     # work billed on top (docs/metrics.md, Scope): cost billed on top / all cost (None when
-    # there is no cost), and whether the contract is out of scope (advice.ScopeRules)
+    # there is no cost), whether the contract is out of scope (Thresholds' scope rules) and
+    # why, with the figures (advice.OUT_OF_SCOPE; None when it is not)
     extra_share: Decimal | None = None
     out_of_scope: bool = False
+    scope: Suggestion | None = None
 
     @property
     def extra_margin(self) -> Decimal:

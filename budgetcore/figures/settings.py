@@ -49,6 +49,11 @@ class Settings:
     yearly_indexation: the yearly indexation (fraction; 0.03 = 3 %) of a contract without its own
         indexation_pct (docs/metrics.md "Indexation").
     largest_raise: the raise of the renewal price (fraction) beyond which the advice is "terminate?".
+    scope_share, scope_minimum: out of scope when more than this share (fraction) of a contract's
+        cost is billed on top, and that cost is at least scope_minimum (money, whole units).
+    calls_factor, calls_extra: out of scope when a contract's corrective work orders so far are at
+        least calls_factor times what its contract type leads one to expect to date, and at least
+        calls_extra more (docs/metrics.md, Scope).
     """
 
     at_risk_margin: Decimal = _RULES.at_risk_margin
@@ -66,6 +71,10 @@ class Settings:
     time_zone: str = "Europe/Amsterdam"
     yearly_indexation: Decimal = _RULES.yearly_indexation
     largest_raise: Decimal = _RULES.largest_raise
+    scope_share: Decimal = _RULES.scope_share
+    scope_minimum: Decimal = _RULES.scope_minimum
+    calls_factor: Decimal = _RULES.calls_factor
+    calls_extra: int = _RULES.calls_extra
 
     def thresholds(self) -> Thresholds:
         """The part of the settings that the engine's rules use (frame.derive)."""
@@ -80,6 +89,10 @@ class Settings:
             min_completed=self.min_completed,
             yearly_indexation=self.yearly_indexation,
             largest_raise=self.largest_raise,
+            scope_share=self.scope_share,
+            scope_minimum=self.scope_minimum,
+            calls_factor=self.calls_factor,
+            calls_extra=self.calls_extra,
         )
 
     def problems(self) -> list[tuple[str, str]]:
@@ -119,6 +132,17 @@ class Settings:
             found.append(("yearly_indexation", "must be between -50% and 100%, to 4 decimals of a percent"))
         if not Decimal(0) <= self.largest_raise <= Decimal(10):
             found.append(("largest_raise", "must be between 0% and 1000%"))
+        if not Decimal(0) < self.scope_share <= Decimal(1):
+            found.append(("scope_share", "must be above 0% and at most 100%"))
+        if (
+            not Decimal(0) <= self.scope_minimum <= Decimal(10**9)
+            or self.scope_minimum != self.scope_minimum.to_integral_value()
+        ):
+            found.append(("scope_minimum", "must be a whole amount between 0 and 1000000000"))
+        if not Decimal(1) <= self.calls_factor <= Decimal(100) or self.calls_factor.as_tuple().exponent < -1:  # type: ignore[operator]
+            found.append(("calls_factor", "must be between 1 and 100, to one decimal"))
+        if not 0 <= self.calls_extra <= 1000:
+            found.append(("calls_extra", "must be between 0 and 1000 work orders"))
         if not _known_currency(self.currency):
             found.append(("currency", "must be a three-letter currency code such as EUR"))
         if not i18n.known_zone(self.time_zone):

@@ -110,6 +110,7 @@ def _sources(contract_ids: Collection[int] | None):
                 (split(billed, model.hours, True) if labour else zero).label("hours"),
                 split(billed, 1, True).label("lines"),
                 zero.label("visits"),
+                zero.label("calls"),
                 split(billed, model.cost, False).label("extra_cost"),
                 split(billed, func.coalesce(model.revenue, 0), False).label("extra_revenue"),
                 split(billed, 1, False).label("extra_lines"),
@@ -120,23 +121,25 @@ def _sources(contract_ids: Collection[int] | None):
         )
 
     zero = literal(0)
-    visits = scoped(
+    periodic = WorkOrder.type == "periodic"
+    visits = scoped(  # covered periodic work orders count as visits, corrective ones as calls
         select(
             WorkOrder.contract_id,
             month_start(WorkOrder.date),
             in_term(WorkOrder.date),
             *(zero,) * 4,
-            literal(1),
+            case((periodic, 1), else_=0),
+            case((periodic, 0), else_=1),
             *(zero,) * 4,
         )
         .join(Contract, WorkOrder.contract_id == Contract.id)
-        .where(WorkOrder.type == "periodic", covered())
+        .where(WorkOrder.type.in_(("periodic", "corrective")), covered())
     )
     return union_all(line(HourLine, True), line(MaterialLine, False), visits).subquery("src")
 
 
 MONTH_SUMS = (
-    "labour", "material", "hours", "lines", "visits", "extra_cost", "extra_revenue", "extra_lines",
+    "labour", "material", "hours", "lines", "visits", "calls", "extra_cost", "extra_revenue", "extra_lines",
     "extra_unpriced",
 )  # fmt: skip
 EXTRA = ("extra_cost", "extra_revenue", "extra_lines", "extra_unpriced")
@@ -155,6 +158,7 @@ def _totals(contract_ids: Collection[int] | None):
         when(True, m.material),
         when(True, m.hours),
         when(True, m.visits),
+        when(True, m.calls),
         when(False, m.lines + m.extra_lines),
         when(False, m.labour + m.material + m.extra_cost),
         *(when(True, getattr(m, name)) for name in EXTRA),
@@ -238,6 +242,7 @@ def _rebuild_months(session: Session, ids: list[int] | None) -> None:
                     "material",
                     "hours",
                     "visits",
+                    "calls",
                     "outside_lines",
                     "outside_cost",
                     *EXTRA,

@@ -33,7 +33,14 @@ from budgetcore.store.models import (
 )
 
 TEXT = ("contract_number", "customer", "name", "type", "account_manager", "previous_contract", "renewed_by")
-COUNTS = ("notice_period_days", "visits_done", "budget_lines", "outside_term_lines", "extra_unpriced")
+COUNTS = (
+    "notice_period_days",
+    "visits_done",
+    "calls_done",
+    "budget_lines",
+    "outside_term_lines",
+    "extra_unpriced",
+)
 OPTIONAL = (
     "contract_value",
     "planned_visits",
@@ -47,7 +54,7 @@ CONTRACT_COLUMNS = (
     "previous_contract", "indexation_pct",
 )  # fmt: skip
 TOTAL_COLUMNS = (
-    "labour", "material", "hours", "visits", "outside_term_lines", "outside_term_cost", "extra_cost",
+    "labour", "material", "hours", "visits", "calls", "outside_term_lines", "outside_term_cost", "extra_cost",
     "extra_revenue", "extra_unpriced",
 )  # fmt: skip
 BUDGET_COLUMNS = ("budget_lines", "budget_labour", "budget_material", "budget_other", "budget_hours")
@@ -98,6 +105,7 @@ def contract_columns(
                 type_coerce(Contract.indexation_pct, BigInteger),
                 *(type_coerce(c, BigInteger) for c in (t.labour, t.material, t.hours)),
                 t.visits,
+                t.calls,
                 t.outside_lines,
                 type_coerce(t.outside_cost, BigInteger),
                 type_coerce(t.extra_cost, BigInteger),

@@ -185,8 +185,8 @@ class ContractMonth(Base):
 
     Maintained by every import (see aggregates.py) so that portfolio figures
     read a few rows per contract instead of every cost line. month is the first
-    day of the month. visits counts periodic work orders dated in that month.
-    labour, material, hours, lines and visits count covered work only; the extra_*
+    day of the month. visits counts periodic work orders dated in that month, calls
+    corrective ones. labour, material, hours, lines, visits and calls count covered work only; the extra_*
     columns the lines of work orders billed on top (aggregates.billed_on_top): their
     cost, revenue (lines with a sales price), lines, and lines without a sales price.
     """
@@ -206,6 +206,7 @@ class ContractMonth(Base):
     extra_revenue: Mapped[Money] = mapped_column(server_default=text("0"))
     extra_lines: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     extra_unpriced: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    calls: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class ContractTotal(Base):
@@ -213,7 +214,7 @@ class ContractTotal(Base):
 
     The portfolio reads this one row per contract and subtracts only what is
     dated after as_of, so a summary at today touches few rows beyond these.
-    Columns labour, material, hours and visits are in-term; outside_* count and
+    Columns labour, material, hours, visits and calls are in-term; outside_* count and
     cost the lines dated outside the term (a data-quality finding, covered or billed);
     extra_* are the in-term sums of work billed on top (as in contract_months).
     """
@@ -230,6 +231,7 @@ class ContractTotal(Base):
     extra_revenue: Mapped[Money] = mapped_column(server_default=text("0"))
     extra_lines: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     extra_unpriced: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    calls: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class ContractBudget(Base):

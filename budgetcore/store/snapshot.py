@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from budgetcore.store.models import Snapshot
 
 _CODES = "__codes__"
-FORMAT = 6  # a snapshot in another format is not read (the SQL path is), until the next import
+FORMAT = 7  # a snapshot in another format is not read (the SQL path is), until the next import
 CHANGES = "+"  # the suffix of a snapshot's changes: "months/4+"
 _TOUCHED = "__touched__"  # in the changes: the key of every contract they replace
 FOLD = 8  # changes larger than base / FOLD (in bytes) are folded into a new base
