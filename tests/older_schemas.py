@@ -5,24 +5,32 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 # the columns each revision after the baseline added, newest first (store/migrations/versions)
-AFTER_BASELINE = (
-    ("contract_months", "calls"),  # 0004_calls
-    ("contract_totals", "calls"),
-    ("contracts", "indexation_pct"),  # 0003_indexation
-    ("work_orders", "billable"),  # 0002_scope
-    ("hour_lines", "revenue"),
-    ("material_lines", "revenue"),
-    *((t, c) for t in ("contract_months", "contract_totals")
-      for c in ("extra_cost", "extra_revenue", "extra_lines", "extra_unpriced")),
+ADDED = (
+    ("0004_calls", (("contract_months", "calls"), ("contract_totals", "calls"))),
+    ("0003_indexation", (("contracts", "indexation_pct"),)),
+    ("0002_scope", (
+        ("work_orders", "billable"), ("hour_lines", "revenue"), ("material_lines", "revenue"),
+        *((t, c) for t in ("contract_months", "contract_totals")
+          for c in ("extra_cost", "extra_revenue", "extra_lines", "extra_unpriced")),
+    )),
 )  # fmt: skip
+AFTER_BASELINE = tuple(column for _, columns in ADDED for column in columns)
+
+
+def at_revision(connection: Connection, revision: str) -> None:
+    """As a database at this revision: the columns later revisions added dropped, and stamped so."""
+    for later, columns in ADDED:
+        if later == revision:
+            break
+        for table, column in columns:
+            connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+    connection.execute(text(f"UPDATE alembic_version SET version_num = '{revision}'"))
 
 
 def at_baseline(connection: Connection) -> None:
     """As a database at the baseline revision: the columns later revisions added dropped, and
     stamped 0001_baseline."""
-    for table, column in AFTER_BASELINE:
-        connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
-    connection.execute(text("UPDATE alembic_version SET version_num = '0001_baseline'"))
+    at_revision(connection, "0001_baseline")
 
 
 def before_alembic(connection: Connection) -> None:

@@ -10,6 +10,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import older_schemas
 import oracle
 import pytest
 from apptest import open_app
@@ -196,16 +197,16 @@ def test_indexation_from_a_dutch_workbook_the_template_and_an_older_database(eng
     """indexation_pct: read from `indexatie (%)` (a decimal comma), in the template in both languages,
     added to a database from before it by schema.prepare, and used by the renewal price."""
     from openpyxl import Workbook, load_workbook
-    from sqlalchemy import inspect, select, text
+    from sqlalchemy import inspect, select
 
     from budgetcore.exchange.importing import import_paths
     from budgetcore.exchange.workbook import template
+    from budgetcore.store import schema
     from budgetcore.store.schema import prepare
 
     with engine.begin() as conn:
-        conn.execute(text("ALTER TABLE contracts DROP COLUMN indexation_pct"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0002_scope'"))  # before 0003_indexation
-    assert "upgraded from 0002_scope to 0003_indexation" in prepare(engine)
+        older_schemas.at_revision(conn, "0002_scope")  # before 0003_indexation
+    assert f"upgraded from 0002_scope to {schema.head()}" in prepare(engine)
     assert "indexation_pct" in {c["name"] for c in inspect(engine).get_columns("contracts")}
     book = Workbook()
     sheet = book.active

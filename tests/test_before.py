@@ -13,6 +13,9 @@ test_the_corrected_figure_is_the_exact_one) is now a contract built by hand. Iss
 them once more: the renewal advice and price follow indexation and never cut the price (renewals
 prints the advice's columns), and the demo gives two contracts a notice deadline 8 days ahead
 (their notice period, so four summary lines per date changed) and some contracts an indexation.
+Issue 21 regenerated demo_review.csv: corrective work far past its type is out of scope, so 6
+contracts at two dates are now "review scope" with their counts (the summary and renewals
+printed the same).
 """
 
 from __future__ import annotations

@@ -321,3 +321,18 @@ def test_the_attention_list_says_why_corrective_work_is_out_of_scope(engine: Eng
         == "buiten de reikwijdte: 10 storingsbonnen tot nu toe, 4,0 verwacht tot vandaag voor dit type"
     )
     assert "K-B" not in rows or rows["K-B"]["reason"] != attention.SCOPE
+
+
+def test_a_database_from_before_the_calls_counts_them_at_its_next_start(db_url: str, tmp_path: Path) -> None:
+    old = schema.prepared(make_engine(db_url))
+    assert import_paths(old, write_canonical(tmp_path / "a", _call_rows(CALLS))).ok
+    with old.begin() as connection:
+        older_schemas.at_revision(connection, "0003_indexation")  # no calls columns
+    old.dispose()
+    upgraded = make_engine(db_url)
+    steps = schema.prepare(upgraded)
+    assert f"upgraded from 0003_indexation to {schema.head()}" in steps and schema.REBUILD_AFTER in steps
+    found = _by_number(upgraded)
+    assert {n: f.inputs.calls_done for n, f in found.items()} == CALLS
+    assert found["K-A"].out_of_scope
+    upgraded.dispose()
