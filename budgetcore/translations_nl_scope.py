@@ -29,6 +29,7 @@ NL_SCOPE: dict[str, str] = {
     "{calls} corrective work orders so far, {expected_calls} expected to date for its type": (
         "{calls} storingsbonnen tot nu toe, {expected_calls} verwacht tot vandaag voor dit type"
     ),
+    "Corrective work orders / expected for its type": "Storingsbonnen / verwacht voor dit type",
     # settings (pages/settings.py)
     "Out of scope when more of the cost than this is billed on top (%)": (
         "Buiten de reikwijdte als meer van de kosten dan dit meerwerk is (%)"

@@ -81,6 +81,7 @@ facts = {
     "Contract value": money(i.contract_value) or "—",
     "Auto-renew": t("yes", lang) if i.auto_renew else t("no", lang),
     "Visits done / planned": reports.visits_text(i),
+    "Corrective work orders / expected for its type": reports.calls_text(f, lang),
     "Account manager": i.account_manager or "—",
 }
 if i.terminated_on:

@@ -26,6 +26,7 @@ from budgetcore import cli
 from budgetcore.exchange.importing import import_paths
 from budgetcore.figures import advice, attention, contract_detail, frame, table
 from budgetcore.figures.metrics import Filters, Thresholds
+from budgetcore.review import reports
 from budgetcore.store import schema
 from budgetcore.store.database import make_engine, transaction
 
@@ -278,6 +279,11 @@ def test_corrective_work_past_its_type_is_out_of_scope_with_the_counts(
     assert (
         reason.text("nl")[1]
         == "buiten de reikwijdte: 10 storingsbonnen tot nu toe, 4,0 verwacht tot vandaag voor dit type"
+    )
+    # the contract page and the pack say both counts beside the visits
+    assert (reports.calls_text(found["K-A"], "nl"), reports.calls_text(found["K-B"], "en")) == (
+        "10 / 4,0",
+        "1 / 4.0",
     )
     # the advice reviews the scope, quoting the same counts; the oracle agrees
     assert found["K-A"].suggestion.action == advice.REVIEW_SCOPE

@@ -802,7 +802,17 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
         extra_share=_quotient(inputs.extra_cost.scaleb(6), every.scaleb(6), Decimal(1)) if every else None,
         out_of_scope=bool(c["out_of_scope"][i]),
         scope=_scope_reason(c, i, inputs, actual, frame.thresholds),
+        expected_calls=_expected_calls(c, i),
     )
+
+
+def _expected_calls(c, i: int) -> Decimal | None:
+    """Row i's corrective work orders expected to date for its type (_scope), to a tenth; None
+    when its type has no day done."""
+    days = int(c["expected_calls_d"][i])
+    if not days:
+        return None
+    return (Decimal(int(c["expected_calls_n"][i])) / Decimal(days)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def _scope_reason(
@@ -814,14 +824,7 @@ def _scope_reason(
     if not c["out_of_scope"][i]:
         return None
     calls = (
-        {
-            "calls": inputs.calls_done,
-            "expected_calls": (
-                Decimal(int(c["expected_calls_n"][i])) / Decimal(int(c["expected_calls_d"][i]))
-            ).quantize(Decimal("0.1"), ROUND_HALF_UP),
-        }
-        if c["calls_scope"][i]
-        else {}
+        {"calls": inputs.calls_done, "expected_calls": _expected_calls(c, i)} if c["calls_scope"][i] else {}
     )
     if not c["share_scope"][i]:
         return Suggestion(advice.OUT_OF_SCOPE, advice.CALLS_REASON, calls)

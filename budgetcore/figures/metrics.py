@@ -262,6 +262,9 @@ class ContractFigures:
     extra_share: Decimal | None = None
     out_of_scope: bool = False
     scope: Suggestion | None = None
+    # covered corrective work orders its type leads one to expect to date, to a tenth (None: the
+    # type has no day done); compare inputs.calls_done
+    expected_calls: Decimal | None = None
 
     @property
     def extra_margin(self) -> Decimal:

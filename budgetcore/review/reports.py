@@ -322,6 +322,7 @@ def facts(r: ContractReview, lang: str) -> list[tuple[str, Value]]:
         (t("Auto-renew", lang), (yes_no(i.auto_renew, lang), "text")),
         (t("Terminated on", lang), (i.terminated_on, "date")),
         (t("Visits done / planned", lang), (visits, "text")),
+        (t("Corrective work orders / expected for its type", lang), (calls_text(f, lang), "text")),
         (t("Status", lang), (t(f.status, lang), "text")),
         (t("Consumed", lang), (f.consumed, "pct")),
         (t("Elapsed", lang), (f.elapsed, "pct")),
@@ -487,3 +488,10 @@ def visits_text(i: ContractInputs) -> str:
     """'3 / 4': periodic visits done and planned ('—' when none are planned); the pack and the
     contract page alike."""
     return f"{i.visits_done} / {i.planned_visits or '—'}"
+
+
+def calls_text(f: ContractFigures, lang: str) -> str:
+    """'10 / 4.0': corrective work orders so far and those its type leads one to expect to date
+    ('—' when its type has no day done yet); the pack and the contract page alike."""
+    expected = "—" if f.expected_calls is None else i18n.number(f.expected_calls, lang, 1)
+    return f"{f.inputs.calls_done} / {expected}"
