@@ -342,3 +342,25 @@ def test_a_database_from_before_the_calls_counts_them_at_its_next_start(db_url: 
     assert {n: f.inputs.calls_done for n, f in found.items()} == CALLS
     assert found["K-A"].out_of_scope
     upgraded.dispose()
+
+
+def test_the_settings_page_saves_the_scope_thresholds(app_on, tmp_path: Path) -> None:
+    from apptest import open_app
+
+    from budgetcore.figures import settings as stored_settings
+    from budgetcore.i18n import t
+
+    url = app_on(f"sqlite:///{tmp_path / 'settings.db'}")
+    schema.prepared(make_engine(url)).dispose()
+    at = open_app("pages/settings.py", lang="nl")
+    at.number_input(key="s_scope_share").set_value(40)
+    at.number_input(key="s_scope_minimum").set_value(500)
+    at.number_input(key="s_calls_factor").set_value(3.0)
+    at.number_input(key="s_calls_extra").set_value(7)
+    next(b for b in at.button if b.label == t("Save", "nl")).click().run()
+    assert not at.exception and not at.error
+    with transaction(make_engine(url)) as session:
+        saved = stored_settings.load(session)
+    assert (saved.scope_share, saved.scope_minimum, saved.calls_factor, saved.calls_extra) == (
+        D("0.4"), D("500"), D("3.0"), 7,
+    )  # fmt: skip

@@ -35,6 +35,10 @@ def test_save_and_load_round_trip(engine) -> None:
         currency="USD",
         yearly_indexation=Decimal("0.031"),
         largest_raise=Decimal("0.45"),
+        scope_share=Decimal("0.25"),
+        scope_minimum=Decimal("2500"),
+        calls_factor=Decimal("2.5"),
+        calls_extra=5,
     )
     with transaction(engine) as session:
         before = data_version(session)
@@ -44,7 +48,8 @@ def test_save_and_load_round_trip(engine) -> None:
         assert data_version(session) == before + 1  # cached figures refresh
         assert settings.thresholds(session) == Thresholds(
             Decimal("0.25"), Decimal("0.7"), Decimal("0.6"), 120, Decimal("0.2"),
-            yearly_indexation=Decimal("0.031"), largest_raise=Decimal("0.45"),
+            yearly_indexation=Decimal("0.031"), largest_raise=Decimal("0.45"), scope_share=Decimal("0.25"),
+            scope_minimum=Decimal("2500"), calls_factor=Decimal("2.5"), calls_extra=5,
         )  # fmt: skip
 
 
@@ -64,6 +69,13 @@ def test_save_and_load_round_trip(engine) -> None:
         ("yearly_indexation", Decimal("0.0000001")),  # finer than 4 decimals of a percent
         ("largest_raise", Decimal("-0.01")),
         ("largest_raise", Decimal("11")),
+        ("scope_share", Decimal("0")),
+        ("scope_share", Decimal("1.01")),
+        ("scope_minimum", Decimal("-1")),
+        ("scope_minimum", Decimal("10.50")),  # whole amounts
+        ("calls_factor", Decimal("0.9")),
+        ("calls_factor", Decimal("2.25")),  # one decimal
+        ("calls_extra", -1),
     ],
 )
 def test_out_of_range_values_are_refused(field, value) -> None:
