@@ -7,6 +7,7 @@ import streamlit as st
 from budgetcore import i18n
 from budgetcore.app import charts, review_ui, tables, ui
 from budgetcore.figures import advice, frame
+from budgetcore.figures import table as summary_table
 from budgetcore.figures.portfolio import Filters
 from budgetcore.i18n import t
 
@@ -73,7 +74,7 @@ if running:
 # the table's own CSV export is off (client.disableDataExport): this one guards imported text
 ui.csv_download(
     lang,
-    lambda: tables.summary_csv(chosen.figures(frame.order(chosen, "pressure"))),  # built when clicked
+    lambda: summary_table.csv_text(chosen, frame.order(chosen, "pressure")),  # as `summary`; when clicked
     f"contracts-{view.as_of.isoformat()}",
     key="overview_csv",
 )

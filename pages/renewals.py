@@ -7,6 +7,7 @@ import streamlit as st
 from budgetcore import i18n
 from budgetcore.app import review_ui, tables, ui
 from budgetcore.figures import advice, frame
+from budgetcore.figures import table as summary_table
 from budgetcore.i18n import t
 
 view = ui.view()
@@ -65,8 +66,8 @@ currency = view.currency
 ui.csv_download(
     lang,
     # every contract in the list, soonest deadline first: built only when clicked
-    lambda: tables.renewals_csv(
-        chosen.figures(frame.order(chosen, "deadline")), lang, currency, target_margin
+    lambda: summary_table.renewals_csv(
+        chosen, frame.order(chosen, "deadline"), {n: d.action for n, d in decided.items()}, lang, currency
     ),
     f"renewals-{view.as_of.isoformat()}",
     key="renewals_csv",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -20,7 +21,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from budgetcore import i18n
+from budgetcore import cli, i18n
 from budgetcore.app import tables, ui
 from budgetcore.app.text import markdown as escaped
 from budgetcore.app.ui import NO_DEMO_ENV
@@ -267,7 +268,26 @@ def test_the_renewals_csv_is_the_whole_list_built_when_clicked(monkeypatch: pyte
     (button,) = [b for b in at.get("download_button") if "renewals_csv" in b.proto.id]
     assert button.proto.deferred_file_id and not button.proto.url, "built only when clicked"
     csv_text = _Downloads.made[-1].click(button.proto.deferred_file_id).decode()
-    assert csv_text == tables.renewals_csv(expected, "en", "EUR", Decimal("0.15"))
+    # the same CSV as `renewals --format csv`: one writer (figures/table.renewals_csv)
+    printed = io.StringIO()
+    args = ["renewals", "--as-of", TODAY.isoformat(), "--within", "200", "--format", "csv"]
+    assert cli.main(args, out=printed) == 0
+    assert csv_text == printed.getvalue()
+    assert len(csv_text.splitlines()) == len(expected) + 1
+
+
+def test_the_overview_csv_is_what_summary_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", _Downloads)
+    at = run(None)
+    (button,) = [b for b in at.get("download_button") if "overview_csv" in b.proto.id]
+    csv_text = _Downloads.made[-1].click(button.proto.deferred_file_id).decode()
+    printed = io.StringIO()
+    assert cli.main(["summary", "--as-of", TODAY.isoformat(), "--format", "csv"], out=printed) == 0
+    # the overview lists the running contracts, most pressing first; summary every contract
+    header, *rows = csv_text.splitlines()
+    every = printed.getvalue().splitlines()
+    assert header == every[0]
+    assert rows and set(rows) <= set(every[1:])
 
 
 def test_renewals_follow_the_sidebar_window() -> None:

@@ -15,7 +15,8 @@ prints the advice's columns), and the demo gives two contracts a notice deadline
 (their notice period, so four summary lines per date changed) and some contracts an indexation.
 Issue 21 regenerated demo_review.csv: corrective work far past its type is out of scope, so 6
 contracts at two dates are now "review scope" with their counts (the summary and renewals
-printed the same).
+printed the same), and the renewals CSVs (the Renewals page's CSV is now the same writer, and
+both carry the advice's reason).
 """
 
 from __future__ import annotations

@@ -140,7 +140,7 @@ def test_renewals_soonest_deadline_first(db_url: str, tmp_path: Path) -> None:
     done = run(imported(db_url, tmp_path), "renewals", "--as-of", "2026-06-15", "--format", "csv")
     assert done.returncode == 0, done.stderr
     advice_columns = [
-        "contract_value", "suggested_action", "suggested_price", "price_change", "indexation_pct", "decision",
+        "contract_value", "suggested_action", "suggested_price", "price_change", "indexation_pct", "reason", "decision",
     ]  # fmt: skip
     assert done.stdout.splitlines()[0].split(",") == COLUMNS + advice_columns
     # within the default 90 days, by next deadline: K-003 end 06-30, K-002 notice 07-04,

@@ -8,12 +8,13 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from budgetcore import cells
 from budgetcore.app import tables
-from budgetcore.figures import advice, frame, metrics, pricing
+from budgetcore.figures import advice, frame, metrics, pricing, table
 from budgetcore.figures.metrics import ContractInputs, Thresholds
 from budgetcore.translations_nl import NL
 
@@ -51,6 +52,12 @@ def figures(number: str = "C-1", customer: str = "Klant", **changes: object) -> 
     return frame.from_inputs([ContractInputs(**base)], AS_OF, Thresholds()).figures()[0]  # type: ignore[arg-type]
 
 
+def renewals_csv(rows: list[metrics.ContractFigures], lang: str = "en", currency: str = "EUR") -> str:
+    """The Renewals page's CSV (table.renewals_csv, also `renewals --format csv`) of these contracts."""
+    chosen = frame.from_inputs([f.inputs for f in rows], AS_OF, Thresholds())
+    return table.renewals_csv(chosen, np.arange(len(rows)), {}, lang, currency)
+
+
 @pytest.mark.parametrize(
     ("value", "cell"),
     [
@@ -73,8 +80,8 @@ def test_csv_cell(value: object, cell: str) -> None:
 
 def test_renewals_csv_escapes_text_and_keeps_numbers() -> None:
     rows = [figures("=1+1", "@evil"), figures("C-2", "Klant", actual_labour=D(20000))]
-    parsed = list(csv.DictReader(io.StringIO(tables.renewals_csv(rows, "en", "EUR", D("0.15")))))
-    assert list(parsed[0]) == list(tables.CSV_COLUMNS)
+    parsed = list(csv.DictReader(io.StringIO(renewals_csv(rows))))
+    assert list(parsed[0]) == list(table.RENEWAL_COLUMNS)
     assert (parsed[0]["contract_number"], parsed[0]["customer"]) == ("'=1+1", "'@evil")
     assert parsed[0]["actual_total"] == "6000.40"
     assert parsed[1]["margin"] == "-11117.96"  # 12,000 x 331/365 - 22,000.15: a loss stays a number
@@ -161,17 +168,17 @@ def test_renewals_carry_the_price_suggestion_at_the_target_margin() -> None:
     )
     assert (columns["price"].kind, columns["change"].kind) == ("money", "change")
 
-    parsed = list(csv.DictReader(io.StringIO(tables.renewals_csv(rows, "en", "EUR", D("0.15")))))
-    assert parsed[0]["suggested_value"] == str(expected[0].suggested_value)  # cents, a plain decimal
+    parsed = list(csv.DictReader(io.StringIO(renewals_csv(rows))))
+    assert parsed[0]["suggested_price"] == str(expected[0].suggested_value)  # cents, a plain decimal
     assert parsed[0]["price_change"] == str(expected[0].change)
-    assert (parsed[1]["price_change"], parsed[2]["suggested_value"]) == ("", "12000.00")
+    assert (parsed[1]["price_change"], parsed[2]["suggested_price"]) == ("", "12000.00")
 
 
 def test_renewals_csv_defuses_formulas_next_to_the_price_columns() -> None:
-    text = tables.renewals_csv([figures("-1", "=cmd|' /C calc'!A0")], "nl", "USD", D("0.15"))
+    text = renewals_csv([figures("-1", "=cmd|' /C calc'!A0")], "nl", "USD")
     row = next(csv.DictReader(io.StringIO(text)))
     assert (row["contract_number"], row["customer"]) == ("'-1", "'=cmd|' /C calc'!A0")
-    assert row["suggested_value"][0].isdigit() and "US$" in row["reason"]
+    assert row["suggested_price"][0].isdigit() and "US$" in row["reason"]
 
 
 @pytest.mark.parametrize(
@@ -200,7 +207,8 @@ def test_every_csv_guards_imported_text_with_one_rule() -> None:
         ["a", "b"],
         ["'\n=1\nx", "1"],
     ]
-    summary = list(csv.reader(io.StringIO(tables.summary_csv([figures("=1+1", "@evil")]))))
+    chosen = frame.from_inputs([figures("=1+1", "@evil").inputs], AS_OF, Thresholds())
+    summary = list(csv.reader(io.StringIO(table.csv_text(chosen))))  # the overview's CSV, as `summary`
     assert summary[1][:2] == ["'=1+1", "'@evil"]
     assert summary[1][8] == "0.9068", "the elapsed fraction rounded as shown, to 4 places"
 

@@ -4,7 +4,7 @@ Each builder returns (frame, columns): the frame keeps money as Decimal in the
 settings' currency (never converted), rounded to whole units, fractions as floats 0..1 (for progress bars), dates as
 dates; columns maps each frame column to its English label and kind (money,
 fraction, progress, change (a signed fraction), date, number, text), which the UI turns into column
-formats. renewals_csv() writes the renewal list for spreadsheets.
+formats (the renewal list's CSV is figures/table.renewals_csv, the command line's own).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 from babel.numbers import format_compact_currency
 
-from budgetcore import cells, i18n
-from budgetcore.figures import advice, metrics, portfolio, pricing
+from budgetcore import i18n
+from budgetcore.figures import advice, metrics, pricing
 from budgetcore.figures.calibration import Accuracy, Pick
 from budgetcore.figures.contract_detail import (
     CategoryRow,
@@ -339,36 +339,6 @@ def renewals(
             }
         )
     return pd.DataFrame(rows, columns=list(RENEWAL_COLUMNS)), RENEWAL_COLUMNS
-
-
-CSV_COLUMNS = (*portfolio.SUMMARY_COLUMNS, "suggested_action", "reason", "suggested_value", "price_change")
-
-
-def summary_csv(figures: Sequence[ContractFigures]) -> str:
-    """The overview's contracts as CSV: the command line's summary columns (money in cents,
-    fractions to 4 places), text guarded against formulas (cells.csv_cell)."""
-    columns = portfolio.SUMMARY_COLUMNS
-    return cells.csv_text(columns, ([row[c] for c in columns] for row in map(portfolio.summary_row, figures)))
-
-
-def renewals_csv(figures: Sequence[ContractFigures], lang: str, currency: str, target_margin: Decimal) -> str:
-    """The renewal list as CSV: the summary columns of the CLI, the action and its reason
-    (amounts in the reason written in currency; the money columns are plain decimals), and the
-    renewal price at target_margin: suggested_value (cents) and price_change (a fraction such as
-    0.1111; empty without a suggestion or a contract value)."""
-    rows = []
-    for f in figures:
-        action, reason = advice.suggest(f).text(lang, currency)
-        price = pricing.for_contract(f, target_margin)
-        row = {
-            **portfolio.summary_row(f),
-            "suggested_action": action,
-            "reason": reason,
-            "suggested_value": price.suggested_value,
-            "price_change": price.change,
-        }
-        rows.append([row[c] for c in CSV_COLUMNS])
-    return cells.csv_text(CSV_COLUMNS, rows)
 
 
 CATEGORY_COLUMNS: Columns = {

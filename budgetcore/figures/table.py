@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from budgetcore import cells
+from budgetcore import cells, i18n
 from budgetcore.figures import frame
 from budgetcore.figures.frame import SHOWN, SUMMARY_COLUMNS, PortfolioFrame
 from budgetcore.figures.metrics import STATUSES
@@ -75,29 +75,43 @@ def csv_text(chosen: PortfolioFrame, positions: np.ndarray | None = None) -> str
     return header + "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
 
 
-# renewals --format csv|json: the summary, then the advice (frame.advice_row) and the decision
-RENEWAL_COLUMNS = (*SUMMARY_COLUMNS, *frame.ADVICE_COLUMNS, "decision")
+# renewals --format csv|json and the Renewals page's CSV: the summary, then the advice
+# (frame.advice_row), its reason and the decision
+RENEWAL_COLUMNS = (*SUMMARY_COLUMNS, *frame.ADVICE_COLUMNS, "reason", "decision")
 
 
 def renewal_rows(
-    chosen: PortfolioFrame, positions: Sequence[int] | np.ndarray, decided: dict[str, str]
+    chosen: PortfolioFrame,
+    positions: Sequence[int] | np.ndarray,
+    decided: dict[str, str],
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    currency: str = "EUR",
 ) -> list[dict[str, object]]:
     """The rows at these positions as dicts of RENEWAL_COLUMNS; decided: contract number -> the
-    current decision's action ('' without one)."""
+    current decision's action ('' without one); the reason in lang with money in currency."""
     found = []
-    for i in positions:
+    every = chosen.figures(positions)
+    for i, f in zip(positions, every, strict=True):
         row = frame.summary_row(chosen, int(i)) | frame.advice_row(chosen, int(i))
+        row["reason"] = f.suggestion.text(lang, currency)[1]
         row["decision"] = decided.get(str(row["contract_number"]), "")
         found.append(row)
     return found
 
 
-def renewals_csv(chosen: PortfolioFrame, positions: np.ndarray, decided: dict[str, str]) -> str:
-    """The CSV of `renewals`: csv_text's columns, then the advice and the decision."""
+def renewals_csv(
+    chosen: PortfolioFrame,
+    positions: np.ndarray,
+    decided: dict[str, str],
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    currency: str = "EUR",
+) -> str:
+    """The CSV of `renewals` and of the Renewals page: csv_text's columns, then the advice, its
+    reason (in lang, money in currency) and the decision."""
     extra = [c for c in RENEWAL_COLUMNS if c not in SUMMARY_COLUMNS]
     lines = csv_text(chosen, positions).rstrip("\n").split("\n")
     header, body = lines[0], lines[1:]
-    rows_ = renewal_rows(chosen, positions, decided)
+    rows_ = renewal_rows(chosen, positions, decided, lang, currency)
     tails = cells.csv_text(extra, [[r[c] for c in extra] for r in rows_]).rstrip("\r\n").splitlines()
     return (
         "\n".join([header + "," + tails[0], *(b + "," + t for b, t in zip(body, tails[1:], strict=True))])
