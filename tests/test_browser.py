@@ -17,6 +17,7 @@ import pytest
 from browser_support import LOADED, streamlit_app
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
+from streamlit import config
 
 from budgetcore import i18n
 from budgetcore.figures import portfolio
@@ -106,6 +107,20 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     expect(
         page.locator("[data-testid='stDownloadButton']").filter(has_text="Download as CSV")
     ).to_be_visible()
+
+    # the uploader's own English texts are drawn over in Dutch (issue 22, finding 8): the words a
+    # user sees are the ::after contents; the English ones are there at font size 0
+    open_page(page, base + "/import?lang=nl")
+    assert_no_exception(page)
+    zone = page.locator("[data-testid='stFileUploaderDropzone']").first
+    expect(zone).to_be_visible()
+    shown = zone.evaluate(
+        """zone => [zone.querySelector("button [data-testid='stMarkdownContainer'] p"),
+                    zone.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] span")]
+            .map(e => [getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content])"""
+    )
+    limit = config.get_option("server.maxUploadSize")
+    assert shown == [["0px", '"Uploaden"'], ["0px", f'"{limit} MB per bestand • CSV, TXT, TSV, XLSX, XLSM"']]
 
 
 def shot(page: Page, name: str) -> None:
