@@ -34,7 +34,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from budgetcore.figures import exact
-from budgetcore.figures.forecast import CHAIN_CHOICE, METHODS, line_shares, terms
+from budgetcore.figures.forecast import CHAIN_CHOICE, METHODS, planned_to_date, terms
 from budgetcore.figures.metrics import AUTO, CHAIN, CHOOSABLE
 from budgetcore.store import aggregates
 from budgetcore.store import columns as stored
@@ -156,12 +156,7 @@ def replay(history: Completed, quarter: int, choice: np.ndarray | None, own: boo
     budget = np.where(has_budget, c["budget_labour"] + c["budget_material"] + c["budget_other"], 0)
     p = history.periods
     line_day = day.astype(np.int64)[p["period_row"]]
-    planned = np.zeros(len(history), dtype=np.int64)
-    np.add.at(
-        planned,
-        p["period_row"],
-        line_shares(p["period_amount"], p["period_first"], p["period_last"], line_day),
-    )
+    planned = planned_to_date(p, len(history), line_day)
     actual = c[f"labour_{quarter}"] + c[f"material_{quarter}"]
     method, x, y, z, chosen = terms(
         day, start, end, done, term, actual, budget, has_budget, np.where(has_budget, planned, 0),

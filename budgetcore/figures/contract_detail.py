@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, literal, not_, or_, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
-from budgetcore.figures import frame
+from budgetcore.figures import forecast, frame
 from budgetcore.figures.calibration import Calibration
 from budgetcore.figures.metrics import ZERO, ContractFigures, Filters, Thresholds
 from budgetcore.store import columns
@@ -126,10 +126,9 @@ def burn_up(session: Session, contract_number: str, as_of: dt.date) -> list[Burn
         )
     }
     periods = columns.contract_columns(session, [contract_number])
-    amounts, firsts, lasts = periods["period_amount"], periods["period_first"], periods["period_last"]
 
     def planned(day: dt.date) -> Decimal:
-        return Decimal(int(frame.line_shares(amounts, firsts, lasts, (day - EPOCH).days).sum())) * UNIT
+        return Decimal(int(forecast.planned_to_date(periods, 1, (day - EPOCH).days)[0])) * UNIT
 
     days = [start - dt.timedelta(days=1)]
     day = _month_end(start)

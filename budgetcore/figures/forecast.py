@@ -3,7 +3,8 @@
 frame.derive calls terms() at as_of for the portfolio, and calibration.replay calls
 it at 25, 50 and 75 % of each completed contract's term, so that the backtest
 measures the very rule the figures use (docs/metrics.md, "Forecast at end of
-term"). Also planned to date per budget line (line_shares), which both need.
+term"). Also planned to date (line_shares per budget line, planned_to_date per contract),
+which both need, as do the variance per period and the contract's burn-up.
 Integers only: money in millionths, days as counts or day numbers.
 """
 
@@ -40,6 +41,16 @@ def line_shares(amount: np.ndarray, first: np.ndarray, last: np.ndarray, day) ->
     return np.where(
         (first <= last) & (last <= day), amount, np.where((first <= last) & (first > day), 0, share)
     )
+
+
+def planned_to_date(periods: dict[str, np.ndarray], rows: int, day) -> np.ndarray:
+    """Planned to date per contract row (millionths): the sum of its budget lines' line_shares at
+    `day` (a day number, or one per line). periods: the lines' period_amount, period_first,
+    period_last (day numbers) and period_row (the row each line belongs to, 0 .. rows - 1)."""
+    shares = line_shares(periods["period_amount"], periods["period_first"], periods["period_last"], day)
+    planned = np.zeros(rows, dtype=np.int64)
+    np.add.at(planned, periods["period_row"], shares)
+    return planned
 
 
 def terms(

@@ -39,8 +39,8 @@ import sqlalchemy as sa
 from sqlalchemy import BigInteger, type_coerce
 from sqlalchemy.orm import Session
 
-from budgetcore.figures import actuals, advice, calibration, exact
-from budgetcore.figures.forecast import METHODS, line_shares, terms
+from budgetcore.figures import actuals, advice, calibration, exact, forecast
+from budgetcore.figures.forecast import METHODS, terms
 from budgetcore.figures.metrics import (
     AT_RISK,
     AUTO,
@@ -277,13 +277,8 @@ def from_inputs(
 
 
 def planned_to_date(periods: dict[str, np.ndarray], rows: int, as_of: dt.date) -> np.ndarray:
-    """Planned to date per contract row (millionths): the sum of its budget lines' shares at as_of."""
-    value = line_shares(
-        periods["period_amount"], periods["period_first"], periods["period_last"], (as_of - EPOCH).days
-    )
-    planned = np.zeros(rows, dtype=np.int64)
-    np.add.at(planned, periods["period_row"], value)
-    return planned
+    """Planned to date per contract row at as_of (millionths): forecast.planned_to_date."""
+    return forecast.planned_to_date(periods, rows, (as_of - EPOCH).days)
 
 
 def _ratio(value: Decimal) -> tuple[int, int]:

@@ -12,7 +12,8 @@ follow the maintained contract_months rows.
   truncated toward zero), so a phased budget is honoured and the periods add
   up to the budget total.
 - Actual of a closed period (its last day before as_of): the in-term labour
-  and material of its months, SQL sums over contract_months.
+  and material of its months, SQL sums over contract_months
+  (store/contract_reads.in_term_month_cost).
 - The running period (holding as_of) compares its planned to date (its budget
   up to as_of, not its whole budget: a week into a quarter, a week's worth)
   with the actual total to date (the contract's figures) minus the closed
@@ -32,16 +33,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from budgetcore.figures import forecast
 from budgetcore.figures.metrics import ContractFigures
-from budgetcore.store.models import UNIT, BudgetPeriod, Contract, ContractMonth, to_units
+from budgetcore.store import contract_reads
+from budgetcore.store.database import EPOCH
+from budgetcore.store.models import UNIT, to_units
 
 GRAINS = {"month": 1, "quarter": 3, "year": 12}
 CLOSED, RUNNING, NOT_STARTED = "closed", "running", "not started"
-EPOCH = dt.date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -84,11 +85,10 @@ def periods_of(start: dt.date, end: dt.date, grain: str) -> list[tuple[dt.date, 
 
 
 def _planned(lines: np.ndarray, day: dt.date) -> int:
-    """Planned to date at day (millionths): forecast.line_shares, the portfolio's own rule, summed."""
-    if not len(lines):
-        return 0
-    shares = forecast.line_shares(lines[:, 0], lines[:, 1], lines[:, 2], (day - EPOCH).days)
-    return sum(int(x) for x in shares)  # Python ints: a sum of many large lines stays exact
+    """Planned to date at day (millionths): forecast.planned_to_date, the portfolio's own rule."""
+    periods = {"period_amount": lines[:, 0], "period_first": lines[:, 1], "period_last": lines[:, 2]}
+    periods["period_row"] = np.zeros(len(lines), dtype=np.int64)
+    return int(forecast.planned_to_date(periods, 1, (day - EPOCH).days)[0])
 
 
 def _decimal(units: int) -> Decimal:
@@ -98,34 +98,8 @@ def _decimal(units: int) -> Decimal:
 def variance(session: Session, f: ContractFigures, grain: str = "month") -> list[PeriodVariance]:
     """The contract's periods of `grain` with budget, actual and variance at f.as_of (see the module docstring)."""
     i, as_of = f.inputs, f.as_of
-    contract_id = select(Contract.id).where(Contract.contract_number == i.contract_number).scalar_subquery()
-    lines = np.array(
-        [
-            (int(a), int(first), int(last))
-            for a, first, last in session.execute(
-                select(
-                    type_coerce(BudgetPeriod.amount, BigInteger),
-                    BudgetPeriod.first_day,
-                    BudgetPeriod.last_day,
-                ).where(BudgetPeriod.contract_id == contract_id)
-            )
-        ],
-        dtype=np.int64,
-    ).reshape(-1, 3)
-    month_cost = {
-        month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10]): int(cost or 0)
-        for month, cost in session.execute(
-            select(
-                ContractMonth.month,
-                func.sum(
-                    type_coerce(ContractMonth.labour, BigInteger)
-                    + type_coerce(ContractMonth.material, BigInteger)
-                ),
-            )
-            .where(ContractMonth.contract_id == contract_id, ContractMonth.in_term.is_(True))
-            .group_by(ContractMonth.month)
-        )
-    }
+    lines = contract_reads.period_lines(session, i.contract_number)
+    month_cost = contract_reads.in_term_month_cost(session, i.contract_number)
     found: list[PeriodVariance] = []
     closed_actual = 0
     actual_total = to_units(f.actual_total)
