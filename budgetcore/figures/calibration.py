@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from budgetcore.figures import exact
 from budgetcore.figures.forecast import CHAIN_CHOICE, METHODS, planned_to_date, terms
 from budgetcore.figures.metrics import AUTO, CHAIN, CHOOSABLE
+from budgetcore.figures.term import days_done, term_days
 from budgetcore.store import aggregates
 from budgetcore.store import columns as stored
 
@@ -44,7 +45,6 @@ CANDIDATES = (CHAIN, *CHOOSABLE)  # what auto chooses from, ties to the earlier
 BASELINES = ("run rate", "burn")  # always in the table: actual / elapsed and budget x burn index
 ALL_TYPES = ""  # the rows over every contract type
 MILLION = 1_000_000
-_DAY = np.timedelta64(1, "D")
 
 # why a type keeps or leaves the chain (English text keys for i18n.t)
 LOWEST = "lowest median error on {count} completed contracts"
@@ -149,7 +149,7 @@ def replay(history: Completed, quarter: int, choice: np.ndarray | None, own: boo
     not apply, as it would in the figures."""
     c = history.columns
     start, end = c["start_date"], c["end_date"]
-    term = ((end - start) // _DAY + 1).astype(np.int64)
+    term = term_days(start, end)
     done = aggregates.checkpoint_day(term, quarter)
     day = start + (done - 1).astype("timedelta64[D]")
     has_budget = c["budget_lines"] > 0
@@ -247,8 +247,8 @@ class Calibration:
         if not self.picks:
             return choice
         start, end = columns["start_date"], columns["end_date"]
-        term = ((end - start) // _DAY + 1).astype(np.int64)
-        done = np.clip((np.datetime64(as_of, "D") - start) // _DAY + 1, 0, term).astype(np.int64)
+        term = term_days(start, end)
+        done = days_done(np.datetime64(as_of, "D"), start, term)
         quarter = nearest_quarter(done, term)
         types = np.array(["" if t is None else t for t in columns["type"]], dtype=object)
         for (type_, q), pick in self.picks.items():

@@ -61,6 +61,7 @@ from budgetcore.figures.metrics import (
 )
 from budgetcore.figures.pricing import NO_COST, NO_FORECAST
 from budgetcore.figures.summary import Headline
+from budgetcore.figures.term import days_done, term_days
 from budgetcore.store import columns as stored
 from budgetcore.store.columns import COUNTS, DATES
 from budgetcore.store.database import EPOCH, plain_rows
@@ -315,18 +316,15 @@ def derive(
     n = len(c["contract_number"])
     day = np.datetime64(as_of, "D")
     start, end = c["start_date"], c["end_date"]
-    # the term includes both its first and last day; days done clamp to 0 .. term
-    term = ((end - start) // _DAY + 1).astype(np.int64)
-    done = np.clip((day - start) // _DAY + 1, 0, term).astype(np.int64)
+    term = term_days(start, end)  # both its first and last day included
+    done = days_done(day, start, term)  # clamped to 0 .. term
     has_budget = c["budget_lines"] > 0
     budget = np.where(has_budget, c["budget_labour"] + c["budget_material"] + c["budget_other"], 0)
     actual = c["actual_labour"] + c["actual_material"]
     planned = np.where(has_budget, c["planned_to_date"], 0)
     has_value, value = c["has_contract_value"], c["contract_value"]
-    # consumed = actual / budget and burn index = actual / planned to date, denominators made positive
-    budget_sign, planned_sign = np.sign(budget), np.sign(planned)
-    consumed_den, burn_den = budget * budget_sign, planned * planned_sign
-    has_consumed, has_burn = consumed_den > 0, burn_den > 0
+    consumed_num, consumed_den, has_consumed = _per(actual, budget)  # consumed = actual / budget
+    burn_num, burn_den, has_burn = _per(actual, planned)  # burn index = actual / planned to date
 
     # the forecast at end of term, x * y / z (millionths): forecast.terms, also the backtest's rule
     if choice is None and thresholds.forecast_method in CHOOSABLE:
@@ -343,10 +341,10 @@ def derive(
     share_n, share_d = _ratio(thresholds.watch_elapsed)
     over = actual > budget
     at_risk = has_forecast & (exact.compare([(x, y, risk_d)], [(budget, risk_d + risk_n, z)], n) > 0)
-    above = has_forecast & (exact.compare([(x, y)], [(budget, z)], n) > 0)
+    above = has_forecast & (exact.compare([(x, y)], [(budget, z)], n) > 0)  # the forecast over budget
     watch_share = (
         has_consumed
-        & (exact.compare([(actual, budget_sign, level_d)], [(level_n, consumed_den)], n) >= 0)
+        & (exact.compare([(consumed_num, level_d)], [(level_n, consumed_den)], n) >= 0)
         & (exact.compare([(done, share_d)], [(share_n, term)], n) < 0)
     )
     status = np.select(
@@ -378,27 +376,43 @@ def derive(
     _shown("material_cents", c, [(c["actual_material"],)], (CENTS,))
     _shown("actual_cents", c, [(actual,)], (CENTS,))
     _scope(c, actual)
-    _shown("consumed_4", c, [(actual, budget_sign, PLACES)], (consumed_den,), has_consumed)
+    _shown("consumed_4", c, [(consumed_num, PLACES)], (consumed_den,), has_consumed)
     _shown("elapsed_4", c, [(done, PLACES)], (term,))
-    _shown("burn_4", c, [(actual, planned_sign, PLACES)], (burn_den,), has_burn)
+    _shown("burn_4", c, [(burn_num, PLACES)], (burn_den,), has_burn)
     _shown("forecast_cents", c, [(x, y)], (z, CENTS), has_forecast)
-    # margin to date: the value earned to date (contract value x elapsed) minus the actual total
-    _shown("margin_cents", c, [(value, done), (actual, term, -1)], (term, CENTS), has_value)
+    margin_num, margin_den = margin_to_date(c)
+    _shown("margin_cents", c, margin_num, (*margin_den, CENTS), has_value)
     _shown("forecast_margin_cents", c, [(value, z), (x, y, -1)], (z, CENTS), has_value & has_forecast)
     with np.errstate(divide="ignore", invalid="ignore"):  # sort keys and chart positions only
-        c["consumed"] = np.where(
-            has_consumed, actual * budget_sign / np.where(has_consumed, consumed_den, 1), np.nan
-        )
-        c["burn_index"] = np.where(has_burn, actual * planned_sign / np.where(has_burn, burn_den, 1), np.nan)
+        c["consumed"] = np.where(has_consumed, consumed_num / np.where(has_consumed, consumed_den, 1), np.nan)
+        c["burn_index"] = np.where(has_burn, burn_num / np.where(has_burn, burn_den, 1), np.nan)
         c["elapsed"] = done / term
         c["forecast"] = np.where(has_forecast, x.astype(float) * y / z, np.nan)
-        c["margin"] = np.where(has_value, value.astype(float) * done / term - actual, np.nan)
+        c["margin"] = np.where(has_value, exact.estimate(margin_num, margin_den, n), np.nan)
         c["forecast_margin"] = np.where(has_value & has_forecast, value - c["forecast"], np.nan)
     frame = PortfolioFrame(as_of, thresholds, c)
     c["approaching_renewal"] = renewal_mask(frame, thresholds.renewal_window_days)
-    _advice(c, has_forecast, thresholds, rules)
-    _why(c, has_burn, thresholds, rules)
+    _advice(c, has_forecast, above, thresholds, rules)
+    _why(c, has_burn, above, thresholds, rules)
     return frame
+
+
+def _per(numerator: np.ndarray, denominator: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A ratio of two integer columns with its denominator made positive: (numerator x sign,
+    |denominator|, defined where the denominator is not 0). Consumed and the burn index."""
+    sign = np.sign(denominator)
+    return numerator * sign, denominator * sign, denominator != 0
+
+
+def margin_to_date(c: dict[str, np.ndarray], rows: np.ndarray | None = None) -> tuple[exact.Sum, exact.Term]:
+    """Margin to date (docs/metrics.md) as an exact quotient in millionths: the value earned to
+    date (contract value x days done / term days) minus the actual total. rows: a mask or indexes
+    (all rows by default); the rows without a contract value have no margin."""
+    value, done, term, actual = (
+        c[name] if rows is None else c[name][rows]
+        for name in ("contract_value", "days_done", "term_days", "actual_total")
+    )
+    return [(value, done), (actual, term, -1)], (term,)
 
 
 def _scope(
@@ -426,7 +440,9 @@ def _scope(
     )
 
 
-def _why(c: dict[str, np.ndarray], has_burn, thresholds: Thresholds, rules: advice.ReviewRules) -> None:
+def _why(
+    c: dict[str, np.ndarray], has_burn, above, thresholds: Thresholds, rules: advice.ReviewRules
+) -> None:
     """Why a contract needs attention (advice.WHY), one mask per reason, and the no-activity flag."""
     n = len(c["contract_number"])
     term, done = c["term_days"], c["days_done"]
@@ -438,24 +454,10 @@ def _why(c: dict[str, np.ndarray], has_burn, thresholds: Thresholds, rules: advi
     budgeted = pressed & c["has_budget"]
     labour = budgeted & (c["actual_labour"] > c["budget_labour"])
     material = budgeted & (c["actual_material"] > c["budget_material"])
-    has_forecast = c["method"] != METHODS.index("none")
-    over = (
-        budgeted
-        & has_forecast
-        & (exact.compare([(c["forecast_x"], c["forecast_y"])], [(c["budget_total"], c["forecast_z"])], n) > 0)
-    )
-    planned = c["planned_to_date"]  # burn index above 1: actual / planned to date > 1
-    ahead = pressed & has_burn & (c["actual_total"] * np.sign(planned) > np.abs(planned))
-    # the mirror of the review-scope rule: done x factor <= planned to date, and extra fewer
-    factor_n, factor_d = _ratio(rules.visits_factor)
-    expected_x_term = c["planned_visits"] * done
-    visits_x_term = c["visits_done"] * term
-    behind = (
-        c["has_planned_visits"]
-        & (c["planned_visits"] != 0)
-        & (exact.compare([(visits_x_term, factor_n)], [(expected_x_term, factor_d)], n) <= 0)
-        & (expected_x_term - visits_x_term >= term * rules.visits_extra)
-    )
+    over = budgeted & above  # the forecast over budget
+    burn_num, burn_den, _ = _per(c["actual_total"], c["planned_to_date"])
+    ahead = pressed & has_burn & (burn_num > burn_den)  # burn index above 1
+    _, behind = _visits(c, rules)
     c.update(
         why_labour=labour,
         why_material=material,
@@ -463,6 +465,31 @@ def _why(c: dict[str, np.ndarray], has_burn, thresholds: Thresholds, rules: advi
         why_ahead=ahead,
         why_visits=behind,
     )
+
+
+def _visits(c: dict[str, np.ndarray], rules: advice.ReviewRules) -> tuple[np.ndarray, np.ndarray]:
+    """The visits rule (docs/metrics.md): visits planned to date = planned visits x elapsed.
+    (ahead, behind) per row with planned visits: ahead (review scope) when done >= planned to
+    date x visits_factor and at least visits_extra more; behind (a reason for attention), its
+    mirror, when done x visits_factor <= planned to date and at least visits_extra fewer."""
+    n = len(c["contract_number"])
+    term, done = c["term_days"], c["days_done"]
+    planned = c["has_planned_visits"] & (c["planned_visits"] != 0)
+    expected_x_term = c["planned_visits"] * done  # visits planned to date x term days
+    visits_x_term = c["visits_done"] * term
+    extra = term * rules.visits_extra
+    factor_n, factor_d = _ratio(rules.visits_factor)
+    ahead = (
+        planned
+        & (exact.compare([(visits_x_term, factor_d)], [(expected_x_term, factor_n)], n) >= 0)
+        & (visits_x_term - expected_x_term >= extra)
+    )
+    behind = (
+        planned
+        & (exact.compare([(visits_x_term, factor_n)], [(expected_x_term, factor_d)], n) <= 0)
+        & (expected_x_term - visits_x_term >= extra)
+    )
+    return ahead, behind
 
 
 def _price_terms(x, y, z, margin: Decimal) -> tuple[exact.Sum, exact.Term]:
@@ -497,7 +524,7 @@ def indexation(c: dict[str, np.ndarray], setting: Decimal) -> np.ndarray:
 
 
 def _advice(
-    c: dict[str, np.ndarray], has_forecast, thresholds: Thresholds, rules: advice.ReviewRules
+    c: dict[str, np.ndarray], has_forecast, above, thresholds: Thresholds, rules: advice.ReviewRules
 ) -> None:
     """The renewal price and the suggested action (docs/metrics.md "Renewal advice and price").
 
@@ -547,24 +574,9 @@ def _advice(
     c["margin_high"] = high
     # without a contract value there is nothing to index: the forecast over the budget the price
     # was built on asks for a new price all the same
-    unvalued = (
-        ~has_value
-        & c["has_budget"]
-        & has_forecast
-        & (exact.compare([(x, y)], [(c["budget_total"], z)], n) > 0)
-    )
-    # visits planned to date = planned visits x elapsed; done >= that x factor and >= that + extra
-    planned = c["has_planned_visits"] & (c["planned_visits"] != 0)
-    term, done = c["term_days"], c["days_done"]
-    expected_x_term = c["planned_visits"] * done  # visits planned to date x term days
-    visits_x_term = c["visits_done"] * term
-    factor_n, factor_d = _ratio(rules.visits_factor)
-    scope = (
-        planned
-        & (exact.compare([(visits_x_term, factor_d)], [(expected_x_term, factor_n)], n) >= 0)
-        & (visits_x_term - expected_x_term >= term * rules.visits_extra)
-    )
-    c["expected_visits"] = exact.half_even(expected_x_term, term)
+    unvalued = ~has_value & c["has_budget"] & above
+    scope, _ = _visits(c, rules)
+    c["expected_visits"] = exact.half_even(c["planned_visits"] * c["days_done"], c["term_days"])
     c["visits_scope"] = scope
     scope = scope | c["out_of_scope"]  # or much of the cost billed on top (_scope, docs/metrics.md Scope)
     index = {a: i for i, a in enumerate(advice.ACTIONS)}
@@ -680,9 +692,12 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
     )
     if method in ("actual", "not started"):  # a plain amount, not a quotient
         forecast = actual if method == "actual" else budget
-    consumed = actual / budget if has_budget and budget else None
-    planned = inputs.planned_to_date
-    burn = actual / planned if has_budget and planned else None
+    row = np.array([i])
+    consumed = _figure(*_per(c["actual_total"][row], c["budget_total"][row]))
+    burn = _figure(
+        *_per(c["actual_total"][row], np.where(c["has_budget"][row], c["planned_to_date"][row], 0))
+    )
+    margin_num, margin_den = margin_to_date(c, row)
     value = inputs.contract_value
     deadline = c["notice_deadline"][i].astype(dt.date)
     every = actual + inputs.extra_cost  # all cost, covered and billed on top
@@ -691,17 +706,11 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
         as_of=frame.as_of,
         budget_total=budget,
         actual_total=actual,
-        elapsed=Decimal(int(c["days_done"][i])) / Decimal(int(c["term_days"][i])),
+        elapsed=_elapsed(c, i),
         consumed=consumed,
         burn_index=burn,
         forecast=Forecast(forecast, method, method_basis(frame, i)),
-        margin=None
-        if value is None
-        else _quotient(
-            int(c["contract_value"][i]) * int(c["days_done"][i])
-            - int(c["actual_total"][i]) * int(c["term_days"][i]),
-            c["term_days"][i],
-        ),
+        margin=None if value is None else _quotient(exact.at(margin_num, 0), exact.at(margin_den, 0)),
         forecast_margin=None if value is None or forecast is None else value - forecast,
         notice_deadline=deadline,
         next_deadline=c["next_deadline"][i].astype(dt.date),
@@ -730,12 +739,21 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
     )
 
 
+def _elapsed(c: dict[str, np.ndarray], i: int) -> Decimal:
+    """Row i's elapsed fraction, days done / term days, as a Decimal (28 significant digits)."""
+    return Decimal(int(c["days_done"][i])) / Decimal(int(c["term_days"][i]))
+
+
+def _figure(numerator: np.ndarray, denominator: np.ndarray, defined: np.ndarray) -> Decimal | None:
+    """The one row of a ratio (_per) as a Decimal (28 significant digits), None where undefined."""
+    return Decimal(int(numerator[0])) / Decimal(int(denominator[0])) if defined[0] else None
+
+
 def _whys(c, i: int, inputs: ContractInputs, budget, actual, forecast) -> tuple[Suggestion, ...]:
     """Row i's reasons for attention (advice.WHY) with the figures they quote, most telling first."""
     found = []
     if c["no_activity"][i]:
-        elapsed = Decimal(int(c["days_done"][i])) / Decimal(int(c["term_days"][i]))
-        found.append((advice.NO_ACTIVITY, {"elapsed": elapsed}))
+        found.append((advice.NO_ACTIVITY, {"elapsed": _elapsed(c, i)}))
     if c["why_labour"][i]:
         found.append((advice.LABOUR_OVER, {"actual": inputs.actual_labour, "budget": inputs.budget_labour}))
     if c["why_material"][i]:
@@ -836,14 +854,8 @@ def headline(frame: PortfolioFrame) -> Headline:
     forecast = exact.total(
         [(c["forecast_x"][rows], c["forecast_y"][rows])], (c["forecast_z"][rows],), int(rows.sum()), 6
     )
-    # margin to date per contract (value x days done / term days - actual), summed the same way
-    term, done = c["term_days"][has_value], c["days_done"][has_value]
-    margin = exact.total(
-        [(c["contract_value"][has_value], done), (c["actual_total"][has_value], term, -1)],
-        (term,),
-        int(has_value.sum()),
-        6,
-    )
+    # margin to date per contract, summed the same way
+    margin = exact.total(*margin_to_date(c, has_value), int(has_value.sum()), 6)
     return Headline(
         contracts=len(frame),
         budget_total=_millionths(c["budget_total"][c["has_budget"]]),
@@ -943,7 +955,7 @@ def order(frame: PortfolioFrame, by: str = "pressure", descending: bool = False)
 
     "pressure": the most pressing first: status (over budget first), then
     the highest burn index, then contract number. Any SORT_KEYS name sorts by
-    that column; "deadline" is portfolio.renewals' order (metrics.next_deadline,
+    that column; "deadline" is portfolio.renewals' order (the next_deadline column,
     then contract number).
     """
     number = frame["contract_number"]
@@ -984,7 +996,7 @@ def _missing(frame: PortfolioFrame, column: str) -> np.ndarray:
 
 
 def renewal_mask(frame: PortfolioFrame, window_days: int) -> np.ndarray:
-    """metrics.approaches_renewal per row: end date or notice deadline within the window, not
+    """Approaching renewal (docs/metrics.md) per row: end date or notice deadline within the window, not
     terminated and not renewed by a successor."""
     day = np.datetime64(frame.as_of, "D")
     horizon = day + np.timedelta64(window_days, "D")

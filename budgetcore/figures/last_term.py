@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from budgetcore.figures import frame, metrics, portfolio, pricing
 from budgetcore.figures.metrics import ContractFigures, Thresholds
 from budgetcore.figures.pricing import PriceSuggestion
+from budgetcore.figures.term import term_days
 from budgetcore.store.models import Contract
 
 AGREEMENT = Decimal("0.10")
@@ -67,7 +68,7 @@ class TermFigures:
 
     @property
     def days(self) -> int:
-        return (self.end_date - self.start_date).days + 1  # the term includes both its days
+        return term_days(self.start_date, self.end_date)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from budgetcore import i18n
 from budgetcore.figures import last_term, metrics
 from budgetcore.figures.last_term import Comparison
+from budgetcore.figures.term import term_days
 from budgetcore.figures.variance import CLOSED, RUNNING, PeriodVariance
 from budgetcore.i18n import t
 
@@ -143,6 +144,6 @@ def running_note(periods: Sequence[PeriodVariance], as_of: dt.date, lang: str, c
         planned=i18n.money(running.budget, lang, currency),
         budget=i18n.money(running.period_budget, lang, currency),
         as_of=i18n.date(as_of, lang),
-        days=str((as_of - running.first).days + 1),
-        total=str((running.last - running.first).days + 1),
+        days=str(term_days(running.first, as_of)),
+        total=str(term_days(running.first, running.last)),
     )
