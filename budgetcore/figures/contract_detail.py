@@ -14,9 +14,10 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from budgetcore import clock
 from budgetcore.figures import forecast, frame
 from budgetcore.figures.calibration import Calibration
-from budgetcore.figures.metrics import ZERO, ContractFigures, Filters, Thresholds
+from budgetcore.figures.metrics import ZERO, ContractFigures, Filters, Thresholds, ratio
 from budgetcore.store import columns, contract_reads
 from budgetcore.store.database import EPOCH
 from budgetcore.store.models import UNIT, Contract
@@ -86,10 +87,10 @@ def burn_up(session: Session, contract_number: str, as_of: dt.date) -> list[Burn
         return Decimal(int(forecast.planned_to_date(periods, 1, (day - EPOCH).days)[0])) * UNIT
 
     days = [start - dt.timedelta(days=1)]
-    day = _month_end(start)
+    day = clock.month_end(start)
     while day < end:
         days.append(day)
-        day = _month_end(day + dt.timedelta(days=1))
+        day = clock.month_end(day + dt.timedelta(days=1))
     days.append(end)
     if start <= as_of < end and as_of not in days:
         days.append(as_of)
@@ -107,11 +108,6 @@ def burn_up(session: Session, contract_number: str, as_of: dt.date) -> list[Burn
     return points
 
 
-def _month_end(day: dt.date) -> dt.date:
-    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
 @dataclass(frozen=True)
 class CategoryRow:
     """Budget against actual for one category (EUR); actual 'other' is always 0 (no such lines)."""
@@ -119,6 +115,11 @@ class CategoryRow:
     category: str
     budget: Decimal
     actual: Decimal
+
+    @property
+    def consumed(self) -> Decimal | None:
+        """actual / budget (fraction; None at a budget of 0)."""
+        return ratio(self.actual, self.budget)
 
 
 def by_category(f: ContractFigures) -> list[CategoryRow]:

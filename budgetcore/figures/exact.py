@@ -171,6 +171,15 @@ def half_even(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     return q + up
 
 
+def positive_ratio(
+    numerator: np.ndarray, denominator: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A ratio of two integer columns with its denominator made positive: (numerator x sign,
+    |denominator|, defined where the denominator is not 0). Consumed and the burn index."""
+    sign = np.sign(denominator)
+    return numerator * sign, denominator * sign, denominator != 0
+
+
 def at(terms: Sum, i: int) -> int:
     """Row i of a sum of products, exactly (Python ints)."""
     return _int_sum(terms, i)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from budgetcore.figures import exact
 from budgetcore.figures.metrics import CHOOSABLE, FORECAST_METHODS
 
 METHODS = tuple(FORECAST_METHODS)
@@ -80,8 +81,7 @@ def terms(
     """
     n = len(start)
     index = {m: i for i, m in enumerate(METHODS)}
-    planned_sign = np.sign(planned)
-    burn_den = planned * planned_sign
+    burn_num, burn_den, _ = exact.positive_ratio(actual, planned)  # the burn index
     applies = {
         "visits": has_planned_visits & (visits > 0) & (visits < planned_visits),
         "burn": burn_den > 0,
@@ -111,7 +111,7 @@ def terms(
         "actual": (actual, ones, ones),
         "not started": (budget, ones, ones),
         "visits": (actual, planned_visits, visits),  # actual + (planned - done) x actual / done
-        "burn": (budget, actual * planned_sign, burn_den),  # budget x actual / planned to date
+        "burn": (budget, burn_num, burn_den),  # budget x actual / planned to date
         "run rate": (actual, term, done),  # actual / elapsed
         "remaining budget": (actual + budget - planned, ones, ones),  # actual + budget still planned
         "none": (zeros, ones, ones),

@@ -99,8 +99,9 @@ class PortfolioFrame:
     Inputs (INPUT_COLUMNS; money and hours as int64 millionths, missing optional
     integers as 0 with a mask `has_<name>`; contract_id when read by load()).
     Derived, exact: has_budget, budget_total and actual_total (millionths),
-    term_days, days_done; the forecast as forecast_x x forecast_y / forecast_z
-    (millionths; each int64, forecast_z > 0); method (index into METHODS), status
+    term_days, days_done; the forecast as forecast_base x forecast_num / forecast_den
+    (millionths: a base amount such as the actual or the budget, times a factor num / den;
+    each int64, forecast_den > 0); method (index into METHODS), status
     (index into STATUSES), action (index into advice.ACTIONS); shown as printed:
     budget_cents, labour_cents, material_cents, actual_cents, forecast_cents,
     margin_cents, forecast_margin_cents, price_cents (cents), consumed_4,
@@ -323,8 +324,12 @@ def derive(
     actual = c["actual_labour"] + c["actual_material"]
     planned = np.where(has_budget, c["planned_to_date"], 0)
     has_value, value = c["has_contract_value"], c["contract_value"]
-    consumed_num, consumed_den, has_consumed = _per(actual, budget)  # consumed = actual / budget
-    burn_num, burn_den, has_burn = _per(actual, planned)  # burn index = actual / planned to date
+    consumed_num, consumed_den, has_consumed = exact.positive_ratio(
+        actual, budget
+    )  # consumed = actual / budget
+    burn_num, burn_den, has_burn = exact.positive_ratio(
+        actual, planned
+    )  # burn index = actual / planned to date
 
     # the forecast at end of term, x * y / z (millionths): forecast.terms, also the backtest's rule
     if choice is None and thresholds.forecast_method in CHOOSABLE:
@@ -359,9 +364,9 @@ def derive(
         actual_total=actual,
         term_days=term,
         days_done=done,
-        forecast_x=x,
-        forecast_y=y,
-        forecast_z=z,
+        forecast_base=x,
+        forecast_num=y,
+        forecast_den=z,
         method=method,
         method_chosen=chosen,
         status=status,
@@ -395,13 +400,6 @@ def derive(
     _advice(c, has_forecast, above, thresholds, rules)
     _why(c, has_burn, above, thresholds, rules)
     return frame
-
-
-def _per(numerator: np.ndarray, denominator: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A ratio of two integer columns with its denominator made positive: (numerator x sign,
-    |denominator|, defined where the denominator is not 0). Consumed and the burn index."""
-    sign = np.sign(denominator)
-    return numerator * sign, denominator * sign, denominator != 0
 
 
 def margin_to_date(c: dict[str, np.ndarray], rows: np.ndarray | None = None) -> tuple[exact.Sum, exact.Term]:
@@ -455,7 +453,7 @@ def _why(
     labour = budgeted & (c["actual_labour"] > c["budget_labour"])
     material = budgeted & (c["actual_material"] > c["budget_material"])
     over = budgeted & above  # the forecast over budget
-    burn_num, burn_den, _ = _per(c["actual_total"], c["planned_to_date"])
+    burn_num, burn_den, _ = exact.positive_ratio(c["actual_total"], c["planned_to_date"])
     ahead = pressed & has_burn & (burn_num > burn_den)  # burn index above 1
     _, behind = _visits(c, rules)
     c.update(
@@ -532,7 +530,7 @@ def _advice(
     price = forecast x (1 + indexation) / (1 - target margin); suggested price = the larger of
     the two, in cents. The rules compare the two prices as shown (cents)."""
     n = len(c["contract_number"])
-    x, y, z = c["forecast_x"], c["forecast_y"], c["forecast_z"]
+    x, y, z = c["forecast_base"], c["forecast_num"], c["forecast_den"]
     value, has_value = c["contract_value"], c["has_contract_value"]
     index_n = indexation(c, thresholds.yearly_indexation)
     grown = INDEX_DEN + index_n  # (1 + indexation) x INDEX_DEN
@@ -686,16 +684,18 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
     method = METHODS[c["method"][i]]
     has_forecast = method != "none"
     forecast = (
-        _quotient(int(c["forecast_x"][i]) * int(c["forecast_y"][i]), c["forecast_z"][i])
+        _quotient(int(c["forecast_base"][i]) * int(c["forecast_num"][i]), c["forecast_den"][i])
         if has_forecast
         else None
     )
     if method in ("actual", "not started"):  # a plain amount, not a quotient
         forecast = actual if method == "actual" else budget
     row = np.array([i])
-    consumed = _figure(*_per(c["actual_total"][row], c["budget_total"][row]))
+    consumed = _figure(*exact.positive_ratio(c["actual_total"][row], c["budget_total"][row]))
     burn = _figure(
-        *_per(c["actual_total"][row], np.where(c["has_budget"][row], c["planned_to_date"][row], 0))
+        *exact.positive_ratio(
+            c["actual_total"][row], np.where(c["has_budget"][row], c["planned_to_date"][row], 0)
+        )
     )
     margin_num, margin_den = margin_to_date(c, row)
     value = inputs.contract_value
@@ -852,7 +852,7 @@ def headline(frame: PortfolioFrame) -> Headline:
     counts = np.bincount(c["status"], minlength=len(STATUSES))
     rows = c["method"] != METHODS.index("none")
     forecast = exact.total(
-        [(c["forecast_x"][rows], c["forecast_y"][rows])], (c["forecast_z"][rows],), int(rows.sum()), 6
+        [(c["forecast_base"][rows], c["forecast_num"][rows])], (c["forecast_den"][rows],), int(rows.sum()), 6
     )
     # margin to date per contract, summed the same way
     margin = exact.total(*margin_to_date(c, has_value), int(has_value.sum()), 6)

@@ -35,6 +35,7 @@ from decimal import Decimal
 import numpy as np
 from sqlalchemy.orm import Session
 
+from budgetcore import clock
 from budgetcore.figures import forecast
 from budgetcore.figures.metrics import ContractFigures
 from budgetcore.store import contract_reads
@@ -65,19 +66,13 @@ class PeriodVariance:
     period_budget: Decimal = Decimal(0)
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    """The first day of the month `months` after day's month."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def periods_of(start: dt.date, end: dt.date, grain: str) -> list[tuple[dt.date, dt.date]]:
     """The term's periods of `grain` (GRAINS) as (first day, last day), both included."""
     step = GRAINS[grain]
     found, first, n = [], start, 0
     while first <= end:
         n += 1
-        following = _add_months(start, step * n)
+        following = clock.add_months(start, step * n)
         last = min(following - dt.timedelta(days=1), end)
         found.append((first, last))
         first = following

@@ -46,6 +46,29 @@ def over_text(value: Decimal, shown: Callable[[Decimal], str], lang: str) -> str
     return shown(value)
 
 
+def cell_text(value: object, kind: str, lang: str, currency: str, pct_decimals: int = 0) -> str:
+    """A (value, kind) cell as text in lang: the packs (percentages whole) and the contract page
+    (pct_decimals=1) write cells by this one rule; '' for an empty cell."""
+    if value is None or value == "":
+        return ""
+    if kind.startswith(OVER):
+        base = base_kind(kind)
+        return over_text(value, lambda x: cell_text(x, base, lang, currency, pct_decimals), lang)  # type: ignore[arg-type]
+    if kind == "money":
+        return i18n.money(value, lang, currency)  # type: ignore[arg-type]
+    if kind == "pct":
+        return i18n.percent(value, lang, pct_decimals)  # type: ignore[arg-type]
+    if kind == "num":
+        return i18n.number(value, lang)  # type: ignore[arg-type]
+    if kind == "date":
+        return i18n.date(value, lang)  # type: ignore[arg-type]
+    if kind == "month":
+        return i18n.month(value, lang)  # type: ignore[arg-type]
+    if kind == "status":
+        return t(str(value), lang)
+    return str(value)
+
+
 def last_term_rows(c: Comparison, lang: str) -> tuple[list[str], list[list[Value]]]:
     """(header, rows): each figure for the previous term, this term to date, this term's forecast, and
     the change of this term (forecast where there is one) against the previous."""

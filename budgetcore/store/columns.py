@@ -4,7 +4,7 @@ contract_columns: every contract's facts, maintained totals (contract_totals),
 budget sums (contract_budgets) and every budget line's amount and days
 (budget_periods); in_term_months: every contract's in-term months
 (contract_months). Integers only: money in millionths, dates as day numbers.
-save_snapshots stores them (snapshot.py) at the end of every import: whole, or
+save_column_snapshots stores them (snapshot.py) at the end of every import: whole, or
 for the contracts it touched only.
 """
 
@@ -163,7 +163,7 @@ def portfolio_columns(session: Session) -> dict[str, np.ndarray]:
 SNAPSHOTS = (CONTRACTS, PERIODS, MONTHS)
 
 
-def save_snapshots(session: Session, ids: Collection[int] | None = None) -> None:
+def save_column_snapshots(session: Session, ids: Collection[int] | None = None) -> None:
     """Save contract_columns and in_term_months as the snapshots the readers prefer: of every
     contract (ids None), or the rows of these contracts as changes (snapshot.save_changes; the
     snapshots must be there: aggregates.save_snapshots decides)."""
