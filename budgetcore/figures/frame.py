@@ -35,8 +35,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import numpy as np
-import sqlalchemy as sa
-from sqlalchemy import BigInteger, type_coerce
 from sqlalchemy.orm import Session
 
 from budgetcore.figures import actuals, advice, calibration, exact, forecast
@@ -64,8 +62,8 @@ from budgetcore.figures.summary import Headline
 from budgetcore.figures.term import days_done, term_days
 from budgetcore.store import columns as stored
 from budgetcore.store.columns import COUNTS, DATES
-from budgetcore.store.database import EPOCH, plain_rows
-from budgetcore.store.models import UNIT, Contract
+from budgetcore.store.database import EPOCH, integer_rows
+from budgetcore.store.models import UNIT
 
 # the inputs of one contract, in order (ContractInputs' fields)
 INPUT_COLUMNS = (
@@ -206,11 +204,11 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
     )
     columns["planned_to_date"] = planned_to_date(periods, len(ids), as_of)
     after = actuals.reads_after(session, as_of)
-    scope = None if numbers is None else sa.select(Contract.id).where(Contract.contract_number.in_(numbers))
+    scope = None if numbers is None else stored.ids_of(numbers)
     part = actuals.far_side(as_of, after, scope)
     parts = stored.placed(
         ids,
-        plain_rows(session, sa.select(*(type_coerce(c, BigInteger) for c in part.c))),
+        integer_rows(session, part),
         ("labour", "material", "hours", "visits", *EXTRA_COLUMNS),
     )
     for name, actual in (
@@ -223,13 +221,9 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
         columns[actual] = columns.pop(name) - parts[name] if after else parts[name]
     # archived contracts leave the portfolio (their rows stay in every table and snapshot);
     # one asked for by number (its own page, its pack) is still read
-    archived = (
-        []
-        if numbers is not None
-        else plain_rows(session, sa.select(Contract.id).where(Contract.archived_on.is_not(None)))
-    )
+    archived = [] if numbers is not None else stored.archived_ids(session)
     if archived:
-        keep = ~np.isin(ids, np.array([row[0] for row in archived], dtype=ids.dtype))
+        keep = ~np.isin(ids, np.array(archived, dtype=ids.dtype))
         columns = {name: values[keep] for name, values in columns.items()}
     return columns
 

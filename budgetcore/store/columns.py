@@ -149,6 +149,18 @@ def successors(session: Session, numbers: Sequence[str]) -> dict[str, str]:
     return found
 
 
+def archived_ids(session: Session) -> list[int]:
+    """The ids of the archived contracts (they leave the portfolio; their rows stay)."""
+    return [
+        row[0] for row in plain_rows(session, sa.select(Contract.id).where(Contract.archived_on.is_not(None)))
+    ]
+
+
+def ids_of(numbers: Sequence[str]):
+    """A subquery of the ids of the contracts with these numbers (a scope for other reads)."""
+    return sa.select(Contract.id).where(Contract.contract_number.in_(numbers))
+
+
 def portfolio_columns(session: Session) -> dict[str, np.ndarray]:
     """contract_columns() of every contract: from the snapshots, else by SQL."""
     contracts, periods = snapshot.load(session, CONTRACTS), snapshot.load(session, PERIODS)

@@ -91,6 +91,14 @@ def contract_term(session: Session, contract_number: str) -> ContractTerm | None
     return None if row is None else ContractTerm(*row)
 
 
+def previous_number(session: Session, contract_number: str) -> str | None:
+    """The previous_contract a contract names, or None."""
+    return (
+        session.scalar(select(Contract.previous_contract).where(Contract.contract_number == contract_number))
+        or None
+    )
+
+
 def numbers_ignoring_case(session: Session, contract_number: str) -> list[str]:
     """The stored contract numbers equal to this one when case is ignored."""
     return list(
