@@ -29,6 +29,7 @@ millionths until the Decimals it returns.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -64,6 +65,37 @@ class PeriodVariance:
     variance: Decimal | None
     variance_pct: Decimal | None
     period_budget: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class ToDate:
+    """The periods begun by as_of together (EUR): from the first one's first day to the last one's
+    last day, their whole budgets, their budgets to as_of, actual, variance and variance %."""
+
+    first: dt.date
+    last: dt.date
+    period_budget: Decimal
+    budget: Decimal
+    actual: Decimal
+    variance: Decimal
+    variance_pct: Decimal | None
+
+
+def to_date(periods: Sequence[PeriodVariance]) -> ToDate | None:
+    """The total of the periods with an actual (closed and running); None before the first."""
+    done = [p for p in periods if p.actual is not None]
+    if not done:
+        return None
+    planned = sum((p.budget for p in done), Decimal(0))
+    actual = sum((p.actual for p in done if p.actual is not None), Decimal(0))
+    whole = sum((p.period_budget for p in done), Decimal(0))
+    diff = actual - planned
+    return ToDate(done[0].first, done[-1].last, whole, planned, actual, diff, _share(diff, planned))
+
+
+def _share(diff: int | Decimal, budget: int | Decimal) -> Decimal | None:
+    """Variance % (docs/metrics.md): variance / planned to date, undefined (None) at 0."""
+    return None if budget == 0 else Decimal(diff) / Decimal(budget)
 
 
 def periods_of(start: dt.date, end: dt.date, grain: str) -> list[tuple[dt.date, dt.date]]:
@@ -122,7 +154,7 @@ def variance(session: Session, f: ContractFigures, grain: str = "month") -> list
                 budget=_decimal(budget),
                 actual=None if actual is None else _decimal(actual),
                 variance=None if diff is None else _decimal(diff),
-                variance_pct=None if diff is None or budget == 0 else Decimal(diff) / Decimal(budget),
+                variance_pct=None if diff is None else _share(diff, budget),
                 period_budget=_decimal(whole),
             )
         )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from budgetcore import i18n
-from budgetcore.figures import last_term, metrics
+from budgetcore.figures import last_term, variance
 from budgetcore.figures.last_term import Comparison
 from budgetcore.figures.term import term_days
 from budgetcore.figures.variance import CLOSED, RUNNING, PeriodVariance
@@ -141,15 +141,12 @@ def variance_rows(periods: Sequence[PeriodVariance], lang: str) -> tuple[list[st
          (p.variance, OVER + "money"), (p.variance_pct, OVER + "pct")]
         for p in periods
     ]  # fmt: skip
-    done = [p for p in periods if p.actual is not None]
-    if done:
-        whole = sum((p.period_budget for p in done), metrics.ZERO)
-        planned = sum((p.budget for p in done), metrics.ZERO)
-        actual = sum((p.actual for p in done if p.actual is not None), metrics.ZERO)
-        rows.append([(t("Total to date", lang), "text"), (done[0].first, "date"), (done[-1].last, "date"),
-                     ("", "text"), (whole, "money"), (planned, "money"), (actual, "money"),
-                     (actual - planned, OVER + "money"),
-                     (metrics.ratio(actual - planned, planned), OVER + "pct")])  # fmt: skip
+    total = variance.to_date(periods)
+    if total is not None:
+        rows.append([(t("Total to date", lang), "text"), (total.first, "date"), (total.last, "date"),
+                     ("", "text"), (total.period_budget, "money"), (total.budget, "money"),
+                     (total.actual, "money"), (total.variance, OVER + "money"),
+                     (total.variance_pct, OVER + "pct")])  # fmt: skip
     return header, rows
 
 
