@@ -371,9 +371,5 @@ def _write(rows: list[dict[str, object]], fmt: str, out: TextIO) -> None:
         out.write("\n")
     else:
         shown = [c for c in columns if c not in ("actual_labour", "actual_material", "forecast_method")]
-        texts = [[_cell(row[c]) for c in shown] for row in rows]
-        widths = [max([len(c)] + [len(r[i]) for r in texts]) for i, c in enumerate(shown)]
-        out.write("  ".join(c.ljust(w) for c, w in zip(shown, widths, strict=True)).rstrip() + "\n")
-        for r in texts:
-            out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
+        cli_workflow.aligned([[_cell(row[c]) for c in shown] for row in rows], shown, out)
         out.write(f"{len(rows)} contract(s)\n")

@@ -134,12 +134,17 @@ def write_rows(rows: list[dict[str, object]], columns: list[str], fmt: str, out:
     elif fmt == "csv":
         out.write(cells.csv_text(columns, [[r[c] for c in columns] for r in rows]))
     else:
-        shown = [[_plain(r[c]).replace("\n", " ") for c in columns] for r in rows]
-        widths = [max([len(c)] + [len(r[i]) for r in shown]) for i, c in enumerate(columns)]
-        out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
-        for r in shown:
-            out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
+        aligned([[_plain(r[c]).replace("\n", " ") for c in columns] for r in rows], columns, out)
         out.write(f"{len(rows)} {noun}\n")
+
+
+def aligned(texts: list[list[str]], headers: list[str], out: TextIO) -> None:
+    """A plain-text table: the headers, then a line per row, each column as wide as its widest
+    text, two spaces between columns (the command line's text format)."""
+    widths = [max([len(c)] + [len(r[i]) for r in texts]) for i, c in enumerate(headers)]
+    out.write("  ".join(c.ljust(w) for c, w in zip(headers, widths, strict=True)).rstrip() + "\n")
+    for r in texts:
+        out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
 
 
 def grouped_summary(engine: Engine, as_of: dt.date, by: str, fmt: str, out: TextIO) -> int:

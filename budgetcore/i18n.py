@@ -19,8 +19,7 @@ from budgetcore.translations_nl import NL
 
 LANGUAGES = ("en", "nl")
 DEFAULT_LANGUAGE = "en"
-_LOCALES = {"en": "en_GB", "nl": "nl_NL"}
-LOCALES = _LOCALES  # language -> Babel locale, for callers that format with Babel themselves
+LOCALES = {"en": "en_GB", "nl": "nl_NL"}  # language -> Babel locale, the one map (Babel formats by it)
 
 
 def language(code: str | None) -> str:
@@ -41,7 +40,7 @@ def t(text: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
 def plural(count: int, one: str, other: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
     """one or other (English keys, each translated) as lang's plural rules (CLDR, Babel) pick for
     count: '1 contract', '2 contracts'; the count is filled in as {n} unless values give it."""
-    form = Locale.parse(_LOCALES[lang]).plural_form(count)
+    form = Locale.parse(LOCALES[lang]).plural_form(count)
     return t(one if form == "one" else other, lang, **({"n": number(count, lang, 0)} | values))
 
 
@@ -61,29 +60,27 @@ def money(
     # without cents: the locale's own currency pattern minus its decimals, so the
     # sign, symbol and spacing match the amounts with cents ('€1,235', '€ 1.235')
     fmt = (
-        None
-        if cents
-        else Locale.parse(_LOCALES[lang]).currency_formats["standard"].pattern.replace(".00", "")
+        None if cents else Locale.parse(LOCALES[lang]).currency_formats["standard"].pattern.replace(".00", "")
     )
-    return format_currency(value, currency, format=fmt, locale=_LOCALES[lang], currency_digits=cents)
+    return format_currency(value, currency, format=fmt, locale=LOCALES[lang], currency_digits=cents)
 
 
 def currency_symbol(currency: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """The symbol readers of lang write for an ISO currency code: '€', 'US$', 'CHF' (Babel's CLDR data)."""
-    return get_currency_symbol(currency, locale=_LOCALES[lang])
+    return get_currency_symbol(currency, locale=LOCALES[lang])
 
 
 def money_prefix(currency: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """What goes before an amount in lang, symbol and spacing from the locale's currency
     pattern: '€' in English, '€\xa0' in Dutch; for chart axes that format the digits themselves."""
-    pattern = Locale.parse(_LOCALES[lang]).currency_formats["standard"].pattern.split(";")[0]
+    pattern = Locale.parse(LOCALES[lang]).currency_formats["standard"].pattern.split(";")[0]
     return pattern.split("#")[0].replace("¤", currency_symbol(currency, lang))
 
 
 def number_formatter(lang: str = DEFAULT_LANGUAGE, decimals: int | None = 2) -> Callable[[object], str]:
     """A fast number(): lang's grouping and decimal marks from CLDR (Babel) put on Python's own
     rounding, for tables with many thousands of cells; decimals=None keeps up to 3, trailing zeros cut."""
-    symbols = Locale.parse(_LOCALES[lang]).number_symbols["latn"]
+    symbols = Locale.parse(LOCALES[lang]).number_symbols["latn"]
     marks = str.maketrans({",": symbols["group"], ".": symbols["decimal"]})
 
     def shown(value: object) -> str:
@@ -101,7 +98,7 @@ def number(value: Decimal | float | int | None, lang: str = DEFAULT_LANGUAGE, de
     if value is None:
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=_LOCALES[lang])
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])
 
 
 def percent(value: Decimal | float | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
@@ -109,13 +106,13 @@ def percent(value: Decimal | float | None, lang: str = DEFAULT_LANGUAGE, decimal
     if value is None:
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    return format_percent(value, format=pattern, locale=_LOCALES[lang])
+    return format_percent(value, format=pattern, locale=LOCALES[lang])
 
 
 def percent_formatter(lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> Callable[[object], str]:
     """A fast percent(): a fraction as a percentage with lang's marks and its CLDR percent pattern
     (sign and spacing as percent() writes them), for texts of many thousands of chart points."""
-    pattern = Locale.parse(_LOCALES[lang]).percent_formats[None].pattern.split(";")[0]
+    pattern = Locale.parse(LOCALES[lang]).percent_formats[None].pattern.split(";")[0]
     before, after = pattern[: pattern.index("#")], pattern[pattern.rindex("0") + 1 :]
     digits = number_formatter(lang, decimals)
     return lambda value: "" if value is None else before + digits(float(value) * 100) + after  # type: ignore[arg-type]
@@ -125,7 +122,7 @@ def date(value: dt.date | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """'31-03-2026' in Dutch, '31 Mar 2026' in English; '' when undefined."""
     if value is None:
         return ""
-    return _sep(format_date(value, "dd-MM-yyyy" if lang == "nl" else "d MMM y", locale=_LOCALES[lang]))
+    return _sep(format_date(value, "dd-MM-yyyy" if lang == "nl" else "d MMM y", locale=LOCALES[lang]))
 
 
 def known_zone(name: str) -> bool:
@@ -164,4 +161,4 @@ def month(value: dt.date | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """A calendar month: 'mrt 2026' in Dutch, 'Mar 2026' in English; '' when undefined."""
     if value is None:
         return ""
-    return _sep(format_date(value, "MMM y", locale=_LOCALES[lang]))
+    return _sep(format_date(value, "MMM y", locale=LOCALES[lang]))

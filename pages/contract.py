@@ -8,7 +8,7 @@ import streamlit as st
 
 from budgetcore import i18n
 from budgetcore.app import charts, review_ui, tables, text, ui
-from budgetcore.figures import advice, metrics, pricing
+from budgetcore.figures import advice, pricing
 from budgetcore.i18n import t
 from budgetcore.review import reports
 from budgetcore.store import database, lifecycle
@@ -109,7 +109,7 @@ with right:
     st.subheader(t("Budget vs actual", lang))
     frame, columns = tables.categories(found.categories, lang)
     ui.table(frame, columns, view, key="categories")
-    hours_pct = i18n.percent(metrics.ratio(i.actual_hours, i.budget_hours), lang)
+    hours_pct = i18n.percent(f.hours_used, lang)
     st.markdown(
         t("**Hours**: {done} booked of {budget} budgeted", lang, done=i18n.number(i.actual_hours, lang, 1),
           budget=i18n.number(i.budget_hours, lang, 1) if i.budget_hours else "—")

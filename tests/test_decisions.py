@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 
 from budgetcore import cli
 from budgetcore.exchange.importing import import_paths
-from budgetcore.figures import settings
+from budgetcore.figures import attention, settings
 from budgetcore.review import report_html, report_xlsx, reports
 from budgetcore.store import decisions
 from budgetcore.store.database import transaction
@@ -79,7 +79,7 @@ def test_refusals_name_the_problem_and_write_nothing(loaded: Engine) -> None:
      (3, True, False, False), (3, False, True, False)],
 )  # fmt: skip
 def test_overdue_for_review(days_to_notice: int, terminated: bool, decided: bool, expected: bool) -> None:
-    assert decisions.overdue_for_review(days_to_notice, terminated, decided, 14) is expected
+    assert attention.overdue_for_review(days_to_notice, not terminated, not decided, 14) is expected
 
 
 def run(url: str, *args: str) -> tuple[int, str, str]:

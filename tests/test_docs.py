@@ -1,11 +1,12 @@
 """The README and docs say what the product does: their example contracts exist in the demo,
 their lists name what the app records and stores, the import docs name the template's columns,
-and the documented sign-in try-out starts."""
+the documented sign-in try-out starts, and every home the architecture's rule table names exists."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib
 import json
 import re
 import subprocess
@@ -24,6 +25,7 @@ from budgetcore.store import access
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
+ARCHITECTURE = (ROOT / "docs" / "architecture.md").read_text()
 # the demo is made relative to the day of the app's first start: the tests' day, the day these
 # docs were checked, and half a year on
 DAYS = (dt.date(2026, 11, 27), dt.date(2026, 12, 7), dt.date(2027, 6, 1))
@@ -111,3 +113,37 @@ def test_the_sign_in_try_out_starts_the_provider_and_the_app_against_it(tmp_path
     text = secrets.read_text()
     assert f'server_metadata_url = "{issuer.group(0)}/.well-known/openid-configuration"' in text
     assert f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"' in text
+
+
+def _rule_table_homes() -> list[tuple[str, str]]:
+    """(module path, name) of every `layer/module.name` the rule table cites, where a bare
+    `name` after one of them (`a.b`, `c`) belongs to the module cited before it in its cell."""
+    table = ARCHITECTURE.split("## Where each rule lives", 1)[1].split("\n## ", 1)[0]
+    homes = []
+    for row in table.splitlines()[4:]:
+        home = row.rsplit(" | ", 1)[-1]
+        module = None
+        for cited in re.findall(r"`([^`]+)`", home):
+            found = re.fullmatch(
+                r"((?:budgetcore/)?(?:[a-z_]+/)?[a-z_]+)(?:\.py)?(?:\.([A-Za-z_.]+))?", cited
+            )
+            if found and "/" in cited:
+                module = "budgetcore." + found[1].removeprefix("budgetcore/").replace("/", ".")
+                if found[2]:
+                    homes.append((module, found[2]))
+            elif module and re.fullmatch(r"[A-Za-z_]+", cited):
+                homes.append((module, cited))
+    return homes
+
+
+def test_every_home_in_the_rule_table_exists() -> None:
+    homes = _rule_table_homes()
+    assert len(homes) > 40  # the table was read
+    missing = []
+    for module, name in homes:
+        value: object = importlib.import_module(module)
+        for part in name.split("."):
+            value = getattr(value, part, None)
+        if value is None:
+            missing.append(f"{module}.{name}")
+    assert not missing, f"docs/architecture.md cites what is not there: {missing}"

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import plotly.graph_objects as go
 from babel import Locale
 
-from budgetcore import i18n
+from budgetcore import clock, i18n
 from budgetcore.app import text
 from budgetcore.app.tables import STATUS_COLOURS
 from budgetcore.figures import metrics
@@ -231,8 +231,7 @@ def monthly_actuals(
 
 
 def _month_days(first: dt.date) -> int:
-    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return (following - first).days
+    return (clock.next_month(first) - first).days
 
 
 def month_ticks(first: dt.date, last: dt.date, lang: str) -> tuple[list[str], list[str]]:
@@ -240,10 +239,10 @@ def month_ticks(first: dt.date, last: dt.date, lang: str) -> tuple[list[str], li
     spaced, as ISO dates, and their names in lang (Babel)."""
     starts, day = [], first.replace(day=1)
     if day < first:
-        day = (day + dt.timedelta(days=32)).replace(day=1)
+        day = clock.next_month(day)
     while day <= last:
         starts.append(day)
-        day = (day + dt.timedelta(days=32)).replace(day=1)
+        day = clock.next_month(day)
     step = max(1, -(-len(starts) // MAX_TICKS))
     chosen = starts[::step]
     return [d.isoformat() for d in chosen], [i18n.month(d, lang) for d in chosen]

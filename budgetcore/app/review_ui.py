@@ -191,8 +191,7 @@ def decision_section(v: ui.View, f: ContractFigures) -> None:
         )
     else:
         review_days = ui.settings().review_days
-        overdue = decisions.overdue_for_review(f.days_to_notice, _closed(f), False,
-                                               review_days)  # fmt: skip
+        overdue = attention.overdue_for_review(f.days_to_notice, not _closed(f), True, review_days)
         message = t("No decision yet.", lang)
         if overdue:
             st.warning(message + " " + t("The notice deadline is within {days} days: overdue for review.",
@@ -307,8 +306,7 @@ def with_decisions(
         d = found.get(f.contract_number)
         if d is not None:
             texts.append(f"{t(d.action, v.lang)} · {t(d.state, v.lang)}")
-        elif decisions.overdue_for_review(f.days_to_notice, _closed(f), False,
-                                          review_days):  # fmt: skip
+        elif attention.overdue_for_review(f.days_to_notice, not _closed(f), True, review_days):
             texts.append("⚠ " + t(OVERDUE, v.lang))
         else:
             texts.append(t(NO_DECISION, v.lang))
@@ -323,19 +321,8 @@ def with_decisions(
 
 
 def _shown(value: object, kind: str, lang: str, currency: str) -> str:
-    """A (value, kind) cell of review/term_rows as text in lang."""
-    if value is None or value == "":
-        return ""
-    if kind.startswith(term_rows.OVER):
-        base = term_rows.base_kind(kind)
-        return term_rows.over_text(value, lambda x: _shown(x, base, lang, currency), lang)  # type: ignore[arg-type]
-    if kind == "money":
-        return i18n.money(value, lang, currency)  # type: ignore[arg-type]
-    if kind == "pct":
-        return i18n.percent(value, lang, 1)  # type: ignore[arg-type]
-    if kind == "date":
-        return i18n.date(value, lang)  # type: ignore[arg-type]
-    return str(value)
+    """A (value, kind) cell of review/term_rows as text in lang, percentages to one decimal."""
+    return term_rows.cell_text(value, kind, lang, currency, pct_decimals=1)
 
 
 def cells_table(header: list[str], rows: list[list[tuple[object, str]]], v: ui.View, key: str) -> None:

@@ -50,7 +50,6 @@ class Column:
 Columns = dict[str, Column]
 
 
-_BABEL_LOCALES = {"en": "en_GB", "nl": "nl_NL"}  # as i18n formats them
 TYPE_LABELS = {"preventive": "preventive", "corrective": "corrective", "yearly_orders": "yearly orders"}
 CATEGORY_LABELS = {"labour": "Labour", "material": "Material", "other": "Other"}
 
@@ -66,7 +65,7 @@ def money_compact(value: Decimal | None, lang: str, currency: str) -> str:
     """'€13.4m' (en) or '€ 13,4 mln.' (nl) for EUR: headline amounts that fit a narrow column."""
     if value is None:
         return ""
-    locale = _BABEL_LOCALES.get(lang, "en_GB")
+    locale = i18n.LOCALES.get(lang, i18n.LOCALES[i18n.DEFAULT_LANGUAGE])
     return format_compact_currency(value, currency, locale=locale, fraction_digits=1)
 
 
@@ -355,7 +354,7 @@ def categories(rows: Sequence[CategoryRow], lang: str) -> tuple[pd.DataFrame, Co
             "category": i18n.t(CATEGORY_LABELS[r.category], lang),
             "budget": _money(r.budget),
             "actual": _money(r.actual),
-            "consumed": _fraction(metrics.ratio(r.actual, r.budget)),
+            "consumed": _fraction(r.consumed),
         }
         for r in rows
         if r.budget or r.actual

@@ -2,8 +2,10 @@
 
 The reasons (docs/metrics.md "What needs attention"), most urgent first:
 
-1. NOTICE: the notice deadline is 0 to review_days (default 14) days after as_of, the
-   contract is not terminated, not renewed by a successor, and has no current decision;
+1. NOTICE: overdue for review (overdue_for_review, also the renewals table's mark, the
+   decision form's warning and the alerts' review mark): the notice deadline is 0 to
+   review_days (default 14) days after as_of, the contract is not terminated, not renewed
+   by a successor, and has no current decision;
 2. ENDED: ended before as_of, not terminated, not auto-renewing, not renewed by a successor,
    and no decision;
 3. OVER: running (its term holds as_of) and over budget;
@@ -135,13 +137,20 @@ class Attention:
         return [self.row(i, lang, currency) for i in range(len(self))]
 
 
+def overdue_for_review(days_to_notice, open_, undecided, review_days: int):
+    """Overdue for review (docs/metrics.md, "Decisions and alerts"): the notice deadline 0 to
+    review_days days after as_of (both included), the contract open (not terminated, not renewed
+    by a successor) and undecided (no current renewal decision). Element-wise: numpy columns, one
+    value per row, or one contract's int and bools (then a bool)."""
+    return open_ & undecided & (0 <= days_to_notice) & (days_to_notice <= review_days)
+
+
 def reasons(chosen: PortfolioFrame, decided: Sequence[str], review_days: int) -> np.ndarray:
     """Per row of chosen and per reason (REASONS in columns) whether it holds; decided: the
     contract numbers that have a current renewal decision."""
     undecided = ~np.isin(chosen["contract_number"], np.array(list(decided), dtype=object))
     open_ = np.isnat(chosen["terminated_on"]) & ~engine.renewed_mask(chosen)
-    to_notice = chosen["days_to_notice"]
-    notice = open_ & undecided & (to_notice >= 0) & (to_notice <= review_days)
+    notice = overdue_for_review(chosen["days_to_notice"], open_, undecided, review_days)
     ended = engine.awaiting_mask(chosen, decided)
     running = engine.running_mask(chosen)
     over = running & (chosen["status"] == STATUSES.index(OVER_BUDGET))

@@ -34,8 +34,9 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from budgetcore.figures import exact
-from budgetcore.figures.forecast import CHAIN_CHOICE, METHODS, line_shares, terms
+from budgetcore.figures.forecast import CHAIN_CHOICE, METHODS, planned_to_date, terms
 from budgetcore.figures.metrics import AUTO, CHAIN, CHOOSABLE
+from budgetcore.figures.term import days_done, term_days
 from budgetcore.store import aggregates
 from budgetcore.store import columns as stored
 
@@ -44,7 +45,6 @@ CANDIDATES = (CHAIN, *CHOOSABLE)  # what auto chooses from, ties to the earlier
 BASELINES = ("run rate", "burn")  # always in the table: actual / elapsed and budget x burn index
 ALL_TYPES = ""  # the rows over every contract type
 MILLION = 1_000_000
-_DAY = np.timedelta64(1, "D")
 
 # why a type keeps or leaves the chain (English text keys for i18n.t)
 LOWEST = "lowest median error on {count} completed contracts"
@@ -149,19 +149,14 @@ def replay(history: Completed, quarter: int, choice: np.ndarray | None, own: boo
     not apply, as it would in the figures."""
     c = history.columns
     start, end = c["start_date"], c["end_date"]
-    term = ((end - start) // _DAY + 1).astype(np.int64)
+    term = term_days(start, end)
     done = aggregates.checkpoint_day(term, quarter)
     day = start + (done - 1).astype("timedelta64[D]")
     has_budget = c["budget_lines"] > 0
     budget = np.where(has_budget, c["budget_labour"] + c["budget_material"] + c["budget_other"], 0)
     p = history.periods
     line_day = day.astype(np.int64)[p["period_row"]]
-    planned = np.zeros(len(history), dtype=np.int64)
-    np.add.at(
-        planned,
-        p["period_row"],
-        line_shares(p["period_amount"], p["period_first"], p["period_last"], line_day),
-    )
+    planned = planned_to_date(p, len(history), line_day)
     actual = c[f"labour_{quarter}"] + c[f"material_{quarter}"]
     method, x, y, z, chosen = terms(
         day, start, end, done, term, actual, budget, has_budget, np.where(has_budget, planned, 0),
@@ -252,8 +247,8 @@ class Calibration:
         if not self.picks:
             return choice
         start, end = columns["start_date"], columns["end_date"]
-        term = ((end - start) // _DAY + 1).astype(np.int64)
-        done = np.clip((np.datetime64(as_of, "D") - start) // _DAY + 1, 0, term).astype(np.int64)
+        term = term_days(start, end)
+        done = days_done(np.datetime64(as_of, "D"), start, term)
         quarter = nearest_quarter(done, term)
         types = np.array(["" if t is None else t for t in columns["type"]], dtype=object)
         for (type_, q), pick in self.picks.items():

@@ -1,6 +1,6 @@
 """One contract in depth: its figures, burn-up series, work orders, cost lines grouped, data quality.
 
-Every sum is computed in SQL for the one contract. Cost windows follow
+Every sum is computed in SQL for the one contract (store/contract_reads.py). Cost windows follow
 docs/metrics.md: a line counts when dated from start_date through min(as_of,
 end_date), both days included; lines outside the term are reported as
 findings, never dropped silently. Money is Decimal EUR, hours Decimal hours.
@@ -12,17 +12,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, not_, or_, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
-from budgetcore.figures import frame
+from budgetcore import clock
+from budgetcore.figures import forecast, frame
 from budgetcore.figures.calibration import Calibration
-from budgetcore.figures.metrics import ZERO, ContractFigures, Filters, Thresholds
-from budgetcore.store import columns
-from budgetcore.store.aggregates import billed_on_top, covered
-from budgetcore.store.database import EPOCH, month_start
-from budgetcore.store.models import UNIT, BudgetLine, Contract, Fixed, HourLine, MaterialLine, WorkOrder
-from budgetcore.store.models import BudgetPeriod as StoredPeriod
+from budgetcore.figures.metrics import ZERO, ContractFigures, Filters, Thresholds, ratio
+from budgetcore.store import columns, contract_reads
+from budgetcore.store.database import EPOCH
+from budgetcore.store.models import UNIT, Contract
 
 CATEGORIES = ("labour", "material", "other")
 NUMBER_LENGTH = Contract.__table__.c.contract_number.type.length  # characters a contract number has at most
@@ -43,10 +41,6 @@ def figures(
     return found.figures()[0] if len(found) else None
 
 
-def _contract(session: Session, contract_number: str) -> Contract | None:
-    return session.scalar(select(Contract).where(Contract.contract_number == contract_number))
-
-
 @dataclass(frozen=True)
 class BudgetPeriod:
     """One budget line with its period resolved against the term (both days included)."""
@@ -61,21 +55,9 @@ class BudgetPeriod:
 def budget_periods(session: Session, contract_number: str) -> list[BudgetPeriod]:
     """The contract's budget lines with their periods as storage resolved them (budget_periods:
     an empty period_start or period_end is the contract's term)."""
-    p = StoredPeriod
-    rows = session.execute(
-        select(BudgetLine.category, BudgetLine.amount, BudgetLine.hours, p.first_day, p.last_day)
-        .join(p, p.budget_line_id == BudgetLine.id)
-        .join(Contract, BudgetLine.contract_id == Contract.id)
-        .where(Contract.contract_number == contract_number)
-        .order_by(BudgetLine.category, BudgetLine.period_key)
-    )
+    rows = contract_reads.budget_period_rows(session, contract_number)
     day = dt.timedelta(days=1)
     return [BudgetPeriod(c, a, h, EPOCH + first * day, EPOCH + last * day) for c, a, h, first, last in rows]
-
-
-def _as_date(value: dt.date | str) -> dt.date:
-    # coalesce() of two DATE columns comes back as text on SQLite
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)
@@ -87,55 +69,28 @@ class BurnUpPoint:
     planned: Decimal
 
 
-def _cost_lines(contract_id: int, covered_only: bool = False):
-    """(date, labour, material) of every cost line on the contract's work orders (covered_only:
-    of the covered ones, the budget's; docs/metrics.md, Scope)."""
-    scope = (WorkOrder.contract_id == contract_id, *((covered(),) if covered_only else ()))
-    hours = (
-        select(HourLine.date.label("date"), HourLine.cost.label("labour"), literal(0).label("material"))
-        .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
-        .where(*scope)
-    )
-    materials = (
-        select(MaterialLine.date, literal(0), MaterialLine.cost)
-        .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
-        .where(*scope)
-    )
-    return union_all(hours, materials).subquery("lines")
-
-
 def burn_up(session: Session, contract_number: str, as_of: dt.date) -> list[BurnUpPoint]:
     """Month by month over the term: cumulative in-term actual cost and planned to date.
 
     Points fall on the day before the start (zero), each month end inside the
     term, the end date, and as_of when it lies inside the term.
     """
-    contract = _contract(session, contract_number)
+    contract = contract_reads.contract_term(session, contract_number)
     if contract is None:
         return []
     start, end = contract.start_date, contract.end_date
-    lines = _cost_lines(contract.id, covered_only=True)
-    month = month_start(lines.c.date).label("month")
     # lines are cut at min(as_of, end), so the month of as_of holds only lines up to as_of
-    monthly = {
-        _as_date(m): cost or ZERO
-        for m, cost in session.execute(
-            select(month, type_coerce(func.sum(lines.c.labour + lines.c.material), Fixed()))
-            .where(lines.c.date >= start, lines.c.date <= min(as_of, end))
-            .group_by(month)
-        )
-    }
+    monthly = contract_reads.covered_cost_by_month(session, contract, as_of)
     periods = columns.contract_columns(session, [contract_number])
-    amounts, firsts, lasts = periods["period_amount"], periods["period_first"], periods["period_last"]
 
     def planned(day: dt.date) -> Decimal:
-        return Decimal(int(frame.line_shares(amounts, firsts, lasts, (day - EPOCH).days).sum())) * UNIT
+        return Decimal(int(forecast.planned_to_date(periods, 1, (day - EPOCH).days)[0])) * UNIT
 
     days = [start - dt.timedelta(days=1)]
-    day = _month_end(start)
+    day = clock.month_end(start)
     while day < end:
         days.append(day)
-        day = _month_end(day + dt.timedelta(days=1))
+        day = clock.month_end(day + dt.timedelta(days=1))
     days.append(end)
     if start <= as_of < end and as_of not in days:
         days.append(as_of)
@@ -153,11 +108,6 @@ def burn_up(session: Session, contract_number: str, as_of: dt.date) -> list[Burn
     return points
 
 
-def _month_end(day: dt.date) -> dt.date:
-    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
 @dataclass(frozen=True)
 class CategoryRow:
     """Budget against actual for one category (EUR); actual 'other' is always 0 (no such lines)."""
@@ -165,6 +115,11 @@ class CategoryRow:
     category: str
     budget: Decimal
     actual: Decimal
+
+    @property
+    def consumed(self) -> Decimal | None:
+        """actual / budget (fraction; None at a budget of 0)."""
+        return ratio(self.actual, self.budget)
 
 
 def by_category(f: ContractFigures) -> list[CategoryRow]:
@@ -203,45 +158,10 @@ class WorkOrderRow:
 
 def work_orders(session: Session, contract_number: str, as_of: dt.date) -> list[WorkOrderRow]:
     """The contract's work orders dated on or before as_of, newest first, with their cost."""
-    contract = _contract(session, contract_number)
+    contract = contract_reads.contract_term(session, contract_number)
     if contract is None:
         return []
-
-    def lines(model, *sums):
-        return (
-            select(
-                model.work_order_id.label("wo"),
-                *sums,
-                func.sum(func.coalesce(model.revenue, 0)).label("revenue"),
-                func.sum(case((model.revenue.is_(None), 1), else_=0)).label("unpriced"),
-            )
-            .join(WorkOrder, model.work_order_id == WorkOrder.id)
-            .where(WorkOrder.contract_id == contract.id)
-            .group_by(model.work_order_id)
-            .subquery()
-        )
-
-    hours = lines(HourLine, func.sum(HourLine.hours).label("hours"), func.sum(HourLine.cost).label("labour"))
-    materials = lines(MaterialLine, func.sum(MaterialLine.cost).label("material"))
-    rows = session.execute(
-        select(
-            WorkOrder.work_order_number,
-            WorkOrder.date,
-            WorkOrder.type,
-            WorkOrder.status,
-            WorkOrder.description,
-            type_coerce(hours.c.hours, Fixed()),
-            type_coerce(hours.c.labour, Fixed()),
-            type_coerce(materials.c.material, Fixed()),
-            billed_on_top(),
-            type_coerce(func.coalesce(hours.c.revenue, 0) + func.coalesce(materials.c.revenue, 0), Fixed()),
-            func.coalesce(hours.c.unpriced, 0) + func.coalesce(materials.c.unpriced, 0),
-        )
-        .outerjoin(hours, hours.c.wo == WorkOrder.id)
-        .outerjoin(materials, materials.c.wo == WorkOrder.id)
-        .where(WorkOrder.contract_id == contract.id, WorkOrder.date <= as_of)
-        .order_by(WorkOrder.date.desc(), WorkOrder.work_order_number.desc())
-    )
+    rows = contract_reads.work_order_rows(session, contract, as_of)
     return [
         WorkOrderRow(
             n,
@@ -279,39 +199,11 @@ class ExtraMonth:
 def extra_months(session: Session, contract_number: str, as_of: dt.date) -> list[ExtraMonth]:
     """What the work billed on top was, month by month: its in-term lines through as_of (the
     cost window), oldest month first; the sums are the contract's extra_cost and extra_revenue."""
-    contract = _contract(session, contract_number)
+    contract = contract_reads.contract_term(session, contract_number)
     if contract is None:
         return []
-
-    def part(model):
-        return (
-            select(
-                model.date.label("date"),
-                WorkOrder.id.label("wo"),
-                model.cost.label("cost"),
-                func.coalesce(model.revenue, 0).label("revenue"),
-            )
-            .join(WorkOrder, model.work_order_id == WorkOrder.id)
-            .where(
-                WorkOrder.contract_id == contract.id,
-                billed_on_top(),
-                _in_window(model.date, contract, as_of),
-            )
-        )
-
-    lines = union_all(part(HourLine), part(MaterialLine)).subquery("lines")
-    month = month_start(lines.c.date).label("month")
-    rows = session.execute(
-        select(
-            month,
-            func.count(func.distinct(lines.c.wo)),
-            type_coerce(func.sum(lines.c.cost), Fixed()),
-            type_coerce(func.sum(lines.c.revenue), Fixed()),
-        )
-        .group_by(month)
-        .order_by(month)
-    )
-    return [ExtraMonth(_as_date(m), n, cost or ZERO, revenue or ZERO) for m, n, cost, revenue in rows]
+    rows = contract_reads.extra_month_rows(session, contract, as_of)
+    return [ExtraMonth(m, n, cost or ZERO, revenue or ZERO) for m, n, cost, revenue in rows]
 
 
 @dataclass(frozen=True)
@@ -327,22 +219,10 @@ class HoursRow:
 def hours_by_employee(session: Session, contract_number: str, as_of: dt.date) -> list[HoursRow]:
     """In-term hour lines of covered work orders through as_of grouped by employee and hour
     type, most cost first (work billed on top: work_orders, extra_months)."""
-    contract = _contract(session, contract_number)
+    contract = contract_reads.contract_term(session, contract_number)
     if contract is None:
         return []
-    cost = type_coerce(func.sum(HourLine.cost), Fixed())
-    rows = session.execute(
-        select(
-            HourLine.employee,
-            HourLine.hour_type,
-            type_coerce(func.sum(HourLine.hours), Fixed()),
-            cost,
-        )
-        .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
-        .where(WorkOrder.contract_id == contract.id, covered(), _in_window(HourLine.date, contract, as_of))
-        .group_by(HourLine.employee, HourLine.hour_type)
-        .order_by(cost.desc(), HourLine.employee, HourLine.hour_type)
-    )
+    rows = contract_reads.hours_rows(session, contract, as_of)
     return [HoursRow(e, t, h or ZERO, c or ZERO) for e, t, h, c in rows]
 
 
@@ -359,29 +239,11 @@ class MaterialRow:
 def materials_by_article(session: Session, contract_number: str, as_of: dt.date) -> list[MaterialRow]:
     """In-term material lines of covered work orders through as_of grouped by article code,
     most cost first."""
-    contract = _contract(session, contract_number)
+    contract = contract_reads.contract_term(session, contract_number)
     if contract is None:
         return []
-    cost = type_coerce(func.sum(MaterialLine.cost), Fixed())
-    rows = session.execute(
-        select(
-            MaterialLine.article_code,
-            func.min(MaterialLine.description),
-            type_coerce(func.sum(MaterialLine.quantity), Fixed()),
-            cost,
-        )
-        .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
-        .where(
-            WorkOrder.contract_id == contract.id, covered(), _in_window(MaterialLine.date, contract, as_of)
-        )
-        .group_by(MaterialLine.article_code)
-        .order_by(cost.desc(), MaterialLine.article_code)
-    )
+    rows = contract_reads.material_rows(session, contract, as_of)
     return [MaterialRow(a, d, q or ZERO, c or ZERO) for a, d, q, c in rows]
-
-
-def _in_window(date_col, contract: Contract, as_of: dt.date):
-    return and_(date_col >= contract.start_date, date_col <= min(as_of, contract.end_date))
 
 
 @dataclass(frozen=True)
@@ -407,61 +269,19 @@ FINDINGS = {
 
 def findings(session: Session, contract_number: str) -> list[Finding]:
     """What looks wrong or incomplete in this contract's data, independent of as_of."""
-    contract = _contract(session, contract_number)
+    contract = contract_reads.contract_term(session, contract_number)
     if contract is None:
         return []
-    start, end, cid = contract.start_date, contract.end_date, contract.id
-    lines = _cost_lines(cid)
-    cost = type_coerce(func.sum(lines.c.labour + lines.c.material), Fixed())
-    outside = session.execute(
-        select(func.count(), cost).where(or_(lines.c.date < start, lines.c.date > end))
-    ).one()
+    start, end = contract.start_date, contract.end_date
+    checks = contract_reads.line_checks(session, contract)
     result: list[Finding] = []
-    if outside[0]:
-        result.append(Finding(FINDINGS["outside"], outside[0], outside[1] or ZERO))
-    if contract.terminated_on is not None:
-        after = session.execute(
-            select(func.count(), cost).where(lines.c.date > contract.terminated_on, lines.c.date <= end)
-        ).one()
-        if after[0]:
-            result.append(Finding(FINDINGS["after_termination"], after[0], after[1] or ZERO))
-    zero_rate = session.scalar(
-        select(func.count())
-        .select_from(HourLine)
-        .join(WorkOrder, HourLine.work_order_id == WorkOrder.id)
-        .where(WorkOrder.contract_id == cid, HourLine.cost_rate == 0)
-    )
-    if zero_rate:
-        result.append(Finding(FINDINGS["zero_rate"], zero_rate))
-    zero_cost = session.scalar(
-        select(func.count())
-        .select_from(MaterialLine)
-        .join(WorkOrder, MaterialLine.work_order_id == WorkOrder.id)
-        .where(WorkOrder.contract_id == cid, MaterialLine.unit_cost == 0)
-    )
-    if zero_cost:
-        result.append(Finding(FINDINGS["zero_cost"], zero_cost))
-    has_hours = select(HourLine.id).where(HourLine.work_order_id == WorkOrder.id).exists()
-    has_materials = select(MaterialLine.id).where(MaterialLine.work_order_id == WorkOrder.id).exists()
-    empty = session.scalar(
-        select(func.count())
-        .select_from(WorkOrder)
-        .where(WorkOrder.contract_id == cid, not_(has_hours), not_(has_materials))
-    )
-    if empty:
-        result.append(Finding(FINDINGS["empty"], empty))
-    unpriced = sum(
-        session.scalar(
-            select(func.count())
-            .select_from(model)
-            .join(WorkOrder, model.work_order_id == WorkOrder.id)
-            .where(WorkOrder.contract_id == cid, billed_on_top(), model.revenue.is_(None))
-        )
-        or 0
-        for model in (HourLine, MaterialLine)
-    )
-    if unpriced:
-        result.append(Finding(FINDINGS["unpriced"], unpriced))
+    for name in ("outside", "after_termination"):
+        count, amount = getattr(checks, name)
+        if count:
+            result.append(Finding(FINDINGS[name], count, amount))
+    for name in ("zero_rate", "zero_cost", "empty", "unpriced"):
+        if getattr(checks, name):
+            result.append(Finding(FINDINGS[name], getattr(checks, name)))
     periods = budget_periods(session, contract_number)
     if not periods:
         result.append(Finding(FINDINGS["no_budget"], 0))
@@ -498,11 +318,7 @@ def detail(
         return None  # no stored number is like it, and PostgreSQL refuses a NUL in a text parameter
     f = figures(session, contract_number, as_of, thresholds, picks)
     if f is None:  # 'ct-2024-00021' for CT-2024-00021: a lookup ignores case when one contract fits
-        found = session.scalars(
-            select(Contract.contract_number).where(
-                func.lower(Contract.contract_number) == contract_number.lower()
-            )
-        ).all()
+        found = contract_reads.numbers_ignoring_case(session, contract_number)
         if len(found) != 1 or found[0] == contract_number:
             return None
         contract_number = found[0]

@@ -171,6 +171,25 @@ def half_even(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     return q + up
 
 
+def positive_ratio(
+    numerator: np.ndarray, denominator: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A ratio of two integer columns with its denominator made positive: (numerator x sign,
+    |denominator|, defined where the denominator is not 0). Consumed and the burn index."""
+    sign = np.sign(denominator)
+    return numerator * sign, denominator * sign, denominator != 0
+
+
+def at(terms: Sum, i: int) -> int:
+    """Row i of a sum of products, exactly (Python ints)."""
+    return _int_sum(terms, i)
+
+
+def estimate(numerator: Sum, denominator: Term, n: int) -> np.ndarray:
+    """numerator / denominator per row in float64: a sort key or a chart position, never a decision."""
+    return _estimate(numerator, n)[0] / _float(denominator, n)
+
+
 _INT64_SAFE = 2.0**60  # an estimate below this (with _ERROR to spare) is an int64 value with room
 
 

@@ -3,7 +3,8 @@
 frame.derive calls terms() at as_of for the portfolio, and calibration.replay calls
 it at 25, 50 and 75 % of each completed contract's term, so that the backtest
 measures the very rule the figures use (docs/metrics.md, "Forecast at end of
-term"). Also planned to date per budget line (line_shares), which both need.
+term"). Also planned to date (line_shares per budget line, planned_to_date per contract),
+which both need, as do the variance per period and the contract's burn-up.
 Integers only: money in millionths, days as counts or day numbers.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from budgetcore.figures import exact
 from budgetcore.figures.metrics import CHOOSABLE, FORECAST_METHODS
 
 METHODS = tuple(FORECAST_METHODS)
@@ -42,6 +44,16 @@ def line_shares(amount: np.ndarray, first: np.ndarray, last: np.ndarray, day) ->
     )
 
 
+def planned_to_date(periods: dict[str, np.ndarray], rows: int, day) -> np.ndarray:
+    """Planned to date per contract row (millionths): the sum of its budget lines' line_shares at
+    `day` (a day number, or one per line). periods: the lines' period_amount, period_first,
+    period_last (day numbers) and period_row (the row each line belongs to, 0 .. rows - 1)."""
+    shares = line_shares(periods["period_amount"], periods["period_first"], periods["period_last"], day)
+    planned = np.zeros(rows, dtype=np.int64)
+    np.add.at(planned, periods["period_row"], shares)
+    return planned
+
+
 def terms(
     day: np.datetime64 | np.ndarray,
     start: np.ndarray,
@@ -69,8 +81,7 @@ def terms(
     """
     n = len(start)
     index = {m: i for i, m in enumerate(METHODS)}
-    planned_sign = np.sign(planned)
-    burn_den = planned * planned_sign
+    burn_num, burn_den, _ = exact.positive_ratio(actual, planned)  # the burn index
     applies = {
         "visits": has_planned_visits & (visits > 0) & (visits < planned_visits),
         "burn": burn_den > 0,
@@ -100,7 +111,7 @@ def terms(
         "actual": (actual, ones, ones),
         "not started": (budget, ones, ones),
         "visits": (actual, planned_visits, visits),  # actual + (planned - done) x actual / done
-        "burn": (budget, actual * planned_sign, burn_den),  # budget x actual / planned to date
+        "burn": (budget, burn_num, burn_den),  # budget x actual / planned to date
         "run rate": (actual, term, done),  # actual / elapsed
         "remaining budget": (actual + budget - planned, ones, ones),  # actual + budget still planned
         "none": (zeros, ones, ones),

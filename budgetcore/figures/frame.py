@@ -35,12 +35,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import numpy as np
-import sqlalchemy as sa
-from sqlalchemy import BigInteger, type_coerce
 from sqlalchemy.orm import Session
 
-from budgetcore.figures import actuals, advice, calibration, exact
-from budgetcore.figures.forecast import METHODS, line_shares, terms
+from budgetcore.figures import actuals, advice, calibration, exact, forecast
+from budgetcore.figures.forecast import METHODS, terms
 from budgetcore.figures.metrics import (
     AT_RISK,
     AUTO,
@@ -61,10 +59,11 @@ from budgetcore.figures.metrics import (
 )
 from budgetcore.figures.pricing import NO_COST, NO_FORECAST
 from budgetcore.figures.summary import Headline
+from budgetcore.figures.term import days_done, term_days
 from budgetcore.store import columns as stored
 from budgetcore.store.columns import COUNTS, DATES
-from budgetcore.store.database import EPOCH, plain_rows
-from budgetcore.store.models import UNIT, Contract
+from budgetcore.store.database import EPOCH, integer_rows
+from budgetcore.store.models import UNIT
 
 # the inputs of one contract, in order (ContractInputs' fields)
 INPUT_COLUMNS = (
@@ -98,8 +97,9 @@ class PortfolioFrame:
     Inputs (INPUT_COLUMNS; money and hours as int64 millionths, missing optional
     integers as 0 with a mask `has_<name>`; contract_id when read by load()).
     Derived, exact: has_budget, budget_total and actual_total (millionths),
-    term_days, days_done; the forecast as forecast_x x forecast_y / forecast_z
-    (millionths; each int64, forecast_z > 0); method (index into METHODS), status
+    term_days, days_done; the forecast as forecast_base x forecast_num / forecast_den
+    (millionths: a base amount such as the actual or the budget, times a factor num / den;
+    each int64, forecast_den > 0); method (index into METHODS), status
     (index into STATUSES), action (index into advice.ACTIONS); shown as printed:
     budget_cents, labour_cents, material_cents, actual_cents, forecast_cents,
     margin_cents, forecast_margin_cents, price_cents (cents), consumed_4,
@@ -193,7 +193,8 @@ def portfolio_call_rates(session: Session, as_of: dt.date) -> CallRates:
     """The whole portfolio's corrective work orders and days done per contract type at as_of
     (call_rates): what one contract's corrective work is compared with."""
     columns = read(session, as_of)
-    _, done = term_and_done(columns["start_date"], columns["end_date"], np.datetime64(as_of, "D"))
+    start = columns["start_date"]
+    done = days_done(np.datetime64(as_of, "D"), start, term_days(start, columns["end_date"]))
     return call_rates(columns["type"], columns["calls_done"], done)
 
 
@@ -217,11 +218,11 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
     )
     columns["planned_to_date"] = planned_to_date(periods, len(ids), as_of)
     after = actuals.reads_after(session, as_of)
-    scope = None if numbers is None else sa.select(Contract.id).where(Contract.contract_number.in_(numbers))
+    scope = None if numbers is None else stored.ids_of(numbers)
     part = actuals.far_side(as_of, after, scope)
     parts = stored.placed(
         ids,
-        plain_rows(session, sa.select(*(type_coerce(c, BigInteger) for c in part.c))),
+        integer_rows(session, part),
         ("labour", "material", "hours", "visits", "calls", *EXTRA_COLUMNS),
     )
     for name, actual in (
@@ -235,13 +236,9 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
         columns[actual] = columns.pop(name) - parts[name] if after else parts[name]
     # archived contracts leave the portfolio (their rows stay in every table and snapshot);
     # one asked for by number (its own page, its pack) is still read
-    archived = (
-        []
-        if numbers is not None
-        else plain_rows(session, sa.select(Contract.id).where(Contract.archived_on.is_not(None)))
-    )
+    archived = [] if numbers is not None else stored.archived_ids(session)
     if archived:
-        keep = ~np.isin(ids, np.array([row[0] for row in archived], dtype=ids.dtype))
+        keep = ~np.isin(ids, np.array(archived, dtype=ids.dtype))
         columns = {name: values[keep] for name, values in columns.items()}
     return columns
 
@@ -291,13 +288,8 @@ def from_inputs(
 
 
 def planned_to_date(periods: dict[str, np.ndarray], rows: int, as_of: dt.date) -> np.ndarray:
-    """Planned to date per contract row (millionths): the sum of its budget lines' shares at as_of."""
-    value = line_shares(
-        periods["period_amount"], periods["period_first"], periods["period_last"], (as_of - EPOCH).days
-    )
-    planned = np.zeros(rows, dtype=np.int64)
-    np.add.at(planned, periods["period_row"], value)
-    return planned
+    """Planned to date per contract row at as_of (millionths): forecast.planned_to_date."""
+    return forecast.planned_to_date(periods, rows, (as_of - EPOCH).days)
 
 
 def _ratio(value: Decimal) -> tuple[int, int]:
@@ -336,17 +328,19 @@ def derive(
     n = len(c["contract_number"])
     day = np.datetime64(as_of, "D")
     start, end = c["start_date"], c["end_date"]
-    # the term includes both its first and last day; days done clamp to 0 .. term
-    term, done = term_and_done(start, end, day)
+    term = term_days(start, end)  # both its first and last day included
+    done = days_done(day, start, term)  # clamped to 0 .. term
     has_budget = c["budget_lines"] > 0
     budget = np.where(has_budget, c["budget_labour"] + c["budget_material"] + c["budget_other"], 0)
     actual = c["actual_labour"] + c["actual_material"]
     planned = np.where(has_budget, c["planned_to_date"], 0)
     has_value, value = c["has_contract_value"], c["contract_value"]
-    # consumed = actual / budget and burn index = actual / planned to date, denominators made positive
-    budget_sign, planned_sign = np.sign(budget), np.sign(planned)
-    consumed_den, burn_den = budget * budget_sign, planned * planned_sign
-    has_consumed, has_burn = consumed_den > 0, burn_den > 0
+    consumed_num, consumed_den, has_consumed = exact.positive_ratio(
+        actual, budget
+    )  # consumed = actual / budget
+    burn_num, burn_den, has_burn = exact.positive_ratio(
+        actual, planned
+    )  # burn index = actual / planned to date
 
     # the forecast at end of term, x * y / z (millionths): forecast.terms, also the backtest's rule
     if choice is None and thresholds.forecast_method in CHOOSABLE:
@@ -363,10 +357,10 @@ def derive(
     share_n, share_d = _ratio(thresholds.watch_elapsed)
     over = actual > budget
     at_risk = has_forecast & (exact.compare([(x, y, risk_d)], [(budget, risk_d + risk_n, z)], n) > 0)
-    above = has_forecast & (exact.compare([(x, y)], [(budget, z)], n) > 0)
+    above = has_forecast & (exact.compare([(x, y)], [(budget, z)], n) > 0)  # the forecast over budget
     watch_share = (
         has_consumed
-        & (exact.compare([(actual, budget_sign, level_d)], [(level_n, consumed_den)], n) >= 0)
+        & (exact.compare([(consumed_num, level_d)], [(level_n, consumed_den)], n) >= 0)
         & (exact.compare([(done, share_d)], [(share_n, term)], n) < 0)
     )
     status = np.select(
@@ -381,9 +375,9 @@ def derive(
         actual_total=actual,
         term_days=term,
         days_done=done,
-        forecast_x=x,
-        forecast_y=y,
-        forecast_z=z,
+        forecast_base=x,
+        forecast_num=y,
+        forecast_den=z,
         method=method,
         method_chosen=chosen,
         status=status,
@@ -398,34 +392,36 @@ def derive(
     _shown("material_cents", c, [(c["actual_material"],)], (CENTS,))
     _shown("actual_cents", c, [(actual,)], (CENTS,))
     _scope(c, actual, thresholds, call_rates(c["type"], c["calls_done"], done) if rates is None else rates)
-    _shown("consumed_4", c, [(actual, budget_sign, PLACES)], (consumed_den,), has_consumed)
+    _shown("consumed_4", c, [(consumed_num, PLACES)], (consumed_den,), has_consumed)
     _shown("elapsed_4", c, [(done, PLACES)], (term,))
-    _shown("burn_4", c, [(actual, planned_sign, PLACES)], (burn_den,), has_burn)
+    _shown("burn_4", c, [(burn_num, PLACES)], (burn_den,), has_burn)
     _shown("forecast_cents", c, [(x, y)], (z, CENTS), has_forecast)
-    # margin to date: the value earned to date (contract value x elapsed) minus the actual total
-    _shown("margin_cents", c, [(value, done), (actual, term, -1)], (term, CENTS), has_value)
+    margin_num, margin_den = margin_to_date(c)
+    _shown("margin_cents", c, margin_num, (*margin_den, CENTS), has_value)
     _shown("forecast_margin_cents", c, [(value, z), (x, y, -1)], (z, CENTS), has_value & has_forecast)
     with np.errstate(divide="ignore", invalid="ignore"):  # sort keys and chart positions only
-        c["consumed"] = np.where(
-            has_consumed, actual * budget_sign / np.where(has_consumed, consumed_den, 1), np.nan
-        )
-        c["burn_index"] = np.where(has_burn, actual * planned_sign / np.where(has_burn, burn_den, 1), np.nan)
+        c["consumed"] = np.where(has_consumed, consumed_num / np.where(has_consumed, consumed_den, 1), np.nan)
+        c["burn_index"] = np.where(has_burn, burn_num / np.where(has_burn, burn_den, 1), np.nan)
         c["elapsed"] = done / term
         c["forecast"] = np.where(has_forecast, x.astype(float) * y / z, np.nan)
-        c["margin"] = np.where(has_value, value.astype(float) * done / term - actual, np.nan)
+        c["margin"] = np.where(has_value, exact.estimate(margin_num, margin_den, n), np.nan)
         c["forecast_margin"] = np.where(has_value & has_forecast, value - c["forecast"], np.nan)
     frame = PortfolioFrame(as_of, thresholds, c)
     c["approaching_renewal"] = renewal_mask(frame, thresholds.renewal_window_days)
-    _advice(c, has_forecast, thresholds, rules)
-    _why(c, has_burn, thresholds, rules)
+    _advice(c, has_forecast, above, thresholds, rules)
+    _why(c, has_burn, above, thresholds, rules)
     return frame
 
 
-def term_and_done(start: np.ndarray, end: np.ndarray, day: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
-    """Term days and days done at day per contract: the term includes its first and last day;
-    days done clamp to 0 .. term."""
-    term = ((end - start) // _DAY + 1).astype(np.int64)
-    return term, np.clip((day - start) // _DAY + 1, 0, term).astype(np.int64)
+def margin_to_date(c: dict[str, np.ndarray], rows: np.ndarray | None = None) -> tuple[exact.Sum, exact.Term]:
+    """Margin to date (docs/metrics.md) as an exact quotient in millionths: the value earned to
+    date (contract value x days done / term days) minus the actual total. rows: a mask or indexes
+    (all rows by default); the rows without a contract value have no margin."""
+    value, done, term, actual = (
+        c[name] if rows is None else c[name][rows]
+        for name in ("contract_value", "days_done", "term_days", "actual_total")
+    )
+    return [(value, done), (actual, term, -1)], (term,)
 
 
 @dataclass(frozen=True)
@@ -500,7 +496,9 @@ def _scope(c: dict[str, np.ndarray], actual: np.ndarray, thresholds: Thresholds,
     c["out_of_scope"] = c["share_scope"] | c["calls_scope"]
 
 
-def _why(c: dict[str, np.ndarray], has_burn, thresholds: Thresholds, rules: advice.ReviewRules) -> None:
+def _why(
+    c: dict[str, np.ndarray], has_burn, above, thresholds: Thresholds, rules: advice.ReviewRules
+) -> None:
     """Why a contract needs attention (advice.WHY), one mask per reason, and the no-activity flag."""
     n = len(c["contract_number"])
     term, done = c["term_days"], c["days_done"]
@@ -512,24 +510,10 @@ def _why(c: dict[str, np.ndarray], has_burn, thresholds: Thresholds, rules: advi
     budgeted = pressed & c["has_budget"]
     labour = budgeted & (c["actual_labour"] > c["budget_labour"])
     material = budgeted & (c["actual_material"] > c["budget_material"])
-    has_forecast = c["method"] != METHODS.index("none")
-    over = (
-        budgeted
-        & has_forecast
-        & (exact.compare([(c["forecast_x"], c["forecast_y"])], [(c["budget_total"], c["forecast_z"])], n) > 0)
-    )
-    planned = c["planned_to_date"]  # burn index above 1: actual / planned to date > 1
-    ahead = pressed & has_burn & (c["actual_total"] * np.sign(planned) > np.abs(planned))
-    # the mirror of the review-scope rule: done x factor <= planned to date, and extra fewer
-    factor_n, factor_d = _ratio(rules.visits_factor)
-    expected_x_term = c["planned_visits"] * done
-    visits_x_term = c["visits_done"] * term
-    behind = (
-        c["has_planned_visits"]
-        & (c["planned_visits"] != 0)
-        & (exact.compare([(visits_x_term, factor_n)], [(expected_x_term, factor_d)], n) <= 0)
-        & (expected_x_term - visits_x_term >= term * rules.visits_extra)
-    )
+    over = budgeted & above  # the forecast over budget
+    burn_num, burn_den, _ = exact.positive_ratio(c["actual_total"], c["planned_to_date"])
+    ahead = pressed & has_burn & (burn_num > burn_den)  # burn index above 1
+    _, behind = _visits(c, rules)
     c.update(
         why_labour=labour,
         why_material=material,
@@ -537,6 +521,31 @@ def _why(c: dict[str, np.ndarray], has_burn, thresholds: Thresholds, rules: advi
         why_ahead=ahead,
         why_visits=behind,
     )
+
+
+def _visits(c: dict[str, np.ndarray], rules: advice.ReviewRules) -> tuple[np.ndarray, np.ndarray]:
+    """The visits rule (docs/metrics.md): visits planned to date = planned visits x elapsed.
+    (ahead, behind) per row with planned visits: ahead (review scope) when done >= planned to
+    date x visits_factor and at least visits_extra more; behind (a reason for attention), its
+    mirror, when done x visits_factor <= planned to date and at least visits_extra fewer."""
+    n = len(c["contract_number"])
+    term, done = c["term_days"], c["days_done"]
+    planned = c["has_planned_visits"] & (c["planned_visits"] != 0)
+    expected_x_term = c["planned_visits"] * done  # visits planned to date x term days
+    visits_x_term = c["visits_done"] * term
+    extra = term * rules.visits_extra
+    factor_n, factor_d = _ratio(rules.visits_factor)
+    ahead = (
+        planned
+        & (exact.compare([(visits_x_term, factor_d)], [(expected_x_term, factor_n)], n) >= 0)
+        & (visits_x_term - expected_x_term >= extra)
+    )
+    behind = (
+        planned
+        & (exact.compare([(visits_x_term, factor_n)], [(expected_x_term, factor_d)], n) <= 0)
+        & (expected_x_term - visits_x_term >= extra)
+    )
+    return ahead, behind
 
 
 def _price_terms(x, y, z, margin: Decimal) -> tuple[exact.Sum, exact.Term]:
@@ -571,7 +580,7 @@ def indexation(c: dict[str, np.ndarray], setting: Decimal) -> np.ndarray:
 
 
 def _advice(
-    c: dict[str, np.ndarray], has_forecast, thresholds: Thresholds, rules: advice.ReviewRules
+    c: dict[str, np.ndarray], has_forecast, above, thresholds: Thresholds, rules: advice.ReviewRules
 ) -> None:
     """The renewal price and the suggested action (docs/metrics.md "Renewal advice and price").
 
@@ -579,7 +588,7 @@ def _advice(
     price = forecast x (1 + indexation) / (1 - target margin); suggested price = the larger of
     the two, in cents. The rules compare the two prices as shown (cents)."""
     n = len(c["contract_number"])
-    x, y, z = c["forecast_x"], c["forecast_y"], c["forecast_z"]
+    x, y, z = c["forecast_base"], c["forecast_num"], c["forecast_den"]
     value, has_value = c["contract_value"], c["has_contract_value"]
     index_n = indexation(c, thresholds.yearly_indexation)
     grown = INDEX_DEN + index_n  # (1 + indexation) x INDEX_DEN
@@ -621,24 +630,9 @@ def _advice(
     c["margin_high"] = high
     # without a contract value there is nothing to index: the forecast over the budget the price
     # was built on asks for a new price all the same
-    unvalued = (
-        ~has_value
-        & c["has_budget"]
-        & has_forecast
-        & (exact.compare([(x, y)], [(c["budget_total"], z)], n) > 0)
-    )
-    # visits planned to date = planned visits x elapsed; done >= that x factor and >= that + extra
-    planned = c["has_planned_visits"] & (c["planned_visits"] != 0)
-    term, done = c["term_days"], c["days_done"]
-    expected_x_term = c["planned_visits"] * done  # visits planned to date x term days
-    visits_x_term = c["visits_done"] * term
-    factor_n, factor_d = _ratio(rules.visits_factor)
-    scope = (
-        planned
-        & (exact.compare([(visits_x_term, factor_d)], [(expected_x_term, factor_n)], n) >= 0)
-        & (visits_x_term - expected_x_term >= term * rules.visits_extra)
-    )
-    c["expected_visits"] = exact.half_even(expected_x_term, term)
+    unvalued = ~has_value & c["has_budget"] & above
+    scope, _ = _visits(c, rules)
+    c["expected_visits"] = exact.half_even(c["planned_visits"] * c["days_done"], c["term_days"])
     c["visits_scope"] = scope
     scope = scope | c["out_of_scope"]  # or much of the cost billed on top (_scope, docs/metrics.md Scope)
     index = {a: i for i, a in enumerate(advice.ACTIONS)}
@@ -748,15 +742,20 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
     method = METHODS[c["method"][i]]
     has_forecast = method != "none"
     forecast = (
-        _quotient(int(c["forecast_x"][i]) * int(c["forecast_y"][i]), c["forecast_z"][i])
+        _quotient(int(c["forecast_base"][i]) * int(c["forecast_num"][i]), c["forecast_den"][i])
         if has_forecast
         else None
     )
     if method in ("actual", "not started"):  # a plain amount, not a quotient
         forecast = actual if method == "actual" else budget
-    consumed = actual / budget if has_budget and budget else None
-    planned = inputs.planned_to_date
-    burn = actual / planned if has_budget and planned else None
+    row = np.array([i])
+    consumed = _figure(*exact.positive_ratio(c["actual_total"][row], c["budget_total"][row]))
+    burn = _figure(
+        *exact.positive_ratio(
+            c["actual_total"][row], np.where(c["has_budget"][row], c["planned_to_date"][row], 0)
+        )
+    )
+    margin_num, margin_den = margin_to_date(c, row)
     value = inputs.contract_value
     deadline = c["notice_deadline"][i].astype(dt.date)
     every = actual + inputs.extra_cost  # all cost, covered and billed on top
@@ -765,17 +764,11 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
         as_of=frame.as_of,
         budget_total=budget,
         actual_total=actual,
-        elapsed=Decimal(int(c["days_done"][i])) / Decimal(int(c["term_days"][i])),
+        elapsed=_elapsed(c, i),
         consumed=consumed,
         burn_index=burn,
         forecast=Forecast(forecast, method, method_basis(frame, i)),
-        margin=None
-        if value is None
-        else _quotient(
-            int(c["contract_value"][i]) * int(c["days_done"][i])
-            - int(c["actual_total"][i]) * int(c["term_days"][i]),
-            c["term_days"][i],
-        ),
+        margin=None if value is None else _quotient(exact.at(margin_num, 0), exact.at(margin_den, 0)),
         forecast_margin=None if value is None or forecast is None else value - forecast,
         notice_deadline=deadline,
         next_deadline=c["next_deadline"][i].astype(dt.date),
@@ -835,12 +828,21 @@ def _scope_reason(
     )
 
 
+def _elapsed(c: dict[str, np.ndarray], i: int) -> Decimal:
+    """Row i's elapsed fraction, days done / term days, as a Decimal (28 significant digits)."""
+    return Decimal(int(c["days_done"][i])) / Decimal(int(c["term_days"][i]))
+
+
+def _figure(numerator: np.ndarray, denominator: np.ndarray, defined: np.ndarray) -> Decimal | None:
+    """The one row of a ratio (_per) as a Decimal (28 significant digits), None where undefined."""
+    return Decimal(int(numerator[0])) / Decimal(int(denominator[0])) if defined[0] else None
+
+
 def _whys(c, i: int, inputs: ContractInputs, budget, actual, forecast) -> tuple[Suggestion, ...]:
     """Row i's reasons for attention (advice.WHY) with the figures they quote, most telling first."""
     found = []
     if c["no_activity"][i]:
-        elapsed = Decimal(int(c["days_done"][i])) / Decimal(int(c["term_days"][i]))
-        found.append((advice.NO_ACTIVITY, {"elapsed": elapsed}))
+        found.append((advice.NO_ACTIVITY, {"elapsed": _elapsed(c, i)}))
     if c["why_labour"][i]:
         found.append((advice.LABOUR_OVER, {"actual": inputs.actual_labour, "budget": inputs.budget_labour}))
     if c["why_material"][i]:
@@ -942,16 +944,10 @@ def headline(frame: PortfolioFrame) -> Headline:
     counts = np.bincount(c["status"], minlength=len(STATUSES))
     rows = c["method"] != METHODS.index("none")
     forecast = exact.total(
-        [(c["forecast_x"][rows], c["forecast_y"][rows])], (c["forecast_z"][rows],), int(rows.sum()), 6
+        [(c["forecast_base"][rows], c["forecast_num"][rows])], (c["forecast_den"][rows],), int(rows.sum()), 6
     )
-    # margin to date per contract (value x days done / term days - actual), summed the same way
-    term, done = c["term_days"][has_value], c["days_done"][has_value]
-    margin = exact.total(
-        [(c["contract_value"][has_value], done), (c["actual_total"][has_value], term, -1)],
-        (term,),
-        int(has_value.sum()),
-        6,
-    )
+    # margin to date per contract, summed the same way
+    margin = exact.total(*margin_to_date(c, has_value), int(has_value.sum()), 6)
     return Headline(
         contracts=len(frame),
         budget_total=_millionths(c["budget_total"][c["has_budget"]]),
@@ -1051,7 +1047,7 @@ def order(frame: PortfolioFrame, by: str = "pressure", descending: bool = False)
 
     "pressure": the most pressing first: status (over budget first), then
     the highest burn index, then contract number. Any SORT_KEYS name sorts by
-    that column; "deadline" is portfolio.renewals' order (metrics.next_deadline,
+    that column; "deadline" is portfolio.renewals' order (the next_deadline column,
     then contract number).
     """
     number = frame["contract_number"]
@@ -1092,7 +1088,7 @@ def _missing(frame: PortfolioFrame, column: str) -> np.ndarray:
 
 
 def renewal_mask(frame: PortfolioFrame, window_days: int) -> np.ndarray:
-    """metrics.approaches_renewal per row: end date or notice deadline within the window, not
+    """Approaching renewal (docs/metrics.md) per row: end date or notice deadline within the window, not
     terminated and not renewed by a successor."""
     day = np.datetime64(frame.as_of, "D")
     horizon = day + np.timedelta64(window_days, "D")

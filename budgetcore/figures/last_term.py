@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from budgetcore.figures import frame, metrics, portfolio, pricing
 from budgetcore.figures.metrics import ContractFigures, Thresholds
 from budgetcore.figures.pricing import PriceSuggestion
-from budgetcore.store.models import Contract
+from budgetcore.figures.term import term_days
+from budgetcore.store import contract_reads
 
 AGREEMENT = Decimal("0.10")
 SUPPORTS, CONTRADICTS = "supports", "contradicts"
@@ -67,7 +67,7 @@ class TermFigures:
 
     @property
     def days(self) -> int:
-        return (self.end_date - self.start_date).days + 1  # the term includes both its days
+        return term_days(self.start_date, self.end_date)
 
 
 @dataclass(frozen=True)
@@ -108,11 +108,8 @@ def term_figures(f: ContractFigures) -> TermFigures:
 
 
 def previous_number(session: Session, contract_number: str) -> str | None:
-    """The previous_contract a contract names, or None."""
-    found = session.scalar(
-        select(Contract.previous_contract).where(Contract.contract_number == contract_number)
-    )
-    return found or None
+    """The previous_contract a contract names, or None (store/contract_reads.previous_number)."""
+    return contract_reads.previous_number(session, contract_number)
 
 
 def compare(

@@ -267,6 +267,12 @@ class ContractFigures:
     expected_calls: Decimal | None = None
 
     @property
+    def hours_used(self) -> Decimal | None:
+        """Actual hours / budgeted hours (fraction; None without budgeted hours): the contract
+        page's hours line and the packs' budget table."""
+        return ratio(self.inputs.actual_hours, self.inputs.budget_hours)
+
+    @property
     def extra_margin(self) -> Decimal:
         """Revenue minus cost of the work billed on top (EUR)."""
         return self.inputs.extra_revenue - self.inputs.extra_cost

@@ -1,8 +1,9 @@
 """User settings kept in the database: status thresholds, renewal window, target margin, currency.
 
 One place for them, so the dashboard, the command line and the exports show the
-same statuses. They are stored as text in the Meta key/value table under keys
-'setting.<name>'; a key that is missing or unreadable falls back to its default.
+same statuses. They are stored as text (store/settings_store.py: the Meta key/value
+table under keys 'setting.<name>'); a key that is missing or unreadable falls back
+to its default.
 """
 
 from __future__ import annotations
@@ -13,16 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import get_currency_name
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from budgetcore import i18n
 from budgetcore.figures.metrics import FORECAST_SETTINGS, Thresholds
-from budgetcore.store import access
-from budgetcore.store.database import set_meta
-from budgetcore.store.models import Meta
+from budgetcore.store import access, settings_store
 
-PREFIX = "setting."
 _RULES = Thresholds()  # the defaults are the rules' own
 
 
@@ -175,10 +172,8 @@ def _parse(name: str, text: str) -> object:
 
 def load(session: Session) -> Settings:
     """The stored settings; defaults for anything not stored or not readable."""
-    rows = session.execute(select(Meta.key, Meta.value).where(Meta.key.startswith(PREFIX)))
     values: dict[str, object] = {}
-    for key, text in rows:
-        name = key[len(PREFIX) :]
+    for name, text in settings_store.stored_texts(session).items():
         if name not in _FIELDS:
             continue
         try:
@@ -212,8 +207,7 @@ def save(session: Session, settings: Settings, actor: access.Actor | None = None
         if getattr(before, name) != getattr(settings, name)
     }
     access.record(session, actor, "settings", "", **changed)
-    for name in _FIELDS:
-        set_meta(session, PREFIX + name, str(getattr(settings, name)))
+    settings_store.store_texts(session, {name: str(getattr(settings, name)) for name in _FIELDS})
 
 
 def thresholds(session: Session) -> Thresholds:

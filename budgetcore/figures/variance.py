@@ -12,7 +12,8 @@ follow the maintained contract_months rows.
   truncated toward zero), so a phased budget is honoured and the periods add
   up to the budget total.
 - Actual of a closed period (its last day before as_of): the in-term labour
-  and material of its months, SQL sums over contract_months.
+  and material of its months, SQL sums over contract_months
+  (store/contract_reads.in_term_month_cost).
 - The running period (holding as_of) compares its planned to date (its budget
   up to as_of, not its whole budget: a week into a quarter, a week's worth)
   with the actual total to date (the contract's figures) minus the closed
@@ -28,20 +29,22 @@ millionths until the Decimals it returns.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from budgetcore import clock
 from budgetcore.figures import forecast
 from budgetcore.figures.metrics import ContractFigures
-from budgetcore.store.models import UNIT, BudgetPeriod, Contract, ContractMonth, to_units
+from budgetcore.store import contract_reads
+from budgetcore.store.database import EPOCH
+from budgetcore.store.models import UNIT, to_units
 
 GRAINS = {"month": 1, "quarter": 3, "year": 12}
 CLOSED, RUNNING, NOT_STARTED = "closed", "running", "not started"
-EPOCH = dt.date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,35 @@ class PeriodVariance:
     period_budget: Decimal = Decimal(0)
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    """The first day of the month `months` after day's month."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
+@dataclass(frozen=True)
+class ToDate:
+    """The periods begun by as_of together (EUR): from the first one's first day to the last one's
+    last day, their whole budgets, their budgets to as_of, actual, variance and variance %."""
+
+    first: dt.date
+    last: dt.date
+    period_budget: Decimal
+    budget: Decimal
+    actual: Decimal
+    variance: Decimal
+    variance_pct: Decimal | None
+
+
+def to_date(periods: Sequence[PeriodVariance]) -> ToDate | None:
+    """The total of the periods with an actual (closed and running); None before the first."""
+    done = [p for p in periods if p.actual is not None]
+    if not done:
+        return None
+    planned = sum((p.budget for p in done), Decimal(0))
+    actual = sum((p.actual for p in done if p.actual is not None), Decimal(0))
+    whole = sum((p.period_budget for p in done), Decimal(0))
+    diff = actual - planned
+    return ToDate(done[0].first, done[-1].last, whole, planned, actual, diff, _share(diff, planned))
+
+
+def _share(diff: int | Decimal, budget: int | Decimal) -> Decimal | None:
+    """Variance % (docs/metrics.md): variance / planned to date, undefined (None) at 0."""
+    return None if budget == 0 else Decimal(diff) / Decimal(budget)
 
 
 def periods_of(start: dt.date, end: dt.date, grain: str) -> list[tuple[dt.date, dt.date]]:
@@ -76,7 +104,7 @@ def periods_of(start: dt.date, end: dt.date, grain: str) -> list[tuple[dt.date, 
     found, first, n = [], start, 0
     while first <= end:
         n += 1
-        following = _add_months(start, step * n)
+        following = clock.add_months(start, step * n)
         last = min(following - dt.timedelta(days=1), end)
         found.append((first, last))
         first = following
@@ -84,11 +112,10 @@ def periods_of(start: dt.date, end: dt.date, grain: str) -> list[tuple[dt.date, 
 
 
 def _planned(lines: np.ndarray, day: dt.date) -> int:
-    """Planned to date at day (millionths): forecast.line_shares, the portfolio's own rule, summed."""
-    if not len(lines):
-        return 0
-    shares = forecast.line_shares(lines[:, 0], lines[:, 1], lines[:, 2], (day - EPOCH).days)
-    return sum(int(x) for x in shares)  # Python ints: a sum of many large lines stays exact
+    """Planned to date at day (millionths): forecast.planned_to_date, the portfolio's own rule."""
+    periods = {"period_amount": lines[:, 0], "period_first": lines[:, 1], "period_last": lines[:, 2]}
+    periods["period_row"] = np.zeros(len(lines), dtype=np.int64)
+    return int(forecast.planned_to_date(periods, 1, (day - EPOCH).days)[0])
 
 
 def _decimal(units: int) -> Decimal:
@@ -98,34 +125,8 @@ def _decimal(units: int) -> Decimal:
 def variance(session: Session, f: ContractFigures, grain: str = "month") -> list[PeriodVariance]:
     """The contract's periods of `grain` with budget, actual and variance at f.as_of (see the module docstring)."""
     i, as_of = f.inputs, f.as_of
-    contract_id = select(Contract.id).where(Contract.contract_number == i.contract_number).scalar_subquery()
-    lines = np.array(
-        [
-            (int(a), int(first), int(last))
-            for a, first, last in session.execute(
-                select(
-                    type_coerce(BudgetPeriod.amount, BigInteger),
-                    BudgetPeriod.first_day,
-                    BudgetPeriod.last_day,
-                ).where(BudgetPeriod.contract_id == contract_id)
-            )
-        ],
-        dtype=np.int64,
-    ).reshape(-1, 3)
-    month_cost = {
-        month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10]): int(cost or 0)
-        for month, cost in session.execute(
-            select(
-                ContractMonth.month,
-                func.sum(
-                    type_coerce(ContractMonth.labour, BigInteger)
-                    + type_coerce(ContractMonth.material, BigInteger)
-                ),
-            )
-            .where(ContractMonth.contract_id == contract_id, ContractMonth.in_term.is_(True))
-            .group_by(ContractMonth.month)
-        )
-    }
+    lines = contract_reads.period_lines(session, i.contract_number)
+    month_cost = contract_reads.in_term_month_cost(session, i.contract_number)
     found: list[PeriodVariance] = []
     closed_actual = 0
     actual_total = to_units(f.actual_total)
@@ -153,7 +154,7 @@ def variance(session: Session, f: ContractFigures, grain: str = "month") -> list
                 budget=_decimal(budget),
                 actual=None if actual is None else _decimal(actual),
                 variance=None if diff is None else _decimal(diff),
-                variance_pct=None if diff is None or budget == 0 else Decimal(diff) / Decimal(budget),
+                variance_pct=None if diff is None else _share(diff, budget),
                 period_budget=_decimal(whole),
             )
         )

@@ -118,7 +118,10 @@ def detect(
         then = None if since is None else (f.notice_deadline - since).days
         if _entered(f.days_to_notice, then, window):
             alert("window", f.notice_deadline.isoformat(), deadline=f.notice_deadline, days=f.days_to_notice)
-        if i.contract_number not in decided and _entered(f.days_to_notice, then, review):
+        overdue = attention.overdue_for_review(
+            f.days_to_notice, True, i.contract_number not in decided, review
+        )
+        if overdue and (then is None or then > review):  # overdue now, not yet at the last run
             alert("review", f.notice_deadline.isoformat(), deadline=f.notice_deadline, days=f.days_to_notice)
         ending_then = None if since is None else (i.end_date - since).days
         if _entered(f.days_to_end, ending_then, review):
@@ -253,14 +256,15 @@ def changes_between(
     before_code = np.array([earlier.get(n, -1) for n in numbers], dtype=np.int64)
     rank_then = np.where(before_code >= 0, rank[np.clip(before_code, 0, None)], -1)
     notice, end = now["days_to_notice"], now["days_to_end"]
+    open_ = np.isnat(now["terminated_on"]) & ~frame.renewed_mask(now)
+    undecided = ~np.isin(now["contract_number"], np.array(list(decided), dtype=object))
+    overdue = attention.overdue_for_review(notice, open_, undecided, review) & (notice + gap > review)
 
     def entered(days: np.ndarray, limit: int) -> np.ndarray:
         return (days >= 0) & (days <= limit) & (days + gap > limit)
 
     worse = (rank_then >= 0) & (rank[now["status"]] > rank_then)
-    positions = np.flatnonzero(
-        worse | entered(notice, window) | entered(notice, review) | entered(end, review)
-    )
+    positions = np.flatnonzero(worse | entered(notice, window) | overdue | entered(end, review))
     figures = now.figures(positions)
     before = {f.contract_number: metrics.STATUSES[earlier[f.contract_number]]
               for f in figures if f.contract_number in earlier}  # fmt: skip

@@ -30,8 +30,8 @@ from budgetcore.review.reports import (
     material_rows,
     month_rows,
     subtitle,
+    summary_cells,
     summary_columns,
-    summary_row,
     term_text,
     title,
     work_order_rows,
@@ -101,24 +101,7 @@ header.single + section.contract { break-before: auto; page-break-before: auto; 
 
 
 def _cell(value: object, kind: str, lang: str, currency: str) -> str:
-    if value is None:
-        return ""
-    if kind.startswith(term_rows.OVER):
-        base = term_rows.base_kind(kind)
-        return term_rows.over_text(value, lambda x: _cell(x, base, lang, currency), lang)  # type: ignore[arg-type]
-    if kind == "money":
-        return i18n.money(value, lang, currency)  # type: ignore[arg-type]
-    if kind == "pct":
-        return i18n.percent(value, lang)  # type: ignore[arg-type]
-    if kind == "num":
-        return i18n.number(value, lang)  # type: ignore[arg-type]
-    if kind == "date":
-        return i18n.date(value, lang)  # type: ignore[arg-type]
-    if kind == "month":
-        return i18n.month(value, lang)  # type: ignore[arg-type]
-    if kind == "status":
-        return t(str(value), lang)
-    return str(value)
+    return term_rows.cell_text(value, kind, lang, currency)
 
 
 def _table(
@@ -314,7 +297,7 @@ def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
     """
     currency = pack.settings.currency
     heading = title(pack, lang)
-    rows = [summary_row(r, lang) for r in pack.every]
+    rows = [summary_cells(r, lang) for r in pack.every]
     single = pack.window_days is None and len(rows) == 1
     if single:
         summary = ""

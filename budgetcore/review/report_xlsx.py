@@ -38,8 +38,8 @@ from budgetcore.review.reports import (
     material_rows,
     month_rows,
     subtitle,
+    summary_cells,
     summary_columns,
-    summary_row,
     term_text,
     title,
     work_order_rows,
@@ -183,7 +183,7 @@ def workbook(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:
     if note:  # a long list: pages for its first contracts only
         front.heading(note, Font(italic=True))
     front.row += 1
-    rows = [summary_row(r, lang) for r in pack.every]
+    rows = [summary_cells(r, lang) for r in pack.every]
     first = front.header(summary_columns(lang), [kind for _, kind in rows[0]] if rows else ())
     front.ws.freeze_panes = front.ws.cell(row=first + 1, column=3)  # header and contract column
     for row in rows:

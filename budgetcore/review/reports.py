@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from budgetcore import i18n
+from budgetcore import clock, i18n
 from budgetcore.figures import (
     advice,
     contract_detail,
@@ -28,7 +28,14 @@ from budgetcore.figures import (
     summary,
     variance,
 )
-from budgetcore.figures.contract_detail import ExtraMonth, Finding, HoursRow, MaterialRow, WorkOrderRow
+from budgetcore.figures.contract_detail import (
+    CategoryRow,
+    ExtraMonth,
+    Finding,
+    HoursRow,
+    MaterialRow,
+    WorkOrderRow,
+)
 from budgetcore.figures.metrics import ContractFigures, ContractInputs
 from budgetcore.figures.pricing import PriceSuggestion
 from budgetcore.figures.settings import Settings
@@ -179,7 +186,7 @@ def every_month(months: Sequence[MonthActual], first: dt.date, last: dt.date) ->
     result = []
     while day <= last:
         result.append(known.pop(day, MonthActual(day, ZERO, ZERO)))
-        day = (day + dt.timedelta(days=32)).replace(day=1)
+        day = clock.next_month(day)
     return sorted([*result, *known.values()], key=lambda m: m.month)
 
 
@@ -274,11 +281,12 @@ SUMMARY_COLUMNS = (
 
 
 def summary_columns(lang: str) -> list[str]:
-    """The headers of the summary, in lang; summary_row() gives the cells in this order."""
+    """The headers of the summary, in lang; summary_cells() gives the cells in this order."""
     return [t(c, lang) for c in SUMMARY_COLUMNS]
 
 
-def summary_row(r: ContractReview, lang: str) -> list[Value]:
+def summary_cells(r: ContractReview, lang: str) -> list[Value]:
+    """One contract's cells (value, kind) in the packs' summary table, in summary_columns' order."""
     f = r.figures
     return [
         (f.contract_number, "text"),
@@ -355,19 +363,15 @@ def budget_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Valu
     i = r.figures.inputs
     header = [t(c, lang) for c in ("Category", "Budget", "Actual", "Variance", "Consumed")]
     rows: list[list[Value]] = []
-    for name, budget, actual in (
-        ("Labour", i.budget_labour, i.actual_labour),
-        ("Material", i.budget_material, i.actual_material),
-        ("Other", i.budget_other, ZERO),
-        ("Total", r.figures.budget_total or ZERO, r.figures.actual_total),
-    ):
+    total = CategoryRow("total", r.figures.budget_total or ZERO, r.figures.actual_total)
+    for c in (*contract_detail.by_category(r.figures), total):
         rows.append(
             [
-                (t(name, lang), "text"),
-                (budget if i.budget_lines else None, "money"),
-                (actual, "money"),
-                (actual - budget if i.budget_lines else None, term_rows.OVER + "money"),
-                (metrics.ratio(actual, budget), "pct"),
+                (t(c.category.capitalize(), lang), "text"),
+                (c.budget if i.budget_lines else None, "money"),
+                (c.actual, "money"),
+                (c.actual - c.budget if i.budget_lines else None, term_rows.OVER + "money"),
+                (c.consumed, "pct"),
             ]
         )
     rows.append(
@@ -376,7 +380,7 @@ def budget_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Valu
             (i.budget_hours if i.budget_hours else None, "num"),
             (i.actual_hours, "num"),
             (i.actual_hours - i.budget_hours if i.budget_hours else None, term_rows.OVER + "num"),
-            (metrics.ratio(i.actual_hours, i.budget_hours), "pct"),
+            (r.figures.hours_used, "pct"),
         ]
     )
     return header, rows

@@ -10,8 +10,9 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from budgetcore import i18n
-from budgetcore.figures import last_term, metrics
+from budgetcore.figures import last_term, variance
 from budgetcore.figures.last_term import Comparison
+from budgetcore.figures.term import term_days
 from budgetcore.figures.variance import CLOSED, RUNNING, PeriodVariance
 from budgetcore.i18n import t
 
@@ -43,6 +44,29 @@ def over_text(value: Decimal, shown: Callable[[Decimal], str], lang: str) -> str
     if value < 0:
         return t("{amount} under", lang, amount=shown(-value))
     return shown(value)
+
+
+def cell_text(value: object, kind: str, lang: str, currency: str, pct_decimals: int = 0) -> str:
+    """A (value, kind) cell as text in lang: the packs (percentages whole) and the contract page
+    (pct_decimals=1) write cells by this one rule; '' for an empty cell."""
+    if value is None or value == "":
+        return ""
+    if kind.startswith(OVER):
+        base = base_kind(kind)
+        return over_text(value, lambda x: cell_text(x, base, lang, currency, pct_decimals), lang)  # type: ignore[arg-type]
+    if kind == "money":
+        return i18n.money(value, lang, currency)  # type: ignore[arg-type]
+    if kind == "pct":
+        return i18n.percent(value, lang, pct_decimals)  # type: ignore[arg-type]
+    if kind == "num":
+        return i18n.number(value, lang)  # type: ignore[arg-type]
+    if kind == "date":
+        return i18n.date(value, lang)  # type: ignore[arg-type]
+    if kind == "month":
+        return i18n.month(value, lang)  # type: ignore[arg-type]
+    if kind == "status":
+        return t(str(value), lang)
+    return str(value)
 
 
 def last_term_rows(c: Comparison, lang: str) -> tuple[list[str], list[list[Value]]]:
@@ -117,15 +141,12 @@ def variance_rows(periods: Sequence[PeriodVariance], lang: str) -> tuple[list[st
          (p.variance, OVER + "money"), (p.variance_pct, OVER + "pct")]
         for p in periods
     ]  # fmt: skip
-    done = [p for p in periods if p.actual is not None]
-    if done:
-        whole = sum((p.period_budget for p in done), metrics.ZERO)
-        planned = sum((p.budget for p in done), metrics.ZERO)
-        actual = sum((p.actual for p in done if p.actual is not None), metrics.ZERO)
-        rows.append([(t("Total to date", lang), "text"), (done[0].first, "date"), (done[-1].last, "date"),
-                     ("", "text"), (whole, "money"), (planned, "money"), (actual, "money"),
-                     (actual - planned, OVER + "money"),
-                     (metrics.ratio(actual - planned, planned), OVER + "pct")])  # fmt: skip
+    total = variance.to_date(periods)
+    if total is not None:
+        rows.append([(t("Total to date", lang), "text"), (total.first, "date"), (total.last, "date"),
+                     ("", "text"), (total.period_budget, "money"), (total.budget, "money"),
+                     (total.actual, "money"), (total.variance, OVER + "money"),
+                     (total.variance_pct, OVER + "pct")])  # fmt: skip
     return header, rows
 
 
@@ -143,6 +164,6 @@ def running_note(periods: Sequence[PeriodVariance], as_of: dt.date, lang: str, c
         planned=i18n.money(running.budget, lang, currency),
         budget=i18n.money(running.period_budget, lang, currency),
         as_of=i18n.date(as_of, lang),
-        days=str((as_of - running.first).days + 1),
-        total=str((running.last - running.first).days + 1),
+        days=str(term_days(running.first, as_of)),
+        total=str(term_days(running.first, running.last)),
     )

@@ -200,7 +200,7 @@ def save_snapshots(session: Session, ids: Collection[int] | None = None) -> None
     has no base yet: a database from before it)."""
     if ids is not None and snapshot.stale(session, SNAPSHOTS):
         ids = None
-    columns.save_snapshots(session, ids)
+    columns.save_column_snapshots(session, ids)
     save_checkpoints(session, ids)
 
 

@@ -4,7 +4,7 @@ contract_columns: every contract's facts, maintained totals (contract_totals),
 budget sums (contract_budgets) and every budget line's amount and days
 (budget_periods); in_term_months: every contract's in-term months
 (contract_months). Integers only: money in millionths, dates as day numbers.
-save_snapshots stores them (snapshot.py) at the end of every import: whole, or
+save_column_snapshots stores them (snapshot.py) at the end of every import: whole, or
 for the contracts it touched only.
 """
 
@@ -157,6 +157,18 @@ def successors(session: Session, numbers: Sequence[str]) -> dict[str, str]:
     return found
 
 
+def archived_ids(session: Session) -> list[int]:
+    """The ids of the archived contracts (they leave the portfolio; their rows stay)."""
+    return [
+        row[0] for row in plain_rows(session, sa.select(Contract.id).where(Contract.archived_on.is_not(None)))
+    ]
+
+
+def ids_of(numbers: Sequence[str]):
+    """A subquery of the ids of the contracts with these numbers (a scope for other reads)."""
+    return sa.select(Contract.id).where(Contract.contract_number.in_(numbers))
+
+
 def portfolio_columns(session: Session) -> dict[str, np.ndarray]:
     """contract_columns() of every contract: from the snapshots, else by SQL."""
     contracts, periods = snapshot.load(session, CONTRACTS), snapshot.load(session, PERIODS)
@@ -171,7 +183,7 @@ def portfolio_columns(session: Session) -> dict[str, np.ndarray]:
 SNAPSHOTS = (CONTRACTS, PERIODS, MONTHS)
 
 
-def save_snapshots(session: Session, ids: Collection[int] | None = None) -> None:
+def save_column_snapshots(session: Session, ids: Collection[int] | None = None) -> None:
     """Save contract_columns and in_term_months as the snapshots the readers prefer: of every
     contract (ids None), or the rows of these contracts as changes (snapshot.save_changes; the
     snapshots must be there: aggregates.save_snapshots decides)."""

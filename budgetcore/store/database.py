@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     Engine,
     Integer,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     exists,
     inspect,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
@@ -217,6 +219,12 @@ def plain_rows(session: Session, stmt: Executable) -> list[tuple[Any, ...]]:
         return result.cursor.fetchall()
     finally:
         result.close()
+
+
+def integer_rows(session: Session, subquery: Any) -> list[tuple[Any, ...]]:
+    """plain_rows of every column of a subquery read as BIGINT (PostgreSQL sums BIGINT to
+    NUMERIC; this keeps every engine's sums integers)."""
+    return plain_rows(session, select(*(type_coerce(c, BigInteger) for c in subquery.c)))
 
 
 EPOCH = dt.date(1970, 1, 1)  # day numbers count from here, in SQL (day_number) and numpy alike

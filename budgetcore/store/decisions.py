@@ -29,7 +29,7 @@ MAX_VALUE = Decimal("1e11")  # the exchange format's limit for a contract value 
 
 
 class RenewalDecision(Base):
-    """One decision about a contract's renewal (DOMAIN.md's renewal decision); rows are never changed.
+    """One decision about a contract's renewal (docs/metrics.md, "Decisions and alerts"); rows are never changed.
 
     proposed_value: the proposed contract value for the new term (EUR), or None.
     proposed_start/proposed_end: the proposed new term, both days included, or None.
@@ -201,10 +201,3 @@ def listing(session: Session, state: str | None = None) -> list[Decision]:
     found = current(session)
     chosen = state_of(state) if state else None
     return [d for n, d in sorted(found.items()) if chosen is None or d.state == chosen]
-
-
-def overdue_for_review(days_to_notice: int, terminated: bool, decided: bool, review_days: int) -> bool:
-    """A contract is overdue for review when its notice deadline lies within review_days
-    after as_of (0 .. review_days days away, both included), it is not terminated and
-    it has no decision."""
-    return not decided and not terminated and 0 <= days_to_notice <= review_days

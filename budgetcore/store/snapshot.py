@@ -6,8 +6,9 @@ columns as numpy arrays in one stored value take a fraction of a second to
 read. Every import (aggregates.rebuild) saves them inside its own transaction,
 so the snapshot commits or rolls back with the data it describes; a database
 without one (made before snapshots, or changed by hand) is read by SQL
-instead (frame.read), with the same figures: tests/test_frame.py holds both
-to portfolio.portfolio.
+instead (frame.read), with the same figures: tests/test_engine.py holds the
+engine on both paths to tests/oracle.py, and tests/test_incremental.py holds
+saved changes equal to a whole rebuild.
 
 The snapshots (columns.py, aggregates.py): "contracts" (every contract's
 columns), "periods" (every budget line's amount and days, for planned to date
