@@ -432,9 +432,10 @@ def test_sql_sums_equal_python_sums_over_the_demo(engine: Engine) -> None:
             assert 0 <= exact - sql_planned < lines * D("0.000001"), (number, as_of)
 
     # contract_months, the aggregate the SQL reads, equals a fresh aggregation of the lines:
-    # covered labour, material, hours, lines and visits; billed cost, revenue, lines, unpriced lines
+    # covered labour, material, hours, lines and visits; billed cost, revenue, lines, unpriced lines;
+    # covered corrective work orders (calls)
     contracts, work_orders = rows["c"], rows["wo"]
-    fresh: dict[tuple, list] = defaultdict(lambda: [D(0), D(0), D(0), 0, 0, D(0), D(0), 0, 0])
+    fresh: dict[tuple, list] = defaultdict(lambda: [D(0), D(0), D(0), 0, 0, D(0), D(0), 0, 0, 0])
 
     def key(work_order_id: int, day: dt.date) -> tuple | None:
         contract_id = work_orders[work_order_id][0]
@@ -457,20 +458,26 @@ def test_sql_sums_equal_python_sums_over_the_demo(engine: Engine) -> None:
                     fresh[k][2] += quantity if kind == 0 else 0
                     fresh[k][3] += 1
     for work_order_id, (_, day, kind, billable) in work_orders.items():
-        if kind == "periodic" and not _billed(kind, billable) and (k := key(work_order_id, day)):
-            fresh[k][4] += 1
+        if (
+            kind in ("periodic", "corrective")
+            and not _billed(kind, billable)
+            and (k := key(work_order_id, day))
+        ):
+            fresh[k][4 if kind == "periodic" else 9] += 1
     with engine.connect() as conn:
         stored = {(c, m, bool(t)): list(v) for c, m, t, *v in conn.execute(select(ContractMonth.__table__))}
     assert stored == dict(fresh)
     assert any(v[5] for v in fresh.values()) and any(v[8] == 0 and v[7] for v in fresh.values())
+    assert any(v[9] for v in fresh.values())  # corrective work orders counted
 
     # contract_totals: per contract, the in-term months summed, and the lines outside the term
-    totals: dict[int, list] = defaultdict(lambda: [D(0), D(0), D(0), 0, 0, D(0), D(0), D(0), 0, 0])
-    for (contract_id, _, in_term), (labour, material, hours, lines, visits, *extra) in fresh.items():
+    totals: dict[int, list] = defaultdict(lambda: [D(0), D(0), D(0), 0, 0, D(0), D(0), D(0), 0, 0, 0])
+    for (contract_id, _, in_term), (labour, material, hours, lines, visits, *extra, calls) in fresh.items():
         t = totals[contract_id]
         if in_term:
             t[0], t[1], t[2], t[3] = t[0] + labour, t[1] + material, t[2] + hours, t[3] + visits
-            t[6:] = [a + b for a, b in zip(t[6:], extra, strict=True)]
+            t[6:10] = [a + b for a, b in zip(t[6:10], extra, strict=True)]
+            t[10] += calls
         else:
             t[4], t[5] = t[4] + lines + extra[2], t[5] + labour + material + extra[0]
     with engine.connect() as conn:
