@@ -40,22 +40,26 @@ def main() -> None:
 
     # One line per page. The contract page is opened from the others (?contract=...), so it stays out of the menu.
     pages = [
-        st.Page("pages/overview.py", title=t("Overview", lang), icon=":material/dashboard:", default=True),
-        st.Page("pages/renewals.py", title=t("Renewals", lang), icon=":material/event:", url_path="renewals"),
         st.Page(
-            "pages/accuracy.py",
+            "app_pages/overview.py", title=t("Overview", lang), icon=":material/dashboard:", default=True
+        ),
+        st.Page(
+            "app_pages/renewals.py", title=t("Renewals", lang), icon=":material/event:", url_path="renewals"
+        ),
+        st.Page(
+            "app_pages/accuracy.py",
             title=t("Forecast accuracy", lang),
             icon=":material/query_stats:",
             url_path="accuracy",
         ),
-        st.Page("pages/contract.py", title=t("Contract", lang), url_path="contract", visibility="hidden"),
+        st.Page("app_pages/contract.py", title=t("Contract", lang), url_path="contract", visibility="hidden"),
     ]
     # a page the actor's role may not use is not offered (and its writes refuse them: access.require)
     for right, path, title, icon, url in (
-        ("import", "pages/import.py", "Import", ":material/upload_file:", "import"),
-        ("settings", "pages/settings.py", "Settings", ":material/settings:", "settings"),
-        ("audit", "pages/audit.py", "Audit trail", ":material/history:", "audit"),
-        ("users", "pages/admin.py", "Users", ":material/group:", "users"),
+        ("import", "app_pages/import.py", "Import", ":material/upload_file:", "import"),
+        ("settings", "app_pages/settings.py", "Settings", ":material/settings:", "settings"),
+        ("audit", "app_pages/audit.py", "Audit trail", ":material/history:", "audit"),
+        ("users", "app_pages/admin.py", "Users", ":material/group:", "users"),
     ):
         if right in rights:
             pages.append(st.Page(path, title=t(title, lang), icon=icon, url_path=url))

@@ -14,7 +14,6 @@ import hashlib
 import logging
 import math
 import os
-import re
 import threading
 import uuid
 import weakref
@@ -28,11 +27,9 @@ import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
-from streamlit import config
-from streamlit.runtime.pages_manager import PagesManager
 
 from budgetcore import clock, i18n
-from budgetcore.app import auth, charts, tables, text
+from budgetcore.app import auth, charts, compat, tables, text
 from budgetcore.app.tables import Columns, status_colours, type_label
 from budgetcore.figures import calibration, contract_detail, frame, months, summary
 from budgetcore.figures import settings as stored_settings
@@ -576,24 +573,9 @@ def page_config() -> None:
 
 
 def view() -> View:
-    """The view dashboard.py's sidebar produced in this run.
-
-    Streamlit starts in its old pages-folder mode when the entry point has a
-    pages/ folder next to it, and leaves it at the first st.navigation() call.
-    A fresh server whose first request is not '/' therefore runs a page file
-    on its own, without dashboard.py: such a run leaves that mode as
-    st.navigation() would and starts again, through dashboard.py, on the same
-    page with the same query parameters (a first run has no clicks to lose).
-    AppTest re-enters the mode before every rerun, where starting again would
-    drop the clicks a test sends, so there the page draws the sidebar itself.
-    """
-    if PagesManager.uses_pages_directory:
-        if not config.get_option("global.appTest"):
-            PagesManager.uses_pages_directory = False
-            st.rerun()
-        page_config()
-        auth.gate(engine(), lang())  # the page runs without dashboard.py: the same gate first
-        return sidebar()
+    """The view dashboard.py's sidebar produced in this run (a page runs inside dashboard.py's
+    st.navigation; the page scripts sit in app_pages/, not pages/, so Streamlit never runs one
+    on its own in its old pages-folder mode)."""
     current = st.session_state.get("_view")
     return current if isinstance(current, View) else sidebar()
 
@@ -805,12 +787,11 @@ def _in_percent(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
     return shown
 
 
-# Streamlit marshals a Styler on every run by having pandas translate every cell to its text
-# (Styler._compute and _translate): most of what drawing a table costs. A display frame
-# (displayed()) is drawn again on every run and by every session: its Styler is made and
-# translated once, and kept as long as the frame lives.
+# Streamlit marshals a Styler on every run by having pandas translate every cell to its text:
+# most of what drawing a table costs. A display frame (displayed()) is drawn again on every run
+# and by every session: its Styler is made once, translated once where pandas allows
+# (compat.translated_once), and kept as long as the frame lives.
 _stylers: dict[tuple[int, str, bool], tuple[weakref.ref[pd.DataFrame], Columns, Styler]] = {}
-_CELL_ID = re.compile(r"row(\d+)_col(\d+)")  # a body cell's id in a translated Styler
 
 
 def styler(frame: pd.DataFrame, columns: Columns, lang: str, colour_status: bool = False) -> Styler:
@@ -827,35 +808,10 @@ def styler(frame: pd.DataFrame, columns: Columns, lang: str, colour_status: bool
     if colour_status:
         colours = status_colours(lang)
         made = made.map(lambda s: f"color: {colours.get(s, 'inherit')}", subset=["status"])
-    made = translated_once(made)
+    made = compat.translated_once(made)
     _stylers[key] = (weakref.ref(frame), columns, made)
     weakref.finalize(frame, _stylers.pop, key, None)  # a frame's id may be another's once it is gone
     return made
-
-
-def translated_once(made: Styler) -> Styler:
-    """A Styler of made's frame that hands Streamlit made's translation, done now.
-
-    Streamlit (elements/lib/pandas_styler_utils.marshall_styler) calls _compute and then
-    _translate, and reads the translation's table and cell styles and its body cells' ids and
-    display values, written over frame.astype(str): a cell whose text is already str(value) is
-    left out. tests/test_app.py holds what it sends equal to what made sends."""
-    made._compute()
-    done = made._translate(False, False)
-    plain = made.data.astype(str)
-    body = []
-    for row in done["body"]:
-        cells = []
-        for cell in row:
-            found = _CELL_ID.match(cell.get("id") or "")
-            if found and str(cell["display_value"]) != plain.iat[int(found[1]), int(found[2])]:
-                cells.append({"id": cell["id"], "display_value": cell["display_value"]})
-        body.append(cells)
-    kept = {"table_styles": done["table_styles"], "cellstyle": done["cellstyle"], "body": body}
-    bare = made.data.style  # without made's format and style per cell, no longer needed
-    bare._compute = lambda: bare  # type: ignore[method-assign]
-    bare._translate = lambda *args, **kwargs: kept  # type: ignore[method-assign]
-    return bare
 
 
 MISSING = "—"
@@ -1035,7 +991,7 @@ def uploader_in(language: str, key: str) -> None:
     if language == i18n.DEFAULT_LANGUAGE:
         return
     upload = t("Upload", language).replace('"', "")
-    limit = t("{mb} MB per file", language, mb=config.get_option("server.maxUploadSize")).replace('"', "")
+    limit = t("{mb} MB per file", language, mb=st.get_option("server.maxUploadSize")).replace('"', "")
     zone = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
     st.html(
         f"<style>{zone} button [data-testid='stMarkdownContainer'] p {{ font-size: 0; }}"
@@ -1143,7 +1099,10 @@ def phone_list(
                      rows=i18n.number(len(rows), lang, 0)))  # fmt: skip
 
 
-ORIGINS = {"overview": ("pages/overview.py", "Overview"), "renewals": ("pages/renewals.py", "Renewals")}
+ORIGINS = {
+    "overview": ("app_pages/overview.py", "Overview"),
+    "renewals": ("app_pages/renewals.py", "Renewals"),
+}
 
 
 def open_contract(number: str, origin: str = "overview") -> None:
@@ -1152,7 +1111,7 @@ def open_contract(number: str, origin: str = "overview") -> None:
     params = {**view_params(), "contract": number}
     if origin != "overview":
         params["from"] = origin
-    st.switch_page("pages/contract.py", query_params=params)
+    st.switch_page("app_pages/contract.py", query_params=params)
 
 
 def back_link(language: str) -> None:

@@ -21,10 +21,9 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import streamlit.emojis  # noqa: F401  st.set_page_config's emoji icon: a regex of every emoji, 76 ms
 from streamlit.logger import get_logger
 
-from budgetcore.app import review_ui, ui
+from budgetcore.app import compat, review_ui, ui
 
 log = get_logger(__name__)  # Streamlit's handler: the server's log says when the caches are warm
 
@@ -32,6 +31,7 @@ log = get_logger(__name__)  # Streamlit's handler: the server's log says when th
 def warm() -> None:
     """Fill the caches the overview's first run reads (see the module's doc)."""
     began = time.perf_counter()
+    compat.preload_emoji_catalogue()  # st.set_page_config's emoji icon: a regex of every emoji, 76 ms
     try:
         v = ui.first_view()  # the engine (schema, demo into an empty database), settings, choices
         with ThreadPoolExecutor(1, thread_name_prefix="warm-week-ago") as beside:

@@ -25,7 +25,7 @@ if found is None:
         st.warning(t("There is no contract with number {number}.", lang, number=shown))
     else:
         st.info(t("No contract chosen. Pick one on the overview or the renewals page.", lang))
-    st.page_link("pages/overview.py", label=t("Back to the overview", lang), icon=":material/arrow_back:",
+    st.page_link("app_pages/overview.py", label=t("Back to the overview", lang), icon=":material/arrow_back:",
                  query_params=ui.view_params())  # fmt: skip
     st.stop()
 
@@ -158,4 +158,4 @@ if view.may("archive") or view.may("delete"):  # the core refuses the others too
                     lambda s: lifecycle.delete_contract(s, actor, i.contract_number), lang, actor, "delete"
                 ):
                     ui.forget_results()
-                    st.switch_page("pages/overview.py", query_params=ui.view_params())
+                    st.switch_page("app_pages/overview.py", query_params=ui.view_params())
