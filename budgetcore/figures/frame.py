@@ -174,13 +174,12 @@ def load(
     narrows in memory. picks: auto's picks at as_of (calibration.calibrate with the thresholds'
     minimum), when the caller holds them; else, for the auto forecast, they are found here."""
     numbers = filters.contract_numbers or None
-    with stored.collector_paused():
-        columns = read(session, as_of, numbers)
-        choice = None
-        if thresholds.forecast_method == AUTO:
-            if picks is None:
-                picks = calibration.calibrate(session, as_of, thresholds.min_completed, table=False)
-            choice = picks.choices(columns, as_of)
+    columns = read(session, as_of, numbers)
+    choice = None
+    if thresholds.forecast_method == AUTO:
+        if picks is None:
+            picks = calibration.calibrate(session, as_of, thresholds.min_completed, table=False)
+        choice = picks.choices(columns, as_of)
     return select(derive(columns, as_of, thresholds, choice=choice), filters)
 
 
