@@ -29,13 +29,13 @@ URLS = (
 def main() -> None:
     """The script: navigation, sign-in gate, sidebar, the page."""
     # imported here, not at the top: the start imports this file before Streamlit's runtime runs
-    from budgetcore.app import auth, ui
+    from budgetcore.app import auth, caches, navigation, sidebar, ui
     from budgetcore.i18n import t
 
     ui.page_config()
-    lang = ui.lang()
+    lang = sidebar.lang()
     # anyone not signed in, or without a role, sees one page on every URL and the run stops
-    auth.gate(ui.engine(), lang, URLS)
+    auth.gate(caches.engine(), lang, URLS)
     rights = auth.rights()
 
     # One line per page. The contract page is opened from the others (?contract=...), so it stays out of the menu.
@@ -67,7 +67,8 @@ def main() -> None:
 
     def run() -> None:
         # the filters change nothing on import, settings, audit and users: those pages leave them out
-        ui.sidebar(filters=page.url_path not in ("import", "settings", "audit", "users"))
+        sidebar.draw(filters=page.url_path not in ("import", "settings", "audit", "users"))
+        navigation.phone_titles()
         page.run()
 
     ui.guarded(run, lang)  # an unexpected error: a short message and a reference id, the log the traceback

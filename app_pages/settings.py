@@ -8,7 +8,7 @@ from decimal import Decimal
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import review_ui, ui
+from budgetcore.app import caches, review_ui, sidebar, ui
 from budgetcore.figures import metrics, settings
 from budgetcore.figures.settings import Settings
 from budgetcore.i18n import t
@@ -30,7 +30,7 @@ LABELS = {
     "largest_raise": 'Largest raise before "terminate?" (%)',
 }
 
-view = ui.view()
+view = sidebar.view()
 lang = view.lang
 ui.offered(view, "settings")
 actor = view.actor.on("page:settings")
@@ -42,7 +42,7 @@ st.caption(
     )
 )
 
-with database.transaction(ui.engine()) as session:
+with database.transaction(caches.engine()) as session:
     stored = settings.load(session)
 
 

@@ -21,9 +21,9 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from budgetcore import i18n
-from budgetcore.app import compat, tables, ui
+from budgetcore.app import compat, reads, tables
+from budgetcore.app.caches import NO_DEMO_ENV
 from budgetcore.app.text import markdown as escaped
-from budgetcore.app.ui import NO_DEMO_ENV
 from budgetcore.exchange import demo
 from budgetcore.figures import advice, frame, portfolio, pricing
 from budgetcore.store import decisions
@@ -207,9 +207,9 @@ def test_renewal_counts_are_every_contract_in_the_window() -> None:
 
 
 def test_a_long_renewals_list_is_sorted_and_paged_on_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past ui.PAGE_ROWS rows the renewals page shows one page of the list, in its own order
+    """Past grids.PAGE_ROWS rows the renewals page shows one page of the list, in its own order
     (soonest deadline first) or in the one chosen over all rows; the counts stay every row's."""
-    monkeypatch.setattr("budgetcore.app.ui.PAGE_ROWS", 20)
+    monkeypatch.setattr("budgetcore.app.grids.PAGE_ROWS", 20)
     at = run("app_pages/renewals.py", within="200")
     with transaction(prepared(make_engine())) as session:
         expected = portfolio.renewals(session, TODAY, within_days=200)
@@ -258,7 +258,7 @@ class _Downloads(MediaFileManager):
 
 
 def test_the_renewals_csv_is_the_whole_list_built_when_clicked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("budgetcore.app.ui.PAGE_ROWS", 20)
+    monkeypatch.setattr("budgetcore.app.grids.PAGE_ROWS", 20)
     monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", _Downloads)
     at = run("app_pages/renewals.py", within="200")
     with transaction(prepared(make_engine())) as session:
@@ -367,8 +367,8 @@ def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> Non
 
 
 def test_a_long_table_is_sorted_and_paged_on_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past ui.PAGE_ROWS rows the overview sends one page, in the order chosen over all rows."""
-    monkeypatch.setattr("budgetcore.app.ui.PAGE_ROWS", 100)
+    """Past grids.PAGE_ROWS rows the overview sends one page, in the order chosen over all rows."""
+    monkeypatch.setattr("budgetcore.app.grids.PAGE_ROWS", 100)
     at = run(type="preventive", contracts="all")
     with transaction(prepared(make_engine())) as session:
         expected = portfolio.portfolio(session, TODAY, filters=portfolio.Filters(types=("preventive",)))
@@ -417,7 +417,7 @@ def test_an_unexpected_error_shows_a_reference_not_a_traceback(
     def broken(*args: object) -> None:
         raise RuntimeError("SELECT secret FROM schema_x")
 
-    monkeypatch.setattr(ui, "portfolio_frame", broken)
+    monkeypatch.setattr(reads, "portfolio_frame", broken)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception
@@ -528,7 +528,7 @@ def test_the_filters_leave_the_pages_where_they_change_nothing() -> None:
 
 def test_past_many_customers_the_filter_finds_them_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
     """A list of tens of thousands of customers is not sent on every run: a search offers the matches."""
-    monkeypatch.setattr("budgetcore.app.ui.CUSTOMER_OPTIONS", 5)
+    monkeypatch.setattr("budgetcore.app.sidebar.CUSTOMER_OPTIONS", 5)
     at = run()
     assert at.multiselect(key="f_customer").options == []  # nothing listed before a search
     with transaction(prepared(make_engine())) as session:

@@ -148,7 +148,15 @@ def test_the_page_in_dutch_translates_every_text_and_every_problem(app_url, tmp_
     errors = frame(at, "import_errors")
     assert errors["Melding"].tolist() == [i18n.t(importing.UNRECOGNISED, "nl")]
     theirs = set().union(
-        *(_t_keys(ROOT / p) for p in ("dashboard.py", "budgetcore/app/ui.py", "app_pages/overview.py"))
+        *(
+            _t_keys(ROOT / p)
+            for p in (
+                "dashboard.py",
+                "budgetcore/app/ui.py",
+                "budgetcore/app/sidebar.py",
+                "app_pages/overview.py",
+            )
+        )
     )
     assert recorded - theirs and i18n.missing(sorted(recorded - theirs)) == []
 
