@@ -9,7 +9,9 @@ then starts reading what the first overview needs, in the background, before any
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import threading
 from collections.abc import AsyncIterator
 
@@ -82,18 +84,19 @@ def _warm() -> None:
 
 @contextlib.asynccontextmanager
 async def _lifespan(_app: object) -> AsyncIterator[None]:
-    """Once per server process, as it starts: say whether sign-in is on (or why it cannot work),
-    warm the caches in a thread and serve at once."""
-    from streamlit.logger import get_logger
+    """Once per server process, as it starts: budgetcore's log on the console; say whether
+    sign-in is on (or why it cannot work); prepare the database (schema, the demo into an empty
+    one) before the first visit; then warm the caches in a thread and serve."""
+    from budgetcore.app import auth, start
 
-    from budgetcore.app import auth
-
+    start.console_log(st.get_option("logger.messageFormat"))
     said = auth.startup_line()
-    (
-        get_logger("budgetcore.app.auth").error
-        if "MISCONFIGURED" in said
-        else get_logger("budgetcore.app.auth").warning
-    )(said)
+    log = logging.getLogger("budgetcore.app.auth")
+    (log.error if "MISCONFIGURED" in said else log.warning)(said)
+    try:
+        await asyncio.to_thread(start.prepare_database)
+    except Exception:  # served all the same: each page then says a server fault with a reference
+        logging.getLogger("budgetcore.app.start").exception("start: preparing the database failed")
     threading.Thread(target=_warm, name="warm-caches", daemon=True).start()
     yield
 

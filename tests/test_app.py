@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from budgetcore import i18n
 from budgetcore.app import compat, reads, tables
-from budgetcore.app.caches import NO_DEMO_ENV
+from budgetcore.app.start import NO_DEMO_ENV, prepare_database
 from budgetcore.app.text import markdown as escaped
 from budgetcore.exchange import demo
 from budgetcore.figures import advice, frame, portfolio, pricing
@@ -40,7 +40,9 @@ pytestmark = pytest.mark.usefixtures("fresh_app")  # conftest: the demo's copy, 
 
 @pytest.fixture
 def empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty database, prepared as the server's start prepares it with the demo switched off."""
     monkeypatch.setenv(NO_DEMO_ENV, "1")
+    prepare_database()
 
 
 run = open_app  # the app opened on a page with query parameters (tests/apptest.py)

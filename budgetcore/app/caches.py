@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import os
 import threading
 from collections.abc import Callable
 
@@ -23,30 +22,22 @@ from budgetcore.figures.contract_detail import Detail
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import AUTO, Thresholds
 from budgetcore.figures.portfolio import Filters
-from budgetcore.store import columns, database, lifecycle, schema
+from budgetcore.store import columns, database, lifecycle
 from budgetcore.store.models import Contract
 
 log = logging.getLogger(__name__)
 
 
-NO_DEMO_ENV = "BUDGETCORE_NO_DEMO"  # "1": never load the demo portfolio into an empty database
-
-
 @st.cache_resource(show_spinner=False)
 def open_engine(url: str) -> Engine:
-    """The app's start: open the engine, create or upgrade the schema, and (unless
-    BUDGETCORE_NO_DEMO=1) load the demo into an empty database; each step logged."""
-    engine = database.make_engine(url)
-    schema.prepare(engine)
-    if os.environ.get(NO_DEMO_ENV) != "1":
-        from budgetcore.exchange import demo  # with the importer: loaded only for an empty database
-
-        demo.load_if_empty(engine)
-    return engine
+    """The engine for url, opened once per process and nothing more: the server's start has
+    prepared the database (app/start.py), so no page's read walks through the schema step or
+    the importer."""
+    return database.make_engine(url)
 
 
 def engine() -> Engine:
-    """The process's engine for the configured database; fills an empty one with the demo."""
+    """The process's engine for the configured database."""
     return open_engine(database.default_url())
 
 
