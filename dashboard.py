@@ -9,7 +9,9 @@ then starts reading what the first overview needs, in the background, before any
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import threading
 from collections.abc import AsyncIterator
 
@@ -29,33 +31,37 @@ URLS = (
 def main() -> None:
     """The script: navigation, sign-in gate, sidebar, the page."""
     # imported here, not at the top: the start imports this file before Streamlit's runtime runs
-    from budgetcore.app import auth, ui
+    from budgetcore.app import auth, caches, navigation, sidebar, ui
     from budgetcore.i18n import t
 
     ui.page_config()
-    lang = ui.lang()
+    lang = sidebar.lang()
     # anyone not signed in, or without a role, sees one page on every URL and the run stops
-    auth.gate(ui.engine(), lang, URLS)
+    auth.gate(caches.engine(), lang, URLS)
     rights = auth.rights()
 
     # One line per page. The contract page is opened from the others (?contract=...), so it stays out of the menu.
     pages = [
-        st.Page("pages/overview.py", title=t("Overview", lang), icon=":material/dashboard:", default=True),
-        st.Page("pages/renewals.py", title=t("Renewals", lang), icon=":material/event:", url_path="renewals"),
         st.Page(
-            "pages/accuracy.py",
+            "app_pages/overview.py", title=t("Overview", lang), icon=":material/dashboard:", default=True
+        ),
+        st.Page(
+            "app_pages/renewals.py", title=t("Renewals", lang), icon=":material/event:", url_path="renewals"
+        ),
+        st.Page(
+            "app_pages/accuracy.py",
             title=t("Forecast accuracy", lang),
             icon=":material/query_stats:",
             url_path="accuracy",
         ),
-        st.Page("pages/contract.py", title=t("Contract", lang), url_path="contract", visibility="hidden"),
+        st.Page("app_pages/contract.py", title=t("Contract", lang), url_path="contract", visibility="hidden"),
     ]
     # a page the actor's role may not use is not offered (and its writes refuse them: access.require)
     for right, path, title, icon, url in (
-        ("import", "pages/import.py", "Import", ":material/upload_file:", "import"),
-        ("settings", "pages/settings.py", "Settings", ":material/settings:", "settings"),
-        ("audit", "pages/audit.py", "Audit trail", ":material/history:", "audit"),
-        ("users", "pages/admin.py", "Users", ":material/group:", "users"),
+        ("import", "app_pages/import.py", "Import", ":material/upload_file:", "import"),
+        ("settings", "app_pages/settings.py", "Settings", ":material/settings:", "settings"),
+        ("audit", "app_pages/audit.py", "Audit trail", ":material/history:", "audit"),
+        ("users", "app_pages/admin.py", "Users", ":material/group:", "users"),
     ):
         if right in rights:
             pages.append(st.Page(path, title=t(title, lang), icon=icon, url_path=url))
@@ -63,7 +69,8 @@ def main() -> None:
 
     def run() -> None:
         # the filters change nothing on import, settings, audit and users: those pages leave them out
-        ui.sidebar(filters=page.url_path not in ("import", "settings", "audit", "users"))
+        sidebar.draw(filters=page.url_path not in ("import", "settings", "audit", "users"))
+        navigation.phone_titles()
         page.run()
 
     ui.guarded(run, lang)  # an unexpected error: a short message and a reference id, the log the traceback
@@ -77,18 +84,19 @@ def _warm() -> None:
 
 @contextlib.asynccontextmanager
 async def _lifespan(_app: object) -> AsyncIterator[None]:
-    """Once per server process, as it starts: say whether sign-in is on (or why it cannot work),
-    warm the caches in a thread and serve at once."""
-    from streamlit.logger import get_logger
+    """Once per server process, as it starts: budgetcore's log on the console; say whether
+    sign-in is on (or why it cannot work); prepare the database (schema, the demo into an empty
+    one) before the first visit; then warm the caches in a thread and serve."""
+    from budgetcore.app import auth, start
 
-    from budgetcore.app import auth
-
+    start.console_log(st.get_option("logger.messageFormat"))
     said = auth.startup_line()
-    (
-        get_logger("budgetcore.app.auth").error
-        if "MISCONFIGURED" in said
-        else get_logger("budgetcore.app.auth").warning
-    )(said)
+    log = logging.getLogger("budgetcore.app.auth")
+    (log.error if "MISCONFIGURED" in said else log.warning)(said)
+    try:
+        await asyncio.to_thread(start.prepare_database)
+    except Exception:  # served all the same: each page then says a server fault with a reference
+        logging.getLogger("budgetcore.app.start").exception("start: preparing the database failed")
     threading.Thread(target=_warm, name="warm-caches", daemon=True).start()
     yield
 

@@ -110,7 +110,7 @@ def cpu_s(pid: int) -> float | None:
 
 def targets(db_url: str, seed: int = 16) -> tuple[list[str], list[str]]:
     """(contract numbers, filter query strings) from the database: up to 500 numbers at
-    random, and one query per overview filter (ui.FILTER_PARAMS, within, contracts)."""
+    random, and one query per overview filter (sidebar.FILTER_PARAMS, within, contracts)."""
     from sqlalchemy import create_engine, text
 
     from budgetcore.store.database import normalise_url

@@ -129,7 +129,7 @@ def _parser() -> argparse.ArgumentParser:
         "db", parents=[common], help="the database's schema: upgrade it to this release's revision"
     )
     dbp.add_argument("verb", choices=("upgrade",))
-    cli_workflow.add_parsers(sub, common, _date)
+    cli_workflow.add_parsers(sub.add_parser, common, _date)
     return parser
 
 

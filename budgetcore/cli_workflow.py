@@ -29,10 +29,11 @@ DECISION_COLUMNS = (
 )  # fmt: skip
 
 
-def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser,
+def add_parsers(add_parser: Callable[..., argparse.ArgumentParser], common: argparse.ArgumentParser,
                 date: Callable[[str], dt.date]) -> None:  # fmt: skip
-    """Add decide, decisions and alerts to the command line's subcommands."""
-    p = sub.add_parser("decide", parents=[common], help="record a renewal decision for a contract")
+    """Add decide, decisions and alerts to the command line's subcommands (add_parser: the
+    subparsers' add_parser)."""
+    p = add_parser("decide", parents=[common], help="record a renewal decision for a contract")
     p.add_argument("contract", metavar="CONTRACT", help="the contract number")
     p.add_argument("--action", required=True, choices=decisions.ACTIONS)
     p.add_argument(
@@ -46,12 +47,10 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--state", default="proposed", metavar="STATE",
                    help="proposed (default), agreed (with customer), sent or done")  # fmt: skip
     p.add_argument("--by", metavar="NAME", help="who decided (default: $USER)")
-    p = sub.add_parser("decisions", parents=[common], help="every contract's current renewal decision")
+    p = add_parser("decisions", parents=[common], help="every contract's current renewal decision")
     p.add_argument("--state", metavar="STATE", help="only this state (proposed, agreed, sent, done)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p = sub.add_parser(
-        "alerts", parents=[common], help="what changed since the last run, per account manager"
-    )
+    p = add_parser("alerts", parents=[common], help="what changed since the last run, per account manager")
     p.add_argument("--as-of", type=date, default=None, metavar="YYYY-MM-DD", help="default: today")
     p.add_argument("--send", action="store_true",
                    help="mail the digests over SMTP ($BUDGETCORE_SMTP_URL) instead of printing them")  # fmt: skip

@@ -1,8 +1,16 @@
-"""The Dutch catalog: English text -> Dutch text, for i18n.t()."""
+"""The Dutch catalog: English text -> Dutch text, for i18n.t(); NL merges this file's words
+with those kept in the translations_nl_* files (no dict is changed after it is made)."""
 
 from __future__ import annotations
 
-NL: dict[str, str] = {
+from budgetcore.translations_nl_advice import NL_ADVICE  # issue 20's words
+from budgetcore.translations_nl_forecast import NL_FORECAST  # issue 15's words
+from budgetcore.translations_nl_review import NL_REVIEW  # the workflow's words
+from budgetcore.translations_nl_safety import NL_SAFETY  # issue 23's words
+from budgetcore.translations_nl_scope import NL_SCOPE  # issue 21's words
+from budgetcore.translations_nl_ui import NL_UI  # issue 22's words
+
+GENERAL: dict[str, str] = {
     "Overview": "Overzicht",
     "Renewals": "Verlengingen",
     "Contract": "Contract",
@@ -423,26 +431,5 @@ NL: dict[str, str] = {
     "server fault, nothing written (the files are not at fault): {reason}": "serverfout, niets weggeschreven (het ligt niet aan de bestanden): {reason}",
 }
 
-from budgetcore.translations_nl_review import NL_REVIEW  # noqa: E402 - the workflow's words, in their own file
-
-NL.update(NL_REVIEW)
-
-from budgetcore.translations_nl_forecast import NL_FORECAST  # noqa: E402 - issue 15's words, in their own file
-
-NL.update(NL_FORECAST)
-
-from budgetcore.translations_nl_safety import NL_SAFETY  # noqa: E402 - issue 23's words, in their own file
-
-NL.update(NL_SAFETY)
-
-from budgetcore.translations_nl_scope import NL_SCOPE  # noqa: E402 - issue 21's words, in their own file
-
-NL.update(NL_SCOPE)
-
-from budgetcore.translations_nl_advice import NL_ADVICE  # noqa: E402 - issue 20's words, in their own file
-
-NL.update(NL_ADVICE)
-
-from budgetcore.translations_nl_ui import NL_UI  # noqa: E402 - issue 22's words, in their own file
-
-NL.update(NL_UI)
+# one catalogue, merged in this order (a later file's text for the same English wins)
+NL: dict[str, str] = {**GENERAL, **NL_REVIEW, **NL_FORECAST, **NL_SAFETY, **NL_SCOPE, **NL_ADVICE, **NL_UI}

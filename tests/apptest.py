@@ -12,7 +12,7 @@ APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
 def open_app(page: str | None = None, *, check: bool = True, **params: str | list[str]) -> AppTest:
     """dashboard.py (navigation and sidebar) with params in the URL, then switched to page (a
-    pages/ file) if given, with the same params; check: no exception box on the way."""
+    app_pages/ file) if given, with the same params; check: no exception box on the way."""
     at = AppTest.from_file(APP, default_timeout=60)
     for name, value in params.items():
         at.query_params[name] = value

@@ -76,13 +76,6 @@ def _no_default_database(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
 APP_TODAY = dt.date(2026, 11, 27)  # the day the AppTest modules run the app on
 
 
-class _NoPagesFolder(type(Path())):  # type: ignore[misc]
-    """A Path that denies the pages/ folder exists, for Streamlit's pages-folder check only."""
-
-    def exists(self, *args: object, **kwargs: object) -> bool:
-        return False if self.name == "pages" else super().exists()
-
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -122,14 +115,9 @@ def fresh_app(
     """The app under AppTest as a server runs it: today is APP_TODAY, no cache carries over from
     another test's database, and the default database holds the demo as the app's first start
     loads it (built once per session), unless the test also asks for `empty`.
-
-    AppTest re-enters Streamlit's old pages-folder mode before every rerun and then runs a page
-    file without dashboard.py (see ui.view()); a server leaves that mode for good at its first
-    st.navigation() call. Denying the folder to that one check makes AppTest run dashboard.py.
     """
     import streamlit as st
 
-    monkeypatch.setattr("streamlit.runtime.pages_manager.Path", _NoPagesFolder)
     monkeypatch.setenv("BUDGETCORE_TODAY", APP_TODAY.isoformat())
     st.cache_data.clear()
     st.cache_resource.clear()

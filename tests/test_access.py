@@ -153,7 +153,7 @@ def test_the_trail_filters_and_exports_without_formulas(engine: Engine) -> None:
 
 
 def test_no_page_trusts_a_client_header() -> None:
-    for page in (ROOT / "pages").glob("*.py"):
+    for page in (ROOT / "app_pages").glob("*.py"):
         text = page.read_text()
         assert "X-Forwarded-User" not in text and "st.context.headers" not in text, page.name
 

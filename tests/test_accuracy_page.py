@@ -29,7 +29,7 @@ def history_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def run(app_on, url: str, lang: str) -> AppTest:
     app_on(url)  # conftest: the app on this database, on TODAY
-    return open_app("pages/accuracy.py", lang=lang)
+    return open_app("app_pages/accuracy.py", lang=lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])

@@ -22,9 +22,9 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from budgetcore import cli, i18n
-from budgetcore.app import tables, ui
+from budgetcore.app import compat, reads, tables
+from budgetcore.app.start import NO_DEMO_ENV, prepare_database
 from budgetcore.app.text import markdown as escaped
-from budgetcore.app.ui import NO_DEMO_ENV
 from budgetcore.exchange import demo
 from budgetcore.figures import advice, frame, portfolio, pricing
 from budgetcore.store import decisions
@@ -33,7 +33,7 @@ from budgetcore.store.schema import prepared
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 TODAY = dt.date(2026, 11, 27)
-PAGES = ("pages/overview.py", "pages/renewals.py", "pages/contract.py")
+PAGES = ("app_pages/overview.py", "app_pages/renewals.py", "app_pages/contract.py")
 
 
 pytestmark = pytest.mark.usefixtures("fresh_app")  # conftest: the demo's copy, today fixed, fresh caches
@@ -41,7 +41,9 @@ pytestmark = pytest.mark.usefixtures("fresh_app")  # conftest: the demo's copy, 
 
 @pytest.fixture
 def empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty database, prepared as the server's start prepares it with the demo switched off."""
     monkeypatch.setenv(NO_DEMO_ENV, "1")
+    prepare_database()
 
 
 run = open_app  # the app opened on a page with query parameters (tests/apptest.py)
@@ -155,7 +157,7 @@ def test_unknown_query_values_are_ignored() -> None:
 def test_the_contract_parameter_opens_that_contract() -> None:
     run()  # loads the demo
     number = demo_numbers()[42]
-    at = run("pages/contract.py", contract=number)
+    at = run("app_pages/contract.py", contract=number)
     assert at.title[0].value == escaped(number)  # imported text, escaped for markdown
     assert len(at.dataframe) == 6  # categories, work orders, hours, materials, per period, billed on top
     assert len(at.get("plotly_chart")) == 1
@@ -169,7 +171,7 @@ def test_a_table_without_rows_says_so_in_the_language(lang: str) -> None:
     with transaction(prepared(make_engine())) as session:
         idle = next(f for f in portfolio.portfolio(session, TODAY) if f.inputs.visits_done == 0
                     and not f.inputs.actual_labour and not f.inputs.actual_material)  # fmt: skip
-    at = run("pages/contract.py", contract=idle.contract_number, lang=lang)
+    at = run("app_pages/contract.py", contract=idle.contract_number, lang=lang)
     assert all(len(d.value) for d in at.dataframe), "no empty grid"
     said = i18n.t("Nothing to show here.", lang)
     assert [c.value for c in at.caption].count(said) >= 3  # work orders, hours, materials
@@ -177,7 +179,7 @@ def test_a_table_without_rows_says_so_in_the_language(lang: str) -> None:
 
 @pytest.mark.parametrize("number", ["NOPE-1", "=cmd|' /C calc'!A0", " "])
 def test_an_unknown_contract_gets_a_message_and_a_way_back(number: str) -> None:
-    at = run("pages/contract.py", contract=number)
+    at = run("app_pages/contract.py", contract=number)
     shown = texts(at)
     assert "There is no contract with number" in shown or "No contract chosen" in shown
     assert at.get("page_link"), "a link back"
@@ -185,7 +187,7 @@ def test_an_unknown_contract_gets_a_message_and_a_way_back(number: str) -> None:
 
 
 def test_renewals_list_soonest_first_with_action_and_csv() -> None:
-    at = run("pages/renewals.py")
+    at = run("app_pages/renewals.py")
     frame = at.dataframe[0].value
     with transaction(prepared(make_engine())) as session:
         expected = portfolio.renewals(session, TODAY)
@@ -199,7 +201,7 @@ def test_renewals_list_soonest_first_with_action_and_csv() -> None:
 
 
 def test_renewal_counts_are_every_contract_in_the_window() -> None:
-    at = run("pages/renewals.py", within="120")
+    at = run("app_pages/renewals.py", within="120")
     with transaction(prepared(make_engine())) as session:
         expected = portfolio.renewals(session, TODAY, within_days=120)
     actions = [advice.suggest(f).action for f in expected]
@@ -208,10 +210,10 @@ def test_renewal_counts_are_every_contract_in_the_window() -> None:
 
 
 def test_a_long_renewals_list_is_sorted_and_paged_on_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past ui.PAGE_ROWS rows the renewals page shows one page of the list, in its own order
+    """Past grids.PAGE_ROWS rows the renewals page shows one page of the list, in its own order
     (soonest deadline first) or in the one chosen over all rows; the counts stay every row's."""
-    monkeypatch.setattr("budgetcore.app.ui.PAGE_ROWS", 20)
-    at = run("pages/renewals.py", within="200")
+    monkeypatch.setattr("budgetcore.app.grids.PAGE_ROWS", 20)
+    at = run("app_pages/renewals.py", within="200")
     with transaction(prepared(make_engine())) as session:
         expected = portfolio.renewals(session, TODAY, within_days=200)
     assert len(expected) > 40
@@ -259,9 +261,9 @@ class _Downloads(MediaFileManager):
 
 
 def test_the_renewals_csv_is_the_whole_list_built_when_clicked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("budgetcore.app.ui.PAGE_ROWS", 20)
+    monkeypatch.setattr("budgetcore.app.grids.PAGE_ROWS", 20)
     monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", _Downloads)
-    at = run("pages/renewals.py", within="200")
+    at = run("app_pages/renewals.py", within="200")
     with transaction(prepared(make_engine())) as session:
         expected = portfolio.renewals(session, TODAY, within_days=200)
     assert len(at.dataframe[0].value) == 20 < len(expected)
@@ -291,7 +293,7 @@ def test_the_overview_csv_is_what_summary_prints(monkeypatch: pytest.MonkeyPatch
 
 
 def test_renewals_follow_the_sidebar_window() -> None:
-    at = run("pages/renewals.py", within="30")
+    at = run("app_pages/renewals.py", within="30")
     shorter = len(at.dataframe[0].value)
     at.number_input(key="f_within").set_value(180).run()
     assert len(at.dataframe[0].value) > shorter
@@ -314,7 +316,7 @@ def display_values(element: object) -> pd.DataFrame:
 def test_table_numbers_follow_the_language(lang: str, decimal: str, group: str) -> None:
     run()  # loads the demo
     number = demo_numbers()[42]
-    at = run("pages/contract.py", contract=number, lang=lang)
+    at = run("app_pages/contract.py", contract=number, lang=lang)
     hours = at.dataframe[2]  # categories, work orders, hours, materials
     assert hours.value["hours"].dtype.kind == "f", "still numbers, so the column sorts by them"
     shown = display_values(hours)
@@ -329,13 +331,13 @@ def test_a_table_drawn_again_reuses_its_styler_and_sends_what_a_new_one_sends(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     made: list[tuple[Styler, Styler]] = []  # (the Styler as table() makes it, the one it draws with)
-    translated_once = ui.translated_once
+    translated_once = compat.translated_once
 
     def translate(styler: Styler) -> Styler:
         made.append((styler, translated_once(styler)))
         return made[-1][1]
 
-    monkeypatch.setattr(ui, "translated_once", translate)
+    monkeypatch.setattr(compat, "translated_once", translate)
     first = run(lang="nl")
     assert len(made) == len(first.dataframe) == 2  # the running contracts and the ended ones
     again = run(lang="nl")
@@ -357,7 +359,7 @@ def test_a_table_drawn_again_reuses_its_styler_and_sends_what_a_new_one_sends(
 
 
 def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> None:
-    at = run("pages/renewals.py", lang="nl")
+    at = run("app_pages/renewals.py", lang="nl")
     frame = at.dataframe[0].value
     with transaction(prepared(make_engine())) as session:
         expected = [pricing.for_contract(f, Decimal("0.15")) for f in portfolio.renewals(session, TODAY)]
@@ -387,8 +389,8 @@ def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> Non
 
 
 def test_a_long_table_is_sorted_and_paged_on_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past ui.PAGE_ROWS rows the overview sends one page, in the order chosen over all rows."""
-    monkeypatch.setattr("budgetcore.app.ui.PAGE_ROWS", 100)
+    """Past grids.PAGE_ROWS rows the overview sends one page, in the order chosen over all rows."""
+    monkeypatch.setattr("budgetcore.app.grids.PAGE_ROWS", 100)
     at = run(type="preventive", contracts="all")
     with transaction(prepared(make_engine())) as session:
         expected = portfolio.portfolio(session, TODAY, filters=portfolio.Filters(types=("preventive",)))
@@ -425,7 +427,7 @@ def test_a_large_pressure_map_draws_cells_not_points(monkeypatch: pytest.MonkeyP
 def test_an_out_of_range_as_of_in_the_link_is_refused_naming_the_range() -> None:
     at = run(as_of="9999-12-31")
     assert "is not used: dates from 1 Jan 1900 to 31 Dec 2199 are." in texts(at)
-    for page in ("pages/renewals.py", "pages/contract.py"):
+    for page in ("app_pages/renewals.py", "app_pages/contract.py"):
         at = run(page, as_of="9999-12-31", contract=demo_numbers()[0])  # run() finds no exception
         assert at.session_state["f_as_of"] == TODAY
 
@@ -433,12 +435,11 @@ def test_an_out_of_range_as_of_in_the_link_is_refused_naming_the_range() -> None
 def test_an_unexpected_error_shows_a_reference_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from budgetcore.app import ui
 
     def broken(*args: object) -> None:
         raise RuntimeError("SELECT secret FROM schema_x")
 
-    monkeypatch.setattr(ui, "portfolio_frame", broken)
+    monkeypatch.setattr(reads, "portfolio_frame", broken)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception
@@ -484,7 +485,7 @@ def test_the_phone_list_opens_each_contract_and_says_its_status_why_and_deadline
     assert at.button(key="phone_overview_open_0").label == escaped(first["contract"])
     card = next(m.value for m in at.markdown if "Volgende datum: " in m.value)
     assert first["why"] in card and "budget overschreden" in card
-    renewals = run("pages/renewals.py")
+    renewals = run("app_pages/renewals.py")
     number = renewals.dataframe[0].value.iloc[0]["contract"]
     assert any("renewal price" in m.value or "loss-making" in m.value for m in renewals.markdown)
     renewals.button(key="phone_renewals_open_0").click().run()
@@ -504,7 +505,7 @@ def test_a_phone_card_names_the_customer_and_the_decision_and_its_button_looks_l
         m.value for m in overview.markdown if i18n.t("Next deadline: {date}", lang).split("{")[0] in m.value
     ]
     assert escaped(first["customer"]) in cards[0]
-    renewals = run("pages/renewals.py", lang=lang, within="365")
+    renewals = run("app_pages/renewals.py", lang=lang, within="365")
     table = renewals.dataframe[0].value
     cards = [
         m.value for m in renewals.markdown if i18n.t("Next deadline: {date}", lang).split("{")[0] in m.value
@@ -520,19 +521,19 @@ def test_a_phone_card_names_the_customer_and_the_decision_and_its_button_looks_l
 
 def test_the_contract_page_links_back_where_it_was_opened_from() -> None:
     number = "CT-2024-00021"
-    back = run("pages/contract.py", contract=number, **{"from": "renewals"}).get("page_link")[0]
+    back = run("app_pages/contract.py", contract=number, **{"from": "renewals"}).get("page_link")[0]
     assert back.proto.label == "Renewals" and back.proto.page.endswith("renewals")
-    back = run("pages/contract.py", contract=number).get("page_link")[0]
+    back = run("app_pages/contract.py", contract=number).get("page_link")[0]
     assert back.proto.label == "Overview"
 
 
 def test_the_contract_lookup_ignores_case_and_says_one_day() -> None:
-    at = run("pages/contract.py", contract="ct-2024-00021")
+    at = run("app_pages/contract.py", contract="ct-2024-00021")
     assert at.title[0].value == escaped("CT-2024-00021")
     day_after = dt.date(2026, 12, 1)  # CT-2024-00021 ends on 30 November 2026
-    at = run("pages/contract.py", contract="CT-2024-00021", as_of=day_after.isoformat())
+    at = run("app_pages/contract.py", contract="CT-2024-00021", as_of=day_after.isoformat())
     assert "**ended 1 day ago**" in [m.value for m in at.markdown]
-    at = run("pages/contract.py", contract="CT-2024-00021", as_of="2026-12-02", lang="nl")
+    at = run("app_pages/contract.py", contract="CT-2024-00021", as_of="2026-12-02", lang="nl")
     assert "**2 dagen geleden afgelopen**" in [m.value for m in at.markdown]
 
 
@@ -540,16 +541,16 @@ def test_the_filters_leave_the_pages_where_they_change_nothing() -> None:
     at = run()
     customer = at.multiselect(key="f_customer").options[0]
     at.multiselect(key="f_customer").set_value([customer]).run()
-    at.switch_page("pages/import.py").run()
+    at.switch_page("app_pages/import.py").run()
     assert not [w for w in at.multiselect if w.key == "f_customer"] and not at.date_input
     assert param(at, "customer") == [customer]
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert at.multiselect(key="f_customer").value == [customer]  # kept for the next page
 
 
 def test_past_many_customers_the_filter_finds_them_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
     """A list of tens of thousands of customers is not sent on every run: a search offers the matches."""
-    monkeypatch.setattr("budgetcore.app.ui.CUSTOMER_OPTIONS", 5)
+    monkeypatch.setattr("budgetcore.app.sidebar.CUSTOMER_OPTIONS", 5)
     at = run()
     assert at.multiselect(key="f_customer").options == []  # nothing listed before a search
     with transaction(prepared(make_engine())) as session:

@@ -269,7 +269,7 @@ def test_the_key_columns_fit_at_1440_px_with_their_headers_whole(
     margin; on the renewals, the contract, its status and decision, what to do, why and the
     renewal price come first and fit the table's width at 1440 px, each header's text whole
     (measured in the grid's own font)."""
-    from budgetcore.app import review_ui, tables, ui
+    from budgetcore.app import grids, review_ui, tables
 
     base, _ = server
     for path, columns, key in (
@@ -284,7 +284,7 @@ def test_the_key_columns_fit_at_1440_px_with_their_headers_whole(
         headers = grid.evaluate(
             "e => Array.from(e.querySelectorAll('th[role=columnheader]')).map(h => h.textContent)"
         )
-        config = ui.column_config(columns, lang, "EUR")
+        config = grids.column_config(columns, lang, "EUR")
         labels = [config[name]["label"] if name in config else i18n.t("Decision", lang) for name in key]
         assert headers[: len(key)] == labels  # the key columns first, in this order
         widths = [columns[name].width if name in columns else review_ui.DECISION_WIDTH for name in key]

@@ -59,7 +59,7 @@ def renewal_contract(url: str) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_pages_show_the_saved_currency(app_env: str, lang: str) -> None:
-    at = open_page("pages/settings.py", lang)
+    at = open_page("app_pages/settings.py", lang)
     at.selectbox(key="s_currency").set_value("USD")
     next(b for b in at.button if b.label == i18n.t("Save", lang)).click().run()
     assert not at.exception
@@ -70,8 +70,8 @@ def test_pages_show_the_saved_currency(app_env: str, lang: str) -> None:
         number = renewal_contract(app_env)
         for page, params in (
             (None, {}),
-            ("pages/contract.py", {"contract": number}),
-            ("pages/renewals.py", {}),
+            ("app_pages/contract.py", {"contract": number}),
+            ("app_pages/renewals.py", {}),
         ):
             at = open_page(page, lang, **params)
             text = shown(at)

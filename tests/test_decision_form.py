@@ -49,7 +49,7 @@ def field(at, number: str, name: str):
 
 def test_the_form_follows_its_contract_and_starts_from_the_suggestion(portfolio: str) -> None:
     prices = engine_prices(portfolio)
-    at = open_app("pages/renewals.py", as_of=handcalc.AS_OF.isoformat(), within=WINDOW)
+    at = open_app("app_pages/renewals.py", as_of=handcalc.AS_OF.isoformat(), within=WINDOW)
     at.toggle(key="renewals_undecided").set_value(True).run()
     first = at.selectbox(key=f"{KEY}_contract").value
     assert prices[first] is not None
@@ -87,7 +87,7 @@ def test_the_form_follows_its_contract_and_starts_from_the_suggestion(portfolio:
 
 def test_the_dutch_form_shows_the_suggestion_in_dutch_digits(portfolio: str) -> None:
     prices = engine_prices(portfolio)
-    at = open_app("pages/renewals.py", as_of=handcalc.AS_OF.isoformat(), within=WINDOW, lang="nl")
+    at = open_app("app_pages/renewals.py", as_of=handcalc.AS_OF.isoformat(), within=WINDOW, lang="nl")
     choice = at.selectbox(key=f"{KEY}_contract")
     number = next(n for n in choice.options if (prices[n] or 0) >= 1000)  # so the thousands mark shows
     choice.select(number).run()
@@ -100,7 +100,7 @@ def test_the_dutch_form_shows_the_suggestion_in_dutch_digits(portfolio: str) -> 
 def test_the_renewals_packs_are_prepared_with_progress_shown(portfolio: str) -> None:
     from budgetcore import i18n
 
-    at = open_app("pages/renewals.py", as_of=handcalc.AS_OF.isoformat(), within=WINDOW, lang="nl")
+    at = open_app("app_pages/renewals.py", as_of=handcalc.AS_OF.isoformat(), within=WINDOW, lang="nl")
     before = len(at.get("download_button"))  # the list's CSV; the packs are built on request
     at.button(key="packs_prepare").click().run()
     assert not at.exception

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from budgetcore.exchange.encodings import decode_utf8
 from budgetcore.exchange.formats import (
     COLUMNS,
     Column,
@@ -300,6 +301,25 @@ def test_open_csv_ascii_with_one_cp1252_byte_far_down_is_cp1252() -> None:
     table = _csv("hours.csv", data)
     assert table.encoding == "cp1252"
     assert list(table.rows)[-1][1][-1] == "Zoë"
+
+
+@pytest.mark.parametrize("byte", range(0x80, 0x100))
+def test_a_stray_byte_in_utf8_text_reads_as_its_windows_1252_character(byte: int) -> None:
+    data = b"caf" + bytes([byte]) + b"!" + "é\n".encode()
+    assert decode_utf8(data) == "caf" + bytes([byte]).decode("cp1252", errors="replace") + "!é\n"
+
+
+def test_a_stray_byte_past_the_sample_of_an_unseekable_stream_reads_as_windows_1252() -> None:
+    class Unseekable(io.BytesIO):
+        def seekable(self) -> bool:
+            return False
+
+    data = "klant\nCafé\n".encode() + b"x\n" * 40000 + "Zoë\n".encode("cp1252")
+    table = open_csv("customers.csv", io.BufferedReader(Unseekable(data)))
+    assert table.encoding == "utf-8"
+    assert [cells for _, cells in table.rows][-1] == ["Zoë"]
+    with pytest.raises(LookupError):  # read without a decoding handler registered for the process
+        codecs.lookup_error("budgetcore-cp1252")
 
 
 @pytest.mark.parametrize(

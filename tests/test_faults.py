@@ -130,7 +130,7 @@ def test_the_settings_page_says_a_read_only_database_is_a_server_fault_and_recov
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/settings.py").run()
+    at.switch_page("app_pages/settings.py").run()
     read_only_files(path)
     st.cache_resource.clear()  # the app opens its connections anew while the files are read-only
 

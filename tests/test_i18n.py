@@ -112,7 +112,7 @@ def _literal_keys(path: Path) -> set[str]:
 
 
 SOURCES = sorted(  # not the schema's revisions: their sa.Column("name", ...) are column names, no text
-    [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py"),
+    [ROOT / "dashboard.py", *(ROOT / "app_pages").glob("*.py"),
      *(p for p in (ROOT / "budgetcore").rglob("*.py") if "migrations" not in p.parts)],
 )  # fmt: skip
 

@@ -29,7 +29,7 @@ def app_url(app_on, db_url: str) -> str:
 
 
 def import_page(lang: str = "en") -> AppTest:
-    return open_app("pages/import.py", lang=lang)
+    return open_app("app_pages/import.py", lang=lang)
 
 
 def upload(at: AppTest, paths: list[Path]) -> AppTest:
@@ -98,7 +98,7 @@ def test_a_bad_row_shows_file_row_and_column_and_nothing_is_imported(app_url, tm
 
 def test_importing_valid_files_updates_the_overview_and_the_log(app_url, tmp_path) -> None:
     at = import_page()
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert not at.exception
     assert not any(d.value.shape[0] for d in at.dataframe)  # no contracts yet
 
@@ -114,7 +114,7 @@ def test_importing_valid_files_updates_the_overview_and_the_log(app_url, tmp_pat
     log = frame(at, "import_log")
     assert log["Source"].tolist() == ["page"] and log["Rows"][0] == sum(len(r) for r in ROWS.values())
 
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert not at.exception
     shown = {str(v) for d in at.dataframe if "contract" in d.value.columns for v in d.value["contract"]}
     assert shown == {row[0] for row in ROWS["contracts"]}
@@ -148,7 +148,15 @@ def test_the_page_in_dutch_translates_every_text_and_every_problem(app_url, tmp_
     errors = frame(at, "import_errors")
     assert errors["Melding"].tolist() == [i18n.t(importing.UNRECOGNISED, "nl")]
     theirs = set().union(
-        *(_t_keys(ROOT / p) for p in ("dashboard.py", "budgetcore/app/ui.py", "pages/overview.py"))
+        *(
+            _t_keys(ROOT / p)
+            for p in (
+                "dashboard.py",
+                "budgetcore/app/ui.py",
+                "budgetcore/app/sidebar.py",
+                "app_pages/overview.py",
+            )
+        )
     )
     assert recorded - theirs and i18n.missing(sorted(recorded - theirs)) == []
 

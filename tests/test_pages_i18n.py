@@ -21,13 +21,13 @@ from budgetcore.store.schema import prepared
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 27)
 PAGES = {
-    "overview": ("pages/overview.py", {}),
-    "renewals": ("pages/renewals.py", {}),
-    "accuracy": ("pages/accuracy.py", {}),
-    "contract": ("pages/contract.py", {}),  # the contract number is filled in per test
-    "settings": ("pages/settings.py", {}),
-    "audit": ("pages/audit.py", {}),  # the demo's load is in it
-    "users": ("pages/admin.py", {}),
+    "overview": ("app_pages/overview.py", {}),
+    "renewals": ("app_pages/renewals.py", {}),
+    "accuracy": ("app_pages/accuracy.py", {}),
+    "contract": ("app_pages/contract.py", {}),  # the contract number is filled in per test
+    "settings": ("app_pages/settings.py", {}),
+    "audit": ("app_pages/audit.py", {}),  # the demo's load is in it
+    "users": ("app_pages/admin.py", {}),
 }
 
 

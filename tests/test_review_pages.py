@@ -21,7 +21,7 @@ field = review_ui.field_key  # a decision form's field for one contract
 
 
 def test_a_decision_from_the_renewals_list_shows_everywhere() -> None:
-    at = page("pages/renewals.py")
+    at = page("app_pages/renewals.py")
     table = at.dataframe[0].value
     assert set(table["decision"]) <= {"no decision yet", "⚠ overdue for review"}
     assert "⚠ overdue for review" in set(table["decision"])  # the demo has notice deadlines within 14 days
@@ -41,7 +41,7 @@ def test_a_decision_from_the_renewals_list_shows_everywhere() -> None:
     assert number not in set(at.dataframe[0].value["contract"])
     assert len(at.dataframe[0].value) == len(table) - 1
 
-    at = page("pages/contract.py", contract=number)
+    at = page("app_pages/contract.py", contract=number)
     current = [m.value for m in at.markdown if "**Current**" in m.value]
     assert current and "re-price · proposed · €12,500.00" in current[0]
     history = next(d.value for d in at.dataframe if "decided" in d.value.columns)
@@ -54,7 +54,7 @@ def test_a_decision_from_the_renewals_list_shows_everywhere() -> None:
 
 
 def test_overview_groups_and_a_click_filters_to_one() -> None:
-    at = page("pages/overview.py", contracts="all")
+    at = page("app_pages/overview.py", contracts="all")
     at.radio(key="overview_group_by").set_value("manager").run()
     assert not at.exception
     groups = at.dataframe[0].value
@@ -80,7 +80,7 @@ def test_overview_lists_the_changes_since_last_week() -> None:
     as_of = dt.date(2026, 11, 19)
     with transaction(prepared(make_engine())) as session:
         found = alerts.since_last_week(session, as_of)
-    at = page("pages/overview.py", as_of=as_of.isoformat(), contracts="all")
+    at = page("app_pages/overview.py", as_of=as_of.isoformat(), contracts="all")
     [changes] = [e for e in at.expander if e.label.startswith("Changes since last week")]
     assert not changes.proto.expanded
     per = {kind: sum(a.kind == kind for a in found) for kind in review_ui.CHANGE_KINDS}
@@ -96,7 +96,7 @@ def test_overview_lists_the_changes_since_last_week() -> None:
 
 def test_a_decision_on_the_contract_page_and_the_alert_settings() -> None:
     number = "CT-2024-00058"  # overdue for review at TODAY: notice deadline within 14 days, no decision
-    at = page("pages/contract.py", contract=number)
+    at = page("app_pages/contract.py", contract=number)
     assert any("overdue for review" in w.value for w in at.warning)
     at.selectbox(key=field("contract_decision", number, "action")).select("terminate")
     at.selectbox(key=field("contract_decision", number, "state")).select("sent")
@@ -107,7 +107,7 @@ def test_a_decision_on_the_contract_page_and_the_alert_settings() -> None:
     assert any("terminate · sent · —" in m.value for m in at.markdown if "**Current**" in m.value)
     assert not any("overdue for review" in w.value for w in at.warning)
 
-    at.switch_page("pages/settings.py").run()
+    at.switch_page("app_pages/settings.py").run()
     at.number_input(key="s_review_days").set_value(21)
     at.text_area(key="s_manager_emails").input("Bram Willems = bram@example.nl\nnot a line")
     at.button(key="s_review_save").click().run()

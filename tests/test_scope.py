@@ -352,7 +352,7 @@ def test_the_settings_page_saves_the_scope_thresholds(app_on, tmp_path: Path) ->
 
     url = app_on(f"sqlite:///{tmp_path / 'settings.db'}")
     schema.prepared(make_engine(url)).dispose()
-    at = open_app("pages/settings.py", lang="nl")
+    at = open_app("app_pages/settings.py", lang="nl")
     at.number_input(key="s_scope_share").set_value(40)
     at.number_input(key="s_scope_minimum").set_value(500)
     at.number_input(key="s_calls_factor").set_value(3.0)

@@ -24,7 +24,7 @@ def portfolio(handcalc_app: str) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_the_running_quarter_is_compared_with_its_planned_to_date(portfolio: str, lang: str) -> None:
-    at = open_app("pages/contract.py", contract=NUMBER, as_of=AS_OF.isoformat(), lang=lang)
+    at = open_app("app_pages/contract.py", contract=NUMBER, as_of=AS_OF.isoformat(), lang=lang)
     table = next(d.value for d in at.dataframe if i18n.t("Planned to date", lang) in d.value.columns)
     running = table[table[i18n.t("State", lang)] == i18n.t("running", lang)].iloc[0]
     # an unphased budget: the quarter's budget is 92 of 365 days, a week in 7 of them are due

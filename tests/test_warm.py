@@ -10,7 +10,7 @@ import pytest
 from apptest import open_app
 from streamlit.web.server.app_discovery import discover_asgi_app
 
-from budgetcore.app import ui, warm
+from budgetcore.app import sidebar, warm
 
 pytestmark = pytest.mark.usefixtures("fresh_app")  # conftest: the demo's copy, today fixed, fresh caches
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
@@ -23,7 +23,7 @@ def test_streamlit_run_serves_the_dashboard_through_its_app() -> None:
 
 def test_the_first_view_is_the_one_a_first_visit_renders() -> None:
     at = open_app()
-    seen, first = at.session_state["_view"], ui.first_view()
+    seen, first = at.session_state["_view"], sidebar.first_view()
     assert (seen.url, seen.version, seen.as_of, seen.key) == (
         first.url,
         first.version,

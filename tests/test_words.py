@@ -48,7 +48,7 @@ def demo_number(session) -> str:
 
 def test_the_dutch_audit_trail_says_what_happened_in_dutch(app_on, trail_url: str) -> None:
     app_on(trail_url)
-    at = open_app("pages/audit.py", lang="nl")
+    at = open_app("app_pages/audit.py", lang="nl")
     table = at.dataframe[0].value
     cells = " | ".join(str(v) for column in table.columns for v in table[column])
     for internal in (
@@ -114,7 +114,7 @@ def test_every_counted_text_of_the_pages_has_both_forms_in_dutch() -> None:
 
     root = Path(__file__).resolve().parent.parent
     found = []
-    for path in [*(root / "pages").glob("*.py"), *(root / "budgetcore").rglob("*.py")]:
+    for path in [*(root / "app_pages").glob("*.py"), *(root / "budgetcore").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "plural":
                 found += [a.value for a in node.args[1:3] if isinstance(a, ast.Constant)]

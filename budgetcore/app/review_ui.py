@@ -1,9 +1,9 @@
 """The review workflow on the pages: the decision form and history, the renewals list's decision
 columns, the last-term comparison, variance per period, roll-ups and recent changes.
 
-With ui.py the app's Streamlit glue (ui.py owns caching, the sidebar and tables;
-this module the review workflow's widgets), so the pages stay thin. Every
-write goes through decisions.record_decision().
+Beside the app's other Streamlit glue (caches.py, sidebar.py, reads.py, grids.py,
+navigation.py, downloads.py, ui.py; this module the review workflow's widgets), so the pages
+stay thin. Every write goes through decisions.record_decision().
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from budgetcore import i18n
-from budgetcore.app import tables, ui
+from budgetcore.app import caches, downloads, grids, navigation, reads, sidebar, tables, ui
 from budgetcore.app import text as plain  # "text" names typed text in this module
 from budgetcore.app.tables import Column, Columns
 from budgetcore.exchange import formats
@@ -42,7 +42,7 @@ NO_DECISION, OVERDUE = "no decision yet", "overdue for review"
 DECISION_WIDTH = 115  # px: the renewals table's decision column, "⚠ evaluatie te laat" on two lines
 
 
-def who(v: ui.View | None = None) -> str:
+def who(v: sidebar.View | None = None) -> str:
     """The form's default for 'decided by': the signed-in user, the one a reverse proxy names,
     else (v given) the view's actor (the local operating-system user without sign-in); '' when none."""
     try:
@@ -58,7 +58,7 @@ def who(v: ui.View | None = None) -> str:
 def current_decisions(numbers: list[str] | None) -> dict[str, Decision]:
     """The current decision of each of these contracts (None: of every contract) that has one
     (read on every run: decisions are not part of the cached figures, so a new one shows at once)."""
-    with database.transaction(ui.engine()) as session:
+    with database.transaction(caches.engine()) as session:
         return decisions.current(session, numbers)
 
 
@@ -76,7 +76,7 @@ def field_key(key: str, number: str, name: str) -> str:
     return f"{key}:{number}:{name}"
 
 
-def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
+def decision_form(v: sidebar.View, choices: list[ContractFigures], key: str) -> None:
     """A form that records a renewal decision for one of choices (a selectbox when several).
 
     The form's fields are keyed by the contract: choosing another contract (or the list
@@ -98,7 +98,7 @@ def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
         action = left.selectbox(t("Action", lang), decisions.ACTIONS, index=decisions.ACTIONS.index(suggested),
                                 format_func=lambda a: t(a, lang), key=field_key(key, number, "action"))  # fmt: skip
         value = middle.text_input(
-            t("Proposed value", lang), value=proposed_value_text(f, lang, ui.settings().target_margin),
+            t("Proposed value", lang), value=proposed_value_text(f, lang, sidebar.settings().target_margin),
             key=field_key(key, number, "value"), placeholder=t("e.g. 12500", lang),
             help=t("The suggested renewal price to start with; typed as on import: 12.500,50, 12500.50 or 6.250,-", lang),
         )  # fmt: skip
@@ -109,13 +109,13 @@ def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
             t("Proposed start", lang),
             value=None,
             key=field_key(key, number, "start"),
-            format=ui.date_format(lang),
+            format=sidebar.date_format(lang),
         )
         end = middle.date_input(
             t("Proposed end", lang),
             value=None,
             key=field_key(key, number, "end"),
-            format=ui.date_format(lang),
+            format=sidebar.date_format(lang),
         )
         decided_by = right.text_input(t("Decided by", lang), value=who(v), key=field_key(key, number, "by"))
         note = st.text_area(t("Note", lang), key=field_key(key, number, "note"), height=68)
@@ -139,7 +139,7 @@ def decision_form(v: ui.View, choices: list[ContractFigures], key: str) -> None:
             st.error(t(exc.key, lang, **{k: plain.markdown(str(x)) for k, x in exc.values.items()}))
             return
         st.session_state[f"{key}_done"] = (done.contract_number, done.action, done.state)
-        ui.forget_prepared_packs()  # they would show the decision before this one
+        downloads.forget_prepared_packs()  # they would show the decision before this one
         st.rerun()
     recorded = st.session_state.pop(f"{key}_done", None)
     if recorded:
@@ -158,11 +158,11 @@ HISTORY_COLUMNS: Columns = {
 }
 
 
-def decision_section(v: ui.View, f: ContractFigures) -> None:
+def decision_section(v: sidebar.View, f: ContractFigures) -> None:
     """The contract page's renewal decision: the current one, its history, and the form."""
     lang = v.lang
     st.subheader(t("Renewal decision", lang))
-    with database.transaction(ui.engine()) as session:
+    with database.transaction(caches.engine()) as session:
         found = decisions.history(session, f.contract_number)
         zone = settings.load(session).time_zone
     if found:
@@ -186,11 +186,11 @@ def decision_section(v: ui.View, f: ContractFigures) -> None:
             for x in found
         ]
         st.caption(t("Decision history, the current first", lang))
-        ui.table(
+        grids.table(
             pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)), HISTORY_COLUMNS, v, key="decision_history"
         )
     else:
-        review_days = ui.settings().review_days
+        review_days = sidebar.settings().review_days
         overdue = attention.overdue_for_review(f.days_to_notice, not _closed(f), True, review_days)
         message = t("No decision yet.", lang)
         if overdue:
@@ -218,15 +218,15 @@ class EndedOpen:
 
     @property
     def table_key(self) -> str:
-        """The key of their table's widgets and order (ui.page_of)."""
+        """The key of their table's widgets and order (grids.page_of)."""
         return f"ended_{self.decided}"
 
 
-def ended_open(v: ui.View) -> EndedOpen:
+def ended_open(v: sidebar.View) -> EndedOpen:
     """The view's contracts (running or not) that ended before as_of and are still open: once per
     data version, view and set of decisions (every session shares them)."""
     decided = sorted(current_decisions(None))  # a few hundred at most: read on every run
-    fingerprint = ui.digest(decided)[:12]
+    fingerprint = caches.digest(decided)[:12]
     key = f"ended {v.key} {v.as_of} {fingerprint}"
 
     def build() -> EndedOpen:
@@ -235,21 +235,23 @@ def ended_open(v: ui.View) -> EndedOpen:
         awaiting = frozenset(str(n) for n in rows["contract_number"][frame.awaiting_mask(rows, decided)])
         return EndedOpen(rows, awaiting, fingerprint, key)
 
-    return ui.displayed(v, key, build, large=True)
+    return reads.displayed(v, key, build, large=True)
 
 
-def ended_open_table(v: ui.View, found: EndedOpen, shown: np.ndarray) -> tuple[pd.DataFrame, Columns]:
+def ended_open_table(v: sidebar.View, found: EndedOpen, shown: np.ndarray) -> tuple[pd.DataFrame, Columns]:
     """The table of found's rows at these positions (a page)."""
-    return ui.displayed(
+    return reads.displayed(
         v,
-        f"{found.key} table {v.shown_key} {ui.digest(shown)}",
+        f"{found.key} table {v.shown_key} {caches.digest(shown)}",
         lambda: tables.overview(found.rows.figures(shown), v.lang, v.currency, found.awaiting),
     )
 
 
-def renewal_decisions(v: ui.View, chosen: PortfolioFrame) -> tuple[PortfolioFrame, dict[str, Decision], str]:
+def renewal_decisions(
+    v: sidebar.View, chosen: PortfolioFrame
+) -> tuple[PortfolioFrame, dict[str, Decision], str]:
     """The renewals list narrowed by the 'no decision yet' toggle, the current decisions of its
-    contracts, and the key its table's order is cached under (ui.page_of): it names the
+    contracts, and the key its table's order is cached under (grids.page_of): it names the
     decided contracts a narrowed list leaves out."""
     numbers = [str(n) for n in chosen["contract_number"]]
     found = current_decisions(numbers)
@@ -258,16 +260,16 @@ def renewal_decisions(v: ui.View, chosen: PortfolioFrame) -> tuple[PortfolioFram
     if undecided and found:
         keep = ~np.isin(chosen["contract_number"], np.array(list(found), dtype=object))
         chosen = chosen.take(keep)
-        key = "renewals_undecided_" + ui.digest(sorted(found))[:12]
+        key = "renewals_undecided_" + caches.digest(sorted(found))[:12]
     return chosen, found, key
 
 
-def every_term(v: ui.View) -> PortfolioFrame:
+def every_term(v: sidebar.View) -> PortfolioFrame:
     """The view's contracts, running or not: where the ended and still open ones are found."""
-    return ui.portfolio_frame(replace(v, filters=replace(v.filters, running_only=False)))[0]
+    return reads.portfolio_frame(replace(v, filters=replace(v.filters, running_only=False)))[0]
 
 
-def ended_open_section(v: ui.View) -> None:
+def ended_open_section(v: sidebar.View) -> None:
     """The overview's second group: contracts that ended before as_of and are still open
     (frame.ended_open: over budget, or awaiting renewal without a decision), most pressing first."""
     lang = v.lang
@@ -283,12 +285,12 @@ def ended_open_section(v: ui.View) -> None:
           date=i18n.date(v.as_of, lang))
     )  # fmt: skip
     # a long list is sorted and paged on the server; its order is cached under the decisions too
-    shown = ui.page_of(rows, v, key=found.table_key)
+    shown = grids.page_of(rows, v, key=found.table_key)
     table, columns = ended_open_table(v, found, shown)
-    ui.wide_or_phone(
+    navigation.wide_or_phone(
         "ended",
-        lambda: ui.selectable_table(table, columns, v, key="ended_table", max_height=420, wrap=True),
-        lambda: ui.phone_list(table, v, key="phone_ended"),
+        lambda: grids.selectable_table(table, columns, v, key="ended_table", max_height=420, wrap=True),
+        lambda: navigation.phone_list(table, v, key="phone_ended"),
     )
 
 
@@ -297,10 +299,10 @@ def with_decisions(
     columns: Columns,
     figures: list[ContractFigures],
     found: dict[str, Decision],
-    v: ui.View,
+    v: sidebar.View,
 ) -> tuple[pd.DataFrame, Columns]:
     """The renewals table with each contract's decision state after its status (or 'overdue for review')."""
-    review_days = ui.settings().review_days
+    review_days = sidebar.settings().review_days
     texts = []
     for f in figures:
         d = found.get(f.contract_number)
@@ -325,18 +327,18 @@ def _shown(value: object, kind: str, lang: str, currency: str) -> str:
     return term_rows.cell_text(value, kind, lang, currency, pct_decimals=1)
 
 
-def cells_table(header: list[str], rows: list[list[tuple[object, str]]], v: ui.View, key: str) -> None:
+def cells_table(header: list[str], rows: list[list[tuple[object, str]]], v: sidebar.View, key: str) -> None:
     """A table of (value, kind) cells, each written out in the view's language and currency."""
     frame = pd.DataFrame([[_shown(x, k, v.lang, v.currency) for x, k in row] for row in rows], columns=header)
-    st.dataframe(frame, hide_index=True, width="stretch", key=key, placeholder=ui.MISSING)
+    st.dataframe(frame, hide_index=True, width="stretch", key=key, placeholder=grids.MISSING)
 
 
-def variance_section(v: ui.View, f: ContractFigures) -> None:
+def variance_section(v: sidebar.View, f: ContractFigures) -> None:
     """Budget against actual per month, quarter or year of the term, past periods closed."""
     lang = v.lang
     grain = st.radio(t("Per", lang), list(variance.GRAINS), index=1, horizontal=True,
                      format_func=lambda g: t(g, lang), key="variance_grain")  # fmt: skip
-    with database.transaction(ui.engine()) as session:
+    with database.transaction(caches.engine()) as session:
         periods = variance.variance(session, f, grain)
     cells_table(*term_rows.variance_rows(periods, lang), v, key="variance_table")
     note = term_rows.running_note(periods, f.as_of, lang, v.currency)
@@ -344,12 +346,14 @@ def variance_section(v: ui.View, f: ContractFigures) -> None:
         st.caption(plain.markdown(note))
 
 
-def last_term_section(v: ui.View, f: ContractFigures) -> None:
+def last_term_section(v: sidebar.View, f: ContractFigures) -> None:
     """This term against the previous one (previous_contract), and what it says of the renewal price."""
     lang = v.lang
-    with database.transaction(ui.engine()) as session:
+    with database.transaction(caches.engine()) as session:
         number = last_term.previous_number(session, f.contract_number)
-        found = last_term.compare(session, f, v.thresholds, ui.settings().target_margin) if number else None
+        found = (
+            last_term.compare(session, f, v.thresholds, sidebar.settings().target_margin) if number else None
+        )
     if number is None:
         return
     st.subheader(t("This term against the previous one", lang))
@@ -365,7 +369,7 @@ def last_term_section(v: ui.View, f: ContractFigures) -> None:
 
 
 GROUP_LABELS = {"customer": "Customer", "manager": "Account manager", "type": "Contract type"}
-GROUP_FILTERS = {"customer": "f_customer", "manager": "f_manager", "type": "f_type"}  # ui's sidebar keys
+GROUP_FILTERS = {"customer": "f_customer", "manager": "f_manager", "type": "f_type"}  # the sidebar's keys
 GROUP_COLUMNS: Columns = {
     "group": Column("Group", width="medium"),
     "contracts": Column("Contracts", "number", decimals=0),
@@ -405,7 +409,7 @@ def filter_to_group() -> None:
         st.session_state[chosen[0]] = chosen[1]
 
 
-def group_section(v: ui.View, chosen: PortfolioFrame) -> None:
+def group_section(v: sidebar.View, chosen: PortfolioFrame) -> None:
     """The overview's roll-up: the shown contracts grouped by customer, account manager or contract type;
     a click on a group filters the overview to it."""
     lang = v.lang
@@ -434,7 +438,7 @@ def group_section(v: ui.View, chosen: PortfolioFrame) -> None:
     st.caption(
         t("Totals per group of the contracts shown. Select a group to filter the overview to it.", lang)
     )
-    ui.table(pd.DataFrame(rows, columns=list(GROUP_COLUMNS)), GROUP_COLUMNS, v, colour_status=True,
+    grids.table(pd.DataFrame(rows, columns=list(GROUP_COLUMNS)), GROUP_COLUMNS, v, colour_status=True,
              key="overview_groups_table", on_select=filter_to_group, selection_mode="single-row")  # fmt: skip
 
 
@@ -451,10 +455,10 @@ def parse_emails(text: str) -> dict[str, str]:
     return found
 
 
-def alert_settings(v: ui.View, stored: settings.Settings) -> None:
+def alert_settings(v: sidebar.View, stored: settings.Settings) -> None:
     """The Settings page's review workflow part: review days, the alerts' links, sender and managers' addresses."""
     lang = v.lang
-    with database.transaction(ui.engine()) as session:
+    with database.transaction(caches.engine()) as session:
         emails = alerts.manager_emails(session)
     with st.form("review_settings_form"):
         st.subheader(t("Review and alerts", lang))
@@ -510,26 +514,26 @@ CHANGES_SHOWN = 50  # a longer list is the nightly digests' job
 def _week_ago(url: str, version: int, as_of: dt.date, key: str, _thresholds: Thresholds) -> PortfolioFrame:
     """Every contract column-wise a week before the view's as_of (key: the thresholds), read once per data
     version, as ui reads the overview's own portfolio."""
-    found = ui.picks(url, version, as_of, _thresholds)
-    with database.transaction(ui.engine()) as session:
+    found = caches.picks(url, version, as_of, _thresholds)
+    with database.transaction(caches.engine()) as session:
         return frame.load(session, as_of, _thresholds, picks=found)
 
 
-def week_ago(v: ui.View) -> PortfolioFrame:
+def week_ago(v: sidebar.View) -> PortfolioFrame:
     """Every contract a week before the view's as_of, what the changes since last week compare with."""
     return _week_ago(v.url, v.version, v.as_of - dt.timedelta(days=7), repr(v.thresholds), v.thresholds)
 
 
-def changes(v: ui.View, chosen: PortfolioFrame) -> list[alerts.Alert]:
+def changes(v: sidebar.View, chosen: PortfolioFrame) -> list[alerts.Alert]:
     """What changed in the seven days before the view's as_of for the contracts chosen, by kind
     and contract: found once over every contract per data version, thresholds, settings and
     decisions, then narrowed to those chosen (a filter change finds nothing again)."""
-    with database.transaction(ui.engine()) as session:
+    with database.transaction(caches.engine()) as session:
         stored = settings.load(session)
         decided = set(decisions.current(session))
-    everything, _ = ui.portfolio_frame(replace(v, filters=Filters()))
-    key = f"changes {v.thresholds!r} {v.as_of} {stored!r} {ui.digest(sorted(decided))}"
-    found = ui.displayed(
+    everything, _ = reads.portfolio_frame(replace(v, filters=Filters()))
+    key = f"changes {v.thresholds!r} {v.as_of} {stored!r} {caches.digest(sorted(decided))}"
+    found = reads.displayed(
         v,
         key,
         lambda: sorted(
@@ -544,7 +548,7 @@ def changes(v: ui.View, chosen: PortfolioFrame) -> list[alerts.Alert]:
         numbers = set(chosen["contract_number"].tolist())
         return [a for a in found if a.contract_number in numbers]
 
-    return ui.displayed(v, f"{key} shown {v.key}", shown)
+    return reads.displayed(v, f"{key} shown {v.key}", shown)
 
 
 # the changes since last week by kind, the most urgent kind first, each with its heading (i18n keys)
@@ -556,14 +560,14 @@ CHANGE_KINDS = {
 }
 
 
-def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
+def changes_section(v: sidebar.View, chosen: PortfolioFrame) -> None:
     """The overview's "changes since last week", collapsed: what the nightly alerts would report over
     the last seven days (status worsened, deadlines entering the window or the review mark, contracts
     ending) for the contracts shown, grouped by kind with counts, the most urgent kind first."""
     lang = v.lang
     found = changes(v, chosen)
     per = {kind: [a for a in found if a.kind == kind] for kind in CHANGE_KINDS}
-    counts = " · ".join(f"{t(CHANGE_KINDS[k], lang, days=ui.settings().review_days)}: {len(a)}"
+    counts = " · ".join(f"{t(CHANGE_KINDS[k], lang, days=sidebar.settings().review_days)}: {len(a)}"
                         for k, a in per.items() if a)  # fmt: skip
     title = t("Changes since last week ({n})", lang, n=len(found))
     with st.expander(f"{title}{': ' + counts if counts else ''}", expanded=False):
@@ -574,11 +578,11 @@ def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
         for kind, alerts_ in per.items():
             if not alerts_:
                 continue
-            heading = t(CHANGE_KINDS[kind], lang, days=ui.settings().review_days)
+            heading = t(CHANGE_KINDS[kind], lang, days=sidebar.settings().review_days)
             lines = [f"**{plain.markdown(heading)} ({len(alerts_)})**"]
             for a in alerts_[: max(0, CHANGES_SHOWN - shown)]:
                 link = "contract?" + urlencode(
-                    {**ui.view_params(), "contract": a.contract_number}, doseq=True
+                    {**sidebar.view_params(), "contract": a.contract_number}, doseq=True
                 )
                 lines.append(f"- [{plain.markdown(a.contract_number)}]({link}) · {plain.markdown(a.customer)}"
                              f" · {plain.markdown(a.manager or '—')}: {plain.markdown(a.text(lang, v.currency))}")  # fmt: skip
@@ -591,29 +595,32 @@ def changes_section(v: ui.View, chosen: PortfolioFrame) -> None:
 ATTENTION_SHOWN = 8  # rows on the overview's first screen; the rest behind "all of them"
 
 
-def attention_list(v: ui.View) -> attention.Attention:
+def attention_list(v: sidebar.View) -> attention.Attention:
     """What needs attention among the view's contracts (running or not: an ended one can need it),
     once per data version, view and set of decisions."""
     decided = sorted(current_decisions(None))
-    key = f"attention {v.key} {v.as_of} {ui.settings().review_days} {ui.digest(decided)[:12]}"
-    return ui.displayed(
-        v, key, lambda: attention.attention(every_term(v), decided, ui.settings().review_days), large=True
+    key = f"attention {v.key} {v.as_of} {sidebar.settings().review_days} {caches.digest(decided)[:12]}"
+    return reads.displayed(
+        v,
+        key,
+        lambda: attention.attention(every_term(v), decided, sidebar.settings().review_days),
+        large=True,
     )
 
 
-def _attention_lines(v: ui.View, found: attention.Attention, rows: range) -> str:
+def _attention_lines(v: sidebar.View, found: attention.Attention, rows: range) -> str:
     lang, lines = v.lang, []
     for i in rows:
         r = found.row(i, lang, v.currency)
         number = str(r["contract_number"])
-        link = "contract?" + urlencode({**ui.view_params(), "contract": number}, doseq=True)
+        link = "contract?" + urlencode({**sidebar.view_params(), "contract": number}, doseq=True)
         also = f" · *{t('also', lang)}: {plain.markdown(str(r['also']))}*" if r["also"] else ""
         lines.append(f"{r['rank']}. [{plain.markdown(number)}]({link}) · {plain.markdown(str(r['customer']))}: "
                      f"**{plain.markdown(str(r['why']))}**{also}")  # fmt: skip
     return "\n".join(lines)
 
 
-def attention_section(v: ui.View) -> None:
+def attention_section(v: sidebar.View) -> None:
     """The overview's opening: what needs attention, most urgent first (figures/attention.py), a count
     per reason, each row saying why in a few words with its date and linking to its contract."""
     lang = v.lang

@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from budgetcore.exchange import limits
+from budgetcore.exchange.encodings import UTF8_ERRORS, decode_utf8
 from budgetcore.exchange.formats import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -267,7 +268,7 @@ def _chunks(table: SourceTable) -> Iterator[Chunk | Iterator[tuple[int, list[Cel
         limits.check_rows(row - 2 + (chunk.rows if chunk is not None else 0), width)
         if chunk is None:
             raw.seek(start)
-            text = io.TextIOWrapper(raw, encoding="utf-8", errors="budgetcore-cp1252", newline="")
+            text = io.TextIOWrapper(raw, encoding="utf-8", errors=UTF8_ERRORS, newline="")
             yield csv_rows(text, ",", row - 1)
             return
         chunk.converted = {
@@ -297,9 +298,7 @@ def _chunk(data: bytes, first_row: int, width: int) -> Chunk | None:
             return Chunk(first_row, columns, lines, _long_cells(columns, lines))
     try:
         # strict: a chunk that ends inside a quoted cell is an error here, not a short record
-        records = list(
-            csv.reader(io.StringIO(data.decode("utf-8", "budgetcore-cp1252"), newline=""), strict=True)
-        )
+        records = list(csv.reader(io.StringIO(decode_utf8(data), newline=""), strict=True))
     except csv.Error:
         return None
     if len(records) != lines:

@@ -2,8 +2,8 @@
 
 UTF-8 or Windows-1252 (what Dutch exports write), UTF-16 with or without a BOM.
 A file that mixes UTF-8 and Windows-1252 is refused rather than read with one
-of them, which would store `cafÃ©` for café. Also the `budgetcore-cp1252`
-decoding error handler, which the columnar reader uses on UTF-8 chunks.
+of them, which would store `cafÃ©` for café. Also decode_utf8 and mended, which read a stray
+byte in UTF-8 text as Windows-1252 (the columnar reader's UTF-8 chunks, the row reader).
 """
 
 from __future__ import annotations
@@ -26,15 +26,21 @@ class MixedEncodingError(ValueError):
         super().__init__(template.format(**self.params))
 
 
-def _fallback_decode(exc: UnicodeError) -> tuple[str, int]:
-    """A byte that is not UTF-8 in an otherwise UTF-8 file: read it as Windows-1252."""
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    bad = exc.object[exc.start : exc.end]
-    return bad.decode("cp1252", errors="replace"), exc.end
+# A byte that is not UTF-8 in an otherwise UTF-8 file is read as Windows-1252. Python's own
+# "surrogateescape" handler keeps such a byte as the lone surrogate U+DC80..U+DCFF (no handler of
+# ours registered for the whole process); mended() then writes it as Windows-1252 does.
+UTF8_ERRORS = "surrogateescape"
+_CP1252_OF_ESCAPED = {0xDC00 + b: bytes([b]).decode("cp1252", errors="replace") for b in range(0x80, 0x100)}
 
 
-codecs.register_error("budgetcore-cp1252", _fallback_decode)
+def mended(text: str) -> str:
+    """text decoded as UTF-8 with UTF8_ERRORS, its escaped bytes read as Windows-1252."""
+    return text if text.isascii() else text.translate(_CP1252_OF_ESCAPED)
+
+
+def decode_utf8(data: bytes) -> str:
+    """data as UTF-8, a byte that is not UTF-8 read as Windows-1252 (as cp1252, errors="replace")."""
+    return mended(data.decode("utf-8", UTF8_ERRORS))
 
 
 def detect_encoding(sample: bytes) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from budgetcore.exchange import limits
-from budgetcore.exchange.encodings import decide_encoding, detect_encoding
+from budgetcore.exchange.encodings import UTF8_ERRORS, decide_encoding, detect_encoding, mended
 
 ENTITIES = ("contracts", "budgets", "work_orders", "hours", "materials")
 
@@ -640,7 +640,7 @@ def open_csv(file_name: str, stream: io.BufferedIOBase, size: int | None = None)
     """
     sample = stream.peek(65536)[:65536] if hasattr(stream, "peek") else b""
     encoding = decide_encoding(stream) if stream.seekable() else detect_encoding(sample)
-    errors = "budgetcore-cp1252" if encoding.startswith("utf-8") else "replace"
+    errors = UTF8_ERRORS if encoding.startswith("utf-8") else "replace"  # csv_rows mends the first
     text = io.TextIOWrapper(stream, encoding=encoding, errors=errors, newline="")
     first = header_line(text)
     hint = re.match(r"^sep=(.)\r?\n?$", first)  # Excel's separator hint line
@@ -673,7 +673,7 @@ def open_csv(file_name: str, stream: io.BufferedIOBase, size: int | None = None)
 
 def header_line(text: IO[str]) -> str:
     """The next line, read no further than limits.HEADER_CHARS (LimitError beyond it)."""
-    line = text.readline(limits.HEADER_CHARS + 1)
+    line = mended(text.readline(limits.HEADER_CHARS + 1))
     if len(line) > limits.HEADER_CHARS:
         raise limits.LimitError("the header row is longer than {limit} characters", limit=limits.HEADER_CHARS)
     return line
@@ -683,10 +683,11 @@ def csv_rows(text: IO[str], delimiter: str, header_row: int = 1) -> Iterator[tup
     """(row number, cells) of each non-blank CSV record after the one numbered header_row.
 
     text's byte stream stays open when the rows are done: it is borrowed (the
-    caller closes it, the columnar reader may read it again).
+    caller closes it, the columnar reader may read it again). UTF-8 text is read with
+    encodings.UTF8_ERRORS: a stray byte is mended to its Windows-1252 character here.
     """
     number = header_row
-    reader = csv.reader(text, delimiter=delimiter)
+    reader = csv.reader(map(mended, text), delimiter=delimiter)
     try:
         while True:
             try:

@@ -177,15 +177,14 @@ def load(
     rates: the portfolio's corrective work per type at as_of (portfolio_call_rates), when the
     caller holds them; else, for a few contracts, found here from the whole portfolio."""
     numbers = filters.contract_numbers or None
-    with stored.collector_paused():
-        columns = read(session, as_of, numbers)
-        choice = None
-        if thresholds.forecast_method == AUTO:
-            if picks is None:
-                picks = calibration.calibrate(session, as_of, thresholds.min_completed, table=False)
-            choice = picks.choices(columns, as_of)
-        if numbers is not None and rates is None:
-            rates = portfolio_call_rates(session, as_of)
+    columns = read(session, as_of, numbers)
+    choice = None
+    if thresholds.forecast_method == AUTO:
+        if picks is None:
+            picks = calibration.calibrate(session, as_of, thresholds.min_completed, table=False)
+        choice = picks.choices(columns, as_of)
+    if numbers is not None and rates is None:
+        rates = portfolio_call_rates(session, as_of)
     return select(derive(columns, as_of, thresholds, choice=choice, rates=rates), filters)
 
 

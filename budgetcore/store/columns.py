@@ -11,9 +11,7 @@ for the contracts it touched only.
 from __future__ import annotations
 
 import dataclasses
-import gc
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,23 +185,22 @@ def save_column_snapshots(session: Session, ids: Collection[int] | None = None) 
     """Save contract_columns and in_term_months as the snapshots the readers prefer: of every
     contract (ids None), or the rows of these contracts as changes (snapshot.save_changes; the
     snapshots must be there: aggregates.save_snapshots decides)."""
-    with collector_paused():
-        found = by_chunks(ids, lambda chunk: contract_columns(session, ids=chunk))
-        periods = {name: found.pop(name) for name in PERIOD_COLUMNS}
-        periods["contract_id"] = found["contract_id"][periods.pop("period_row")]
-        months = by_chunks(ids, lambda chunk: _month_rows(session, chunk))
-        if ids is not None:  # each chunk is in contract number order, not all of them together
-            rank = np.argsort(found["contract_number"].astype(str), kind="stable")
-            found = {name: values[rank] for name, values in found.items()}
-        for name, columns, order in (
-            (CONTRACTS, found, "contract_number"),
-            (PERIODS, periods, None),
-            (MONTHS, months, None),
-        ):
-            if ids is None:
-                snapshot.save(session, name, columns)
-            elif not snapshot.save_changes(session, name, columns, ids, "contract_id", order):
-                raise RuntimeError(f"snapshot {name!r} has no base to change")
+    found = by_chunks(ids, lambda chunk: contract_columns(session, ids=chunk))
+    periods = {name: found.pop(name) for name in PERIOD_COLUMNS}
+    periods["contract_id"] = found["contract_id"][periods.pop("period_row")]
+    months = by_chunks(ids, lambda chunk: _month_rows(session, chunk))
+    if ids is not None:  # each chunk is in contract number order, not all of them together
+        rank = np.argsort(found["contract_number"].astype(str), kind="stable")
+        found = {name: values[rank] for name, values in found.items()}
+    for name, columns, order in (
+        (CONTRACTS, found, "contract_number"),
+        (PERIODS, periods, None),
+        (MONTHS, months, None),
+    ):
+        if ids is None:
+            snapshot.save(session, name, columns)
+        elif not snapshot.save_changes(session, name, columns, ids, "contract_id", order):
+            raise RuntimeError(f"snapshot {name!r} has no base to change")
 
 
 def by_chunks(
@@ -232,19 +229,6 @@ def placed(ids: np.ndarray, rows: list, names: Sequence[str]) -> dict[str, np.nd
         result[name] = np.zeros(len(ids), dtype=np.int64)
         result[name][where] = found[name]
     return result
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while hundreds of thousands of row tuples are made and
-    dropped (none of them in a cycle): it would walk them all several times, a sixth of a read."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def columns_from_rows(rows: Sequence[Sequence[object]], names: Sequence[str]) -> dict[str, np.ndarray]:

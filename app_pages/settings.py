@@ -8,7 +8,7 @@ from decimal import Decimal
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import review_ui, ui
+from budgetcore.app import caches, review_ui, sidebar, ui
 from budgetcore.figures import metrics, settings
 from budgetcore.figures.settings import Settings
 from budgetcore.i18n import t
@@ -34,7 +34,7 @@ LABELS = {
     "calls_extra": "... and at least this many more",
 }
 
-view = ui.view()
+view = sidebar.view()
 lang = view.lang
 ui.offered(view, "settings")
 actor = view.actor.on("page:settings")
@@ -46,7 +46,7 @@ st.caption(
     )
 )
 
-with database.transaction(ui.engine()) as session:
+with database.transaction(caches.engine()) as session:
     stored = settings.load(session)
 
 

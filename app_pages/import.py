@@ -6,14 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import import_view, text, ui
+from budgetcore.app import caches, grids, import_view, sidebar, text, ui
 from budgetcore.exchange import demo, importing
 from budgetcore.exchange.formats import ENTITIES, SourceTable, missing_required
 from budgetcore.exchange.workbook import template
 from budgetcore.i18n import t
 from budgetcore.store import database
 
-view = ui.view()
+view = sidebar.view()
 lang = view.lang
 ui.offered(view, "import")
 actor = view.actor.on("page:import")
@@ -54,7 +54,7 @@ def read_tables() -> tuple[list[SourceTable], list[importing.Problem]]:
 
 def problems_table(problems: list[importing.Problem]) -> None:
     st.dataframe(
-        pd.DataFrame(import_view.problem_rows(problems, lang)), hide_index=True, placeholder=ui.MISSING
+        pd.DataFrame(import_view.problem_rows(problems, lang)), hide_index=True, placeholder=grids.MISSING
     )
 
 
@@ -103,8 +103,8 @@ if view.demo:  # the demo's rows are marked in the database: remove them, or let
         t("The database holds the demo portfolio of fictitious contracts.", lang), icon=":material/science:"
     )
     if st.button(t("Remove the demo portfolio", lang), key="demo_remove", icon=":material/delete:"):
-        removed = demo.remove(ui.engine(), actor)
-        ui.forget_results()
+        removed = demo.remove(caches.engine(), actor)
+        caches.forget_results()
         st.session_state["import_demo_removed"] = removed.get("contracts", 0)
         st.rerun()
 if (gone := st.session_state.pop("import_demo_removed", None)) is not None:
@@ -126,7 +126,7 @@ if files:
     key = (import_view.digest(files, tables, view.version), replace)
     if st.session_state.get("import_checked", (None,))[0] != key:  # validate once per change
         checked_now = importing.import_tables(
-            ui.engine(), tables, dry_run=True, actor=actor, replace_demo=replace
+            caches.engine(), tables, dry_run=True, actor=actor, replace_demo=replace
         )
         st.session_state["import_checked"] = (key, checked_now)
     checked: importing.ImportResult = st.session_state["import_checked"][1]
@@ -167,10 +167,15 @@ if files:
             )
 
         result = importing.import_tables(
-            ui.engine(), read_tables()[0], source="page", actor=actor, replace_demo=replace, progress=progress
+            caches.engine(),
+            read_tables()[0],
+            source="page",
+            actor=actor,
+            replace_demo=replace,
+            progress=progress,
         )
         if result.written:
-            ui.forget_results()  # the data version moved on too; this frees the old results at once
+            caches.forget_results()  # the data version moved on too; this frees the old results at once
             rows_done = i18n.number(sum(result.counts.values()), lang, 0)
             st.session_state["import_done"] = (rows_done, result.findings)
             st.session_state["import_nonce"] = nonce + 1
@@ -185,7 +190,7 @@ if files:
             problems_table(result.errors)
 
 st.subheader(t("Import log", lang))
-with database.transaction(ui.engine()) as session:
+with database.transaction(caches.engine()) as session:
     log = import_view.log_rows(importing.recent_imports(session), lang)
 if log:
     st.dataframe(pd.DataFrame(log), hide_index=True)

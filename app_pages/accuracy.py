@@ -5,15 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import charts, tables, ui
+from budgetcore.app import charts, downloads, grids, reads, sidebar, tables, ui
 from budgetcore.figures import backtest, calibration, metrics
 from budgetcore.i18n import t
 
-view = ui.view()
+view = sidebar.view()
 lang = view.lang
 st.title(t("Forecast accuracy", lang))
 ui.demo_banner(view)
-found = ui.backtest(view)
+found = reads.backtest(view)
 minimum = view.thresholds.min_completed
 st.caption(
     i18n.plural(
@@ -40,7 +40,7 @@ if not found.completed:
 
 st.subheader(t("What auto uses", lang))
 picks, pick_columns = tables.auto_picks(list(found.picks.values()), minimum, lang)
-ui.table(picks, pick_columns, view)
+grids.table(picks, pick_columns, view)
 
 st.subheader(t("Error by checkpoint", lang))
 every = [a for a in backtest.ordered(found) if a.type == calibration.ALL_TYPES]
@@ -58,8 +58,12 @@ chosen = st.selectbox(
     key="accuracy_type",
 )
 rows, columns = tables.backtest([a for a in backtest.ordered(found) if a.type == chosen], lang)
-ui.table(rows, columns, view, height=ui.HEADER_PX + ui.ROW_PX * len(rows) + 2)  # every row, no scrolling
-ui.csv_download(lang, backtest.csv_text(found), f"backtest-{view.as_of.isoformat()}", key="accuracy_csv")
+grids.table(
+    rows, columns, view, height=grids.HEADER_PX + grids.ROW_PX * len(rows) + 2
+)  # every row, no scrolling
+downloads.csv_download(
+    lang, backtest.csv_text(found), f"backtest-{view.as_of.isoformat()}", key="accuracy_csv"
+)
 with st.expander(t("The methods", lang)):
     for name in backtest.METHOD_ORDER:
         description = (

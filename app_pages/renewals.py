@@ -5,18 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import review_ui, tables, ui
+from budgetcore.app import downloads, grids, navigation, reads, review_ui, sidebar, tables, ui
 from budgetcore.figures import advice, frame
 from budgetcore.figures import table as summary_table
 from budgetcore.i18n import t
 
-view = ui.view()
+view = sidebar.view()
 lang = view.lang
 st.title(t("Renewals", lang))
 ui.demo_banner(view)
 
-chosen, actions = ui.renewals_frame(view)
-window = ui.renewal_window(view)
+chosen, actions = reads.renewals_frame(view)
+window = sidebar.renewal_window(view)
 st.caption(
     t(
         "Contracts whose end date or notice deadline falls within {days} days after {date}, soonest deadline first.",
@@ -38,18 +38,18 @@ cols[0].metric(t("Contracts", lang), i18n.number(len(chosen), lang, 0))
 for col, (n, _, action) in zip(cols[1:], counts, strict=True):
     col.metric(t(action, lang), i18n.number(n, lang, 0))
 
-target_margin = ui.settings().target_margin
+target_margin = sidebar.settings().target_margin
 chosen, decided, table_key = review_ui.renewal_decisions(view, chosen)
-shown = ui.page_of(chosen, view, key=table_key, sorts=tables.RENEWAL_SORTS)
+shown = grids.page_of(chosen, view, key=table_key, sorts=tables.RENEWAL_SORTS)
 figures = chosen.figures(shown)
 table, columns = tables.renewals(figures, lang, view.currency, target_margin)
 table, columns = review_ui.with_decisions(table, columns, figures, decided, view)
-ui.wide_or_phone(
+navigation.wide_or_phone(
     "renewals",
-    lambda: ui.selectable_table(
+    lambda: grids.selectable_table(
         table, columns, view, key="renewals_table", max_height=620, wrap=True, origin="renewals"
     ),
-    lambda: ui.phone_list(
+    lambda: navigation.phone_list(
         table, view, key="phone_renewals", why="reason", action="action", origin="renewals"
     ),
 )
@@ -63,7 +63,7 @@ st.caption(
     )
 )
 currency = view.currency
-ui.csv_download(
+downloads.csv_download(
     lang,
     # every contract in the list, soonest deadline first: built only when clicked
     lambda: summary_table.renewals_csv(
@@ -72,7 +72,7 @@ ui.csv_download(
     f"renewals-{view.as_of.isoformat()}",
     key="renewals_csv",
 )
-ui.review_pack_downloads(view)
+downloads.review_pack_downloads(view)
 with st.expander(t("How the suggested action is chosen", lang)):
     th = view.thresholds
     st.markdown(

@@ -7,16 +7,28 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import charts, review_ui, tables, text, ui
+from budgetcore.app import (
+    caches,
+    charts,
+    downloads,
+    grids,
+    navigation,
+    reads,
+    review_ui,
+    sidebar,
+    tables,
+    text,
+    ui,
+)
 from budgetcore.figures import advice, pricing
 from budgetcore.i18n import t
 from budgetcore.review import reports
 from budgetcore.store import database, lifecycle
 
-view = ui.view()
+view = sidebar.view()
 lang = view.lang
 number = st.query_params.get("contract", "").strip()
-found = ui.detail(view, number) if number else None
+found = reads.detail(view, number) if number else None
 
 if found is None:
     st.title(t("Contract", lang))
@@ -25,15 +37,15 @@ if found is None:
         st.warning(t("There is no contract with number {number}.", lang, number=shown))
     else:
         st.info(t("No contract chosen. Pick one on the overview or the renewals page.", lang))
-    st.page_link("pages/overview.py", label=t("Back to the overview", lang), icon=":material/arrow_back:",
-                 query_params=ui.view_params())  # fmt: skip
+    st.page_link("app_pages/overview.py", label=t("Back to the overview", lang), icon=":material/arrow_back:",
+                 query_params=sidebar.view_params())  # fmt: skip
     st.stop()
 
 f, i = found.figures, found.figures.inputs
-ui.back_link(lang)
+navigation.back_link(lang)
 st.title(text.markdown(i.contract_number), anchor=False)  # imported text, here and below
 ui.demo_banner(view)
-with database.transaction(ui.engine()) as session:
+with database.transaction(caches.engine()) as session:
     archived = lifecycle.archived_on(session, i.contract_number)
 if archived:
     st.warning(t("Archived on {date}: out of the overview, the renewals and every portfolio figure; its history stays.",
@@ -47,7 +59,7 @@ st.markdown(
     + t("as of {date}", lang, date=i18n.date(view.as_of, lang))
 )
 if i.renewed_by:  # a renewed term: never awaiting renewal, never open (issue 20)
-    link = "contract?" + urlencode({**ui.view_params(), "contract": i.renewed_by}, doseq=True)
+    link = "contract?" + urlencode({**sidebar.view_params(), "contract": i.renewed_by}, doseq=True)
     st.info(t("Renewed by [{number}]({link}).", lang, number=text.markdown(i.renewed_by), link=link),
             icon=":material/autorenew:")  # fmt: skip
 if f.why:  # the reasons with the figures they quote; their rules are explained on the overview
@@ -86,7 +98,7 @@ facts = {
 }
 if i.terminated_on:
     facts["Terminated on"] = i18n.date(i.terminated_on, lang)
-price = pricing.for_contract(f, ui.settings().target_margin)
+price = pricing.for_contract(f, sidebar.settings().target_margin)
 change = ("+" if (price.change or 0) > 0 else "") + i18n.percent(price.change, lang)
 facts["Suggested renewal price"] = (
     f"{money(price.suggested_value)} ({change})" if price.change is not None else money(price.suggested_value)
@@ -96,7 +108,7 @@ grid = st.columns(4)
 for n, (label, value) in enumerate(facts.items()):
     grid[n % 4].caption(t(label, lang))
     grid[n % 4].markdown(f"**{text.markdown(value)}**")
-ui.review_pack_downloads(view, i.contract_number)
+downloads.review_pack_downloads(view, i.contract_number)
 review_ui.last_term_section(view, f)
 review_ui.decision_section(view, f)
 
@@ -108,7 +120,7 @@ with left:
 with right:
     st.subheader(t("Budget vs actual", lang))
     frame, columns = tables.categories(found.categories, lang)
-    ui.table(frame, columns, view, key="categories")
+    grids.table(frame, columns, view, key="categories")
     hours_pct = i18n.percent(f.hours_used, lang)
     st.markdown(
         t("**Hours**: {done} booked of {budget} budgeted", lang, done=i18n.number(i.actual_hours, lang, 1),
@@ -125,11 +137,11 @@ tabs = st.tabs([
     t("Billed on top ({n})", lang, n=sum(m.work_orders for m in found.extra_months)),
 ])  # fmt: skip
 with tabs[0]:
-    ui.table(*tables.work_orders(found.work_orders, lang), view, key="work_orders")
+    grids.table(*tables.work_orders(found.work_orders, lang), view, key="work_orders")
 with tabs[1]:
-    ui.table(*tables.hours(found.hours, lang), view, key="hours")
+    grids.table(*tables.hours(found.hours, lang), view, key="hours")
 with tabs[2]:
-    ui.table(*tables.materials(found.materials, lang), view, key="materials")
+    grids.table(*tables.materials(found.materials, lang), view, key="materials")
 with tabs[3]:
     for finding in found.findings:
         st.warning(text.markdown(tables.finding_text(finding, lang, view.currency)), icon=":material/report:")
@@ -139,7 +151,7 @@ with tabs[4]:
     review_ui.variance_section(view, f)
 with tabs[5]:
     st.caption(t("Work orders billed on top of the contract (meerwerk) per month, in the cost window.", lang))
-    ui.table(*tables.extra_months(found.extra_months, lang), view, key="extra_months")
+    grids.table(*tables.extra_months(found.extra_months, lang), view, key="extra_months")
 
 if view.may("archive") or view.may("delete"):  # the core refuses the others too (access.require)
     actor = view.actor.on("page:contract")
@@ -148,7 +160,7 @@ if view.may("archive") or view.may("delete"):  # the core refuses the others too
         label = t("Restore to the portfolio", lang) if archived else t("Archive", lang)
         if view.may("archive") and st.button(label, key="contract_archive", icon=":material/inventory_2:"):
             if ui.write(lambda session: verb(session, actor, i.contract_number), lang, actor, "archive"):
-                ui.forget_results()
+                caches.forget_results()
                 st.rerun()
         if view.may("delete"):
             sure = st.checkbox(t("Yes, delete {number} with all its budget, work order, hour and material lines",
@@ -158,5 +170,5 @@ if view.may("archive") or view.may("delete"):  # the core refuses the others too
                 if ui.write(
                     lambda s: lifecycle.delete_contract(s, actor, i.contract_number), lang, actor, "delete"
                 ):
-                    ui.forget_results()
-                    st.switch_page("pages/overview.py", query_params=ui.view_params())
+                    caches.forget_results()
+                    st.switch_page("app_pages/overview.py", query_params=sidebar.view_params())

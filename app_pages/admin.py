@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from budgetcore.app import auth, ui
+from budgetcore.app import auth, caches, sidebar, ui
 from budgetcore.i18n import t
 from budgetcore.store import access, database
 
-view = ui.view()
+view = sidebar.view()
 lang = view.lang
 ui.offered(view, "users")
 actor = view.actor.on("page:users")
@@ -21,7 +21,7 @@ if not auth.enabled():
 if (done := st.session_state.pop("users_done", None)) is not None:
     st.success(done)
 
-with database.transaction(ui.engine()) as session:
+with database.transaction(caches.engine()) as session:
     known = [(u.email, u.role, u.added_by) for u in access.users(session)]
 if known:
     st.dataframe(

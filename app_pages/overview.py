@@ -5,19 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import charts, review_ui, tables, ui
+from budgetcore.app import charts, downloads, grids, navigation, reads, review_ui, sidebar, tables, ui
 from budgetcore.figures import advice, frame
 from budgetcore.figures import table as summary_table
 from budgetcore.figures.portfolio import Filters
 from budgetcore.i18n import t
 
-view = ui.view()
+view = sidebar.view()
 lang = view.lang
 st.title(t("Portfolio overview", lang))
 ui.demo_banner(view)
 st.caption(t("Figures as of {date}", lang, date=i18n.date(view.as_of, lang)))
 
-chosen, head = ui.portfolio_frame(view)
+chosen, head = reads.portfolio_frame(view)
 if not len(chosen):
     ui.no_contracts(view)
     st.stop()
@@ -55,16 +55,16 @@ review_ui.group_section(view, chosen)
 
 running = view.filters.running_only
 st.subheader(t("Running contracts", lang) if running else t("Contracts", lang))
-shown = ui.page_of(chosen, view, key="overview")
-if len(shown) == len(chosen):  # a paged table says how it is sorted itself (ui.page_of)
+shown = grids.page_of(chosen, view, key="overview")
+if len(shown) == len(chosen):  # a paged table says how it is sorted itself (grids.page_of)
     st.caption(
         t("Most pressing first; click a column header to sort. Select a row to open the contract.", lang)
     )
-table, columns = ui.overview_table(view, chosen, shown)
-ui.wide_or_phone(
+table, columns = grids.overview_table(view, chosen, shown)
+navigation.wide_or_phone(
     "overview",
-    lambda: ui.selectable_table(table, columns, view, key="overview_table", max_height=560, wrap=True),
-    lambda: ui.phone_list(table, view, key="phone_overview"),
+    lambda: grids.selectable_table(table, columns, view, key="overview_table", max_height=560, wrap=True),
+    lambda: navigation.phone_list(table, view, key="phone_overview"),
 )
 with st.expander(t("What the flag and the reasons mean", lang)):
     st.markdown(advice.why_explanation(lang, view.thresholds.no_activity_elapsed))
@@ -72,7 +72,7 @@ with st.expander(t("What the flag and the reasons mean", lang)):
 if running:
     review_ui.ended_open_section(view)
 # the table's own CSV export is off (client.disableDataExport): this one guards imported text
-ui.csv_download(
+downloads.csv_download(
     lang,
     lambda: summary_table.csv_text(chosen, frame.order(chosen, "pressure")),  # as `summary`; when clicked
     f"contracts-{view.as_of.isoformat()}",
@@ -82,7 +82,7 @@ ui.csv_download(
 left, right = st.columns(2)
 with left:
     st.subheader(t("Pressure map", lang))
-    pressure = ui.pressure_chart(view, chosen)
+    pressure = reads.pressure_chart(view, chosen)
     if pressure.bubbles:
         st.caption(
             t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget. "
@@ -107,13 +107,13 @@ with left:
                                   selection_mode="points", config=charts.CONFIG)  # fmt: skip
         number = charts.clicked_contract(clicked)
         if number:
-            ui.open_contract(number)
+            navigation.open_contract(number)
     else:
         st.plotly_chart(pressure.figure, width="stretch", key="pressure_density", config=charts.CONFIG)
 with right:
     st.subheader(t("Actuals per month", lang))
     st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
-    st.plotly_chart(ui.monthly_chart(view, chosen), width="stretch", key="monthly", config=charts.CONFIG)
+    st.plotly_chart(reads.monthly_chart(view, chosen), width="stretch", key="monthly", config=charts.CONFIG)
 
 if view.filters == Filters():  # the first filter change will want every contract's months
-    ui.warm_months(view)
+    reads.warm_months(view)
