@@ -119,11 +119,8 @@ def _encoded(columns: dict[str, np.ndarray], merge: dict | None = None) -> bytes
     texts = {}
     for k, v in columns.items():
         if v.dtype == object:
-            import pandas as pd  # only an import saves: the readers need numpy alone
-
-            codes, distinct = pd.factorize(v, use_na_sentinel=True)
-            arrays[f"{_CODES}{k}"] = np.where(codes < 0, len(distinct), codes).astype(np.int32)
-            texts[k] = distinct.tolist()
+            codes, texts[k] = _factorized(v)
+            arrays[f"{_CODES}{k}"] = codes
     places, parts, offset = {}, [], 0
     for k, v in arrays.items():
         data = np.ascontiguousarray(v).tobytes()
@@ -133,6 +130,21 @@ def _encoded(columns: dict[str, np.ndarray], merge: dict | None = None) -> bytes
     header = {"format": FORMAT, "arrays": places, "texts": texts} | ({"merge": merge} if merge else {})
     encoded = json.dumps(header, ensure_ascii=False).encode()
     return len(encoded).to_bytes(8, "little") + encoded + b"\0" * (-len(encoded) % 8) + b"".join(parts)
+
+
+def _factorized(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """(one code per value, the distinct values in order of first appearance): a missing value
+    (None) gets the code len(distinct). A dict, not pandas: a small import's changes are a few
+    rows, and importing pandas for them would cost a command more than the rest of its work."""
+    distinct: dict[str, int] = {}
+    missing = -1
+    codes = np.fromiter(
+        (missing if v is None else distinct.setdefault(v, len(distinct)) for v in values.tolist()),
+        dtype=np.int32,
+        count=len(values),
+    )
+    codes[codes == missing] = len(distinct)
+    return codes, list(distinct)
 
 
 def load(session: Session, name: str, changes: bool = True) -> dict[str, np.ndarray] | None:
