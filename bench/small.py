@@ -28,11 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 27)  # bench/run.py's as-of date
 
 
-def timed(argv: list[str]) -> tuple[float, float, float]:
+def timed(argv: list[str], cwd: Path = ROOT) -> tuple[float, float, float]:
     """(seconds, CPU seconds, peak RSS MB) of one whole process; it must succeed. The CPU time
     (user + system) is the steadier figure on a shared machine."""
     start = time.perf_counter()
-    child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     errors = child.stderr.read().decode()  # type: ignore[union-attr]
@@ -83,6 +83,10 @@ def main() -> None:
     )
     parser.add_argument("--db", required=True, help="the database URL to import into (it is changed)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--before", type=Path, default=None,
+        help="a checkout of an earlier commit: its import of the same kind of file runs beside ours",
+    )  # fmt: skip
     args = parser.parse_args()
     py = sys.executable
     numbers = contract_numbers(args.db)
@@ -103,6 +107,12 @@ def main() -> None:
             }
             for name, argv in contenders.items():
                 times.setdefault(name, []).append(timed(argv))
+            if args.before:
+                earlier = Path(scratch) / f"before{run}"
+                earlier.mkdir()
+                write_files(earlier, f"{stamp}-before-{run}", rng.sample(numbers, 50), rng)
+                argv = [py, "-m", "budgetcore", "import", str(earlier), "--keep-demo", "--db", args.db]
+                times.setdefault("the same import, --before checkout", []).append(timed(argv, args.before))
     print(f"load after: {os.getloadavg()[0]:.2f}")
     print("| process | median s | runs s | median CPU s | peak RSS MB |\n| --- | ---: | --- | ---: | ---: |")
     for name, runs in times.items():
