@@ -72,3 +72,14 @@ def test_decimal_cells_write_each_integer_exactly(value: int, negative: bool, pl
     assert cells.csv_bytes(["x"], [matrix]).decode().split("\n")[1] == expected
     empty = cells.decimal_cells(np.array([value]), places, present=np.array([False]))
     assert cells.csv_bytes(["x"], [empty]) == b"x\n\n"
+
+
+def test_date_cells_write_every_day_as_numpy_does() -> None:
+    days = np.concatenate(
+        [
+            np.arange(np.datetime64("1900-01-01"), np.datetime64("2200-01-01")),
+            np.array(["NaT"], "datetime64[D]"),
+        ]
+    )
+    lines = cells.csv_bytes(["day"], [cells.date_cells(days)]).decode().split("\n")[1:-1]
+    assert lines == days.astype(str).tolist()

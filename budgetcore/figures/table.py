@@ -41,10 +41,6 @@ def _words(words: Sequence[str], codes: np.ndarray) -> np.ndarray:
     return cells.text_cells(list(words))[:, codes]
 
 
-def _dates(values: np.ndarray) -> np.ndarray:
-    return cells.text_cells(values.astype(str).astype(bytes))
-
-
 def csv_text(chosen: PortfolioFrame, positions: np.ndarray | None = None) -> str:
     """The CSV the command line prints: a header, then the rows at these positions (all, in order).
 
@@ -66,8 +62,8 @@ def csv_text(chosen: PortfolioFrame, positions: np.ndarray | None = None) -> str
         "customer": cells.text_cells(texts["customer"]),
         "status": _words(STATUSES, c["status"][rows_]),
         "forecast_method": _words(named, np.array([codes[m] for m in methods], dtype=np.int64)),
-        "end_date": _dates(c["end_date"][rows_]),
-        "notice_deadline": _dates(c["notice_deadline"][rows_]),
+        "end_date": cells.date_cells(c["end_date"][rows_]),
+        "notice_deadline": cells.date_cells(c["notice_deadline"][rows_]),
         "days_to_end": cells.decimal_cells(c["days_to_end"][rows_], 0),
     }
     for column, (name, places) in SHOWN.items():
