@@ -278,11 +278,11 @@ def _filtered(frame, months, held, filters):
     return page, frame.headline(chosen), months.monthly(contract_months, current, chosen["contract_id"])
 
 
-def op_pandas(data: Path, repeat: int) -> dict:
+def op_pandas(data: Path, repeat: int, as_of_day: dt.date = TODAY) -> dict:
     """Naive pandas, as an analyst would: read every CSV, merge, filter on the term, group."""
     import pandas as pd
 
-    as_of = pd.Timestamp(TODAY)
+    as_of = pd.Timestamp(as_of_day)
 
     def actuals():
         contracts = pd.read_csv(data / "contracts.csv", parse_dates=["start_date", "end_date"])
@@ -350,7 +350,7 @@ def run_op(args: argparse.Namespace) -> None:
     elif name in OUR_READS:
         result = op_read(name, engine_name, args.contracts, args.repeat)
     elif name == "pandas":
-        result = op_pandas(data, args.repeat)
+        result = op_pandas(data, args.repeat, args.as_of)
     elif name == "duckdb":
         result = op_duckdb(data, args.repeat)
     else:
@@ -488,6 +488,7 @@ def main() -> None:
     parser.add_argument("--skip-import", action="store_true", help="reuse the databases of an earlier run")
     parser.add_argument("--only", default="", help="comma-separated operations, e.g. summary:sqlite,duckdb")
     parser.add_argument("--op", help=argparse.SUPPRESS)  # internal: run one operation, print JSON
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=TODAY, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.op:
         run_op(args)

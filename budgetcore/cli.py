@@ -20,9 +20,6 @@ from typing import TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from budgetcore import cli_workflow, clock, i18n
-from budgetcore.figures import frame, settings, table
-from budgetcore.figures.frame import SUMMARY_COLUMNS
-from budgetcore.figures.metrics import Filters
 from budgetcore.store import access, database, decisions, lifecycle, schema, writes
 from budgetcore.store.database import StorageError, default_url, make_engine, transaction
 
@@ -225,6 +222,10 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print("the demo portfolio was replaced by this import (--keep-demo adds to it instead)", file=out)
         return 0
     as_of = getattr(args, "as_of", None) or clock.today()
+    # the figures (numpy and the engine) only for the commands that read them
+    from budgetcore.figures import frame, settings, table
+    from budgetcore.figures.metrics import Filters
+
     if args.command == "report":
         return _report(engine, args, as_of, out, err)
     if args.command == "backtest":
@@ -264,6 +265,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _report(engine, args: argparse.Namespace, as_of: dt.date, out: TextIO, err: TextIO) -> int:
+    from budgetcore.figures import settings
     from budgetcore.review import files, reports
 
     if not args.out.lower().endswith((".xlsx", ".html", ".htm")):
@@ -359,6 +361,8 @@ def _cell(value: object) -> str:
 
 
 def _write(rows: list[dict[str, object]], fmt: str, out: TextIO) -> None:
+    from budgetcore.figures.frame import SUMMARY_COLUMNS
+
     columns = list(SUMMARY_COLUMNS)
     if fmt == "json":
 

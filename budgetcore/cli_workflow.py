@@ -17,11 +17,11 @@ from typing import TextIO
 
 from sqlalchemy import Engine
 
-from budgetcore import cells, i18n
-from budgetcore.figures import attention, frame, portfolio, rollups, settings
+from budgetcore import i18n
 from budgetcore.store import access, decisions, writes
 from budgetcore.store.database import transaction
 
+# the figures (numpy, the engine) are imported by the commands that read them, not by the parser
 COMMANDS = ("decide", "decisions", "alerts")
 DECISION_COLUMNS = (
     "contract_number", "action", "state", "proposed_value", "proposed_start", "proposed_end",
@@ -131,6 +131,8 @@ def write_rows(rows: list[dict[str, object]], columns: list[str], fmt: str, out:
                    for r in rows], out, indent=1)  # fmt: skip
         out.write("\n")
     elif fmt == "csv":
+        from budgetcore import cells
+
         out.write(cells.csv_text(columns, [[r[c] for c in columns] for r in rows]))
     else:
         aligned([[_plain(r[c]).replace("\n", " ") for c in columns] for r in rows], columns, out)
@@ -148,6 +150,8 @@ def aligned(texts: list[list[str]], headers: list[str], out: TextIO) -> None:
 
 def grouped_summary(engine: Engine, as_of: dt.date, by: str, fmt: str, out: TextIO) -> int:
     """summary --group-by: one row per customer, account manager or contract type."""
+    from budgetcore.figures import portfolio, rollups, settings
+
     with transaction(engine) as session:
         chosen = portfolio.portfolio(session, as_of, settings.thresholds(session))
     groups = rollups.group(chosen, by)
@@ -157,6 +161,8 @@ def grouped_summary(engine: Engine, as_of: dt.date, by: str, fmt: str, out: Text
 
 def attention_list(engine: Engine, as_of: dt.date, fmt: str, out: TextIO) -> int:
     """attention: every contract that needs attention, most urgent first (figures/attention.py)."""
+    from budgetcore.figures import attention, frame, settings
+
     with transaction(engine) as session:
         stored = settings.load(session)
         chosen = frame.load(session, as_of, stored.thresholds())

@@ -269,6 +269,32 @@ def test_the_command_line_runs_without_streamlit(sqlite_url: str, tmp_path: Path
     assert (tmp_path / "pack.xlsx").stat().st_size > 0 and (tmp_path / "K-001.html").stat().st_size > 0
 
 
+UNUSED = """
+import sys
+from budgetcore.cli import main
+code = main(sys.argv[1:])
+print(sorted({m for m in sys.modules if m.split(".")[0] in ("alembic", "openpyxl", "streamlit", "plotly")
+              or m.startswith("budgetcore.figures") or m.startswith("budgetcore.review")}))
+sys.exit(code)
+"""
+
+
+def test_an_import_into_a_database_at_the_head_imports_only_what_it_uses(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    # a cron job's or an upload's import: no Alembic (the database is at the head), no figures,
+    # no spreadsheet library for CSV files, no user interface (bench/small.py times it)
+    prepared(make_engine(sqlite_url)).dispose()
+    files = [str(path) for path in handcalc.write(tmp_path / "csv")]
+    done = subprocess.run(
+        [sys.executable, "-c", UNUSED, "import", *files, "--db", sqlite_url],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+    assert counts(sqlite_url)[0] > 0
+
+
 @pytest.mark.parametrize(
     ("args", "allowed"),
     [

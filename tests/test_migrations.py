@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -145,3 +146,31 @@ def test_the_command_line_upgrades_on_its_own(db_url: str) -> None:
     out = io.StringIO()
     assert cli.main(["db", "upgrade", "--db", db_url], out=out, err=err) == 0
     assert out.getvalue() == f"the database is at revision {schema.head()}: nothing to do\n"
+
+
+def test_the_head_and_the_revision_read_without_alembic_are_alembics(db_url: str) -> None:
+    """schema.head() reads the revision files' text and schema.revision() the version table, so
+    that a database at the head opens without importing Alembic: both say what Alembic says."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    assert schema.head() == ScriptDirectory.from_config(schema.config()).get_current_head()
+    engine = make_engine(db_url)
+    for step in ("empty", "upgraded"):
+        with engine.connect() as connection:
+            ours = schema.revision(connection)
+            assert ours == MigrationContext.configure(connection).get_current_revision(), step
+        schema.prepare(engine)
+    assert ours == schema.head()
+    engine.dispose()
+
+
+def test_a_command_on_a_database_at_the_head_does_not_import_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'at-head.db'}"
+    schema.prepare(make_engine(url))
+    probe = (
+        "import sys; from budgetcore import cli; cli.main(['summary', '--db', sys.argv[1]]); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'pandas')))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]", done.stderr

@@ -6,6 +6,9 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
+import numpy as np
+import pytest
+
 from budgetcore import cells
 from budgetcore.figures import frame, table
 from budgetcore.figures.frame import SUMMARY_COLUMNS
@@ -45,3 +48,38 @@ def test_csv_text_is_what_the_csv_module_writes() -> None:
     order = [3, 0, 6]
     assert table.csv_text(chosen, order) == _expected(chosen, order)
     assert table.csv_text(chosen, []) == ",".join(SUMMARY_COLUMNS) + "\n"
+
+
+def test_a_text_holding_a_nul_is_written_by_the_csv_module() -> None:
+    # no import lets a NUL in (it is the cell matrices' padding); a database changed by hand might
+    inputs = [BASE, dataclasses.replace(BASE, contract_number="K-2", customer="nul\x00here")]
+    chosen = frame.from_inputs(inputs, dt.date(2026, 6, 30))
+    assert table.csv_text(chosen) == _expected(chosen)
+    assert "nul\x00here" in table.csv_text(chosen)
+
+
+@pytest.mark.parametrize("places", [0, 2, 4])
+@pytest.mark.parametrize(
+    "value, negative",
+    [(0, False), (0, True), (5, False), (-5, True), (99, False), (100, False), (-100, True),
+     (123456789012, False), (-(2**63) + 1, True), (2**63 - 1, False), (-(2**63), True)],
+)  # fmt: skip
+def test_decimal_cells_write_each_integer_exactly(value: int, negative: bool, places: int) -> None:
+    unit = 10**places
+    whole, part = divmod(abs(value), unit)
+    expected = ("-" if negative else "") + (f"{whole}.{part:0{places}d}" if places else str(whole))
+    matrix = cells.decimal_cells(np.array([value, 7], dtype=np.int64), places, np.array([negative, False]))
+    assert cells.csv_bytes(["x"], [matrix]).decode().split("\n")[1] == expected
+    empty = cells.decimal_cells(np.array([value]), places, present=np.array([False]))
+    assert cells.csv_bytes(["x"], [empty]) == b"x\n\n"
+
+
+def test_date_cells_write_every_day_as_numpy_does() -> None:
+    days = np.concatenate(
+        [
+            np.arange(np.datetime64("1900-01-01"), np.datetime64("2200-01-01")),
+            np.array(["NaT"], "datetime64[D]"),
+        ]
+    )
+    lines = cells.csv_bytes(["day"], [cells.date_cells(days)]).decode().split("\n")[1:-1]
+    assert lines == days.astype(str).tolist()

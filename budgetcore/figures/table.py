@@ -27,52 +27,48 @@ def rows(
     return [frame.summary_row(chosen, int(i)) for i in wanted]
 
 
-def _decimals(c: dict[str, np.ndarray], name: str, places: int, rows: np.ndarray) -> list[str]:
-    """The integers in column name (cents or ten-thousandths) as decimal texts, empty where undefined.
-
-    Below 2^45 units the nearest float64 to value / 10^places formats back to exactly
-    those digits ("-0.00" for a value that rounds to zero from below); larger values
-    are written from their integers.
-    """
-    values = c[name][rows]
-    negative = c[f"neg_{name}"][rows]
-    unit = 10**places
-    if len(values) and np.abs(values).max() < 2**45:
-        scaled = values / unit
-        scaled = np.where(negative & (values == 0), -0.0, scaled)
-        texts = list(map(f"{{:.{places}f}}".format, scaled.tolist()))
-    else:
-        texts = [
-            ("-" if neg else "") + f"{abs(v) // unit}.{abs(v) % unit:0{places}d}"
-            for v, neg in zip(values.tolist(), negative.tolist(), strict=True)
-        ]
+def _decimals(c: dict[str, np.ndarray], name: str, places: int, rows: np.ndarray) -> np.ndarray:
+    """The cells of the integers in column name (cents or ten-thousandths) as decimal texts,
+    empty where undefined (cells.decimal_cells)."""
     has = c.get(f"has_{name}")
-    if has is not None:
-        for i in np.flatnonzero(~has[rows]):
-            texts[i] = ""
-    return texts
+    return cells.decimal_cells(
+        c[name][rows], places, c[f"neg_{name}"][rows], None if has is None else has[rows]
+    )
+
+
+def _words(words: Sequence[str], codes: np.ndarray) -> np.ndarray:
+    """The cells of a column of a few words (statuses, methods) by their codes."""
+    return cells.text_cells(list(words))[:, codes]
 
 
 def csv_text(chosen: PortfolioFrame, positions: np.ndarray | None = None) -> str:
-    """The CSV the command line prints: a header, then the rows at these positions (all, in order)."""
+    """The CSV the command line prints: a header, then the rows at these positions (all, in order).
+
+    Written a column at a time from the engine's integers (cells.csv_bytes): no Python object
+    per figure; a text holding a NUL character, which no import lets in, is written by the
+    csv module instead."""
     rows_ = np.arange(len(chosen)) if positions is None else np.asarray(positions, dtype=np.int64)
-    header = ",".join(SUMMARY_COLUMNS) + "\n"
     if not len(rows_):
-        return header
+        return ",".join(SUMMARY_COLUMNS) + "\n"
     c = chosen.columns
+    texts = {name: cells.csv_texts(c[name][rows_]) for name in ("contract_number", "customer")}
+    if any(cells.has_nul(column) for column in texts.values()):
+        return cells.csv_text(SUMMARY_COLUMNS, [frame.summary_row(chosen, int(i)).values() for i in rows_])
+    methods = frame.method_names(chosen, rows_)
+    named = list(dict.fromkeys(methods))
+    codes = {name: i for i, name in enumerate(named)}
     fields = {
-        "contract_number": cells.csv_texts(c["contract_number"][rows_]),
-        "customer": cells.csv_texts(c["customer"][rows_]),
-        "status": np.asarray(STATUSES)[c["status"][rows_]].tolist(),
-        "forecast_method": frame.method_names(chosen, rows_),
-        "end_date": c["end_date"][rows_].astype(str).tolist(),
-        "notice_deadline": c["notice_deadline"][rows_].astype(str).tolist(),
-        "days_to_end": list(map(str, c["days_to_end"][rows_].tolist())),
+        "contract_number": cells.text_cells(texts["contract_number"]),
+        "customer": cells.text_cells(texts["customer"]),
+        "status": _words(STATUSES, c["status"][rows_]),
+        "forecast_method": _words(named, np.array([codes[m] for m in methods], dtype=np.int64)),
+        "end_date": cells.date_cells(c["end_date"][rows_]),
+        "notice_deadline": cells.date_cells(c["notice_deadline"][rows_]),
+        "days_to_end": cells.decimal_cells(c["days_to_end"][rows_], 0),
     }
     for column, (name, places) in SHOWN.items():
         fields[column] = _decimals(c, name, places, rows_)
-    columns = [fields[column] for column in SUMMARY_COLUMNS]
-    return header + "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
+    return cells.csv_bytes(SUMMARY_COLUMNS, [fields[column] for column in SUMMARY_COLUMNS]).decode()
 
 
 # renewals --format csv|json and the Renewals page's CSV: the summary, then the advice

@@ -7,22 +7,29 @@ under the write lock, each step named in the log, so that reading the portfolio 
 two processes starting at once upgrade once. A new database gets the baseline and every revision
 after it; a database from before Alembic is brought to the baseline first (pre_alembic.py) and
 stamped. Revisions only go forward: a release never downgrades a database.
+
+Alembic itself (a third of a second to import) is imported only when the database is behind:
+every command and the app's start compare the stored revision with the newest one found by
+reading the revision files' `revision = ...` lines (head), which tests/test_migrations.py holds
+equal to Alembic's own answer.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 
-from budgetcore.store import aggregates, alert_log, decisions, locks, pre_alembic  # noqa: F401 - tables
+from budgetcore.store import aggregates, alert_log, decisions, locks  # noqa: F401 - tables
 from budgetcore.store.database import SERVER_FAULTS, StorageError, fault_reason, transaction
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -32,26 +39,54 @@ BASELINE = "0001_baseline"
 REBUILD_AFTER = "rebuilt every aggregate and snapshot for a revision that changed what they hold"
 
 
+VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
+_REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision\s*=\s*(?:None|['\"]([^'\"]+)['\"])", re.MULTILINE)
+
+
 def config(connection: Connection | None = None) -> Config:
     """Alembic's configuration for budgetcore (no alembic.ini: the script folder is the package's)."""
+    from alembic.config import Config
+
     found = Config()
     found.set_main_option("script_location", str(MIGRATIONS))
     found.attributes["connection"] = connection
     return found
 
 
+@functools.cache
 def head() -> str:
-    """The newest revision of the code."""
-    return ScriptDirectory.from_config(config()).get_current_head() or BASELINE
+    """The newest revision of the code: the one no revision names as its down_revision, read from
+    the revision files' text (one line of revisions, no branches), without importing Alembic."""
+    named, below = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found, down = _REVISION.search(text), _DOWN.search(text)
+        if found:
+            named.add(found.group(1))
+            if down and down.group(1):
+                below.add(down.group(1))
+    heads = named - below
+    if len(heads) != 1:
+        raise RuntimeError(f"expected one head revision in {MIGRATIONS}, found {sorted(heads)}")
+    return heads.pop()
 
 
 def revision(connection: Connection) -> str | None:
-    """The database's revision; None before Alembic (or for an empty database)."""
-    return MigrationContext.configure(connection).get_current_revision()
+    """The database's revision; None before Alembic (or for an empty database). Read from Alembic's
+    version table with one SELECT, as Alembic reads it."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    rows = connection.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    if len(rows) > 1:
+        raise StorageError(f"the database holds {len(rows)} revisions at once: {sorted(rows)}")
+    return rows[0] if rows else None
 
 
 def baseline_tables() -> sa.MetaData:
     """The baseline revision's frozen tables."""
+    from alembic.script import ScriptDirectory
+
     module = ScriptDirectory.from_config(config()).get_revision(BASELINE).module
     return module.tables()
 
@@ -81,6 +116,11 @@ def prepare(engine: Engine) -> list[str]:
 
 
 def _upgrade(engine: Engine) -> list[str]:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from budgetcore.store import pre_alembic
+
     steps: list[str] = []
     data: list[str] = []
     with engine.begin() as connection:

@@ -40,6 +40,7 @@ FORMAT = 7  # a snapshot in another format is not read (the SQL path is), until 
 CHANGES = "+"  # the suffix of a snapshot's changes: "months/4+"
 _TOUCHED = "__touched__"  # in the changes: the key of every contract they replace
 FOLD = 8  # changes larger than base / FOLD (in bytes) are folded into a new base
+_READ = "budgetcore.snapshot.read"  # session.info: (the transaction, the snapshots it has read)
 
 
 def _key(name: str) -> str:
@@ -50,6 +51,7 @@ def _key(name: str) -> str:
 def save(session: Session, name: str, columns: dict[str, np.ndarray]) -> None:
     """Store these columns as the whole of snapshot name, replacing the base and any changes
     (in this format or an older one)."""
+    _read_already(session).clear()
     session.execute(delete(Snapshot).where((Snapshot.name == name) | Snapshot.name.startswith(f"{name}/")))
     session.add(Snapshot(name=_key(name), data=_encoded(columns)))
     session.flush()
@@ -71,6 +73,7 @@ def save_changes(
     size = session.scalar(select(func.length(Snapshot.data)).where(Snapshot.name == _key(name)))
     if size is None:
         return False
+    _read_already(session).clear()
     touched = np.unique(np.fromiter(touched, dtype=np.int64, count=len(touched)))
     earlier = _read(session, _key(name) + CHANGES)
     if earlier is not None:  # fold the earlier changes in: theirs, less the contracts touched now
@@ -120,11 +123,8 @@ def _encoded(columns: dict[str, np.ndarray], merge: dict | None = None) -> bytes
     texts = {}
     for k, v in columns.items():
         if v.dtype == object:
-            import pandas as pd  # only an import saves: the readers need numpy alone
-
-            codes, distinct = pd.factorize(v, use_na_sentinel=True)
-            arrays[f"{_CODES}{k}"] = np.where(codes < 0, len(distinct), codes).astype(np.int32)
-            texts[k] = distinct.tolist()
+            codes, texts[k] = _factorized(v)
+            arrays[f"{_CODES}{k}"] = codes
     places, parts, offset = {}, [], 0
     for k, v in arrays.items():
         data = np.ascontiguousarray(v).tobytes()
@@ -136,9 +136,46 @@ def _encoded(columns: dict[str, np.ndarray], merge: dict | None = None) -> bytes
     return len(encoded).to_bytes(8, "little") + encoded + b"\0" * (-len(encoded) % 8) + b"".join(parts)
 
 
+def _factorized(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """(one code per value, the distinct values in order of first appearance): a missing value
+    (None) gets the code len(distinct). A dict, not pandas: a small import's changes are a few
+    rows, and importing pandas for them would cost a command more than the rest of its work."""
+    distinct: dict[str, int] = {}
+    missing = -1
+    codes = np.fromiter(
+        (missing if v is None else distinct.setdefault(v, len(distinct)) for v in values.tolist()),
+        dtype=np.int32,
+        count=len(values),
+    )
+    codes[codes == missing] = len(distinct)
+    return codes, list(distinct)
+
+
 def load(session: Session, name: str, changes: bool = True) -> dict[str, np.ndarray] | None:
     """The columns stored under name, with their changes merged in (changes=False: the base
-    alone), or None when there is none (or one in an older format). Arrays may be read-only."""
+    alone), or None when there is none (or one in an older format). Arrays may be read-only.
+
+    Read once per transaction: a command that reads the portfolio and then auto's picks reads
+    the contracts' snapshot (40 MB at 175,000 contracts) once; a save in the session forgets it."""
+    found = _loaded(session, name, changes)
+    read = _read_already(session)
+    read[(name, changes)] = found
+    return None if found is None else dict(found)
+
+
+def _read_already(session: Session) -> dict[tuple[str, bool], dict[str, np.ndarray] | None]:
+    """The snapshots read in the session's current transaction (none outside one)."""
+    transaction = session.get_transaction()
+    held = session.info.get(_READ)
+    if held is None or held[0] is not transaction:
+        held = session.info[_READ] = (transaction, {})
+    return held[1]
+
+
+def _loaded(session: Session, name: str, changes: bool) -> dict[str, np.ndarray] | None:
+    read = _read_already(session)
+    if (name, changes) in read:
+        return read[(name, changes)]
     base = _read(session, _key(name))
     if base is None or not changes:
         return base
@@ -196,4 +233,5 @@ def _decoded(value: bytes | memoryview) -> tuple[dict[str, np.ndarray], dict] | 
 
 def drop(session: Session) -> None:
     """Forget every snapshot: readers fall back to SQL until the next save."""
+    _read_already(session).clear()
     session.execute(delete(Snapshot))
