@@ -5,13 +5,12 @@ rebuild makes it); the role read from the database at the moment of the write.""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import handcalc
 import pytest
+from forked import Child, ready
 from sqlalchemy import Engine, func, select
 
 from budgetcore.exchange import demo
@@ -126,14 +125,15 @@ def test_every_kind_of_write_from_several_processes_at_once(
     with transaction(engine) as session:
         before = data_version(session)
         audited = session.scalar(select(func.max(AuditEntry.id)))
-    start = time.time() + 3.0  # every process started and its modules imported by then
+    ready()  # tests/forked.py: the modules imported once, each process forked from there
+    start = time.time() + 1.5  # every process forked by then
     procs = {
-        kind: subprocess.Popen([sys.executable, "-c", SCRIPT, db_url, kind, str(start), str(other)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        kind: Child(SCRIPT, [db_url, kind, str(start), str(other)], tmp_path / f"{kind}.out")
         for kind in KINDS
-    }  # fmt: skip
-    outputs = {kind: p.communicate(timeout=300)[0] for kind, p in procs.items()}
-    assert {k: p.returncode for k, p in procs.items()} == dict.fromkeys(KINDS, 0), outputs
+    }
+    done = {kind: p.wait(timeout=300) for kind, p in procs.items()}
+    assert {k: code for k, (code, _) in done.items()} == dict.fromkeys(KINDS, 0), done
+    assert all(out.strip() == "ok" for _, out in done.values()), done
     with transaction(engine) as session:
         assert data_version(session) == before + len(KINDS)  # each write counted, none lost
         entries = list(session.scalars(select(AuditEntry).where(AuditEntry.id > audited)))
@@ -151,14 +151,12 @@ def test_overlapping_deletions_change_portfolio_months_by_sql_arithmetic(
     handcalc_db: Engine, db_url: str, tmp_path: Path
 ) -> None:
     engine = handcalc_db
-    start = time.time() + 2.5
-    procs = [
-        subprocess.Popen([sys.executable, "-c", SCRIPT, db_url, kind, str(start), str(tmp_path)], cwd=ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for kind in ("delete-4", "delete-5")
-    ]  # fmt: skip
-    outputs = [p.communicate(timeout=120)[0] for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], outputs
+    ready()
+    start = time.time() + 1.0
+    procs = [Child(SCRIPT, [db_url, kind, str(start), str(tmp_path)], tmp_path / f"{kind}.out")
+             for kind in ("delete-4", "delete-5")]  # fmt: skip
+    done = [p.wait(timeout=120) for p in procs]
+    assert [code for code, _ in done] == [0, 0], done
     assert portfolio_months(engine) == rebuilt_months(engine)
 
 

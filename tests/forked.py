@@ -1,0 +1,58 @@
+"""Several processes at once without each importing budgetcore again: children forked from one
+server process that imported the modules once (multiprocessing's forkserver, modules preloaded).
+Each child is a separate process with its own connections, as a second command or app would be;
+it runs a script as `python -c SCRIPT ARGS` would (sys.argv[1:] = ARGS)."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import sys
+import traceback
+from pathlib import Path
+
+PRELOAD = [
+    "budgetcore.exchange.demo", "budgetcore.exchange.importing", "budgetcore.figures.settings",
+    "budgetcore.review.alert_mail", "budgetcore.review.alerts", "budgetcore.store.writes", "forked",
+]  # fmt: skip
+_context = multiprocessing.get_context("forkserver")
+_context.set_forkserver_preload(PRELOAD)
+
+
+def _run(script: str, args: list[str], output: str) -> None:
+    sys.argv = ["-c", *args]
+    with open(output, "w") as out, contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            exec(compile(script, "<script>", "exec"), {"__name__": "__main__"})
+        except BaseException:
+            traceback.print_exc()
+            out.flush()
+            sys.exit(1)
+
+
+def _nothing() -> None:
+    pass
+
+
+def ready() -> None:
+    """Start the server and wait until it has imported the modules (a first child has run), so
+    that children started after this begin at once."""
+    first = _context.Process(target=_nothing)
+    first.start()
+    first.join()
+
+
+class Child:
+    """One script running in a forked process; wait() gives (exit status, what it printed)."""
+
+    def __init__(self, script: str, args: list[str], output: Path) -> None:
+        self.output = output
+        self.process = _context.Process(target=_run, args=(script, args, str(output)))
+        self.process.start()
+
+    def wait(self, timeout: float) -> tuple[int | None, str]:
+        self.process.join(timeout)
+        if self.process.exitcode is None:
+            self.process.kill()
+            self.process.join()
+        return self.process.exitcode, self.output.read_text() if self.output.exists() else ""
