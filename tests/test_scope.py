@@ -299,6 +299,10 @@ def test_corrective_work_past_its_type_is_out_of_scope_with_the_counts(
     with transaction(engine) as session:
         detail = contract_detail.detail(session, "K-A", AS_OF, thresholds)
     assert detail is not None and advice.scope_reason(detail.figures) == reason
+    with transaction(engine) as session:  # the app takes the rates from the portfolio frame it holds
+        whole = frame.load(session, AS_OF, thresholds)
+        assert frame.rates_of(whole) == frame.portfolio_call_rates(session, AS_OF)
+        assert frame.rates_of(whole).calls == (12,) and frame.rates_of(whole).days == (498,)
     # the settings move the line: 3 x 4.0 = 12 > 10 calls
     assert not _by_number(engine, Thresholds(forecast_method="chain", calls_factor=D(3)))["K-A"].out_of_scope
     assert not _by_number(engine, Thresholds(forecast_method="chain", calls_extra=7))["K-A"].out_of_scope

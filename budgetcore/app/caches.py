@@ -176,8 +176,11 @@ def detail_at(
     url: str, version: int, number: str, as_of: dt.date, key: str, _thresholds: Thresholds
 ) -> Detail | None:
     found = picks(url, version, as_of, _thresholds)
+    # the scope rule compares with the portfolio's corrective work per type: from the portfolio
+    # frame the overview holds (warmed at start), not read again for each contract
+    rates = frame.rates_of(frame_at(url, version, as_of, repr(_thresholds), _thresholds))
     with database.transaction(open_engine(url)) as session:
-        return contract_detail.detail(session, number, as_of, _thresholds, found)
+        return contract_detail.detail(session, number, as_of, _thresholds, found, rates)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)

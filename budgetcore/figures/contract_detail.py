@@ -32,12 +32,15 @@ def figures(
     as_of: dt.date,
     thresholds: Thresholds = Thresholds(),
     picks: Calibration | None = None,
+    rates: frame.CallRates | None = None,
 ) -> ContractFigures | None:
     """The contract's figures at as_of, the same as the portfolio shows; None if unknown.
-    picks: auto's picks at as_of when the caller holds them (frame.load)."""
+    picks, rates: auto's picks and the portfolio's corrective work per type at as_of when the
+    caller holds them (frame.load)."""
     if not contract_number:
         return None
-    found = frame.load(session, as_of, thresholds, Filters(contract_numbers=(contract_number,)), picks)
+    filters = Filters(contract_numbers=(contract_number,))
+    found = frame.load(session, as_of, thresholds, filters, picks, rates)
     return found.figures()[0] if len(found) else None
 
 
@@ -311,18 +314,19 @@ def detail(
     as_of: dt.date,
     thresholds: Thresholds = Thresholds(),
     picks: Calibration | None = None,
+    rates: frame.CallRates | None = None,
 ) -> Detail | None:
     """The contract page's data at as_of; None when the contract number is unknown (matched
-    exactly, else ignoring case when that finds exactly one contract). picks: as figures()."""
+    exactly, else ignoring case when that finds exactly one contract). picks, rates: as figures()."""
     if "\x00" in contract_number or len(contract_number) > NUMBER_LENGTH:
         return None  # no stored number is like it, and PostgreSQL refuses a NUL in a text parameter
-    f = figures(session, contract_number, as_of, thresholds, picks)
+    f = figures(session, contract_number, as_of, thresholds, picks, rates)
     if f is None:  # 'ct-2024-00021' for CT-2024-00021: a lookup ignores case when one contract fits
         found = contract_reads.numbers_ignoring_case(session, contract_number)
         if len(found) != 1 or found[0] == contract_number:
             return None
         contract_number = found[0]
-        f = figures(session, contract_number, as_of, thresholds, picks)
+        f = figures(session, contract_number, as_of, thresholds, picks, rates)
         if f is None:
             return None
     return Detail(

@@ -188,6 +188,13 @@ def load(
     return select(derive(columns, as_of, thresholds, choice=choice, rates=rates), filters)
 
 
+def rates_of(whole: PortfolioFrame) -> CallRates:
+    """The call rates of the whole portfolio's frame (load without filters): what
+    portfolio_call_rates reads, from a frame the caller already holds."""
+    c = whole.columns
+    return call_rates(c["type"], c["calls_done"], c["days_done"])
+
+
 def portfolio_call_rates(session: Session, as_of: dt.date) -> CallRates:
     """The whole portfolio's corrective work orders and days done per contract type at as_of
     (call_rates): what one contract's corrective work is compared with."""
