@@ -59,7 +59,7 @@ _SHOWN = {"money": 14, "date": 11, "month": 9, "pct": 7}  # the width a kind's n
 _SHOWN_OVER = {"money": 20, "pct": 13}  # with the word after the number ('over', 'under')
 
 
-def _formats(settings: Settings, lang: str) -> dict[str, str]:
+def number_formats(settings: Settings, lang: str) -> dict[str, str]:
     """Excel number formats; Excel itself applies the reader's decimal and thousands marks."""
     symbol = get_currency_symbol(settings.currency, locale=i18n.LOCALES[lang])
     found = {
@@ -209,7 +209,7 @@ def workbook(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:
     # every string is written as a string (write_string): no formula, number or URL from text
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_numbers": False, "strings_to_urls": False})  # fmt: skip
-    styles = _Styles(wb, _formats(pack.settings, lang))
+    styles = _Styles(wb, number_formats(pack.settings, lang))
     name = t("Summary", lang)[:31]
     front = _Sheet(wb.add_worksheet(name), styles)
     taken = {name.lower()}
