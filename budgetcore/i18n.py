@@ -68,6 +68,53 @@ def money(
     return format_currency(value, currency, format=fmt, locale=_LOCALES[lang], currency_digits=cents)
 
 
+def money_formatter(
+    lang: str = DEFAULT_LANGUAGE, currency: str = "EUR", cents: bool = True
+) -> Callable[[Decimal | None], str]:
+    """A fast money() for packs of many thousands of amounts: the same text, the digits written
+    by Python from the exact Decimal (rounded half up) between the sign, symbol and spacing that
+    money() itself writes. Checked against money() on sample amounts when made; where they would
+    differ (a currency without cents, say), it is money() itself."""
+    step, places = (Decimal("0.01"), 2) if cents else (Decimal(1), 0)
+    symbols = Locale.parse(_LOCALES[lang]).number_symbols["latn"]
+    marks = str.maketrans({",": symbols["group"], ".": symbols["decimal"]})
+    slow = lambda value: money(value, lang, currency, cents)  # noqa: E731
+    affixes: dict[bool, tuple[str, str]] = {}
+    for signed in (False, True):
+        shown = slow(Decimal("-1234567.89") if signed else Decimal("1234567.89"))
+        body = f"{Decimal('1234567.89').quantize(step, rounding=ROUND_HALF_UP):,.{places}f}".translate(marks)
+        if shown.count(body) != 1:
+            return slow
+        before, after = shown.split(body)
+        affixes[signed] = (before, after)
+
+    def fast(value: Decimal | None) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, Decimal):
+            return slow(value)
+        rounded = value.quantize(step, rounding=ROUND_HALF_UP)
+        before, after = affixes[rounded.is_signed()]
+        return before + f"{abs(rounded):,.{places}f}".translate(marks) + after
+
+    samples = (
+        "0",
+        "-0",
+        "0.005",
+        "-0.005",
+        "-0.004",
+        "1",
+        "12.345",
+        "-1234.565",
+        "999.995",
+        "-1000000",
+        "0.1",
+    )
+    if any(fast(Decimal(x)) != slow(Decimal(x)) for x in samples):
+        return slow
+    return fast
+
+
 def currency_symbol(currency: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """The symbol readers of lang write for an ISO currency code: '€', 'US$', 'CHF' (Babel's CLDR data)."""
     return get_currency_symbol(currency, locale=_LOCALES[lang])

@@ -13,7 +13,7 @@ there, so a customer named `<script>` stays text.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -49,22 +49,36 @@ LABOUR_COLOUR = "#3b6ea8"
 MATERIAL_COLOUR = "#e0a030"
 
 
+@functools.cache
+def _money(lang: str, currency: str, cents: bool = True) -> Callable[[Decimal | None], str]:
+    return i18n.money_formatter(lang, currency, cents)
+
+
+# a pack repeats its dates (terms, deadlines, months), hours and percentages many times: each
+# value is formatted once
+_date = functools.lru_cache(maxsize=4096)(i18n.date)
+_month = functools.lru_cache(maxsize=1024)(i18n.month)
+_number = functools.lru_cache(maxsize=8192)(i18n.number)
+_percent = functools.lru_cache(maxsize=8192)(i18n.percent)
+
+
 def _cell(value: object, kind: str, lang: str, currency: str) -> str:
+    """A value as the page shows it in lang: money, fractions, numbers, dates, statuses."""
     if value is None:
         return ""
     if kind.startswith(term_rows.OVER):
         base = term_rows.base_kind(kind)
         return term_rows.over_text(value, lambda x: _cell(x, base, lang, currency), lang)  # type: ignore[arg-type]
     if kind == "money":
-        return i18n.money(value, lang, currency)  # type: ignore[arg-type]
+        return _money(lang, currency)(value)  # type: ignore[arg-type]
     if kind == "pct":
-        return i18n.percent(value, lang)  # type: ignore[arg-type]
+        return _percent(value, lang)  # type: ignore[arg-type]
     if kind == "num":
-        return i18n.number(value, lang)  # type: ignore[arg-type]
+        return _number(value, lang)  # type: ignore[arg-type]
     if kind == "date":
-        return i18n.date(value, lang)  # type: ignore[arg-type]
+        return _date(value, lang)  # type: ignore[arg-type]
     if kind == "month":
-        return i18n.month(value, lang)  # type: ignore[arg-type]
+        return _month(value, lang)  # type: ignore[arg-type]
     if kind == "status":
         return t(str(value), lang)
     return str(value)
@@ -123,7 +137,7 @@ def month_chart(months: Sequence[MonthActual], lang: str, currency: str) -> dict
     y = 0.0
     while y <= ceiling + 1e-9:
         py = top_pad + plot_h - y / ceiling * plot_h
-        label = i18n.money(Decimal(int(y)), lang, currency, cents=False)
+        label = _money(lang, currency, cents=False)(Decimal(int(y)))
         grid.append({"y": f"{py:.1f}", "text_y": f"{py + 4:.1f}", "label": label})
         y += step
     label_every = max(1, -(-len(months) // 9))  # at most nine month labels
@@ -133,13 +147,13 @@ def month_chart(months: Sequence[MonthActual], lang: str, currency: str) -> dict
         x = left + n * slot + (slot - bar) / 2
         h_lab = float(m.labour) / ceiling * plot_h
         h_mat = float(m.material) / ceiling * plot_h
-        tip = f"{i18n.month(m.month, lang)}: {t('Labour', lang)} {i18n.money(m.labour, lang, currency)}, "
-        tip += f"{t('Material', lang)} {i18n.money(m.material, lang, currency)}"
+        money = _money(lang, currency)
+        tip = f"{_month(m.month, lang)}: {t('Labour', lang)} {money(m.labour)}, {t('Material', lang)} {money(m.material)}"
         bars.append({
             "tip": tip, "x": f"{x:.1f}", "width": f"{bar:.1f}",
             "labour_y": f"{base - h_lab:.1f}", "labour_h": f"{h_lab:.1f}",
             "material_y": f"{base - h_lab - h_mat:.1f}", "material_h": f"{h_mat:.1f}",
-            "label": i18n.month(m.month, lang) if n % label_every == 0 else "", "label_x": f"{x + bar / 2:.1f}",
+            "label": _month(m.month, lang) if n % label_every == 0 else "", "label_x": f"{x + bar / 2:.1f}",
         })  # fmt: skip
     legend = [
         {"x": left + i * 130, "name": name, "colour": colour}
