@@ -89,10 +89,10 @@ class _Styles:
 
     def __init__(self, book: xlsxwriter.Workbook, numbers: dict[str, str]) -> None:
         self.book, self.numbers = book, numbers
-        self.made: dict[tuple, Format] = {}
+        self.made: dict[tuple | str, Format] = {}
 
     def get(self, kind: str = "text", **extra: object) -> Format | None:
-        key = (kind, *sorted(extra.items()))
+        key = (kind, *sorted(extra.items())) if extra else kind
         found = self.made.get(key)
         if found is None:
             if not extra and kind not in self.numbers:
