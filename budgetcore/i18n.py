@@ -58,7 +58,7 @@ def money(
     return money_formatter(lang, currency, cents)(value)
 
 
-def _babel_money(value: Decimal | None, lang: str, currency: str, cents: bool) -> str:
+def babel_money(value: Decimal | None, lang: str, currency: str, cents: bool) -> str:
     """money() by Babel, value by value: the reference money_formatter writes the same text as."""
     if value is None:
         return ""
@@ -103,7 +103,7 @@ def money_formatter(
     marks = str.maketrans({",": symbols["group"], ".": symbols["decimal"]})
 
     def slow(value: Decimal | None) -> str:
-        return _babel_money(value, lang, currency, cents)
+        return babel_money(value, lang, currency, cents)
 
     affixes = _affixed(slow, places, marks, Decimal("1234567.89").quantize(step, rounding=ROUND_HALF_UP))
     if affixes is None:
@@ -178,7 +178,7 @@ def percent(value: Decimal | float | None, lang: str = DEFAULT_LANGUAGE, decimal
     return _percent_writer(lang, decimals)(value)
 
 
-def _babel_percent(value: Decimal | float | None, lang: str, decimals: int) -> str:
+def babel_percent(value: Decimal | float | None, lang: str, decimals: int) -> str:
     if value is None:
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
@@ -195,7 +195,7 @@ def _percent_writer(lang: str, decimals: int) -> Callable[[Decimal | float | Non
     quantum = Decimal(1).scaleb(-decimals)
 
     def slow(value: Decimal | float | None) -> str:
-        return _babel_percent(value, lang, decimals)
+        return babel_percent(value, lang, decimals)
 
     affixes = _affixed(lambda v: slow(v.scaleb(-2)), decimals, marks, Decimal("12345.5").quantize(quantum))
     if affixes is None:

@@ -183,7 +183,7 @@ def test_the_fast_money_formatter_writes_what_money_writes(lang: str, currency: 
     rng = random.Random(f"{lang}{currency}{cents}")
     values = [Decimal(rng.randint(-(10**13), 10**13)) / Decimal(10 ** rng.randint(0, 5)) for _ in range(400)]
     values += [Decimal(x) for x in ("0", "-0", "0.005", "-0.005", "0.015", "-2.675", "999999.995", "1E+3")]
-    assert [shown(v) for v in values] == [i18n._babel_money(v, lang, currency, cents) for v in values]
+    assert [shown(v) for v in values] == [i18n.babel_money(v, lang, currency, cents) for v in values]
     assert shown(None) == "" and i18n.money(values[0], lang, currency, cents) == shown(values[0])
 
 
@@ -196,8 +196,8 @@ def test_percent_writes_what_babel_writes(lang: str, decimals: int) -> None:
     values = [Decimal(rng.randint(-(10**9), 10**9)) / Decimal(10 ** rng.randint(0, 8)) for _ in range(400)]
     values += [Decimal(x) for x in ("0", "-0", "0.125", "0.135", "-0.00499", "-0.005", "0.0005", "1E-7", "2")]
     assert [i18n.percent(v, lang, decimals) for v in values] == [
-        i18n._babel_percent(v, lang, decimals) for v in values
+        i18n.babel_percent(v, lang, decimals) for v in values
     ]
     assert (
-        i18n.percent(0.8734, lang) == i18n._babel_percent(0.8734, lang, 0) and i18n.percent(None, lang) == ""
+        i18n.percent(0.8734, lang) == i18n.babel_percent(0.8734, lang, 0) and i18n.percent(None, lang) == ""
     )
