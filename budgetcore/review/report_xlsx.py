@@ -150,8 +150,26 @@ class _Sheet:
             self.widths[col] = max(self.widths.get(col, 0), min(shown + 2, _MAX_WIDTH))
 
     def line(self, values: Sequence[Value], start_col: int = 1) -> None:
+        """One row of a table: put() for each cell, with the common cells (short text that is no
+        formula, amounts, dates) written here directly, for lists of many thousands of rows."""
+        r, ws, widths, get = self.row - 1, self.ws, self.widths, self.styles.get
         for col, (value, kind) in enumerate(values, start=start_col):
-            self.put(self.row, col, value, kind)
+            if value is None:
+                continue
+            if type(value) is str and len(value) <= _MAX_WIDTH and not cells.formula_like(value):
+                ws.write_string(r, col - 1, safe_text(value))
+                shown = len(value)
+            elif type(value) is Decimal and kind in _SHOWN:
+                ws.write_number(r, col - 1, float(value), get(kind))
+                shown = _SHOWN[kind]
+            elif type(value) is dt.date and kind in _SHOWN:
+                ws.write_datetime(r, col - 1, value, get(kind))
+                shown = _SHOWN[kind]
+            else:
+                self.put(self.row, col, value, kind)
+                continue
+            if widths.get(col, 0) < shown + 2:
+                widths[col] = min(shown + 2, _MAX_WIDTH)
         self.row += 1
 
     def header(self, labels: Sequence[str], kinds: Sequence[str] = ()) -> int:
