@@ -98,12 +98,16 @@ def _view(value: object, kind: str, lang: str, currency: str) -> tuple[str, str,
     """One table cell as (text, CSS class, status badge or None)."""
     if kind == "status":
         return "", "", _status(str(value), lang)
-    text = _cell(value, kind, lang, currency)
-    if term_rows.is_numeric(kind):
-        return text, "n", None
-    if kind in ("date", "month"):
-        return text, "d", None
-    return text, "long" if kind == "longtext" else "", None
+    return _cell(value, kind, lang, currency), _CLASSES.get(kind, ""), None
+
+
+# a cell's CSS class by its kind: numbers 'n', dates 'd' (neither broken across lines), sentences 'long'
+_CLASSES = {
+    **{kind: "n" for base in term_rows.NUMERIC for kind in (base, term_rows.OVER + base)},
+    "date": "d",
+    "month": "d",
+    "longtext": "long",
+}
 
 
 def _status(status: str, lang: str) -> dict[str, str]:
