@@ -171,3 +171,33 @@ def test_september_is_sep_in_every_english_date() -> None:
     assert i18n.date(dt.date(2026, 9, 3), "en") == "3 Sep 2026"
     assert i18n.month(dt.date(2026, 9, 1), "en") == "Sep 2026"
     assert i18n.month(dt.date(2026, 9, 1), "nl") == "sep 2026"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+@pytest.mark.parametrize("currency", ["EUR", "USD", "CHF", "JPY"])
+@pytest.mark.parametrize("cents", [True, False])
+def test_the_fast_money_formatter_writes_what_money_writes(lang: str, currency: str, cents: bool) -> None:
+    import random
+
+    shown = i18n.money_formatter(lang, currency, cents)
+    rng = random.Random(f"{lang}{currency}{cents}")
+    values = [Decimal(rng.randint(-(10**13), 10**13)) / Decimal(10 ** rng.randint(0, 5)) for _ in range(400)]
+    values += [Decimal(x) for x in ("0", "-0", "0.005", "-0.005", "0.015", "-2.675", "999999.995", "1E+3")]
+    assert [shown(v) for v in values] == [i18n.babel_money(v, lang, currency, cents) for v in values]
+    assert shown(None) == "" and i18n.money(values[0], lang, currency, cents) == shown(values[0])
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+def test_percent_writes_what_babel_writes(lang: str, decimals: int) -> None:
+    import random
+
+    rng = random.Random(f"{lang}{decimals}")
+    values = [Decimal(rng.randint(-(10**9), 10**9)) / Decimal(10 ** rng.randint(0, 8)) for _ in range(400)]
+    values += [Decimal(x) for x in ("0", "-0", "0.125", "0.135", "-0.00499", "-0.005", "0.0005", "1E-7", "2")]
+    assert [i18n.percent(v, lang, decimals) for v in values] == [
+        i18n.babel_percent(v, lang, decimals) for v in values
+    ]
+    assert (
+        i18n.percent(0.8734, lang) == i18n.babel_percent(0.8734, lang, 0) and i18n.percent(None, lang) == ""
+    )

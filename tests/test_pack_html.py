@@ -4,6 +4,7 @@ no figure or badge broken across lines, on screen, on a phone and printed on A4,
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import handcalc
@@ -113,3 +114,52 @@ def test_the_pack_builder_reports_its_progress(engine: Engine, tmp_path: Path) -
         )
     total = len(pack.contracts)
     assert total > 1 and calls == [(n, total) for n in range(total)] + [(total, total)]
+
+
+def test_the_templates_ship_with_the_package(tmp_path: Path) -> None:
+    """An installed budgetcore renders the pack: building the package (setuptools' build_py, as a
+    wheel or an install does, on a copy of the project) copies the templates the page is made from."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(report_html.__file__).resolve().parents[2]
+    project = tmp_path / "project"
+    shutil.copytree(root / "budgetcore", project / "budgetcore", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "requirements.txt", "README.md"):
+        shutil.copy(root / name, project / name)
+    built = tmp_path / "built"
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from setuptools import setup; setup()",
+            "-q",
+            "build_py",
+            "--build-lib",
+            str(built),
+        ],
+        cwd=project,
+        check=True,
+        capture_output=True,
+    )
+    templates = root / "budgetcore" / "review" / "templates"
+    used = {p.name for p in templates.iterdir()}
+    shipped = {p.name for p in (built / "budgetcore" / "review" / "templates").glob("*")}
+    assert {"pack.html", "pack.css"} <= used <= shipped, sorted(used - shipped)
+
+
+def test_hostile_text_in_every_template_stays_text(engine: Engine, tmp_path: Path) -> None:
+    """Names and notes from imported data reach each template (summary, section, facts, chart,
+    tables) and come out escaped: no element, attribute or entity of theirs survives."""
+    assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
+    with transaction(engine) as session:
+        pack = reports.collect(session, handcalc.AS_OF, settings.load(session), within_days=365)
+    hostile = '<script>alert(1)</script>" onload="x'
+    first = pack.contracts[0]
+    inputs = replace(first.figures.inputs, customer=hostile, name="=cmd|' /C calc'!A0 <b>")
+    pack = replace(pack, contracts=[replace(first, figures=replace(first.figures, inputs=inputs))])
+    page = report_html.html(pack, "en")
+    assert "<script" not in page and "<b>" not in page and '" onload="' not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2  # the heading and the facts
+    assert "=cmd|&#39; /C calc&#39;!A0 &lt;b&gt;" in page

@@ -4,22 +4,23 @@ Money and fractions are written as numbers with number formats (Excel shows
 them with the reader's own decimal marks), dates as dates. Text from imported
 data is always written as a string cell, so `=HYPERLINK(...)` or `@SUM(...)`
 in a customer name can never become a formula.
+
+Written with XlsxWriter, which writes each sheet's XML from plain rows rather than one
+object per cell (openpyxl): bench/packs.py measures both on the same pack.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+import xlsxwriter
 from babel.numbers import get_currency_symbol
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from budgetcore import cells, i18n
 from budgetcore.figures.settings import Settings
@@ -45,15 +46,20 @@ from budgetcore.review.reports import (
     work_order_rows,
 )
 
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
-_TITLE_FONT = Font(bold=True, size=14)
-_SECTION_FONT = Font(bold=True, size=12)
+_HEADER = {"bold": True, "bg_color": "#DDE4EE"}
+_TITLE = {"bold": True, "font_size": 14}
+_SECTION = {"bold": True, "font_size": 12}
+_ITALIC = {"italic": True}
+_BOLD = {"bold": True}
 _MAX_WIDTH = 50
 _CHART_ROWS = 17  # rows kept free beside a chart so the next table starts below it
+# the characters XML 1.0 (and so .xlsx) cannot hold; tab, line feed and carriage return it can
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SHOWN = {"money": 14, "date": 11, "month": 9, "pct": 7}  # the width a kind's number takes
+_SHOWN_OVER = {"money": 20, "pct": 13}  # with the word after the number ('over', 'under')
 
 
-def _formats(settings: Settings, lang: str) -> dict[str, str]:
+def number_formats(settings: Settings, lang: str) -> dict[str, str]:
     """Excel number formats; Excel itself applies the reader's decimal and thousands marks."""
     symbol = get_currency_symbol(settings.currency, locale=i18n.LOCALES[lang])
     found = {
@@ -78,61 +84,107 @@ def safe_text(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
-class _Sheet:
-    """Writes rows into a worksheet and remembers the widest text per column."""
+class _Styles:
+    """The workbook's cell formats, one XlsxWriter Format per combination of properties."""
 
-    def __init__(self, ws: Worksheet, formats: dict[str, str]) -> None:
-        self.ws, self.formats, self.row = ws, formats, 1
+    def __init__(self, book: xlsxwriter.Workbook, numbers: dict[str, str]) -> None:
+        self.book, self.numbers = book, numbers
+        self.made: dict[tuple | str, Format] = {}
+
+    def get(self, kind: str = "text", **extra: object) -> Format | None:
+        key = (kind, *sorted(extra.items())) if extra else kind
+        found = self.made.get(key)
+        if found is None:
+            if not extra and kind not in self.numbers:
+                return None
+            properties = dict(extra)
+            if kind in self.numbers:
+                properties["num_format"] = self.numbers[kind]
+            if kind == "month":  # a month labels its row, like text
+                properties.setdefault("align", "left")
+            found = self.made[key] = self.book.add_format(properties)
+        return found
+
+
+class _Sheet:
+    """Writes rows into a worksheet and remembers the widest text per column; rows and columns
+    count from 1, as Excel shows them."""
+
+    def __init__(self, ws: Worksheet, styles: _Styles) -> None:
+        self.ws, self.styles, self.row = ws, styles, 1
         self.widths: dict[int, int] = {}
 
-    def put(self, row: int, col: int, value: object, kind: str = "text", measure: bool = True) -> Cell:
-        """Write one value; measure=False keeps it out of the column width (wrapped cells)."""
-        cell = self.ws.cell(row=row, column=col)
-        if value is None:
-            return cell
+    def put(
+        self, row: int, col: int, value: object, kind: str = "text", measure: bool = True, **style
+    ) -> None:
+        """Write one value (None: only the style); measure=False keeps it out of the column width
+        (wrapped cells); style: XlsxWriter format properties on top of the kind's number format."""
+        r, c = row - 1, col - 1
         if isinstance(value, str):
-            cell.value = safe_text(value)
-            # imported text is data, never a formula: keep the type 's' and the
-            # quote prefix that tells Excel to keep it text when it is edited
-            cell.data_type = "s"
+            # imported text is data, never a formula: a string cell, with the quote prefix
+            # that tells Excel to keep it text when it is edited
             if cells.formula_like(value):
-                cell.quotePrefix = True
+                style["quote_prefix"] = True
+            if len(value) > _MAX_WIDTH:
+                style.setdefault("text_wrap", True)
+                style.setdefault("valign", "top")
+            self.ws.write_string(r, c, safe_text(value), self.styles.get("text", **style))
             shown = len(value)
+        elif value is None:
+            if style:
+                self.ws.write_blank(r, c, None, self.styles.get("text", **style))
+            return
         else:
-            if isinstance(value, Decimal):
-                value = float(value) if kind != "int" else int(value)
-            cell.value = value
-            if kind in self.formats:
-                cell.number_format = self.formats[kind]
-            if kind == "month":  # a month labels its row, like text
-                cell.alignment = Alignment(horizontal="left")
-            shown = {"money": 14, "date": 11, "month": 9, "pct": 7}.get(kind, len(str(value)) + 2)
+            fmt = self.styles.get(kind, **style)
+            if isinstance(value, dt.date):
+                self.ws.write_datetime(r, c, value, fmt)
+            elif isinstance(value, Decimal):
+                self.ws.write_number(r, c, int(value) if kind == "int" else float(value), fmt)
+            else:
+                self.ws.write_number(r, c, value, fmt)  # type: ignore[arg-type]
             if kind.startswith(term_rows.OVER):  # the word after the number
-                shown = {"money": 20, "pct": 13}.get(term_rows.base_kind(kind), 14)
+                shown = _SHOWN_OVER.get(term_rows.base_kind(kind), 14)
+            else:
+                shown = _SHOWN.get(kind) or len(str(value)) + 2
         if measure:
             self.widths[col] = max(self.widths.get(col, 0), min(shown + 2, _MAX_WIDTH))
-        if isinstance(value, str) and len(value) > _MAX_WIDTH:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        return cell
 
     def line(self, values: Sequence[Value], start_col: int = 1) -> None:
+        """One row of a table: put() for each cell, with the common cells (short text that is no
+        formula, amounts, dates) written here directly, for lists of many thousands of rows."""
+        r, ws, widths, get = self.row - 1, self.ws, self.widths, self.styles.get
         for col, (value, kind) in enumerate(values, start=start_col):
-            self.put(self.row, col, value, kind)
+            if value is None:
+                continue
+            if type(value) is str and len(value) <= _MAX_WIDTH and not cells.formula_like(value):
+                ws.write_string(r, col - 1, safe_text(value))
+                shown = len(value)
+            elif type(value) is Decimal and kind in _SHOWN:
+                ws.write_number(r, col - 1, float(value), get(kind))
+                shown = _SHOWN[kind]
+            elif type(value) is dt.date and kind in _SHOWN:
+                ws.write_datetime(r, col - 1, value, get(kind))
+                shown = _SHOWN[kind]
+            else:
+                self.put(self.row, col, value, kind)
+                continue
+            if widths.get(col, 0) < shown + 2:
+                widths[col] = min(shown + 2, _MAX_WIDTH)
         self.row += 1
 
     def header(self, labels: Sequence[str], kinds: Sequence[str] = ()) -> int:
         """A bold header row; labels over number columns align right like their numbers."""
         for col, label in enumerate(labels, start=1):
-            cell = self.put(self.row, col, label)
-            cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
             if col <= len(kinds) and term_rows.is_numeric(kinds[col - 1]):
-                cell.alignment = Alignment(horizontal="right", wrap_text=True)
+                self.put(self.row, col, label, align="right", text_wrap=True, **_HEADER)
+            else:
+                self.put(self.row, col, label, **_HEADER)
         self.row += 1
         return self.row - 1
 
-    def heading(self, text: str, font: Font = _SECTION_FONT) -> None:
-        cell = self.ws.cell(row=self.row, column=1, value=safe_text(text))
-        cell.data_type, cell.font = "s", font
+    def heading(self, text: str, style: dict[str, object] = _SECTION) -> None:
+        """A line of text in column A that does not widen it."""
+        self.ws.write_string(self.row - 1, 0, safe_text(text), self.styles.get("text", **style))
         self.row += 1
 
     def table(self, caption: str, header: list[str], rows: list[list[Value]], empty: str) -> int:
@@ -142,18 +194,17 @@ class _Sheet:
         for values in rows:
             self.line(values)
         if not rows:
-            self.put(self.row, 1, empty).font = Font(italic=True)
+            self.put(self.row, 1, empty, **_ITALIC)
             self.row += 1
         self.row += 1
         return first
 
     def finish(self) -> None:
         for col, width in self.widths.items():
-            self.ws.column_dimensions[get_column_letter(col)].width = max(width, 8)
-        setup = self.ws.page_setup
-        setup.orientation, setup.paperSize = "landscape", self.ws.PAPERSIZE_A4
-        setup.fitToWidth, setup.fitToHeight = 1, 0
-        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+            self.ws.set_column(col - 1, col - 1, max(width, 8))
+        self.ws.set_landscape()
+        self.ws.set_paper(9)  # A4
+        self.ws.fit_to_pages(1, 0)  # one page wide, as many long as it takes
 
 
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -172,64 +223,62 @@ def sheet_name(number: str, taken: set[str]) -> str:
 
 def workbook(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:
     """The review pack as .xlsx bytes: a summary sheet, then one sheet per contract."""
-    wb = Workbook()
-    formats = _formats(pack.settings, lang)
-    front = _Sheet(wb.active, formats)
-    front.ws.title = t("Summary", lang)[:31]
-    taken = {front.ws.title.lower()}
-    front.heading(title(pack, lang), _TITLE_FONT)
-    front.heading(subtitle(pack, lang), Font(italic=True))
+    out = io.BytesIO()
+    # every string is written as a string (write_string): no formula, number or URL from text
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_numbers": False, "strings_to_urls": False})  # fmt: skip
+    styles = _Styles(wb, number_formats(pack.settings, lang))
+    name = t("Summary", lang)[:31]
+    front = _Sheet(wb.add_worksheet(name), styles)
+    taken = {name.lower()}
+    front.heading(title(pack, lang), _TITLE)
+    front.heading(subtitle(pack, lang), _ITALIC)
     note = detail_note(pack, lang)
     if note:  # a long list: pages for its first contracts only
-        front.heading(note, Font(italic=True))
+        front.heading(note, _ITALIC)
     front.row += 1
     rows = [summary_cells(r, lang) for r in pack.every]
     first = front.header(summary_columns(lang), [kind for _, kind in rows[0]] if rows else ())
-    front.ws.freeze_panes = front.ws.cell(row=first + 1, column=3)  # header and contract column
+    front.ws.freeze_panes(first, 2)  # the header and the contract column stay in view
     for row in rows:
-        front.line([(t(v, lang), "text") if k == "status" else (v, k) for v, k in row])
+        front.line([(t(v, lang), "text") if k == "status" else (v, k) for v, k in row])  # type: ignore[arg-type]
     if not rows:
         front.put(front.row, 1, t("No contracts in this selection.", lang))
-    front.finish()
     # the title and subtitle are long single cells: do not let them widen column A
-    front.ws.column_dimensions["A"].width = max(
-        12, max((len(str(r.contract_number)) + 2 for r in pack.every), default=12)
-    )
+    front.widths[1] = max(12, max((len(str(r.contract_number)) + 2 for r in pack.every), default=12))
+    front.finish()
     if rows and pack.window_days is not None:  # a renewals list; one contract needs no roll-up
-        groups = _Sheet(wb.create_sheet(t("Groups", lang)[:31]), formats)
-        taken.add(groups.ws.title.lower())
-        groups.heading(t("Totals per customer, account manager and contract type", lang), _TITLE_FONT)
+        name = t("Groups", lang)[:31]
+        groups = _Sheet(wb.add_worksheet(name), styles)
+        taken.add(name.lower())
+        groups.heading(t("Totals per customer, account manager and contract type", lang), _TITLE)
         groups.row += 1
         for caption, header, rows in group_rows.group_tables(pack, lang):
             groups.table(caption, header, rows, "")
         groups.finish()
     for r in pack.contracts:
-        _contract_sheet(wb.create_sheet(sheet_name(r.contract_number, taken)), r, formats, lang)
-    wb.properties.title = title(pack, lang)
-    wb.properties.creator = "budgetcore"
-    out = io.BytesIO()
-    wb.save(out)
+        _contract_sheet(wb, wb.add_worksheet(sheet_name(r.contract_number, taken)), r, styles, lang)
+    wb.set_properties({"title": title(pack, lang), "author": "budgetcore"})
+    wb.close()
     return out.getvalue()
 
 
-def _contract_sheet(ws: Worksheet, r: ContractReview, formats: dict[str, str], lang: str) -> None:
-    sheet = _Sheet(ws, formats)
+def _contract_sheet(
+    wb: xlsxwriter.Workbook, ws: Worksheet, r: ContractReview, styles: _Styles, lang: str
+) -> None:
+    sheet = _Sheet(ws, styles)
     f = r.figures
-    sheet.heading(f"{f.contract_number} · {f.inputs.customer}", _TITLE_FONT)
-    sheet.heading(f"{t(f.status, lang)} · {term_text(f, lang)}", Font(italic=True))
-    ws.freeze_panes = "A3"  # the contract and customer stay in view while scrolling
+    sheet.heading(f"{f.contract_number} · {f.inputs.customer}", _TITLE)
+    sheet.heading(f"{t(f.status, lang)} · {term_text(f, lang)}", _ITALIC)
+    ws.freeze_panes(2, 0)  # the contract and customer stay in view while scrolling
     sheet.row += 1
 
     sheet.heading(t("Facts", lang))
     for label, (value, kind) in facts(r, lang):
-        label_cell = sheet.put(sheet.row, 1, label)
-        label_cell.font, label_cell.alignment = _HEADER_FONT, Alignment(vertical="top")
-        # a fact spans B:D, left-aligned, so a long reason does not widen the tables below
-        cell = sheet.put(sheet.row, 2, value, kind, measure=False)
-        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
-        ws.merge_cells(start_row=sheet.row, start_column=2, end_row=sheet.row, end_column=4)
+        sheet.put(sheet.row, 1, label, valign="top", **_BOLD)
+        _merged(sheet, value, kind)
         if isinstance(value, str) and len(value) > 60:
-            ws.row_dimensions[sheet.row].height = 15 * (1 + len(value) // 60)
+            ws.set_row(sheet.row - 1, 15 * (1 + len(value) // 60))
         sheet.row += 1
     sheet.row += 1
     _decision(sheet, r, lang)
@@ -241,7 +290,7 @@ def _contract_sheet(ws: Worksheet, r: ContractReview, formats: dict[str, str], l
     running = term_rows.running_note(r.periods, r.figures.as_of, lang, r.currency)
     if running:
         sheet.row -= 1  # under the table, before its blank row
-        sheet.put(sheet.row, 1, running, measure=False).font = Font(italic=True)
+        sheet.put(sheet.row, 1, running, measure=False, **_ITALIC)
         sheet.row += 2
     if r.last_term is not None:
         header, rows = term_rows.last_term_rows(r.last_term, lang)
@@ -249,14 +298,14 @@ def _contract_sheet(ws: Worksheet, r: ContractReview, formats: dict[str, str], l
         said = term_rows.verdict(r.last_term, lang, r.currency)
         if said:
             sheet.row -= 1  # under the table, before its blank row
-            sheet.put(sheet.row, 1, said, measure=False).font = Font(italic=True)
+            sheet.put(sheet.row, 1, said, measure=False, **_ITALIC)
             sheet.row += 2
 
     header, rows = month_rows(r, lang)
     start = sheet.row
     first = sheet.table(t("Actuals per month", lang), header, rows, t("No cost lines yet.", lang))
     if rows:
-        _month_chart(ws, first, len(rows), lang)
+        _month_chart(wb, ws, first, len(rows), lang)
         sheet.row = max(sheet.row, start + _CHART_ROWS)
 
     if r.extra_months:  # what the work billed on top was (Scope), when there is any
@@ -280,7 +329,22 @@ def _contract_sheet(ws: Worksheet, r: ContractReview, formats: dict[str, str], l
     sheet.finish()
 
 
-_BLANK = Border(bottom=Side(style="thin", color="52606D"))
+_BLANK = {"bottom": 1, "bottom_color": "#52606D"}
+_SPAN = {"align": "left", "valign": "top", "text_wrap": True}
+
+
+def _merged(sheet: _Sheet, value: object, kind: str, **style: object) -> None:
+    """A value across columns B:D of the current row, left-aligned, wrapped, kept out of the
+    column widths (so a long reason does not widen the tables below)."""
+    row = sheet.row - 1
+    span = {**_SPAN, **style}
+    if isinstance(value, str) and cells.formula_like(value):
+        span["quote_prefix"] = True
+    # merge_range writes with write(), which may read text as a number: the first cell is
+    # written again with the writer for its type
+    sheet.ws.merge_range(row, 1, row, 3, "", sheet.styles.get(kind, **span))
+    if value is not None and value != "":
+        sheet.put(sheet.row, 2, value, kind, measure=False, **span)
 
 
 def _decision(sheet: _Sheet, r: ContractReview, lang: str) -> None:
@@ -288,40 +352,36 @@ def _decision(sheet: _Sheet, r: ContractReview, lang: str) -> None:
     sheet.heading(t("Renewal decision", lang))
     items = decision_rows.current(r, lang)
     if not items:
-        sheet.put(sheet.row, 1, t("No decision yet: to fill in at the review.", lang)).font = Font(
-            italic=True
-        )
+        sheet.put(sheet.row, 1, t("No decision yet: to fill in at the review.", lang), **_ITALIC)
         sheet.row += 1
         items = decision_rows.to_fill_in(r, lang)
     for label, (value, kind) in items:
-        sheet.put(sheet.row, 1, label).font = _HEADER_FONT
-        cell = sheet.put(sheet.row, 2, None if kind == "blank" else value, kind, measure=False)
-        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
-        sheet.ws.merge_cells(start_row=sheet.row, start_column=2, end_row=sheet.row, end_column=4)
+        sheet.put(sheet.row, 1, label, **_BOLD)
         if kind == "blank":  # a line to write on, across the merged cells
-            for col in (2, 3, 4):
-                sheet.ws.cell(row=sheet.row, column=col).border = _BLANK
-            sheet.ws.row_dimensions[sheet.row].height = 22
+            _merged(sheet, None, "text", **_BLANK)
+            sheet.ws.set_row(sheet.row - 1, 22)
+        else:
+            _merged(sheet, value, kind)
         sheet.row += 1
     sheet.row += 1
     if r.decisions:
         sheet.table(t("Decision history", lang), *decision_rows.history(r, lang), "")
 
 
-def _month_chart(ws: Worksheet, header_row: int, count: int, lang: str) -> None:
+def _month_chart(wb: xlsxwriter.Workbook, ws: Worksheet, header_row: int, count: int, lang: str) -> None:
     """A stacked column chart of labour and material per month, beside the month table."""
-    chart = BarChart()
-    chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
-    chart.title = t("Actual cost per month", lang)
-    chart.y_axis.title = t("Cost", lang)
-    chart.y_axis.numFmt = "#,##0"
-    chart.x_axis.number_format = "MMM YY"
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    data = Reference(ws, min_col=2, max_col=3, min_row=header_row, max_row=header_row + count)
-    months = Reference(ws, min_col=1, min_row=header_row + 1, max_row=header_row + count)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(months)
-    chart.height, chart.width = 7.5, 18
-    chart.legend.position = "b"
-    ws.add_chart(chart, f"F{header_row - 1}")
+    chart = wb.add_chart({"type": "column", "subtype": "stacked"})
+    name, top, bottom = ws.get_name(), header_row - 1, header_row - 1 + count  # from 0
+    for col in (1, 2):
+        chart.add_series({
+            "name": [name, top, col],
+            "categories": [name, top + 1, 0, bottom, 0],
+            "values": [name, top + 1, col, bottom, col],
+            "gap": 50,
+        })  # fmt: skip
+    chart.set_title({"name": t("Actual cost per month", lang), "name_font": {"size": 12}})
+    chart.set_y_axis({"name": t("Cost", lang), "num_format": "#,##0"})
+    chart.set_x_axis({"num_format": "MMM YY"})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 680, "height": 283})  # 18 x 7.5 cm
+    ws.insert_chart(header_row - 2, 5, chart)

@@ -129,11 +129,13 @@ def collect(
         else summary_review(f, settings)
         for f in chosen
     ]
+    paged = listed[:DETAILED]
+    before = last_terms(session, [r.figures for r in paged], settings)
     detailed: list[ContractReview] = []
-    for n, r in enumerate(listed[:DETAILED]):
+    for n, r in enumerate(paged):
         if progress is not None:
-            progress(n, min(len(listed), DETAILED))
-        detailed.append(contract_review(session, r, settings))
+            progress(n, len(paged))
+        detailed.append(contract_review(session, r, settings, before))
     if progress is not None:
         progress(len(detailed), len(detailed))
     return ReviewPack(
@@ -156,10 +158,41 @@ def summary_review(f: ContractFigures, settings: Settings) -> ContractReview:
     )
 
 
-def contract_review(session: Session, listed: ContractReview, settings: Settings) -> ContractReview:
-    """listed (summary_review) with the details of a contract's page."""
+def last_terms(
+    session: Session, chosen: Sequence[ContractFigures], settings: Settings
+) -> dict[str, last_term.Comparison]:
+    """last_term.compare for many contracts at once: the contracts they renew read in one
+    portfolio read rather than one each (each read calibrates the auto forecast again)."""
+    previous = {f.contract_number: last_term.previous_number(session, f.contract_number) for f in chosen}
+    wanted = sorted({p for n, p in previous.items() if p is not None and p != n})
+    if not wanted:
+        return {}
+    as_of = chosen[0].as_of
+    found = {
+        b.contract_number: b
+        for b in portfolio.portfolio(
+            session, as_of, settings.thresholds(), portfolio.Filters(contract_numbers=tuple(wanted))
+        )
+    }
+    return {
+        f.contract_number: last_term.comparison(f, found[p], settings.target_margin)
+        for f in chosen
+        if (p := previous[f.contract_number]) in found and p != f.contract_number
+    }
+
+
+def contract_review(
+    session: Session,
+    listed: ContractReview,
+    settings: Settings,
+    before: dict[str, last_term.Comparison] | None = None,
+) -> ContractReview:
+    """listed (summary_review) with the details of a contract's page; before: last_terms() of
+    the pack's contracts, when the caller holds them (else this one's is read)."""
     f = listed.figures
     number, as_of = f.contract_number, f.as_of
+    if before is None:
+        before = last_terms(session, [f], settings)
     return replace(
         listed,
         months=every_month(
@@ -172,7 +205,7 @@ def contract_review(session: Session, listed: ContractReview, settings: Settings
         materials=contract_detail.materials_by_article(session, number, as_of),
         findings=contract_detail.findings(session, number),
         decisions=stored_decisions.history(session, number),
-        last_term=last_term.compare(session, f, settings.thresholds(), settings.target_margin),
+        last_term=before.get(number),
         periods=variance.variance(session, f, "quarter"),
         extra_months=contract_detail.extra_months(session, number, as_of),
     )
