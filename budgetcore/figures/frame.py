@@ -397,7 +397,7 @@ def derive(
     _shown("labour_cents", c, [(c["actual_labour"],)], (CENTS,))
     _shown("material_cents", c, [(c["actual_material"],)], (CENTS,))
     _shown("actual_cents", c, [(actual,)], (CENTS,))
-    _scope(c, actual, thresholds, call_rates(c["type"], c["calls_done"], done) if rates is None else rates)
+    _scope(c, actual, thresholds, rates)
     _shown("consumed_4", c, [(consumed_num, PLACES)], (consumed_den,), has_consumed)
     _shown("elapsed_4", c, [(done, PLACES)], (term,))
     _shown("burn_4", c, [(burn_num, PLACES)], (burn_den,), has_burn)
@@ -430,6 +430,16 @@ def margin_to_date(c: dict[str, np.ndarray], rows: np.ndarray | None = None) -> 
     return [(value, done), (actual, term, -1)], (term,)
 
 
+def _type_codes(types: np.ndarray) -> tuple[tuple[str | None, ...], np.ndarray]:
+    """The distinct contract types (None: no type), in order of first appearance, and each row's
+    index into them (a portfolio holds a few types: one comparison per type, not a sort)."""
+    names = tuple(dict.fromkeys(types.tolist()))
+    where = np.zeros(len(types), dtype=np.int64)
+    for k, name in enumerate(names[1:], 1):
+        where[types == name] = k
+    return names, where
+
+
 @dataclass(frozen=True)
 class CallRates:
     """Per contract type (None: no type), the portfolio's covered corrective work orders so far
@@ -442,28 +452,28 @@ class CallRates:
 
     def per_row(self, types: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(calls, days) of each row's type; 0, 0 for a type the portfolio does not hold."""
+        names, where = _type_codes(types)
         found = dict(zip(self.types, zip(self.calls, self.days, strict=True), strict=True))
-        pairs = [found.get(t, (0, 0)) for t in types.tolist()]
-        counts = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-        return counts[:, 0], counts[:, 1]
+        counts = np.array([found.get(name, (0, 0)) for name in names], dtype=np.int64).reshape(-1, 2)
+        return counts[where, 0], counts[where, 1]
 
 
-def call_rates(types: np.ndarray, calls: np.ndarray, done: np.ndarray) -> CallRates:
-    """The corrective work orders and days done summed per contract type over these rows."""
-    keys = np.array(["" if t is None else f"={t}" for t in types.tolist()], dtype=str)  # "": no type
-    unique, where = np.unique(keys, return_inverse=True)
-    total_calls = np.zeros(len(unique), dtype=np.int64)
-    total_days = np.zeros(len(unique), dtype=np.int64)
+def call_rates(
+    types: np.ndarray, calls: np.ndarray, done: np.ndarray, codes: tuple | None = None
+) -> CallRates:
+    """The corrective work orders and days done summed per contract type over these rows
+    (codes: _type_codes of types, when the caller has them)."""
+    names, where = codes or _type_codes(types)
+    total_calls = np.zeros(len(names), dtype=np.int64)
+    total_days = np.zeros(len(names), dtype=np.int64)
     np.add.at(total_calls, where, calls.astype(np.int64))
     np.add.at(total_days, where, done.astype(np.int64))
-    return CallRates(
-        tuple(None if k == "" else str(k)[1:] for k in unique),
-        tuple(int(v) for v in total_calls),
-        tuple(int(v) for v in total_days),
-    )
+    return CallRates(names, tuple(int(v) for v in total_calls), tuple(int(v) for v in total_days))
 
 
-def _scope(c: dict[str, np.ndarray], actual: np.ndarray, thresholds: Thresholds, rates: CallRates) -> None:
+def _scope(
+    c: dict[str, np.ndarray], actual: np.ndarray, thresholds: Thresholds, rates: CallRates | None
+) -> None:
     """Work outside what the contract covers (docs/metrics.md, Scope). Billed on top, beside the
     actuals and never in them: its cost, revenue and margin in cents, its share of all cost
     (covered + billed) to 4 places; share_scope: that share above thresholds.scope_share with the
@@ -489,7 +499,13 @@ def _scope(c: dict[str, np.ndarray], actual: np.ndarray, thresholds: Thresholds,
         & (extra >= int(thresholds.scope_minimum.scaleb(6)))
     )
     # expected to date = type calls x done / type days; compared as calls x type days
-    type_calls, type_days = rates.per_row(c["type"])
+    if rates is None:  # these rows are the portfolio: their own rates, by their type codes
+        codes = _type_codes(c["type"])
+        own = call_rates(c["type"], c["calls_done"], c["days_done"], codes)
+        type_calls = np.array(own.calls, dtype=np.int64)[codes[1]]
+        type_days = np.array(own.days, dtype=np.int64)[codes[1]]
+    else:
+        type_calls, type_days = rates.per_row(c["type"])
     expected_x = type_calls * c["days_done"]
     calls_x = c["calls_done"].astype(np.int64) * type_days
     factor_n, factor_d = _ratio(thresholds.calls_factor)
