@@ -827,7 +827,8 @@ def _expected_calls(c, i: int) -> Decimal | None:
     days = int(c["expected_calls_d"][i])
     if not days:
         return None
-    return (Decimal(int(c["expected_calls_n"][i])) / Decimal(days)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    tenths = (20 * int(c["expected_calls_n"][i]) + days) // (2 * days)  # half up; both are >= 0
+    return Decimal(tenths).scaleb(-1)
 
 
 def _scope_reason(
