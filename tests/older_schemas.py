@@ -6,6 +6,7 @@ from sqlalchemy import Connection, text
 
 # the columns each revision after the baseline added, newest first (store/migrations/versions)
 ADDED = (
+    ("0005_demo_index", ()),  # two indexes (INDEXES), no column
     ("0004_calls", (("contract_months", "calls"), ("contract_totals", "calls"))),
     ("0003_indexation", (("contracts", "indexation_pct"),)),
     ("0002_scope", (
@@ -15,6 +16,7 @@ ADDED = (
     )),
 )  # fmt: skip
 AFTER_BASELINE = tuple(column for _, columns in ADDED for column in columns)
+INDEXES = {"0005_demo_index": ("ix_contracts_demo", "ix_work_orders_demo")}  # the indexes a revision made
 
 
 def at_revision(connection: Connection, revision: str) -> None:
@@ -22,6 +24,8 @@ def at_revision(connection: Connection, revision: str) -> None:
     for later, columns in ADDED:
         if later == revision:
             break
+        for index in INDEXES.get(later, ()):
+            connection.execute(text(f"DROP INDEX {index}"))
         for table, column in columns:
             connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
     connection.execute(text(f"UPDATE alembic_version SET version_num = '{revision}'"))

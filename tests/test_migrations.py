@@ -174,3 +174,32 @@ def test_a_command_on_a_database_at_the_head_does_not_import_alembic(tmp_path: P
     )
     done = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[]", done.stderr
+
+
+def test_whether_the_demo_is_there_is_one_look_through_its_own_index(db_url: str) -> None:
+    """database.is_demo (asked by every import) reads the partial demo indexes of revision
+    0005, which an upgraded database gets too."""
+    import older_schemas
+
+    from budgetcore.store.database import is_demo
+
+    engine = schema.prepared(make_engine(db_url))
+    with engine.begin() as connection:
+        older_schemas.at_revision(connection, "0004_calls")
+    assert f"upgraded from 0004_calls to {schema.head()}" in schema.prepare(engine)
+    for table in ("contracts", "work_orders"):
+        assert f"ix_{table}_demo" in {i["name"] for i in inspect(engine).get_indexes(table)}
+    if engine.dialect.name == "sqlite":  # the planner takes the index for is_demo's own statements
+        from sqlalchemy import exists
+
+        from budgetcore.store.models import Contract, WorkOrder
+
+        with engine.connect() as connection:
+            for model in (Contract, WorkOrder):
+                stmt = select(exists().where(model.demo.is_(True)))
+                sql = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
+                plan = connection.execute(text("EXPLAIN QUERY PLAN " + sql)).all()
+                assert any(f"USING INDEX ix_{model.__tablename__}_demo" in str(row) for row in plan), plan
+    with transaction(engine) as session:
+        assert not is_demo(session)
+    engine.dispose()

@@ -88,8 +88,18 @@ class Customer(Base):
     city: Mapped[str | None] = mapped_column(String(100))
 
 
+def demo_index(table: str) -> Index:
+    """An index of the table's demo rows only (a partial index): whether the database holds
+    the demo (database.is_demo, asked by every import) is then one look, not a scan of every
+    contract and work order. Its condition is the query's, as each database writes it."""
+    return Index(
+        f"ix_{table}_demo", "id", sqlite_where=text("demo IS 1"), postgresql_where=text("demo IS true")
+    )
+
+
 class Contract(Base):
     __tablename__ = "contracts"
+    __table_args__ = (demo_index("contracts"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_number: Mapped[str] = mapped_column(String(50), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -134,7 +144,7 @@ class BudgetLine(Base):
 
 class WorkOrder(Base):
     __tablename__ = "work_orders"
-    __table_args__ = (Index("ix_work_orders_contract_date", "contract_id", "date"),)
+    __table_args__ = (Index("ix_work_orders_contract_date", "contract_id", "date"), demo_index("work_orders"))
     id: Mapped[int] = mapped_column(primary_key=True)
     work_order_number: Mapped[str] = mapped_column(String(50), unique=True)
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
