@@ -156,7 +156,11 @@ class PortfolioFrame:
     def figures(self, positions: Sequence[int] | np.ndarray | None = None) -> list[ContractFigures]:
         """The figures of these rows (all by default) as one object per contract: what a page shows."""
         rows = np.arange(len(self)) if positions is None else np.asarray(positions, dtype=np.int64)
-        return [_figures(self, int(i), inputs) for i, inputs in zip(rows, self.inputs(rows), strict=True)]
+        ratios = _ratios(self.columns, rows)  # the rows' consumed, burn index and margin, at once
+        return [
+            _figures(self, int(i), inputs, k, ratios)
+            for k, (i, inputs) in enumerate(zip(rows, self.inputs(rows), strict=True))
+        ]
 
     def status_names(self) -> np.ndarray:
         return np.asarray(STATUSES, dtype=object)[self.columns["status"]]
@@ -755,8 +759,18 @@ def summary_row(frame: PortfolioFrame, i: int) -> dict[str, object]:
     return {name: row[name] for name in SUMMARY_COLUMNS}
 
 
-def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractFigures:
-    """Row i as one object, every figure taken from the engine's columns."""
+def _ratios(c: dict[str, np.ndarray], rows: np.ndarray) -> tuple:
+    """These rows' consumed and burn index (exact.positive_ratio, as the engine's columns) and
+    margin to date (margin_to_date), column-wise: what _figures quotes for row k of rows."""
+    actual = c["actual_total"][rows]
+    consumed = exact.positive_ratio(actual, c["budget_total"][rows])
+    burn = exact.positive_ratio(actual, np.where(c["has_budget"][rows], c["planned_to_date"][rows], 0))
+    return consumed, burn, margin_to_date(c, rows)
+
+
+def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs, k: int, ratios: tuple) -> ContractFigures:
+    """Row i (row k of the rows _ratios was given) as one object, every figure taken from the
+    engine's columns."""
     c = frame.columns
     has_budget = bool(c["has_budget"][i])
     budget = Decimal(int(c["budget_total"][i])) * UNIT if has_budget else None
@@ -770,14 +784,8 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
     )
     if method in ("actual", "not started"):  # a plain amount, not a quotient
         forecast = actual if method == "actual" else budget
-    row = np.array([i])
-    consumed = _figure(*exact.positive_ratio(c["actual_total"][row], c["budget_total"][row]))
-    burn = _figure(
-        *exact.positive_ratio(
-            c["actual_total"][row], np.where(c["has_budget"][row], c["planned_to_date"][row], 0)
-        )
-    )
-    margin_num, margin_den = margin_to_date(c, row)
+    (consumed_ratio, burn_ratio, (margin_num, margin_den)) = ratios
+    consumed, burn = _figure(*consumed_ratio, k), _figure(*burn_ratio, k)
     value = inputs.contract_value
     deadline = c["notice_deadline"][i].astype(dt.date)
     every = actual + inputs.extra_cost  # all cost, covered and billed on top
@@ -790,7 +798,7 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs) -> ContractF
         consumed=consumed,
         burn_index=burn,
         forecast=Forecast(forecast, method, method_basis(frame, i)),
-        margin=None if value is None else _quotient(exact.at(margin_num, 0), exact.at(margin_den, 0)),
+        margin=None if value is None else _quotient(exact.at(margin_num, k), int(margin_den[0][k])),
         forecast_margin=None if value is None or forecast is None else value - forecast,
         notice_deadline=deadline,
         next_deadline=c["next_deadline"][i].astype(dt.date),
@@ -856,9 +864,9 @@ def _elapsed(c: dict[str, np.ndarray], i: int) -> Decimal:
     return Decimal(int(c["days_done"][i])) / Decimal(int(c["term_days"][i]))
 
 
-def _figure(numerator: np.ndarray, denominator: np.ndarray, defined: np.ndarray) -> Decimal | None:
-    """The one row of a ratio (_per) as a Decimal (28 significant digits), None where undefined."""
-    return Decimal(int(numerator[0])) / Decimal(int(denominator[0])) if defined[0] else None
+def _figure(numerator: np.ndarray, denominator: np.ndarray, defined: np.ndarray, k: int) -> Decimal | None:
+    """Row k of a ratio (_per) as a Decimal (28 significant digits), None where undefined."""
+    return Decimal(int(numerator[k])) / Decimal(int(denominator[k])) if defined[k] else None
 
 
 def _whys(c, i: int, inputs: ContractInputs, budget, actual, forecast) -> tuple[Suggestion, ...]:
