@@ -7,7 +7,7 @@ import streamlit as st
 from budgetcore import i18n
 from budgetcore.app import charts, downloads, grids, reads, sidebar, tables, ui
 from budgetcore.figures import backtest, calibration, metrics
-from budgetcore.i18n import t
+from budgetcore.i18n import N_, t
 
 view = sidebar.view()
 lang = view.lang
@@ -70,8 +70,12 @@ with st.expander(t("The methods", lang)):
             metrics.FORECAST_METHODS[name]
             if name in metrics.FORECAST_METHODS
             else {
-                metrics.AUTO: "per contract type, the method with the lowest median error on the completed contracts",
-                metrics.CHAIN: "visits, else budget total x burn index, else actual total / elapsed fraction",
+                metrics.AUTO: N_(
+                    "per contract type, the method with the lowest median error on the completed contracts"
+                ),
+                metrics.CHAIN: N_(
+                    "visits, else budget total x burn index, else actual total / elapsed fraction"
+                ),
             }[name]
         )
         st.markdown(f"- **{t(name, lang)}**: {t(description, lang)}")

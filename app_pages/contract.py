@@ -21,7 +21,7 @@ from budgetcore.app import (
     ui,
 )
 from budgetcore.figures import advice, pricing
-from budgetcore.i18n import t
+from budgetcore.i18n import N_, t
 from budgetcore.review import reports
 from budgetcore.store import database, lifecycle
 
@@ -86,18 +86,18 @@ if scope is not None:
     st.warning(text.markdown(scope.text(lang, view.currency)[1]), icon=":material/call_split:")
 
 facts = {
-    "Type": tables.type_label(i.type, lang) or "—",
-    "Term": f"{i18n.date(i.start_date, lang)} – {i18n.date(i.end_date, lang)}",
-    "Notice deadline": i18n.date(f.notice_deadline, lang),
-    "Days to renewal": tables.days_to_end_text(f.days_to_end, lang),
-    "Contract value": money(i.contract_value) or "—",
-    "Auto-renew": t("yes", lang) if i.auto_renew else t("no", lang),
-    "Visits done / planned": reports.visits_text(i),
-    "Corrective work orders / expected for its type": reports.calls_text(f, lang),
-    "Account manager": i.account_manager or "—",
+    N_("Type"): tables.type_label(i.type, lang) or "—",
+    N_("Term"): f"{i18n.date(i.start_date, lang)} – {i18n.date(i.end_date, lang)}",
+    N_("Notice deadline"): i18n.date(f.notice_deadline, lang),
+    N_("Days to renewal"): tables.days_to_end_text(f.days_to_end, lang),
+    N_("Contract value"): money(i.contract_value) or "—",
+    N_("Auto-renew"): t("yes", lang) if i.auto_renew else t("no", lang),
+    N_("Visits done / planned"): reports.visits_text(i),
+    N_("Corrective work orders / expected for its type"): reports.calls_text(f, lang),
+    N_("Account manager"): i.account_manager or "—",
 }
 if i.terminated_on:
-    facts["Terminated on"] = i18n.date(i.terminated_on, lang)
+    facts[N_("Terminated on")] = i18n.date(i.terminated_on, lang)
 price = pricing.for_contract(f, sidebar.settings().target_margin)
 change = ("+" if (price.change or 0) > 0 else "") + i18n.percent(price.change, lang)
 facts["Suggested renewal price"] = (

@@ -9,7 +9,7 @@ from budgetcore.app import charts, downloads, grids, navigation, reads, review_u
 from budgetcore.figures import advice, frame
 from budgetcore.figures import table as summary_table
 from budgetcore.figures.portfolio import Filters
-from budgetcore.i18n import t
+from budgetcore.i18n import N_, t
 
 view = sidebar.view()
 lang = view.lang
@@ -24,10 +24,10 @@ if not len(chosen):
 review_ui.attention_section(view)  # the overview opens with what needs attention (issue 20)
 
 money = {
-    "Budget total": head.budget_total,
-    "Actual to date": head.actual_total,
-    "Forecast at end": head.forecast_total,
-    "Margin to date": head.margin,
+    N_("Budget total"): head.budget_total,
+    N_("Actual to date"): head.actual_total,
+    N_("Forecast at end"): head.forecast_total,
+    N_("Margin to date"): head.margin,
 }
 helps = {
     "Forecast at end": t("Sum of each contract's expected actual total at the end of its term", lang),

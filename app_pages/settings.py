@@ -11,27 +11,29 @@ from budgetcore import i18n
 from budgetcore.app import caches, review_ui, sidebar, ui
 from budgetcore.figures import metrics, settings
 from budgetcore.figures.settings import Settings
-from budgetcore.i18n import t
+from budgetcore.i18n import N_, t
 from budgetcore.store import database
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN")
 HUNDRED = Decimal(100)
 LABELS = {
-    "at_risk_margin": "At risk when the forecast exceeds the budget by more than (%)",
-    "watch_level": "Watch when consumed reaches (%)",
-    "watch_elapsed": "... while elapsed is below (%)",
-    "renewal_window_days": "Default renewal window (days)",
-    "target_margin": "Target margin, as a share of the contract value (%)",
-    "no_activity_elapsed": 'Flag "no activity" past this share of the term with nothing registered (%)',
-    "currency": "Currency",
+    "at_risk_margin": N_("At risk when the forecast exceeds the budget by more than (%)"),
+    "watch_level": N_("Watch when consumed reaches (%)"),
+    "watch_elapsed": N_("... while elapsed is below (%)"),
+    "renewal_window_days": N_("Default renewal window (days)"),
+    "target_margin": N_("Target margin, as a share of the contract value (%)"),
+    "no_activity_elapsed": N_('Flag "no activity" past this share of the term with nothing registered (%)'),
+    "currency": N_("Currency"),
     "forecast_method": "Forecast method",
-    "min_completed": "Completed contracts auto needs per type",
-    "yearly_indexation": "Yearly indexation of contracts without their own (%)",
-    "largest_raise": 'Largest raise before "terminate?" (%)',
-    "scope_share": "Out of scope when more of the cost than this is billed on top (%)",
-    "scope_minimum": "... and that cost is at least (whole amount)",
-    "calls_factor": "Out of scope when corrective work orders reach this many times what the type leads one to expect",
-    "calls_extra": "... and at least this many more",
+    "min_completed": N_("Completed contracts auto needs per type"),
+    "yearly_indexation": N_("Yearly indexation of contracts without their own (%)"),
+    "largest_raise": N_('Largest raise before "terminate?" (%)'),
+    "scope_share": N_("Out of scope when more of the cost than this is billed on top (%)"),
+    "scope_minimum": N_("... and that cost is at least (whole amount)"),
+    "calls_factor": N_(
+        "Out of scope when corrective work orders reach this many times what the type leads one to expect"
+    ),
+    "calls_extra": N_("... and at least this many more"),
 }
 
 view = sidebar.view()

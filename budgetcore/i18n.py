@@ -32,6 +32,12 @@ def language(code: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+def N_(text: str) -> str:  # noqa: N802 (gettext's name for the marker, which pybabel extract knows)
+    """text unchanged: marks an English text where it is defined (a status, a table's label, a
+    message key) for `pybabel extract`; t() puts it into the language where it is shown."""
+    return text
+
+
 def t(text: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
     """text in lang (English text is the key), with {placeholders} filled from values."""
     translated = NL.get(text, text) if lang == "nl" else text

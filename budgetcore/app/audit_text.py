@@ -12,19 +12,19 @@ import json
 from collections.abc import Sequence
 
 from budgetcore import i18n
-from budgetcore.i18n import t
+from budgetcore.i18n import N_, t
 from budgetcore.store import access
 from budgetcore.store.models import AuditEntry
 
 ACTIONS = {  # access.record's action -> what the trail says
     "import": "Import",
-    "demo-load": "Demo loaded",
-    "demo-remove": "Demo removed",
-    "settings": "Settings changed",
-    "role": "Role changed",
-    "archive": "Archived",
-    "restore": "Restored",
-    "delete": "Deleted",
+    "demo-load": N_("Demo loaded"),
+    "demo-remove": N_("Demo removed"),
+    "settings": N_("Settings changed"),
+    "role": N_("Role changed"),
+    "archive": N_("Archived"),
+    "restore": N_("Restored"),
+    "delete": N_("Deleted"),
     "decide": "Renewal decision",
 }
 PAGES = {  # the page part of a 'page:<key>' source (review_ui's form keys start with their page)
@@ -36,51 +36,51 @@ PAGES = {  # the page part of a 'page:<key>' source (review_ui's form keys start
     "users": "Users",
 }
 SOURCES = {
-    "cli": "the command line",
-    "app": "the app's start",
-    "config": "the configuration",
+    "cli": N_("the command line"),
+    "app": N_("the app's start"),
+    "config": N_("the configuration"),
     "page": "a page",
 }
-ACTORS = {"the app's first start": "the app's first start", "configuration": "the configuration"}
+ACTORS = {"the app's first start": N_("the app's first start"), "configuration": "the configuration"}
 DETAILS = {  # a detail's key -> its label
     "files": "Files",
     "rows": "Rows",
-    "replaced_demo": "Replaced the demo",
-    "demo_contracts_now_real": "Demo contracts now your own",
-    "decision": "Decision",
+    "replaced_demo": N_("Replaced the demo"),
+    "demo_contracts_now_real": N_("Demo contracts now your own"),
+    "decision": N_("Decision"),
     "state": "State",
     "proposed_value": "Proposed value",
     "decided_by": "Decided by",
-    "old": "Old",
-    "new": "New",
-    "archived_on": "Archived on",
-    "contracts": "contracts",
-    "budgets": "budget lines",
-    "work_orders": "work orders",
-    "hours": "hour lines",
-    "materials": "material lines",
-    "customers": "customers",
-    "import_log": "import log entries",
+    "old": N_("Old"),
+    "new": N_("New"),
+    "archived_on": N_("Archived on"),
+    "contracts": N_("contracts"),
+    "budgets": N_("budget lines"),
+    "work_orders": N_("work orders"),
+    "hours": N_("hour lines"),
+    "materials": N_("material lines"),
+    "customers": N_("customers"),
+    "import_log": N_("import log entries"),
     "budget_lines": "budget lines",
     "hour_lines": "hour lines",
     "material_lines": "material lines",
-    "renewal_decisions": "renewal decisions",
-    "at_risk_margin": "at-risk margin",
-    "watch_level": "watch level",
-    "watch_elapsed": "watch elapsed",
-    "renewal_window_days": "renewal window (days)",
-    "target_margin": "target margin",
-    "no_activity_elapsed": "no activity",
-    "currency": "currency",
-    "review_days": "review days",
-    "dashboard_url": "dashboard address",
-    "alert_sender": "alert sender",
-    "forecast_method": "forecast method",
-    "min_completed": "completed contracts for auto",
-    "manager_emails": "account managers' addresses",
+    "renewal_decisions": N_("renewal decisions"),
+    "at_risk_margin": N_("at-risk margin"),
+    "watch_level": N_("watch level"),
+    "watch_elapsed": N_("watch elapsed"),
+    "renewal_window_days": N_("renewal window (days)"),
+    "target_margin": N_("target margin"),
+    "no_activity_elapsed": N_("no activity"),
+    "currency": N_("currency"),
+    "review_days": N_("review days"),
+    "dashboard_url": N_("dashboard address"),
+    "alert_sender": N_("alert sender"),
+    "forecast_method": N_("forecast method"),
+    "min_completed": N_("completed contracts for auto"),
+    "manager_emails": N_("account managers' addresses"),
 }
-VALUES = {"renew", "re-price", "re-scope", "terminate", "proposed", "agreed with customer", "sent", "done",
-          "viewer", "editor", "admin", "auto", "chain"}  # fmt: skip
+VALUES = {"renew", "re-price", "re-scope", "terminate", N_("proposed"), N_("agreed with customer"), N_("sent"), N_("done"),
+          N_("viewer"), N_("editor"), N_("admin"), "auto", "chain"}  # fmt: skip
 
 
 def action(name: str, lang: str) -> str:

@@ -30,7 +30,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from budgetcore.app import text
-from budgetcore.i18n import t
+from budgetcore.i18n import N_, t
 from budgetcore.store import access, database, writes
 from budgetcore.store.access import Actor
 
@@ -160,11 +160,15 @@ def _refusal(auth: Mapping[str, object], raw: str) -> str | None:
     if not raw.strip():
         return None  # no address: "ask for access" says so
     if access.lookalike(raw):
-        return "This address is written with characters that look like others' (e.g. a Kelvin sign for K), so it cannot sign in. Sign in with the address as your organisation writes it."
+        return N_(
+            "This address is written with characters that look like others' (e.g. a Kelvin sign for K), so it cannot sign in. Sign in with the address as your organisation writes it."
+        )
     verified = st.user.get("email_verified")
     if verified is True or (verified is None and auth.get(UNVERIFIED_OK) is True):
         return None
-    return "Your sign-in provider did not confirm that this email address is yours (email_verified), so it cannot sign in. Ask the administrator."
+    return N_(
+        "Your sign-in provider did not confirm that this email address is yours (email_verified), so it cannot sign in. Ask the administrator."
+    )
 
 
 def sign_out(engine: Engine) -> None:

@@ -27,6 +27,7 @@ from budgetcore.figures.contract_detail import BurnUpPoint
 from budgetcore.figures.frame import PressureGrid
 from budgetcore.figures.metrics import ContractFigures
 from budgetcore.figures.summary import MonthActual
+from budgetcore.i18n import N_
 
 LABOUR_COLOUR, MATERIAL_COLOUR = "#1f77b4", "#9ecae1"
 ACTUAL_COLOUR, PLANNED_COLOUR, BUDGET_COLOUR, FORECAST_COLOUR = "#1f77b4", "#7f7f7f", "#2ca02c", "#d62728"
@@ -249,7 +250,7 @@ def month_ticks(first: dt.date, last: dt.date, lang: str) -> tuple[list[str], li
 
 
 BURN_UP_SERIES = (  # name, colour, dash, width
-    ("Planned to date", PLANNED_COLOUR, "dash", 2),
+    (N_("Planned to date"), PLANNED_COLOUR, "dash", 2),
     ("Budget", BUDGET_COLOUR, "dot", 2),
     ("Actual", ACTUAL_COLOUR, "solid", 3),
     ("Forecast", FORECAST_COLOUR, "dot", 2),

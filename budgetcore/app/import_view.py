@@ -12,18 +12,18 @@ from collections.abc import Mapping, Sequence
 from budgetcore.exchange.formats import COLUMNS, SourceTable
 from budgetcore.exchange.importing import FileReport, Problem
 from budgetcore.exchange.workbook import template_headers
-from budgetcore.i18n import t
+from budgetcore.i18n import N_, t
 from budgetcore.store.models import ImportLog
 
 ENTITY_LABELS = {
     "contracts": "Contracts",
-    "budgets": "Budgets",
+    "budgets": N_("Budgets"),
     "work_orders": "Work orders",
     "hours": "Hours",
-    "materials": "Materials",
+    "materials": N_("Materials"),
 }
-SEPARATORS = {";": "semicolon", ",": "comma", "\t": "tab", "|": "bar"}
-PROBLEM_COLUMNS = ("File", "Row", "Column", "Value", "Message")
+SEPARATORS = {";": N_("semicolon"), ",": N_("comma"), "\t": N_("tab"), "|": N_("bar")}
+PROBLEM_COLUMNS = ("File", N_("Row"), N_("Column"), N_("Value"), N_("Message"))
 
 
 def entity_label(entity: str | None, lang: str) -> str:
@@ -111,15 +111,15 @@ def recognised_columns(reports: Sequence[FileReport], lang: str) -> list[str]:
     """Per file, a line that names each header and the column it fills (by the names the template
     uses in lang, not the internal field names), then the ignored headers: shown as text under the
     recognition table, where a long list wraps instead of being cut off at a cell's edge."""
-    lines = []
+    lines, columns, ignored = [], t("Columns", lang), t("Ignored", lang)
     for r in reports:
         filled = ", ".join(
             f"{h} → {column_labels(r.entity, lang).get(c, c) if r.entity else c}"
             for h, c in r.mapping.items()
         )
-        line = f"{r.file}: {t('Columns', lang)}: {filled or '—'}"
+        line = f"{r.file}: {columns}: {filled or '—'}"
         if r.ignored_columns:
-            line += f"; {t('Ignored', lang)}: {', '.join(r.ignored_columns)}"
+            line += f"; {ignored}: {', '.join(r.ignored_columns)}"
         lines.append(line)
     return lines
 

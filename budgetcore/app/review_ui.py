@@ -26,19 +26,19 @@ from budgetcore.exchange import formats
 from budgetcore.figures import advice, attention, frame, last_term, pricing, rollups, settings, variance
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import ContractFigures, Filters, Thresholds
-from budgetcore.i18n import t
+from budgetcore.i18n import N_, t
 from budgetcore.review import alerts, decision_rows, term_rows
 from budgetcore.store import database, decisions
 from budgetcore.store.decisions import Decision
 
 # the suggested action (advice.ACTIONS) -> the decision it most likely becomes
 SUGGESTED_DECISION = {
-    advice.TERMINATE: "terminate",
-    advice.REPRICE: "re-price",
-    advice.REVIEW_SCOPE: "re-scope",
-    advice.RENEW: "renew",
+    advice.TERMINATE: N_("terminate"),
+    advice.REPRICE: N_("re-price"),
+    advice.REVIEW_SCOPE: N_("re-scope"),
+    advice.RENEW: N_("renew"),
 }
-NO_DECISION, OVERDUE = "no decision yet", "overdue for review"
+NO_DECISION, OVERDUE = N_("no decision yet"), N_("overdue for review")
 DECISION_WIDTH = 115  # px: the renewals table's decision column, "⚠ evaluatie te laat" on two lines
 
 
@@ -148,13 +148,13 @@ def decision_form(v: sidebar.View, choices: list[ContractFigures], key: str) -> 
 
 
 HISTORY_COLUMNS: Columns = {
-    "decided": Column("Decided"),
-    "action": Column("Action"),
-    "state": Column("State"),
-    "value": Column("Proposed value", "money"),
-    "term": Column("Proposed term"),
-    "note": Column("Note"),
-    "by": Column("Decided by"),
+    "decided": Column(N_("Decided")),
+    "action": Column(N_("Action")),
+    "state": Column(N_("State")),
+    "value": Column(N_("Proposed value"), "money"),
+    "term": Column(N_("Proposed term")),
+    "note": Column(N_("Note")),
+    "by": Column(N_("Decided by")),
 }
 
 
@@ -256,7 +256,7 @@ def renewal_decisions(
     numbers = [str(n) for n in chosen["contract_number"]]
     found = current_decisions(numbers)
     undecided = st.toggle(t("No decision yet", v.lang), key="renewals_undecided")
-    key = "renewals"
+    key = N_("renewals")
     if undecided and found:
         keep = ~np.isin(chosen["contract_number"], np.array(list(found), dtype=object))
         chosen = chosen.take(keep)
@@ -318,7 +318,7 @@ def with_decisions(
     for name, col in columns.items():
         shown[name] = col
         if name == "status":  # what was decided sits before what is suggested
-            shown["decision"] = Column("Decision", width=DECISION_WIDTH)
+            shown["decision"] = Column(N_("Decision"), width=DECISION_WIDTH)
     return frame, shown
 
 
@@ -371,19 +371,21 @@ def last_term_section(v: sidebar.View, f: ContractFigures) -> None:
 GROUP_LABELS = {"customer": "Customer", "manager": "Account manager", "type": "Contract type"}
 GROUP_FILTERS = {"customer": "f_customer", "manager": "f_manager", "type": "f_type"}  # the sidebar's keys
 GROUP_COLUMNS: Columns = {
-    "group": Column("Group", width="medium"),
-    "contracts": Column("Contracts", "number", decimals=0),
-    "status": Column("Worst status", width=tables.STATUS_WIDTH),
-    "budget": Column("Budget", "money"),
-    "actual": Column("Actual", "money"),
-    "consumed": Column("Consumed", "progress", "Actual of the budgeted contracts / their budget"),
-    "forecast": Column("Forecast", "money"),
-    "margin": Column("Margin", "money"),
+    "group": Column(N_("Group"), width="medium"),
+    "contracts": Column(N_("Contracts"), "number", decimals=0),
+    "status": Column(N_("Worst status"), width=tables.STATUS_WIDTH),
+    "budget": Column(N_("Budget"), "money"),
+    "actual": Column(N_("Actual"), "money"),
+    "consumed": Column(N_("Consumed"), "progress", N_("Actual of the budgeted contracts / their budget")),
+    "forecast": Column(N_("Forecast"), "money"),
+    "margin": Column(N_("Margin"), "money"),
     "extra": Column(
-        "Billed on top", "money", "Cost of work billed on top of the contract (meerwerk), not in Actual"
+        N_("Billed on top"),
+        "money",
+        N_("Cost of work billed on top of the contract (meerwerk), not in Actual"),
     ),
-    "extra_revenue": Column("Billed revenue", "money", "Revenue of the work billed on top"),
-    "out_of_scope": Column("Out of scope", "number", "Contracts flagged out of scope", decimals=0),
+    "extra_revenue": Column(N_("Billed revenue"), "money", N_("Revenue of the work billed on top")),
+    "out_of_scope": Column(N_("Out of scope"), "number", N_("Contracts flagged out of scope"), decimals=0),
 }
 
 
@@ -553,10 +555,10 @@ def changes(v: sidebar.View, chosen: PortfolioFrame) -> list[alerts.Alert]:
 
 # the changes since last week by kind, the most urgent kind first, each with its heading (i18n keys)
 CHANGE_KINDS = {
-    "review": "Notice deadline within {days} days, no decision",
-    "ending": "Ending within {days} days",
-    "status": "Status worsened",
-    "window": "Notice deadline entered the renewal window",
+    "review": N_("Notice deadline within {days} days, no decision"),
+    "ending": N_("Ending within {days} days"),
+    "status": N_("Status worsened"),
+    "window": N_("Notice deadline entered the renewal window"),
 }
 
 

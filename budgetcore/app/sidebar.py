@@ -18,12 +18,12 @@ from budgetcore.figures import settings as stored_settings
 from budgetcore.figures import summary
 from budgetcore.figures.metrics import STATUSES, Thresholds
 from budgetcore.figures.portfolio import Filters
-from budgetcore.i18n import t
+from budgetcore.i18n import N_, t
 from budgetcore.store.access import Actor
 
 FILTER_PARAMS = {"customer": "f_customer", "type": "f_type", "status": "f_status", "manager": "f_manager"}
 AS_OF_KEY, WITHIN_KEY, SCOPE_KEY = "f_as_of", "f_within", "f_scope"
-SCOPES = {"running": "Running contracts", "all": "All contracts"}  # ?contracts=all; running by default
+SCOPES = {"running": "Running contracts", "all": N_("All contracts")}  # ?contracts=all; running by default
 LOCAL = Actor("local", "page", operator=True)  # a View made without a sidebar run (tests)
 
 

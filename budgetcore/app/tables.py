@@ -29,6 +29,7 @@ from budgetcore.figures.contract_detail import (
 )
 from budgetcore.figures.metrics import ContractFigures
 from budgetcore.figures.summary import Headline
+from budgetcore.i18n import N_
 
 STATUS_COLOURS = metrics.STATUS_COLOURS
 
@@ -50,8 +51,18 @@ class Column:
 Columns = dict[str, Column]
 
 
-TYPE_LABELS = {"preventive": "preventive", "corrective": "corrective", "yearly_orders": "yearly orders"}
-CATEGORY_LABELS = {"labour": "Labour", "material": "Material", "other": "Other"}
+TYPE_LABELS = {
+    "preventive": N_("preventive"),
+    "corrective": N_("corrective"),
+    "yearly_orders": N_("yearly orders"),
+}
+CATEGORY_LABELS = {"labour": N_("Labour"), "material": N_("Material"), "other": N_("Other")}
+WORK_ORDER_TYPE_LABELS = {"periodic": N_("periodic"), "corrective": N_("corrective"), "extra": N_("extra")}
+HOUR_TYPE_LABELS = {
+    "work": N_("work"),
+    "travel": N_("travel"),
+    "overtime": N_("overtime"),
+}  # others shown as written
 
 
 def type_label(contract_type: str | None, lang: str) -> str:
@@ -133,39 +144,39 @@ STATUS_WIDTH = 150  # pixels: the longest status, 'budget overschreden', whole
 # the dates and the other figures follow.
 OVERVIEW_KEY = ("contract", "customer", "status", "budget", "actual", "forecast", "margin")
 OVERVIEW_COLUMNS: Columns = {
-    "contract": Column("Contract", width=110),
-    "customer": Column("Customer", width=130),
-    "status": Column("Status", width=STATUS_WIDTH),
-    "budget": Column("Budget", "money", width=105),
-    "actual": Column("Actual", "money", "Labour + material to date", width=105),
-    "forecast": Column("Forecast", "money", "Expected actual total at end of term", width=110),
-    "margin": Column("Margin to date", "money", "Value earned to date (contract value x elapsed) - actual to date",
+    "contract": Column(N_("Contract"), width=110),
+    "customer": Column(N_("Customer"), width=130),
+    "status": Column(N_("Status"), width=STATUS_WIDTH),
+    "budget": Column(N_("Budget"), "money", width=105),
+    "actual": Column(N_("Actual"), "money", N_("Labour + material to date"), width=105),
+    "forecast": Column(N_("Forecast"), "money", N_("Expected actual total at end of term"), width=110),
+    "margin": Column(N_("Margin to date"), "money", N_("Value earned to date (contract value x elapsed) - actual to date"),
                      width=160),
-    "flag": Column("Flag", help="No activity: nothing registered past the share of the term set on Settings. "
+    "flag": Column(N_("Flag"), help=N_("No activity: nothing registered past the share of the term set on Settings. "
                    "Out of scope: much of the cost is work billed on top, or corrective work far past "
-                   "its type", width=95),
-    "why": Column("Why", help="Why the contract needs attention; the contract page quotes the figures",
+                   "its type"), width=95),
+    "why": Column(N_("Why"), help=N_("Why the contract needs attention; the contract page quotes the figures"),
                   width=230),
     "deadline": Column(
-        "Next deadline", "date", "The notice deadline until it passes, then the end date", width=105
+        N_("Next deadline"), "date", N_("The notice deadline until it passes, then the end date"), width=105
     ),
-    "end": Column("End date", "date", width=100),
-    "consumed": Column("Consumed", "progress", "Actual / budget"),
-    "elapsed": Column("Elapsed", "progress", "Share of the term passed"),
+    "end": Column(N_("End date"), "date", width=100),
+    "consumed": Column(N_("Consumed"), "progress", N_("Actual / budget")),
+    "elapsed": Column(N_("Elapsed"), "progress", N_("Share of the term passed")),
     "burn": Column(
-        "Burn index", "number", "Actual / planned to date; above 1 spends ahead of the calendar", 2
+        N_("Burn index"), "number", N_("Actual / planned to date; above 1 spends ahead of the calendar"), 2
     ),
-    "forecast_margin": Column("Forecast margin", "money", "Contract value - forecast"),
-    "labour": Column("Labour", "money"),
-    "material": Column("Material", "money"),
-    "notice": Column("Notice deadline", "date"),
-    "extra": Column("Billed on top", "money", "Cost of work billed on top of the contract (meerwerk), not in Actual"),
+    "forecast_margin": Column(N_("Forecast margin"), "money", N_("Contract value - forecast")),
+    "labour": Column(N_("Labour"), "money"),
+    "material": Column(N_("Material"), "money"),
+    "notice": Column(N_("Notice deadline"), "date"),
+    "extra": Column(N_("Billed on top"), "money", N_("Cost of work billed on top of the contract (meerwerk), not in Actual")),
 }  # fmt: skip
 
 
 # What a long table can be sorted by on the server (frame.order's names) -> its English label;
 # the first is the table's own order, the one it shows when it fits one page.
-OVERVIEW_SORTS = {"pressure": "Most pressing"} | {
+OVERVIEW_SORTS = {"pressure": N_("Most pressing")} | {
     name: c.label for name, c in OVERVIEW_COLUMNS.items() if name not in ("flag", "why")
 }
 
@@ -262,31 +273,33 @@ RENEWAL_KEY = (
     "price",
 )  # decision: review_ui
 RENEWAL_COLUMNS: Columns = {
-    "contract": Column("Contract", width=110),
-    "customer": Column("Customer", width=115),
-    "status": Column("Status", width=100),
-    "action": Column("Suggested action", width=130),
-    "reason": Column("Reason", width=195),
+    "contract": Column(N_("Contract"), width=110),
+    "customer": Column(N_("Customer"), width=115),
+    "status": Column(N_("Status"), width=100),
+    "action": Column(N_("Suggested action"), width=130),
+    "reason": Column(N_("Reason"), width=195),
     "price": Column(  # "Verlengingsprijs (€)" and its help icon whole
-        "Renewal price",
+        N_("Renewal price"),
         "money",
-        "Suggested price = the larger of the indexed value and forecast cost x (1 + indexation) / (1 - target margin).",
+        N_(
+            "Suggested price = the larger of the indexed value and forecast cost x (1 + indexation) / (1 - target margin)."
+        ),
         width=165,
     ),
-    "change": Column("Change", "change", "Change against contract value", width=65),
+    "change": Column(N_("Change"), "change", N_("Change against contract value"), width=65),
     "deadline": Column(
-        "Next deadline", "date", "The notice deadline until it passes, then the end date", width=105
+        N_("Next deadline"), "date", N_("The notice deadline until it passes, then the end date"), width=105
     ),
-    "days": Column("Days left", "number", decimals=0),
-    "consumed": Column("Consumed", "progress", "Actual / budget"),
-    "forecast": Column("Forecast", "money", "Expected actual total at end of term"),
+    "days": Column(N_("Days left"), "number", decimals=0),
+    "consumed": Column(N_("Consumed"), "progress", N_("Actual / budget")),
+    "forecast": Column(N_("Forecast"), "money", N_("Expected actual total at end of term")),
     "margin": Column(
-        "Margin to date", "money", "Value earned to date (contract value x elapsed) - actual to date"
+        N_("Margin to date"), "money", N_("Value earned to date (contract value x elapsed) - actual to date")
     ),
-    "forecast_margin": Column("Forecast margin", "money", "Contract value - forecast"),
-    "end": Column("End date", "date"),
-    "notice": Column("Notice deadline", "date"),
-    "auto_renew": Column("Auto-renew", "check"),
+    "forecast_margin": Column(N_("Forecast margin"), "money", N_("Contract value - forecast")),
+    "end": Column(N_("End date"), "date"),
+    "notice": Column(N_("Notice deadline"), "date"),
+    "auto_renew": Column(N_("Auto-renew"), "check"),
 }
 
 
@@ -300,7 +313,7 @@ RENEWAL_SORTS = {
         "consumed",
         "forecast",
         "margin",
-        "end",
+        N_("end"),
         "notice",
     )
 }
@@ -341,10 +354,10 @@ def renewals(
 
 
 CATEGORY_COLUMNS: Columns = {
-    "category": Column("Category"),
-    "budget": Column("Budget", "money"),
-    "actual": Column("Actual", "money"),
-    "consumed": Column("Consumed", "progress"),
+    "category": Column(N_("Category")),
+    "budget": Column(N_("Budget"), "money"),
+    "actual": Column(N_("Actual"), "money"),
+    "consumed": Column(N_("Consumed"), "progress"),
 }
 
 
@@ -363,18 +376,22 @@ def categories(rows: Sequence[CategoryRow], lang: str) -> tuple[pd.DataFrame, Co
 
 
 WORK_ORDER_COLUMNS: Columns = {
-    "number": Column("Work order"),
-    "date": Column("Date", "date"),
-    "type": Column("Type"),
-    "status": Column("Status"),
-    "description": Column("Description", width="medium"),
-    "hours": Column("Hours", "number", decimals=1),
-    "labour": Column("Labour", "money"),
-    "material": Column("Material", "money"),
-    "cost": Column("Cost", "money"),
-    "in_term": Column("In term", "check", "Lines outside the term are not counted"),
-    "scope": Column("Scope", help="Covered by the contract, or billed on top (meerwerk: not in the actuals)"),
-    "revenue": Column("Revenue", "money", "Hours x sales rate + quantity x unit price; billed work only"),
+    "number": Column(N_("Work order")),
+    "date": Column(N_("Date"), "date"),
+    "type": Column(N_("Type")),
+    "status": Column(N_("Status")),
+    "description": Column(N_("Description"), width="medium"),
+    "hours": Column(N_("Hours"), "number", decimals=1),
+    "labour": Column(N_("Labour"), "money"),
+    "material": Column(N_("Material"), "money"),
+    "cost": Column(N_("Cost"), "money"),
+    "in_term": Column(N_("In term"), "check", N_("Lines outside the term are not counted")),
+    "scope": Column(
+        N_("Scope"), help=N_("Covered by the contract, or billed on top (meerwerk: not in the actuals)")
+    ),
+    "revenue": Column(
+        N_("Revenue"), "money", N_("Hours x sales rate + quantity x unit price; billed work only")
+    ),
 }
 
 
@@ -383,7 +400,7 @@ def work_orders(rows: Sequence[WorkOrderRow], lang: str) -> tuple[pd.DataFrame, 
         {
             "number": r.work_order_number,
             "date": r.date,
-            "type": i18n.t(r.type, lang) if r.type else "",  # periodic, corrective, extra
+            "type": i18n.t(WORK_ORDER_TYPE_LABELS.get(r.type, r.type), lang) if r.type else "",
             "status": r.status or "",
             "description": r.description or "",
             "hours": float(r.hours),
@@ -399,13 +416,13 @@ def work_orders(rows: Sequence[WorkOrderRow], lang: str) -> tuple[pd.DataFrame, 
     return pd.DataFrame(data, columns=list(WORK_ORDER_COLUMNS)), WORK_ORDER_COLUMNS
 
 
-COVERED, BILLED = "covered", "billed on top"
+COVERED, BILLED = N_("covered"), N_("billed on top")
 EXTRA_MONTH_COLUMNS: Columns = {
-    "month": Column("Month"),
-    "work_orders": Column("Work orders", "number", decimals=0),
-    "cost": Column("Cost", "money"),
-    "revenue": Column("Revenue", "money"),
-    "margin": Column("Margin", "money"),
+    "month": Column(N_("Month")),
+    "work_orders": Column(N_("Work orders"), "number", decimals=0),
+    "cost": Column(N_("Cost"), "money"),
+    "revenue": Column(N_("Revenue"), "money"),
+    "margin": Column(N_("Margin"), "money"),
 }
 
 
@@ -425,10 +442,10 @@ def extra_months(rows: Sequence[ExtraMonth], lang: str) -> tuple[pd.DataFrame, C
 
 
 HOURS_COLUMNS: Columns = {
-    "employee": Column("Employee"),
-    "hour_type": Column("Hour type"),
-    "hours": Column("Hours", "number", decimals=1),
-    "cost": Column("Cost", "money"),
+    "employee": Column(N_("Employee")),
+    "hour_type": Column(N_("Hour type")),
+    "hours": Column(N_("Hours"), "number", decimals=1),
+    "cost": Column(N_("Cost"), "money"),
 }
 
 
@@ -436,7 +453,7 @@ def hours(rows: Sequence[HoursRow], lang: str) -> tuple[pd.DataFrame, Columns]:
     data = [
         {
             "employee": r.employee or "",
-            "hour_type": i18n.t(r.hour_type, lang) if r.hour_type else "",
+            "hour_type": i18n.t(HOUR_TYPE_LABELS.get(r.hour_type, r.hour_type), lang) if r.hour_type else "",
             "hours": float(r.hours),
             "cost": _money(r.cost),
         }
@@ -446,10 +463,10 @@ def hours(rows: Sequence[HoursRow], lang: str) -> tuple[pd.DataFrame, Columns]:
 
 
 MATERIAL_COLUMNS: Columns = {
-    "article": Column("Article"),
-    "description": Column("Description", width="medium"),
-    "quantity": Column("Quantity", "number"),
-    "cost": Column("Cost", "money"),
+    "article": Column(N_("Article")),
+    "description": Column(N_("Description"), width="medium"),
+    "quantity": Column(N_("Quantity"), "number"),
+    "cost": Column(N_("Cost"), "money"),
 }
 
 
@@ -480,17 +497,21 @@ def backtest(rows: Sequence[Accuracy], lang: str) -> tuple[pd.DataFrame, dict[st
     """The backtest's rows of one contract type (backtest.ordered): per checkpoint and method the
     contracts, median absolute and signed error, and the share whose status was right."""
     columns = {
-        "checkpoint": Column("Checkpoint", "text"),
+        "checkpoint": Column(N_("Checkpoint"), "text"),
         "method": Column(
-            "Method", "text", help="auto: the method picked per contract type; the rest as named"
+            N_("Method"), "text", help=N_("auto: the method picked per contract type; the rest as named")
         ),
-        "contracts": Column("Contracts", "number", decimals=0),
+        "contracts": Column(N_("Contracts"), "number", decimals=0),
         "ape": Column(
-            "Median absolute error", "text", help="Half of the contracts were forecast closer than this."
+            N_("Median absolute error"),
+            "text",
+            help=N_("Half of the contracts were forecast closer than this."),
         ),
-        "bias": Column("Bias", "text", help="The median signed error: above 0 the forecasts were too high."),
+        "bias": Column(
+            N_("Bias"), "text", help=N_("The median signed error: above 0 the forecasts were too high.")
+        ),
         "right": Column(
-            "Status right", "text", help="Of the budgeted ones: over budget or not, as it turned out."
+            N_("Status right"), "text", help=N_("Of the budgeted ones: over budget or not, as it turned out.")
         ),
     }
 
@@ -515,10 +536,10 @@ def backtest(rows: Sequence[Accuracy], lang: str) -> tuple[pd.DataFrame, dict[st
 def auto_picks(picks: Sequence[Pick], minimum: int, lang: str) -> tuple[pd.DataFrame, dict[str, Column]]:
     """What auto uses per contract type at each checkpoint, and why."""
     columns = {
-        "type": Column("Type", "text"),
-        "checkpoint": Column("Checkpoint", "text"),
-        "method": Column("Method", "text"),
-        "why": Column("Why", "text"),
+        "type": Column(N_("Type"), "text"),
+        "checkpoint": Column(N_("Checkpoint"), "text"),
+        "method": Column(N_("Method"), "text"),
+        "why": Column(N_("Why"), "text"),
     }
     data = [
         {

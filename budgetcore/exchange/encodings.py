@@ -13,7 +13,11 @@ import re
 from collections.abc import Iterator
 from typing import IO
 
-MIXED = "mixed encodings: line {line} is written in {other}, line {first} in {encoding}; save the file in one encoding"
+from budgetcore.i18n import N_
+
+MIXED = N_(
+    "mixed encodings: line {line} is written in {other}, line {first} in {encoding}; save the file in one encoding"
+)
 MESSAGES = (MIXED,)
 
 

@@ -16,6 +16,7 @@ from typing import IO
 
 from budgetcore.exchange import limits
 from budgetcore.exchange.encodings import UTF8_ERRORS, decide_encoding, detect_encoding, mended
+from budgetcore.i18n import N_
 
 ENTITIES = ("contracts", "budgets", "work_orders", "hours", "materials")
 
@@ -304,21 +305,21 @@ class InvalidValueError(ValueError):
 
 
 MESSAGES = (  # every template InvalidValueError carries, for the Dutch catalog
-    "required value missing",
-    "not a number",
-    "not a whole number",
-    "must not be negative",
-    "too small (at least {minimum})",
-    "number too large (below {maximum})",
-    "no such date",
-    "date out of range (years {first}-{last})",
-    "not a date (expected YYYY-MM-DD or DD-MM-YYYY)",
-    "unreadable character (is the file's encoding right?)",
-    "too long (at most {length} characters)",
-    "unknown value (expected one of {allowed})",
-    "formula without a saved value in cell {cell}: open the workbook in Excel and save it again",
+    N_("required value missing"),
+    N_("not a number"),
+    N_("not a whole number"),
+    N_("must not be negative"),
+    N_("too small (at least {minimum})"),
+    N_("number too large (below {maximum})"),
+    N_("no such date"),
+    N_("date out of range (years {first}-{last})"),
+    N_("not a date (expected YYYY-MM-DD or DD-MM-YYYY)"),
+    N_("unreadable character (is the file's encoding right?)"),
+    N_("too long (at most {length} characters)"),
+    N_("unknown value (expected one of {allowed})"),
+    N_("formula without a saved value in cell {cell}: open the workbook in Excel and save it again"),
     "a cell holds more than {limit} characters",
-    "thousands groups must have three digits",
+    N_("thousands groups must have three digits"),
 )
 
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")

@@ -34,6 +34,7 @@ from budgetcore.exchange.validation import (
     RowValidator,
 )
 from budgetcore.exchange.writer import Batch, Writer
+from budgetcore.i18n import N_
 from budgetcore.store import access, aggregates, lifecycle, writes
 from budgetcore.store.database import (
     SERVER_FAULTS,
@@ -54,12 +55,12 @@ FILE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")  # what a folder contributes 
 
 log = logging.getLogger(__name__)
 
-UNRECOGNISED = (
+UNRECOGNISED = N_(
     "cannot tell which entity this holds (name it e.g. contracts.csv, or use the template's headers)"
 )
-SHEET_SKIPPED = "sheet skipped: cannot tell which entity it holds"
-UNREADABLE = "cannot read this file: {reason}"
-NOT_A_WORKBOOK = "not a readable .xlsx workbook ({kind})"  # workbook.WorkbookError's template
+SHEET_SKIPPED = N_("sheet skipped: cannot tell which entity it holds")
+UNREADABLE = N_("cannot read this file: {reason}")
+NOT_A_WORKBOOK = N_("not a readable .xlsx workbook ({kind})")  # workbook.WorkbookError's template
 
 
 def _unreadable(name: str, row: int | None, exc: Exception) -> Problem:
@@ -70,41 +71,41 @@ def _unreadable(name: str, row: int | None, exc: Exception) -> Problem:
     return Problem.of(name, row, None, None, UNREADABLE, reason=str(exc)[:300])
 
 
-SERVER_FAULT = "server fault, nothing written (the files are not at fault): {reason}"
+SERVER_FAULT = N_("server fault, nothing written (the files are not at fault): {reason}")
 MESSAGES = (  # every message template of a Problem made here, for the Dutch catalog
     *EXCHANGE_MESSAGES,
     *limits.MESSAGES,
     *ENCODING_MESSAGES,
-    "row has {cells} cells but the header {width}",
-    "row has {cells} cells but the header {width} (a decimal comma in a comma-separated file?)",
-    "cannot read the file here: {reason}",
+    N_("row has {cells} cells but the header {width}"),
+    N_("row has {cells} cells but the header {width} (a decimal comma in a comma-separated file?)"),
+    N_("cannot read the file here: {reason}"),
     NOT_A_WORKBOOK,
-    "end date before start date",
-    "term longer than 100 years",
-    "unknown contract",
-    "period ends before it starts",
-    "period longer than 100 years",
-    "budget period reaches outside the contract term",
-    "work order not under a contract",
-    "unknown work order",
-    "line cost too large (below {maximum} EUR)",
-    "zero cost rate",
+    N_("end date before start date"),
+    N_("term longer than 100 years"),
+    N_("unknown contract"),
+    N_("period ends before it starts"),
+    N_("period longer than 100 years"),
+    N_("budget period reaches outside the contract term"),
+    N_("work order not under a contract"),
+    N_("unknown work order"),
+    N_("line cost too large (below {maximum} EUR)"),
+    N_("zero cost rate"),
     NEGATIVE,
     CREDIT_POSITIVE,
-    "line dated outside the contract term ({start} to {end}): not counted",
-    "duplicate key, first on row {row}",
-    "duplicate key, first on {file}, row {row}",
+    N_("line dated outside the contract term ({start} to {end}): not counted"),
+    N_("duplicate key, first on row {row}"),
+    N_("duplicate key, first on {file}, row {row}"),
     "import failed, nothing written: {reason}",
     SERVER_FAULT,
-    "the file is empty (no header row)",
+    N_("the file is empty (no header row)"),
     UNRECOGNISED,
     SHEET_SKIPPED,
-    "required column missing",
-    "unknown columns ignored",
+    N_("required column missing"),
+    N_("unknown columns ignored"),
     UNREADABLE,
-    "cannot open: {reason}",
-    "no CSV or XLSX files found",
-    "not allowed: {reason}",
+    N_("cannot open: {reason}"),
+    N_("no CSV or XLSX files found"),
+    N_("not allowed: {reason}"),
 )
 
 
@@ -190,7 +191,7 @@ def import_tables(
     except Exception as exc:  # a constraint we did not foresee...
         log.exception("import failed")
         result.written = False
-        failed = "import failed, nothing written: {reason}"
+        failed = N_("import failed, nothing written: {reason}")
         result.error(Problem.of("(database)", None, None, None, failed, reason=fault_reason(exc)))
     return result
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import zipfile
 from typing import IO
 
+from budgetcore.i18n import N_
+
 MB = 1 << 20
 UPLOAD_MB = 200  # one file uploaded on the Import page, in MB (Streamlit's server.maxUploadSize)
 FILE_BYTES = 2048 * MB  # one file read by the command line
@@ -27,15 +29,17 @@ CELLS = 400_000_000  # rows x columns in one file or sheet
 EXCERPT = 100  # characters of a bad value a message repeats
 
 MESSAGES = (  # every template a LimitError carries, for the Dutch catalog
-    "the file is larger than {limit} MB",
-    "the workbook unpacks to more than {limit} MB",
-    "the workbook's part {part} unpacks to more than {limit} MB",
-    "the workbook's part {part} unpacks {ratio} times its packed size (at most {limit}): not a real workbook",
+    N_("the file is larger than {limit} MB"),
+    N_("the workbook unpacks to more than {limit} MB"),
+    N_("the workbook's part {part} unpacks to more than {limit} MB"),
+    N_(
+        "the workbook's part {part} unpacks {ratio} times its packed size (at most {limit}): not a real workbook"
+    ),
     "a cell holds more than {limit} characters",
-    "more than {limit} rows: split the file",
-    "more than {limit} cells: split the file",
-    "the header row is longer than {limit} characters",
-    "more than {limit} columns: the exchange format has at most a few dozen",
+    N_("more than {limit} rows: split the file"),
+    N_("more than {limit} cells: split the file"),
+    N_("the header row is longer than {limit} characters"),
+    N_("more than {limit} columns: the exchange format has at most a few dozen"),
 )
 
 

@@ -24,13 +24,14 @@ from budgetcore.exchange.formats import (
     cell_text,
     parse_value,
 )
+from budgetcore.i18n import N_
 from budgetcore.store.models import Contract, WorkOrder
 
-NEGATIVE = "negative, but the row is not marked as a credit (a column credit with yes)"
-CREDIT_POSITIVE = "a credit (credit = yes) must be negative"
+NEGATIVE = N_("negative, but the row is not marked as a credit (a column credit with yes)")
+CREDIT_POSITIVE = N_("a credit (credit = yes) must be negative")
 # the template workbook's example contracts (workbook._examples): imported as they stand, a finding
 TEMPLATE_EXAMPLES = {("CT-2026-001", "Gemeente Voorbeeld"), ("CT-2026-002", "Zorggroep Voorbeeld")}
-EXAMPLE_ROW = "the template's example row, not your data: delete it before importing"
+EXAMPLE_ROW = N_("the template's example row, not your data: delete it before importing")
 MAX_PROBLEMS = 10_000  # errors (and findings) listed; beyond this only counted
 
 
@@ -269,7 +270,7 @@ class RowValidator:
             value = cells[index] if index < len(cells) else None
             if isinstance(value, str) and len(value) > limits.CELL_CHARS:
                 label = self.labels[column.name]
-                template = "a cell holds more than {limit} characters"
+                template = N_("a cell holds more than {limit} characters")
                 result.error(
                     Problem.of(table.file, row_number, label, value, template, limit=f"{limits.CELL_CHARS:,}")
                 )

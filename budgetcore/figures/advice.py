@@ -39,50 +39,53 @@ from decimal import Decimal
 
 from budgetcore import i18n
 from budgetcore.figures.metrics import ContractFigures, Suggestion, Thresholds
+from budgetcore.i18n import N_
 
-TERMINATED = "terminated"
-TERMINATE = "terminate?"
+TERMINATED = N_("terminated")
+TERMINATE = N_("terminate?")
 REPRICE = "re-price"
-REVIEW_SCOPE = "review scope"
-SET_BUDGET = "set a budget"
-RENEW = "renew as is"
+REVIEW_SCOPE = N_("review scope")
+SET_BUDGET = N_("set a budget")
+RENEW = N_("renew as is")
 ACTIONS = (TERMINATE, REPRICE, REVIEW_SCOPE, SET_BUDGET, RENEW, TERMINATED)
 
 REASONS = {
-    TERMINATED: "terminated on {terminated_on}",
-    TERMINATE: "raise needed {off} exceeds the largest raise {largest}: cost-based price {price}, "
-    "indexed value {indexed}",
-    REPRICE: "raise: cost-based price {price} is {off} above the indexed value {indexed}",
-    REVIEW_SCOPE: "visits far above plan: {done} done, {expected} planned to date",
-    SET_BUDGET: "no budget to judge the cost of {actual} against",
-    RENEW: "renew at the indexed value {indexed}",
+    TERMINATED: N_("terminated on {terminated_on}"),
+    TERMINATE: N_(
+        "raise needed {off} exceeds the largest raise {largest}: cost-based price {price}, "
+        "indexed value {indexed}"
+    ),
+    REPRICE: N_("raise: cost-based price {price} is {off} above the indexed value {indexed}"),
+    REVIEW_SCOPE: N_("visits far above plan: {done} done, {expected} planned to date"),
+    SET_BUDGET: N_("no budget to judge the cost of {actual} against"),
+    RENEW: N_("renew at the indexed value {indexed}"),
 }
-REPRICE_NO_VALUE = "no contract value; forecast {forecast} is {over} over the budget {budget}"
-RENEW_NO_VALUE = "no contract value to index; cost-based price {price}"
-RENEW_NOTHING = "no contract value and no cost to price from"
-MARGIN_HIGH = "forecast margin {margin}, target {target}"
-FORECAST_OVER_REASON = "forecast {forecast} is {over} over the budget {budget}"
+REPRICE_NO_VALUE = N_("no contract value; forecast {forecast} is {over} over the budget {budget}")
+RENEW_NO_VALUE = N_("no contract value to index; cost-based price {price}")
+RENEW_NOTHING = N_("no contract value and no cost to price from")
+MARGIN_HIGH = N_("forecast margin {margin}, target {target}")
+FORECAST_OVER_REASON = N_("forecast {forecast} is {over} over the budget {budget}")
 
 
 # Why a contract needs attention (the overview's and the renewals' "why"), in the words of the
 # reasons above; the engine (frame._why) decides which hold, most telling first:
 NO_ACTIVITY = "no activity"
-LABOUR_OVER = "labour over budget"
-MATERIAL_OVER = "material over budget"
-FORECAST_OVER = "forecast over budget"
-AHEAD = "spending ahead of the calendar"
-VISITS_BEHIND = "visits behind plan"
-AWAITING = "awaiting renewal"  # an ended contract's (frame.awaiting_mask), said by the overview
+LABOUR_OVER = N_("labour over budget")
+MATERIAL_OVER = N_("material over budget")
+FORECAST_OVER = N_("forecast over budget")
+AHEAD = N_("spending ahead of the calendar")
+VISITS_BEHIND = N_("visits behind plan")
+AWAITING = N_("awaiting renewal")  # an ended contract's (frame.awaiting_mask), said by the overview
 WHY = {
-    NO_ACTIVITY: "no activity: nothing registered at {elapsed} of the term",
-    LABOUR_OVER: "labour {actual} over its budget {budget}",
-    MATERIAL_OVER: "material {actual} over its budget {budget}",
+    NO_ACTIVITY: N_("no activity: nothing registered at {elapsed} of the term"),
+    LABOUR_OVER: N_("labour {actual} over its budget {budget}"),
+    MATERIAL_OVER: N_("material {actual} over its budget {budget}"),
     FORECAST_OVER: FORECAST_OVER_REASON,
-    AHEAD: "spending ahead of the calendar: {actual} spent, {planned} planned to date",
-    VISITS_BEHIND: "visits behind plan: {done} done, {expected} planned to date",
+    AHEAD: N_("spending ahead of the calendar: {actual} spent, {planned} planned to date"),
+    VISITS_BEHIND: N_("visits behind plan: {done} done, {expected} planned to date"),
 }
 # When each holds (the renewals and overview pages explain them; an i18n key, markdown)
-WHY_EXPLANATION = """- **no activity** (a flag next to the status): more than {share} of the term has passed and \
+WHY_EXPLANATION = N_("""- **no activity** (a flag next to the status): more than {share} of the term has passed and \
 no cost, hours or periodic visit is registered. Not a status: the budget may be fine, but nothing \
 shows that the work is done.
 - **labour / material over**: the actual labour or material exceeds its own budget line.
@@ -92,10 +95,10 @@ shows that the work is done.
 - **visits behind plan**: the periodic visits done are at most 1/{factor} of, and at least {extra} \
 fewer than, the visits planned to date.
 
-The cost reasons are given for contracts over budget, at risk or on watch; the other two for any."""
+The cost reasons are given for contracts over budget, at risk or on watch; the other two for any.""")
 
 # What the renewals page tells its reader about the rules above (markdown, an i18n key).
-EXPLANATION = """The renewal price of a next term as long as this one, with the yearly indexation \
+EXPLANATION = N_("""The renewal price of a next term as long as this one, with the yearly indexation \
 (the contract's own, else {indexation}): the **indexed value** is the contract value plus indexation; \
 the **cost-based price** is the forecast cost plus indexation at the target margin; the **suggested \
 price** is the larger of the two, never below the indexed value. The first rule that holds decides:
@@ -111,7 +114,7 @@ or, without a contract value, the forecast exceeds the budget.
 6. **renew as is**: at the indexed value.
 
 A margin far above target (a cost-based price more than {tolerance} below the indexed value) is said \
-in the reason, not acted on: a price cut is a commercial choice."""
+in the reason, not acted on: a price cut is a commercial choice.""")
 
 
 @dataclass(frozen=True)
@@ -180,18 +183,18 @@ def suggest(f: ContractFigures) -> Suggestion:
 # least Thresholds.calls_extra more. Either way the work done no longer matches what the
 # contract's scope and price assume. The engine puts the reason, with its figures, in
 # ContractFigures.scope (SCOPE_REASON, else CALLS_REASON; both: CALLS_REASON as its note).
-OUT_OF_SCOPE = "out of scope"
-SCOPE_REASON = "out of scope: {share} of the cost billed on top ({extra} of {total}), more than {limit}"
-CALLS_REASON = (
+OUT_OF_SCOPE = N_("out of scope")
+SCOPE_REASON = N_("out of scope: {share} of the cost billed on top ({extra} of {total}), more than {limit}")
+CALLS_REASON = N_(
     "out of scope: {calls} corrective work orders so far, {expected_calls} expected to date for its type"
 )
-CALLS_NOTE = "{calls} corrective work orders so far, {expected_calls} expected to date for its type"
-SCOPE_EXPLANATION = """- **out of scope**: more than {limit} of the contract's cost (covered and billed \
+CALLS_NOTE = N_("{calls} corrective work orders so far, {expected_calls} expected to date for its type")
+SCOPE_EXPLANATION = N_("""- **out of scope**: more than {limit} of the contract's cost (covered and billed \
 on top together) is work billed on top (meerwerk), and at least {minimum}: the customer keeps \
 asking for work the contract does not cover; or its corrective work orders so far are at least \
 {factor} times what its contract type leads one to expect to date (the portfolio's contracts of \
 that type, per day of term), and at least {extra} more: the installation needs more than the \
-contract was priced for."""
+contract was priced for.""")
 
 
 def scope_reason(f: ContractFigures) -> Suggestion | None:

@@ -33,31 +33,32 @@ from budgetcore import i18n
 from budgetcore.figures import frame as engine
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import AT_RISK, OVER_BUDGET, STATUSES
+from budgetcore.i18n import N_
 
 NOTICE, ENDED, OVER, RISK, WINDOW, SCOPE = (
-    "notice deadline undecided", "ended not renewed", "over budget", "at risk", "renewal window undecided",
+    N_("notice deadline undecided"), N_("ended not renewed"), "over budget", "at risk", N_("renewal window undecided"),
     "out of scope",
 )  # fmt: skip
 REASONS = (NOTICE, ENDED, OVER, RISK, WINDOW, SCOPE)  # most urgent first
 # what each reason is called where they are counted (i18n keys)
 LABELS = {
-    NOTICE: "Notice deadline within {days} days, no decision",
-    ENDED: "Ended, not renewed, no decision",
-    OVER: "Running over budget",
-    RISK: "Running at risk",
-    WINDOW: "In the renewal window, no decision",
-    SCOPE: "Running out of scope",
+    NOTICE: N_("Notice deadline within {days} days, no decision"),
+    ENDED: N_("Ended, not renewed, no decision"),
+    OVER: N_("Running over budget"),
+    RISK: N_("Running at risk"),
+    WINDOW: N_("In the renewal window, no decision"),
+    SCOPE: N_("Running out of scope"),
 }
 # one row's why, in a few words with its date (i18n keys)
 TEXTS = {
-    NOTICE: "notice deadline {date}, in {days} days, no decision",
-    ENDED: "ended {date}, {days} days ago, not renewed, no decision",
-    OVER: "over budget: {actual} spent of {budget}",
-    RISK: "at risk: forecast {forecast} against the budget {budget}",
-    WINDOW: "renewal window: {deadline} {date}, in {days} days, no decision",
-    SCOPE: "out of scope: {share} of the cost billed on top ({extra})",
+    NOTICE: N_("notice deadline {date}, in {days} days, no decision"),
+    ENDED: N_("ended {date}, {days} days ago, not renewed, no decision"),
+    OVER: N_("over budget: {actual} spent of {budget}"),
+    RISK: N_("at risk: forecast {forecast} against the budget {budget}"),
+    WINDOW: N_("renewal window: {deadline} {date}, in {days} days, no decision"),
+    SCOPE: N_("out of scope: {share} of the cost billed on top ({extra})"),
 }
-COLUMNS = ("rank", "contract_number", "customer", "account_manager", "reason", "due", "also", "why")
+COLUMNS = ("rank", "contract_number", "customer", "account_manager", "reason", "due", N_("also"), "why")
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,7 +130,7 @@ class Attention:
             values["extra"] = i18n.money(shown["extra_cost"], lang, currency, cents=False)  # type: ignore[arg-type]
         if reason == WINDOW:
             notice = self.rows["notice_deadline"][i] == self.due[i]
-            values["deadline"] = i18n.t("notice deadline" if notice else "end", lang)
+            values["deadline"] = i18n.t("notice deadline", lang) if notice else i18n.t("end", lang)
         return i18n.t(TEXTS[reason], lang, **values)
 
     def listing(self, lang: str = i18n.DEFAULT_LANGUAGE, currency: str = "EUR") -> list[dict[str, object]]:

@@ -37,6 +37,7 @@ from budgetcore.figures import exact
 from budgetcore.figures.forecast import CHAIN_CHOICE, METHODS, planned_to_date, terms
 from budgetcore.figures.metrics import AUTO, CHAIN, CHOOSABLE
 from budgetcore.figures.term import days_done, term_days
+from budgetcore.i18n import N_
 from budgetcore.store import aggregates
 from budgetcore.store import columns as stored
 
@@ -47,8 +48,8 @@ ALL_TYPES = ""  # the rows over every contract type
 MILLION = 1_000_000
 
 # why a type keeps or leaves the chain (English text keys for i18n.t)
-LOWEST = "lowest median error on {count} completed contracts"
-TOO_FEW = "fewer than {minimum} completed contracts ({count})"
+LOWEST = N_("lowest median error on {count} completed contracts")
+TOO_FEW = N_("fewer than {minimum} completed contracts ({count})")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from budgetcore import clock
 from budgetcore.figures import forecast, frame
 from budgetcore.figures.calibration import Calibration
 from budgetcore.figures.metrics import ZERO, ContractFigures, Filters, Thresholds, ratio
+from budgetcore.i18n import N_
 from budgetcore.store import columns, contract_reads
 from budgetcore.store.database import EPOCH
 from budgetcore.store.models import UNIT, Contract
@@ -259,14 +260,14 @@ class Finding:
 
 
 FINDINGS = {
-    "outside": "cost lines dated outside the contract term (not counted)",
-    "after_termination": "cost lines dated after the termination date",
-    "zero_rate": "hour lines with a zero cost rate",
-    "zero_cost": "material lines with a zero unit cost",
-    "empty": "work orders without hour or material lines",
-    "no_budget": "no budget lines: the status cannot be judged",
-    "budget_period": "budget lines whose period lies outside the contract term",
-    "unpriced": "lines billed on top without a sales price (no revenue)",
+    "outside": N_("cost lines dated outside the contract term (not counted)"),
+    "after_termination": N_("cost lines dated after the termination date"),
+    "zero_rate": N_("hour lines with a zero cost rate"),
+    "zero_cost": N_("material lines with a zero unit cost"),
+    "empty": N_("work orders without hour or material lines"),
+    "no_budget": N_("no budget lines: the status cannot be judged"),
+    "budget_period": N_("budget lines whose period lies outside the contract term"),
+    "unpriced": N_("lines billed on top without a sales price (no revenue)"),
 }
 
 

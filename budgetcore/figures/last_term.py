@@ -32,17 +32,22 @@ from budgetcore.figures import frame, metrics, portfolio, pricing
 from budgetcore.figures.metrics import ContractFigures, Thresholds
 from budgetcore.figures.pricing import PriceSuggestion
 from budgetcore.figures.term import term_days
+from budgetcore.i18n import N_
 from budgetcore.store import contract_reads
 
 AGREEMENT = Decimal("0.10")
 SUPPORTS, CONTRADICTS = "supports", "contradicts"
 VERDICTS = {
-    SUPPORTS: "The previous term supports the suggested price: its cost of {cost} over {days} days, "
-    "{scaled} for a term like this one, needs {price} at the target margin.",
-    CONTRADICTS: "The previous term contradicts the suggested price: its cost of {cost} over {days} days, "
-    "{scaled} for a term like this one, needs only {price} at the target margin.",
+    SUPPORTS: N_(
+        "The previous term supports the suggested price: its cost of {cost} over {days} days, "
+        "{scaled} for a term like this one, needs {price} at the target margin."
+    ),
+    CONTRADICTS: N_(
+        "The previous term contradicts the suggested price: its cost of {cost} over {days} days, "
+        "{scaled} for a term like this one, needs only {price} at the target margin."
+    ),
 }
-CONTRADICTS_HIGHER = (
+CONTRADICTS_HIGHER = N_(
     "The previous term contradicts the suggested price: its cost of {cost} over {days} days, "
     "{scaled} for a term like this one, needs {price} at the target margin."
 )

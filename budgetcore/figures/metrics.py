@@ -14,17 +14,18 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 
 from budgetcore import i18n
+from budgetcore.i18n import N_
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 CENT = Decimal("0.01")
 
-AUTO, CHAIN = "auto", "chain"  # the forecast method settings besides one method (FORECAST_SETTINGS)
-NO_BUDGET = "no budget"
-OVER_BUDGET = "over budget"
-AT_RISK = "at risk"
-WATCH = "watch"
-ON_TRACK = "on track"
+AUTO, CHAIN = N_("auto"), N_("chain")  # the forecast method settings besides one method (FORECAST_SETTINGS)
+NO_BUDGET = N_("no budget")
+OVER_BUDGET = N_("over budget")
+AT_RISK = N_("at risk")
+WATCH = N_("watch")
+ON_TRACK = N_("on track")
 STATUSES = (OVER_BUDGET, AT_RISK, WATCH, ON_TRACK, NO_BUDGET)  # most pressing first
 STATUS_COLOURS = {  # how each status is shown: pages, charts and the review pack alike
     OVER_BUDGET: "#d62728",
@@ -105,18 +106,23 @@ class Forecast:
 
 # The forecast methods, tried in this order; frame.derive applies them.
 FORECAST_METHODS = {
-    "actual": "term over: the actual total is final",
-    "not started": "term not started: the budget total",
-    "visits": "actual + visits still planned x cost per visit so far",
-    "burn": "budget total x burn index",
-    "run rate": "actual total / elapsed fraction (no budget to compare)",
-    "remaining budget": "actual total + the budget still planned after as_of",
-    "none": "no basis for a forecast",
+    "actual": N_("term over: the actual total is final"),
+    "not started": N_("term not started: the budget total"),
+    "visits": N_("actual + visits still planned x cost per visit so far"),
+    "burn": N_("budget total x burn index"),
+    "run rate": N_("actual total / elapsed fraction (no budget to compare)"),
+    "remaining budget": N_("actual total + the budget still planned after as_of"),
+    "none": N_("no basis for a forecast"),
 }
 # What the `forecast method` setting may name: `auto` (per contract type, the method with the
 # lowest median error on the completed contracts, figures/calibration.py), `chain` (the order
 # above), or one method, used wherever it applies (elsewhere the chain).
-CHOOSABLE = ("visits", "burn", "run rate", "remaining budget")  # methods a setting or auto may pick
+CHOOSABLE = (
+    N_("visits"),
+    N_("burn"),
+    N_("run rate"),
+    N_("remaining budget"),
+)  # methods a setting or auto may pick
 FORECAST_SETTINGS = (AUTO, CHAIN, *CHOOSABLE)
 
 

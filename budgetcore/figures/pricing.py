@@ -21,10 +21,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from budgetcore.figures.metrics import ContractFigures, PriceSuggestion
+from budgetcore.i18n import N_
 
 # why a suggestion is missing, as English text keys for i18n.t()
-NO_FORECAST = "no forecast of the cost yet"
-NO_COST = "no cost so far to price from"
+NO_FORECAST = N_("no forecast of the cost yet")
+NO_COST = N_("no cost so far to price from")
 
 
 def for_contract(figures: ContractFigures, target_margin: Decimal) -> PriceSuggestion:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from budgetcore import i18n
 from budgetcore.figures.metrics import FORECAST_SETTINGS, Thresholds
+from budgetcore.i18n import N_
 from budgetcore.store import access, settings_store
 
 _RULES = Thresholds()  # the defaults are the rules' own
@@ -99,51 +100,53 @@ class Settings:
         """
         found: list[tuple[str, str]] = []
         if not Decimal(0) <= self.at_risk_margin <= Decimal(5):
-            found.append(("at_risk_margin", "must be between 0% and 500%"))
+            found.append(("at_risk_margin", N_("must be between 0% and 500%")))
         if not Decimal(0) < self.watch_level <= Decimal(2):
-            found.append(("watch_level", "must be above 0% and at most 200%"))
+            found.append(("watch_level", N_("must be above 0% and at most 200%")))
         if not Decimal(0) < self.watch_elapsed <= Decimal(1):
-            found.append(("watch_elapsed", "must be above 0% and at most 100%"))
+            found.append(("watch_elapsed", N_("must be above 0% and at most 100%")))
         if not 0 <= self.renewal_window_days <= 3650:
-            found.append(("renewal_window_days", "must be between 0 and 3650 days"))
+            found.append(("renewal_window_days", N_("must be between 0 and 3650 days")))
         if not Decimal(0) <= self.target_margin < Decimal(1):
-            found.append(("target_margin", "must be at least 0% and below 100%"))
+            found.append(("target_margin", N_("must be at least 0% and below 100%")))
         if not Decimal(0) <= self.no_activity_elapsed <= Decimal(1):
-            found.append(("no_activity_elapsed", "must be between 0% and 100%"))
+            found.append(("no_activity_elapsed", N_("must be between 0% and 100%")))
         if not 0 <= self.review_days <= 365:
-            found.append(("review_days", "must be between 0 and 365 days"))
+            found.append(("review_days", N_("must be between 0 and 365 days")))
         if not self.dashboard_url.startswith(("http://", "https://")) or any(
             c.isspace() for c in self.dashboard_url
         ):
-            found.append(("dashboard_url", "must be an address starting with http:// or https://"))
+            found.append(("dashboard_url", N_("must be an address starting with http:// or https://")))
         if self.alert_sender.count("@") != 1 or any(c.isspace() for c in self.alert_sender):
-            found.append(("alert_sender", "must be an email address"))
+            found.append(("alert_sender", N_("must be an email address")))
         if self.forecast_method not in FORECAST_SETTINGS:
-            found.append(("forecast_method", "must be auto, chain or a forecast method"))
+            found.append(("forecast_method", N_("must be auto, chain or a forecast method")))
         if not 1 <= self.min_completed <= 100_000:
-            found.append(("min_completed", "must be between 1 and 100000 contracts"))
+            found.append(("min_completed", N_("must be between 1 and 100000 contracts")))
         if (
             not Decimal("-0.5") <= self.yearly_indexation <= Decimal(1)
             or self.yearly_indexation.as_tuple().exponent < -6
         ):  # type: ignore[operator]
-            found.append(("yearly_indexation", "must be between -50% and 100%, to 4 decimals of a percent"))
+            found.append(
+                ("yearly_indexation", N_("must be between -50% and 100%, to 4 decimals of a percent"))
+            )
         if not Decimal(0) <= self.largest_raise <= Decimal(10):
-            found.append(("largest_raise", "must be between 0% and 1000%"))
+            found.append(("largest_raise", N_("must be between 0% and 1000%")))
         if not Decimal(0) < self.scope_share <= Decimal(1):
             found.append(("scope_share", "must be above 0% and at most 100%"))
         if (
             not Decimal(0) <= self.scope_minimum <= Decimal(10**9)
             or self.scope_minimum != self.scope_minimum.to_integral_value()
         ):
-            found.append(("scope_minimum", "must be a whole amount between 0 and 1000000000"))
+            found.append(("scope_minimum", N_("must be a whole amount between 0 and 1000000000")))
         if not Decimal(1) <= self.calls_factor <= Decimal(100) or self.calls_factor.as_tuple().exponent < -1:  # type: ignore[operator]
-            found.append(("calls_factor", "must be between 1 and 100, to one decimal"))
+            found.append(("calls_factor", N_("must be between 1 and 100, to one decimal")))
         if not 0 <= self.calls_extra <= 1000:
-            found.append(("calls_extra", "must be between 0 and 1000 work orders"))
+            found.append(("calls_extra", N_("must be between 0 and 1000 work orders")))
         if not _known_currency(self.currency):
-            found.append(("currency", "must be a three-letter currency code such as EUR"))
+            found.append(("currency", N_("must be a three-letter currency code such as EUR")))
         if not i18n.known_zone(self.time_zone):
-            found.append(("time_zone", "must be a time zone such as Europe/Amsterdam"))
+            found.append(("time_zone", N_("must be a time zone such as Europe/Amsterdam")))
         return found
 
 

@@ -39,11 +39,12 @@ from sqlalchemy.orm import Session
 from budgetcore import clock
 from budgetcore.figures import forecast
 from budgetcore.figures.metrics import ContractFigures
+from budgetcore.i18n import N_
 from budgetcore.store import contract_reads
 from budgetcore.store.database import EPOCH
 from budgetcore.store.models import UNIT, to_units
 
-GRAINS = {"month": 1, "quarter": 3, "year": 12}
+GRAINS = {N_("month"): 1, N_("quarter"): 3, N_("year"): 12}  # each shown in the language
 CLOSED, RUNNING, NOT_STARTED = "closed", "running", "not started"
 
 

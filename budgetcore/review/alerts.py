@@ -35,18 +35,20 @@ from budgetcore.figures import attention, frame, metrics, portfolio, settings
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import ContractFigures
 from budgetcore.figures.settings import Settings
-from budgetcore.i18n import t
+from budgetcore.i18n import N_, t
 from budgetcore.store import access, alert_log, decisions
 from budgetcore.store.database import get_meta, set_meta
 
 EMAILS_KEY = "setting.manager_emails"
 WORSENING = (metrics.ON_TRACK, metrics.WATCH, metrics.AT_RISK, metrics.OVER_BUDGET)
-KINDS = ("status", "window", "review", "ending")
+KINDS = ("status", "window", N_("review"), "ending")
 MESSAGES = {
-    "status": "status worsened from {before} to {now}: forecast {forecast} against the budget {budget}, {consumed} consumed",
-    "window": "notice deadline {deadline} is within the renewal window ({days} days left)",
-    "review": "notice deadline {deadline} in {days} days and no renewal decision yet",
-    "ending": "the contract ends on {end} ({days} days left)",
+    "status": N_(
+        "status worsened from {before} to {now}: forecast {forecast} against the budget {budget}, {consumed} consumed"
+    ),
+    "window": N_("notice deadline {deadline} is within the renewal window ({days} days left)"),
+    "review": N_("notice deadline {deadline} in {days} days and no renewal decision yet"),
+    "ending": N_("the contract ends on {end} ({days} days left)"),
 }
 NO_MANAGER = ""
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from budgetcore.figures import rollups
-from budgetcore.i18n import t
+from budgetcore.i18n import N_, t
 from budgetcore.review.reports import ReviewPack, Value
 
-CAPTIONS = {"customer": "By customer", "manager": "By account manager", "type": "By contract type"}
+CAPTIONS = {
+    "customer": N_("By customer"),
+    "manager": N_("By account manager"),
+    "type": N_("By contract type"),
+}
 HEADER = (
     "Group", "Contracts", "Budget", "Actual", "Consumed", "Forecast", "Margin", "Worst status", "Billed on top",
     "Billed revenue",

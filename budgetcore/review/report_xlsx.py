@@ -72,7 +72,7 @@ def number_formats(settings: Settings, lang: str) -> dict[str, str]:
     }
     # a variance (term_rows.OVER) keeps its sign for sums and says it in words: 1234.56 shows
     # as '€ 1,234.56 over', -500 as '€ 500.00 under' (Excel's positive;negative;zero sections)
-    over, under = (t("{amount} " + word, lang, amount="").strip() for word in ("over", "under"))
+    over, under = (t("{amount} over", lang, amount="").strip(), t("{amount} under", lang, amount="").strip())
     for base in ("money", "pct", "num"):
         size = found[base].split(";")[0]
         found[term_rows.OVER + base] = f'{size}" {over}";{size}" {under}";{size}'

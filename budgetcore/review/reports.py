@@ -40,7 +40,7 @@ from budgetcore.figures.metrics import ContractFigures, ContractInputs
 from budgetcore.figures.pricing import PriceSuggestion
 from budgetcore.figures.settings import Settings
 from budgetcore.figures.summary import MonthActual
-from budgetcore.i18n import t
+from budgetcore.i18n import N_, t
 from budgetcore.review import term_rows
 from budgetcore.store import decisions as stored_decisions
 from budgetcore.store.decisions import Decision
@@ -263,7 +263,7 @@ def subtitle(pack: ReviewPack, lang: str) -> str:
 
 
 def yes_no(value: bool, lang: str) -> str:
-    return t("yes" if value else "no", lang)
+    return t("yes", lang) if value else t("no", lang)
 
 
 def term_text(f: ContractFigures, lang: str) -> str:
@@ -394,7 +394,7 @@ def budget_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Valu
     """Budget vs actual per category (EUR), then hours; 'other' has no cost lines. Variance is
     actual - budget, over budget above 0, as in variance per period (term_rows.OVER)."""
     i = r.figures.inputs
-    header = [t(c, lang) for c in ("Category", "Budget", "Actual", "Variance", "Consumed")]
+    header = [t(c, lang) for c in ("Category", "Budget", "Actual", N_("Variance"), "Consumed")]
     rows: list[list[Value]] = []
     total = CategoryRow("total", r.figures.budget_total or ZERO, r.figures.actual_total)
     for c in (*contract_detail.by_category(r.figures), total):
@@ -420,9 +420,9 @@ def budget_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Valu
 
 
 def month_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Value]]]:
-    header = [t(c, lang) for c in ("Month", "Labour", "Material", "Total")]
+    header = [t(c, lang) for c in ("Month", "Labour", "Material", N_("Total"))]
     return header, [
-        [(m.month, "month"), (m.labour, "money"), (m.material, "money"), (m.labour + m.material, "money")]
+        [(m.month, N_("month")), (m.labour, "money"), (m.material, "money"), (m.labour + m.material, "money")]
         for m in r.months
     ]
 
@@ -455,7 +455,7 @@ def work_order_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[
             (w.labour, "money"),
             (w.material, "money"),
             (w.cost, "money"),
-            (t("billed on top" if w.billed else "covered", lang), "text"),
+            (t("billed on top", lang) if w.billed else t("covered", lang), "text"),
             (w.revenue if w.billed else None, "money"),
         ]
         for w in r.work_orders

@@ -14,11 +14,11 @@ from budgetcore.figures import last_term, variance
 from budgetcore.figures.last_term import Comparison
 from budgetcore.figures.term import term_days
 from budgetcore.figures.variance import CLOSED, RUNNING, PeriodVariance
-from budgetcore.i18n import t
+from budgetcore.i18n import N_, t
 
 Value = tuple[object, str]
-PACK_GRAIN = "quarter"  # the packs show quarters: a page per contract stays readable for a long term
-STATES = {CLOSED: "closed", RUNNING: "running", "not started": "not started"}
+PACK_GRAIN = N_("quarter")  # the packs show quarters: a page per contract stays readable for a long term
+STATES = {CLOSED: N_("closed"), RUNNING: N_("running"), "not started": N_("not started")}
 OVER = "over:"
 """A cell kind's prefix for a variance (actual - budget): above 0 is over budget, shown as
 '€1,234.56 over' and below 0 as '€500.00 under' on every page and in both packs. 'over:money',
@@ -124,15 +124,15 @@ def variance_rows(periods: Sequence[PeriodVariance], lang: str) -> tuple[list[st
     header = [
         t(c, lang)
         for c in (
-            "Period",
+            N_("Period"),
             "From",
-            "To",
+            N_("To"),
             "State",
             "Budget",
             "Planned to date",
             "Actual",
             "Variance",
-            "Variance %",
+            N_("Variance %"),
         )
     ]
     rows: list[list[Value]] = [

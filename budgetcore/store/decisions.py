@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from budgetcore.i18n import N_
 from budgetcore.store import access
 from budgetcore.store.access import Actor
 from budgetcore.store.models import Base, Contract, Money
@@ -77,7 +78,7 @@ def state_of(word: str) -> str:
     """The state a word names ('agreed' is 'agreed with customer'); DecisionError when none."""
     found = STATE_WORDS.get(word.strip().lower())
     if found is None:
-        raise DecisionError("unknown state {state!r}: choose one of {choices}", state=word,
+        raise DecisionError(N_("unknown state {state!r}: choose one of {choices}"), state=word,
                             choices=", ".join(STATES))  # fmt: skip
     return found
 
@@ -106,20 +107,20 @@ def record_decision(
     access.require(session, actor, "decide")  # the one guard every write passes (editor and up)
     contract_id = session.scalar(select(Contract.id).where(Contract.contract_number == contract_number))
     if contract_id is None:
-        raise DecisionError("no contract {number!r}", number=contract_number)
+        raise DecisionError(N_("no contract {number!r}"), number=contract_number)
     if action not in ACTIONS:
-        raise DecisionError("unknown action {action!r}: choose one of {choices}", action=action,
+        raise DecisionError(N_("unknown action {action!r}: choose one of {choices}"), action=action,
                             choices=", ".join(ACTIONS))  # fmt: skip
     state = state_of(state)
     if proposed_value is not None and not Decimal(0) <= proposed_value < MAX_VALUE:
-        raise DecisionError("the proposed value must be between 0 and 100,000,000,000")
+        raise DecisionError(N_("the proposed value must be between 0 and 100,000,000,000"))
     if proposed_start and proposed_end and proposed_end < proposed_start:
-        raise DecisionError("the proposed term ends before it starts")
+        raise DecisionError(N_("the proposed term ends before it starts"))
     if proposed_value is not None:  # a price is agreed in whole cents
         proposed_value = proposed_value.quantize(CENT, rounding=ROUND_HALF_UP)
     who = (decided_by or "").strip()
     if not who:
-        raise DecisionError("say who decided")
+        raise DecisionError(N_("say who decided"))
     when = (decided_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(microsecond=0)
     row = RenewalDecision(
         contract_id=contract_id,
