@@ -1,26 +1,29 @@
 """Words and formats per language: every user-visible string goes through t(), every figure through a formatter.
 
-English text is the key (gettext style); the Dutch catalog lives in
-translations_nl.py. Formatting uses Babel's CLDR data, not hand-made rules.
+English text is the key (gettext style); the Dutch catalogue is the gettext file
+budgetcore/translations/nl/LC_MESSAGES/messages.po, compiled by Babel in memory on the first
+Dutch lookup (an English run never reads it). Formatting uses Babel's CLDR data, not hand-made rules.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import gettext
+import io
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
 
-from budgetcore.translations_nl import NL
-
 LANGUAGES = ("en", "nl")
 DEFAULT_LANGUAGE = "en"
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}  # language -> Babel locale, the one map (Babel formats by it)
+TRANSLATIONS = Path(__file__).with_name("translations")  # <lang>/LC_MESSAGES/messages.po: kept by pybabel
 
 
 def language(code: str | None) -> str:
@@ -38,22 +41,66 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's name for the marker, which py
     return text
 
 
+def catalogue_path(lang: str) -> Path:
+    """Where lang's catalogue is kept: the .po a translator edits (pybabel update writes it)."""
+    return TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+
+
+def compiled(po: bytes) -> bytes:
+    """A .po file's text as the .mo that gettext reads: Babel's reader and writer, fuzzy and
+    untranslated entries left out (so t() says those in English)."""
+    from babel.messages.mofile import write_mo  # Babel's catalogue code only where Dutch is asked for
+    from babel.messages.pofile import read_po
+
+    out = io.BytesIO()
+    write_mo(out, read_po(io.BytesIO(po), abort_invalid=True))
+    return out.getvalue()
+
+
+@functools.cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """lang's catalogue for gettext, compiled from its .po on the first lookup in lang, so it is
+    never older than the .po and needs no writable directory; English (the keys) has none."""
+    if lang == DEFAULT_LANGUAGE or lang not in LANGUAGES:
+        return gettext.NullTranslations()
+    return gettext.GNUTranslations(io.BytesIO(compiled(catalogue_path(lang).read_bytes())))
+
+
 def t(text: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
     """text in lang (English text is the key), with {placeholders} filled from values."""
-    translated = NL.get(text, text) if lang == "nl" else text
-    return translated.format(**values) if values else translated
+    said = translations(lang).gettext(text) if text and lang != DEFAULT_LANGUAGE else text
+    return said.format(**values) if values else said
 
 
 def plural(count: int, one: str, other: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
-    """one or other (English keys, each translated) as lang's plural rules (CLDR, Babel) pick for
-    count: '1 contract', '2 contracts'; the count is filled in as {n} unless values give it."""
-    form = Locale.parse(LOCALES[lang]).plural_form(count)
-    return t(one if form == "one" else other, lang, **({"n": number(count, lang, 0)} | values))
+    """one or other (English, the catalogue's msgid and msgid_plural) in lang, as lang's plural
+    rule picks for count: '1 contract', '2 contracts'; the count is filled in as {n} unless values
+    give it."""
+    text = translations(lang).ngettext(one, other, count)
+    return text.format(**({"n": number(count, lang, 0)} | values))
+
+
+def catalogue(lang: str = "nl") -> dict[str, str]:
+    """English text -> its text in lang, as lang's .po has it (each form of a counted text on its
+    own), leaving out what gettext leaves out: untranslated and fuzzy entries. Reads the .po with
+    Babel each time (for tests and checks; t() reads the compiled catalogue)."""
+    from babel.messages.pofile import read_po
+
+    with catalogue_path(lang).open("rb") as f:
+        catalog = read_po(f)
+    found = {}
+    for m in catalog:
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        forms = m.string if isinstance(m.string, tuple) else (m.string,)
+        if m.id and not m.fuzzy and all(forms):
+            found.update(zip(ids, forms, strict=True))
+    return found
 
 
 def missing(texts: list[str]) -> list[str]:
     """The texts that have no Dutch translation yet (for the catalog test)."""
-    return [s for s in texts if s not in NL]
+    have = catalogue("nl")
+    return [s for s in texts if s not in have]
 
 
 def money(

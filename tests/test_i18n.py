@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from budgetcore import i18n
+from budgetcore.app import tables
 from budgetcore.figures import advice, calibration, contract_detail, metrics, pricing
 from budgetcore.i18n import t
-from budgetcore.translations_nl import NL
+
+NL = i18n.catalogue("nl")  # English -> Dutch, as the .po has it
 
 ROOT = Path(__file__).resolve().parent.parent
 NBSP = "\xa0"
@@ -140,14 +142,10 @@ def test_every_domain_word_has_dutch() -> None:
         *contract_detail.FINDINGS.values(),
         pricing.NO_FORECAST,
         pricing.NO_COST,
-        "preventive",
-        "corrective",
-        "yearly_orders",
-        "labour",
-        "material",
-        "other",
-        "periodic",
-        "extra",
+        *tables.TYPE_LABELS.values(),  # contract types: 'yearly_orders' is shown as 'yearly orders'
+        *tables.CATEGORY_LABELS.values(),  # budget categories: 'labour' is shown as 'Labour'
+        *tables.WORK_ORDER_TYPE_LABELS.values(),
+        *tables.HOUR_TYPE_LABELS.values(),
     ]
     assert i18n.missing(words) == []
 

@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from budgetcore import cells
+from budgetcore import cells, i18n
 from budgetcore.app import tables
 from budgetcore.figures import advice, frame, metrics, pricing, table
 from budgetcore.figures.metrics import ContractInputs, Thresholds
-from budgetcore.translations_nl import NL
+
+NL = i18n.catalogue("nl")  # English -> Dutch, as the .po has it
 
 D = Decimal
 AS_OF = dt.date(2026, 11, 27)

@@ -19,7 +19,8 @@ from budgetcore.store import decisions
 from budgetcore.store.access import Actor
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.schema import prepared
-from budgetcore.translations_nl import NL
+
+NL = i18n.catalogue("nl")  # English -> Dutch, as the .po has it
 
 TODAY = dt.date(2026, 11, 27)
 
