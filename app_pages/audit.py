@@ -41,7 +41,7 @@ with database.transaction(caches.engine()) as session:
 if not entries:
     st.info(t("No entries match.", lang))
     st.stop()
-labels = {c: t(c.capitalize(), lang) for c in access.AUDIT_COLUMNS}
+labels = {c: t(audit_text.HEADINGS[c], lang) for c in access.AUDIT_COLUMNS}
 frame = pd.DataFrame(audit_text.rows(entries, lang), columns=list(access.AUDIT_COLUMNS)).rename(
     columns=labels
 )

@@ -100,10 +100,10 @@ if i.terminated_on:
     facts[N_("Terminated on")] = i18n.date(i.terminated_on, lang)
 price = pricing.for_contract(f, sidebar.settings().target_margin)
 change = ("+" if (price.change or 0) > 0 else "") + i18n.percent(price.change, lang)
-facts["Suggested renewal price"] = (
+facts[N_("Suggested renewal price")] = (
     f"{money(price.suggested_value)} ({change})" if price.change is not None else money(price.suggested_value)
 ) or t(price.note, lang)
-facts["Indexation"] = i18n.percent(price.indexation, lang, 1)
+facts[N_("Indexation")] = i18n.percent(price.indexation, lang, 1)
 grid = st.columns(4)
 for n, (label, value) in enumerate(facts.items()):
     grid[n % 4].caption(t(label, lang))

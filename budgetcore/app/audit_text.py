@@ -16,6 +16,14 @@ from budgetcore.i18n import N_, t
 from budgetcore.store import access
 from budgetcore.store.models import AuditEntry
 
+HEADINGS = {  # access.AUDIT_COLUMNS -> the trail's column headings
+    "at": N_("At"),
+    "actor": N_("Actor"),
+    "source": N_("Source"),
+    "action": N_("Action"),
+    "subject": N_("Subject"),
+    "details": N_("Details"),
+}
 ACTIONS = {  # access.record's action -> what the trail says
     "import": "Import",
     "demo-load": N_("Demo loaded"),
