@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from budgetcore import i18n
-from budgetcore.app import tables
-from budgetcore.figures import advice, calibration, contract_detail, metrics, pricing
+from budgetcore.figures import advice, calibration, codes, contract_detail, metrics, pricing
 from budgetcore.i18n import t
 
 NL = i18n.catalogue("nl")  # English -> Dutch, as the .po has it
@@ -142,10 +141,11 @@ def test_every_domain_word_has_dutch() -> None:
         *contract_detail.FINDINGS.values(),
         pricing.NO_FORECAST,
         pricing.NO_COST,
-        *tables.TYPE_LABELS.values(),  # contract types: 'yearly_orders' is shown as 'yearly orders'
-        *tables.CATEGORY_LABELS.values(),  # budget categories: 'labour' is shown as 'Labour'
-        *tables.WORK_ORDER_TYPE_LABELS.values(),
-        *tables.HOUR_TYPE_LABELS.values(),
+        *codes.CONTRACT_TYPES.values(),  # contract types: 'yearly_orders' is shown as 'yearly orders'
+        *codes.CATEGORIES.values(),  # budget categories: 'labour' is shown as 'Labour'
+        *codes.WORK_ORDER_TYPES.values(),
+        *codes.WORK_ORDER_STATUSES.values(),
+        *codes.HOUR_TYPES.values(),
     ]
     assert i18n.missing(words) == []
 

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,9 @@ import pytest
 from budgetcore import cells, i18n
 from budgetcore.app import tables
 from budgetcore.figures import advice, frame, metrics, pricing, table
+from budgetcore.figures.contract_detail import WorkOrderRow
 from budgetcore.figures.metrics import ContractInputs, Thresholds
+from budgetcore.review import reports
 
 NL = i18n.catalogue("nl")  # English -> Dutch, as the .po has it
 
@@ -119,6 +122,23 @@ def test_labels_and_compact_money() -> None:
     assert tables.money_compact(D("13390870.94"), "en", "EUR") == "€13.4m"
     assert tables.money_compact(D("13390870.94"), "nl", "USD") == "US$\xa013,4\xa0mln."
     assert tables.money_compact(None, "en", "EUR") == ""
+
+
+def test_work_orders_name_their_type_and_status_in_the_pages_language_as_the_pack_does() -> None:
+    """The contract page's work-order table and the review pack's name a code the same way
+    (figures/codes.py): English statuses in Dutch, a company's own status as written."""
+    rows = [
+        WorkOrderRow("WB1", dt.date(2026, 3, 1), "periodic", "in progress", None, D(1), D(1), D(0), True),
+        WorkOrderRow("WB2", dt.date(2026, 3, 2), "extra", "wacht op klant", None, D(1), D(1), D(0), True),
+    ]
+    shown, _ = tables.work_orders(rows, "nl")
+    assert shown["type"].tolist() == ["periodiek", "meerwerk"]
+    assert shown["status"].tolist() == ["in uitvoering", "wacht op klant"]
+    _, pack_rows = reports.work_order_rows(SimpleNamespace(work_orders=rows), "nl")  # type: ignore[arg-type]
+    assert [(r[2][0], r[3][0]) for r in pack_rows] == [
+        ("periodiek", "in uitvoering"),
+        ("meerwerk", "wacht op klant"),
+    ]
 
 
 @pytest.mark.parametrize(

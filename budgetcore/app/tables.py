@@ -17,7 +17,7 @@ import pandas as pd
 from babel.numbers import format_compact_currency
 
 from budgetcore import i18n
-from budgetcore.figures import advice, metrics, pricing
+from budgetcore.figures import advice, codes, metrics, pricing
 from budgetcore.figures.calibration import Accuracy, Pick
 from budgetcore.figures.contract_detail import (
     CategoryRow,
@@ -51,25 +51,9 @@ class Column:
 Columns = dict[str, Column]
 
 
-TYPE_LABELS = {
-    "preventive": N_("preventive"),
-    "corrective": N_("corrective"),
-    "yearly_orders": N_("yearly orders"),
-}
-CATEGORY_LABELS = {"labour": N_("Labour"), "material": N_("Material"), "other": N_("Other")}
-WORK_ORDER_TYPE_LABELS = {"periodic": N_("periodic"), "corrective": N_("corrective"), "extra": N_("extra")}
-HOUR_TYPE_LABELS = {
-    "work": N_("work"),
-    "travel": N_("travel"),
-    "overtime": N_("overtime"),
-}  # others shown as written
-
-
 def type_label(contract_type: str | None, lang: str) -> str:
-    """A contract type as people write it ('yearly orders'), in lang."""
-    if not contract_type:
-        return ""
-    return i18n.t(TYPE_LABELS.get(contract_type, contract_type), lang)
+    """A contract type as people write it ('yearly orders'), in lang (figures/codes.py)."""
+    return codes.contract_type(contract_type, lang)
 
 
 def money_compact(value: Decimal | None, lang: str, currency: str) -> str:
@@ -364,7 +348,7 @@ CATEGORY_COLUMNS: Columns = {
 def categories(rows: Sequence[CategoryRow], lang: str) -> tuple[pd.DataFrame, Columns]:
     data = [
         {
-            "category": i18n.t(CATEGORY_LABELS[r.category], lang),
+            "category": codes.category(r.category, lang),
             "budget": _money(r.budget),
             "actual": _money(r.actual),
             "consumed": _fraction(r.consumed),
@@ -400,8 +384,8 @@ def work_orders(rows: Sequence[WorkOrderRow], lang: str) -> tuple[pd.DataFrame, 
         {
             "number": r.work_order_number,
             "date": r.date,
-            "type": i18n.t(WORK_ORDER_TYPE_LABELS.get(r.type, r.type), lang) if r.type else "",
-            "status": r.status or "",
+            "type": codes.work_order_type(r.type, lang),
+            "status": codes.work_order_status(r.status, lang),
             "description": r.description or "",
             "hours": float(r.hours),
             "labour": _money(r.labour),
@@ -453,7 +437,7 @@ def hours(rows: Sequence[HoursRow], lang: str) -> tuple[pd.DataFrame, Columns]:
     data = [
         {
             "employee": r.employee or "",
-            "hour_type": i18n.t(HOUR_TYPE_LABELS.get(r.hour_type, r.hour_type), lang) if r.hour_type else "",
+            "hour_type": codes.hour_type(r.hour_type, lang),
             "hours": float(r.hours),
             "cost": _money(r.cost),
         }

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from budgetcore import clock, i18n
 from budgetcore.figures import (
     advice,
+    codes,
     contract_detail,
     last_term,
     metrics,
@@ -353,7 +354,7 @@ def facts(r: ContractReview, lang: str) -> list[tuple[str, Value]]:
         (t("Customer", lang), (i.customer, "text")),
         (t("Contract name", lang), (i.name or "", "text")),
         # 'yearly_orders' is a code; people write 'yearly orders' (jaarorders)
-        (t("Type", lang), (t(i.type.replace("_", " "), lang) if i.type else "", "text")),
+        (t("Type", lang), (codes.contract_type(i.type, lang), "text")),
         (t("Account manager", lang), (i.account_manager or "", "text")),
         (t("Term", lang), (term_text(f, lang), "text")),
         (t("Notice period (days)", lang), (i.notice_period_days, "int")),
@@ -400,7 +401,7 @@ def budget_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Valu
     for c in (*contract_detail.by_category(r.figures), total):
         rows.append(
             [
-                (t(c.category.capitalize(), lang), "text"),
+                (codes.category(c.category, lang), "text"),
                 (c.budget if i.budget_lines else None, "money"),
                 (c.actual, "money"),
                 (c.actual - c.budget if i.budget_lines else None, term_rows.OVER + "money"),
@@ -448,8 +449,8 @@ def work_order_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[
         [
             (w.work_order_number, "text"),
             (w.date, "date"),
-            (t(w.type, lang) if w.type else "", "text"),
-            (t(w.status, lang) if w.status else "", "text"),
+            (codes.work_order_type(w.type, lang), "text"),
+            (codes.work_order_status(w.status, lang), "text"),
             (w.description or "", "text"),
             (w.hours, "num"),
             (w.labour, "money"),
@@ -500,7 +501,7 @@ def hour_rows(r: ContractReview, lang: str) -> tuple[list[str], list[list[Value]
     return header, [
         [
             (h.employee or "", "text"),
-            (t(h.hour_type, lang) if h.hour_type else "", "text"),
+            (codes.hour_type(h.hour_type, lang), "text"),
             (h.hours, "num"),
             (h.cost, "money"),
         ]
