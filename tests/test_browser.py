@@ -5,15 +5,18 @@ missing."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import oracle
 import pytest
+import wire
 from browser_support import LOADED, streamlit_app
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
@@ -214,6 +217,20 @@ def test_the_headline_figures_and_filters_are_drawn_before_the_charts_come(
             tab.close()
     finally:
         context.close()
+
+
+def test_a_visit_on_the_wire_gets_the_charts_in_a_second_run_of_their_fragment(
+    server: tuple[str, str],
+) -> None:
+    """The load benchmark's clients (tests/wire.py) answer the page's after-paint request as
+    Streamlit's front end does: their overview visit takes both runs and gets both charts."""
+    base, _ = server
+    ws = base.replace("http://", "ws://") + "/_stcore/stream"
+    with ThreadPoolExecutor(1) as pool:  # a thread of its own: playwright's loop runs in this one
+        found = pool.submit(asyncio.run, wire.visit(ws, base, "overview", "", "", timeout=60)).result()
+    assert found.error is None, found.error
+    assert (found.runs, found.charts) == (2, 2)
+    assert found.metrics["Contracts"]
 
 
 PHONE_AGENT = (  # a phone's Chrome: "Mobile" in its User-Agent
