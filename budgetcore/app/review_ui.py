@@ -595,11 +595,19 @@ def changes_section(v: sidebar.View, chosen: PortfolioFrame) -> None:
 ATTENTION_SHOWN = 8  # rows on the overview's first screen; the rest behind "all of them"
 
 
-def attention_list(v: sidebar.View) -> attention.Attention:
-    """What needs attention among the view's contracts (running or not: an ended one can need it),
-    once per data version, view and set of decisions."""
+def _attention_key(v: sidebar.View) -> tuple[str, list[str]]:
+    """The cache key of the view's attention list (data version aside), and the decisions it names."""
     decided = sorted(current_decisions(None))
-    key = f"attention {v.key} {v.as_of} {sidebar.settings().review_days} {caches.digest(decided)[:12]}"
+    return (
+        f"attention {v.key} {v.as_of} {sidebar.settings().review_days} {caches.digest(decided)[:12]}",
+        decided,
+    )
+
+
+def attention_list(v: sidebar.View, keyed: tuple[str, list[str]] | None = None) -> attention.Attention:
+    """What needs attention among the view's contracts (running or not: an ended one can need it),
+    once per data version, view and set of decisions (keyed: _attention_key(v), when known)."""
+    key, decided = keyed or _attention_key(v)
     return reads.displayed(
         v,
         key,
@@ -608,12 +616,12 @@ def attention_list(v: sidebar.View) -> attention.Attention:
     )
 
 
-def _attention_lines(v: sidebar.View, found: attention.Attention, rows: range) -> str:
+def _attention_lines(v: sidebar.View, found: attention.Attention, rows: range, query: str) -> str:
     lang, lines = v.lang, []
     for i in rows:
         r = found.row(i, lang, v.currency)
         number = str(r["contract_number"])
-        link = "contract?" + urlencode({**sidebar.view_params(), "contract": number}, doseq=True)
+        link = "contract?" + (f"{query}&" if query else "") + urlencode({"contract": number})
         also = f" · *{t('also', lang)}: {plain.markdown(str(r['also']))}*" if r["also"] else ""
         lines.append(f"{r['rank']}. [{plain.markdown(number)}]({link}) · {plain.markdown(str(r['customer']))}: "
                      f"**{plain.markdown(str(r['why']))}**{also}")  # fmt: skip
@@ -622,19 +630,28 @@ def _attention_lines(v: sidebar.View, found: attention.Attention, rows: range) -
 
 def attention_section(v: sidebar.View) -> None:
     """The overview's opening: what needs attention, most urgent first (figures/attention.py), a count
-    per reason, each row saying why in a few words with its date and linking to its contract."""
+    per reason, each row saying why in a few words with its date and linking to its contract.
+    The rows' text (up to 500 rows, each with a link that keeps the filters) is made once per data
+    version, list, language, currency and filters, and shared by every session."""
     lang = v.lang
-    found = attention_list(v)
+    keyed = _attention_key(v)
+    found = attention_list(v, keyed)
     st.subheader(t("Needs attention ({n})", lang, n=i18n.number(len(found), lang, 0)), anchor=False)
     if not len(found):
         st.caption(t("Nothing needs attention: no deadline without a decision, nothing over budget or at risk.",
                      lang))  # fmt: skip
         return
+    query = urlencode(sidebar.view_params(), doseq=True)  # the filters, for every row's link
+
+    def lines(rows: range) -> str:
+        key = f"{keyed[0]} lines {rows.start}-{rows.stop} {lang} {v.currency} {query}"
+        return reads.displayed(v, key, lambda: _attention_lines(v, found, rows, query))
+
     counts = [f"{found.label(r, lang)}: **{n}**" for r, n in found.counts().items() if n]
     st.caption(" · ".join(counts))
-    st.markdown(_attention_lines(v, found, range(min(ATTENTION_SHOWN, len(found)))))
+    st.markdown(lines(range(min(ATTENTION_SHOWN, len(found)))))
     if len(found) > ATTENTION_SHOWN:
         with st.expander(t("All {n} that need attention", lang, n=len(found)), expanded=False):
-            st.markdown(_attention_lines(v, found, range(ATTENTION_SHOWN, min(len(found), 500))))
+            st.markdown(lines(range(ATTENTION_SHOWN, min(len(found), 500))))
             if len(found) > 500:
                 st.caption(t("… and {n} more", lang, n=len(found) - 500))
