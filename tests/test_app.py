@@ -22,7 +22,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from budgetcore import cli, i18n
-from budgetcore.app import compat, reads, tables
+from budgetcore.app import compat, reads, sidebar, tables
 from budgetcore.app.start import NO_DEMO_ENV, prepare_database
 from budgetcore.app.text import markdown as escaped
 from budgetcore.exchange import demo
@@ -614,3 +614,20 @@ def test_the_attention_rows_are_written_once_per_view_and_link_with_the_filters(
     assert [m.value for m in again.markdown if m.value.startswith("1. [")] == lines
     run(status="over budget", lang="nl")  # another language: written for it
     assert len(written) > made
+
+
+def test_an_overview_run_reads_the_data_version_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The view's data version keys every cached figure; the sections after the sidebar take the
+    settings at the view's version instead of reading it again (a transaction each: issue 24)."""
+    run()
+    reads_ = []
+    data_state = sidebar.data_state  # the name the sidebar reads it by
+
+    def counted() -> tuple[str, int]:
+        reads_.append(1)
+        return data_state()
+
+    monkeypatch.setattr(sidebar, "data_state", counted)
+    at = run()
+    assert "Changes since last week" in " ".join(e.label for e in at.expander)
+    assert len(reads_) == 1

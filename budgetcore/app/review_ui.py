@@ -98,7 +98,7 @@ def decision_form(v: sidebar.View, choices: list[ContractFigures], key: str) -> 
         action = left.selectbox(t("Action", lang), decisions.ACTIONS, index=decisions.ACTIONS.index(suggested),
                                 format_func=lambda a: t(a, lang), key=field_key(key, number, "action"))  # fmt: skip
         value = middle.text_input(
-            t("Proposed value", lang), value=proposed_value_text(f, lang, sidebar.settings().target_margin),
+            t("Proposed value", lang), value=proposed_value_text(f, lang, sidebar.settings(v).target_margin),
             key=field_key(key, number, "value"), placeholder=t("e.g. 12500", lang),
             help=t("The suggested renewal price to start with; typed as on import: 12.500,50, 12500.50 or 6.250,-", lang),
         )  # fmt: skip
@@ -190,7 +190,7 @@ def decision_section(v: sidebar.View, f: ContractFigures) -> None:
             pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)), HISTORY_COLUMNS, v, key="decision_history"
         )
     else:
-        review_days = sidebar.settings().review_days
+        review_days = sidebar.settings(v).review_days
         overdue = attention.overdue_for_review(f.days_to_notice, not _closed(f), True, review_days)
         message = t("No decision yet.", lang)
         if overdue:
@@ -302,7 +302,7 @@ def with_decisions(
     v: sidebar.View,
 ) -> tuple[pd.DataFrame, Columns]:
     """The renewals table with each contract's decision state after its status (or 'overdue for review')."""
-    review_days = sidebar.settings().review_days
+    review_days = sidebar.settings(v).review_days
     texts = []
     for f in figures:
         d = found.get(f.contract_number)
@@ -352,7 +352,7 @@ def last_term_section(v: sidebar.View, f: ContractFigures) -> None:
     with database.transaction(caches.engine()) as session:
         number = last_term.previous_number(session, f.contract_number)
         found = (
-            last_term.compare(session, f, v.thresholds, sidebar.settings().target_margin) if number else None
+            last_term.compare(session, f, v.thresholds, sidebar.settings(v).target_margin) if number else None
         )
     if number is None:
         return
@@ -567,22 +567,22 @@ def changes_section(v: sidebar.View, chosen: PortfolioFrame) -> None:
     lang = v.lang
     found = changes(v, chosen)
     per = {kind: [a for a in found if a.kind == kind] for kind in CHANGE_KINDS}
-    counts = " · ".join(f"{t(CHANGE_KINDS[k], lang, days=sidebar.settings().review_days)}: {len(a)}"
+    counts = " · ".join(f"{t(CHANGE_KINDS[k], lang, days=sidebar.settings(v).review_days)}: {len(a)}"
                         for k, a in per.items() if a)  # fmt: skip
     title = t("Changes since last week ({n})", lang, n=len(found))
     with st.expander(f"{title}{': ' + counts if counts else ''}", expanded=False):
         if not found:
             st.caption(t("Nothing changed in the last seven days.", lang))
             return
-        shown = 0
+        shown, query = 0, urlencode(sidebar.view_params(), doseq=True)  # the filters, for every link
         for kind, alerts_ in per.items():
             if not alerts_:
                 continue
-            heading = t(CHANGE_KINDS[kind], lang, days=sidebar.settings().review_days)
+            heading = t(CHANGE_KINDS[kind], lang, days=sidebar.settings(v).review_days)
             lines = [f"**{plain.markdown(heading)} ({len(alerts_)})**"]
             for a in alerts_[: max(0, CHANGES_SHOWN - shown)]:
-                link = "contract?" + urlencode(
-                    {**sidebar.view_params(), "contract": a.contract_number}, doseq=True
+                link = (
+                    "contract?" + (f"{query}&" if query else "") + urlencode({"contract": a.contract_number})
                 )
                 lines.append(f"- [{plain.markdown(a.contract_number)}]({link}) · {plain.markdown(a.customer)}"
                              f" · {plain.markdown(a.manager or '—')}: {plain.markdown(a.text(lang, v.currency))}")  # fmt: skip
@@ -599,7 +599,7 @@ def _attention_key(v: sidebar.View) -> tuple[str, list[str]]:
     """The cache key of the view's attention list (data version aside), and the decisions it names."""
     decided = sorted(current_decisions(None))
     return (
-        f"attention {v.key} {v.as_of} {sidebar.settings().review_days} {caches.digest(decided)[:12]}",
+        f"attention {v.key} {v.as_of} {sidebar.settings(v).review_days} {caches.digest(decided)[:12]}",
         decided,
     )
 
@@ -611,7 +611,7 @@ def attention_list(v: sidebar.View, keyed: tuple[str, list[str]] | None = None) 
     return reads.displayed(
         v,
         key,
-        lambda: attention.attention(every_term(v), decided, sidebar.settings().review_days),
+        lambda: attention.attention(every_term(v), decided, sidebar.settings(v).review_days),
         large=True,
     )
 
