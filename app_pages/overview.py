@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import charts, downloads, grids, navigation, reads, review_ui, sidebar, tables, ui
+from budgetcore.app import charts, downloads, grids, navigation, paint, reads, review_ui, sidebar, tables, ui
 from budgetcore.figures import advice, frame
 from budgetcore.figures import table as summary_table
 from budgetcore.figures.portfolio import Filters
@@ -79,41 +79,50 @@ downloads.csv_download(
     key="overview_csv",
 )
 
-left, right = st.columns(2)
-with left:
-    st.subheader(t("Pressure map", lang))
-    pressure = reads.pressure_chart(view, chosen)
-    if pressure.bubbles:
-        st.caption(
-            t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget. "
-              "Click a bubble to open the contract.", lang)
-        )  # fmt: skip
-    else:
-        st.caption(
-            t("Contracts above the diagonal spend ahead of the calendar; the darker a cell, the more "
-              "contracts it holds.", lang)
-        )  # fmt: skip
-    if pressure.unplaced:
-        st.caption(
-            i18n.plural(
-                pressure.unplaced,
-                "Not drawn: {n} contract without a budget.",
-                "Not drawn: {n} contracts without a budget.",
-                lang,
+
+def chart_section() -> None:
+    """The pressure map and the actuals per month: drawn once the browser has drawn the rest
+    (paint.after_first_paint: plotly's code no longer holds back the headline figures)."""
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("Pressure map", lang))
+        pressure = reads.pressure_chart(view, chosen)
+        if pressure.bubbles:
+            st.caption(
+                t("Contracts above the diagonal spend ahead of the calendar; bubble size is the budget. "
+                  "Click a bubble to open the contract.", lang)
+            )  # fmt: skip
+        else:
+            st.caption(
+                t("Contracts above the diagonal spend ahead of the calendar; the darker a cell, the more "
+                  "contracts it holds.", lang)
+            )  # fmt: skip
+        if pressure.unplaced:
+            st.caption(
+                i18n.plural(
+                    pressure.unplaced,
+                    "Not drawn: {n} contract without a budget.",
+                    "Not drawn: {n} contracts without a budget.",
+                    lang,
+                )
             )
+        if pressure.bubbles:  # a click on a bubble opens its contract
+            clicked = st.plotly_chart(pressure.figure, width="stretch", key="pressure_map", on_select="rerun",
+                                      selection_mode="points", config=charts.CONFIG)  # fmt: skip
+            number = charts.clicked_contract(clicked)
+            if number:
+                navigation.open_contract(number)
+        else:
+            st.plotly_chart(pressure.figure, width="stretch", key="pressure_density", config=charts.CONFIG)
+    with right:
+        st.subheader(t("Actuals per month", lang))
+        st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
+        st.plotly_chart(
+            reads.monthly_chart(view, chosen), width="stretch", key="monthly", config=charts.CONFIG
         )
-    if pressure.bubbles:  # a click on a bubble opens its contract
-        clicked = st.plotly_chart(pressure.figure, width="stretch", key="pressure_map", on_select="rerun",
-                                  selection_mode="points", config=charts.CONFIG)  # fmt: skip
-        number = charts.clicked_contract(clicked)
-        if number:
-            navigation.open_contract(number)
-    else:
-        st.plotly_chart(pressure.figure, width="stretch", key="pressure_density", config=charts.CONFIG)
-with right:
-    st.subheader(t("Actuals per month", lang))
-    st.caption(t("Labour and material cost inside the contract terms of the contracts shown.", lang))
-    st.plotly_chart(reads.monthly_chart(view, chosen), width="stretch", key="monthly", config=charts.CONFIG)
+
+
+paint.after_first_paint("overview_charts", chart_section, lang)
 
 if view.filters == Filters():  # the first filter change will want every contract's months
     reads.warm_months(view)

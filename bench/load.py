@@ -12,7 +12,9 @@ a fresh SQLite file, which the app fills with the demo on its first run.
 Each action is a page load on the wire: the client opens ws://HOST/_stcore/stream with the
 subprotocol "streamlit" (a new session, as a browser tab opening a URL gets), sends one
 BackMsg rerun_script with the URL's query string and page name, and reads ForwardMsgs until a
-script_finished that ends the run. The time is from sending the rerun to that script_finished
+script_finished that ends the run; where the page asks to be told once it is drawn (the
+overview's charts, budgetcore/app/paint.py), the client tells it as a browser does and the visit
+ends with that second run. The time is from sending the rerun to the last script_finished
 (the connect is reported apart). The actions, in turn per client:
 
 - overview: `/`

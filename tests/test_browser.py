@@ -5,15 +5,18 @@ missing."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import oracle
 import pytest
+import wire
 from browser_support import LOADED, streamlit_app
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
@@ -166,6 +169,68 @@ def cells(page: Page, wanted: str = "") -> str:
         if wanted in text or time.monotonic() > deadline:
             return text
         page.wait_for_timeout(250)
+
+
+# What the page shows at the moment the first of the overview's charts arrives (its element, still
+# a placeholder while plotly's code loads): recorded in the page, by a MutationObserver, so nothing
+# is timed
+AT_THE_CHARTS = """
+new MutationObserver((changes, observer) => {
+  if (!document.querySelector(".st-key-pressure_map, .st-key-monthly")) return;
+  observer.disconnect();
+  window.atTheCharts = {
+    metrics: document.querySelectorAll("[data-testid='stMetric']").length,
+    filters: document.querySelectorAll("[data-testid='stSidebar'] [data-testid='stMultiSelect']").length,
+    placeholders: [...document.querySelectorAll("[data-testid^='stSkeleton']")]  // but the charts' own
+      .filter(e => !e.closest(".st-key-pressure_map, .st-key-pressure_density, .st-key-monthly")).length,
+  };
+}).observe(document, {subtree: true, childList: true});
+"""
+
+
+def test_the_headline_figures_and_filters_are_drawn_before_the_charts_come(
+    server: tuple[str, str], page: Page, browser
+) -> None:
+    """Issue 22, finding 9: the headline figures and the sidebar's filters were grey placeholders
+    until plotly's code (4.7 MB) had been fetched and run; the charts now come once the page is drawn,
+    in a rerun of their fragment alone, on a first visit with the browser's cache cold and warm."""
+    base, _ = server
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})  # its cache cold
+    try:
+        for visit in ("cold", "warm"):
+            tab = context.new_page()  # a new session each time, as a new tab opening the URL
+            tab.add_init_script(AT_THE_CHARTS)
+            open_page(tab, base + "/")
+            bubbles = tab.locator(".st-key-pressure_map g.trace.scatter path.point")
+            expect(bubbles.first).to_be_attached(timeout=30_000)
+            tab.wait_for_function(  # both charts drawn by plotly
+                "document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= 2"
+            )
+            drawn = {  # the page once everything is drawn
+                "metrics": tab.locator("[data-testid='stMetric']").count(),
+                "filters": tab.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").count(),
+                "placeholders": 0,
+            }
+            assert drawn["metrics"] and drawn["filters"]
+            assert tab.evaluate("window.atTheCharts") == drawn, visit
+            assert_no_exception(tab)
+            tab.close()
+    finally:
+        context.close()
+
+
+def test_a_visit_on_the_wire_gets_the_charts_in_a_second_run_of_their_fragment(
+    server: tuple[str, str],
+) -> None:
+    """The load benchmark's clients (tests/wire.py) answer the page's after-paint request as
+    Streamlit's front end does: their overview visit takes both runs and gets both charts."""
+    base, _ = server
+    ws = base.replace("http://", "ws://") + "/_stcore/stream"
+    with ThreadPoolExecutor(1) as pool:  # a thread of its own: playwright's loop runs in this one
+        found = pool.submit(asyncio.run, wire.visit(ws, base, "overview", "", "", timeout=60)).result()
+    assert found.error is None, found.error
+    assert (found.runs, found.charts) == (2, 2)
+    assert found.metrics["Contracts"]
 
 
 PHONE_AGENT = (  # a phone's Chrome: "Mobile" in its User-Agent

@@ -4,20 +4,29 @@ bench/load.py (many sessions against one server) and tests/test_scale_out.py.
 It opens ws://HOST/_stcore/stream with the subprotocol "streamlit" (a new session), sends one
 BackMsg rerun_script with the URL's query string and page name, and reads ForwardMsgs until a
 script_finished that ends the run, noting errors (an exception element, an error alert, a
-page-not-found, a run that does not finish successfully) and the metrics drawn.
+page-not-found, a run that does not finish successfully) and the metrics drawn. A page that
+asks to be told once the browser has drawn it (budgetcore/app/paint.py: the overview's charts
+come in a rerun of their fragment) is told as Streamlit's front end tells it, and the visit
+ends with that fragment's run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass, field
 
 import websockets
+from streamlit.components.v2.bidi_component.constants import EVENT_DELIM
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
+
+from budgetcore.app import paint
 
 SUCCESS = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
+FRAGMENT_SUCCESS = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
 EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
 ERROR_ALERT = 1  # Alert.Format.ERROR (streamlit/proto/Alert.proto)
 
@@ -27,12 +36,28 @@ class Visit:
     action: str
     query: str
     connect_s: float = 0.0
-    run_s: float = 0.0  # from sending rerun_script to the script_finished that ends the run
+    run_s: float = 0.0  # from sending rerun_script to the script_finished that ends the visit
     bytes: int = 0
     messages: int = 0
     error: str | None = None
     ended: float = 0.0  # perf_counter at the end
     metrics: dict[str, str] = field(default_factory=dict)  # each st.metric's label -> value
+    charts: int = 0  # st.plotly_chart elements drawn
+    runs: int = 0  # script runs the visit took (2 when the charts came after the first paint)
+
+
+def painted(query: str, page: str, component_id: str, fragment_id: str) -> BackMsg:
+    """What Streamlit's front end sends when paint.after_first_paint's component says the page is
+    drawn: a rerun of its fragment alone with the component's trigger (its id and event, joined
+    as Streamlit's components v2 join them) set."""
+    back = BackMsg()
+    back.rerun_script.query_string = query
+    back.rerun_script.page_name = page
+    back.rerun_script.fragment_id = fragment_id
+    trigger = back.rerun_script.widget_states.widgets.add()
+    trigger.id = f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{component_id}{EVENT_DELIM}events"
+    trigger.json_trigger_value = json.dumps([{"event": paint.EVENT, "value": True}])
+    return back
 
 
 async def visit(ws_url: str, origin: str, action: str, page: str, query: str, timeout: float) -> Visit:
@@ -59,6 +84,7 @@ async def visit(ws_url: str, origin: str, action: str, page: str, query: str, ti
             await ws.send(back.SerializeToString())
             sent = time.perf_counter()
             message = ForwardMsg()
+            after_paint: BackMsg | None = None
             while True:
                 left = deadline - time.perf_counter()
                 if left <= 0:
@@ -75,6 +101,12 @@ async def visit(ws_url: str, origin: str, action: str, page: str, query: str, ti
                         result.error = result.error or f"exception: {element.exception.message[:120]}"
                     elif which == "metric":
                         result.metrics[element.metric.label] = element.metric.body
+                    elif which == "plotly_chart":
+                        result.charts += 1
+                    elif which == "bidi_component" and element.bidi_component.component_name == paint.NAME:
+                        after_paint = painted(
+                            query, page, element.bidi_component.id, message.delta.fragment_id
+                        )
                     elif which == "alert" and element.alert.format == ERROR_ALERT:
                         result.error = result.error or f"error alert: {element.alert.body[:120]}"
                 elif kind == "page_not_found":
@@ -82,9 +114,14 @@ async def visit(ws_url: str, origin: str, action: str, page: str, query: str, ti
                 elif kind == "script_finished":
                     if message.script_finished == EARLY_FOR_RERUN:
                         continue  # the script asked for a rerun (st.rerun, st.switch_page): wait for it
-                    if message.script_finished != SUCCESS:
+                    result.runs += 1
+                    if message.script_finished not in (SUCCESS, FRAGMENT_SUCCESS):
                         name = ForwardMsg.ScriptFinishedStatus.Name(message.script_finished)
                         result.error = result.error or f"script_finished {name}"
+                    elif after_paint is not None:  # drawn: the front end asks for the rest
+                        await ws.send(after_paint.SerializeToString())
+                        after_paint = None
+                        continue
                     result.run_s = time.perf_counter() - sent
                     break
     except TimeoutError:

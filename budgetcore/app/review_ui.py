@@ -98,7 +98,7 @@ def decision_form(v: sidebar.View, choices: list[ContractFigures], key: str) -> 
         action = left.selectbox(t("Action", lang), decisions.ACTIONS, index=decisions.ACTIONS.index(suggested),
                                 format_func=lambda a: t(a, lang), key=field_key(key, number, "action"))  # fmt: skip
         value = middle.text_input(
-            t("Proposed value", lang), value=proposed_value_text(f, lang, sidebar.settings().target_margin),
+            t("Proposed value", lang), value=proposed_value_text(f, lang, sidebar.settings(v).target_margin),
             key=field_key(key, number, "value"), placeholder=t("e.g. 12500", lang),
             help=t("The suggested renewal price to start with; typed as on import: 12.500,50, 12500.50 or 6.250,-", lang),
         )  # fmt: skip
@@ -190,7 +190,7 @@ def decision_section(v: sidebar.View, f: ContractFigures) -> None:
             pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)), HISTORY_COLUMNS, v, key="decision_history"
         )
     else:
-        review_days = sidebar.settings().review_days
+        review_days = sidebar.settings(v).review_days
         overdue = attention.overdue_for_review(f.days_to_notice, not _closed(f), True, review_days)
         message = t("No decision yet.", lang)
         if overdue:
@@ -302,7 +302,7 @@ def with_decisions(
     v: sidebar.View,
 ) -> tuple[pd.DataFrame, Columns]:
     """The renewals table with each contract's decision state after its status (or 'overdue for review')."""
-    review_days = sidebar.settings().review_days
+    review_days = sidebar.settings(v).review_days
     texts = []
     for f in figures:
         d = found.get(f.contract_number)
@@ -352,7 +352,7 @@ def last_term_section(v: sidebar.View, f: ContractFigures) -> None:
     with database.transaction(caches.engine()) as session:
         number = last_term.previous_number(session, f.contract_number)
         found = (
-            last_term.compare(session, f, v.thresholds, sidebar.settings().target_margin) if number else None
+            last_term.compare(session, f, v.thresholds, sidebar.settings(v).target_margin) if number else None
         )
     if number is None:
         return
@@ -569,22 +569,22 @@ def changes_section(v: sidebar.View, chosen: PortfolioFrame) -> None:
     lang = v.lang
     found = changes(v, chosen)
     per = {kind: [a for a in found if a.kind == kind] for kind in CHANGE_KINDS}
-    counts = " · ".join(f"{t(CHANGE_KINDS[k], lang, days=sidebar.settings().review_days)}: {len(a)}"
+    counts = " · ".join(f"{t(CHANGE_KINDS[k], lang, days=sidebar.settings(v).review_days)}: {len(a)}"
                         for k, a in per.items() if a)  # fmt: skip
     title = t("Changes since last week ({n})", lang, n=len(found))
     with st.expander(f"{title}{': ' + counts if counts else ''}", expanded=False):
         if not found:
             st.caption(t("Nothing changed in the last seven days.", lang))
             return
-        shown = 0
+        shown, query = 0, urlencode(sidebar.view_params(), doseq=True)  # the filters, for every link
         for kind, alerts_ in per.items():
             if not alerts_:
                 continue
-            heading = t(CHANGE_KINDS[kind], lang, days=sidebar.settings().review_days)
+            heading = t(CHANGE_KINDS[kind], lang, days=sidebar.settings(v).review_days)
             lines = [f"**{plain.markdown(heading)} ({len(alerts_)})**"]
             for a in alerts_[: max(0, CHANGES_SHOWN - shown)]:
-                link = "contract?" + urlencode(
-                    {**sidebar.view_params(), "contract": a.contract_number}, doseq=True
+                link = (
+                    "contract?" + (f"{query}&" if query else "") + urlencode({"contract": a.contract_number})
                 )
                 lines.append(f"- [{plain.markdown(a.contract_number)}]({link}) · {plain.markdown(a.customer)}"
                              f" · {plain.markdown(a.manager or '—')}: {plain.markdown(a.text(lang, v.currency))}")  # fmt: skip
@@ -597,25 +597,33 @@ def changes_section(v: sidebar.View, chosen: PortfolioFrame) -> None:
 ATTENTION_SHOWN = 8  # rows on the overview's first screen; the rest behind "all of them"
 
 
-def attention_list(v: sidebar.View) -> attention.Attention:
-    """What needs attention among the view's contracts (running or not: an ended one can need it),
-    once per data version, view and set of decisions."""
+def _attention_key(v: sidebar.View) -> tuple[str, list[str]]:
+    """The cache key of the view's attention list (data version aside), and the decisions it names."""
     decided = sorted(current_decisions(None))
-    key = f"attention {v.key} {v.as_of} {sidebar.settings().review_days} {caches.digest(decided)[:12]}"
+    return (
+        f"attention {v.key} {v.as_of} {sidebar.settings(v).review_days} {caches.digest(decided)[:12]}",
+        decided,
+    )
+
+
+def attention_list(v: sidebar.View, keyed: tuple[str, list[str]] | None = None) -> attention.Attention:
+    """What needs attention among the view's contracts (running or not: an ended one can need it),
+    once per data version, view and set of decisions (keyed: _attention_key(v), when known)."""
+    key, decided = keyed or _attention_key(v)
     return reads.displayed(
         v,
         key,
-        lambda: attention.attention(every_term(v), decided, sidebar.settings().review_days),
+        lambda: attention.attention(every_term(v), decided, sidebar.settings(v).review_days),
         large=True,
     )
 
 
-def _attention_lines(v: sidebar.View, found: attention.Attention, rows: range) -> str:
+def _attention_lines(v: sidebar.View, found: attention.Attention, rows: range, query: str) -> str:
     lang, lines = v.lang, []
     for i in rows:
         r = found.row(i, lang, v.currency)
         number = str(r["contract_number"])
-        link = "contract?" + urlencode({**sidebar.view_params(), "contract": number}, doseq=True)
+        link = "contract?" + (f"{query}&" if query else "") + urlencode({"contract": number})
         also = f" · *{t('also', lang)}: {plain.markdown(str(r['also']))}*" if r["also"] else ""
         lines.append(f"{r['rank']}. [{plain.markdown(number)}]({link}) · {plain.markdown(str(r['customer']))}: "
                      f"**{plain.markdown(str(r['why']))}**{also}")  # fmt: skip
@@ -624,19 +632,28 @@ def _attention_lines(v: sidebar.View, found: attention.Attention, rows: range) -
 
 def attention_section(v: sidebar.View) -> None:
     """The overview's opening: what needs attention, most urgent first (figures/attention.py), a count
-    per reason, each row saying why in a few words with its date and linking to its contract."""
+    per reason, each row saying why in a few words with its date and linking to its contract.
+    The rows' text (up to 500 rows, each with a link that keeps the filters) is made once per data
+    version, list, language, currency and filters, and shared by every session."""
     lang = v.lang
-    found = attention_list(v)
+    keyed = _attention_key(v)
+    found = attention_list(v, keyed)
     st.subheader(t("Needs attention ({n})", lang, n=i18n.number(len(found), lang, 0)), anchor=False)
     if not len(found):
         st.caption(t("Nothing needs attention: no deadline without a decision, nothing over budget or at risk.",
                      lang))  # fmt: skip
         return
+    query = urlencode(sidebar.view_params(), doseq=True)  # the filters, for every row's link
+
+    def lines(rows: range) -> str:
+        key = f"{keyed[0]} lines {rows.start}-{rows.stop} {lang} {v.currency} {query}"
+        return reads.displayed(v, key, lambda: _attention_lines(v, found, rows, query))
+
     counts = [f"{found.label(r, lang)}: **{n}**" for r, n in found.counts().items() if n]
     st.caption(" · ".join(counts))
-    st.markdown(_attention_lines(v, found, range(min(ATTENTION_SHOWN, len(found)))))
+    st.markdown(lines(range(min(ATTENTION_SHOWN, len(found)))))
     if len(found) > ATTENTION_SHOWN:
         with st.expander(t("All {n} that need attention", lang, n=len(found)), expanded=False):
-            st.markdown(_attention_lines(v, found, range(ATTENTION_SHOWN, min(len(found), 500))))
+            st.markdown(lines(range(ATTENTION_SHOWN, min(len(found), 500))))
             if len(found) > 500:
                 st.caption(t("… and {n} more", lang, n=len(found) - 500))

@@ -88,9 +88,10 @@ def _choose_language() -> None:
         st.query_params["lang"] = chosen  # remembered in the URL, so a shared link keeps it
 
 
-def settings() -> stored_settings.Settings:
-    """The settings stored in the database (thresholds, renewal window, target margin, currency)."""
-    url, version = data_state()
+def settings(v: View | None = None) -> stored_settings.Settings:
+    """The settings stored in the database (thresholds, renewal window, target margin, currency):
+    at v's data version when given (no second read of the version in a run that has its view)."""
+    url, version = (v.url, v.version) if v is not None else data_state()
     return settings_at(url, version)
 
 
