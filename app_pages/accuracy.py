@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from budgetcore import i18n
-from budgetcore.app import charts, downloads, grids, reads, sidebar, tables, ui
+from budgetcore.app import charts, downloads, grids, paint, reads, sidebar, tables, ui
 from budgetcore.figures import backtest, calibration, metrics
 from budgetcore.i18n import N_, t
 
@@ -44,8 +44,12 @@ grids.table(picks, pick_columns, view)
 
 st.subheader(t("Error by checkpoint", lang))
 every = [a for a in backtest.ordered(found) if a.type == calibration.ALL_TYPES]
-st.plotly_chart(
-    charts.forecast_errors(every, lang), width="stretch", key="accuracy_chart", config=charts.CONFIG
+paint.after_first_paint(  # plotly's code does not hold back the tables (app/paint.py)
+    "accuracy_chart_painted",
+    lambda: st.plotly_chart(
+        charts.forecast_errors(every, lang), width="stretch", key="accuracy_chart", config=charts.CONFIG
+    ),
+    lang,
 )
 st.caption(t("Every contract type together; a lower line forecast better.", lang))
 

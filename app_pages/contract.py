@@ -13,6 +13,7 @@ from budgetcore.app import (
     downloads,
     grids,
     navigation,
+    paint,
     reads,
     review_ui,
     sidebar,
@@ -115,8 +116,12 @@ review_ui.decision_section(view, f)
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("Burn-up", lang))
-    st.plotly_chart(charts.burn_up(found.burn_up, f, lang, view.currency), width="stretch", key="burn_up",
-                    config=charts.CONFIG)  # fmt: skip
+    paint.after_first_paint(  # plotly's code does not hold back the facts above (app/paint.py)
+        "burn_up_chart",
+        lambda: st.plotly_chart(charts.burn_up(found.burn_up, f, lang, view.currency), width="stretch",
+                                key="burn_up", config=charts.CONFIG),
+        lang,
+    )  # fmt: skip
 with right:
     st.subheader(t("Budget vs actual", lang))
     frame, columns = tables.categories(found.categories, lang)
