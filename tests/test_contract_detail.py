@@ -163,8 +163,8 @@ def test_categories_and_detail_bundle(contract: Engine) -> None:
 
 @pytest.fixture(params=[False, True], ids=["lines-through-as_of", "month-minus-lines-after"])
 def side(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
-    """Both readings of as_of's own month (summary.reads_after), which must agree."""
-    monkeypatch.setattr(summary, "reads_after", lambda as_of: request.param)
+    """Both readings of as_of's own month (summary.own_month_after), which must agree."""
+    monkeypatch.setattr(summary, "own_month_after", lambda as_of: request.param)
     return request.param
 
 

@@ -2,7 +2,7 @@
 
 Every page, export and command reads its figures from here. Inputs per
 contract come from storage as integers (money and hours in millionths, dates
-as day numbers; store/columns.py and actuals.py read them), and derive()
+as day numbers; store/columns.py and store/as_of_reads.py read them), and derive()
 states each rule of docs/metrics.md once, for all contracts at once:
 
 - term, elapsed fraction, planned to date (each budget line pro rata over its
@@ -37,7 +37,7 @@ from fractions import Fraction
 import numpy as np
 from sqlalchemy.orm import Session
 
-from budgetcore.figures import actuals, advice, calibration, exact, forecast
+from budgetcore.figures import advice, calibration, exact, forecast
 from budgetcore.figures.forecast import METHODS, terms
 from budgetcore.figures.metrics import (
     AT_RISK,
@@ -60,9 +60,10 @@ from budgetcore.figures.metrics import (
 from budgetcore.figures.pricing import NO_COST, NO_FORECAST
 from budgetcore.figures.summary import Headline
 from budgetcore.figures.term import days_done, term_days
+from budgetcore.store import as_of_reads
 from budgetcore.store import columns as stored
 from budgetcore.store.columns import COUNTS, DATES
-from budgetcore.store.database import EPOCH, integer_rows
+from budgetcore.store.database import EPOCH
 from budgetcore.store.models import UNIT
 
 # the inputs of one contract, in order (ContractInputs' fields)
@@ -214,7 +215,7 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
     The columns that do not depend on as_of come from the import's snapshot
     (else store.columns by SQL); the two that do are planned to date (from every
     budget line's amount and days) and what lies on the far side of as_of
-    (actuals.far_side: at today, a few rows). Integers only.
+    (store/as_of_reads.far_side_rows: at today, a few rows). Integers only.
     """
     columns = (
         stored.portfolio_columns(session) if numbers is None else stored.contract_columns(session, numbers)
@@ -227,13 +228,9 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
         None if numbers is None else stored.successors(session, [str(n) for n in columns["contract_number"]]),
     )
     columns["planned_to_date"] = planned_to_date(periods, len(ids), as_of)
-    after = actuals.reads_after(session, as_of)
-    scope = None if numbers is None else stored.ids_of(numbers)
-    part = actuals.far_side(as_of, after, scope)
+    after = as_of_reads.totals_minus_after(session, as_of)
     parts = stored.placed(
-        ids,
-        integer_rows(session, part),
-        ("labour", "material", "hours", "visits", "calls", *EXTRA_COLUMNS),
+        ids, as_of_reads.far_side_rows(session, as_of, after, numbers), as_of_reads.FAR_SIDE_COLUMNS
     )
     for name, actual in (
         ("labour", "actual_labour"),
