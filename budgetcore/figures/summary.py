@@ -78,9 +78,26 @@ def monthly_actuals(
         return [totals[month] for month in sorted(totals)]
     if contract_numbers is not None and not contract_numbers:
         return []
+    return _shown(as_of, as_of_reads.monthly_rows(session, as_of, own_month_after(as_of), contract_numbers))
+
+
+def monthly_actuals_by_contract(
+    session: Session, as_of: dt.date, contract_numbers: Sequence[str]
+) -> dict[str, list[MonthActual]]:
+    """monthly_actuals of each of these contracts alone (a review pack's pages), read at once:
+    by contract number, every number given (an empty list for one without cost)."""
+    found: dict[str, list[MonthActual]] = {}
+    for i in range(0, len(contract_numbers), CHUNK):
+        chunk = contract_numbers[i : i + CHUNK]
+        rows = as_of_reads.monthly_rows_by_contract(session, as_of, own_month_after(as_of), chunk)
+        found |= {number: _shown(as_of, rows.get(number, [])) for number in chunk}
+    return found
+
+
+def _shown(as_of: dt.date, rows: Sequence[tuple]) -> list[MonthActual]:
+    """(month, labour, material, lines) rows as MonthActuals: as_of's month shows when it has
+    lines through as_of, whichever side was read."""
     first = as_of.replace(day=1)
-    rows = as_of_reads.monthly_rows(session, as_of, own_month_after(as_of), contract_numbers)
-    # as_of's month shows when it has lines through as_of, whichever side was read
     return [
         MonthActual(month, lab or ZERO, mat or ZERO)
         for month, lab, mat, lines in rows

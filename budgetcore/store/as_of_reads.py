@@ -148,12 +148,12 @@ def far_side_rows(
     return integer_rows(session, grouped)
 
 
-def _month_lines(as_of: dt.date, after: bool, month: bool = False):
+def _month_lines(as_of: dt.date, after: bool, *keys):
     """The in-term hour and material lines of covered work orders (the budget's; Scope in
-    docs/metrics.md) of as_of's month on one side of as_of, one SELECT
-    each: (contract_id or, month=True, the month's first day; labour; material; lines), money
-    in millionths; the lines after as_of negated (and counted -1), to subtract from the
-    month's sum."""
+    docs/metrics.md) of as_of's month on one side of as_of, one SELECT each: (keys, labour,
+    material, lines), money in millionths; the lines after as_of negated (and counted -1), to
+    subtract from the month's sum. keys: labelled columns of work_orders or contracts, or
+    literals (as_of's month, _month_key)."""
     first = as_of.replace(day=1)
     next_first = next_month(as_of)
 
@@ -165,10 +165,9 @@ def _month_lines(as_of: dt.date, after: bool, month: bool = False):
             if after
             else and_(line.date >= first, line.date <= as_of)
         )
-        key = literal(first, Date) if month else WorkOrder.contract_id
         return (
             select(
-                key.label("month" if month else "contract_id"),
+                *keys,
                 (cost if labour else zero).label("labour"),
                 (zero if labour else cost).label("material"),
                 literal(-1 if after else 1).label("lines"),
@@ -181,11 +180,16 @@ def _month_lines(as_of: dt.date, after: bool, month: bool = False):
     return part(HourLine, True), part(MaterialLine, False)
 
 
+def _month_key(as_of: dt.date):
+    """as_of's month's first day as the month column of _month_lines."""
+    return literal(as_of.replace(day=1), Date).label("month")
+
+
 def own_month_rows(session: Session, as_of: dt.date, after: bool) -> list[tuple[int, int, int, int]]:
     """Per contract, (contract_id, labour, material, lines) of the in-term covered lines of
     as_of's month on one side of as_of (after: the lines after as_of, negated and counted -1;
     else the lines through as_of), money in integer millionths."""
-    src = union_all(*_month_lines(as_of, after)).subquery("src")
+    src = union_all(*_month_lines(as_of, after, WorkOrder.contract_id.label("contract_id"))).subquery("src")
     grouped = select(
         src.c.contract_id, func.sum(src.c.labour), func.sum(src.c.material), func.sum(src.c.lines)
     ).group_by(src.c.contract_id)
@@ -222,9 +226,9 @@ def monthly_rows(
             .join(Contract, m.contract_id == Contract.id)
             .where(m.in_term.is_(True), m.month <= first if after else m.month < first)
         )
-    src = union_all(months, *(chosen(part) for part in _month_lines(as_of, after, month=True))).subquery(
-        "src"
-    )
+    src = union_all(
+        months, *(chosen(part) for part in _month_lines(as_of, after, _month_key(as_of)))
+    ).subquery("src")
     rows = session.execute(
         select(
             src.c.month,
@@ -236,6 +240,41 @@ def monthly_rows(
         .order_by(src.c.month)
     )
     return [(_date(m), lab, mat, lines) for m, lab, mat, lines in rows]
+
+
+def monthly_rows_by_contract(
+    session: Session, as_of: dt.date, after: bool, contract_numbers: Sequence[str]
+) -> dict[str, list[tuple[dt.date, Decimal | None, Decimal | None, int]]]:
+    """monthly_rows of each of these contracts alone, in one statement: per contract number,
+    (month's first day, labour EUR, material EUR, lines) per month, oldest first; a contract
+    with no month left out."""
+    m, number = ContractMonth, Contract.contract_number.label("number")
+    first = as_of.replace(day=1)
+    chosen = Contract.contract_number.in_(list(contract_numbers))
+    months = (
+        select(
+            number, m.month.label("month"), m.labour.label("labour"), m.material.label("material"), m.lines
+        )
+        .join(Contract, m.contract_id == Contract.id)
+        .where(chosen, m.in_term.is_(True), m.month <= first if after else m.month < first)
+    )
+    lines = (part.where(chosen) for part in _month_lines(as_of, after, number, _month_key(as_of)))
+    src = union_all(months, *lines).subquery("src")
+    rows = session.execute(
+        select(
+            src.c.number,
+            src.c.month,
+            type_coerce(func.sum(src.c.labour), Fixed()),
+            type_coerce(func.sum(src.c.material), Fixed()),
+            func.sum(src.c.lines),
+        )
+        .group_by(src.c.number, src.c.month)
+        .order_by(src.c.number, src.c.month)
+    )
+    found: dict[str, list] = {}
+    for n, month, lab, mat, count in rows:
+        found.setdefault(n, []).append((_date(month), lab, mat, count))
+    return found
 
 
 def _date(value: dt.date | str) -> dt.date:
