@@ -19,6 +19,9 @@ machine hits all alike; the table gives the median and the peak RSS (wait4).
   tables, no merges or chart) written by openpyxl cell by cell, openpyxl's
   write-only mode and XlsxWriter: the writers alone, on equal work.
 - `report --out FILE.xlsx` / `.html`: the command line, start to exit.
+- `click at BASELINE` (--baseline DIR): the click as another checkout does it (its own
+  bench/packs.py and budgetcore), e.g. main's revision unpacked by
+  `git archive main | tar -x -C /tmp/base`: the reference for a change, in the same run.
 """
 
 from __future__ import annotations
@@ -210,6 +213,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reference", default=REFERENCE, help="git revision of the openpyxl workbook writer")
     parser.add_argument("--skip", default="", help="comma-separated contenders to leave out")
+    parser.add_argument("--baseline", help="another checkout whose click runs beside this one's")
     parser.add_argument("--op", help=argparse.SUPPRESS)
     parser.add_argument("--writer", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -236,6 +240,10 @@ def main() -> None:
         "report --out FILE.xlsx": [*cli, "--out", str(scratch / "p.xlsx")],
         "report --out FILE.html": [*cli, "--out", str(scratch / "p.html")],
     }
+    if args.baseline:
+        base = Path(args.baseline).resolve()
+        contenders[f"click at {base.name} (baseline)"] = [sys.executable, str(base / "bench" / "packs.py"),
+                                                           "--op", "click", *common]  # fmt: skip
     for name in filter(None, args.skip.split(",")):
         contenders.pop(name)
     load_before = os.getloadavg()
