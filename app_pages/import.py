@@ -11,7 +11,7 @@ from budgetcore.exchange import demo, importing
 from budgetcore.exchange.formats import ENTITIES, SourceTable, missing_required
 from budgetcore.exchange.workbook import template
 from budgetcore.i18n import t
-from budgetcore.store import database
+from budgetcore.store import database, import_log
 
 view = sidebar.view()
 lang = view.lang
@@ -191,7 +191,7 @@ if files:
 
 st.subheader(t("Import log", lang))
 with database.transaction(caches.engine()) as session:
-    log = import_view.log_rows(importing.recent_imports(session), lang)
+    log = import_view.log_rows(import_log.recent(session), lang)
 if log:
     st.dataframe(pd.DataFrame(log), hide_index=True)
 else:

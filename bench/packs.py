@@ -19,6 +19,9 @@ machine hits all alike; the table gives the median and the peak RSS (wait4).
   tables, no merges or chart) written by openpyxl cell by cell, openpyxl's
   write-only mode and XlsxWriter: the writers alone, on equal work.
 - `report --out FILE.xlsx` / `.html`: the command line, start to exit.
+- `click at BASELINE` (--baseline DIR): the same click with another checkout's budgetcore,
+  e.g. main's revision unpacked by
+  `git archive main | tar -x -C /tmp/base`: the reference for a change, in the same run.
 """
 
 from __future__ import annotations
@@ -77,17 +80,24 @@ def op_click(args: argparse.Namespace) -> dict:
 
     writer = report_xlsx.workbook if args.reference is None else _old_module(args.reference).workbook
     imported = time.perf_counter()
+    cpu = [time.process_time()]
     pack = _pack(args.db, args.as_of)
     collected = time.perf_counter()
+    cpu.append(time.process_time())
     book = writer(pack, "en")
     written = time.perf_counter()
+    cpu.append(time.process_time())
     page = report_html.html(pack, "en") if args.reference is None else ""
     done = time.perf_counter()
+    cpu.append(time.process_time())
     return {
         "imports": imported - start,
         "collect": collected - imported,
         "xlsx": written - collected,
         "html": done - written,
+        "collect CPU": cpu[1] - cpu[0],
+        "xlsx CPU": cpu[2] - cpu[1],
+        "html CPU": cpu[3] - cpu[2],
         "listed": len(pack.every),
         "pages": len(pack.contracts),
         "xlsx_bytes": len(book),
@@ -187,8 +197,8 @@ def op_writer(args: argparse.Namespace) -> dict:
     return {"write": time.perf_counter() - start, "cells": cells, "bytes": len(out.getvalue())}
 
 
-def _spawn(argv: list[str]) -> tuple[float, float, str]:
-    """Run argv to its exit, with the child's own peak RSS (wait4)."""
+def _spawn(argv: list[str]) -> tuple[float, float, str, float]:
+    """Run argv to its exit, with the child's own peak RSS and CPU seconds (wait4)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         child = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=err, text=True)
@@ -198,7 +208,7 @@ def _spawn(argv: list[str]) -> tuple[float, float, str]:
         err.seek(0)
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"{' '.join(argv[:6])} failed: {err.read()[-2000:]}")
-        return seconds, usage.ru_maxrss / 1024, out.read()
+        return seconds, usage.ru_maxrss / 1024, out.read(), usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -210,9 +220,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reference", default=REFERENCE, help="git revision of the openpyxl workbook writer")
     parser.add_argument("--skip", default="", help="comma-separated contenders to leave out")
+    parser.add_argument("--baseline", help="another checkout whose click runs beside this one's")
     parser.add_argument("--op", help=argparse.SUPPRESS)
     parser.add_argument("--writer", help=argparse.SUPPRESS)
+    parser.add_argument("--code", help=argparse.SUPPRESS)  # the checkout whose budgetcore an op imports
     args = parser.parse_args()
+    if args.code:
+        sys.path.insert(0, str(Path(args.code).resolve()))
     if args.op:
         if args.op == "click-reference":
             result = op_click(args)
@@ -236,24 +250,37 @@ def main() -> None:
         "report --out FILE.xlsx": [*cli, "--out", str(scratch / "p.xlsx")],
         "report --out FILE.html": [*cli, "--out", str(scratch / "p.html")],
     }
+    if args.baseline:  # right after this checkout's click, so that both meet the same minutes
+        base = Path(args.baseline).resolve()
+        baseline = [*py, "--op", "click", "--code", str(base), *common]
+        contenders = {
+            "click": contenders.pop("click"),
+            f"click at {base.name} (baseline)": baseline,
+            **contenders,
+        }
+    if not args.reference:  # --reference '': no openpyxl reference (b1623ad's module needs
+        contenders.pop("click, openpyxl (reference)")  # a reports.summary_row that is gone)
     for name in filter(None, args.skip.split(",")):
         contenders.pop(name)
     load_before = os.getloadavg()
-    runs: dict[str, list[tuple[float, float, dict]]] = {name: [] for name in contenders}
+    runs: dict[str, list[tuple[float, float, dict, float]]] = {name: [] for name in contenders}
     for round_ in range(args.repeat):
         for name, argv in contenders.items():
-            seconds, rss, text = _spawn(argv)
+            seconds, rss, text, cpu = _spawn(argv)
             inner = json.loads(text) if text.strip().startswith("{") else {}
-            runs[name].append((seconds, rss, inner))
-            print(f"round {round_ + 1} {name}: {seconds:.2f} s, {rss:.0f} MB {inner}", flush=True)
+            runs[name].append((seconds, rss, inner, cpu))
+            print(
+                f"round {round_ + 1} {name}: {seconds:.2f} s, CPU {cpu:.2f} s, {rss:.0f} MB {inner}",
+                flush=True,
+            )
     load_after = os.getloadavg()
     lines = [
         f"`python bench/packs.py --db {args.db} --repeat {args.repeat}` at "
         f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}, {os.cpu_count()} cores, "
         f"load {load_before[0]:.2f} before and {load_after[0]:.2f} after; median of {args.repeat}",
         "",
-        "| process | whole s | peak RSS MB | inside the process (median s) |",
-        "| --- | ---: | ---: | --- |",
+        "| process | whole s | CPU s | peak RSS MB | inside the process (median s) |",
+        "| --- | ---: | ---: | ---: | --- |",
     ]
     for name, found in runs.items():
         inner = {
@@ -267,7 +294,8 @@ def main() -> None:
             said += " (" + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + ")"
         whole = statistics.median(r[0] for r in found)
         rss = max(r[1] for r in found)
-        lines.append(f"| {name} | {whole:.2f} | {rss:.0f} | {said} |")
+        cpu = statistics.median(r[3] for r in found)
+        lines.append(f"| {name} | {whole:.2f} | {cpu:.2f} | {rss:.0f} | {said} |")
     text = "\n".join(lines)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"packs-{Path(args.db).stem}.md").write_text(text + "\n")

@@ -280,6 +280,12 @@ def date(value: dt.date | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """'31-03-2026' in Dutch, '31 Mar 2026' in English; '' when undefined."""
     if value is None:
         return ""
+    return _date_text(value, lang)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _date_text(value: dt.date, lang: str) -> str:
+    # a pack's list repeats the same end dates and deadlines thousands of times: Babel once each
     return _sep(format_date(value, "dd-MM-yyyy" if lang == "nl" else "d MMM y", locale=LOCALES[lang]))
 
 
@@ -319,4 +325,9 @@ def month(value: dt.date | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """A calendar month: 'mrt 2026' in Dutch, 'Mar 2026' in English; '' when undefined."""
     if value is None:
         return ""
+    return _month_text(value, lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_text(value: dt.date, lang: str) -> str:
     return _sep(format_date(value, "MMM y", locale=LOCALES[lang]))

@@ -160,7 +160,7 @@ def _workbook(path: Path, rows: Rows, entities: tuple[str, ...], sheet: str | No
 def figures(engine: Engine, as_of: dt.date = TODAY) -> list[dict[str, object]]:
     """Every contract's summary row (all figures the CLI and exports show), by contract number."""
     with transaction(engine) as session:
-        rows = [portfolio.summary_row(f) for f in portfolio.portfolio(session, as_of)]
+        rows = [f.summary for f in portfolio.portfolio(session, as_of)]
     return sorted(rows, key=lambda r: str(r["contract_number"]))
 
 

@@ -22,8 +22,9 @@ from sqlalchemy import Engine, select, text
 from budgetcore.exchange import demo, writer
 from budgetcore.exchange.formats import COLUMNS, ENTITIES
 from budgetcore.exchange.importing import import_paths
-from budgetcore.figures import actuals, frame, portfolio
+from budgetcore.figures import frame, portfolio
 from budgetcore.figures.metrics import Filters
+from budgetcore.store import as_of_reads
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.models import (
     Contract,
@@ -335,15 +336,15 @@ def test_a_first_import_maintains_aggregates_equal_to_the_lines(loaded) -> None:
 @pytest.mark.parametrize("after", [True, False], ids=["totals_minus_after", "sum_before"])
 def test_both_reading_strategies_give_the_same_actuals(loaded, monkeypatch, after: bool) -> None:
     engine, _ = loaded
-    monkeypatch.setattr(actuals, "reads_after", lambda session, as_of: after)
+    monkeypatch.setattr(as_of_reads, "totals_minus_after", lambda session, as_of: after)
     assert_aggregates_fresh(engine)
 
 
 def test_the_strategy_follows_as_of(loaded) -> None:
     engine, _ = loaded
     with transaction(engine) as session:
-        assert actuals.reads_after(session, TODAY)
-        assert not actuals.reads_after(session, dt.date(2019, 1, 1))
+        assert as_of_reads.totals_minus_after(session, TODAY)
+        assert not as_of_reads.totals_minus_after(session, dt.date(2019, 1, 1))
 
 
 def test_reimport_moving_a_work_order_changing_a_term_and_replacing_lines(loaded, tmp_path: Path) -> None:

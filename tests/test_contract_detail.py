@@ -8,12 +8,15 @@ import io
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine
+from asof import DEMO_TODAY
+from sqlalchemy import Engine, event
 
 from budgetcore.exchange import demo
 from budgetcore.exchange.formats import open_csv
 from budgetcore.exchange.importing import import_tables
-from budgetcore.figures import contract_detail, frame, metrics, portfolio, summary
+from budgetcore.figures import contract_detail, frame, metrics, portfolio, settings, summary, variance
+from budgetcore.review import reports
+from budgetcore.store import decisions
 from budgetcore.store.database import transaction
 
 D = Decimal
@@ -107,7 +110,7 @@ def test_burn_up_after_the_term_covers_every_month(contract: Engine) -> None:
 
 def test_work_orders_with_their_cost(contract: Engine) -> None:
     with transaction(contract) as session:
-        rows = contract_detail.work_orders(session, "C-1", AS_OF)
+        rows = contract_detail.page_tables(session, ["C-1"], AS_OF)["C-1"].work_orders
     assert [r.work_order_number for r in rows] == ["WB3", "WB2", "WB6", "WB1", "WB5"]
     wb1 = rows[3]
     assert (wb1.hours, wb1.labour, wb1.material, wb1.cost, wb1.in_term) == (D(3), D(150), D(20), D(170), True)
@@ -117,7 +120,7 @@ def test_work_orders_with_their_cost(contract: Engine) -> None:
 
 def test_hours_by_employee_and_type_in_the_window(contract: Engine) -> None:
     with transaction(contract) as session:
-        rows = contract_detail.hours_by_employee(session, "C-1", AS_OF)
+        rows = contract_detail.page_tables(session, ["C-1"], AS_OF)["C-1"].hours
     assert [(r.employee, r.hour_type, r.hours, r.cost) for r in rows] == [
         ("Sem", "work", D(4), D(200)),
         ("Daan", "work", D(3), D(100)),  # WB1 2 h + WB3 1 h at 0; WB5 outside the term
@@ -127,7 +130,7 @@ def test_hours_by_employee_and_type_in_the_window(contract: Engine) -> None:
 
 def test_materials_by_article(contract: Engine) -> None:
     with transaction(contract) as session:
-        rows = contract_detail.materials_by_article(session, "C-1", AS_OF)
+        rows = contract_detail.page_tables(session, ["C-1"], AS_OF)["C-1"].materials
     assert [(r.article_code, r.description, r.quantity, r.cost) for r in rows] == [
         ("PMP", "Pomp", D(1), D(100)),
         ("FLT", "Filter", D(2), D(20)),
@@ -136,10 +139,9 @@ def test_materials_by_article(contract: Engine) -> None:
 
 def test_findings(contract: Engine) -> None:
     with transaction(contract) as session:
-        found = {f.message: f for f in contract_detail.findings(session, "C-1")}
-        assert [f.message for f in contract_detail.findings(session, "C-2")] == [
-            contract_detail.FINDINGS["no_budget"]
-        ]
+        tables = contract_detail.page_tables(session, ["C-1", "C-2"], AS_OF)
+        found = {f.message: f for f in tables["C-1"].findings}
+        assert [f.message for f in tables["C-2"].findings] == [contract_detail.FINDINGS["no_budget"]]
     assert found[contract_detail.FINDINGS["outside"]] == contract_detail.Finding(
         contract_detail.FINDINGS["outside"], 1, D(50)
     )
@@ -163,8 +165,8 @@ def test_categories_and_detail_bundle(contract: Engine) -> None:
 
 @pytest.fixture(params=[False, True], ids=["lines-through-as_of", "month-minus-lines-after"])
 def side(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
-    """Both readings of as_of's own month (summary.reads_after), which must agree."""
-    monkeypatch.setattr(summary, "reads_after", lambda as_of: request.param)
+    """Both readings of as_of's own month (summary.own_month_after), which must agree."""
+    monkeypatch.setattr(summary, "own_month_after", lambda as_of: request.param)
     return request.param
 
 
@@ -230,3 +232,54 @@ def test_a_number_no_contract_can_have_is_no_contract(contract: Engine, number: 
     # PostgreSQL refuses a NUL in a text parameter (psycopg.DataError, with the SQL): no query
     with transaction(contract) as session:
         assert contract_detail.detail(session, number, dt.date(2026, 6, 30)) is None
+
+
+def test_a_packs_pages_are_each_contracts_own_page_read_in_a_fixed_number_of_statements(
+    engine: Engine,
+) -> None:
+    """A review pack reads each kind of row once for all its pages (grouped by contract), and
+    each page is what the contract's page and a pack of that contract alone show."""
+    assert demo.load(engine, contracts=40, today=DEMO_TODAY, history=True).ok
+    with transaction(engine) as session:
+        stored = settings.load(session)
+        chosen = portfolio.renewals(session, DEMO_TODAY, stored.thresholds(), 365)
+        listed = [reports.summary_review(f, stored) for f in chosen]
+        assert len(listed) > 10
+        for n, (r, action) in enumerate(
+            ((listed[1], "re-price"), (listed[1], "renew"), (listed[5], "terminate"))
+        ):
+            decisions.record_decision(session, r.contract_number, action, decided_by="Anna",
+                                      decided_at=dt.datetime(2026, 11, 1 + n, 9))  # fmt: skip
+        session.flush()
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args) -> None:
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            three = reports.contract_reviews(session, listed[:3], stored)
+            few = len(three), len(statements)
+            del statements[:]
+            pages = reports.contract_reviews(session, listed, stored)
+            many = len(pages), len(statements)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert few[0] == 3 and many[0] == len(listed) and any(p.last_term for p in three)
+        assert many[1] == few[1]  # as many statements for every page as for three
+        assert [len(p.decisions) for p in pages][:6] == [0, 2, 0, 0, 0, 1]
+        assert any(p.work_orders for p in pages)
+        assert any(p.last_term for p in pages) and any(p.extra_months for p in pages)
+        for page in pages:
+            number = page.contract_number
+            (alone,) = reports.contract_reviews(session, [summary_of(listed, number)], stored)
+            assert alone == page, number
+            detail = contract_detail.detail(session, number, DEMO_TODAY, stored.thresholds())
+            assert detail is not None
+            shown = (detail.work_orders, detail.hours, detail.materials, detail.findings, detail.extra_months)
+            assert shown == (page.work_orders, page.hours, page.materials, page.findings, page.extra_months)
+            assert variance.variance(session, page.figures, "quarter") == page.periods
+
+
+def summary_of(listed: list, number: str):
+    return next(r for r in listed if r.contract_number == number)

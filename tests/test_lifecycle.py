@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from budgetcore import cli
 from budgetcore.exchange import demo, importing
 from budgetcore.figures import contract_detail, frame, portfolio
-from budgetcore.store import access, aggregates, database, lifecycle
+from budgetcore.store import access, aggregates, database, import_log, lifecycle
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.models import AuditEntry, Contract, ContractMonth, Customer, HourLine, WorkOrder
 from budgetcore.store.schema import prepared
@@ -33,7 +33,7 @@ def real_files(folder: Path, contracts: int = 4, seed: int = 77) -> Path:
 
 def summary(engine: Engine) -> list[dict[str, object]]:
     with transaction(engine) as session:
-        return [portfolio.summary_row(f) for f in portfolio.portfolio(session, TODAY)]
+        return [f.summary for f in portfolio.portfolio(session, TODAY)]
 
 
 def numbers(engine: Engine, where=None) -> set[str]:
@@ -104,14 +104,10 @@ def test_adding_to_the_demo_then_removing_it_keeps_the_real_contracts(engine: En
     assert numbers(engine) == {n for n in numbers(engine) if n.startswith("RC-")} | {demo_number}
     with transaction(engine) as session:
         assert not database.is_demo(session)
-        assert [e.source for e in importing.recent_imports(session)] == [
-            "cli"
-        ]  # the demo's entry went with it
+        assert [e.source for e in import_log.recent(session)] == ["cli"]  # the demo's entry went with it
         kept = portfolio.portfolio(session, TODAY)
         aggregates.rebuild(session)  # what the maintained aggregates would be if built afresh
-        assert [portfolio.summary_row(f) for f in kept] == [
-            portfolio.summary_row(f) for f in portfolio.portfolio(session, TODAY)
-        ]
+        assert [f.summary for f in kept] == [f.summary for f in portfolio.portfolio(session, TODAY)]
 
 
 def test_archive_restore_and_delete(engine: Engine) -> None:

@@ -19,7 +19,7 @@ from budgetcore.store.database import transaction
 def test_months_of_any_selection_equal_the_sql(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, after: bool
 ) -> None:
-    monkeypatch.setattr(summary, "reads_after", lambda as_of: after)
+    monkeypatch.setattr(summary, "own_month_after", lambda as_of: after)
     assert demo.load(engine, contracts=120, today=DEMO_TODAY).ok
     rng = np.random.default_rng(3)
     with transaction(engine) as session:

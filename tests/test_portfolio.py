@@ -15,9 +15,10 @@ from sqlalchemy import Engine, create_engine, select, text
 
 from budgetcore.exchange import demo
 from budgetcore.exchange.importing import import_paths
-from budgetcore.figures import actuals, frame, metrics, portfolio
+from budgetcore.figures import frame, metrics, portfolio
 from budgetcore.figures.metrics import Thresholds
 from budgetcore.figures.portfolio import Filters
+from budgetcore.store import as_of_reads
 from budgetcore.store.database import make_engine, transaction
 from budgetcore.store.models import (
     BudgetLine,
@@ -76,7 +77,7 @@ def _shown(row: dict[str, object]) -> dict[str, str]:
 
 def test_summary_matches_the_hand_computation(hand: Engine) -> None:
     figures = _figures(hand, AS_OF)
-    assert [_shown(portfolio.summary_row(f)) for f in figures.values()] == handcalc.summary_rows()
+    assert [_shown(f.summary) for f in figures.values()] == handcalc.summary_rows()
 
 
 def test_import_counts_and_the_work_order_without_contract(tmp_path, engine: Engine) -> None:
@@ -418,7 +419,10 @@ def test_sql_sums_equal_python_sums_over_the_demo(engine: Engine) -> None:
     with transaction(engine) as session:
         # the dates take both roads to the actuals: summing months before as_of, and
         # subtracting the months after it from contract_totals
-        assert {actuals.reads_after(session, as_of) for as_of in CROSS_CHECK_DATES} == {True, False}
+        assert {as_of_reads.totals_minus_after(session, as_of) for as_of in CROSS_CHECK_DATES} == {
+            True,
+            False,
+        }
     for as_of in CROSS_CHECK_DATES:
         with transaction(engine) as session:
             inputs = frame.load(session, as_of).inputs()

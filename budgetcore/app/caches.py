@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from budgetcore.figures import calibration, contract_detail, frame, months, summary
 from budgetcore.figures import settings as stored_settings
@@ -22,8 +22,7 @@ from budgetcore.figures.contract_detail import Detail
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import AUTO, Thresholds
 from budgetcore.figures.portfolio import Filters
-from budgetcore.store import columns, database, lifecycle
-from budgetcore.store.models import Contract
+from budgetcore.store import columns, database, lifecycle, portfolio_reads
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +192,7 @@ def settings_at(url: str, version: int) -> stored_settings.Settings:
 def choices_at(url: str, version: int) -> tuple[summary.Choices, int, int]:
     """The filters' choices, how many contracts the database holds, how many are archived."""
     with database.transaction(open_engine(url)) as session:
-        count = session.scalar(select(func.count()).select_from(Contract)) or 0
+        count = portfolio_reads.contract_count(session)
         return summary.filter_choices(session), count, lifecycle.archived_count(session)
 
 

@@ -411,7 +411,7 @@ EXTRA_MONTH_COLUMNS: Columns = {
 
 
 def extra_months(rows: Sequence[ExtraMonth], lang: str) -> tuple[pd.DataFrame, Columns]:
-    """The work billed on top month by month (contract_detail.extra_months)."""
+    """The work billed on top month by month (contract_detail.PageTables.extra_months)."""
     data = [
         {
             "month": i18n.month(r.month, lang),

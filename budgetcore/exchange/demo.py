@@ -12,16 +12,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from budgetcore import clock
 from budgetcore.exchange.formats import COLUMNS, ENTITIES, SourceTable, open_csv
 from budgetcore.exchange.importing import ImportResult, import_tables
-from budgetcore.store import access, lifecycle, writes
+from budgetcore.store import access, lifecycle, portfolio_reads, writes
 from budgetcore.store.access import Actor
 from budgetcore.store.database import get_meta, set_meta, transaction
-from budgetcore.store.models import Contract
 
 log = logging.getLogger(__name__)
 
@@ -541,7 +540,7 @@ def load_if_empty(engine: Engine, **kwargs) -> ImportResult | None:
     otherwise), so that the backtest and the auto forecast have work out of the box."""
     kwargs.setdefault("history", True)
     with transaction(engine) as session:
-        if session.scalar(select(func.count()).select_from(Contract)) or get_meta(session, SEEDED):
+        if portfolio_reads.contract_count(session) or get_meta(session, SEEDED):
             return None
     result = load(engine, actor=Actor("the app's first start", "app", operator=True), **kwargs)
     log.info("demo: loaded into an empty database: %s", result.counts)

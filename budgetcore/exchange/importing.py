@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from budgetcore import cells, i18n
@@ -35,15 +34,12 @@ from budgetcore.exchange.validation import (
 )
 from budgetcore.exchange.writer import Batch, Writer
 from budgetcore.i18n import N_
-from budgetcore.store import access, aggregates, lifecycle, writes
+from budgetcore.store import access, aggregates, import_log, lifecycle, writes
 from budgetcore.store.database import (
     SERVER_FAULTS,
     ServerFaultError,
     fault_reason,
     transaction,
-)
-from budgetcore.store.models import (
-    ImportLog,
 )
 
 Valid = dict[str, object] | Batch  # one valid record, or a batch of them in the writer's form
@@ -288,14 +284,12 @@ def _import(
         affected = None if removed else writer.affected_contract_ids()
         del writer, known  # their maps of every key seen: freed before the aggregates and snapshots
         aggregates.rebuild(session, affected)
-        session.add(
-            ImportLog(
-                imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                files="; ".join(f"{t.file} ({r.rows})" for t, r in usable)[:10_000],
-                rows=sum(result.counts.values()),
-                user=(user or "")[:100] or None,
-                source=source[:20],
-            )
+        import_log.record(
+            session,
+            "; ".join(f"{t.file} ({r.rows})" for t, r in usable),
+            sum(result.counts.values()),
+            user,
+            source,
         )
         extra = (
             {"replaced_demo": bool(removed), "demo_contracts_now_real": undemoed}
@@ -393,11 +387,6 @@ def import_paths(engine: Engine, paths: Sequence[str | Path], **kwargs) -> Impor
     finally:
         for handle in handles:
             handle.close()
-
-
-def recent_imports(session: Session, limit: int = 20) -> list[ImportLog]:
-    """The latest entries of the import log, newest first (imported_at is UTC)."""
-    return list(session.scalars(select(ImportLog).order_by(ImportLog.id.desc()).limit(limit)))
 
 
 def problems_csv(problems: Sequence[Problem], lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:

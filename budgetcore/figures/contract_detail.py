@@ -1,6 +1,9 @@
 """One contract in depth: its figures, burn-up series, work orders, cost lines grouped, data quality.
 
-Every sum is computed in SQL for the one contract (store/contract_reads.py). Cost windows follow
+A contract's page tables (PageTables: work orders, hours, materials, findings, work billed on
+top per month) are built by one function, page_tables, from rows that store/contract_reads.py
+reads for any number of contracts in one statement each: the contract page asks for one, a
+review pack for all its pages at once, and both get the same tables. Cost windows follow
 docs/metrics.md: a line counts when dated from start_date through min(as_of,
 end_date), both days included; lines outside the term are reported as
 findings, never dropped silently. Money is Decimal EUR, hours Decimal hours.
@@ -9,6 +12,7 @@ findings, never dropped silently. Money is Decimal EUR, hours Decimal hours.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,6 +24,7 @@ from budgetcore.figures.calibration import Calibration
 from budgetcore.figures.metrics import ZERO, ContractFigures, Filters, Thresholds, ratio
 from budgetcore.i18n import N_
 from budgetcore.store import columns, contract_reads
+from budgetcore.store.contract_reads import ContractTerm, LineChecks
 from budgetcore.store.database import EPOCH
 from budgetcore.store.models import UNIT, Contract
 
@@ -56,10 +61,9 @@ class BudgetPeriod:
     end: dt.date
 
 
-def budget_periods(session: Session, contract_number: str) -> list[BudgetPeriod]:
-    """The contract's budget lines with their periods as storage resolved them (budget_periods:
-    an empty period_start or period_end is the contract's term)."""
-    rows = contract_reads.budget_period_rows(session, contract_number)
+def _budget_periods(rows: Sequence[tuple]) -> list[BudgetPeriod]:
+    """A contract's budget_period_rows as BudgetPeriods (an empty period_start or period_end is
+    the contract's term, as storage resolved it)."""
     day = dt.timedelta(days=1)
     return [BudgetPeriod(c, a, h, EPOCH + first * day, EPOCH + last * day) for c, a, h, first, last in rows]
 
@@ -79,7 +83,7 @@ def burn_up(session: Session, contract_number: str, as_of: dt.date) -> list[Burn
     Points fall on the day before the start (zero), each month end inside the
     term, the end date, and as_of when it lies inside the term.
     """
-    contract = contract_reads.contract_term(session, contract_number)
+    contract = contract_reads.contract_terms(session, [contract_number]).get(contract_number)
     if contract is None:
         return []
     start, end = contract.start_date, contract.end_date
@@ -160,12 +164,8 @@ class WorkOrderRow:
         return self.labour + self.material
 
 
-def work_orders(session: Session, contract_number: str, as_of: dt.date) -> list[WorkOrderRow]:
-    """The contract's work orders dated on or before as_of, newest first, with their cost."""
-    contract = contract_reads.contract_term(session, contract_number)
-    if contract is None:
-        return []
-    rows = contract_reads.work_order_rows(session, contract, as_of)
+def _work_orders(c: ContractTerm, rows: Sequence[tuple]) -> list[WorkOrderRow]:
+    """A contract's work_order_rows as WorkOrderRows (dated on or before as_of, newest first)."""
     return [
         WorkOrderRow(
             n,
@@ -176,7 +176,7 @@ def work_orders(session: Session, contract_number: str, as_of: dt.date) -> list[
             h or ZERO,
             lab or ZERO,
             mat or ZERO,
-            contract.start_date <= d <= contract.end_date,
+            c.start_date <= d <= c.end_date,
             bool(billed),
             revenue or ZERO,
             int(unpriced or 0),
@@ -200,16 +200,6 @@ class ExtraMonth:
         return self.revenue - self.cost
 
 
-def extra_months(session: Session, contract_number: str, as_of: dt.date) -> list[ExtraMonth]:
-    """What the work billed on top was, month by month: its in-term lines through as_of (the
-    cost window), oldest month first; the sums are the contract's extra_cost and extra_revenue."""
-    contract = contract_reads.contract_term(session, contract_number)
-    if contract is None:
-        return []
-    rows = contract_reads.extra_month_rows(session, contract, as_of)
-    return [ExtraMonth(m, n, cost or ZERO, revenue or ZERO) for m, n, cost, revenue in rows]
-
-
 @dataclass(frozen=True)
 class HoursRow:
     """Hours and their cost (EUR) of one employee and hour type, in the cost window."""
@@ -220,16 +210,6 @@ class HoursRow:
     cost: Decimal
 
 
-def hours_by_employee(session: Session, contract_number: str, as_of: dt.date) -> list[HoursRow]:
-    """In-term hour lines of covered work orders through as_of grouped by employee and hour
-    type, most cost first (work billed on top: work_orders, extra_months)."""
-    contract = contract_reads.contract_term(session, contract_number)
-    if contract is None:
-        return []
-    rows = contract_reads.hours_rows(session, contract, as_of)
-    return [HoursRow(e, t, h or ZERO, c or ZERO) for e, t, h, c in rows]
-
-
 @dataclass(frozen=True)
 class MaterialRow:
     """Quantity and cost (EUR) of one article in the cost window."""
@@ -238,16 +218,6 @@ class MaterialRow:
     description: str | None
     quantity: Decimal
     cost: Decimal
-
-
-def materials_by_article(session: Session, contract_number: str, as_of: dt.date) -> list[MaterialRow]:
-    """In-term material lines of covered work orders through as_of grouped by article code,
-    most cost first."""
-    contract = contract_reads.contract_term(session, contract_number)
-    if contract is None:
-        return []
-    rows = contract_reads.material_rows(session, contract, as_of)
-    return [MaterialRow(a, d, q or ZERO, c or ZERO) for a, d, q, c in rows]
 
 
 @dataclass(frozen=True)
@@ -271,13 +241,9 @@ FINDINGS = {
 }
 
 
-def findings(session: Session, contract_number: str) -> list[Finding]:
-    """What looks wrong or incomplete in this contract's data, independent of as_of."""
-    contract = contract_reads.contract_term(session, contract_number)
-    if contract is None:
-        return []
-    start, end = contract.start_date, contract.end_date
-    checks = contract_reads.line_checks(session, contract)
+def _findings(c: ContractTerm, checks: LineChecks, periods: Sequence[BudgetPeriod]) -> list[Finding]:
+    """What looks wrong or incomplete in a contract's data, independent of as_of: from its
+    line_checks and its budget lines."""
     result: list[Finding] = []
     for name in ("outside", "after_termination"):
         count, amount = getattr(checks, name)
@@ -286,13 +252,56 @@ def findings(session: Session, contract_number: str) -> list[Finding]:
     for name in ("zero_rate", "zero_cost", "empty", "unpriced"):
         if getattr(checks, name):
             result.append(Finding(FINDINGS[name], getattr(checks, name)))
-    periods = budget_periods(session, contract_number)
     if not periods:
         result.append(Finding(FINDINGS["no_budget"], 0))
-    stray = [p for p in periods if p.start < start or p.end > end]
+    stray = [p for p in periods if p.start < c.start_date or p.end > c.end_date]
     if stray:
         result.append(Finding(FINDINGS["budget_period"], len(stray), sum((p.amount for p in stray), ZERO)))
     return result
+
+
+@dataclass(frozen=True)
+class PageTables:
+    """A contract's tables at as_of, the same on its page and in a review pack: its work orders
+    dated on or before as_of (newest first, with their cost), the covered hours per employee and
+    hour type and materials per article in the cost window (most cost first), the data-quality
+    findings, and the work billed on top per month of the cost window (oldest first; their sums
+    are the contract's extra_cost and extra_revenue)."""
+
+    work_orders: list[WorkOrderRow]
+    hours: list[HoursRow]
+    materials: list[MaterialRow]
+    findings: list[Finding]
+    extra_months: list[ExtraMonth]
+
+
+def page_tables(session: Session, contract_numbers: Sequence[str], as_of: dt.date) -> dict[str, PageTables]:
+    """Each contract's PageTables at as_of, by contract number (an unknown number left out): one
+    statement per kind of row for all of them, each contract's tables built from its own rows."""
+    terms = contract_reads.contract_terms(session, contract_numbers)
+    if not terms:
+        return {}
+    ids = [c.id for c in terms.values()]
+    work = contract_reads.work_order_rows(session, ids, as_of)
+    hours = contract_reads.hours_rows(session, ids, as_of)
+    materials = contract_reads.material_rows(session, ids, as_of)
+    extra = contract_reads.extra_month_rows(session, ids, as_of)
+    checks = contract_reads.line_checks(session, ids)
+    budgets = contract_reads.budget_period_rows(session, ids)
+    return {
+        number: PageTables(
+            work_orders=_work_orders(c, work.get(c.id, ())),
+            hours=[HoursRow(e, t, h or ZERO, cost or ZERO) for e, t, h, cost in hours.get(c.id, ())],
+            materials=[
+                MaterialRow(a, d, q or ZERO, cost or ZERO) for a, d, q, cost in materials.get(c.id, ())
+            ],
+            findings=_findings(c, checks.get(c.id, LineChecks()), _budget_periods(budgets.get(c.id, ()))),
+            extra_months=[
+                ExtraMonth(m, n, cost or ZERO, revenue or ZERO) for m, n, cost, revenue in extra.get(c.id, ())
+            ],
+        )
+        for number, c in terms.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -330,13 +339,14 @@ def detail(
         f = figures(session, contract_number, as_of, thresholds, picks, rates)
         if f is None:
             return None
+    tables = page_tables(session, [contract_number], as_of)[contract_number]
     return Detail(
         figures=f,
         burn_up=burn_up(session, contract_number, as_of),
         categories=by_category(f),
-        work_orders=work_orders(session, contract_number, as_of),
-        hours=hours_by_employee(session, contract_number, as_of),
-        materials=materials_by_article(session, contract_number, as_of),
-        findings=findings(session, contract_number),
-        extra_months=extra_months(session, contract_number, as_of),
+        work_orders=tables.work_orders,
+        hours=tables.hours,
+        materials=tables.materials,
+        findings=tables.findings,
+        extra_months=tables.extra_months,
     )

@@ -2,7 +2,7 @@
 
 Every page, export and command reads its figures from here. Inputs per
 contract come from storage as integers (money and hours in millionths, dates
-as day numbers; store/columns.py and actuals.py read them), and derive()
+as day numbers; store/columns.py and store/as_of_reads.py read them), and derive()
 states each rule of docs/metrics.md once, for all contracts at once:
 
 - term, elapsed fraction, planned to date (each budget line pro rata over its
@@ -37,7 +37,7 @@ from fractions import Fraction
 import numpy as np
 from sqlalchemy.orm import Session
 
-from budgetcore.figures import actuals, advice, calibration, exact, forecast
+from budgetcore.figures import advice, calibration, exact, forecast
 from budgetcore.figures.forecast import METHODS, terms
 from budgetcore.figures.metrics import (
     AT_RISK,
@@ -60,9 +60,10 @@ from budgetcore.figures.metrics import (
 from budgetcore.figures.pricing import NO_COST, NO_FORECAST
 from budgetcore.figures.summary import Headline
 from budgetcore.figures.term import days_done, term_days
+from budgetcore.store import as_of_reads
 from budgetcore.store import columns as stored
-from budgetcore.store.columns import COUNTS, DATES
-from budgetcore.store.database import EPOCH, integer_rows
+from budgetcore.store.columns import COUNTS
+from budgetcore.store.database import EPOCH
 from budgetcore.store.models import UNIT
 
 # the inputs of one contract, in order (ContractInputs' fields)
@@ -127,39 +128,35 @@ class PortfolioFrame:
         return PortfolioFrame(self.as_of, self.thresholds, {k: v[positions] for k, v in self.columns.items()})
 
     def inputs(self, positions: Sequence[int] | np.ndarray | None = None) -> list[ContractInputs]:
-        """ContractInputs of these rows (all by default)."""
-        rows = range(len(self)) if positions is None else positions
+        """ContractInputs of these rows (all by default), converted a column at a time."""
+        rows = np.arange(len(self)) if positions is None else np.asarray(positions, dtype=np.int64)
         c = self.columns
-        result = []
-        for i in rows:
-            values = []
-            for name in INPUT_COLUMNS:
-                value = c[name][i]
-                if name in DATES:
-                    value = None if np.isnat(value) else value.astype(dt.date)
-                elif name in MILLIONTHS:
-                    value = Decimal(int(value)) * UNIT if value else ZERO
-                elif name == "contract_value":
-                    value = Decimal(int(value)) * UNIT if c["has_contract_value"][i] else None
-                elif name == "planned_visits":
-                    value = int(value) if c["has_planned_visits"][i] else None
-                elif name == "indexation_pct":
-                    value = Decimal(int(value)) * UNIT if c["has_indexation_pct"][i] else None
-                elif name in COUNTS:
-                    value = int(value)
-                elif name == "auto_renew":
-                    value = bool(value)
-                values.append(value)
-            result.append(ContractInputs(*values))
-        return result
+        columns = []
+        for name in INPUT_COLUMNS:
+            values = c[name][rows].tolist()  # Python ints, bools, dates (None for NaT) and objects
+            if name in MILLIONTHS:
+                values = [Decimal(v) * UNIT if v else ZERO for v in values]
+            elif name in ("contract_value", "indexation_pct"):
+                has = c[f"has_{name}"][rows].tolist()
+                values = [Decimal(v) * UNIT if h else None for v, h in zip(values, has, strict=True)]
+            elif name == "planned_visits":
+                has = c["has_planned_visits"][rows].tolist()
+                values = [int(v) if h else None for v, h in zip(values, has, strict=True)]
+            elif name in COUNTS:
+                values = [int(v) for v in values]
+            elif name == "auto_renew":
+                values = [bool(v) for v in values]
+            columns.append(values)
+        return [ContractInputs(*values) for values in zip(*columns, strict=True)]
 
     def figures(self, positions: Sequence[int] | np.ndarray | None = None) -> list[ContractFigures]:
         """The figures of these rows (all by default) as one object per contract: what a page shows."""
         rows = np.arange(len(self)) if positions is None else np.asarray(positions, dtype=np.int64)
         ratios = _ratios(self.columns, rows)  # the rows' consumed, burn index and margin, at once
+        summaries = summary_rows(self, rows)
         return [
-            _figures(self, int(i), inputs, k, ratios)
-            for k, (i, inputs) in enumerate(zip(rows, self.inputs(rows), strict=True))
+            _figures(self, int(i), inputs, k, ratios, summary)
+            for k, (i, inputs, summary) in enumerate(zip(rows, self.inputs(rows), summaries, strict=True))
         ]
 
     def status_names(self) -> np.ndarray:
@@ -214,7 +211,7 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
     The columns that do not depend on as_of come from the import's snapshot
     (else store.columns by SQL); the two that do are planned to date (from every
     budget line's amount and days) and what lies on the far side of as_of
-    (actuals.far_side: at today, a few rows). Integers only.
+    (store/as_of_reads.far_side_rows: at today, a few rows). Integers only.
     """
     columns = (
         stored.portfolio_columns(session) if numbers is None else stored.contract_columns(session, numbers)
@@ -227,13 +224,9 @@ def read(session: Session, as_of: dt.date, numbers: Sequence[str] | None = None)
         None if numbers is None else stored.successors(session, [str(n) for n in columns["contract_number"]]),
     )
     columns["planned_to_date"] = planned_to_date(periods, len(ids), as_of)
-    after = actuals.reads_after(session, as_of)
-    scope = None if numbers is None else stored.ids_of(numbers)
-    part = actuals.far_side(as_of, after, scope)
+    after = as_of_reads.totals_minus_after(session, as_of)
     parts = stored.placed(
-        ids,
-        integer_rows(session, part),
-        ("labour", "material", "hours", "visits", "calls", *EXTRA_COLUMNS),
+        ids, as_of_reads.far_side_rows(session, as_of, after, numbers), as_of_reads.FAR_SIDE_COLUMNS
     )
     for name, actual in (
         ("labour", "actual_labour"),
@@ -744,19 +737,39 @@ def method_names(frame: PortfolioFrame, rows: Sequence[int] | np.ndarray) -> lis
 
 def summary_row(frame: PortfolioFrame, i: int) -> dict[str, object]:
     """Row i as the command line and the exports print it: money in cents, fractions to 4 places."""
-    c = frame.columns
-    row: dict[str, object] = {
-        "contract_number": c["contract_number"][i],
-        "customer": c["customer"][i],
-        "status": STATUSES[c["status"][i]],
-        "forecast_method": method_names(frame, [i])[0],
-        "end_date": c["end_date"][i].astype(dt.date),
-        "notice_deadline": c["notice_deadline"][i].astype(dt.date),
-        "days_to_end": int(c["days_to_end"][i]),
+    return summary_rows(frame, [i])[0]
+
+
+def summary_rows(frame: PortfolioFrame, rows: Sequence[int] | np.ndarray) -> list[dict[str, object]]:
+    """summary_row of each of these rows, made a column at a time."""
+    c, rows = frame.columns, np.asarray(rows, dtype=np.int64)
+    columns: dict[str, list] = {
+        "contract_number": c["contract_number"][rows].tolist(),
+        "customer": c["customer"][rows].tolist(),
+        "status": np.asarray(STATUSES, dtype=object)[c["status"][rows]].tolist(),
+        "forecast_method": method_names(frame, rows),
+        "end_date": c["end_date"][rows].tolist(),
+        "notice_deadline": c["notice_deadline"][rows].tolist(),
+        "days_to_end": c["days_to_end"][rows].tolist(),
     }
     for column, (name, places) in SHOWN.items():
-        row[column] = _shown_value(c, name, i, places)
-    return {name: row[name] for name in SUMMARY_COLUMNS}
+        columns[column] = _shown_values(c, name, rows, places)
+    return [
+        dict(zip(SUMMARY_COLUMNS, values, strict=True))
+        for values in zip(*(columns[n] for n in SUMMARY_COLUMNS), strict=True)
+    ]
+
+
+def _shown_values(c: dict[str, np.ndarray], name: str, rows: np.ndarray, places: int) -> list[Decimal | None]:
+    """_shown_value of these rows, a column at a time."""
+    has = c.get(f"has_{name}")
+    shown = np.ones(len(rows), dtype=bool) if has is None else has[rows]
+    return [
+        _decimal(v, n, places) if h else None
+        for v, n, h in zip(
+            c[name][rows].tolist(), c[f"neg_{name}"][rows].tolist(), shown.tolist(), strict=True
+        )
+    ]
 
 
 def _ratios(c: dict[str, np.ndarray], rows: np.ndarray) -> tuple:
@@ -768,9 +781,11 @@ def _ratios(c: dict[str, np.ndarray], rows: np.ndarray) -> tuple:
     return consumed, burn, margin_to_date(c, rows)
 
 
-def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs, k: int, ratios: tuple) -> ContractFigures:
+def _figures(
+    frame: PortfolioFrame, i: int, inputs: ContractInputs, k: int, ratios: tuple, summary: dict[str, object]
+) -> ContractFigures:
     """Row i (row k of the rows _ratios was given) as one object, every figure taken from the
-    engine's columns."""
+    engine's columns; summary: its summary_row."""
     c = frame.columns
     has_budget = bool(c["has_budget"][i])
     budget = Decimal(int(c["budget_total"][i])) * UNIT if has_budget else None
@@ -819,7 +834,7 @@ def _figures(frame: PortfolioFrame, i: int, inputs: ContractInputs, k: int, rati
             indexed_value=_shown_value(c, "indexed_cents", i, 2),
             cost_price=_shown_value(c, "cost_cents", i, 2),
         ),
-        summary=summary_row(frame, i),
+        summary=summary,
         why=_whys(c, i, inputs, budget, actual, forecast),
         no_activity=bool(c["no_activity"][i]),
         extra_share=_quotient(inputs.extra_cost.scaleb(6), every.scaleb(6), Decimal(1)) if every else None,

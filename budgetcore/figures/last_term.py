@@ -113,8 +113,8 @@ def term_figures(f: ContractFigures) -> TermFigures:
 
 
 def previous_number(session: Session, contract_number: str) -> str | None:
-    """The previous_contract a contract names, or None (store/contract_reads.previous_number)."""
-    return contract_reads.previous_number(session, contract_number)
+    """The previous_contract a contract names, or None (store/contract_reads.previous_numbers)."""
+    return contract_reads.previous_numbers(session, [contract_number]).get(contract_number)
 
 
 def compare(

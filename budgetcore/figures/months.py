@@ -16,20 +16,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from budgetcore.figures import summary
 from budgetcore.figures.summary import MonthActual
+from budgetcore.store import as_of_reads
 from budgetcore.store.columns import ContractMonths, month_columns
-from budgetcore.store.database import plain_rows
+from budgetcore.store.database import EPOCH
 from budgetcore.store.models import UNIT
 
 
 @dataclass(frozen=True, eq=False)
 class MonthOfAsOf:
     """as_of's own month per contract: after=True, minus the lines dated after as_of (to add
-    to the month's maintained sum); else the lines dated through as_of (summary.reads_after)."""
+    to the month's maintained sum); else the lines dated through as_of (summary.own_month_after)."""
 
     as_of: dt.date
     after: bool
@@ -37,15 +37,10 @@ class MonthOfAsOf:
 
 
 def month_of(session: Session, as_of: dt.date) -> MonthOfAsOf:
-    """Per contract, the in-term lines of as_of's month on the side summary.reads_after picks."""
-    after = summary.reads_after(as_of)
-    src = union_all(*summary.month_lines(as_of, after)).subquery("src")
-    grouped = select(
-        src.c.contract_id, func.sum(src.c.labour), func.sum(src.c.material), func.sum(src.c.lines)
-    ).group_by(src.c.contract_id)
-    day = (as_of.replace(day=1) - dt.date(1970, 1, 1)).days
-    # PostgreSQL sums BIGINT to NUMERIC: int() makes every engine's sums integers
-    rows = [(c, day, int(lab), int(mat), int(n)) for c, lab, mat, n in plain_rows(session, grouped)]
+    """Per contract, the in-term lines of as_of's month on the side summary.own_month_after picks."""
+    after = summary.own_month_after(as_of)
+    day = (as_of.replace(day=1) - EPOCH).days
+    rows = [(c, day, lab, mat, n) for c, lab, mat, n in as_of_reads.own_month_rows(session, as_of, after)]
     return MonthOfAsOf(as_of, after, month_columns(rows))
 
 

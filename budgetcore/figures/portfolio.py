@@ -16,7 +16,7 @@ from budgetcore.figures import frame
 from budgetcore.figures.frame import SUMMARY_COLUMNS
 from budgetcore.figures.metrics import ContractFigures, Filters, Thresholds
 
-__all__ = ["SUMMARY_COLUMNS", "Filters", "portfolio", "renewals", "summary_row"]
+__all__ = ["SUMMARY_COLUMNS", "Filters", "portfolio", "renewals"]
 
 
 def portfolio(
@@ -41,8 +41,3 @@ def renewals(
     window = thresholds.renewal_window_days if within_days is None else within_days
     chosen = frame.load(session, as_of, thresholds, dataclasses.replace(filters, renewal_within_days=window))
     return chosen.figures(frame.order(chosen, "deadline"))
-
-
-def summary_row(f: ContractFigures) -> dict[str, object]:
-    """One contract as the command line and exports print it: money in cents, fractions to 4 places."""
-    return f.summary

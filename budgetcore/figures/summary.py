@@ -7,21 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, and_, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
+from budgetcore import clock
 from budgetcore.figures.metrics import ZERO
-from budgetcore.store.aggregates import covered, in_term
-from budgetcore.store.models import (
-    Contract,
-    ContractMonth,
-    Customer,
-    Fixed,
-    HourLine,
-    MaterialLine,
-    PortfolioMonth,
-    WorkOrder,
-)
+from budgetcore.store import as_of_reads, portfolio_reads
 
 
 @dataclass(frozen=True)
@@ -88,88 +78,38 @@ def monthly_actuals(
         return [totals[month] for month in sorted(totals)]
     if contract_numbers is not None and not contract_numbers:
         return []
+    return _shown(as_of, as_of_reads.monthly_rows(session, as_of, own_month_after(as_of), contract_numbers))
+
+
+def monthly_actuals_by_contract(
+    session: Session, as_of: dt.date, contract_numbers: Sequence[str]
+) -> dict[str, list[MonthActual]]:
+    """monthly_actuals of each of these contracts alone (a review pack's pages), read at once:
+    by contract number, every number given (an empty list for one without cost)."""
+    found: dict[str, list[MonthActual]] = {}
+    for i in range(0, len(contract_numbers), CHUNK):
+        chunk = contract_numbers[i : i + CHUNK]
+        rows = as_of_reads.monthly_rows_by_contract(session, as_of, own_month_after(as_of), chunk)
+        found |= {number: _shown(as_of, rows.get(number, [])) for number in chunk}
+    return found
+
+
+def _shown(as_of: dt.date, rows: Sequence[tuple]) -> list[MonthActual]:
+    """(month, labour, material, lines) rows as MonthActuals: as_of's month shows when it has
+    lines through as_of, whichever side was read."""
     first = as_of.replace(day=1)
-
-    def chosen(stmt):
-        if contract_numbers is None:
-            return stmt
-        return stmt.where(Contract.contract_number.in_(list(contract_numbers)))
-
-    after = reads_after(as_of)
-    if contract_numbers is None:  # every contract: the maintained sums per month
-        p = PortfolioMonth
-        months = select(p.month, p.labour, p.material, p.lines).where(
-            p.month <= first if after else p.month < first
-        )
-    else:
-        m = ContractMonth
-        months = chosen(
-            select(m.month.label("month"), m.labour.label("labour"), m.material.label("material"), m.lines)
-            .join(Contract, m.contract_id == Contract.id)
-            .where(m.in_term.is_(True), m.month <= first if after else m.month < first)
-        )
-    src = union_all(months, *(chosen(part) for part in month_lines(as_of, after, month=True))).subquery("src")
-    rows = session.execute(
-        select(
-            src.c.month,
-            type_coerce(func.sum(src.c.labour), Fixed()),
-            type_coerce(func.sum(src.c.material), Fixed()),
-            func.sum(src.c.lines),
-        )
-        .group_by(src.c.month)
-        .order_by(src.c.month)
-    )
-    # as_of's month shows when it has lines through as_of, whichever side was read
     return [
         MonthActual(month, lab or ZERO, mat or ZERO)
-        for month, lab, mat, lines in ((_date(m), lab, mat, lines) for m, lab, mat, lines in rows)
+        for month, lab, mat, lines in rows
         if month != first or lines > 0
     ]
 
 
-def reads_after(as_of: dt.date) -> bool:
+def own_month_after(as_of: dt.date) -> bool:
     """Whether as_of's own month is read as its maintained sum minus the lines dated after
-    as_of (else as the lines dated through as_of): the side with fewer days, both exact."""
-    next_first = (as_of.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    return (next_first - as_of).days - 1 < as_of.day
-
-
-def month_lines(as_of: dt.date, after: bool, month: bool = False):
-    """The in-term hour and material lines of covered work orders (the budget's; Scope in
-    docs/metrics.md) of as_of's month on one side of as_of, one SELECT
-    each: (contract_id or, month=True, the month's first day; labour; material; lines), money
-    in millionths; the lines after as_of negated (and counted -1), to subtract from the
-    month's sum."""
-    first = as_of.replace(day=1)
-    next_first = (first + dt.timedelta(days=32)).replace(day=1)
-
-    def part(line, labour: bool):
-        cost = type_coerce(-line.cost if after else line.cost, BigInteger)
-        zero = literal(0, BigInteger)
-        side = (
-            and_(line.date > as_of, line.date < next_first)
-            if after
-            else and_(line.date >= first, line.date <= as_of)
-        )
-        key = literal(first, Date) if month else WorkOrder.contract_id
-        return (
-            select(
-                key.label("month" if month else "contract_id"),
-                (cost if labour else zero).label("labour"),
-                (zero if labour else cost).label("material"),
-                literal(-1 if after else 1).label("lines"),
-            )
-            .join(WorkOrder, line.work_order_id == WorkOrder.id)
-            .join(Contract, WorkOrder.contract_id == Contract.id)
-            .where(side, in_term(line.date), covered())
-        )
-
-    return part(HourLine, True), part(MaterialLine, False)
-
-
-def _date(value: dt.date | str) -> dt.date:
-    # SQLite returns the computed month as text
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    as_of (else as the lines dated through as_of): the side with fewer days, both exact.
+    (store/as_of_reads.totals_minus_after picks the side of the engine's actuals by months.)"""
+    return (clock.next_month(as_of) - as_of).days - 1 < as_of.day
 
 
 @dataclass(frozen=True)
@@ -183,19 +123,4 @@ class Choices:
 
 def filter_choices(session: Session) -> Choices:
     """Distinct customers (with a contract), contract types and account managers."""
-    customers = session.scalars(
-        select(Customer.name)
-        .join(Contract, Contract.customer_id == Customer.id)
-        .distinct()
-        .order_by(Customer.name)
-    )
-    types = session.scalars(
-        select(Contract.type).where(Contract.type.is_not(None)).distinct().order_by(Contract.type)
-    )
-    managers = session.scalars(
-        select(Contract.account_manager)
-        .where(Contract.account_manager.is_not(None))
-        .distinct()
-        .order_by(Contract.account_manager)
-    )
-    return Choices(tuple(customers), tuple(types), tuple(managers))
+    return Choices(*portfolio_reads.filter_values(session))

@@ -13,7 +13,7 @@ follow the maintained contract_months rows.
   up to the budget total.
 - Actual of a closed period (its last day before as_of): the in-term labour
   and material of its months, SQL sums over contract_months
-  (store/contract_reads.in_term_month_cost).
+  (store/contract_reads.in_term_month_cost, read for all a pack's contracts at once).
 - The running period (holding as_of) compares its planned to date (its budget
   up to as_of, not its whole budget: a week into a quarter, a week's worth)
   with the actual total to date (the contract's figures) minus the closed
@@ -125,9 +125,31 @@ def _decimal(units: int) -> Decimal:
 
 def variance(session: Session, f: ContractFigures, grain: str = "month") -> list[PeriodVariance]:
     """The contract's periods of `grain` with budget, actual and variance at f.as_of (see the module docstring)."""
+    return variances(session, [f], grain)[f.contract_number]
+
+
+def variances(
+    session: Session, chosen: Sequence[ContractFigures], grain: str = "month"
+) -> dict[str, list[PeriodVariance]]:
+    """variance() of each of these contracts (a review pack's pages), their rows read at once;
+    by contract number."""
+    numbers = [f.contract_number for f in chosen]
+    lines = contract_reads.period_lines(session, numbers)
+    month_cost = contract_reads.in_term_month_cost(session, numbers)
+    none = np.zeros((0, 3), dtype=np.int64)
+    return {
+        f.contract_number: _periods(
+            f, grain, lines.get(f.contract_number, none), month_cost.get(f.contract_number, {})
+        )
+        for f in chosen
+    }
+
+
+def _periods(
+    f: ContractFigures, grain: str, lines: np.ndarray, month_cost: dict[dt.date, int]
+) -> list[PeriodVariance]:
+    """The periods of one contract from its budget lines (period_lines) and in-term cost per month."""
     i, as_of = f.inputs, f.as_of
-    lines = contract_reads.period_lines(session, i.contract_number)
-    month_cost = contract_reads.in_term_month_cost(session, i.contract_number)
     found: list[PeriodVariance] = []
     closed_actual = 0
     actual_total = to_units(f.actual_total)

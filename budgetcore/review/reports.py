@@ -43,6 +43,7 @@ from budgetcore.figures.settings import Settings
 from budgetcore.figures.summary import MonthActual
 from budgetcore.i18n import N_, t
 from budgetcore.review import term_rows
+from budgetcore.store import contract_reads
 from budgetcore.store import decisions as stored_decisions
 from budgetcore.store.decisions import Decision
 
@@ -130,15 +131,7 @@ def collect(
         else summary_review(f, settings)
         for f in chosen
     ]
-    paged = listed[:DETAILED]
-    before = last_terms(session, [r.figures for r in paged], settings)
-    detailed: list[ContractReview] = []
-    for n, r in enumerate(paged):
-        if progress is not None:
-            progress(n, len(paged))
-        detailed.append(contract_review(session, r, settings, before))
-    if progress is not None:
-        progress(len(detailed), len(detailed))
+    detailed = contract_reviews(session, listed[:DETAILED], settings, progress)
     return ReviewPack(
         as_of=as_of,
         settings=settings,
@@ -164,8 +157,8 @@ def last_terms(
 ) -> dict[str, last_term.Comparison]:
     """last_term.compare for many contracts at once: the contracts they renew read in one
     portfolio read rather than one each (each read calibrates the auto forecast again)."""
-    previous = {f.contract_number: last_term.previous_number(session, f.contract_number) for f in chosen}
-    wanted = sorted({p for n, p in previous.items() if p is not None and p != n})
+    previous = contract_reads.previous_numbers(session, [f.contract_number for f in chosen])
+    wanted = sorted({p for n, p in previous.items() if p != n})
     if not wanted:
         return {}
     as_of = chosen[0].as_of
@@ -178,38 +171,53 @@ def last_terms(
     return {
         f.contract_number: last_term.comparison(f, found[p], settings.target_margin)
         for f in chosen
-        if (p := previous[f.contract_number]) in found and p != f.contract_number
+        if (p := previous.get(f.contract_number)) in found and p != f.contract_number
     }
 
 
-def contract_review(
+def contract_reviews(
     session: Session,
-    listed: ContractReview,
+    listed: Sequence[ContractReview],
     settings: Settings,
-    before: dict[str, last_term.Comparison] | None = None,
-) -> ContractReview:
-    """listed (summary_review) with the details of a contract's page; before: last_terms() of
-    the pack's contracts, when the caller holds them (else this one's is read)."""
-    f = listed.figures
-    number, as_of = f.contract_number, f.as_of
-    if before is None:
-        before = last_terms(session, [f], settings)
-    return replace(
-        listed,
-        months=every_month(
-            summary.monthly_actuals(session, as_of, [number]),
-            f.inputs.start_date,
-            min(as_of, f.inputs.end_date),
-        ),
-        work_orders=contract_detail.work_orders(session, number, as_of),
-        hours=contract_detail.hours_by_employee(session, number, as_of),
-        materials=contract_detail.materials_by_article(session, number, as_of),
-        findings=contract_detail.findings(session, number),
-        decisions=stored_decisions.history(session, number),
-        last_term=before.get(number),
-        periods=variance.variance(session, f, "quarter"),
-        extra_months=contract_detail.extra_months(session, number, as_of),
-    )
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ContractReview]:
+    """listed (summary_review) with the details of each contract's page: its page tables
+    (contract_detail.page_tables, as on the contract page), months, quarters, decision history
+    and last term, each kind read for all of them in one go. progress(done, total) as collect's."""
+    if progress is not None:
+        progress(0, len(listed))
+    if not listed:
+        return []
+    chosen = [r.figures for r in listed]
+    numbers = [f.contract_number for f in chosen]
+    as_of = chosen[0].as_of
+    tables = contract_detail.page_tables(session, numbers, as_of)
+    months = summary.monthly_actuals_by_contract(session, as_of, numbers)
+    quarters = variance.variances(session, chosen, "quarter")
+    decided = stored_decisions.histories(session, numbers)
+    before = last_terms(session, chosen, settings)
+    detailed = []
+    for n, r in enumerate(listed, start=1):
+        f, page = r.figures, tables[r.contract_number]
+        detailed.append(
+            replace(
+                r,
+                months=every_month(
+                    months[f.contract_number], f.inputs.start_date, min(as_of, f.inputs.end_date)
+                ),
+                work_orders=page.work_orders,
+                hours=page.hours,
+                materials=page.materials,
+                findings=page.findings,
+                decisions=decided.get(f.contract_number, []),
+                last_term=before.get(f.contract_number),
+                periods=quarters[f.contract_number],
+                extra_months=page.extra_months,
+            )
+        )
+        if progress is not None:
+            progress(n, len(listed))
+    return detailed
 
 
 def every_month(months: Sequence[MonthActual], first: dt.date, last: dt.date) -> list[MonthActual]:

@@ -9,7 +9,7 @@ role check ("editor") can be added there once roles exist.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -158,13 +158,22 @@ def _decision(number: str, row: RenewalDecision) -> Decision:
 
 def history(session: Session, contract_number: str) -> list[Decision]:
     """Every decision about one contract, the current (latest) first."""
+    return histories(session, [contract_number]).get(contract_number, [])
+
+
+def histories(session: Session, contract_numbers: Sequence[str]) -> dict[str, list[Decision]]:
+    """history() of each of these contracts, read at once, by contract number (a contract
+    without decisions left out)."""
     rows = session.execute(
-        select(RenewalDecision)
+        select(Contract.contract_number, RenewalDecision)
         .join(Contract, RenewalDecision.contract_id == Contract.id)
-        .where(Contract.contract_number == contract_number)
-        .order_by(RenewalDecision.decided_at.desc(), RenewalDecision.id.desc())
-    ).scalars()
-    return [_decision(contract_number, r) for r in rows]
+        .where(Contract.contract_number.in_(list(contract_numbers)))
+        .order_by(Contract.contract_number, RenewalDecision.decided_at.desc(), RenewalDecision.id.desc())
+    )
+    found: dict[str, list[Decision]] = {}
+    for number, row in rows:
+        found.setdefault(number, []).append(_decision(number, row))
+    return found
 
 
 def current(session: Session, contract_numbers: Iterable[str] | None = None) -> dict[str, Decision]:
