@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from budgetcore import i18n
@@ -25,7 +24,7 @@ from budgetcore.exchange.formats import (
     parse_value,
 )
 from budgetcore.i18n import N_
-from budgetcore.store.models import Contract, WorkOrder
+from budgetcore.store import loading
 
 NEGATIVE = N_("negative, but the row is not marked as a credit (a column credit with yes)")
 CREDIT_POSITIVE = N_("a credit (credit = yes) must be negative")
@@ -201,23 +200,10 @@ class Known:
 
     def __init__(self, session: Session) -> None:
         def contracts(numbers: list[str]) -> Iterable[tuple[str, object]]:
-            stmt = select(Contract.contract_number, Contract.start_date, Contract.end_date)
-            return (
-                (n, (s, e)) for n, s, e in session.execute(stmt.where(Contract.contract_number.in_(numbers)))
-            )
+            return loading.contract_terms(session, numbers)
 
         def work_orders(numbers: list[str]) -> Iterable[tuple[str, object]]:
-            stmt = (
-                select(
-                    WorkOrder.work_order_number,
-                    Contract.contract_number,
-                    Contract.start_date,
-                    Contract.end_date,
-                )
-                .outerjoin(Contract, WorkOrder.contract_id == Contract.id)
-                .where(WorkOrder.work_order_number.in_(numbers))
-            )
-            for number, contract, start, end in session.execute(stmt):
+            for number, contract, start, end in loading.work_order_contracts(session, numbers):
                 if contract is not None:  # its contract's term comes along
                     self.contract_terms.learned(contract, (start, end))
                 yield number, contract

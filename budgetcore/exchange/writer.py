@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
-from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Index, delete, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from budgetcore.exchange.formats import COLUMNS
-from budgetcore.store.models import (
-    SCALE,
-    Contract,
-    HourLine,
-    MaterialLine,
-    WorkOrder,
-    to_units,
-)
+from budgetcore.store import loading, portfolio_reads
+from budgetcore.store.models import SCALE, HourLine, MaterialLine, WorkOrder, to_units
 
 BATCH_COLUMNS = {
     "work_orders": (
@@ -56,18 +47,13 @@ class Batch:
         return len(self.columns["work_order_number"])
 
 
-def _excluded(columns: Iterable[str]) -> dict[str, str]:
-    """An upsert's SET: each column takes the value of the row that was to be inserted."""
-    return {c: f"excluded.{c}" for c in columns}
-
-
 class Writer:
     """Buffers valid records and writes them in batches with upserts and line replacement.
 
     Work orders and cost lines, the bulk of any import, bypass the ORM: values are
     converted to integer millionths once (what the Fixed type would store) and
-    go to the driver as tuples, executemany on SQLite and COPY on PostgreSQL, in
-    the session's own transaction, so all-or-nothing still holds.
+    go to the driver as tuples (store/loading.py: executemany on SQLite, COPY on
+    PostgreSQL), in the session's own transaction, so all-or-nothing still holds.
     """
 
     batch = 20_000  # rows per write: large enough for the driver, a batch of records stays ~20 MB
@@ -90,8 +76,7 @@ class Writer:
             set()
         )  # contracts whose budgets are in the file, or that its work orders left
         self.bulk: bool | None = None  # most contracts are in the file: rebuild all, track nothing
-        self.deferred_indexes: list[Index] = []  # dropped from empty line tables, built in finish()
-        self.deferred_keys: list[tuple[str, dict]] = []  # PostgreSQL: (table, reflected foreign key) likewise
+        self.deferred = loading.Deferred()  # indexes and keys dropped from empty tables, built in finish()
         self.work_orders_seen = False  # whether the first batch of work orders was written
 
     def add(self, entity: str, record: dict[str, object]) -> None:
@@ -141,56 +126,20 @@ class Writer:
                 values.append(value)
         return Batch(entity, columns)
 
-    def _upsert(
+    def _upsert_records(
         self,
         table: str,
-        columns: list[str],
-        values: list[tuple],
+        rows: list[dict],
         keys: list[str],
-        update: dict[str, str],
-        before: str | None = None,
-        returning: str | None = None,
-    ) -> tuple[list, list]:
-        """INSERT ... ON CONFLICT (keys) DO UPDATE SET column = expression for every row of values.
-
-        SQLite: the driver's executemany. PostgreSQL: COPY into a staging table
-        (dropped at commit) and one INSERT ... SELECT; before, if given, is a
-        query run between the two, e.g. for the contracts that the staged work
-        orders are about to leave, and returning a RETURNING list. Returns the
-        first column of before's rows and the rows returned (both empty on SQLite).
-        """
-        action = "UPDATE SET " + ", ".join(f"{c} = {e}" for c, e in update.items()) if update else "NOTHING"
-        conflict = f"ON CONFLICT ({', '.join(keys)}) DO {action}"
-        names = ", ".join(columns)
-        with closing(self._cursor()) as cursor:
-            if self.dialect == "sqlite":
-                marks = ", ".join("?" * len(columns))
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {conflict}", values)
-                return [], []
-            staging = f"load_{table}"
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
-                f"SELECT {names} FROM {table} WITH NO DATA"
-            )
-            cursor.execute(f"TRUNCATE {staging}")
-            with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
-            found = []
-            if before is not None:
-                cursor.execute(before.format(staging=staging))
-                found = [row[0] for row in cursor.fetchall()]
-            returned = f" RETURNING {returning}" if returning else ""
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} {conflict}{returned}"
-            )
-            return found, cursor.fetchall() if returning else []
-
-    def _upsert_records(self, table: str, rows: list[dict], keys: list[str], update: dict[str, str]) -> None:
-        """_upsert of dict rows, stored as the model's types store them (millionths; ISO dates on SQLite)."""
+        update: Iterable[str] = (),
+        keep: Iterable[str] = (),
+    ) -> None:
+        """loading.upsert of dict rows, stored as the model's types store them (millionths; ISO dates
+        on SQLite)."""
         columns = list(rows[0])
         stored = self._stored
-        self._upsert(table, columns, [tuple(stored(r[c]) for c in columns) for r in rows], keys, update)
+        values = [tuple(stored(r[c]) for c in columns) for r in rows]
+        loading.upsert(self.session, table, columns, values, keys, update, keep)
 
     def _stored(self, value: object) -> object:
         if isinstance(value, Decimal):
@@ -199,28 +148,9 @@ class Writer:
             return value.isoformat()
         return value
 
-    def _cursor(self):
-        """The driver's own cursor on the session's connection (its transaction): no per-row ORM work."""
-        return self.session.connection().connection.driver_connection.cursor()
-
-    def _ids(self, table: str, key: str, keys: Iterable[str]) -> dict[str, int]:
-        """The id of each key of table, in one statement: one JSON or array parameter, not an IN list."""
-        keys = list(keys)
-        if not keys:
-            return {}
-        with closing(self._cursor()) as cursor:
-            if self.dialect == "sqlite":
-                cursor.execute(
-                    f"SELECT t.{key}, t.id FROM json_each(?) j JOIN {table} t ON t.{key} = j.value",
-                    (json.dumps(keys),),
-                )
-            else:
-                cursor.execute(f"SELECT {key}, id FROM {table} WHERE {key} = ANY(%s)", (keys,))
-            return dict(cursor.fetchall())
-
     def _contract_id(self, number: str) -> int:
         if number not in self.contract_ids:
-            self.contract_ids.update(self._ids("contracts", "contract_number", [number]))
+            self.contract_ids.update(loading.ids(self.session, "contracts", "contract_number", [number]))
         return self.contract_ids[number]
 
     def _write_contracts(self, rows: list[dict]) -> None:
@@ -231,9 +161,9 @@ class Writer:
             )
             c["customer_number"] = r.get("customer_number") or c["customer_number"]
             c["city"] = r.get("city") or c["city"]
-        kept = {c: f"coalesce(excluded.{c}, customers.{c})" for c in ("customer_number", "city")}
-        self._upsert_records("customers", list(customers.values()), ["name"], kept)
-        customer_ids = self._ids("customers", "name", customers)
+        kept = ("customer_number", "city")  # an empty cell keeps what the database holds
+        self._upsert_records("customers", list(customers.values()), ["name"], keep=kept)
+        customer_ids = loading.ids(self.session, "customers", "name", customers)
         fields = [
             c.name for c in COLUMNS["contracts"] if c.name not in ("customer", "customer_number", "city")
         ]
@@ -249,10 +179,10 @@ class Writer:
             "contracts",
             values,
             ["contract_number"],
-            _excluded(f for f in values[0] if f != "contract_number"),
+            [f for f in values[0] if f != "contract_number"],
         )
         self.contract_ids.update(
-            self._ids("contracts", "contract_number", [r["contract_number"] for r in rows])
+            loading.ids(self.session, "contracts", "contract_number", [r["contract_number"] for r in rows])
         )
 
     def _write_budgets(self, rows: list[dict]) -> None:
@@ -269,14 +199,14 @@ class Writer:
             for r in rows
         ]
         keys = ["contract_id", "category", "period_key"]
-        self._upsert_records("budget_lines", values, keys, _excluded(["amount", "hours", "period_end"]))
+        self._upsert_records("budget_lines", values, keys, ["amount", "hours", "period_end"])
         self.touched_ids.update(v["contract_id"] for v in values)  # their budget sums and periods
 
     def _write_work_orders(self, batch: Batch) -> None:
         numbers = batch.columns["work_order_number"]
         if not self.work_orders_seen:
             self.work_orders_seen = True
-            if self.session.scalar(select(WorkOrder.id).limit(1)) is None:
+            if loading.is_empty(self.session, WorkOrder):
                 self._defer_checks(WorkOrder)
         bulk = self._bulk()
         if not bulk:  # a work order that moves to another contract changes the old one's figures too
@@ -291,57 +221,11 @@ class Writer:
             )
         )
         columns = ["work_order_number", "contract_id", *BATCH_COLUMNS["work_orders"][2:]]
-        if not bulk and self.dialect == "sqlite":
-            self._note_current_contracts(numbers)
-        leaving = (
-            None
-            if bulk
-            # PostgreSQL: the contracts these work orders are under now
-            else (
-                "SELECT DISTINCT w.contract_id FROM work_orders w JOIN {staging} l "
-                "USING (work_order_number) WHERE w.contract_id IS NOT NULL"
-            )
+        leaving, ids = loading.upsert_work_orders(
+            self.session, numbers, columns, values, note_leaving=not bulk
         )
-        last = self._last_id("work_orders") if self.dialect == "sqlite" else 0
-        found, returned = self._upsert(
-            "work_orders",
-            columns,
-            values,
-            ["work_order_number"],
-            _excluded(columns[1:]),
-            leaving,
-            "work_order_number, id",
-        )
-        self.touched_ids.update(found)
-        self.work_order_ids.update(returned if self.dialect == "postgresql" else self._new_ids(numbers, last))
-
-    def _last_id(self, table: str) -> int:
-        with closing(self._cursor()) as cursor:
-            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
-            return cursor.fetchone()[0]
-
-    def _new_ids(self, numbers: list[str], last: int) -> dict[str, int]:
-        """SQLite: the ids of work orders just upserted, when all were new without a look-up.
-
-        A new row takes the highest id plus one, so when the table grew by as
-        many rows as were written, they hold last + 1, last + 2... in order;
-        otherwise (some existed and were updated) every id is looked up.
-        """
-        now = self._last_id("work_orders")
-        if now - last == len(numbers):
-            return dict(zip(numbers, range(last + 1, now + 1), strict=True))
-        return self._ids("work_orders", "work_order_number", numbers)
-
-    def _note_current_contracts(self, work_order_numbers: list[str]) -> None:
-        for i in range(0, len(work_order_numbers), 5000):
-            chunk = work_order_numbers[i : i + 5000]
-            self.touched_ids.update(
-                cid
-                for cid in self.session.scalars(
-                    select(WorkOrder.contract_id).where(WorkOrder.work_order_number.in_(chunk))
-                )
-                if cid is not None
-            )
+        self.touched_ids.update(leaving)
+        self.work_order_ids.update(ids)
 
     def _line_work_order_ids(self, numbers: set[str]) -> dict[str, int]:
         """Ids of these work orders: those this import wrote from memory (kept since their
@@ -350,7 +234,7 @@ class Writer:
         written = self.work_order_ids
         ids = {n: written[n] for n in numbers if n in written}
         if len(ids) < len(numbers):
-            ids.update(self._ids("work_orders", "work_order_number", numbers - ids.keys()))
+            ids.update(loading.ids(self.session, "work_orders", "work_order_number", numbers - ids.keys()))
         return ids
 
     def _lines(self, model: type, batch: Batch) -> None:
@@ -360,31 +244,14 @@ class Writer:
         values = list(zip([ids[n] for n in numbers], *(batch.columns[c] for c in columns[1:]), strict=True))
         table = model.__tablename__  # type: ignore[attr-defined]
         if table not in self.lines_before:
-            self.lines_before[table] = self.session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0
+            self.lines_before[table] = loading.highest_id(self.session, model)
             if not self.lines_before[table]:
                 self._defer_checks(model)
         before = self.lines_before[table]
         replace = sorted({v[0] for v in values}) if before else []  # an empty table: nothing to replace
         if not self._bulk():
             self.touched_work_orders.update(numbers)
-        if self.dialect == "sqlite":
-            for i in range(0, len(replace), 5000):
-                chunk = replace[i : i + 5000]
-                self.session.execute(delete(model).where(model.work_order_id.in_(chunk), model.id <= before))
-            cursor = self.session.connection().connection.cursor()
-            marks = ", ".join("?" * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
-            cursor.close()
-            return
-        with self.session.connection().connection.driver_connection.cursor() as cursor:
-            # one array parameter: psycopg parses no IN list of thousands of placeholders
-            if replace:
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE work_order_id = ANY(%s) AND id <= %s", (replace, before)
-                )
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for value in values:
-                    copy.write_row(value)
+        loading.replace_lines(self.session, model, columns, values, replace, before)
 
     @staticmethod
     def _exact(value: Decimal) -> int | None:
@@ -421,40 +288,14 @@ class Writer:
         return to_units(Decimal(quantity) * Decimal(price))
 
     def _defer_checks(self, model: type) -> None:
-        """An empty table (work orders, lines): build its indexes and check its foreign keys in finish().
-
-        Row by row, every line inserts into two indexes at random places (by
-        date) and, on PostgreSQL, fires a trigger that looks up its work order;
-        built once at the end, an index is one sort and a key one join. All of it
-        happens inside the import's transaction, so it still commits or rolls
-        back as one; only readers of that (empty) table wait for the commit.
-        The unique key stays: the upsert and the id look-ups need it.
-        """
-        table = model.__table__  # type: ignore[attr-defined]
-        connection = self.session.connection()
-        for index in table.indexes:
-            index.drop(connection)
-        self.deferred_indexes.extend(table.indexes)
-        if self.dialect == "postgresql":
-            for key in inspect(connection).get_foreign_keys(table.name):
-                connection.execute(text(f'ALTER TABLE {table.name} DROP CONSTRAINT "{key["name"]}"'))
-                self.deferred_keys.append((table.name, key))
+        """An empty table (work orders, lines): build its indexes and check its foreign keys in
+        finish(), once, instead of row by row (loading.Deferred)."""
+        self.deferred.drop(self.session, model)
 
     def finish(self) -> None:
         """Write what is buffered; build the indexes and check the keys deferred by _defer_checks."""
         self.flush()
-        connection = self.session.connection()
-        if self.deferred_indexes and self.dialect == "postgresql":  # sorts in memory (default 64 MB)
-            connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-        for table, key in self.deferred_keys:
-            columns, referred = ", ".join(key["constrained_columns"]), ", ".join(key["referred_columns"])
-            connection.execute(
-                text(f'ALTER TABLE {table} ADD CONSTRAINT "{key["name"]}" FOREIGN KEY ({columns}) '
-                     f"REFERENCES {key['referred_table']} ({referred})")
-            )  # fmt: skip
-        for index in self.deferred_indexes:
-            index.create(connection)
-        self.deferred_keys, self.deferred_indexes = [], []
+        self.deferred.restore(self.session)
 
     def _write_hours(self, batch: Batch) -> None:
         self._lines(HourLine, batch)
@@ -469,7 +310,7 @@ class Writer:
         import need not remember millions of work order numbers.
         """
         if self.bulk is None:
-            total = self.session.scalar(select(func.count()).select_from(Contract)) or 0
+            total = portfolio_reads.contract_count(self.session)
             self.bulk = len(self.touched_numbers) > total / 2
         return self.bulk
 
@@ -478,20 +319,10 @@ class Writer:
         if self._bulk():
             return None
         ids = set(self.touched_ids)
-        ids.update(self._ids("contracts", "contract_number", self.touched_numbers).values())
-        total = self.session.scalar(select(func.count()).select_from(Contract)) or 0
+        ids.update(loading.ids(self.session, "contracts", "contract_number", self.touched_numbers).values())
+        total = portfolio_reads.contract_count(self.session)
         if len(ids) > total / 2:  # a bulk import: one rebuild of everything is cheaper
             return None
-        numbers = list(self.touched_work_orders)
-        for i in range(0, len(numbers), 5000):
-            ids.update(
-                cid
-                for cid in self.session.scalars(
-                    select(WorkOrder.contract_id).where(
-                        WorkOrder.work_order_number.in_(numbers[i : i + 5000])
-                    )
-                )
-                if cid is not None
-            )
-        total = self.session.scalar(select(func.count()).select_from(Contract)) or 0
+        ids.update(loading.contracts_of_work_orders(self.session, list(self.touched_work_orders)))
+        total = portfolio_reads.contract_count(self.session)
         return None if len(ids) > total / 2 else ids
