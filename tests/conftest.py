@@ -10,7 +10,7 @@ import sys
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -152,15 +152,18 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Callable[[dt.date
 PG_SESSION = "-csynchronous_commit%3Doff"
 
 
-def pg_schema_url(schema: str) -> str:
+def pg_schema_url(schema: str, read_only: bool = False) -> str:
+    """A URL whose sessions see schema; read_only: every transaction read-only (a write fails)."""
     sep = "&" if "?" in PG_URL else "?"
+    options = f"{PG_SESSION}%20-cdefault_transaction_read_only%3Don" if read_only else PG_SESSION
     # application_name lets the teardown find (and end) every connection of this test
-    return f"{PG_URL}{sep}options={PG_SESSION}%20-csearch_path%3D{schema}&application_name={schema}"
+    return f"{PG_URL}{sep}options={options}%20-csearch_path%3D{schema}&application_name={schema}"
 
 
 @contextmanager
 def _pg_schema() -> Iterator[str]:
-    """A URL whose connections see only a fresh, empty PostgreSQL schema, dropped afterwards."""
+    """A URL whose connections see only a fresh, empty PostgreSQL schema, dropped afterwards
+    (the name is the URL's application_name)."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(
         PG_URL, isolation_level="AUTOCOMMIT", connect_args={"options": PG_SESSION.replace("%3D", "=")}
@@ -260,6 +263,61 @@ def engine(db_url: str, schema_template: Callable[[Engine], None]) -> Iterator[E
     schema_template(engine)
     yield prepared(engine)  # at the head already: prepare() finds nothing to do
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _demo_templates(
+    tmp_path_factory: pytest.TempPathFactory, schema_template: Callable[[Engine], None]
+) -> Iterator[Callable[[str, tuple], str]]:
+    """get(kind, arguments): where the demo that demo.load(**arguments) imports lies on that engine,
+    loaded once per session: a SQLite file (to copy), a PostgreSQL schema (to read only)."""
+    from budgetcore.exchange import demo
+
+    built: dict[tuple[str, tuple], str] = {}
+    schemas = ExitStack()
+
+    def get(kind: str, arguments: tuple) -> str:
+        if (kind, arguments) not in built:
+            if kind == "sqlite":
+                url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+            else:
+                url = schemas.enter_context(_pg_schema())
+            engine = make_engine(url)
+            schema_template(engine)
+            assert demo.load(prepared(engine), **dict(arguments)).ok
+            engine.dispose()  # SQLite: the last connection folds the write-ahead log into the file
+            built[kind, arguments] = url
+        return built[kind, arguments]
+
+    with schemas:
+        yield get
+
+
+@pytest.fixture(params=ENGINES)
+def demo_engine(
+    request: pytest.FixtureRequest, tmp_path: Path, _demo_templates: Callable[[str, tuple], str]
+) -> Iterator[Callable[..., Engine]]:
+    """demo_engine(**arguments): an engine on each engine in turn holding what
+    demo.load(engine, **arguments) imports into an empty database, for tests that only read it.
+    The demo is loaded once per session for each engine and arguments: on SQLite each test gets
+    a copy of the file; on PostgreSQL the tests share the schema in read-only transactions (a
+    write fails)."""
+    engines: list[Engine] = []
+
+    def make(**arguments: object) -> Engine:
+        url = _demo_templates(request.param, tuple(sorted(arguments.items())))
+        if request.param == "sqlite":
+            copy = tmp_path / f"demo-{len(engines)}.db"
+            shutil.copyfile(url.split("///", 1)[1], copy)
+            url = f"sqlite:///{copy}"
+        else:
+            url = pg_schema_url(url.split("application_name=", 1)[1], read_only=True)
+        engines.append(make_engine(url))
+        return engines[-1]
+
+    yield make
+    for engine in engines:
+        engine.dispose()
 
 
 @pytest.fixture
