@@ -9,7 +9,7 @@ import shutil
 import sys
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -266,48 +266,48 @@ def engine(db_url: str, schema_template: Callable[[Engine], None]) -> Iterator[E
 
 
 @pytest.fixture(scope="session")
-def _demo_templates(
+def _shared_databases(
     tmp_path_factory: pytest.TempPathFactory, schema_template: Callable[[Engine], None]
-) -> Iterator[Callable[[str, tuple], str]]:
-    """get(kind, arguments): where the demo that demo.load(**arguments) imports lies on that engine,
-    loaded once per session: a SQLite file (to copy), a PostgreSQL schema (to read only)."""
-    from budgetcore.exchange import demo
-
-    built: dict[tuple[str, tuple], str] = {}
+) -> Iterator[Callable[[str, Hashable, Callable[[Engine], None]], str]]:
+    """get(kind, key, fill): the database on that engine that fill(engine) filled, from empty with
+    its schema prepared, once per session for each key: a SQLite file (to copy), a PostgreSQL
+    schema (to read only)."""
+    built: dict[tuple[str, Hashable], str] = {}
     schemas = ExitStack()
 
-    def get(kind: str, arguments: tuple) -> str:
-        if (kind, arguments) not in built:
+    def get(kind: str, key: Hashable, fill: Callable[[Engine], None]) -> str:
+        if (kind, key) not in built:
             if kind == "sqlite":
-                url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+                url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'shared.db'}"
             else:
                 url = schemas.enter_context(_pg_schema())
             engine = make_engine(url)
             schema_template(engine)
-            assert demo.load(prepared(engine), **dict(arguments)).ok
+            fill(prepared(engine))
             engine.dispose()  # SQLite: the last connection folds the write-ahead log into the file
-            built[kind, arguments] = url
-        return built[kind, arguments]
+            built[kind, key] = url
+        return built[kind, key]
 
     with schemas:
         yield get
 
 
 @pytest.fixture(params=ENGINES)
-def demo_engine(
-    request: pytest.FixtureRequest, tmp_path: Path, _demo_templates: Callable[[str, tuple], str]
-) -> Iterator[Callable[..., Engine]]:
-    """demo_engine(**arguments): an engine on each engine in turn holding what
-    demo.load(engine, **arguments) imports into an empty database, for tests that only read it.
-    The demo is loaded once per session for each engine and arguments: on SQLite each test gets
-    a copy of the file; on PostgreSQL the tests share the schema in read-only transactions (a
-    write fails)."""
+def shared_engine(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    _shared_databases: Callable[[str, Hashable, Callable[[Engine], None]], str],
+) -> Iterator[Callable[[Hashable, Callable[[Engine], None]], Engine]]:
+    """shared_engine(key, fill): an engine on each engine in turn holding what fill(engine) writes
+    into an empty database, for tests that only read it. fill runs once per session for each
+    engine and key (the same key, the same contents): on SQLite each test gets a copy of the file;
+    on PostgreSQL the tests share the schema in read-only transactions (a write fails)."""
     engines: list[Engine] = []
 
-    def make(**arguments: object) -> Engine:
-        url = _demo_templates(request.param, tuple(sorted(arguments.items())))
+    def make(key: Hashable, fill: Callable[[Engine], None]) -> Engine:
+        url = _shared_databases(request.param, key, fill)
         if request.param == "sqlite":
-            copy = tmp_path / f"demo-{len(engines)}.db"
+            copy = tmp_path / f"shared-{len(engines)}.db"
             shutil.copyfile(url.split("///", 1)[1], copy)
             url = f"sqlite:///{copy}"
         else:
@@ -318,6 +318,24 @@ def demo_engine(
     yield make
     for engine in engines:
         engine.dispose()
+
+
+@pytest.fixture
+def demo_engine(
+    shared_engine: Callable[[Hashable, Callable[[Engine], None]], Engine],
+) -> Callable[..., Engine]:
+    """demo_engine(**arguments): an engine on each engine in turn holding what
+    demo.load(engine, **arguments) imports into an empty database, for tests that only read it
+    (shared_engine: loaded once per session for each engine and arguments)."""
+    from budgetcore.exchange import demo
+
+    def make(**arguments: object) -> Engine:
+        def fill(engine: Engine) -> None:
+            assert demo.load(engine, **arguments).ok
+
+        return shared_engine(("demo", tuple(sorted(arguments.items()))), fill)
+
+    return make
 
 
 @pytest.fixture
