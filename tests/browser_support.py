@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser, Page, Playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -38,6 +38,15 @@ def launch(p: Playwright) -> Browser:
         f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)"
     )
     return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def shot(page: Page, name: str, *, full_page: bool = False) -> None:
+    """A screenshot of page as name.png in the folder BUDGETCORE_SHOTS names, for a person to look
+    at; none without it (each costs the browser a render and a PNG: about half a second)."""
+    folder = os.environ.get("BUDGETCORE_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
 
 def wait_healthy(base: str, proc: subprocess.Popen | None, timeout: float) -> bool:

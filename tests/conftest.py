@@ -9,8 +9,8 @@ import shutil
 import sys
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,14 +28,23 @@ ENGINES = ("sqlite", "postgresql")
 BOMB_MB = 400  # as found: a 400 KB workbook whose shared strings unpack to one 400 MB string
 
 
-# The longest modules first: `-n 2 --dist loadfile` deals the first modules out in turn and the
-# rest to whichever worker is free, so the short ones fill in at the end instead of one long
-# module running alone while the other worker idles. The others keep their order.
+# The longest modules first: `-n 2 --dist loadfile` deals whole modules out in the order of the
+# collection (pyproject.toml's --no-loadscope-reorder: by default xdist deals the modules with the
+# most tests first, which left the browser modules, few tests but the longest, for the end), each
+# worker taking the next module as it runs out, so the short ones fill in at the end instead of
+# one long module running alone while the other worker idles. By the summed test time of each
+# module (--durations=0, docs/performance.md); the modules not named keep their order, after these.
 LONGEST_FIRST = (
-    "test_signin.py", "test_browser.py", "test_engine.py", "test_hostile_browser.py", "test_app.py",
-    "test_import.py", "test_import_page.py", "test_aggregates.py", "test_import_fuzz.py", "test_columnar.py",
-    "test_concurrency.py", "test_contract_detail.py", "test_lifecycle.py", "test_storage.py",
-    "test_portfolio.py", "test_review_pages.py", "test_before.py", "test_reports.py", "test_backtest.py",
+    "test_browser.py", "test_signin_safety.py", "test_signin.py", "test_import.py", "test_engine.py",
+    "test_write_path.py", "test_columnar.py", "test_app.py", "test_hostile_browser.py", "test_aggregates.py",
+    "test_import_fuzz.py", "test_import_page.py", "test_portfolio.py", "test_import_kill.py",
+    "test_incremental.py", "test_storage.py", "test_cli.py", "test_decision_form.py", "test_concurrency.py",
+    "test_scope.py", "test_lifecycle.py", "test_contract_detail.py", "test_pack_html.py", "test_attention.py",
+    "test_backtest.py", "test_reports.py", "test_migrations.py", "test_decisions.py", "test_scale_out.py",
+    "test_variance_page.py", "test_before.py", "test_rollups.py", "test_pages_i18n.py", "test_review_pages.py",
+    "test_months.py", "test_currency.py", "test_alerts.py", "test_start.py", "test_access.py", "test_limits.py",
+    "test_last_term_variance.py", "test_snapshot.py", "test_docs.py", "test_smoke.py", "test_cli_messages.py",
+    "test_accuracy_page.py",
 )  # fmt: skip
 
 
@@ -145,17 +154,29 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Callable[[dt.date
     return put
 
 
-def pg_schema_url(schema: str) -> str:
+# The tests' PostgreSQL sessions commit without waiting for the WAL's flush to disk: what a commit
+# makes visible to the other sessions is the same, only a crash of the server itself could lose the
+# last ones, and no test crashes it. A commit then costs no fsync, which on a machine whose disk
+# other work keeps busy took 2 to 10 ms (laying a schema and dropping it: 0.4 s -> 0.07 s there).
+PG_SESSION = "-csynchronous_commit%3Doff"
+
+
+def pg_schema_url(schema: str, read_only: bool = False) -> str:
+    """A URL whose sessions see schema; read_only: every transaction read-only (a write fails)."""
     sep = "&" if "?" in PG_URL else "?"
+    options = f"{PG_SESSION}%20-cdefault_transaction_read_only%3Don" if read_only else PG_SESSION
     # application_name lets the teardown find (and end) every connection of this test
-    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}&application_name={schema}"
+    return f"{PG_URL}{sep}options={options}%20-csearch_path%3D{schema}&application_name={schema}"
 
 
 @contextmanager
 def _pg_schema() -> Iterator[str]:
-    """A URL whose connections see only a fresh, empty PostgreSQL schema, dropped afterwards."""
+    """A URL whose connections see only a fresh, empty PostgreSQL schema, dropped afterwards
+    (the name is the URL's application_name)."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        PG_URL, isolation_level="AUTOCOMMIT", connect_args={"options": PG_SESSION.replace("%3D", "=")}
+    )
     with admin.connect() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     try:
@@ -201,7 +222,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
 def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Engine], None]:
     """lay(engine): give an empty database on either engine the schema that prepare() makes, the
     way prepare() made it once per session: SQLite gets a copy of a prepared file, PostgreSQL the
-    statements prepare() sent to an empty schema, replayed (0.1 s instead of prepare's Alembic
+    statements prepare() sent to an empty schema, replayed as one script (0.1 s instead of prepare's Alembic
     run, 0.4 s on SQLite and 1 s on PostgreSQL a test). tests/test_migrations.py and
     test_storage.py run prepare() itself on empty databases (the db_url fixture)."""
     made: dict[str, object] = {}
@@ -213,19 +234,21 @@ def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Engin
             made["sqlite"] = path
         return made["sqlite"]  # type: ignore[return-value]
 
-    def pg_statements() -> list[tuple[str, object, bool]]:
+    def pg_script() -> str:
         if "postgresql" not in made:
-            sent: list[tuple[str, object, bool]] = []
+            sent: list[str] = []
 
             def record(conn, cursor, statement, parameters, context, executemany) -> None:
                 if not statement.lstrip().upper().startswith("SELECT"):  # reads change nothing
-                    sent.append((statement, parameters, executemany))
+                    assert not parameters, statement  # Alembic's DDL and version rows are literal SQL
+                    sent.append(statement)
 
             with _pg_schema() as url:
                 engine = make_engine(url)
                 event.listen(engine, "before_cursor_execute", record)
                 prepared(engine).dispose()
-            made["postgresql"] = sent
+            # one script, sent in one round trip (the simple query protocol runs it all, in order)
+            made["postgresql"] = ";\n".join(sent)
         return made["postgresql"]  # type: ignore[return-value]
 
     def lay(engine: Engine) -> None:
@@ -234,9 +257,7 @@ def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Engin
             return
         connection = engine.raw_connection()
         try:
-            cursor = connection.cursor()
-            for statement, parameters, many in pg_statements():
-                (cursor.executemany if many else cursor.execute)(statement, parameters)
+            connection.cursor().execute(pg_script())
             connection.commit()
         finally:
             connection.close()
@@ -251,6 +272,79 @@ def engine(db_url: str, schema_template: Callable[[Engine], None]) -> Iterator[E
     schema_template(engine)
     yield prepared(engine)  # at the head already: prepare() finds nothing to do
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _shared_databases(
+    tmp_path_factory: pytest.TempPathFactory, schema_template: Callable[[Engine], None]
+) -> Iterator[Callable[[str, Hashable, Callable[[Engine], None]], str]]:
+    """get(kind, key, fill): the database on that engine that fill(engine) filled, from empty with
+    its schema prepared, once per session for each key: a SQLite file (to copy), a PostgreSQL
+    schema (to read only)."""
+    built: dict[tuple[str, Hashable], str] = {}
+    schemas = ExitStack()
+
+    def get(kind: str, key: Hashable, fill: Callable[[Engine], None]) -> str:
+        if (kind, key) not in built:
+            if kind == "sqlite":
+                url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'shared.db'}"
+            else:
+                url = schemas.enter_context(_pg_schema())
+            engine = make_engine(url)
+            schema_template(engine)
+            fill(prepared(engine))
+            engine.dispose()  # SQLite: the last connection folds the write-ahead log into the file
+            built[kind, key] = url
+        return built[kind, key]
+
+    with schemas:
+        yield get
+
+
+@pytest.fixture(params=ENGINES)
+def shared_engine(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    _shared_databases: Callable[[str, Hashable, Callable[[Engine], None]], str],
+) -> Iterator[Callable[[Hashable, Callable[[Engine], None]], Engine]]:
+    """shared_engine(key, fill): an engine on each engine in turn holding what fill(engine) writes
+    into an empty database, for tests that only read it. fill runs once per session for each
+    engine and key (the same key, the same contents): on SQLite each test gets a copy of the file;
+    on PostgreSQL the tests share the schema in read-only transactions (a write fails)."""
+    engines: list[Engine] = []
+
+    def make(key: Hashable, fill: Callable[[Engine], None]) -> Engine:
+        url = _shared_databases(request.param, key, fill)
+        if request.param == "sqlite":
+            copy = tmp_path / f"shared-{len(engines)}.db"
+            shutil.copyfile(url.split("///", 1)[1], copy)
+            url = f"sqlite:///{copy}"
+        else:
+            url = pg_schema_url(url.split("application_name=", 1)[1], read_only=True)
+        engines.append(make_engine(url))
+        return engines[-1]
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def demo_engine(
+    shared_engine: Callable[[Hashable, Callable[[Engine], None]], Engine],
+) -> Callable[..., Engine]:
+    """demo_engine(**arguments): an engine on each engine in turn holding what
+    demo.load(engine, **arguments) imports into an empty database, for tests that only read it
+    (shared_engine: loaded once per session for each engine and arguments)."""
+    from budgetcore.exchange import demo
+
+    def make(**arguments: object) -> Engine:
+        def fill(engine: Engine) -> None:
+            assert demo.load(engine, **arguments).ok
+
+        return shared_engine(("demo", tuple(sorted(arguments.items()))), fill)
+
+    return make
 
 
 @pytest.fixture

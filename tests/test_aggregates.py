@@ -325,8 +325,19 @@ def loaded(engine: Engine, tmp_path: Path) -> tuple[Engine, Rows]:
     return engine, rows
 
 
-def test_a_first_import_maintains_aggregates_equal_to_the_lines(loaded) -> None:
-    engine, _ = loaded
+@pytest.fixture
+def read_only(shared_engine, tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, Rows]:
+    """What `loaded` holds, for the tests that only read it: imported once per engine per run."""
+    rows = _rows(80)
+
+    def fill(engine: Engine) -> None:
+        _import(engine, _write(tmp_path_factory.mktemp("first"), rows))
+
+    return shared_engine("test_aggregates: _rows(80) imported", fill), rows
+
+
+def test_a_first_import_maintains_aggregates_equal_to_the_lines(read_only) -> None:
+    engine, _ = read_only
     data = _lines(engine)
     assert len(data["hours"]) > 1000 and len(data["materials"]) > 300  # something to check
     assert any(not in_term for _c, _m, in_term in _fresh_months(data))  # lines outside the term exist
@@ -334,14 +345,14 @@ def test_a_first_import_maintains_aggregates_equal_to_the_lines(loaded) -> None:
 
 
 @pytest.mark.parametrize("after", [True, False], ids=["totals_minus_after", "sum_before"])
-def test_both_reading_strategies_give_the_same_actuals(loaded, monkeypatch, after: bool) -> None:
-    engine, _ = loaded
+def test_both_reading_strategies_give_the_same_actuals(read_only, monkeypatch, after: bool) -> None:
+    engine, _ = read_only
     monkeypatch.setattr(as_of_reads, "totals_minus_after", lambda session, as_of: after)
     assert_aggregates_fresh(engine)
 
 
-def test_the_strategy_follows_as_of(loaded) -> None:
-    engine, _ = loaded
+def test_the_strategy_follows_as_of(read_only) -> None:
+    engine, _ = read_only
     with transaction(engine) as session:
         assert as_of_reads.totals_minus_after(session, TODAY)
         assert not as_of_reads.totals_minus_after(session, dt.date(2019, 1, 1))
@@ -418,8 +429,8 @@ def test_a_database_from_before_portfolio_months_sums_them_on_open(loaded, db_ur
         reopened.dispose()
 
 
-def test_one_contract_reads_the_same_figures_as_the_whole_portfolio(loaded) -> None:
-    engine, rows = loaded
+def test_one_contract_reads_the_same_figures_as_the_whole_portfolio(read_only) -> None:
+    engine, rows = read_only
     numbers = [r[0] for r in rows["contracts"][:5]]
     with transaction(engine) as session:
         for as_of in (dt.date(2026, 3, 15), TODAY):

@@ -17,7 +17,7 @@ from pathlib import Path
 import oracle
 import pytest
 import wire
-from browser_support import LOADED, streamlit_app
+from browser_support import LOADED, shot, streamlit_app
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 from streamlit import config
@@ -124,13 +124,6 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     )
     limit = config.get_option("server.maxUploadSize")
     assert shown == [["0px", '"Uploaden"'], ["0px", f'"{limit} MB per bestand • CSV, TXT, TSV, XLSX, XLSM"']]
-
-
-def shot(page: Page, name: str) -> None:
-    folder = os.environ.get("BUDGETCORE_SHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def loaded(page: Page) -> None:
@@ -285,20 +278,20 @@ def test_record_a_reprice_decision_and_see_it_everywhere(server: tuple[str, str]
     grid = cells(page, "re-price · proposed")
     assert "re-price · proposed" in grid and "no decision yet" in grid
     page.locator("h1").first.scroll_into_view_if_needed()
-    shot(page, "1-renewals-with-decision")
+    shot(page, "1-renewals-with-decision", full_page=True)
 
     page.get_by_text("No decision yet", exact=True).click()  # the toggle
     loaded(page)
     expect(page.locator("[data-testid='stDataFrame']").first).not_to_contain_text(NUMBER, timeout=20_000)
     page.locator("h1").first.scroll_into_view_if_needed()
-    shot(page, "2-renewals-no-decision-yet")
+    shot(page, "2-renewals-no-decision-yet", full_page=True)
 
     page.goto(f"{base}/contract?contract={NUMBER}")
     loaded(page)
     expect(page.get_by_text("re-price · proposed · €58,000.00", exact=False)).to_be_visible()
     history = page.get_by_text("Decision history, the current first")
     history.scroll_into_view_if_needed()
-    shot(page, "3-contract-decision-history")
+    shot(page, "3-contract-decision-history", full_page=True)
 
     with page.expect_download(timeout=30_000) as html_download:
         page.get_by_role("button", name="Review pack (printable HTML)").click()
@@ -316,7 +309,7 @@ def test_record_a_reprice_decision_and_see_it_everywhere(server: tuple[str, str]
     )
     page.set_content(pack_html)
     page.get_by_text("Renewal decision").first.scroll_into_view_if_needed()
-    shot(page, "4-pack-html")
+    shot(page, "4-pack-html", full_page=True)
     folder = os.environ.get("BUDGETCORE_SHOTS")
     if folder:
         Path(folder, "pack.xlsx").write_bytes(Path(xlsx_download.value.path()).read_bytes())

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import handcalc
 import pytest
-from sqlalchemy import Engine
+from conftest import ENGINES
 
 from budgetcore import cli
 from budgetcore.exchange.importing import import_paths
 from budgetcore.review import alert_mail
+from budgetcore.store.database import make_engine
+from budgetcore.store.schema import prepared
 
 WRITES = (
     ["decide", "K-003", "--action", "renew"],
@@ -26,23 +28,29 @@ WRITES = (
 )
 
 
-@pytest.fixture
-def read_only_url(engine: Engine, db_url: str, tmp_path: Path):
-    """(URL the command line reads but cannot write, the folder it lives in): the hand-built portfolio;
-    SQLite: the file made immutable (chattr +i, read-only even for root); PostgreSQL: every
-    transaction read-only."""
-    assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
+@pytest.fixture(scope="module", params=ENGINES)
+def read_only_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """(URL the command line reads but cannot write, the folder it lives in): the hand-built portfolio,
+    imported once per engine for the module (no command can change it); SQLite: the file made
+    immutable (chattr +i, read-only even for root); PostgreSQL: every transaction read-only."""
+    folder = tmp_path_factory.mktemp("read-only")
+    if request.param == "sqlite":
+        db_url = f"sqlite:///{folder / 'hand.db'}"
+    else:
+        db_url = request.getfixturevalue("pg_module_url")
+    engine = prepared(make_engine(db_url))
+    assert import_paths(engine, handcalc.write(folder / "csv")).ok
     engine.dispose()
     if db_url.startswith("sqlite"):
         path = Path(db_url.split("///", 1)[1])
         files = [f for f in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if f.exists()]
         for file in files:
             subprocess.run(["chattr", "+i", str(file)], check=True)
-        yield db_url, str(tmp_path)
+        yield db_url, str(folder)
         for file in files:
             subprocess.run(["chattr", "-i", str(file)], check=True)
     else:
-        yield db_url.replace("options=", "options=-cdefault_transaction_read_only%3Don%20"), str(tmp_path)
+        yield db_url.replace("options=", "options=-cdefault_transaction_read_only%3Don%20"), str(folder)
 
 
 @pytest.mark.parametrize("command", WRITES, ids=lambda c: " ".join(c[:2]))

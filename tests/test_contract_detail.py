@@ -184,9 +184,9 @@ def test_monthly_actuals_whole_months_and_the_month_of_as_of(contract: Engine, s
     assert nothing == []
 
 
-def test_monthly_actuals_equal_the_portfolio_totals_on_the_demo(engine: Engine, side: bool) -> None:
+def test_monthly_actuals_equal_the_portfolio_totals_on_the_demo(demo_engine, side: bool) -> None:
     today = dt.date(2026, 11, 27)
-    demo.load(engine, contracts=40, today=today)
+    engine = demo_engine(contracts=40, today=today)  # read only
     for as_of in (today, dt.date(2026, 6, 30), dt.date(2025, 2, 14)):
         with transaction(engine) as session:
             months = summary.monthly_actuals(session, as_of)
@@ -196,12 +196,12 @@ def test_monthly_actuals_equal_the_portfolio_totals_on_the_demo(engine: Engine, 
         assert months[-1].month == as_of.replace(day=1)
 
 
-def test_monthly_actuals_in_chunks_equal_one_query(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_monthly_actuals_in_chunks_equal_one_query(demo_engine, monkeypatch: pytest.MonkeyPatch) -> None:
     # a filtered portfolio of 100,000 contracts must not become one IN list of 100,000
     # parameters (SQLite allows 32,766); chunks of 7 over 40 contracts must add up the same
     # (the chunks do not depend on how as_of's own month is read: one reading suffices)
     today = dt.date(2026, 11, 27)
-    demo.load(engine, contracts=40, today=today)
+    engine = demo_engine(contracts=40, today=today)  # read only
     with transaction(engine) as session:
         numbers = [f.contract_number for f in portfolio.portfolio(session, today)][:33]
         whole = summary.monthly_actuals(session, today, numbers)

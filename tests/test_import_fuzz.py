@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 
@@ -107,6 +108,12 @@ def test_broken_exports_dry_run_never_writes(loaded, files) -> None:
     assert snapshot(loaded) == before
 
 
+@functools.cache
+def _template_nl() -> bytes:
+    """The Dutch template workbook, built once: each example opens its own copy of these bytes."""
+    return template("nl")
+
+
 CELLS = st.one_of(
     st.none(),
     st.booleans(),
@@ -126,7 +133,7 @@ CELLS = st.one_of(
 def test_workbooks_with_any_cell_values(loaded, sheet, rows) -> None:
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(template("nl")))
+    book = load_workbook(io.BytesIO(_template_nl()))
     target = book[sheet] if sheet in book.sheetnames else book.create_sheet(sheet)
     for row in rows:
         target.append(row)

@@ -6,9 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from asof import AS_OF_DATES, DEMO_TODAY
-from sqlalchemy import Engine
 
-from budgetcore.exchange import demo
 from budgetcore.figures import frame, months, summary
 from budgetcore.figures.portfolio import Filters
 from budgetcore.store import columns, snapshot
@@ -17,10 +15,10 @@ from budgetcore.store.database import transaction
 
 @pytest.mark.parametrize("after", [False, True], ids=["lines-through-as_of", "month-minus-lines-after"])
 def test_months_of_any_selection_equal_the_sql(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch, after: bool
+    demo_engine, monkeypatch: pytest.MonkeyPatch, after: bool
 ) -> None:
     monkeypatch.setattr(summary, "own_month_after", lambda as_of: after)
-    assert demo.load(engine, contracts=120, today=DEMO_TODAY).ok
+    engine = demo_engine(contracts=120, today=DEMO_TODAY)  # read only
     rng = np.random.default_rng(3)
     with transaction(engine) as session:
         every = columns.in_term_months(session)  # the import's snapshot

@@ -13,12 +13,10 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from budgetcore import cli
-from budgetcore.exchange import demo
 from budgetcore.exchange.importing import import_paths
 from budgetcore.figures import metrics, portfolio, rollups, settings
 from budgetcore.review import report_xlsx, reports
-from budgetcore.store.database import make_engine, transaction
-from budgetcore.store.schema import prepared
+from budgetcore.store.database import transaction
 
 
 @pytest.fixture
@@ -46,12 +44,12 @@ def _cents(text: str) -> Decimal:
     return Decimal(text) if text else Decimal(0)
 
 
-def test_group_totals_are_the_sums_of_their_printed_rows(db_url: str) -> None:
+def test_group_totals_are_the_sums_of_their_printed_rows(demo_engine) -> None:
     """Issue 20: `summary --group-by customer` printed totals a cent or two off the sum of that
     customer's rows in `summary`. Now every group's money equals the sum of its rows as printed,
     on both engines; a group with no contract value prints no margin."""
-    engine = prepared(make_engine(db_url))
-    assert demo.load(engine).ok
+    engine = demo_engine()  # read only
+    db_url = engine.url.render_as_string(hide_password=False)
     with transaction(engine) as session:
         figures = portfolio.portfolio(session, handcalc.AS_OF)
     engine.dispose()

@@ -5,7 +5,7 @@ One provider and one app serve every test here (module scope). Anonymous visitor
 sign-in screen on every page URL; a viewer sees figures but no Import or Settings and is
 refused by the import itself; an admin (from the [auth] admins list) changes settings,
 archives, imports over the demo and finds each action under their email in the audit
-trail; signing out ends it. Screenshots go to /tmp/shots-11/.
+trail; signing out ends it. BUDGETCORE_SHOTS=/some/folder keeps screenshots of each role's view.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import oidc_provider
 import pytest
-from browser_support import LOADED, free_port, streamlit_app
+from browser_support import LOADED, free_port, shot, streamlit_app
 from playwright.sync_api import Page, expect
 
 from budgetcore.exchange import demo, importing
@@ -28,8 +28,6 @@ from budgetcore.store.models import AuditEntry
 from budgetcore.store.schema import prepared
 
 TODAY = dt.date(2026, 11, 27)
-SHOTS = Path("/tmp/shots-11")
-SHOTS.mkdir(parents=True, exist_ok=True)
 WAIT = 60_000  # ms: a loaded machine (load 8 on 2 cores) takes up to half a minute to draw the overview
 from budgetcore.app.text import JOINER  # noqa: E402
 
@@ -113,7 +111,7 @@ def test_anonymous_sees_only_the_sign_in_screen_on_every_url(app, page: Page) ->
         assert "Page not found" not in text
         for testid in ("stMetric", "stDataFrame", "stPlotlyChart", "stFileUploader", "stSidebarNav"):
             assert page.locator(f"[data-testid='{testid}']").count() == 0, (url, testid)
-    page.screenshot(path=str(SHOTS / "anonymous.png"))
+    shot(page, "anonymous")
 
 
 def test_viewer_sees_figures_but_cannot_import_or_change_settings(app, page: Page) -> None:
@@ -125,7 +123,7 @@ def test_viewer_sees_figures_but_cannot_import_or_change_settings(app, page: Pag
         timeout=WAIT
     )
     assert menu(page, 3) == ["Overview", "Renewals", "Forecast accuracy"]
-    page.screenshot(path=str(SHOTS / "viewer.png"))
+    shot(page, "viewer")
     open_page(page, base + "/import")  # not offered: the URL leads to the overview, no uploader
     expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible(timeout=WAIT)
     assert page.locator("[data-testid='stFileUploader']").count() == 0
@@ -153,7 +151,7 @@ def test_viewer_sees_figures_but_cannot_import_or_change_settings(app, page: Pag
     sign_in(page, base, STRANGER)
     expect(page.get_by_text("Ask an admin for access")).to_be_visible(timeout=WAIT)
     assert page.locator("[data-testid='stMetric']").count() == 0
-    page.screenshot(path=str(SHOTS / "no-role.png"))
+    shot(page, "no-role")
     assert provider.signed_in == [VIEWER, STRANGER]
 
 
@@ -165,7 +163,7 @@ def test_admin_does_everything_and_the_audit_trail_names_them(app, page: Page, t
     assert menu(page, 7) == [
         "Overview", "Renewals", "Forecast accuracy", "Import", "Settings", "Audit trail", "Users",
     ]  # fmt: skip
-    page.screenshot(path=str(SHOTS / "admin.png"))
+    shot(page, "admin")
 
     open_page(page, base + "/settings")
     page.get_by_label("Default renewal window (days)").fill("120")
@@ -179,7 +177,7 @@ def test_admin_does_everything_and_the_audit_trail_names_them(app, page: Page, t
     page.get_by_role("button", name="Archive").click()
     expect(page.get_by_text("Archived on")).to_be_visible(timeout=WAIT)
     page.get_by_text("Archived on").scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "admin-archived.png"))
+    shot(page, "admin-archived")
 
     real = tmp_path / "real"
     demo.write_csv(real, contracts=6, seed=77, today=TODAY)
@@ -194,14 +192,14 @@ def test_admin_does_everything_and_the_audit_trail_names_them(app, page: Page, t
         open_page(page, base + url)
         assert "demo" not in page.locator("body").inner_text().lower(), url
     expect(page.locator("[data-testid='stMetric']").first).to_be_visible(timeout=WAIT)
-    page.screenshot(path=str(SHOTS / "admin-own-data.png"))
+    shot(page, "admin-own-data")
 
     open_page(page, base + "/audit")
     page.get_by_label("Who (part of the email or user name)").fill("admin@")
     page.keyboard.press("Enter")
     page.wait_for_timeout(500)  # the rerun starts; LOADED is true again once it has drawn the filtered table
     page.wait_for_selector(LOADED, timeout=WAIT)
-    page.screenshot(path=str(SHOTS / "admin-audit.png"))
+    shot(page, "admin-audit")
 
     engine = prepared(make_engine(db_url))
     with transaction(engine) as session:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import oidc_provider
 import pytest
-from browser_support import LOADED, free_port, streamlit_app
+from browser_support import LOADED, free_port, shot, streamlit_app
 from playwright.sync_api import Page, expect
 
 from budgetcore.exchange import demo
@@ -33,8 +33,6 @@ ADMIN, VIEWER, EDITOR = "admin@example.com", "kees@example.com", "editor@example
 UNVERIFIED_ADMIN = "boss@example.com"  # in [auth] admins, but the provider does not vouch for it
 NO_CLAIM = "noclaim@example.com"  # a viewer whose provider sends no email_verified at all
 KELVIN = "\u212aees@example.com"  # KELVIN SIGN + "ees": lower-cases to the viewer's address
-SHOTS = Path("/work/shots/issue-23")
-SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def secrets_text(port: int, issuer: str, *, broken: bool = False) -> str:
@@ -134,7 +132,7 @@ def test_an_unverified_address_signs_in_as_nobody_not_even_a_configured_admin(ap
     sign_in(page, base, UNVERIFIED_ADMIN)
     expect(page.get_by_text("did not confirm that this email address is yours")).to_be_visible(timeout=WAIT)
     no_data(page, db_url)
-    page.screenshot(path=str(SHOTS / "unverified-en-desktop.png"))
+    shot(page, "unverified-en-desktop")
     assert role(db_url, UNVERIFIED_ADMIN) is None
     page.context.clear_cookies()
     sign_in(page, base, NO_CLAIM)  # no email_verified claim, and no setting that accepts that
@@ -266,7 +264,7 @@ def test_a_configuration_that_cannot_sign_in_serves_no_data_and_says_why(broken,
         assert "[auth] has no redirect_uri and no cookie_secret" in page.locator("body").inner_text()
         no_data(page, db_url)
         assert page.get_by_role("button", name="Sign in").count() == 0
-    page.screenshot(path=str(SHOTS / "misconfigured-en-desktop.png"))
+    shot(page, "misconfigured-en-desktop")
     said = log.read_text()
     assert (
         "sign-in: MISCONFIGURED, the app serves no data until it is fixed: [auth] has no redirect_uri" in said
