@@ -63,6 +63,24 @@ def test_a_workbook_that_unpacks_far_beyond_its_size_is_refused() -> None:
     )
 
 
+@pytest.mark.parametrize("before", [0, 3])
+def test_a_long_cell_in_a_dutch_export_is_refused_not_dropped(tmp_path: Path, before: int) -> None:
+    """A `;` export (read row by row) with a cell over the limit among its first rows: the import
+    refused nothing and wrote nothing, saying it went well, until the sampling's error travelled on."""
+    long = "x" * (limits.CELL_CHARS + 1)
+    rows = [f"K-{i};Klant {i};2026-01-01;2026-12-31" for i in range(before)] + [
+        f"K-9;{long};2026-01-01;2026-12-31"
+    ]
+    (tmp_path / "contracts.csv").write_text(CONTRACTS.replace(",", ";") + "\n".join(rows) + "\n")
+    result = import_paths(
+        prepared(make_engine(f"sqlite:///{tmp_path / 'l.db'}")), [tmp_path / "contracts.csv"]
+    )
+    assert not result.ok
+    assert [(p.message, p.row) for p in result.errors] == [
+        ("a cell holds more than 10,000 characters", before + 2)
+    ]
+
+
 def test_a_long_cell_is_refused_alike_in_csv_and_xlsx(tmp_path: Path) -> None:
     long = "x" * (limits.CELL_CHARS + 1)
     row = ["K-1", long, "2026-01-01", "2026-12-31"]

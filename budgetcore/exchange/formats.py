@@ -625,13 +625,21 @@ SAMPLE_ROWS = 200
 def with_sample(
     rows: Iterator[tuple[int, list[Cell]]],
 ) -> tuple[list[tuple[int, list[Cell]]], Iterator[tuple[int, list[Cell]]]]:
-    """Read the first rows ahead for guessing; the iterator returned still yields them first."""
+    """Read the first rows ahead for guessing; the iterator returned still yields them first, and
+    then raises what stopped the reading ahead where it happened (a cell over the limit, say):
+    validation reports it at its row. A generator that has raised yields nothing more, so the
+    error must travel on, or the rows after it would vanish without a word."""
     sample: list[tuple[int, list[Cell]]] = []
     try:
         sample.extend(itertools.islice(rows, SAMPLE_ROWS))
-    except (csv.Error, UnicodeError, ValueError):
-        pass  # validation reads the rest and reports what is wrong where
+    except (csv.Error, UnicodeError, ValueError) as exc:
+        return sample, _then_raise(list(sample), exc)
     return sample, itertools.chain(sample, rows)
+
+
+def _then_raise(sample: list[tuple[int, list[Cell]]], exc: Exception) -> Iterator[tuple[int, list[Cell]]]:
+    yield from sample
+    raise exc
 
 
 def open_csv(file_name: str, stream: io.BufferedIOBase, size: int | None = None) -> SourceTable:
