@@ -19,7 +19,7 @@ from sqlalchemy import inspect
 from test_import import BASE, ERROR_CASES, FINDING_CASES, _tables, _with
 
 from budgetcore.exchange import columnar, screening
-from budgetcore.exchange.formats import COLUMNS, parse_value
+from budgetcore.exchange.formats import COLUMNS, open_csv, parse_value
 from budgetcore.exchange.importing import import_paths, import_tables
 from budgetcore.exchange.writer import Writer
 from budgetcore.store.database import make_engine
@@ -177,6 +177,9 @@ def _both_ways(tmp_path, monkeypatch, files: dict[str, str | bytes], chunk_bytes
         patch.setattr(columnar, "usable", lambda table: False)
         row_wise = _outcome(prepared(make_engine(f"sqlite:///{tmp_path / 'rows.db'}")), files)
     monkeypatch.setattr(columnar, "CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(
+        columnar, "COLUMNAR_ROWS", 0
+    )  # these files are small: read them in columns all the same
     taken = []
     real = columnar.usable
     monkeypatch.setattr(columnar, "usable", lambda table: taken.append(real(table)) or taken[-1])
@@ -247,7 +250,8 @@ def test_the_demo_portfolio_gives_the_same_database_read_either_way(tmp_path, mo
     assert taken == [True] * 5
 
 
-def test_a_canonical_import_into_postgresql_equals_the_one_into_sqlite(tmp_path, pg_url) -> None:
+def test_a_canonical_import_into_postgresql_equals_the_one_into_sqlite(tmp_path, pg_url, monkeypatch) -> None:
+    monkeypatch.setattr(columnar, "COLUMNAR_ROWS", 0)  # the columnar path's writes, small as the files are
     paths = write_canonical(tmp_path / "csv", portfolio_rows(contracts=60))
     lite, pg = prepared(make_engine(f"sqlite:///{tmp_path / 'a.db'}")), prepared(make_engine(pg_url))
     try:
@@ -265,6 +269,21 @@ def test_a_canonical_import_into_postgresql_equals_the_one_into_sqlite(tmp_path,
                 assert referred == [k.referred_table.name for k in table.foreign_key_constraints]
     finally:
         pg.dispose()
+
+
+def test_a_small_file_is_read_row_by_row_and_a_large_one_in_columns(tmp_path) -> None:
+    """Below COLUMNAR_ROWS rows (estimated from the file's size) the columnar reader's start
+    costs more than it saves: a small import is read row by row, a large one in columns."""
+    taken = []
+    for rows in (10, 1_000, columnar.COLUMNAR_ROWS * 2):
+        path = tmp_path / f"hours-{rows}.csv"
+        lines = [f"WB-{i:06d},2026-03-01,tech,work,1.00,52.50,85.00\n" for i in range(rows)]
+        path.write_text(
+            "work_order_number,date,employee,hour_type,hours,cost_rate,sales_rate\n" + "".join(lines)
+        )
+        with path.open("rb") as handle:
+            taken.append(columnar.usable(open_csv(path.name, handle, path.stat().st_size)))
+    assert taken == [False, False, True]
 
 
 def test_base_files_pass_the_screens(tmp_path, monkeypatch) -> None:

@@ -47,6 +47,10 @@ from budgetcore.exchange.formats import (
     csv_rows,
 )
 
+# a file of fewer rows (as its size estimates them) is read row by row: the columnar reader's
+# start (pyarrow's conversions import pandas, 0.15 s) costs more than it saves below about this
+# many rows, and a cron job's or an upload's small import stays under a second (docs/performance.md)
+COLUMNAR_ROWS = 10_000
 CHUNK_BYTES = 8 << 20  # bytes of whole lines read at a time: ~100,000 rows, a few tens of MB as columns
 AHEAD = 1  # chunks read and converted ahead of the one being screened and written (memory: ~1 chunk)
 
@@ -188,9 +192,11 @@ class Chunk:
 
 
 def usable(table: SourceTable) -> bool:
-    """Whether table is a CSV the columnar reader can take: UTF-8, commas, decimal points."""
+    """Whether table is a CSV the columnar reader can take and pays off for: UTF-8, commas, decimal
+    points, and COLUMNAR_ROWS rows or more (or a size unknown)."""
     return (
         table.raw is not None
+        and (table.expected_rows is None or table.expected_rows >= COLUMNAR_ROWS)
         and table.encoding in ("utf-8", "utf-8-sig")
         and table.delimiter == ","
         and not table.decimal_comma
