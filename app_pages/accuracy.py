@@ -6,7 +6,7 @@ import streamlit as st
 
 from budgetcore import i18n
 from budgetcore.app import charts, downloads, grids, paint, reads, sidebar, tables, ui
-from budgetcore.figures import backtest, calibration, metrics
+from budgetcore.figures import backtest, calibration, codes, metrics
 from budgetcore.i18n import N_, t
 
 view = sidebar.view()
@@ -58,7 +58,9 @@ types = [calibration.ALL_TYPES, *sorted({a.type for a in found.rows} - {calibrat
 chosen = st.selectbox(
     t("Contract type", lang),
     types,
-    format_func=lambda k: t("All types", lang) if k == calibration.ALL_TYPES else tables.type_label(k, lang),
+    format_func=lambda k: (
+        t("All types", lang) if k == calibration.ALL_TYPES else codes.contract_type(k, lang)
+    ),
     key="accuracy_type",
 )
 rows, columns = tables.backtest([a for a in backtest.ordered(found) if a.type == chosen], lang)

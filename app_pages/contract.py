@@ -21,7 +21,7 @@ from budgetcore.app import (
     text,
     ui,
 )
-from budgetcore.figures import advice, pricing
+from budgetcore.figures import advice, codes, pricing
 from budgetcore.i18n import N_, t
 from budgetcore.review import reports
 from budgetcore.store import database, lifecycle
@@ -87,7 +87,7 @@ if scope is not None:
     st.warning(text.markdown(scope.text(lang, view.currency)[1]), icon=":material/call_split:")
 
 facts = {
-    N_("Type"): tables.type_label(i.type, lang) or "—",
+    N_("Type"): codes.contract_type(i.type, lang) or "—",
     N_("Term"): f"{i18n.date(i.start_date, lang)} – {i18n.date(i.end_date, lang)}",
     N_("Notice deadline"): i18n.date(f.notice_deadline, lang),
     N_("Days to renewal"): tables.days_to_end_text(f.days_to_end, lang),

@@ -15,7 +15,7 @@ import pytest
 
 from budgetcore import cells, i18n
 from budgetcore.app import tables
-from budgetcore.figures import advice, frame, metrics, pricing, table
+from budgetcore.figures import advice, codes, frame, metrics, pricing, table
 from budgetcore.figures.contract_detail import WorkOrderRow
 from budgetcore.figures.metrics import ContractInputs, Thresholds
 from budgetcore.review import reports
@@ -117,8 +117,8 @@ def test_renewals_frame_next_deadline_and_action() -> None:
 
 
 def test_labels_and_compact_money() -> None:
-    assert tables.type_label("yearly_orders", "en") == "yearly orders"
-    assert tables.type_label(None, "en") == ""
+    assert codes.contract_type("yearly_orders", "en") == "yearly orders"
+    assert codes.contract_type(None, "en") == ""
     assert tables.money_compact(D("13390870.94"), "en", "EUR") == "€13.4m"
     assert tables.money_compact(D("13390870.94"), "nl", "USD") == "US$\xa013,4\xa0mln."
     assert tables.money_compact(None, "en", "EUR") == ""

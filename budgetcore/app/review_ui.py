@@ -23,7 +23,17 @@ from budgetcore.app import caches, downloads, grids, navigation, reads, sidebar,
 from budgetcore.app import text as plain  # "text" names typed text in this module
 from budgetcore.app.tables import Column, Columns
 from budgetcore.exchange import formats
-from budgetcore.figures import advice, attention, frame, last_term, pricing, rollups, settings, variance
+from budgetcore.figures import (
+    advice,
+    attention,
+    codes,
+    frame,
+    last_term,
+    pricing,
+    rollups,
+    settings,
+    variance,
+)
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import ContractFigures, Filters, Thresholds
 from budgetcore.i18n import N_, t
@@ -423,7 +433,7 @@ def group_section(v: sidebar.View, chosen: PortfolioFrame) -> None:
     st.session_state["overview_groups"] = (by, [g.key for g in groups])
     rows = [
         {
-            "group": (tables.type_label(g.key, lang) if by == "type" else g.key) or t("(none)", lang),
+            "group": (codes.contract_type(g.key, lang) if by == "type" else g.key) or t("(none)", lang),
             "contracts": g.contracts,
             "status": tables.status_label(g.worst_status, lang),
             "budget": _whole(g.budget_total),

@@ -13,9 +13,8 @@ import streamlit as st
 from budgetcore import clock, i18n
 from budgetcore.app import auth, text
 from budgetcore.app.caches import choices_at, data_state, engine, holds_demo, settings_at
-from budgetcore.app.tables import type_label
+from budgetcore.figures import codes, summary
 from budgetcore.figures import settings as stored_settings
-from budgetcore.figures import summary
 from budgetcore.figures.metrics import STATUSES, Thresholds
 from budgetcore.figures.portfolio import Filters
 from budgetcore.i18n import N_, t
@@ -325,7 +324,7 @@ def _filter_widgets(language: str, choices: summary.Choices) -> None:
         t("Contract type", language),
         choices.types,
         key="f_type",
-        format_func=lambda v: type_label(v, language),
+        format_func=lambda v: codes.contract_type(v, language),
         placeholder=t("All", language),
     )
     st.multiselect(

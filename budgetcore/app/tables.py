@@ -51,11 +51,6 @@ class Column:
 Columns = dict[str, Column]
 
 
-def type_label(contract_type: str | None, lang: str) -> str:
-    """A contract type as people write it ('yearly orders'), in lang (figures/codes.py)."""
-    return codes.contract_type(contract_type, lang)
-
-
 def money_compact(value: Decimal | None, lang: str, currency: str) -> str:
     """'€13.4m' (en) or '€ 13,4 mln.' (nl) for EUR: headline amounts that fit a narrow column."""
     if value is None:
@@ -527,7 +522,7 @@ def auto_picks(picks: Sequence[Pick], minimum: int, lang: str) -> tuple[pd.DataF
     }
     data = [
         {
-            "type": type_label(p.type, lang) or i18n.t("(none)", lang),
+            "type": codes.contract_type(p.type, lang) or i18n.t("(none)", lang),
             "checkpoint": i18n.percent(Decimal(p.quarter) / 4, lang),
             "method": i18n.t(p.method, lang),
             "why": i18n.t(p.reason, lang, count=p.completed, minimum=minimum),
