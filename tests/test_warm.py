@@ -10,6 +10,7 @@ import pytest
 from apptest import open_app
 from streamlit.web.server.app_discovery import discover_asgi_app
 
+from budgetcore import i18n
 from budgetcore.app import sidebar, warm
 
 pytestmark = pytest.mark.usefixtures("fresh_app")  # conftest: the demo's copy, today fixed, fresh caches
@@ -34,6 +35,7 @@ def test_the_first_view_is_the_one_a_first_visit_renders() -> None:
 
 
 def test_after_warming_the_first_overview_reads_no_portfolio(monkeypatch: pytest.MonkeyPatch) -> None:
+    i18n.translations.cache_clear()  # the Dutch catalogue compiled by the warming, not by a visit
     warm.warm()
 
     def refused(*args: object, **kwargs: object) -> None:
@@ -45,6 +47,8 @@ def test_after_warming_the_first_overview_reads_no_portfolio(monkeypatch: pytest
     # nor the display frames: the table's first page, the ended ones, the changes since last week
     monkeypatch.setattr("budgetcore.app.tables.overview", refused)
     monkeypatch.setattr("budgetcore.review.alerts.changes_between", refused)
+    monkeypatch.setattr("budgetcore.i18n.compiled", refused)
+    assert i18n.t("Overview", "nl") == "Overzicht"
     at = open_app()
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == "Portfolio overview"

@@ -7,7 +7,8 @@ the overview's first run calls (reads', grids' and review_ui's), for the view a 
 (sidebar.first_view), so that run finds them computed: the engine; the settings and filter choices; the portfolio, running and not; a
 week ago (the changes since last week); the table's order; the actuals per month; every
 contract's months (for the first filter change); the Stylers of the first tables. It also
-imports what the pages import, and the emoji catalogue that st.set_page_config's icon needs.
+imports what the pages import, compiles the Dutch catalogue, and the emoji catalogue that
+st.set_page_config's icon needs.
 A visitor who arrives while it runs waits for the same computation (the caches compute each
 key once), never for a second one.
 
@@ -21,6 +22,7 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from budgetcore import i18n
 from budgetcore.app import compat, grids, reads, review_ui, sidebar
 
 log = logging.getLogger(__name__)  # on the server's console (start.console_log): when the caches are warm
@@ -30,6 +32,8 @@ def warm() -> None:
     """Fill the caches the overview's first run reads (see the module's doc)."""
     began = time.perf_counter()
     compat.preload_emoji_catalogue()  # st.set_page_config's emoji icon: a regex of every emoji, 76 ms
+    for lang in i18n.LANGUAGES:  # the catalogues compiled here, not at a Dutch visitor's first page (20 ms)
+        i18n.translations(lang)
     try:
         v = sidebar.first_view()  # the engine, settings, choices
         with ThreadPoolExecutor(1, thread_name_prefix="warm-week-ago") as beside:
