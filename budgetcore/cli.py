@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from budgetcore import cli_workflow, clock, i18n
 from budgetcore.store import access, database, decisions, lifecycle, schema, writes
-from budgetcore.store.database import StorageError, default_url, make_engine, transaction
+from budgetcore.store.database import StorageError, default_url, make_engine, reading
 
 
 def _date(text: str) -> dt.date:
@@ -199,7 +199,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "import":
         from budgetcore.exchange.importing import import_paths
 
-        with transaction(engine) as session:
+        with reading(engine) as session:
             replace = database.is_demo(session) and not args.keep_demo
         result = import_paths(
             engine, args.paths, dry_run=args.dry_run, source="cli", actor=actor, replace_demo=replace
@@ -231,7 +231,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "backtest":
         from budgetcore.figures import backtest, calibration
 
-        with transaction(engine) as session:
+        with reading(engine) as session:
             found = calibration.calibrate(session, as_of, settings.load(session).min_completed)
         write = {"table": backtest.table_text, "csv": backtest.csv_text, "json": backtest.json_text}
         out.write(write[args.format](found))
@@ -242,7 +242,7 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return cli_workflow.run(engine, args, as_of, out, err)
     if args.command == "summary" and args.group_by:
         return cli_workflow.grouped_summary(engine, as_of, args.group_by, args.format, out)
-    with transaction(engine) as session:
+    with reading(engine) as session:
         thresholds = settings.thresholds(session)
         if args.command == "summary":
             chosen = frame.load(session, as_of, thresholds)
@@ -271,7 +271,7 @@ def _report(engine, args: argparse.Namespace, as_of: dt.date, out: TextIO, err: 
     if not args.out.lower().endswith((".xlsx", ".html", ".htm")):
         print(f"error: --out must end in .xlsx or .html: {args.out}", file=err)
         return 2
-    with transaction(engine) as session:
+    with reading(engine) as session:
         pack = reports.collect(
             session, as_of, settings.load(session), contract_number=args.contract, within_days=args.within
         )
@@ -292,7 +292,7 @@ def _manage(engine, args: argparse.Namespace, actor: access.Actor, out: TextIO, 
     """contract archive|restore|delete, users add|list|remove and audit: each one transaction."""
     try:
         if args.command == "audit":
-            with transaction(engine) as session:
+            with reading(engine) as session:
                 entries = access.trail(
                     session, actor=args.actor, action=args.action, since=args.since, until=args.until,
                     limit=None,
@@ -302,7 +302,7 @@ def _manage(engine, args: argparse.Namespace, actor: access.Actor, out: TextIO, 
         if args.command == "contract":
             return _contract(engine, args, actor, out, err)
         if args.verb == "list":
-            with transaction(engine) as session:
+            with reading(engine) as session:
                 for user in access.users(session):
                     print(f"{user.email}  {user.role}", file=out)
             return 0
@@ -327,7 +327,7 @@ def _manage(engine, args: argparse.Namespace, actor: access.Actor, out: TextIO, 
 def _contract(engine, args: argparse.Namespace, actor: access.Actor, out: TextIO, err: TextIO) -> int:
     number = args.number
     if args.verb == "delete":
-        with transaction(engine) as session:
+        with reading(engine) as session:
             lifecycle.archived_on(session, number)  # UnknownContractError before any question
         if not args.yes:
             if not sys.stdin.isatty():

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from budgetcore import i18n
 from budgetcore.store import access, decisions, writes
-from budgetcore.store.database import transaction
+from budgetcore.store.database import reading
 
 # the figures (numpy, the engine) are imported by the commands that read them, not by the parser
 COMMANDS = ("decide", "decisions", "alerts")
@@ -114,7 +114,7 @@ def _plain(value: object) -> str:
 
 def _decisions(engine: Engine, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
-        with transaction(engine) as session:
+        with reading(engine) as session:
             found = decisions.listing(session, args.state)
     except decisions.DecisionError as exc:
         print(f"error: {exc}", file=err)
@@ -152,7 +152,7 @@ def grouped_summary(engine: Engine, as_of: dt.date, by: str, fmt: str, out: Text
     """summary --group-by: one row per customer, account manager or contract type."""
     from budgetcore.figures import portfolio, rollups, settings
 
-    with transaction(engine) as session:
+    with reading(engine) as session:
         chosen = portfolio.portfolio(session, as_of, settings.thresholds(session))
     groups = rollups.group(chosen, by)
     write_rows([rollups.row(g) for g in groups], list(rollups.COLUMNS), fmt, out, "group(s)")
@@ -163,7 +163,7 @@ def attention_list(engine: Engine, as_of: dt.date, fmt: str, out: TextIO) -> int
     """attention: every contract that needs attention, most urgent first (figures/attention.py)."""
     from budgetcore.figures import attention, frame, settings
 
-    with transaction(engine) as session:
+    with reading(engine) as session:
         stored = settings.load(session)
         chosen = frame.load(session, as_of, stored.thresholds())
         decided = list(decisions.current(session))

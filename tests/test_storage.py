@@ -21,6 +21,7 @@ from budgetcore.store.database import (
     has_schema,
     make_engine,
     normalise_url,
+    reading,
     transaction,
 )
 from budgetcore.store.models import (
@@ -273,3 +274,24 @@ def test_problems_name_file_row_and_column(
 def test_an_unreachable_database_is_a_storage_error(url: str) -> None:
     with pytest.raises(StorageError, match="cannot"):
         prepare(make_engine(url))
+
+
+def test_a_read_sees_one_state_while_another_process_commits(engine: Engine) -> None:
+    """database.reading: a portfolio read's statements agree, though a write commits between them
+    (a read that saw 19 contracts and then 20 contracts' figures failed in CI under load)."""
+    assert demo.load(engine, contracts=3, today=dt.date(2026, 6, 15)).ok
+    other = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        with reading(engine) as session:
+            before = session.scalar(select(func.count()).select_from(Contract))
+            with transaction(other) as writer:  # another connection, as another process would be
+                writer.add(Customer(name="Later"))
+                writer.flush()
+                customer = writer.scalar(select(Customer.id).where(Customer.name == "Later"))
+                writer.add(Contract(contract_number="LATE-1", customer_id=customer,
+                                    start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31)))
+            assert session.scalar(select(func.count()).select_from(Contract)) == before
+        with reading(engine) as session:
+            assert session.scalar(select(func.count()).select_from(Contract)) == before + 1
+    finally:
+        other.dispose()

@@ -30,7 +30,7 @@ from budgetcore.exchange.importing import import_paths
 from budgetcore.figures import settings
 from budgetcore.review import alert_mail, alerts
 from budgetcore.store import access, decisions, lifecycle, writes
-from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.database import make_engine, reading
 url, kind, start, folder = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
 engine = make_engine(url)
 editor, op = access.Actor("editor@example.com", "page:test"), access.operator("cli")
@@ -40,7 +40,7 @@ while time.time() < start:
 if kind == "import":
     assert import_paths(engine, [folder], source="test", actor=op).ok
 elif kind == "settings":
-    with transaction(engine) as s:
+    with reading(engine) as s:
         chosen = settings.load(s)
     writes.write(engine, admin, "settings", lambda s: settings.save(s, chosen, admin))
 elif kind == "demo-remove":
@@ -60,7 +60,7 @@ elif kind == "decide":
 elif kind == "role":
     writes.write(engine, admin, "users", lambda s: access.set_role(s, admin, "new@example.com", "viewer"))
 elif kind == "alert-log":
-    with transaction(engine) as s:
+    with reading(engine) as s:  # one snapshot: the other processes commit while it reads
         run = alerts.prepare_run(s, alerts.dt.date(2026, 6, 15))
     alert_mail.finish_run(engine, run, [])
 print("ok")

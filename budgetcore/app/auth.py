@@ -126,7 +126,7 @@ def gate(engine: Engine, lang: str, paths: Sequence[str] = ()) -> Actor:
             _only(lambda: _refused(refusal, lang), t("No access yet", lang), paths)
         email = access.normal_email(raw) if raw.strip() else ""
         signed_in_at = _signed_in_at()
-        with database.transaction(engine) as session:
+        with database.reading(engine) as session:
             ungranted = access.ungranted_admins(session, configured_admins(auth)) if email else []
             role = access.role_of(session, email) if email else None
             gone = bool(email) and access.signed_out_at(session, email) > signed_in_at
@@ -135,7 +135,7 @@ def gate(engine: Engine, lang: str, paths: Sequence[str] = ()) -> Actor:
         if ungranted:
             config = Actor("configuration", "config", operator=True)
             writes.write(engine, config, None, lambda s: access.grant_configured_admins(s, ungranted))
-            with database.transaction(engine) as session:
+            with database.reading(engine) as session:
                 role = access.role_of(session, email)
         if role is None:
             _only(lambda: _ask_for_access(email, lang), t("No access yet", lang), paths)

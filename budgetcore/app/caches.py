@@ -43,21 +43,21 @@ def engine() -> Engine:
 def data_state() -> tuple[str, int]:
     """(database URL, data version): the version is read on every run, it keys every cached query."""
     url = database.default_url()
-    with database.transaction(engine()) as session:
+    with database.reading(engine()) as session:
         return url, database.data_version(session)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def holds_demo(url: str, version: int) -> bool:
     """Whether the database holds the demo: once per version (it scans the work orders when not)."""
-    with database.transaction(open_engine(url)) as session:
+    with database.reading(open_engine(url)) as session:
         return database.is_demo(session)
 
 
 # The backtest on the completed contracts: per data version, as_of and minimum sample.
 @st.cache_resource(show_spinner=False, max_entries=4)
 def calibration_at(url: str, version: int, as_of: dt.date, minimum: int) -> calibration.Calibration:
-    with database.transaction(open_engine(url)) as session:
+    with database.reading(open_engine(url)) as session:
         return calibration.calibrate(session, as_of, minimum)
 
 
@@ -65,7 +65,7 @@ def calibration_at(url: str, version: int, as_of: dt.date, minimum: int) -> cali
 # thresholds; a filter change narrows it in memory (frame.select) without the database.
 @st.cache_resource(show_spinner=False, max_entries=8)
 def picks_at(url: str, version: int, as_of: dt.date, minimum: int) -> calibration.Calibration:
-    with database.transaction(open_engine(url)) as session:
+    with database.reading(open_engine(url)) as session:
         return calibration.calibrate(session, as_of, minimum, table=False)
 
 
@@ -81,7 +81,7 @@ def picks(url: str, version: int, as_of: dt.date, thresholds: Thresholds) -> cal
 @st.cache_resource(show_spinner=False, max_entries=4)
 def frame_at(url: str, version: int, as_of: dt.date, key: str, _thresholds: Thresholds) -> PortfolioFrame:
     found = picks(url, version, as_of, _thresholds)
-    with database.transaction(open_engine(url)) as session:
+    with database.reading(open_engine(url)) as session:
         return frame.load(session, as_of, _thresholds, picks=found)
 
 
@@ -119,7 +119,7 @@ def forget_results() -> None:
 
 @st.cache_data(show_spinner=False, max_entries=200)
 def portfolio_monthly_at(url: str, version: int, as_of: dt.date) -> list[summary.MonthActual]:
-    with database.transaction(open_engine(url)) as session:
+    with database.reading(open_engine(url)) as session:
         return summary.monthly_actuals(session, as_of)
 
 
@@ -133,7 +133,7 @@ def contract_months(url: str, version: int, engine_: Engine | None = None) -> co
     with _months_lock:  # a second caller waits for the read under way
         found = _months_cache.get((url, version))
         if found is None:
-            with database.transaction(engine_ or open_engine(url)) as session:
+            with database.reading(engine_ or open_engine(url)) as session:
                 found = columns.in_term_months(session)
             _months_cache.clear()  # an older version's months are of no more use
             _months_cache[(url, version)] = found
@@ -156,7 +156,7 @@ def _warm_months(url: str, version: int, engine_: Engine) -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def month_of_at(url: str, version: int, as_of: dt.date) -> months.MonthOfAsOf:
-    with database.transaction(open_engine(url)) as session:
+    with database.reading(open_engine(url)) as session:
         return months.month_of(session, as_of)
 
 
@@ -178,20 +178,20 @@ def detail_at(
     # the scope rule compares with the portfolio's corrective work per type: from the portfolio
     # frame the overview holds (warmed at start), not read again for each contract
     rates = frame.rates_of(frame_at(url, version, as_of, repr(_thresholds), _thresholds))
-    with database.transaction(open_engine(url)) as session:
+    with database.reading(open_engine(url)) as session:
         return contract_detail.detail(session, number, as_of, _thresholds, found, rates)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def settings_at(url: str, version: int) -> stored_settings.Settings:
-    with database.transaction(open_engine(url)) as session:
+    with database.reading(open_engine(url)) as session:
         return stored_settings.load(session)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def choices_at(url: str, version: int) -> tuple[summary.Choices, int, int]:
     """The filters' choices, how many contracts the database holds, how many are archived."""
-    with database.transaction(open_engine(url)) as session:
+    with database.reading(open_engine(url)) as session:
         count = portfolio_reads.contract_count(session)
         return summary.filter_choices(session), count, lifecycle.archived_count(session)
 

@@ -39,7 +39,7 @@ def checked(build: Callable[[], T]) -> Callable[[], T]:
     engine_, reader = engine(), auth.actor()
 
     def run() -> T:
-        with database.transaction(engine_) as session:
+        with database.reading(engine_) as session:
             access.require_reader(session, reader)
         return build()
 
@@ -86,7 +86,7 @@ def _prepared_packs(v: View, pack: Callable[..., object], stem: str, row: DeltaG
         click, in Streamlit's download thread: a removed role or a sign-out gets no pack)."""
 
         def serve() -> bytes:
-            with database.transaction(engine()) as session:
+            with database.reading(engine()) as session:
                 access.require_reader(session, v.actor)
             return data
 
@@ -118,7 +118,7 @@ def review_pack_downloads(v: View, contract_number: str | None = None) -> None:
     reader = v.actor
 
     def pack(progress: Callable[[int, int], None] | None = None) -> reports.ReviewPack:
-        with database.transaction(engine_) as session:
+        with database.reading(engine_) as session:
             # built later, in Streamlit's download thread: the role is checked now, not at the page's run
             access.require_reader(session, reader)
             chosen = stored_settings.load(session)

@@ -68,7 +68,7 @@ def who(v: sidebar.View | None = None) -> str:
 def current_decisions(numbers: list[str] | None) -> dict[str, Decision]:
     """The current decision of each of these contracts (None: of every contract) that has one
     (read on every run: decisions are not part of the cached figures, so a new one shows at once)."""
-    with database.transaction(caches.engine()) as session:
+    with database.reading(caches.engine()) as session:
         return decisions.current(session, numbers)
 
 
@@ -172,7 +172,7 @@ def decision_section(v: sidebar.View, f: ContractFigures) -> None:
     """The contract page's renewal decision: the current one, its history, and the form."""
     lang = v.lang
     st.subheader(t("Renewal decision", lang))
-    with database.transaction(caches.engine()) as session:
+    with database.reading(caches.engine()) as session:
         found = decisions.history(session, f.contract_number)
         zone = settings.load(session).time_zone
     if found:
@@ -348,7 +348,7 @@ def variance_section(v: sidebar.View, f: ContractFigures) -> None:
     lang = v.lang
     grain = st.radio(t("Per", lang), list(variance.GRAINS), index=1, horizontal=True,
                      format_func=lambda g: t(g, lang), key="variance_grain")  # fmt: skip
-    with database.transaction(caches.engine()) as session:
+    with database.reading(caches.engine()) as session:
         periods = variance.variance(session, f, grain)
     cells_table(*term_rows.variance_rows(periods, lang), v, key="variance_table")
     note = term_rows.running_note(periods, f.as_of, lang, v.currency)
@@ -359,7 +359,7 @@ def variance_section(v: sidebar.View, f: ContractFigures) -> None:
 def last_term_section(v: sidebar.View, f: ContractFigures) -> None:
     """This term against the previous one (previous_contract), and what it says of the renewal price."""
     lang = v.lang
-    with database.transaction(caches.engine()) as session:
+    with database.reading(caches.engine()) as session:
         number = last_term.previous_number(session, f.contract_number)
         found = (
             last_term.compare(session, f, v.thresholds, sidebar.settings(v).target_margin) if number else None
@@ -470,7 +470,7 @@ def parse_emails(text: str) -> dict[str, str]:
 def alert_settings(v: sidebar.View, stored: settings.Settings) -> None:
     """The Settings page's review workflow part: review days, the alerts' links, sender and managers' addresses."""
     lang = v.lang
-    with database.transaction(caches.engine()) as session:
+    with database.reading(caches.engine()) as session:
         emails = alerts.manager_emails(session)
     with st.form("review_settings_form"):
         st.subheader(t("Review and alerts", lang))
@@ -527,7 +527,7 @@ def _week_ago(url: str, version: int, as_of: dt.date, key: str, _thresholds: Thr
     """Every contract column-wise a week before the view's as_of (key: the thresholds), read once per data
     version, as ui reads the overview's own portfolio."""
     found = caches.picks(url, version, as_of, _thresholds)
-    with database.transaction(caches.engine()) as session:
+    with database.reading(caches.engine()) as session:
         return frame.load(session, as_of, _thresholds, picks=found)
 
 
@@ -540,7 +540,7 @@ def changes(v: sidebar.View, chosen: PortfolioFrame) -> list[alerts.Alert]:
     """What changed in the seven days before the view's as_of for the contracts chosen, by kind
     and contract: found once over every contract per data version, thresholds, settings and
     decisions, then narrowed to those chosen (a filter change finds nothing again)."""
-    with database.transaction(caches.engine()) as session:
+    with database.reading(caches.engine()) as session:
         stored = settings.load(session)
         decided = set(decisions.current(session))
     everything, _ = reads.portfolio_frame(replace(v, filters=Filters()))

@@ -31,7 +31,7 @@ from budgetcore.figures import settings
 from budgetcore.figures.settings import Settings
 from budgetcore.review.alerts import Digest, Run, prepare_run
 from budgetcore.store import access, alert_log, writes
-from budgetcore.store.database import transaction, writing
+from budgetcore.store.database import reading, writing
 
 SMTP_ENV, FROM_ENV = "BUDGETCORE_SMTP_URL", "BUDGETCORE_ALERT_FROM"
 
@@ -170,7 +170,7 @@ def finish_run(engine: Engine, run: Run, kept: Sequence[Digest]) -> None:
 def command(engine: Engine, as_of: dt.date, *, send: bool, out: TextIO, err: TextIO, lang: str = "en") -> int:
     """`python -m budgetcore alerts [--as-of D] [--send]`: print the digests, or mail them and record
     each one sent; 1 when any digest was refused or could not be sent (they go again next run)."""
-    with transaction(engine) as session:
+    with reading(engine) as session:
         run = prepare_run(session, as_of)
         stored = settings.load(session)
     unaddressed = [d for d in run.digests if not d.address]

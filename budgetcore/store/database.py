@@ -97,6 +97,23 @@ def transaction(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """One read of several statements that must agree (a portfolio's contracts and their lines):
+    each statement sees the same committed data, though other processes commit writes meanwhile.
+    PostgreSQL: a REPEATABLE READ transaction; SQLite: one read transaction from its first
+    statement, which WAL keeps as one snapshot (the driver would otherwise run each SELECT on its
+    own). Not for writes. (Not READ ONLY as well: the pool would then reset each connection to an
+    explicit READ WRITE, over a read-only server's default.)"""
+    sqlite = engine.dialect.name == "sqlite"
+    if not sqlite:
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    with session_factory(engine).begin() as session:
+        if sqlite:
+            session.connection().exec_driver_sql("BEGIN")
+        yield session
+
+
 class ServerFaultError(Exception):
     """A write the database could not do for a reason of its own (read-only, disk full,
     connection lost); nothing was written. The message says the database's reason."""
