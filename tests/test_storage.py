@@ -288,8 +288,14 @@ def test_a_read_sees_one_state_while_another_process_commits(engine: Engine) -> 
                 writer.add(Customer(name="Later"))
                 writer.flush()
                 customer = writer.scalar(select(Customer.id).where(Customer.name == "Later"))
-                writer.add(Contract(contract_number="LATE-1", customer_id=customer,
-                                    start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31)))
+                writer.add(
+                    Contract(
+                        contract_number="LATE-1",
+                        customer_id=customer,
+                        start_date=dt.date(2026, 1, 1),
+                        end_date=dt.date(2026, 12, 31),
+                    )
+                )
             assert session.scalar(select(func.count()).select_from(Contract)) == before
         with reading(engine) as session:
             assert session.scalar(select(func.count()).select_from(Contract)) == before + 1
