@@ -267,6 +267,23 @@ def engine(db_url: str, schema_template: Callable[[Engine], None]) -> Iterator[E
     engine.dispose()
 
 
+@pytest.fixture
+def new_sqlite(schema_template: Callable[[Engine], None]) -> Iterator[Callable[[Path], Engine]]:
+    """new_sqlite(path): an engine on a new SQLite file at path with the schema prepare() makes
+    (schema_template's copy, not an Alembic run per database), disposed after the test."""
+    engines: list[Engine] = []
+
+    def make(path: Path) -> Engine:
+        engine = make_engine(f"sqlite:///{path}")
+        schema_template(engine)
+        engines.append(prepared(engine))  # at the head already: prepare() finds nothing to do
+        return engine
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def _shared_databases(
     tmp_path_factory: pytest.TempPathFactory, schema_template: Callable[[Engine], None]

@@ -1,7 +1,8 @@
 """Several processes at once without each importing budgetcore again: children forked from one
 server process that imported the modules once (multiprocessing's forkserver, modules preloaded).
 Each child is a separate process with its own connections, as a second command or app would be;
-it runs a script as `python -c SCRIPT ARGS` would (sys.argv[1:] = ARGS)."""
+it runs a script as `python -c SCRIPT ARGS` would (sys.argv[1:] = ARGS). Children started together
+(start_together) wait in together() until every one of them has got there, then go at once."""
 
 from __future__ import annotations
 
@@ -19,7 +20,18 @@ _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(PRELOAD)
 
 
-def _run(script: str, args: list[str], output: str) -> None:
+_barrier = None  # in a child: the barrier its group waits at in together()
+
+
+def together() -> None:
+    """In a child of start_together: wait until every child of the group has got here (at
+    most two minutes: a child that failed before it breaks the barrier, and the others fail)."""
+    _barrier.wait(timeout=120)
+
+
+def _run(script: str, args: list[str], output: str, barrier=None) -> None:
+    global _barrier
+    _barrier = barrier
     sys.argv = ["-c", *args]
     with open(output, "w") as out, contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         try:
@@ -45,9 +57,10 @@ def ready() -> None:
 class Child:
     """One script running in a forked process; wait() gives (exit status, what it printed)."""
 
-    def __init__(self, script: str, args: list[str], output: Path) -> None:
+    def __init__(self, script: str, args: list[str], output: Path, barrier=None) -> None:
         self.output = output
-        self.process = _context.Process(target=_run, args=(script, args, str(output)))
+        self.barrier = barrier  # kept until the child has it: its named semaphores go with the last reference
+        self.process = _context.Process(target=_run, args=(script, args, str(output), barrier))
         self.process.start()
 
     def wait(self, timeout: float) -> tuple[int | None, str]:
@@ -56,3 +69,11 @@ class Child:
             self.process.kill()
             self.process.join()
         return self.process.exitcode, self.output.read_text() if self.output.exists() else ""
+
+
+def start_together(script: str, runs: dict[str, tuple[list[str], Path]]) -> dict[str, Child]:
+    """One child per name, running script with its (args, output); in the script, together()
+    waits for all of them, so that their work starts at the same moment (no fixed delay that a
+    loaded machine could outlast while forking)."""
+    barrier = _context.Barrier(len(runs))
+    return {name: Child(script, args, output, barrier) for name, (args, output) in runs.items()}

@@ -146,10 +146,10 @@ def test_the_line_cost_in_int64_is_the_writers_to_the_millionth(quantity, rate) 
 
 
 def test_a_line_whose_cost_would_not_fit_int64_goes_row_by_row_and_is_written_exactly(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, new_sqlite
 ) -> None:
     changes = {"materials.csv": "+W-2,2026-03-01,99.5,9999999.999999\n"}  # EUR 994,999,999.9999005
-    row_wise, by_column, _ = _both_ways(tmp_path, monkeypatch, _with(changes))
+    row_wise, by_column, _ = _both_ways(tmp_path, monkeypatch, new_sqlite, _with(changes))
     assert by_column == row_wise
     assert row_wise[2], row_wise[0]  # written
     assert max(r[-2] for r in row_wise[3]["material_lines"]) == Decimal(
@@ -171,11 +171,11 @@ def _outcome(engine, files: dict[str, str | bytes]):
     return problems, result.counts, result.written, tables
 
 
-def _both_ways(tmp_path, monkeypatch, files: dict[str, str | bytes], chunk_bytes: int = 64):
+def _both_ways(tmp_path, monkeypatch, new_sqlite, files: dict[str, str | bytes], chunk_bytes: int = 64):
     """The outcome read row by row, and read in chunks of chunk_bytes through the columnar reader."""
     with monkeypatch.context() as patch:
         patch.setattr(columnar, "usable", lambda table: False)
-        row_wise = _outcome(prepared(make_engine(f"sqlite:///{tmp_path / 'rows.db'}")), files)
+        row_wise = _outcome(new_sqlite(tmp_path / "rows.db"), files)
     monkeypatch.setattr(columnar, "CHUNK_BYTES", chunk_bytes)
     monkeypatch.setattr(
         columnar, "COLUMNAR_ROWS", 0
@@ -183,7 +183,7 @@ def _both_ways(tmp_path, monkeypatch, files: dict[str, str | bytes], chunk_bytes
     taken = []
     real = columnar.usable
     monkeypatch.setattr(columnar, "usable", lambda table: taken.append(real(table)) or taken[-1])
-    by_column = _outcome(prepared(make_engine(f"sqlite:///{tmp_path / 'columns.db'}")), files)
+    by_column = _outcome(new_sqlite(tmp_path / "columns.db"), files)
     return row_wise, by_column, taken
 
 
@@ -193,9 +193,9 @@ def _both_ways(tmp_path, monkeypatch, files: dict[str, str | bytes], chunk_bytes
     ids=[c[1][-1][:30] for c in ERROR_CASES + FINDING_CASES],
 )
 def test_every_error_and_finding_case_comes_out_as_it_does_row_by_row(
-    tmp_path, monkeypatch, changes, expected
+    tmp_path, monkeypatch, new_sqlite, changes, expected
 ) -> None:
-    row_wise, by_column, _ = _both_ways(tmp_path, monkeypatch, _with(changes))
+    row_wise, by_column, _ = _both_ways(tmp_path, monkeypatch, new_sqlite, _with(changes))
     assert by_column == row_wise
 
 
@@ -217,10 +217,10 @@ ODD_FILES = {  # hours.csv forms the chunk reader must hand over without changin
 @pytest.mark.parametrize("chunk_bytes", [16, 64, 4096])
 @pytest.mark.parametrize("name", list(ODD_FILES))
 def test_odd_csv_forms_give_the_same_rows_and_problems_as_row_by_row(
-    tmp_path, monkeypatch, name, chunk_bytes
+    tmp_path, monkeypatch, new_sqlite, name, chunk_bytes
 ) -> None:
     row_wise, by_column, taken = _both_ways(
-        tmp_path, monkeypatch, _with({"hours.csv": ODD_FILES[name]}), chunk_bytes
+        tmp_path, monkeypatch, new_sqlite, _with({"hours.csv": ODD_FILES[name]}), chunk_bytes
     )
     assert by_column == row_wise
     assert all(taken)  # every file went through the columnar reader (and its fall-backs)
@@ -228,7 +228,7 @@ def test_odd_csv_forms_give_the_same_rows_and_problems_as_row_by_row(
 
 @pytest.mark.parametrize("encoded", [b"\xe9", b"\x00"])
 def test_bytes_that_are_not_utf8_or_nul_are_read_as_the_row_wise_path_reads_them(
-    tmp_path, monkeypatch, encoded
+    tmp_path, monkeypatch, new_sqlite, encoded
 ) -> None:
     hours = (
         HOURS.encode()
@@ -237,15 +237,17 @@ def test_bytes_that_are_not_utf8_or_nul_are_read_as_the_row_wise_path_reads_them
         + b"\r\n"
     )
     files = {**_with({}), "hours.csv": hours}
-    row_wise, by_column, _ = _both_ways(tmp_path, monkeypatch, files)
+    row_wise, by_column, _ = _both_ways(tmp_path, monkeypatch, new_sqlite, files)
     assert by_column == row_wise
     assert row_wise[0][0]  # an error in either case
 
 
-def test_the_demo_portfolio_gives_the_same_database_read_either_way(tmp_path, monkeypatch) -> None:
+def test_the_demo_portfolio_gives_the_same_database_read_either_way(
+    tmp_path, monkeypatch, new_sqlite
+) -> None:
     paths = write_canonical(tmp_path / "csv", portfolio_rows(contracts=60))
     files = {p.name: p.read_bytes() for p in paths}
-    row_wise, by_column, taken = _both_ways(tmp_path, monkeypatch, files, chunk_bytes=4096)
+    row_wise, by_column, taken = _both_ways(tmp_path, monkeypatch, new_sqlite, files, chunk_bytes=4096)
     assert by_column == row_wise
     assert taken == [True] * 5
 
@@ -286,6 +288,8 @@ def test_a_small_file_is_read_row_by_row_and_a_large_one_in_columns(tmp_path) ->
     assert taken == [False, False, True]
 
 
-def test_base_files_pass_the_screens(tmp_path, monkeypatch) -> None:
-    row_wise, by_column, taken = _both_ways(tmp_path, monkeypatch, dict(BASE), chunk_bytes=1 << 20)
+def test_base_files_pass_the_screens(tmp_path, monkeypatch, new_sqlite) -> None:
+    row_wise, by_column, taken = _both_ways(
+        tmp_path, monkeypatch, new_sqlite, dict(BASE), chunk_bytes=1 << 20
+    )
     assert by_column == row_wise and all(taken)

@@ -38,7 +38,7 @@ def load(engine: Engine, **entities: list[list[str]]) -> None:
 
 
 @pytest.fixture
-def contract(engine: Engine) -> Engine:
+def contract(shared_engine) -> Engine:
     """C-1: 2026, budget labour 7,300 (73 h) + material 3,650 over the term; four work orders.
 
     WB1 2026-01-10: 2 h x 50 work + 1 h x 50 travel (Daan), 2 x 10 filter    -> 150 + 20
@@ -47,7 +47,13 @@ def contract(engine: Engine) -> Engine:
     WB4 2026-03-20: after AS_OF, 2 h x 50 (Sem)                               -> not counted at AS_OF
     WB5 2025-12-20: before the term, 1 h x 50 (Daan)                          -> a finding
     WB6 2026-02-01: no lines at all                                           -> a finding
+
+    Built once per session on each engine (shared_engine); the tests only read it.
     """
+    return shared_engine("contract_detail C-1", _contract)
+
+
+def _contract(engine: Engine) -> None:
     load(
         engine,
         contracts=[["C-1", "Klant A", "", "Utrecht", "Onderhoud", "preventive", "2026-01-01", "2026-12-31",
@@ -72,7 +78,6 @@ def contract(engine: Engine) -> Engine:
         materials=[["WB1", "2026-01-10", "FLT", "Filter", "2", "10", ""],
                    ["WB2", "2026-02-20", "PMP", "Pomp", "1", "100", ""]],
     )  # fmt: skip
-    return engine
 
 
 def test_figures_match_the_portfolio(contract: Engine) -> None:

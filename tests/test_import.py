@@ -138,10 +138,18 @@ def _with(changes: dict[str, str | None]) -> dict[str, str | bytes]:
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path) -> Engine:
-    engine = prepared(make_engine(f"sqlite:///{tmp_path / 'v.db'}"))
-    yield engine
-    engine.dispose()
+def sqlite_engine(tmp_path, new_sqlite) -> Engine:
+    return new_sqlite(tmp_path / "v.db")
+
+
+@pytest.fixture(scope="module")
+def empty_snapshot() -> dict[str, list[tuple]]:
+    """Every table of a database that prepare() made and nothing wrote to (all empty)."""
+    engine = prepared(make_engine("sqlite://"))
+    try:
+        return snapshot(engine)
+    finally:
+        engine.dispose()
 
 
 ERROR_CASES = [
@@ -180,16 +188,14 @@ ERROR_CASES = [
 
 
 @pytest.mark.parametrize(("changes", "expected"), ERROR_CASES, ids=[c[1][4][:30] for c in ERROR_CASES])
-def test_every_error_names_file_row_column_value(sqlite_engine, changes, expected) -> None:
+def test_every_error_names_file_row_column_value(sqlite_engine, empty_snapshot, changes, expected) -> None:
     result = import_tables(sqlite_engine, _tables(_with(changes)))
     assert not result.written
     found = [(p.file, p.row, p.column, p.value, p.message) for p in result.errors]
     assert len(found) == 1, found
     assert found[0][:4] == expected[:4]
     assert found[0][4].startswith(expected[4])
-    assert snapshot(sqlite_engine) == snapshot(
-        prepared(make_engine("sqlite://"))
-    )  # nothing written, not even a contract
+    assert snapshot(sqlite_engine) == empty_snapshot  # nothing written, not even a contract
 
 
 def test_a_declared_credit_may_be_negative_on_both_engines(engine) -> None:

@@ -5,12 +5,11 @@ rebuild makes it); the role read from the database at the moment of the write.""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import handcalc
 import pytest
-from forked import Child, ready
+from forked import ready, start_together
 from sqlalchemy import Engine, func, select
 
 from budgetcore.exchange import demo
@@ -21,22 +20,22 @@ from budgetcore.store.models import AuditEntry, Contract, PortfolioMonth
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# one process per kind of write, each starting when the clock reaches START; an editor acts for
+# one process per kind of write, all starting at once (forked.together); an editor acts for
 # the page-like writes (a signed-in user), the operator for the rest
 SCRIPT = """
-import sys, time
+import sys
+from forked import together
 from budgetcore.exchange import demo
 from budgetcore.exchange.importing import import_paths
 from budgetcore.figures import settings
 from budgetcore.review import alert_mail, alerts
 from budgetcore.store import access, decisions, lifecycle, writes
 from budgetcore.store.database import make_engine, reading
-url, kind, start, folder = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+url, kind, folder = sys.argv[1], sys.argv[2], sys.argv[3]
 engine = make_engine(url)
 editor, op = access.Actor("editor@example.com", "page:test"), access.operator("cli")
 admin = access.Actor("admin@example.com", "page:test")
-while time.time() < start:
-    time.sleep(0.005)
+together()
 if kind == "import":
     assert import_paths(engine, [folder], source="test", actor=op).ok
 elif kind == "settings":
@@ -126,11 +125,9 @@ def test_every_kind_of_write_from_several_processes_at_once(
         before = data_version(session)
         audited = session.scalar(select(func.max(AuditEntry.id)))
     ready()  # tests/forked.py: the modules imported once, each process forked from there
-    start = time.time() + 1.5  # every process forked by then
-    procs = {
-        kind: Child(SCRIPT, [db_url, kind, str(start), str(other)], tmp_path / f"{kind}.out")
-        for kind in KINDS
-    }
+    procs = start_together(
+        SCRIPT, {kind: ([db_url, kind, str(other)], tmp_path / f"{kind}.out") for kind in KINDS}
+    )
     done = {kind: p.wait(timeout=300) for kind, p in procs.items()}
     failed = {kind: output[-3000:] for kind, (code, output) in done.items() if code != 0}
     assert not failed, failed  # each failed process's own last words, whole
@@ -154,10 +151,9 @@ def test_overlapping_deletions_change_portfolio_months_by_sql_arithmetic(
 ) -> None:
     engine = handcalc_db
     ready()
-    start = time.time() + 1.0
-    procs = [Child(SCRIPT, [db_url, kind, str(start), str(tmp_path)], tmp_path / f"{kind}.out")
-             for kind in ("delete-4", "delete-5")]  # fmt: skip
-    done = [p.wait(timeout=120) for p in procs]
+    procs = start_together(SCRIPT, {kind: ([db_url, kind, str(tmp_path)], tmp_path / f"{kind}.out")
+                                     for kind in ("delete-4", "delete-5")})  # fmt: skip
+    done = [p.wait(timeout=120) for p in procs.values()]
     assert [code for code, _ in done] == [0, 0], done
     assert portfolio_months(engine) == rebuilt_months(engine)
 
