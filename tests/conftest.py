@@ -43,7 +43,14 @@ LONGEST_FIRST = (
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+    # within a module, the tests on the shared demo (warm_demo) first, one after another: a test
+    # with fresh_app between them would empty the caches they share
+    items.sort(key=lambda item: (rank.get(item.path.name, len(rank)), not _on_warm_demo(item)))
+
+
+def _on_warm_demo(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return "warm_demo" in names and "fresh_app" not in names
 
 
 # a browser's assertion waits up to 20 s (playwright's default is 5): a loaded CI machine draws slowly
@@ -125,6 +132,32 @@ def fresh_app(
     st.cache_resource.clear()
     if "empty" not in request.fixturenames:
         demo_database(APP_TODAY, tmp_path / "default.db")
+
+
+@pytest.fixture(scope="module")
+def _warm_demo_url(tmp_path_factory: pytest.TempPathFactory, demo_database) -> Iterator[str]:
+    """The URL of one copy of the demo (as fresh_app puts it) per module, for its tests that only
+    read it; the module's end checks that no test wrote into it."""
+    path = tmp_path_factory.mktemp("warm") / "demo.db"
+    demo_database(APP_TODAY, path)
+    before = path.read_bytes()
+    yield f"sqlite:///{path}"
+    wal = path.with_name(path.name + "-wal")
+    written = path.read_bytes() != before or (wal.exists() and wal.stat().st_size > 0)
+    assert not written, "a test on warm_demo wrote into the shared demo"
+
+
+@pytest.fixture
+def warm_demo(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app under AppTest on the module's one copy of the demo (the same URL for every test, so
+    the app's caches stay warm from test to test), today APP_TODAY: for tests that only read the
+    demo and whose claim does not need a cold start. A test that also asks for fresh_app gets
+    fresh_app's own copy instead (and runs after the module's tests on warm_demo: conftest's
+    collection order)."""
+    if "fresh_app" in request.fixturenames:
+        return
+    monkeypatch.setenv("BUDGETCORE_TODAY", APP_TODAY.isoformat())
+    monkeypatch.setenv("BUDGETCORE_DB_URL", request.getfixturevalue("_warm_demo_url"))
 
 
 @pytest.fixture(scope="session")

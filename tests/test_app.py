@@ -36,11 +36,15 @@ TODAY = dt.date(2026, 11, 27)
 PAGES = ("app_pages/overview.py", "app_pages/renewals.py", "app_pages/contract.py")
 
 
-pytestmark = pytest.mark.usefixtures("fresh_app")  # conftest: the demo's copy, today fixed, fresh caches
+# conftest: the module's one copy of the demo, today fixed, the app's caches warm from test to test;
+# a test that writes, patches what the app caches, or counts what a cold start does also asks for
+# fresh_app (its own copy of the demo, fresh caches)
+pytestmark = pytest.mark.usefixtures("warm_demo")
+cold = pytest.mark.usefixtures("fresh_app")
 
 
 @pytest.fixture
-def empty(monkeypatch: pytest.MonkeyPatch) -> None:
+def empty(monkeypatch: pytest.MonkeyPatch, fresh_app: None) -> None:
     """An empty database, prepared as the server's start prepares it with the demo switched off."""
     monkeypatch.setenv(NO_DEMO_ENV, "1")
     prepare_database()
@@ -106,6 +110,7 @@ def test_every_page_says_no_contracts_yet_on_an_empty_database(empty: None, page
     assert not at.dataframe
 
 
+@cold
 def test_an_import_shows_at_once(empty: None) -> None:
     at = run()
     assert "No contracts yet" in texts(at)
@@ -209,6 +214,7 @@ def test_renewal_counts_are_every_contract_in_the_window() -> None:
     assert counted == {"Contracts": str(len(expected))} | {a: str(actions.count(a)) for a in set(actions)}
 
 
+@cold
 def test_a_long_renewals_list_is_sorted_and_paged_on_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past grids.PAGE_ROWS rows the renewals page shows one page of the list, in its own order
     (soonest deadline first) or in the one chosen over all rows; the counts stay every row's."""
@@ -260,6 +266,7 @@ class _Downloads(MediaFileManager):
         return self.storage.get_file(url.rsplit("/", 1)[1]).content
 
 
+@cold
 def test_the_renewals_csv_is_the_whole_list_built_when_clicked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("budgetcore.app.grids.PAGE_ROWS", 20)
     monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", _Downloads)
@@ -327,6 +334,7 @@ def test_table_numbers_follow_the_language(lang: str, decimal: str, group: str) 
     assert overview["budget"].str.contains(rf"^\d{{1,3}}\{group}\d{{3}}$").any()
 
 
+@cold
 def test_a_table_drawn_again_reuses_its_styler_and_sends_what_a_new_one_sends(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -388,6 +396,7 @@ def test_renewals_show_the_price_suggestion_at_the_stored_target_margin() -> Non
     assert config["price"]["label"] == "Verlengingsprijs (€)" and config["status"]["width"] >= 100
 
 
+@cold
 def test_a_long_table_is_sorted_and_paged_on_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past grids.PAGE_ROWS rows the overview sends one page, in the order chosen over all rows."""
     monkeypatch.setattr("budgetcore.app.grids.PAGE_ROWS", 100)
@@ -417,6 +426,7 @@ def test_a_long_table_is_sorted_and_paged_on_the_server(monkeypatch: pytest.Monk
     assert at.number_input(key="overview_page").value == 1
 
 
+@cold
 def test_a_large_pressure_map_draws_cells_not_points(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("budgetcore.app.charts.MAX_POINTS", 10)
     at = run()
@@ -432,6 +442,7 @@ def test_an_out_of_range_as_of_in_the_link_is_refused_naming_the_range() -> None
         assert at.session_state["f_as_of"] == TODAY
 
 
+@cold
 def test_an_unexpected_error_shows_a_reference_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -548,6 +559,7 @@ def test_the_filters_leave_the_pages_where_they_change_nothing() -> None:
     assert at.multiselect(key="f_customer").value == [customer]  # kept for the next page
 
 
+@cold
 def test_past_many_customers_the_filter_finds_them_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
     """A list of tens of thousands of customers is not sent on every run: a search offers the matches."""
     monkeypatch.setattr("budgetcore.app.sidebar.CUSTOMER_OPTIONS", 5)
@@ -590,6 +602,7 @@ def test_an_invalid_as_of_in_the_link_is_said_not_dropped() -> None:
     assert param(at, "as_of") == [TODAY.isoformat()]  # the figures shown are today's, and say so
 
 
+@cold
 def test_the_attention_rows_are_written_once_per_view_and_link_with_the_filters(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
