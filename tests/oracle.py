@@ -34,7 +34,7 @@ TERMINATED, TERMINATE, REPRICE, REVIEW_SCOPE, SET_BUDGET, RENEW = (
 
 def _exact(value):
     """A Decimal (or int) as the Fraction it is; None stays None."""
-    return None if value is None else Fraction(value)
+    return value if value is None or type(value) is Fraction else Fraction(value)
 
 
 def term_days(start: dt.date, end: dt.date) -> int:
@@ -169,13 +169,14 @@ def status(
 
 
 def round_half_up(value: Fraction, places: int) -> Decimal:
-    """value to places decimals, half away from zero (as Decimal's ROUND_HALF_UP)."""
-    scaled = abs(value) * 10**places
-    whole = int(scaled)
-    if scaled - whole >= Fraction(1, 2):
+    """value to places decimals, half away from zero (as Decimal's ROUND_HALF_UP): in integers,
+    |value| x 10^places = whole + rest / denominator, rounded up when rest / denominator >= 1/2."""
+    numerator, denominator = value.as_integer_ratio()  # denominator > 0
+    whole, rest = divmod(abs(numerator) * 10**places, denominator)
+    if 2 * rest >= denominator:
         whole += 1
     result = Decimal(whole).scaleb(-places)
-    return result.copy_negate() if value < 0 else result
+    return result.copy_negate() if numerator < 0 else result
 
 
 def round_money(value: Fraction | None) -> Decimal | None:
