@@ -110,17 +110,28 @@ PLOTLY_FETCHED = """() => performance.getEntriesByType('resource').filter(e => /
     .map(e => e.transferSize)"""
 
 
-def test_the_headline_figures_and_filters_are_drawn_before_the_charts_come(
+def test_a_desktop_session_cold_and_warm_three_pages_and_the_key_columns_in_two_languages(
     server: tuple[str, str], page: Page
 ) -> None:
-    """Issue 22, finding 9: the headline figures and the sidebar's filters were grey placeholders
-    until plotly's code (4.7 MB) had been fetched and run; the charts now come once the page is drawn,
-    in a rerun of their fragment alone, on a first visit with the browser's cache cold and warm.
-    The module's first test: its first visit is the desktop context's first (held below)."""
-    base, _ = server
+    """The module's first test, on a desktop (1440 x 1000), one visit after another in its tab:
+
+    1. Issue 22, finding 9: the headline figures and the sidebar's filters were grey placeholders
+       until plotly's code (4.7 MB) had been fetched and run; the charts now come once the page is
+       drawn, in a rerun of their fragment alone, on a first visit with the browser's cache cold
+       (the context's first visit, held below) and warm (a second visit, of all contracts).
+    2. Three pages and a click-through: the overview, a contract opened from its table and from its
+       pressure map, the renewals; between them through the app's own links, in one session (a
+       contract opened by its URL: test_record_a_reprice_decision_and_see_it_everywhere).
+    3. Issue 22, item 5: the key columns fit at 1440 px with their headers whole, in English and
+       Dutch (assert_key_columns_fit); a desktop gets the table and no phone cards; the Dutch
+       Import page draws the uploader's words in Dutch (finding 8).
+    """
+    from budgetcore.app import tables
+
+    base, db_url = server
     page.add_init_script(AT_THE_CHARTS)  # (it records, and changes nothing the later tests see)
-    for visit in ("cold", "warm"):
-        open_page(page, base + "/")  # a new session each time, as a tab opening the URL
+    for visit, path in (("cold", "/"), ("warm", "/?contracts=all")):
+        open_page(page, base + path)  # a new session each time, as a tab opening the URL
         bubbles = page.locator(".st-key-pressure_map g.trace.scatter path.point")
         expect(bubbles.first).to_be_attached(timeout=30_000)
         page.wait_for_function(  # both charts drawn by plotly
@@ -140,19 +151,14 @@ def test_the_headline_figures_and_filters_are_drawn_before_the_charts_come(
         assert page.evaluate("window.atTheCharts") == drawn, visit
         assert_no_exception(page)
 
-
-def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) -> None:
-    """The overview, a contract opened from its table and from its pressure map, the renewals;
-    between them through the app's own links, in one session (a contract opened by its URL:
-    test_record_a_reprice_decision_and_see_it_everywhere)."""
-    base, db_url = server
-
-    open_page(page, base + "/?contracts=all")  # all contracts
-    assert_no_exception(page)
+    # the overview of all contracts (the warm visit)
     expect(page.get_by_text("Demo data", exact=False).first).to_be_visible()
     expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1)
     expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(2)
     expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()  # a desktop: the table,
+    assert page.locator("[class*='st-key-phone_overview_open_']").count() == 0  # and no hidden cards
+    assert_key_columns_fit(page, "/", tables.OVERVIEW_COLUMNS, tables.OVERVIEW_KEY, "en")
 
     # click the first row's selection box: the row opens its contract
     grid = page.locator("[data-testid='stDataFrame']").first
@@ -194,6 +200,72 @@ def test_three_pages_and_a_click_through(server: tuple[str, str], page: Page) ->
     expect(
         page.locator("[data-testid='stDownloadButton']").filter(has_text="Download as CSV")
     ).to_be_visible()
+    assert_key_columns_fit(page, "/renewals", tables.RENEWAL_COLUMNS, tables.RENEWAL_KEY, "en")
+
+    # in Dutch: the sidebar's language, then the menu
+    language = page.locator("[data-testid='stSidebar'] [data-testid='stRadio']")
+    language.get_by_text("Nederlands", exact=True).click()
+    page.wait_for_url("**lang=nl*", timeout=20_000)
+    page.wait_for_selector(LOADED, timeout=30_000)
+    expect(page.locator("h1").first).to_have_text(i18n.t("Renewals", "nl"))
+    assert_key_columns_fit(page, "/renewals", tables.RENEWAL_COLUMNS, tables.RENEWAL_KEY, "nl")
+    overview = menu(page, i18n.t("Overview", "nl"))
+    follow(page, overview, re.compile(r"/\?(.*&)?lang=nl"), i18n.t("Portfolio overview", "nl"))
+    assert_key_columns_fit(page, "/", tables.OVERVIEW_COLUMNS, tables.OVERVIEW_KEY, "nl")
+
+    # the uploader's own English texts are drawn over in Dutch (issue 22, finding 8): the words a
+    # user sees are the ::after contents; the English ones are there at font size 0
+    follow(page, menu(page, i18n.t("Import", "nl")), "**/import*", i18n.t("Import", "nl"))
+    assert_no_exception(page)
+    zone = page.locator("[data-testid='stFileUploaderDropzone']").first
+    expect(zone).to_be_visible()
+    shown = zone.evaluate(
+        """zone => [zone.querySelector("button [data-testid='stMarkdownContainer'] p"),
+                    zone.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] span")]
+            .map(e => [getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content])"""
+    )
+    limit = config.get_option("server.maxUploadSize")
+    assert shown == [["0px", '"Uploaden"'], ["0px", f'"{limit} MB per bestand • CSV, TXT, TSV, XLSX, XLSM"']]
+
+
+HEADER_ROOM = 16  # px beside a header's text: the cell's padding on both sides
+ROW_MARKERS = 40  # px: the selection boxes' column before the first
+
+
+def assert_key_columns_fit(page: Page, path: str, columns, key: tuple[str, ...], lang: str) -> None:
+    """Issue 22, item 5: on the overview, contract, customer, status, budget, actual, forecast and
+    margin; on the renewals, the contract, its status and decision, what to do, why and the
+    renewal price come first and fit the table's width at 1440 px, each header's text whole
+    (measured in the grid's own font)."""
+    from budgetcore.app import grids, review_ui
+
+    assert_no_exception(page)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    expect(grid).to_be_visible()
+    config = grids.column_config(columns, lang, "EUR")
+    labels = [config[name]["label"] if name in config else i18n.t("Decision", lang) for name in key]
+    expect(grid.locator("th[role=columnheader]").first).to_be_attached()
+    deadline = time.monotonic() + 20  # after a change of language the grid draws its new headers
+    while True:
+        headers = grid.evaluate(
+            "e => Array.from(e.querySelectorAll('th[role=columnheader]')).map(h => h.textContent)"
+        )
+        if headers[: len(key)] == labels or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(100)
+    assert headers[: len(key)] == labels  # the key columns first, in this order
+    visible = grid.evaluate("e => e.querySelector('.dvn-scroller').clientWidth")
+    widths = [columns[name].width if name in columns else review_ui.DECISION_WIDTH for name in key]
+    assert all(isinstance(w, int) for w in widths)
+    assert ROW_MARKERS + sum(widths) <= visible, (path, lang, sum(widths), visible)
+    font = page.evaluate("() => getComputedStyle(document.body).fontFamily")
+    for label, width in zip(labels, widths, strict=True):
+        text_px = page.evaluate(
+            "([t, f]) => { const c = document.createElement('canvas').getContext('2d');"
+            " c.font = '14px ' + f; return c.measureText(t).width }",
+            [label, font],
+        )
+        assert text_px + HEADER_ROOM <= width, (path, lang, label, text_px, width)
 
 
 def loaded(page: Page) -> None:
@@ -259,7 +331,7 @@ def test_a_phone_gets_cards_and_a_desktop_the_table_only(
 ) -> None:
     """A phone's overview: cards, no table; a card opens its contract. The tab is a phone's for
     this test: its User-Agent (as playwright sets a context's) and its viewport. (A desktop's
-    overview, the table only: test_the_key_columns_fit_at_1440_px_with_their_headers_whole.)"""
+    overview, the table only: test_a_desktop_session_cold_and_warm_three_pages_and_the_key_columns_in_two_languages.)"""
     base, _ = server
     desktop_agent, size = page.evaluate("navigator.userAgent"), page.viewport_size
     assert "Mobi" not in desktop_agent
@@ -280,86 +352,6 @@ def test_a_phone_gets_cards_and_a_desktop_the_table_only(
         cdp.send("Emulation.setUserAgentOverride", {"userAgent": desktop_agent})
         cdp.detach()
         page.set_viewport_size(size)
-
-
-HEADER_ROOM = 16  # px beside a header's text: the cell's padding on both sides
-ROW_MARKERS = 40  # px: the selection boxes' column before the first
-
-
-def test_the_key_columns_fit_at_1440_px_with_their_headers_whole(server: tuple[str, str], page: Page) -> None:
-    """Issue 22, item 5: on the overview, contract, customer, status, budget, actual, forecast and
-    margin; on the renewals, the contract, its status and decision, what to do, why and the
-    renewal price come first and fit the table's width at 1440 px, each header's text whole
-    (measured in the grid's own font), in English and in Dutch (the sidebar's language, then the
-    menu). A desktop gets the table and no phone cards; the Dutch Import page draws the
-    uploader's words in Dutch."""
-    from budgetcore.app import tables
-
-    base, _ = server
-    open_page(page, f"{base}/?lang=en")  # the desktop context: the tables, and no hidden cards drawn
-    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
-    assert page.locator("[class*='st-key-phone_overview_open_']").count() == 0
-    assert_key_columns_fit(page, "/", tables.OVERVIEW_COLUMNS, tables.OVERVIEW_KEY, "en")
-    follow(page, menu(page, "Renewals"), "**/renewals*", "Renewals")
-    assert_key_columns_fit(page, "/renewals", tables.RENEWAL_COLUMNS, tables.RENEWAL_KEY, "en")
-
-    language = page.locator("[data-testid='stSidebar'] [data-testid='stRadio']")
-    language.get_by_text("Nederlands", exact=True).click()
-    page.wait_for_url("**lang=nl*", timeout=20_000)
-    page.wait_for_selector(LOADED, timeout=30_000)
-    expect(page.locator("h1").first).to_have_text(i18n.t("Renewals", "nl"))
-    assert_key_columns_fit(page, "/renewals", tables.RENEWAL_COLUMNS, tables.RENEWAL_KEY, "nl")
-    overview = menu(page, i18n.t("Overview", "nl"))
-    follow(page, overview, re.compile(r"/\?(.*&)?lang=nl"), i18n.t("Portfolio overview", "nl"))
-    assert_key_columns_fit(page, "/", tables.OVERVIEW_COLUMNS, tables.OVERVIEW_KEY, "nl")
-
-    # the uploader's own English texts are drawn over in Dutch (issue 22, finding 8): the words a
-    # user sees are the ::after contents; the English ones are there at font size 0
-    follow(page, menu(page, i18n.t("Import", "nl")), "**/import*", i18n.t("Import", "nl"))
-    assert_no_exception(page)
-    zone = page.locator("[data-testid='stFileUploaderDropzone']").first
-    expect(zone).to_be_visible()
-    shown = zone.evaluate(
-        """zone => [zone.querySelector("button [data-testid='stMarkdownContainer'] p"),
-                    zone.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] span")]
-            .map(e => [getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content])"""
-    )
-    limit = config.get_option("server.maxUploadSize")
-    assert shown == [["0px", '"Uploaden"'], ["0px", f'"{limit} MB per bestand • CSV, TXT, TSV, XLSX, XLSM"']]
-
-
-def assert_key_columns_fit(page: Page, path: str, columns, key: tuple[str, ...], lang: str) -> None:
-    """The page's table shows the key columns first, in this order, within its visible width, each
-    header's text whole (test_the_key_columns_fit_at_1440_px_with_their_headers_whole)."""
-    from budgetcore.app import grids, review_ui
-
-    assert_no_exception(page)
-    grid = page.locator("[data-testid='stDataFrame']").first
-    expect(grid).to_be_visible()
-    config = grids.column_config(columns, lang, "EUR")
-    labels = [config[name]["label"] if name in config else i18n.t("Decision", lang) for name in key]
-    expect(grid.locator("th[role=columnheader]").first).to_be_attached()
-    deadline = time.monotonic() + 20  # after a change of language the grid draws its new headers
-    while True:
-        headers = grid.evaluate(
-            "e => Array.from(e.querySelectorAll('th[role=columnheader]')).map(h => h.textContent)"
-        )
-        if headers[: len(key)] == labels or time.monotonic() > deadline:
-            break
-        page.wait_for_timeout(100)
-    assert headers[: len(key)] == labels  # the key columns first, in this order
-    visible = grid.evaluate("e => e.querySelector('.dvn-scroller').clientWidth")
-    widths = [columns[name].width if name in columns else review_ui.DECISION_WIDTH for name in key]
-    assert all(isinstance(w, int) for w in widths)
-    assert ROW_MARKERS + sum(widths) <= visible, (path, lang, sum(widths), visible)
-    font = page.evaluate("() => getComputedStyle(document.body).fontFamily")
-    for label, width in zip(labels, widths, strict=True):
-        text_px = page.evaluate(
-            "([t, f]) => { const c = document.createElement('canvas').getContext('2d');"
-            " c.font = '14px ' + f; return c.measureText(t).width }",
-            [label, font],
-        )
-        assert text_px + HEADER_ROOM <= width, (path, lang, label, text_px, width)
 
 
 def test_record_a_reprice_decision_and_see_it_everywhere(server: tuple[str, str], page: Page) -> None:
