@@ -177,11 +177,15 @@ def test_every_message_the_importer_can_give_has_dutch() -> None:
     assert i18n.missing(list(importing.MESSAGES)) == []
 
 
-def test_in_a_browser_upload_shows_errors_then_imports_and_the_overview_shows_the_data(tmp_path) -> None:
+def test_in_a_browser_upload_shows_errors_then_imports_and_the_overview_shows_the_data(
+    tmp_path, schema_template
+) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     url = f"sqlite:///{tmp_path / 'browser.db'}"
-    prepared(make_engine(url)).dispose()
+    engine = make_engine(url)
+    schema_template(engine)  # the schema prepare() lays, copied
+    engine.dispose()
     good = write_canonical(tmp_path / "good", ROWS)
     bad = tmp_path / "bad"
     write_canonical(bad, ROWS)
