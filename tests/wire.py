@@ -4,10 +4,11 @@ bench/load.py (many sessions against one server) and tests/test_scale_out.py.
 It opens ws://HOST/_stcore/stream with the subprotocol "streamlit" (a new session), sends one
 BackMsg rerun_script with the URL's query string and page name, and reads ForwardMsgs until a
 script_finished that ends the run, noting errors (an exception element, an error alert, a
-page-not-found, a run that does not finish successfully) and the metrics drawn. A page that
-asks to be told once the browser has drawn it (budgetcore/app/paint.py: the overview's charts
-come in a rerun of their fragment) is told as Streamlit's front end tells it, and the visit
-ends with that fragment's run.
+page-not-found, a run that does not finish successfully), the metrics drawn, each element's type,
+where the menu goes and (keep=True) every byte the server sent. A page that asks to be told
+once the browser has drawn it (budgetcore/app/paint.py: the overview's charts come in a rerun
+of their fragment) is told as Streamlit's front end tells it, and the visit ends with that
+fragment's run.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import websockets
 from streamlit.components.v2.bidi_component.constants import EVENT_DELIM
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.Navigation_pb2 import Navigation
 from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 
 from budgetcore.app import paint
@@ -44,6 +46,9 @@ class Visit:
     metrics: dict[str, str] = field(default_factory=dict)  # each st.metric's label -> value
     charts: int = 0  # st.plotly_chart elements drawn
     runs: int = 0  # script runs the visit took (2 when the charts came after the first paint)
+    elements: list[str] = field(default_factory=list)  # each new element's type (button, metric, ...)
+    menus: list[str] = field(default_factory=list)  # each navigation's position: SIDEBAR, TOP or HIDDEN
+    received: bytearray | None = None  # every message as sent, when visit(keep=True)
 
 
 def painted(query: str, page: str, component_id: str, fragment_id: str) -> BackMsg:
@@ -60,8 +65,12 @@ def painted(query: str, page: str, component_id: str, fragment_id: str) -> BackM
     return back
 
 
-async def visit(ws_url: str, origin: str, action: str, page: str, query: str, timeout: float) -> Visit:
-    result = Visit(action, f"/{page}?{query}" if query else f"/{page}")
+async def visit(
+    ws_url: str, origin: str, action: str, page: str, query: str, timeout: float, *, keep: bool = False
+) -> Visit:
+    result = Visit(
+        action, f"/{page}?{query}" if query else f"/{page}", received=bytearray() if keep else None
+    )
     began = time.perf_counter()
     deadline = began + timeout
     try:
@@ -92,11 +101,14 @@ async def visit(ws_url: str, origin: str, action: str, page: str, query: str, ti
                 data = await asyncio.wait_for(ws.recv(), left)
                 result.bytes += len(data)
                 result.messages += 1
+                if result.received is not None:
+                    result.received += data
                 message.ParseFromString(data)
                 kind = message.WhichOneof("type")
                 if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
                     element = message.delta.new_element
                     which = element.WhichOneof("type")
+                    result.elements.append(which)
                     if which == "exception":
                         result.error = result.error or f"exception: {element.exception.message[:120]}"
                     elif which == "metric":
@@ -109,6 +121,8 @@ async def visit(ws_url: str, origin: str, action: str, page: str, query: str, ti
                         )
                     elif which == "alert" and element.alert.format == ERROR_ALERT:
                         result.error = result.error or f"error alert: {element.alert.body[:120]}"
+                elif kind == "navigation":
+                    result.menus.append(Navigation.Position.Name(message.navigation.position))
                 elif kind == "page_not_found":
                     result.error = result.error or "page not found"
                 elif kind == "script_finished":
