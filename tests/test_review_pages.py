@@ -13,13 +13,17 @@ from budgetcore.app import review_ui
 TODAY = dt.date(2026, 11, 27)
 
 
-pytestmark = pytest.mark.usefixtures("fresh_app")  # conftest: the demo's copy, today fixed, fresh caches
+# conftest: the module's one copy of the demo, today fixed, the app's caches warm from test to test;
+# a test that writes into the demo also asks for fresh_app (its own copy of the demo, fresh caches)
+pytestmark = pytest.mark.usefixtures("warm_demo")
+cold = pytest.mark.usefixtures("fresh_app")
 
 
 page = open_app  # the app opened on a page with query parameters (tests/apptest.py)
 field = review_ui.field_key  # a decision form's field for one contract
 
 
+@cold
 def test_a_decision_from_the_renewals_list_shows_everywhere() -> None:
     at = page("app_pages/renewals.py")
     table = at.dataframe[0].value
@@ -94,6 +98,7 @@ def test_overview_lists_the_changes_since_last_week() -> None:
     assert len(at.dataframe) == 1  # the contracts table stays the overview's only table
 
 
+@cold
 def test_a_decision_on_the_contract_page_and_the_alert_settings() -> None:
     number = "CT-2024-00058"  # overdue for review at TODAY: notice deadline within 14 days, no decision
     at = page("app_pages/contract.py", contract=number)
