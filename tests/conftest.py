@@ -43,14 +43,14 @@ LONGEST_FIRST = (
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
-    # within a module, the tests on the shared demo (warm_demo) first, one after another: a test
+    # within a module, the tests on the shared demo (warm_demo, warm_handcalc) first, one after another: a test
     # with fresh_app between them would empty the caches they share
     items.sort(key=lambda item: (rank.get(item.path.name, len(rank)), not _on_warm_demo(item)))
 
 
 def _on_warm_demo(item: pytest.Item) -> bool:
     names = getattr(item, "fixturenames", ())
-    return "warm_demo" in names and "fresh_app" not in names
+    return ("warm_demo" in names or "warm_handcalc" in names) and "fresh_app" not in names
 
 
 # a browser's assertion waits up to 20 s (playwright's default is 5): a loaded CI machine draws slowly
@@ -100,6 +100,49 @@ def handcalc_app(db_url: str, tmp_path: Path, fresh_app: None, app_on) -> str:
     assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
     engine.dispose()
     return app_on(db_url)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def _warm_handcalc_url(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    schema_template: Callable[[Engine], None],
+) -> Iterator[str]:
+    """The URL of the hand-built portfolio (handcalc.py) on each engine in turn, imported once per
+    module for its tests that only read it: a SQLite file whose teardown checks that no test wrote
+    into it, a PostgreSQL schema read in read-only transactions (a write fails)."""
+    import handcalc
+
+    from budgetcore.exchange.importing import import_paths
+
+    folder = tmp_path_factory.mktemp("handcalc")
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            path = folder / "handcalc.db"
+            url = f"sqlite:///{path}"
+        else:
+            url = stack.enter_context(_pg_schema())
+        engine = make_engine(url)
+        schema_template(engine)
+        assert import_paths(prepared(engine), handcalc.write(folder / "csv")).ok
+        engine.dispose()  # SQLite: the last connection folds the write-ahead log into the file
+        if request.param == "sqlite":
+            before = path.read_bytes()
+            yield url
+            wal = path.with_name(path.name + "-wal")
+            written = path.read_bytes() != before or (wal.exists() and wal.stat().st_size > 0)
+            assert not written, "a test on warm_handcalc wrote into the shared portfolio"
+        else:
+            yield pg_schema_url(url.split("application_name=", 1)[1], read_only=True)
+
+
+@pytest.fixture
+def warm_handcalc(app_on, _warm_handcalc_url: str) -> str:
+    """The hand-built portfolio on each engine in turn, the app under AppTest on it, shared by the
+    module's tests that only read it (the same URL for each, so the app's caches stay warm from
+    test to test: conftest's collection order runs them before the module's fresh_app tests); its
+    database URL."""
+    return app_on(_warm_handcalc_url)
 
 
 @pytest.fixture

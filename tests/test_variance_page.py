@@ -17,9 +17,10 @@ AS_OF = dt.date(2026, 7, 7)  # a week into the term's third quarter (2026-07-01 
 
 
 @pytest.fixture
-def portfolio(handcalc_app: str) -> str:
-    """The hand-built portfolio on this engine, the app on it (conftest.handcalc_app)."""
-    return handcalc_app
+def portfolio(warm_handcalc: str) -> str:
+    """The hand-built portfolio on this engine, the app on it, shared by the module's tests, which
+    only read it (conftest.warm_handcalc)."""
+    return warm_handcalc
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
