@@ -85,8 +85,9 @@ def test_the_form_follows_its_contract_and_starts_from_the_suggestion(portfolio:
     assert recorded(portfolio, second) == [(Decimal("6250.00"), access.os_user())]
 
 
-def test_the_dutch_form_shows_the_suggestion_in_dutch_digits(portfolio: str) -> None:
-    prices = engine_prices(portfolio)
+def test_the_dutch_form_shows_the_suggestion_in_dutch_digits(warm_handcalc: str) -> None:
+    """Only reads: the module's one copy of the portfolio on each engine (conftest.warm_handcalc)."""
+    prices = engine_prices(warm_handcalc)
     at = open_app("app_pages/renewals.py", as_of=handcalc.AS_OF.isoformat(), within=WINDOW, lang="nl")
     choice = at.selectbox(key=f"{KEY}_contract")
     number = next(n for n in choice.options if (prices[n] or 0) >= 1000)  # so the thousands mark shows
