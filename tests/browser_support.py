@@ -62,7 +62,7 @@ def wait_healthy(base: str, proc: subprocess.Popen | None, timeout: float) -> bo
             pass
         if proc is not None and proc.poll() is not None:
             return False
-        time.sleep(0.1)
+        time.sleep(0.05)
     return False
 
 
@@ -78,26 +78,42 @@ def streamlit_app(
 ) -> Iterator[str]:
     """Run the dashboard on db_url (extra environment in env), on port (default: a free one)
     with the secrets file given (default: none); yields its base URL once healthy."""
-    port = port or free_port()
-    extra = (
-        ["--secrets.files", str(secrets)] if secrets else ["--secrets.files", str(log.parent / "none.toml")]
-    )
+    with streamlit_apps(db_url, [log], port=port, secrets=secrets, **env) as (base,):
+        yield base
+
+
+@contextmanager
+def streamlit_apps(
+    db_url: str, logs: list[Path], *, port: int | None = None, secrets: Path | None = None, **env: str
+) -> Iterator[list[str]]:
+    """As streamlit_app, one server per log (each on a free port; port only for one), all
+    started at once and stopped at once; yields their base URLs once every one is healthy."""
+    assert port is None or len(logs) == 1
+    extra = ["--secrets.files", str(secrets)] if secrets else []
     inherited = {k: v for k, v in os.environ.items() if k != "BUDGETCORE_NO_DEMO"}
     environment = {**inherited, "BUDGETCORE_DB_URL": db_url, **env}
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *extra],
-            cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
+    servers: list[tuple[str, Path, subprocess.Popen]] = []
+    try:
+        for log in logs:
+            base = f"http://127.0.0.1:{port or free_port()}"
+            with log.open("w") as out:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+                     "--server.port", base.rsplit(":", 1)[1], "--server.address", "127.0.0.1",
+                     "--browser.gatherUsageStats", "false",
+                     *(extra or ["--secrets.files", str(log.parent / "none.toml")])],
+                    cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
+                )  # fmt: skip
+            servers.append((base, log, proc))
+        for base, log, proc in servers:
             if not wait_healthy(base, proc, 30):
                 pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
             PIDS[base] = proc.pid
-            yield base
-        finally:
+        yield [base for base, _, _ in servers]
+    finally:
+        for _, _, proc in servers:
             proc.terminate()
+        for _, _, proc in servers:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:

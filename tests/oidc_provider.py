@@ -320,7 +320,8 @@ def running(redirect_uri: str) -> Iterator[Provider]:
     """A provider on a free port of 127.0.0.1 whose one client redirects to redirect_uri."""
     server = make_server("127.0.0.1", 0, lambda e, s: provider.wsgi(e, s), _Threading, _Quiet)
     provider = Provider(f"http://127.0.0.1:{server.server_port}", redirect_uri)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever to look at its flag: every 0.05 s here, not 0.5 s
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield provider

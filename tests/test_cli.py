@@ -229,6 +229,8 @@ def test_an_unreachable_database_is_a_clear_error(sqlite_url: str) -> None:
     assert "Traceback" not in done.stderr
 
 
+# one process, as `python -m budgetcore` would be: an import into a database at the head (then:
+# what it imported), and with streamlit and plotly blocked the read commands and --help
 BLOCKED = """
 import runpy
 import sys
@@ -239,21 +241,32 @@ class Blocked:
             raise ImportError(f"{name} is blocked: the core must not need it")
         return None
 
-sys.meta_path.insert(0, Blocked())
 from budgetcore.cli import main
-for args in [a.split("\\x1f") for a in sys.argv[1:]]:  # one command per argument
+for number, args in enumerate(a.split("\\x1f") for a in sys.argv[1:]):  # one command per argument
     code = main(args)
     if code:
         sys.exit(code)
+    if number == 0:  # the import comes first: what it made Python import; then the UI is blocked
+        print("modules after the import:", sorted({m for m in sys.modules
+                                   if m.split(".")[0] in ("alembic", "openpyxl", "streamlit", "plotly")
+                                   or m.startswith("budgetcore.figures") or m.startswith("budgetcore.review")}))
+        sys.meta_path.insert(0, Blocked())
 assert not any(m.split(".")[0] in ("streamlit", "plotly") for m in sys.modules), "imported the UI"
 sys.argv = ["budgetcore", "--help"]
 runpy.run_module("budgetcore", run_name="__main__")  # python -m budgetcore itself
 """
 
 
-def test_the_command_line_runs_without_streamlit(sqlite_url: str, tmp_path: Path) -> None:
-    url = imported(sqlite_url, tmp_path)
+def test_the_command_line_runs_without_streamlit_and_an_import_imports_only_what_it_uses(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    # a cron job's or an upload's import: no Alembic (the database is at the head), no figures,
+    # no spreadsheet library for CSV files, no user interface (bench/small.py times it); then the
+    # commands that read, none of which needs streamlit or plotly
+    prepared(make_engine(sqlite_url)).dispose()
+    files = [str(path) for path in handcalc.write(tmp_path / "csv")]
     commands = [
+        ["import", *files],
         ["summary", "--as-of", "2026-06-15", "--format", "csv"],
         ["renewals", "--as-of", "2026-06-15", "--within", "365", "--format", "json"],
         ["report", "--as-of", "2026-06-15", "--within", "365", "--out", str(tmp_path / "pack.xlsx")],
@@ -261,38 +274,14 @@ def test_the_command_line_runs_without_streamlit(sqlite_url: str, tmp_path: Path
         ["backtest", "--as-of", "2030-01-01", "--format", "json"],
     ]
     done = subprocess.run(
-        [sys.executable, "-c", BLOCKED, *("\x1f".join([*c, "--db", url]) for c in commands)],
+        [sys.executable, "-c", BLOCKED, *("\x1f".join([*c, "--db", sqlite_url]) for c in commands)],
         capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert "modules after the import: []" in done.stdout.splitlines(), done.stdout
+    assert counts(sqlite_url)[0] > 0
     assert "usage: python -m budgetcore" in done.stdout
     assert (tmp_path / "pack.xlsx").stat().st_size > 0 and (tmp_path / "K-001.html").stat().st_size > 0
-
-
-UNUSED = """
-import sys
-from budgetcore.cli import main
-code = main(sys.argv[1:])
-print(sorted({m for m in sys.modules if m.split(".")[0] in ("alembic", "openpyxl", "streamlit", "plotly")
-              or m.startswith("budgetcore.figures") or m.startswith("budgetcore.review")}))
-sys.exit(code)
-"""
-
-
-def test_an_import_into_a_database_at_the_head_imports_only_what_it_uses(
-    sqlite_url: str, tmp_path: Path
-) -> None:
-    # a cron job's or an upload's import: no Alembic (the database is at the head), no figures,
-    # no spreadsheet library for CSV files, no user interface (bench/small.py times it)
-    prepared(make_engine(sqlite_url)).dispose()
-    files = [str(path) for path in handcalc.write(tmp_path / "csv")]
-    done = subprocess.run(
-        [sys.executable, "-c", UNUSED, "import", *files, "--db", sqlite_url],
-        capture_output=True, text=True, cwd=ROOT,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "[]"
-    assert counts(sqlite_url)[0] > 0
 
 
 @pytest.mark.parametrize(

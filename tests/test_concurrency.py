@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from pathlib import Path
 
+from forked import ready, start_together
 from sqlalchemy import Engine, func, select
 
 from budgetcore.store.database import transaction
 from budgetcore.store.models import Contract, HourLine
 
-ROOT = Path(__file__).resolve().parent.parent
 WRITERS = 3
 CONTRACTS = 100  # per writer: enough that the imports overlap
 
-# each process: import its own files when the clock reaches START, then save the settings
+# each process (forked from one that imported budgetcore once, tests/forked.py): import its own
+# files once every process has got to together(), then save the settings
 SCRIPT = """
-import sys, time
+import sys
+from forked import together
 from budgetcore.exchange.importing import import_paths
 from budgetcore.figures import settings
 from budgetcore.store.database import make_engine, transaction
-url, folder, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
+url, folder = sys.argv[1], sys.argv[2]
 engine = make_engine(url)
-while time.time() < start:
-    time.sleep(0.005)
+together()
 result = import_paths(engine, [folder], source="test")
 with transaction(engine) as session:
     settings.save(session, settings.load(session))
-print("ok" if result.ok else [str(p) for p in result.errors])
-sys.exit(0 if result.ok else 1)
+assert result.ok, [str(p) for p in result.errors]
+print("ok")
 """
 
 
@@ -62,14 +60,13 @@ def test_concurrent_imports_and_settings_saves_all_succeed(
     for i in range(WRITERS):
         folders.append(tmp_path / f"p{i}")
         write_portfolio(folders[-1], f"P{i}")
-    start = time.time() + 2.0  # every process started and its modules imported by then
-    procs = [
-        subprocess.Popen([sys.executable, "-c", SCRIPT, db_url, str(folder), str(start)], cwd=ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for folder in folders
-    ]  # fmt: skip
-    outputs = [p.communicate(timeout=120)[0] for p in procs]
-    assert [p.returncode for p in procs] == [0] * WRITERS, outputs
+    ready()
+    procs = start_together(
+        SCRIPT, {folder.name: ([db_url, str(folder)], tmp_path / f"{folder.name}.out") for folder in folders}
+    )
+    done = [p.wait(timeout=120) for p in procs.values()]
+    assert [code for code, _ in done] == [0] * WRITERS, done
+    assert [out.strip() for _, out in done] == ["ok"] * WRITERS, done
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(Contract)) == WRITERS * CONTRACTS
         assert session.scalar(select(func.count()).select_from(HourLine)) == WRITERS * CONTRACTS * 9

@@ -87,7 +87,12 @@ def test_the_import_docs_name_the_columns_the_dutch_template_writes() -> None:
             assert shown == written, (entity, name, shown, written)
 
 
-def test_the_sign_in_try_out_starts_the_provider_and_the_app_against_it(tmp_path: Path) -> None:
+def test_the_sign_in_try_out_starts_the_provider_and_the_app_against_it(
+    tmp_path: Path, demo_database
+) -> None:
+    # the database it is pointed at holds the demo already (conftest's copy of what a first
+    # start loads; tests/test_start.py holds that start), so the app starts without loading it
+    demo_database(DAYS[0], tmp_path / "try.db")
     port = free_port()
     script = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts" / "try_signin.py"), "--port", str(port),

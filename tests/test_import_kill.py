@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import os
-import queue
 import signal
-import subprocess
-import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -15,16 +11,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from exchange_fixtures import TODAY, figures, snapshot
+from forked import Child, ready
 from sqlalchemy import create_engine, text
 
 from budgetcore.exchange import demo
 from budgetcore.store.database import make_engine
 from budgetcore.store.schema import prepared
 
-ROOT = Path(__file__).resolve().parent.parent
-
-# The child imports with a progress callback that reports on stdout and pauses
-# a little, so that the parent can see it writing and kill it in the middle
+# The child (a process of its own, forked from one that imported budgetcore once: tests/forked.py)
+# imports with a progress callback that reports on stdout and, from the point where the parent
+# kills it on, pauses a little, so that the parent can see it writing and kill it in the middle
 # even if the writer becomes much faster one day.
 CHILD = """
 import sys, time
@@ -34,7 +30,8 @@ from budgetcore.store.schema import prepared
 
 def progress(file, rows):
     print(file, rows, flush=True)
-    time.sleep(0.01)
+    if file == "hours.csv" and rows >= 20_000:
+        time.sleep(0.01)
 
 result = import_paths(prepared(make_engine(sys.argv[1])), [sys.argv[2]], progress=progress, source="kill-test")
 print("done", result.ok, flush=True)
@@ -56,10 +53,10 @@ def _with_application_name(url: str, name: str) -> str:
     return urlunsplit(parts._replace(query=urlencode([*query, ("application_name", name)])))
 
 
-def _lines(stream) -> queue.Queue[str]:
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True).start()
-    return lines
+def _lines(output: Path) -> list[str]:
+    """The whole lines the child has printed so far."""
+    text = output.read_text() if output.exists() else ""
+    return text.splitlines()[: text.count("\n")]
 
 
 def _holds_write_transaction(db_url: str, application_name: str) -> bool:
@@ -91,7 +88,7 @@ def _holds_write_transaction(db_url: str, application_name: str) -> bool:
         probe.dispose()
 
 
-def test_sigkill_midway_leaves_exactly_the_data_from_before(db_url, big_export) -> None:
+def test_sigkill_midway_leaves_exactly_the_data_from_before(db_url, big_export, tmp_path: Path) -> None:
     engine = prepared(make_engine(db_url))
     assert demo.load(engine, contracts=8, today=TODAY).ok
     before, before_figures = snapshot(engine), figures(engine)
@@ -99,31 +96,31 @@ def test_sigkill_midway_leaves_exactly_the_data_from_before(db_url, big_export) 
 
     application_name = f"kill_{uuid.uuid4().hex[:8]}"
     child_url = db_url if db_url.startswith("sqlite") else _with_application_name(db_url, application_name)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, child_url, str(big_export)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env=env,
-    )
+    output = tmp_path / "child.out"
+    ready()
+    child = Child(CHILD, [child_url, str(big_export)], output)
     try:
-        lines = _lines(child.stdout)
         deadline = time.monotonic() + 120
         seen = ""
         while not (seen.startswith("hours.csv") and int(seen.split()[-1]) >= 20_000):
-            seen = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            assert not seen.startswith("done"), "the import finished before it could be killed"
+            assert child.process.is_alive() or child.process.exitcode is None, _lines(output)
+            assert time.monotonic() < deadline, _lines(output)
+            lines = _lines(output)
+            assert not any(line.startswith("done") for line in lines), (
+                "the import finished before it could be killed"
+            )
+            seen = lines[-1] if lines else ""
+            time.sleep(0.005)
         assert _holds_write_transaction(db_url, application_name), "the child is not writing"
-        assert child.poll() is None
-        os.kill(child.pid, signal.SIGKILL)
-        assert child.wait(timeout=30) == -signal.SIGKILL
-        rest = [lines.get(timeout=5) for _ in range(lines.qsize())]
-        assert not any(line.startswith("done") for line in rest)
+        assert child.process.is_alive()
+        os.kill(child.process.pid, signal.SIGKILL)
+        child.process.join(timeout=30)
+        assert child.process.exitcode == -signal.SIGKILL
+        assert not any(line.startswith("done") for line in _lines(output))
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+        if child.process.exitcode is None:
+            child.process.kill()
+            child.process.join()
 
     engine = prepared(make_engine(db_url))
     try:

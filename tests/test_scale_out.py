@@ -15,7 +15,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from browser_support import streamlit_app
+from browser_support import streamlit_apps
 from wire import visit
 
 from budgetcore import cli
@@ -41,12 +41,28 @@ def _export(folder: Path, rows: dict[str, list[list[str]]], numbers: set[str]) -
     return folder
 
 
-def _contracts_shown(base: str) -> str:
-    """The overview's "Contracts" figure for every contract (running or not), on a new session."""
-    ws = base.replace("http://", "ws://") + "/_stcore/stream"
-    found = asyncio.run(visit(ws, base, "overview", "", "contracts=all", timeout=60))
-    assert found.error is None, found.error
-    return found.metrics["Contracts"]
+def _contracts_shown(*bases: str) -> list[str]:
+    """The overview's "Contracts" figure for every contract (running or not), on a new session
+    of each server in bases (all at once)."""
+
+    async def visits() -> list:
+        return await asyncio.gather(
+            *(
+                visit(
+                    base.replace("http://", "ws://") + "/_stcore/stream",
+                    base,
+                    "overview",
+                    "",
+                    "contracts=all",
+                    timeout=60,
+                )
+                for base in bases
+            )
+        )
+
+    found = asyncio.run(visits())
+    assert all(f.error is None for f in found), [f.error for f in found]
+    return [f.metrics["Contracts"] for f in found]
 
 
 def test_two_app_processes_on_one_database_see_each_others_imports(
@@ -61,13 +77,11 @@ def test_two_app_processes_on_one_database_see_each_others_imports(
         cli.main(["import", str(_export(tmp_path / "first", rows, set(numbers[:FIRST]))), "--db", pg_url])
         == 0
     )
-    with (
-        streamlit_app(pg_url, tmp_path / "one.log", BUDGETCORE_TODAY=TODAY.isoformat()) as one,
-        streamlit_app(pg_url, tmp_path / "two.log", BUDGETCORE_TODAY=TODAY.isoformat()) as two,
-    ):
-        assert _contracts_shown(one) == _contracts_shown(two) == str(FIRST)
+    logs = [tmp_path / "one.log", tmp_path / "two.log"]
+    with streamlit_apps(pg_url, logs, BUDGETCORE_TODAY=TODAY.isoformat()) as (one, two):
+        assert _contracts_shown(one, two) == [str(FIRST)] * 2
         # another process imports (the command line here; an Import page of either server alike)
         later = _export(tmp_path / "later", rows, set(numbers[FIRST:]))
         assert cli.main(["import", str(later), "--db", pg_url]) == 0
-        assert _contracts_shown(two) == _contracts_shown(one) == str(FIRST + LATER)
+        assert _contracts_shown(two, one) == [str(FIRST + LATER)] * 2
     capsys.readouterr()
