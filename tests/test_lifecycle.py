@@ -14,9 +14,8 @@ from budgetcore import cli
 from budgetcore.exchange import demo, importing
 from budgetcore.figures import contract_detail, frame, portfolio
 from budgetcore.store import access, aggregates, database, import_log, lifecycle
-from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.database import transaction
 from budgetcore.store.models import AuditEntry, Contract, ContractMonth, Customer, HourLine, WorkOrder
-from budgetcore.store.schema import prepared
 
 TODAY = dt.date(2026, 11, 27)
 ME = access.operator("cli")
@@ -53,12 +52,14 @@ def test_the_demo_marks_exactly_its_own_rows(engine: Engine, tmp_path: Path) -> 
     assert loose == ["WB-LOS-0001"]  # the demo's one work order under no contract
 
 
-def test_an_import_replaces_the_demo_and_leaves_only_its_own_figures(engine: Engine, tmp_path: Path) -> None:
+def test_an_import_replaces_the_demo_and_leaves_only_its_own_figures(
+    engine: Engine, tmp_path: Path, new_sqlite
+) -> None:
     assert demo.load(engine, contracts=20, today=TODAY).ok
     files = real_files(tmp_path)
     result = importing.import_paths(engine, [files], actor=ME, replace_demo=True)
     assert result.ok and result.written
-    fresh = prepared(make_engine(f"sqlite:///{tmp_path / 'fresh.db'}"))
+    fresh = new_sqlite(tmp_path / "fresh.db")
     assert importing.import_paths(fresh, [files]).ok
     assert summary(engine) == summary(fresh)  # as if the demo had never been there
     with transaction(engine) as session:
@@ -71,7 +72,6 @@ def test_an_import_replaces_the_demo_and_leaves_only_its_own_figures(engine: Eng
         assert customers == set(session.scalars(select(Customer.name)))  # no demo customer is left
         assert head == frame.headline(frame.load(session, TODAY))
     assert actions == ["import", "demo-remove", "demo-load"]
-    fresh.dispose()
 
 
 def test_a_failing_replacement_leaves_the_demo_as_it_was(engine: Engine, tmp_path: Path) -> None:
@@ -158,14 +158,13 @@ def test_archive_restore_and_delete(engine: Engine) -> None:
         lifecycle.archive(session, ME, chosen)
 
 
-def test_contract_and_users_on_the_command_line(db_url: str) -> None:
+def test_contract_and_users_on_the_command_line(engine: Engine, db_url: str) -> None:
     def run(*args: str) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         code = cli.main([*args, "--db", db_url], out=out, err=err)
         return code, out.getvalue(), err.getvalue()
 
-    engine = prepared(make_engine(db_url))
-    assert demo.load(engine, contracts=5, today=TODAY).ok
+    assert demo.load(engine, contracts=5, today=TODAY).ok  # engine: on db_url, its schema laid
     number = sorted(numbers(engine))[0]
     assert run("contract", "archive", number)[:2] == (0, f"{number} archived\n")
     assert run("contract", "restore", number)[:2] == (0, f"{number} restored\n")
@@ -192,4 +191,3 @@ def test_contract_and_users_on_the_command_line(db_url: str) -> None:
             session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.source == "cli"))
             == 7
         )
-    engine.dispose()
