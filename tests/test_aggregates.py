@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -318,22 +320,40 @@ def assert_aggregates_fresh(engine: Engine, as_of_dates=AS_OF_DATES) -> None:
 # -- the tests -----------------------------------------------------------------
 
 
+FIRST = "test_aggregates: _rows(80) imported"  # the key of the shared databases that hold it
+
+
+def _fill_first(tmp_path_factory: pytest.TempPathFactory, rows: Rows) -> Callable[[Engine], None]:
+    def fill(engine: Engine) -> None:
+        _import(engine, _write(tmp_path_factory.mktemp("first"), rows))
+
+    return fill
+
+
 @pytest.fixture
-def loaded(engine: Engine, tmp_path: Path) -> tuple[Engine, Rows]:
+def loaded(
+    db_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, _shared_databases, schema_template
+) -> Iterator[tuple[Engine, Rows]]:
+    """_rows(80) imported into db_url's empty database, for tests that write: on SQLite a copy of
+    the file read_only's tests share (imported once per run), on PostgreSQL imported here."""
     rows = _rows(80)
-    _import(engine, _write(tmp_path / "first", rows))
-    return engine, rows
+    if db_url.startswith("sqlite"):
+        shared = _shared_databases("sqlite", FIRST, _fill_first(tmp_path_factory, rows))
+        shutil.copyfile(shared.split("///", 1)[1], db_url.split("///", 1)[1])
+        engine = make_engine(db_url)
+    else:
+        engine = make_engine(db_url)
+        schema_template(engine)
+        _import(prepared(engine), _write(tmp_path / "first", rows))
+    yield engine, rows
+    engine.dispose()
 
 
 @pytest.fixture
 def read_only(shared_engine, tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, Rows]:
     """What `loaded` holds, for the tests that only read it: imported once per engine per run."""
     rows = _rows(80)
-
-    def fill(engine: Engine) -> None:
-        _import(engine, _write(tmp_path_factory.mktemp("first"), rows))
-
-    return shared_engine("test_aggregates: _rows(80) imported", fill), rows
+    return shared_engine(FIRST, _fill_first(tmp_path_factory, rows)), rows
 
 
 def test_a_first_import_maintains_aggregates_equal_to_the_lines(read_only) -> None:

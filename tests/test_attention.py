@@ -32,15 +32,18 @@ DATES = (dt.date(2026, 6, 30), TODAY, dt.date(2026, 12, 20), dt.date(2027, 3, 1)
 
 
 @pytest.fixture(scope="module", params=("sqlite", "postgresql"))
-def history_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def history_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, schema_template
+) -> str:
     """The app's demo (with its completed previous terms, linked by previous_contract) on TODAY,
     once per engine for this module, with two renewal decisions recorded."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('attention') / 'demo.db'}"
     else:
         url = request.getfixturevalue("pg_module_url")
-    engine = prepared(make_engine(url))
-    assert demo.load(engine, today=TODAY, history=True).ok
+    engine = make_engine(url)
+    schema_template(engine)  # the schema prepare() makes, copied
+    assert demo.load(prepared(engine), today=TODAY, history=True).ok
     with transaction(engine) as session:
         found = frame.load(session, TODAY)
         soon = [str(n) for n in found["contract_number"][found["approaching_renewal"]]][:2]
@@ -158,8 +161,8 @@ def test_the_attention_command(history_url: str) -> None:
 
 
 @pytest.mark.parametrize("today", [dt.date(2026, 1, 5), dt.date(2026, 8, 19), dt.date(2027, 4, 30)])
-def test_the_demo_holds_every_reason_on_any_day(today: dt.date, tmp_path: Path) -> None:
-    engine = prepared(make_engine(f"sqlite:///{tmp_path / 'demo.db'}"))
+def test_the_demo_holds_every_reason_on_any_day(today: dt.date, tmp_path: Path, new_sqlite) -> None:
+    engine = new_sqlite(tmp_path / "demo.db")
     assert demo.load(engine, today=today).ok
     with transaction(engine) as session:
         found = attention.attention(frame.load(session, today, Thresholds()), [], 14)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,8 @@ from budgetcore import cli
 from budgetcore.exchange import demo, importing
 from budgetcore.figures import contract_detail, frame, portfolio
 from budgetcore.store import access, aggregates, database, import_log, lifecycle
-from budgetcore.store.database import make_engine, transaction
+from budgetcore.store.database import transaction
 from budgetcore.store.models import AuditEntry, Contract, ContractMonth, Customer, HourLine, WorkOrder
-from budgetcore.store.schema import prepared
 
 TODAY = dt.date(2026, 11, 27)
 ME = access.operator("cli")
@@ -42,6 +42,23 @@ def numbers(engine: Engine, where=None) -> set[str]:
         return set(session.scalars(stmt if where is None else stmt.where(where)))
 
 
+@pytest.fixture
+def demo_loaded(engine: Engine, db_url: str, _shared_databases) -> Engine:
+    """engine (db_url's database) holding demo.load(contracts=20, today=TODAY) from empty, for
+    tests that write: on SQLite a copy of a file loaded once per run, on PostgreSQL loaded here."""
+
+    def fill(into: Engine) -> None:
+        assert demo.load(into, contracts=20, today=TODAY).ok
+
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+        shared = _shared_databases("sqlite", "test_lifecycle: demo of 20 contracts", fill)
+        shutil.copyfile(shared.split("///", 1)[1], db_url.split("///", 1)[1])
+    else:
+        fill(engine)
+    return engine
+
+
 def test_the_demo_marks_exactly_its_own_rows(engine: Engine, tmp_path: Path) -> None:
     assert importing.import_paths(engine, [real_files(tmp_path)]).ok  # real data first
     assert demo.load(engine, contracts=20, today=TODAY).ok
@@ -53,12 +70,14 @@ def test_the_demo_marks_exactly_its_own_rows(engine: Engine, tmp_path: Path) -> 
     assert loose == ["WB-LOS-0001"]  # the demo's one work order under no contract
 
 
-def test_an_import_replaces_the_demo_and_leaves_only_its_own_figures(engine: Engine, tmp_path: Path) -> None:
-    assert demo.load(engine, contracts=20, today=TODAY).ok
+def test_an_import_replaces_the_demo_and_leaves_only_its_own_figures(
+    demo_loaded: Engine, tmp_path: Path, new_sqlite
+) -> None:
+    engine = demo_loaded  # the demo's 20 contracts on TODAY, loaded into an empty database
     files = real_files(tmp_path)
     result = importing.import_paths(engine, [files], actor=ME, replace_demo=True)
     assert result.ok and result.written
-    fresh = prepared(make_engine(f"sqlite:///{tmp_path / 'fresh.db'}"))
+    fresh = new_sqlite(tmp_path / "fresh.db")
     assert importing.import_paths(fresh, [files]).ok
     assert summary(engine) == summary(fresh)  # as if the demo had never been there
     with transaction(engine) as session:
@@ -71,11 +90,10 @@ def test_an_import_replaces_the_demo_and_leaves_only_its_own_figures(engine: Eng
         assert customers == set(session.scalars(select(Customer.name)))  # no demo customer is left
         assert head == frame.headline(frame.load(session, TODAY))
     assert actions == ["import", "demo-remove", "demo-load"]
-    fresh.dispose()
 
 
-def test_a_failing_replacement_leaves_the_demo_as_it_was(engine: Engine, tmp_path: Path) -> None:
-    assert demo.load(engine, contracts=20, today=TODAY).ok
+def test_a_failing_replacement_leaves_the_demo_as_it_was(demo_loaded: Engine, tmp_path: Path) -> None:
+    engine = demo_loaded  # the demo's 20 contracts on TODAY, loaded into an empty database
     before = summary(engine)
     files = real_files(tmp_path)
     budgets = files / "budgets.csv"
@@ -87,8 +105,10 @@ def test_a_failing_replacement_leaves_the_demo_as_it_was(engine: Engine, tmp_pat
         assert [e.action for e in access.trail(session)] == ["demo-load"]
 
 
-def test_adding_to_the_demo_then_removing_it_keeps_the_real_contracts(engine: Engine, tmp_path: Path) -> None:
-    assert demo.load(engine, contracts=20, today=TODAY).ok
+def test_adding_to_the_demo_then_removing_it_keeps_the_real_contracts(
+    demo_loaded: Engine, tmp_path: Path
+) -> None:
+    engine = demo_loaded  # the demo's 20 contracts on TODAY, loaded into an empty database
     files = real_files(tmp_path)
     demo_number = sorted(numbers(engine))[0]
     contracts = files / "contracts.csv"
@@ -110,8 +130,8 @@ def test_adding_to_the_demo_then_removing_it_keeps_the_real_contracts(engine: En
         assert [f.summary for f in kept] == [f.summary for f in portfolio.portfolio(session, TODAY)]
 
 
-def test_archive_restore_and_delete(engine: Engine) -> None:
-    assert demo.load(engine, contracts=20, today=TODAY).ok
+def test_archive_restore_and_delete(demo_loaded: Engine) -> None:
+    engine = demo_loaded  # the demo's 20 contracts on TODAY, loaded into an empty database
     before = summary(engine)
     with transaction(engine) as session:
         chosen = max(portfolio.portfolio(session, TODAY), key=lambda f: f.actual_total).inputs.contract_number
@@ -158,14 +178,13 @@ def test_archive_restore_and_delete(engine: Engine) -> None:
         lifecycle.archive(session, ME, chosen)
 
 
-def test_contract_and_users_on_the_command_line(db_url: str) -> None:
+def test_contract_and_users_on_the_command_line(engine: Engine, db_url: str) -> None:
     def run(*args: str) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         code = cli.main([*args, "--db", db_url], out=out, err=err)
         return code, out.getvalue(), err.getvalue()
 
-    engine = prepared(make_engine(db_url))
-    assert demo.load(engine, contracts=5, today=TODAY).ok
+    assert demo.load(engine, contracts=5, today=TODAY).ok  # engine: on db_url, its schema laid
     number = sorted(numbers(engine))[0]
     assert run("contract", "archive", number)[:2] == (0, f"{number} archived\n")
     assert run("contract", "restore", number)[:2] == (0, f"{number} restored\n")
@@ -192,4 +211,3 @@ def test_contract_and_users_on_the_command_line(db_url: str) -> None:
             session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.source == "cli"))
             == 7
         )
-    engine.dispose()

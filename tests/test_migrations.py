@@ -165,9 +165,9 @@ def test_the_head_and_the_revision_read_without_alembic_are_alembics(db_url: str
     engine.dispose()
 
 
-def test_a_command_on_a_database_at_the_head_does_not_import_alembic(tmp_path: Path) -> None:
+def test_a_command_on_a_database_at_the_head_does_not_import_alembic(tmp_path: Path, new_sqlite) -> None:
     url = f"sqlite:///{tmp_path / 'at-head.db'}"
-    schema.prepare(make_engine(url))
+    new_sqlite(tmp_path / "at-head.db").dispose()  # the schema prepare() makes (schema_template's copy)
     probe = (
         "import sys; from budgetcore import cli; cli.main(['summary', '--db', sys.argv[1]]); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'pandas')))"
@@ -176,14 +176,15 @@ def test_a_command_on_a_database_at_the_head_does_not_import_alembic(tmp_path: P
     assert done.stdout.splitlines()[-1] == "[]", done.stderr
 
 
-def test_whether_the_demo_is_there_is_one_look_through_its_own_index(db_url: str) -> None:
+def test_whether_the_demo_is_there_is_one_look_through_its_own_index(db_url: str, schema_template) -> None:
     """database.is_demo (asked by every import) reads the partial demo indexes of revision
     0005, which an upgraded database gets too."""
     import older_schemas
 
     from budgetcore.store.database import is_demo
 
-    engine = schema.prepared(make_engine(db_url))
+    engine = make_engine(db_url)
+    schema_template(engine)  # at the head, then taken back to 0004
     with engine.begin() as connection:
         older_schemas.at_revision(connection, "0004_calls")
     assert f"upgraded from 0004_calls to {schema.head()}" in schema.prepare(engine)

@@ -21,11 +21,22 @@ from budgetcore.store.schema import prepared
 TODAY = dt.date(2026, 11, 27)
 
 
+@pytest.fixture
+def handcalc_engine(shared_engine, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """The hand-built portfolio (handcalc.py) imported, on each engine in turn, for tests that only
+    read it (shared_engine: imported once per engine per run)."""
+
+    def fill(engine: Engine) -> None:
+        assert import_paths(engine, handcalc.write(tmp_path_factory.mktemp("handcalc") / "csv")).ok
+
+    return shared_engine("test_pack_html: handcalc imported", fill)
+
+
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_one_sign_convention_over_budget_is_positive_and_says_over(
-    engine: Engine, tmp_path: Path, lang: str
+    handcalc_engine: Engine, lang: str
 ) -> None:
-    assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
+    engine = handcalc_engine
     with transaction(engine) as session:
         pack = reports.collect(session, handcalc.AS_OF, settings.load(session), within_days=365)
     page = report_html.html(pack, lang)
@@ -101,8 +112,8 @@ def test_no_figure_or_badge_is_broken_across_lines(browser, demo_pack: dict[str,
             page.close()
 
 
-def test_the_pack_builder_reports_its_progress(engine: Engine, tmp_path: Path) -> None:
-    assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
+def test_the_pack_builder_reports_its_progress(handcalc_engine: Engine) -> None:
+    engine = handcalc_engine
     calls: list[tuple[int, int]] = []
     with transaction(engine) as session:
         pack = reports.collect(
@@ -149,10 +160,10 @@ def test_the_templates_ship_with_the_package(tmp_path: Path) -> None:
     assert {"pack.html", "pack.css"} <= used <= shipped, sorted(used - shipped)
 
 
-def test_hostile_text_in_every_template_stays_text(engine: Engine, tmp_path: Path) -> None:
+def test_hostile_text_in_every_template_stays_text(handcalc_engine: Engine) -> None:
     """Names and notes from imported data reach each template (summary, section, facts, chart,
     tables) and come out escaped: no element, attribute or entity of theirs survives."""
-    assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
+    engine = handcalc_engine
     with transaction(engine) as session:
         pack = reports.collect(session, handcalc.AS_OF, settings.load(session), within_days=365)
     hostile = '<script>alert(1)</script>" onload="x'

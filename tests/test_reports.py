@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+import shutil
 from decimal import Decimal
 from html import unescape
 from pathlib import Path
@@ -69,15 +70,31 @@ W-4,2026-02-03,K-9,Klep,2,40.00
 RENEWING = ("R-1", "R-2", "R-3")
 
 
-@pytest.fixture
-def engine(tmp_path: Path):
-    folder = tmp_path / "in"
+def write_csv(folder: Path) -> Path:
     folder.mkdir()
     for name, text in CSV.items():
         (folder / name).write_text(text, encoding="utf-8")
-    engine = prepared(make_engine(f"sqlite:///{tmp_path / 'r.db'}"))
-    result = import_paths(engine, [folder])
+    return folder
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory, schema_template) -> Path:
+    """A SQLite file holding CSV imported (schema_template's schema), once per module, to copy."""
+    base = tmp_path_factory.mktemp("reports")
+    path = base / "imported.db"
+    engine = make_engine(f"sqlite:///{path}")
+    schema_template(engine)
+    result = import_paths(prepared(engine), [write_csv(base / "in")])
     assert result.ok, result.errors[:3]
+    engine.dispose()  # the last connection folds the write-ahead log into the file
+    return path
+
+
+@pytest.fixture
+def engine(tmp_path: Path, imported: Path):
+    """An engine on this test's own copy of the imported CSV (tests may write into it)."""
+    shutil.copyfile(imported, tmp_path / "r.db")
+    engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
     yield engine
     engine.dispose()
 
@@ -322,9 +339,10 @@ def test_cli_summary_uses_the_stored_thresholds(engine) -> None:
     assert "at risk" not in statuses()
 
 
-def test_the_pack_is_the_same_on_postgresql(engine, pg_url: str, tmp_path: Path) -> None:
-    pg = prepared(make_engine(pg_url))
-    assert import_paths(pg, [tmp_path / "in"]).ok
+def test_the_pack_is_the_same_on_postgresql(engine, pg_url: str, tmp_path: Path, schema_template) -> None:
+    pg = make_engine(pg_url)
+    schema_template(pg)
+    assert import_paths(prepared(pg), [write_csv(tmp_path / "in")]).ok
     try:
         on_sqlite, on_pg = pack_of(engine), pack_of(pg)
         assert [r.contract_number for r in on_pg.contracts] == [

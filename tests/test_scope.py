@@ -193,16 +193,19 @@ def _drop_scope_columns(engine: Engine) -> None:
         connection.execute(text("UPDATE snapshots SET name = replace(name, '/5', '/4')"))
 
 
-def test_a_database_from_before_gets_the_split_at_its_next_start(db_url: str, tmp_path: Path) -> None:
+def test_a_database_from_before_gets_the_split_at_its_next_start(
+    db_url: str, tmp_path: Path, schema_template, new_sqlite
+) -> None:
     orders = {n: (d, k, "", h, m) for n, (d, k, _, h, m) in ORDERS.items()}  # no billable then
-    old = schema.prepared(make_engine(db_url))
+    old = make_engine(db_url)
+    schema_template(old)  # at the head, then taken back below
     _import(old, tmp_path / "old", orders)
     _drop_scope_columns(old)
     old.dispose()
     upgraded = make_engine(db_url)
     steps = schema.prepare(upgraded)
     assert f"upgraded from 0001_baseline to {schema.head()}" in steps and schema.REBUILD_AFTER in steps
-    fresh = schema.prepared(make_engine(f"sqlite:///{tmp_path / 'fresh.db'}"))
+    fresh = new_sqlite(tmp_path / "fresh.db")
     _import(fresh, tmp_path / "fresh", orders)
     for as_of in (AS_OF, dt.date(2026, 12, 31)):
         got, want = [], []
@@ -214,7 +217,6 @@ def test_a_database_from_before_gets_the_split_at_its_next_start(db_url: str, tm
     _check(upgraded, orders)
     assert schema.prepare(upgraded) == []  # once only
     upgraded.dispose()
-    fresh.dispose()
 
 
 # corrective work past its type: three preventive contracts with the same term, so each has done
@@ -333,8 +335,11 @@ def test_the_attention_list_says_why_corrective_work_is_out_of_scope(engine: Eng
     assert "K-B" not in rows or rows["K-B"]["reason"] != attention.SCOPE
 
 
-def test_a_database_from_before_the_calls_counts_them_at_its_next_start(db_url: str, tmp_path: Path) -> None:
-    old = schema.prepared(make_engine(db_url))
+def test_a_database_from_before_the_calls_counts_them_at_its_next_start(
+    db_url: str, tmp_path: Path, schema_template
+) -> None:
+    old = make_engine(db_url)
+    schema_template(old)  # at the head, then taken back below
     assert import_paths(old, write_canonical(tmp_path / "a", _call_rows(CALLS))).ok
     with old.begin() as connection:
         older_schemas.at_revision(connection, "0003_indexation")  # no calls columns
@@ -348,14 +353,16 @@ def test_a_database_from_before_the_calls_counts_them_at_its_next_start(db_url: 
     upgraded.dispose()
 
 
-def test_the_settings_page_saves_the_scope_thresholds(app_on, tmp_path: Path) -> None:
+def test_the_settings_page_saves_the_scope_thresholds(app_on, tmp_path: Path, schema_template) -> None:
     from apptest import open_app
 
     from budgetcore.figures import settings as stored_settings
     from budgetcore.i18n import t
 
     url = app_on(f"sqlite:///{tmp_path / 'settings.db'}")
-    schema.prepared(make_engine(url)).dispose()
+    engine = make_engine(url)
+    schema_template(engine)  # the schema prepare() makes, copied
+    engine.dispose()
     at = open_app("app_pages/settings.py", lang="nl")
     at.number_input(key="s_scope_share").set_value(40)
     at.number_input(key="s_scope_minimum").set_value(500)
