@@ -127,11 +127,8 @@ def _warm_handcalc_url(
         assert import_paths(prepared(engine), handcalc.write(folder / "csv")).ok
         engine.dispose()  # SQLite: the last connection folds the write-ahead log into the file
         if request.param == "sqlite":
-            before = path.read_bytes()
-            yield url
-            wal = path.with_name(path.name + "-wal")
-            written = path.read_bytes() != before or (wal.exists() and wal.stat().st_size > 0)
-            assert not written, "a test on warm_handcalc wrote into the shared portfolio"
+            with _left_unwritten(path, "a test on warm_handcalc wrote into the shared portfolio"):
+                yield url
         else:
             yield pg_schema_url(url.split("application_name=", 1)[1], read_only=True)
 
@@ -183,11 +180,19 @@ def _warm_demo_url(tmp_path_factory: pytest.TempPathFactory, demo_database) -> I
     read it; the module's end checks that no test wrote into it."""
     path = tmp_path_factory.mktemp("warm") / "demo.db"
     demo_database(APP_TODAY, path)
+    with _left_unwritten(path, "a test on warm_demo wrote into the shared demo"):
+        yield f"sqlite:///{path}"
+
+
+@contextmanager
+def _left_unwritten(path: Path, message: str) -> Iterator[None]:
+    """Fails with message when the SQLite file at path, or its write-ahead log, was written
+    while the block ran (the guard of a database that tests share to read only)."""
     before = path.read_bytes()
-    yield f"sqlite:///{path}"
+    yield
     wal = path.with_name(path.name + "-wal")
     written = path.read_bytes() != before or (wal.exists() and wal.stat().st_size > 0)
-    assert not written, "a test on warm_demo wrote into the shared demo"
+    assert not written, message
 
 
 @pytest.fixture
@@ -337,10 +342,16 @@ def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Engin
 @pytest.fixture
 def engine(db_url: str, schema_template: Callable[[Engine], None]) -> Iterator[Engine]:
     """An engine on an empty database of each kind (db_url), its schema prepared."""
-    engine = make_engine(db_url)
-    schema_template(engine)
-    yield prepared(engine)  # at the head already: prepare() finds nothing to do
+    engine = _laid(db_url, schema_template)
+    yield engine
     engine.dispose()
+
+
+def _laid(url: str, schema_template: Callable[[Engine], None]) -> Engine:
+    """An engine on the empty database at url, given the schema by schema_template."""
+    engine = make_engine(url)
+    schema_template(engine)
+    return prepared(engine)  # at the head already: prepare() finds nothing to do
 
 
 @pytest.fixture
@@ -350,10 +361,8 @@ def new_sqlite(schema_template: Callable[[Engine], None]) -> Iterator[Callable[[
     engines: list[Engine] = []
 
     def make(path: Path) -> Engine:
-        engine = make_engine(f"sqlite:///{path}")
-        schema_template(engine)
-        engines.append(prepared(engine))  # at the head already: prepare() finds nothing to do
-        return engine
+        engines.append(_laid(f"sqlite:///{path}", schema_template))
+        return engines[-1]
 
     yield make
     for engine in engines:
