@@ -366,8 +366,12 @@ def test_record_a_reprice_decision_and_see_it_everywhere(server: tuple[str, str]
     form = section.locator("[data-testid='stForm']")
     expect(form).to_be_visible()
     choose(page, section.locator("[data-testid='stSelectbox']").first, NUMBER)  # the form follows it
+    # the form's fields are keyed by contract (review_ui.field_key): wait for this contract's own,
+    # or a choice made in the previous contract's form is lost when the rerun replaces it
+    action = page.locator(f".st-key-renewals_decision-{NUMBER}-action")
+    expect(action).to_be_visible()
     loaded(page)
-    choose(page, form.locator("[data-testid='stSelectbox']").first, "re-price")
+    choose(page, action, "re-price")
     form.get_by_role("textbox", name="Proposed value").fill("58.000,00")
     form.get_by_label("Decided by").fill("Anouk de Jong")
     form.get_by_label("Note").fill("forecast above budget: raise at renewal")
