@@ -28,6 +28,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-dev-shm-usage",
+    # one renderer process per tab rather than per site (the tests open one site, the app's): a
+    # page load took about 15 % less CPU (1.10 against 1.3 s, 8 loads of the overview and the
+    # renewals, twice each)
+    "--disable-site-isolation-trials",
+    "--disable-features=site-per-process,IsolateOrigins",
 ]
 LOADED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PIDS: dict[str, int] = {}  # base URL -> the streamlit process serving it (for its peak memory)

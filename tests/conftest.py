@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import os
 import shutil
@@ -52,6 +53,13 @@ def _on_warm_demo(item: pytest.Item) -> bool:
     names = getattr(item, "fixturenames", ())
     return ("warm_demo" in names or "warm_handcalc" in names) and "fresh_app" not in names
 
+
+# The collector's full passes walk every object the tests keep alive (the session's shared
+# portfolios, Streamlit's and SQLAlchemy's caches): 13 % of a worker's time with the default
+# thresholds (700, 10, 10) on test_engine, test_app and test_import, 2 % with these (a young
+# collection every 20,000 allocations still frees the short-lived cycles). A test process only:
+# the app and the processes the tests start keep Python's defaults.
+gc.set_threshold(20_000, 20, 100)
 
 # a browser's assertion waits up to 20 s (playwright's default is 5): a loaded CI machine draws slowly
 expect.set_options(timeout=20_000)
