@@ -148,6 +148,30 @@ def replay(history: Completed, quarter: int, choice: np.ndarray | None, own: boo
     chain, else each row's chosen method where it applies. own: a method's own row, which
     counts only those rows; else (auto) the chain's forecast counts where the choice does
     not apply, as it would in the figures."""
+    own_row, as_used = _checkpoint(history, quarter).replay(choice)
+    return own_row if own else as_used
+
+
+@dataclass(frozen=True, eq=False)
+class _Checkpoint:
+    """What forecast.terms reads at one checkpoint of every completed contract, whatever the
+    choice: computed once per checkpoint, replayed per candidate."""
+
+    arguments: tuple
+    actual: np.ndarray
+
+    def replay(self, choice: np.ndarray | None) -> tuple[Replayed, Replayed]:
+        """(the choice's own row, the choice as auto uses it): see replay()."""
+        method, x, y, z, chosen = terms(*self.arguments, choice)
+        used = method != METHODS.index("none")
+        as_used = Replayed(used, method, x, y, z, self.actual)
+        if choice is None:
+            return as_used, as_used
+        # a method's own row counts only the contracts it applied to
+        return Replayed(used & chosen, method, x, y, z, self.actual), as_used
+
+
+def _checkpoint(history: Completed, quarter: int) -> _Checkpoint:
     c = history.columns
     start, end = c["start_date"], c["end_date"]
     term = term_days(start, end)
@@ -159,14 +183,11 @@ def replay(history: Completed, quarter: int, choice: np.ndarray | None, own: boo
     line_day = day.astype(np.int64)[p["period_row"]]
     planned = planned_to_date(p, len(history), line_day)
     actual = c[f"labour_{quarter}"] + c[f"material_{quarter}"]
-    method, x, y, z, chosen = terms(
+    arguments = (
         day, start, end, done, term, actual, budget, has_budget, np.where(has_budget, planned, 0),
-        c[f"visits_{quarter}"], c["planned_visits"], c["has_planned_visits"], choice,
+        c[f"visits_{quarter}"], c["planned_visits"], c["has_planned_visits"],
     )  # fmt: skip
-    used = method != METHODS.index("none")
-    if choice is not None and own:  # a method's own row counts only the contracts it applied to
-        used &= chosen
-    return Replayed(used, method, x, y, z, actual)
+    return _Checkpoint(arguments, actual)
 
 
 def _errors(r: Replayed, final: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -287,12 +308,13 @@ def calibrate_history(
         return _score(r, final, budget, has_budget, status=table)
 
     for quarter in QUARTERS:
+        checkpoint = _checkpoint(history, quarter)
         by_type: dict[str, list[tuple[int, Accuracy]]] = {t: [] for t in types}
         for name in CANDIDATES:
             choice = None if name == CHAIN else np.full(len(history), METHODS.index(name), dtype=np.int64)
-            replayed = replay(history, quarter, choice)
+            replayed, as_used = checkpoint.replay(choice)
             own = scored(replayed) if table else _Scored(np.zeros(0), replayed.used & (final > 0))
-            used = own if choice is None and table else scored(replay(history, quarter, choice, own=False))
+            used = own if choice is None and table else scored(as_used)
             for t in types:
                 by_type[t].append(
                     (int((own.defined & masks[t]).sum()), _row(name, t, quarter, used, masks[t]))
@@ -310,7 +332,7 @@ def calibrate_history(
             chosen = picks[(t, quarter)].method
             if chosen != CHAIN:
                 auto[masks[t]] = METHODS.index(chosen)
-        replayed_auto = scored(replay(history, quarter, auto, own=False))
+        replayed_auto = scored(checkpoint.replay(auto)[1])
         for t in (*types, ALL_TYPES):
             mask = everything if t == ALL_TYPES else masks[t]
             rows.append(_row(AUTO, t, quarter, replayed_auto, mask))
