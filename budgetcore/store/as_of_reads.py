@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from budgetcore.clock import next_month
 from budgetcore.store.aggregates import billed_on_top, covered, in_term, split
 from budgetcore.store.columns import ids_of
-from budgetcore.store.database import integer_rows, plain_rows
+from budgetcore.store.database import integer_rows, one_of, plain_rows
 from budgetcore.store.models import (
     Contract,
     ContractMonth,
@@ -212,7 +212,7 @@ def monthly_rows(
     def chosen(stmt):
         if contract_numbers is None:
             return stmt
-        return stmt.where(Contract.contract_number.in_(list(contract_numbers)))
+        return stmt.where(one_of(session, Contract.contract_number, contract_numbers))
 
     if contract_numbers is None:  # every contract: the maintained sums per month
         p = PortfolioMonth
@@ -250,7 +250,7 @@ def monthly_rows_by_contract(
     with no month left out."""
     m, number = ContractMonth, Contract.contract_number.label("number")
     first = as_of.replace(day=1)
-    chosen = Contract.contract_number.in_(list(contract_numbers))
+    chosen = one_of(session, Contract.contract_number, contract_numbers)
     months = (
         select(
             number, m.month.label("month"), m.labour.label("labour"), m.material.label("material"), m.lines
