@@ -15,16 +15,29 @@ contracts) and figures/months.py (as_of's own month per contract) shape these ro
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, and_, case, func, literal, select, type_coerce, union_all
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from budgetcore.clock import next_month
 from budgetcore.store.aggregates import billed_on_top, covered, in_term, split
 from budgetcore.store.columns import ids_of
-from budgetcore.store.database import integer_rows, one_of, plain_rows
+from budgetcore.store.database import integer_select, one_of, plain_rows
 from budgetcore.store.models import (
     Contract,
     ContractMonth,
@@ -76,9 +89,19 @@ def far_side_rows(
     contract_months; as_of's own month is read from the lines (by their date
     index), so any as_of, also one in the middle of a month, is exact.
     """
-    scope = None if numbers is None else ids_of(numbers)
-    first = as_of.replace(day=1)
-    next_first = next_month(as_of)
+    parameters = {"as_of": as_of, "first": as_of.replace(day=1), "next_first": next_month(as_of)}
+    if numbers is not None:
+        parameters["numbers"] = list(numbers)
+    return plain_rows(session, _far_side_statement(after, numbers is not None), parameters)
+
+
+@functools.cache
+def _far_side_statement(after: bool, scoped: bool) -> Select:
+    """far_side_rows' statement, built once per shape (SQLAlchemy builds a statement this size
+    in a few milliseconds): as_of, first (its month's first day), next_first and the numbers
+    are parameters."""
+    as_of, first, next_first = (bindparam(name, type_=Date) for name in ("as_of", "first", "next_first"))
+    scope = ids_of(bindparam("numbers", expanding=True)) if scoped else None
     months = select(
         ContractMonth.contract_id.label("contract_id"),
         *(getattr(ContractMonth, name).label(name) for name in FAR_SIDE_COLUMNS),
@@ -145,7 +168,7 @@ def far_side_rows(
         .group_by(src.c.contract_id)
         .subquery("actuals")
     )
-    return integer_rows(session, grouped)
+    return integer_select(grouped)
 
 
 def _month_lines(as_of: dt.date, after: bool, *keys):

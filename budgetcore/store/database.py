@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     Engine,
     Integer,
+    Select,
     Text,
     any_,
     bindparam,
@@ -227,14 +228,16 @@ def is_demo(session: Session) -> bool:
     )
 
 
-def plain_rows(session: Session, stmt: Executable) -> list[tuple[Any, ...]]:
+def plain_rows(
+    session: Session, stmt: Executable, parameters: dict[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
     """The rows of a statement as the driver returns them: plain tuples, without
     SQLAlchemy's Row objects and result processing (a second per million values).
 
     Parameters are still bound by SQLAlchemy. For statements whose columns are
     integers and text: a date or a Decimal would come back in the driver's form.
     """
-    result = session.connection().execute(stmt)
+    result = session.connection().execute(stmt, parameters)
     try:
         return result.cursor.fetchall()
     finally:
@@ -254,7 +257,12 @@ def one_of(session: Session, column: Any, values: Sequence[Any]) -> Any:
 def integer_rows(session: Session, subquery: Any) -> list[tuple[Any, ...]]:
     """plain_rows of every column of a subquery read as BIGINT (PostgreSQL sums BIGINT to
     NUMERIC; this keeps every engine's sums integers)."""
-    return plain_rows(session, select(*(type_coerce(c, BigInteger) for c in subquery.c)))
+    return plain_rows(session, integer_select(subquery))
+
+
+def integer_select(subquery: Any) -> Select:
+    """The SELECT integer_rows runs: every column of the subquery as BIGINT."""
+    return select(*(type_coerce(c, BigInteger) for c in subquery.c))
 
 
 EPOCH = dt.date(1970, 1, 1)  # day numbers count from here, in SQL (day_number) and numpy alike
