@@ -285,9 +285,13 @@ def _portfolio_months_of(months: dict[tuple, tuple]) -> dict[dt.date, tuple]:
 
 
 def _sql_actuals(engine: Engine, as_of: dt.date) -> dict[int, tuple]:
+    """The portfolio's actuals at as_of as frame.load reads them; its figures equal what
+    portfolio.portfolio reads from the maintained budget tables (one load serves both)."""
     with transaction(engine) as session:
         ids = dict(session.execute(select(Contract.contract_number, Contract.id)).all())
-        inputs = frame.load(session, as_of).inputs()
+        loaded = frame.load(session, as_of)
+        assert loaded.figures() == portfolio.portfolio(session, as_of), as_of
+        inputs = loaded.inputs()
     found = {
         ids[i.contract_number]: (
             i.actual_labour,
@@ -311,10 +315,8 @@ def assert_aggregates_fresh(engine: Engine, as_of_dates=AS_OF_DATES) -> None:
     assert _stored_totals(engine) == _totals_of(months)
     assert _stored_portfolio_months(engine) == _portfolio_months_of(months)
     for as_of in as_of_dates:
+        # also: the column-wise portfolio reads the maintained budget tables, the same figures
         assert _sql_actuals(engine, as_of) == _fresh_actuals(data, as_of), as_of
-        # the column-wise portfolio reads the maintained budget tables: the same figures
-        with transaction(engine) as session:
-            assert frame.load(session, as_of).figures() == portfolio.portfolio(session, as_of), as_of
 
 
 # -- the tests -----------------------------------------------------------------
