@@ -116,8 +116,6 @@ def terms(
         "remaining budget": (actual + budget - planned, ones, ones),  # actual + budget still planned
         "none": (zeros, ones, ones),
     }
-    x, y, z = (
-        np.select([method == index[m] for m in forecasts], [f[k] for f in forecasts.values()], 0)
-        for k in range(3)
-    )
+    which = [method == index[m] for m in forecasts]  # once for x, y and z
+    x, y, z = (np.select(which, [f[k] for f in forecasts.values()], 0) for k in range(3))
     return method, x, y, np.where(z > 0, z, 1), chosen
