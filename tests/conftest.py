@@ -527,8 +527,11 @@ def browser():
 @pytest.fixture(scope="module")
 def desktop(browser):
     """One desktop-sized browser context (1440 x 1000, downloads kept) per module: its HTTP and
-    code caches hold the app's scripts once, instead of once per test."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+    code caches hold the app's scripts once, instead of once per test. It prefers reduced motion
+    (browser_support.CONTEXT)."""
+    from browser_support import CONTEXT
+
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True, **CONTEXT)
     yield context
     context.close()
 

@@ -134,8 +134,10 @@ def test_a_desktop_session_cold_and_warm_three_pages_and_the_key_columns_in_two_
         open_page(page, base + path)  # a new session each time, as a tab opening the URL
         bubbles = page.locator(".st-key-pressure_map g.trace.scatter path.point")
         expect(bubbles.first).to_be_attached(timeout=30_000)
-        page.wait_for_function(  # both charts drawn by plotly
-            "document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= 2"
+        page.wait_for_function(  # both charts drawn by plotly (looked for every 100 ms: the default,
+            # every animation frame, keeps the compositor drawing frames while it waits)
+            "document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= 2",
+            polling=100,
         )
         fetched = page.evaluate(PLOTLY_FETCHED)  # the browser's cache: cold, then warm
         assert len(fetched) == 1 and (fetched[0] > 0 if visit == "cold" else fetched[0] == 0), (

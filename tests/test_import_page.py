@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from apptest import open_app
-from browser_support import launch, streamlit_app
+from browser_support import CONTEXT, launch, streamlit_app
 from exchange_fixtures import TODAY, figures, portfolio_rows, snapshot, write_canonical, write_dutch
 from streamlit.testing.v1 import AppTest
 
@@ -196,7 +196,7 @@ def test_in_a_browser_upload_shows_errors_then_imports_and_the_overview_shows_th
     with streamlit_app(url, tmp_path / "streamlit.log", **env) as base:
         with sync_playwright() as p:
             browser = launch(p)
-            page = browser.new_page()
+            page = browser.new_page(**CONTEXT)
             page.goto(f"{base}/import")
             idle = page.locator("[data-test-script-state='notRunning']")
             expect(page.get_by_role("heading", name="Import", exact=True)).to_be_visible(timeout=30_000)
