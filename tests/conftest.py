@@ -18,6 +18,7 @@ import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 
 from budgetcore import i18n
 from budgetcore.exchange import limits
@@ -40,6 +41,28 @@ LONGEST_FIRST = (
     "test_concurrency.py", "test_contract_detail.py", "test_lifecycle.py", "test_storage.py",
     "test_portfolio.py", "test_review_pages.py", "test_before.py", "test_reports.py", "test_backtest.py",
 )  # fmt: skip
+
+
+# Every test on PostgreSQL that makes and drops a schema leaves its tables' rows in the system
+# catalogs as dead rows, and a server whose autovacuum is off (this machine's is) never removes
+# them: here pg_attribute had grown to 280 MB and pg_class to 54 MB over a day of runs, and the
+# suite's PostgreSQL backends took 44 CPU s a run instead of 28. A VACUUM of those catalogs at the
+# start of a run (before the workers start) makes their space reusable: 0.1 s when they are clean.
+CATALOGS = ("pg_attribute", "pg_class", "pg_depend", "pg_type", "pg_index", "pg_constraint",
+            "pg_attrdef", "pg_namespace", "pg_sequence", "pg_trigger", "pg_proc", "pg_shdepend")  # fmt: skip
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller did it
+        return
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("VACUUM " + ", ".join(f"pg_catalog.{name}" for name in CATALOGS))
+    except OperationalError:
+        pass  # no server: the tests on PostgreSQL fail and say so
+    finally:
+        admin.dispose()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
