@@ -473,7 +473,10 @@ def test_a_configuration_that_cannot_sign_in_serves_no_data_and_says_why(broken,
     number, customer = some_contract(db_url)
     for url in ("/", "/import", "/settings", "/users"):  # everything the server sends a new tab
         sent = served(base, url)
-        assert sent.elements == ["heading", "alert"] and sent.menus == ["HIDDEN"], url  # no sign-in button
+        assert sent.elements == ["heading", "alert"] and sent.menus == ["HIDDEN"], (
+            url,
+            sent.error,
+        )  # no sign-in button
         assert b"cannot sign anyone in, so this app shows no data" in sent.received, url
         assert number.encode() not in sent.received and customer.encode() not in sent.received, url
     open_page(page, base + "/settings")  # and as Chromium draws it
