@@ -254,14 +254,9 @@ def one_of(session: Session, column: Any, values: Sequence[Any]) -> Any:
     return column.in_(list(values))
 
 
-def integer_rows(session: Session, subquery: Any) -> list[tuple[Any, ...]]:
-    """plain_rows of every column of a subquery read as BIGINT (PostgreSQL sums BIGINT to
-    NUMERIC; this keeps every engine's sums integers)."""
-    return plain_rows(session, integer_select(subquery))
-
-
 def integer_select(subquery: Any) -> Select:
-    """The SELECT integer_rows runs: every column of the subquery as BIGINT."""
+    """Every column of a subquery read as BIGINT (PostgreSQL sums BIGINT to NUMERIC; this keeps
+    every engine's sums integers), for plain_rows."""
     return select(*(type_coerce(c, BigInteger) for c in subquery.c))
 
 
