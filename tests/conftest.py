@@ -11,13 +11,13 @@ import sys
 import uuid
 import zipfile
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
 from budgetcore import i18n
@@ -274,6 +274,18 @@ def pg_schema_url(schema: str, read_only: bool = False) -> str:
     return f"{PG_URL}{sep}options={options}%20-csearch_path%3D{schema}&application_name={schema}"
 
 
+def _end_sessions(conn: Connection, schema: str) -> None:
+    """End every connection of the schema's URLs (their application_name) but conn's own: one left
+    open (idle in transaction) by the code under test would block DROP SCHEMA or TRUNCATE forever."""
+    conn.execute(
+        text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = :name AND pid <> pg_backend_pid()"
+        ),
+        {"name": schema},
+    )
+
+
 @contextmanager
 def _pg_schema() -> Iterator[str]:
     """A URL whose connections see only a fresh, empty PostgreSQL schema, dropped afterwards
@@ -288,15 +300,7 @@ def _pg_schema() -> Iterator[str]:
         yield pg_schema_url(schema)
     finally:
         with admin.connect() as conn:
-            # a connection left open (idle in transaction) by the code under test
-            # would block DROP SCHEMA forever; end it so one leak cannot hang the suite
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE application_name = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": schema},
-            )
+            _end_sessions(conn, schema)
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
 
@@ -360,7 +364,9 @@ _LAID_URLS: set[str] = set()  # the URLs _laid_schemas gave: their schema is lai
 
 
 @pytest.fixture(scope="session")
-def _laid_schemas(schema_template: Callable[[Engine], None]) -> Iterator[Callable[[], ExitStack]]:
+def _laid_schemas(
+    schema_template: Callable[[Engine], None],
+) -> Iterator[Callable[[], AbstractContextManager[str]]]:
     """take(): a context giving the URL of a PostgreSQL schema that schema_template laid and that
     holds nothing but what prepare() writes into it (the revision), under a fresh name (the URL's
     application_name, as _pg_schema's; caches keyed on the URL never see an earlier test's).
@@ -401,12 +407,8 @@ def _laid_schemas(schema_template: Callable[[Engine], None]) -> Iterator[Callabl
         finally:
             _LAID_URLS.discard(url)
             with admin.connect() as conn:
+                _end_sessions(conn, schema)
                 cursor = conn.connection.cursor()
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE application_name = %(name)s AND pid <> pg_backend_pid()",
-                    {"name": schema},
-                )
                 if state(cursor, schema) == laid:
                     probes = [row[0] for row in cursor.execute(_FILLED.replace("{schema}", schema))]
                     filled = [row[0] for row in cursor.execute(" UNION ALL ".join(probes))]
@@ -430,7 +432,7 @@ def _laid_schemas(schema_template: Callable[[Engine], None]) -> Iterator[Callabl
 
 
 @pytest.fixture
-def _laid_pg_url(_laid_schemas: Callable[[], ExitStack]) -> Iterator[str]:
+def _laid_pg_url(_laid_schemas: Callable[[], AbstractContextManager[str]]) -> Iterator[str]:
     """A PostgreSQL schema for one test, laid already (_laid_schemas)."""
     with _laid_schemas() as url:
         yield url
