@@ -400,3 +400,52 @@ def test_visits_read_the_same_in_the_pack_as_on_the_page() -> None:
 
     assert reports.visits_text(SimpleNamespace(visits_done=0, planned_visits=None)) == "0 / —"  # type: ignore[arg-type]
     assert reports.visits_text(SimpleNamespace(visits_done=3, planned_visits=4)) == "3 / 4"  # type: ignore[arg-type]
+
+
+ODD_TEXTS = (
+    "  leading space", "trailing tab\t", "a & b <c> d", "_x0041_ stays as written", "carriage\rreturn",
+    "control\x01character", "x" * 60, "=SUM(A1)", "@ref", "-2+3", "line\nbreak", "plain",
+)  # fmt: skip
+
+
+def _cells(data: bytes) -> list[tuple]:
+    """Every cell of a workbook with its type and style, and each sheet's widths and size."""
+    wb = load_workbook(io.BytesIO(data))
+    found: list[tuple] = [tuple(wb.sheetnames)]
+    for ws in wb.worksheets:
+        found.append((ws.title, ws.dimensions, {k: d.width for k, d in ws.column_dimensions.items()}))
+        found += [
+            (ws.title, c.coordinate, c.value, c.data_type, c.number_format, c.quotePrefix,
+             c.alignment.wrap_text, c.alignment.vertical, c.font.b)
+            for row in ws.iter_rows() for c in row
+        ]  # fmt: skip
+    return found
+
+
+def test_rows_written_as_xml_hold_what_xlsxwriter_writes(engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table rows written as sheet XML (sheet_rows.py) read back cell by cell as XlsxWriter's
+    own rows do: texts with control characters, escapes, white space at either end, formula
+    starts deep in a long list (a format first needed there), numbers, dates and blanks."""
+    from dataclasses import replace
+
+    from budgetcore.review import sheet_rows
+
+    pack = pack_of(engine)
+    listed = [
+        replace(r, figures=replace(r.figures, inputs=replace(r.figures.inputs, customer=text)))
+        for text, r in zip(ODD_TEXTS, [r for r in pack.every for _ in range(len(ODD_TEXTS))], strict=False)
+    ]
+    pack = replace(pack, listed=[*pack.every, *listed])
+    for lang in ("en", "nl"):
+        as_xml = report_xlsx.workbook(pack, lang)
+        with monkeypatch.context() as patched:  # no format's index known: XlsxWriter writes every row
+            patched.setattr(sheet_rows.Rows, "style", lambda self, fmt: None)
+            by_xlsxwriter = report_xlsx.workbook(pack, lang)
+        assert b"inlineStr" in _sheet_xml(as_xml) and b"inlineStr" not in _sheet_xml(by_xlsxwriter)
+        assert _cells(as_xml) == _cells(by_xlsxwriter)
+        summary = load_workbook(io.BytesIO(as_xml)).worksheets[0]
+        shown = {c.value for row in summary.iter_rows() for c in row}
+        assert {t for t in ODD_TEXTS if "\x01" not in t and "\r" not in t} <= shown
+        # white space at either end kept, as XlsxWriter marks it (openpyxl keeps it either way)
+        assert b'<t xml:space="preserve">  leading space</t>' in _sheet_xml(as_xml)
+        assert b'<t xml:space="preserve">trailing tab\t</t>' in _sheet_xml(as_xml)

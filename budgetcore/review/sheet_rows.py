@@ -1,0 +1,276 @@
+"""Table rows as worksheet XML, written a string per cell and put into the workbook XlsxWriter wrote.
+
+XlsxWriter makes several Python calls per cell: the write, then at close the cell's XML
+through a list of attributes and an escape per attribute. A pack at 175,000 contracts lists
+37,225 contracts in twenty columns, and those calls were most of its workbook's time. A row
+of plain cells (text, numbers, dates) is written here as the XML XlsxWriter writes for it,
+with the same numbers (`%.16G`, a date as its Excel serial day) and the same text (`&`, `<`
+and `>` escaped, leading or trailing white space kept), as an inline string where XlsxWriter
+would use its table of shared strings: the cell's value and type are the same. A text that
+XlsxWriter writes with `_xHHHH_` escapes (a carriage return, a literal `_x0041_`) is left to
+XlsxWriter, row and all. splice() then puts the rows into their sheets of the finished file.
+
+The cell formats stay XlsxWriter's: a cell's style is written as a placeholder for its
+Format, and splice() reads each Format's index from a cell that XlsxWriter wrote with it
+(anchor); a row with a format no such cell has yet is written by XlsxWriter (Rows.style
+answers None).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from xml.etree import ElementTree
+
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from budgetcore import cells
+
+_ESCAPED = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # XlsxWriter's _xHHHH_
+_ODD = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+_EXCEL_EPOCH = dt.date(1899, 12, 31).toordinal()
+LONGEST = 16_383  # characters: longer texts (Excel's limit is 32,767 UTF-16 units) go to XlsxWriter
+_PLACEHOLDER = "\x00{}\x00"  # a format's index in the written XML, until splice() knows it
+
+
+def xml_text(value: str) -> tuple[str, bool] | None:
+    """A text as a cell's XML holds it, and whether it keeps leading or trailing white space;
+    None for a text XlsxWriter writes with _xHHHH_ escapes (a control character such as a
+    carriage return, or a literal '_x0041_'), which stays with XlsxWriter's shared strings:
+    not every reader undoes those escapes in an inline string."""
+    if not _ODD.search(value):
+        return value, False
+    if _ESCAPED.search(value):
+        return None
+    keep = bool(re.search(r"^\s", value) or re.search(r"\s$", value))
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), keep
+
+
+def excel_day(day: dt.date) -> int:
+    """A date as Excel's serial day (1900 date system, with its 29 February 1900)."""
+    serial = day.toordinal() - _EXCEL_EPOCH
+    return serial + 1 if serial > 59 else serial
+
+
+class Rows:
+    """The rows of a workbook's sheets written here (sheet name -> row from 0 -> XML), and the
+    cells XlsxWriter wrote that tell each Format's index."""
+
+    def __init__(self) -> None:
+        self.sheets: dict[str, dict[int, str]] = {}
+        self.widest: dict[str, int] = {}  # sheet name -> its rightmost column here (from 0)
+        self.anchors: dict[int, tuple[str, str]] = {}  # id(Format) -> (sheet, cell) written with it
+        self.formats: dict[int, Format] = {}
+        self.letters: list[str] = []
+
+    def anchor(self, fmt: Format | None, sheet: str, row: int, col: int) -> None:
+        """XlsxWriter wrote a cell at (row, col) of sheet with fmt (both from 0)."""
+        if fmt is not None and id(fmt) not in self.anchors:
+            self.anchors[id(fmt)] = (sheet, xl_rowcol_to_cell(row, col))
+            self.formats[id(fmt)] = fmt
+
+    def style(self, fmt: Format | None) -> str | None:
+        """A cell's style attribute for fmt ('' without one); None: no cell has shown its index."""
+        if fmt is None:
+            return ""
+        if id(fmt) not in self.anchors:
+            return None
+        return f' s="{_PLACEHOLDER.format(id(fmt))}"'
+
+    def letter(self, col: int) -> str:
+        """A column's letters (from 0): A, B, ..., AA."""
+        while len(self.letters) <= col:
+            self.letters.append(xl_col_to_name(len(self.letters)))
+        return self.letters[col]
+
+    def add(self, sheet: str, row: int, cells: str, last_col: int) -> None:
+        """A row (from 0) of cells' XML in column order; last_col its rightmost column."""
+        self.sheets.setdefault(sheet, {})[row] = f'<row r="{row + 1}">{cells}</row>'
+        self.widest[sheet] = max(self.widest.get(sheet, 0), last_col)
+
+    def splice(self, book: bytes) -> bytes:
+        """The workbook book (as XlsxWriter wrote it) with these rows in their sheets."""
+        if not self.sheets:
+            return book
+        source = zipfile.ZipFile(io.BytesIO(book))
+        members = _sheet_members(source)
+        texts = {sheet: source.read(members[sheet]).decode() for sheet, _ in self.anchors.values()}
+        styles = {key: _style_index(texts[sheet], cell) for key, (sheet, cell) in self.anchors.items()}
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                data = source.read(info)
+                sheet = next((s for s, m in members.items() if m == info.filename and s in self.sheets), None)
+                if sheet is not None:
+                    xml = _merged(data.decode(), self.sheets[sheet], self.widest[sheet])
+                    for key, index in styles.items():
+                        placeholder = f' s="{_PLACEHOLDER.format(key)}"'
+                        xml = xml.replace(placeholder, "" if index is None else f' s="{index}"')
+                    data = xml.encode()
+                target.writestr(info, data)
+        return out.getvalue()
+
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+def _sheet_members(book: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its XML's name in the file, from xl/workbook.xml and its relationships."""
+    targets = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels")).iterfind(
+            "p:Relationship", _NS
+        )
+    }
+    found = {}
+    for sheet in ElementTree.fromstring(book.read("xl/workbook.xml")).iterfind("m:sheets/m:sheet", _NS):
+        target = targets[sheet.get(f"{{{_NS['r']}}}id")]
+        found[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return found
+
+
+def _style_index(xml: str, cell: str) -> str | None:
+    """The style index XlsxWriter wrote for cell (None: none, the default style)."""
+    found = re.search(rf'<c r="{cell}"( s="(\d+)")?[ />]', xml)
+    if found is None:
+        raise ValueError(f"cell {cell} not written")
+    return found.group(2)
+
+
+_ROW = re.compile(r'<row r="(\d+)"( spans="[^"]*")?')
+_DIMENSION = re.compile(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>')
+
+
+def _merged(xml: str, rows: dict[int, str], widest: int) -> str:
+    """A sheet's XML with rows (row from 0 -> XML) among the rows XlsxWriter wrote, in order,
+    and its dimension widened to hold them."""
+    start, end = xml.find("<sheetData>"), xml.find("</sheetData>")
+    if start < 0 or end < 0:
+        raise ValueError("a sheet without rows")
+    body = xml[start + len("<sheetData>") : end]
+    theirs: dict[int, str] = {}
+    for piece in body.split("<row ")[1:]:
+        found = _ROW.match("<row " + piece)
+        assert found is not None
+        # a row's spans tell the columns of its block of 16 rows, which now has rows of both
+        theirs[int(found.group(1)) - 1] = f'<row r="{found.group(1)}"' + piece[found.end() - 5 :]
+    if theirs.keys() & rows.keys():
+        raise ValueError("a row written both by XlsxWriter and as XML")
+    every = {**theirs, **rows}
+    merged = "".join(every[r] for r in sorted(every))
+    dimension = _DIMENSION.search(xml)
+    if dimension is not None:
+        first_col, first_row = dimension.group(1), int(dimension.group(2))
+        last_col = max(dimension.group(3) or first_col, xl_col_to_name(widest), key=lambda c: (len(c), c))
+        last_row = max(int(dimension.group(4) or first_row), max(every) + 1)
+        xml = xml.replace(
+            dimension.group(0), f'<dimension ref="{first_col}{first_row}:{last_col}{last_row}"/>', 1
+        )
+        start, end = xml.find("<sheetData>"), xml.find("</sheetData>")
+    return xml[: start + len("<sheetData>")] + merged + xml[end:]
+
+
+# a column's texts joined by NULs: what may need more than the text itself (control characters,
+# & < >, a literal _xHHHH_, white space at either end of a text)
+_ODD_JOINED = re.compile(r"[&<>\x01-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|(?:^|\x00)\s|\s(?:\x00|\Z)")
+Unwritten = dict[int, int]  # id(Format), or -1 - row for a text: the first row (from 0) that needs it
+
+
+def column(
+    found: Sequence[tuple[object, str]],
+    letter: str,
+    numbers: Sequence[int],
+    rows: Rows,
+    format_of: Callable[[object, str], Format | None],
+    clean: Callable[[str], str],
+    skip: frozenset[int] = frozenset(),
+) -> list[str] | Unwritten | None:
+    """One column of a table's cells (value, kind), in rows numbered as Excel shows them, as
+    the XML of each row's cell ('' for None), made a column at a time; or, when formats of its
+    cells have no index yet (Rows.style), the first row that needs each; or None when the column
+    holds more than one kind or type of value, for the caller to write row by row.
+    format_of(value, kind): the cell's XlsxWriter format; clean(text): the text XML can hold;
+    skip: rows XlsxWriter writes (their cells are left out here). A text XlsxWriter writes with
+    _xHHHH_ escapes (xml_text) asks for its row to be written by XlsxWriter as well."""
+    kinds = {kind for _, kind in found}
+    values = [None if i in skip else value for i, (value, _) in enumerate(found)]
+    types = set(map(type, values)) - {type(None)}
+    if len(kinds) != 1 or len(types) > 1:
+        return None
+    if not types:
+        return [""] * len(values)
+    kind, kind_of = kinds.pop(), types.pop()
+    if kind_of is str:
+        return _texts(values, kind, letter, numbers, rows, format_of, clean)  # type: ignore[arg-type]
+    if kind_of not in (Decimal, int, float, dt.date):
+        return None
+    present = next(v for v in values if v is not None)
+    fmt = format_of(present, kind)
+    attribute = rows.style(fmt)
+    if attribute is None:
+        return {id(fmt): next(i for i, v in enumerate(values) if v is not None)}
+    if kind_of is dt.date:
+        shown = [None if v is None else float(excel_day(v)) for v in values]  # type: ignore[arg-type]
+    else:
+        try:
+            shown = [None if v is None else (int(v) if kind == "int" else float(v)) for v in values]  # type: ignore[arg-type]
+        except (ValueError, OverflowError):  # not a finite number: XlsxWriter says so
+            return None
+        if not all(math.isfinite(v) for v in shown if v is not None):
+            return None
+    return [
+        "" if v is None else f'<c r="{letter}{n}"{attribute}><v>{v:.16G}</v></c>'
+        for n, v in zip(numbers, shown, strict=True)
+    ]
+
+
+def _texts(
+    values: list[str | None],
+    kind: str,
+    letter: str,
+    numbers: Sequence[int],
+    rows: Rows,
+    format_of: Callable[[object, str], Format | None],
+    clean: Callable[[str], str],
+) -> list[str] | Unwritten | None:
+    """column() for a column of texts."""
+    joined = "\x00".join("" if v is None else v for v in values)
+    if joined.count("\x00") != len(values) - 1 or max(map(len, joined.split("\x00"))) > LONGEST:
+        return None  # a text holding a NUL, or one XlsxWriter shortens
+    attributes: list[str | None]
+    if any(len(v) > MAX_WIDTH or cells.formula_like(v) for v in values if v):
+        attributes = [None if v is None else rows.style(format_of(v, kind)) for v in values]
+        if None in (a for a, v in zip(attributes, values, strict=True) if v is not None):
+            unwritten: Unwritten = {}
+            for i, (a, v) in enumerate(zip(attributes, values, strict=True)):
+                if v is not None and a is None:
+                    unwritten.setdefault(id(format_of(v, kind)), i)
+            return unwritten
+    else:
+        attributes = [""] * len(values)
+    if _ODD_JOINED.search(joined):
+        texts = [("", False) if v is None else xml_text(clean(v)) for v in values]  # type: ignore[misc]
+        if None in texts:
+            return {-1 - i: i for i, text in enumerate(texts) if text is None}
+    else:
+        texts = [(v, False) for v in values]  # type: ignore[misc]
+    return [
+        ""
+        if v is None
+        else f'<c r="{letter}{n}"{a} t="inlineStr"><is><t{SPACE if keep else ""}>{text}</t></is></c>'
+        for n, v, a, (text, keep) in zip(numbers, values, attributes, texts, strict=True)
+    ]
+
+
+SPACE = ' xml:space="preserve"'
+MAX_WIDTH = 50  # characters: a longer text wraps (report_xlsx)
