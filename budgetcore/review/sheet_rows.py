@@ -18,8 +18,10 @@ answers None).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import io
+import itertools
 import math
 import re
 import zipfile
@@ -35,8 +37,9 @@ from budgetcore import cells
 _ESCAPED = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # XlsxWriter's _xHHHH_
 _ODD = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 _EXCEL_EPOCH = dt.date(1899, 12, 31).toordinal()
+COMPRESSION = 1  # zlib's level for the rewritten file: 6 (zipfile's default) took three times as long
 LONGEST = 16_383  # characters: longer texts (Excel's limit is 32,767 UTF-16 units) go to XlsxWriter
-_PLACEHOLDER = "\x00{}\x00"  # a format's index in the written XML, until splice() knows it
+_PLACEHOLDER = "\x00{}\x00"  # a cell's style attribute (' s="3"') in the written XML, until splice() knows it
 
 
 def xml_text(value: str) -> tuple[str, bool] | None:
@@ -81,7 +84,7 @@ class Rows:
             return ""
         if id(fmt) not in self.anchors:
             return None
-        return f' s="{_PLACEHOLDER.format(id(fmt))}"'
+        return _PLACEHOLDER.format(id(fmt))
 
     def letter(self, col: int) -> str:
         """A column's letters (from 0): A, B, ..., AA."""
@@ -103,16 +106,17 @@ class Rows:
         texts = {sheet: source.read(members[sheet]).decode() for sheet, _ in self.anchors.values()}
         styles = {key: _style_index(texts[sheet], cell) for key, (sheet, cell) in self.anchors.items()}
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as target:
             for info in source.infolist():
                 data = source.read(info)
                 sheet = next((s for s, m in members.items() if m == info.filename and s in self.sheets), None)
                 if sheet is not None:
-                    xml = _merged(data.decode(), self.sheets[sheet], self.widest[sheet])
-                    for key, index in styles.items():
-                        placeholder = f' s="{_PLACEHOLDER.format(key)}"'
-                        xml = xml.replace(placeholder, "" if index is None else f' s="{index}"')
-                    data = xml.encode()
+                    parts = _merged(data.decode(), self.sheets[sheet], self.widest[sheet]).split("\x00")
+                    attributes = {
+                        str(key): "" if index is None else f' s="{index}"' for key, index in styles.items()
+                    }
+                    parts[1::2] = [attributes[key] for key in parts[1::2]]  # the placeholders, in one pass
+                    data = "".join(parts).encode()
                 target.writestr(info, data)
         return out.getvalue()
 
@@ -202,8 +206,11 @@ def column(
     format_of(value, kind): the cell's XlsxWriter format; clean(text): the text XML can hold;
     skip: rows XlsxWriter writes (their cells are left out here). A text XlsxWriter writes with
     _xHHHH_ escapes (xml_text) asks for its row to be written by XlsxWriter as well."""
-    kinds = {kind for _, kind in found}
-    values = [None if i in skip else value for i, (value, _) in enumerate(found)]
+    values, kinds_ = zip(*found, strict=True)
+    kinds = set(kinds_)
+    values = list(values)
+    for i in skip:
+        values[i] = None
     types = set(map(type, values)) - {type(None)}
     if len(kinds) != 1 or len(types) > 1:
         return None
@@ -247,15 +254,24 @@ def _texts(
     joined = "\x00".join("" if v is None else v for v in values)
     if joined.count("\x00") != len(values) - 1 or max(map(len, joined.split("\x00"))) > LONGEST:
         return None  # a text holding a NUL, or one XlsxWriter shortens
-    attributes: list[str | None]
-    if any(len(v) > MAX_WIDTH or cells.formula_like(v) for v in values if v):
-        attributes = [None if v is None else rows.style(format_of(v, kind)) for v in values]
-        if None in (a for a, v in zip(attributes, values, strict=True) if v is not None):
-            unwritten: Unwritten = {}
-            for i, (a, v) in enumerate(zip(attributes, values, strict=True)):
-                if v is not None and a is None:
-                    unwritten.setdefault(id(format_of(v, kind)), i)
+    lengths = list(map(len, joined.split("\x00")))
+    ends = list(itertools.accumulate(n + 1 for n in lengths))  # where each text's NUL stands
+    formula = {bisect.bisect_right(ends, at) for at in _formula_starts(joined)}  # rows
+    attributes: list[str] | list[str | None]
+    if formula or max(lengths) > MAX_WIDTH:
+        # a text's format: quote prefix for a formula start, wrapped when long (report_xlsx)
+        variants = [(i in formula, n > MAX_WIDTH) for i, n in enumerate(lengths)]
+        first = {}
+        for i, variant in enumerate(variants):
+            if values[i] is not None:
+                first.setdefault(variant, i)
+        shown = {variant: rows.style(format_of(values[i], kind)) for variant, i in first.items()}
+        unwritten: Unwritten = {
+            id(format_of(values[i], kind)): i for variant, i in first.items() if shown[variant] is None
+        }
+        if unwritten:
             return unwritten
+        attributes = [shown.get(variant, "") for variant in variants]  # type: ignore[misc]
     else:
         attributes = [""] * len(values)
     if _ODD_JOINED.search(joined):
@@ -273,4 +289,17 @@ def _texts(
 
 
 SPACE = ' xml:space="preserve"'
+
+
+def _formula_starts(joined: str) -> list[int]:
+    """Where texts joined by NULs start with what a spreadsheet reads as a formula (cells.py)."""
+    found = [0] if joined.startswith(cells.FORMULA_START) else []
+    for start in cells.FORMULA_START:
+        at = joined.find("\x00" + start)
+        while at >= 0:
+            found.append(at + 1)
+            at = joined.find("\x00" + start, at + 1)
+    return found
+
+
 MAX_WIDTH = 50  # characters: a longer text wraps (report_xlsx)
