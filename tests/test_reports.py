@@ -422,7 +422,14 @@ def _cells(data: bytes) -> list[tuple]:
     return found
 
 
-def test_rows_written_as_xml_hold_what_xlsxwriter_writes(engine, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "texts",
+    [ODD_TEXTS, tuple(t for t in ODD_TEXTS if not re.search(r"[\x01\r]|_x0041_", t))],
+    ids=["with-escapes", "without"],
+)
+def test_rows_written_as_xml_hold_what_xlsxwriter_writes(
+    engine, monkeypatch: pytest.MonkeyPatch, texts: tuple[str, ...]
+) -> None:
     """The table rows written as sheet XML (sheet_rows.py) read back cell by cell as XlsxWriter's
     own rows do: texts with control characters, escapes, white space at either end, formula
     starts deep in a long list (a format first needed there), numbers, dates and blanks."""
@@ -433,7 +440,7 @@ def test_rows_written_as_xml_hold_what_xlsxwriter_writes(engine, monkeypatch: py
     pack = pack_of(engine)
     listed = [
         replace(r, figures=replace(r.figures, inputs=replace(r.figures.inputs, customer=text)))
-        for text, r in zip(ODD_TEXTS, [r for r in pack.every for _ in range(len(ODD_TEXTS))], strict=False)
+        for text, r in zip(texts, [r for r in pack.every for _ in range(len(texts))], strict=False)
     ]
     pack = replace(pack, listed=[*pack.every, *listed])
     for lang in ("en", "nl"):
@@ -445,7 +452,7 @@ def test_rows_written_as_xml_hold_what_xlsxwriter_writes(engine, monkeypatch: py
         assert _cells(as_xml) == _cells(by_xlsxwriter)
         summary = load_workbook(io.BytesIO(as_xml)).worksheets[0]
         shown = {c.value for row in summary.iter_rows() for c in row}
-        assert {t for t in ODD_TEXTS if "\x01" not in t and "\r" not in t} <= shown
+        assert {t for t in texts if "\x01" not in t and "\r" not in t} <= shown
         # white space at either end kept, as XlsxWriter marks it (openpyxl keeps it either way)
         assert b'<t xml:space="preserve">  leading space</t>' in _sheet_xml(as_xml)
         assert b'<t xml:space="preserve">trailing tab\t</t>' in _sheet_xml(as_xml)

@@ -40,8 +40,8 @@ from budgetcore.review.reports import (
     material_rows,
     month_rows,
     subtitle,
-    summary_cells,
     summary_columns,
+    summary_table,
     term_text,
     title,
     work_order_rows,
@@ -264,8 +264,8 @@ def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
     section then share one portrait page.
     """
     currency = pack.settings.currency
-    rows = [summary_cells(r, lang) for r in pack.every]
-    single = pack.window_days is None and len(rows) == 1
+    rows = len(pack.every)
+    single = pack.window_days is None and rows == 1
     summary = None
     if rows and not single:
         # A4 landscape holds fifteen columns legibly: the workbook has the other three (the work
@@ -276,7 +276,9 @@ def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
             if c not in ("Elapsed", "Margin to date", "Billed on top")
         ]
         header = [summary_columns(lang)[n] for n in keep]
-        summary = _table(header, [[row[n] for n in keep] for row in rows], lang, currency, cls="summary")
+        table = summary_table(pack.every, lang)
+        kept = [[(value, kind) for value in values] for values, kind in (table[n] for n in keep)]
+        summary = _table(header, list(zip(*kept, strict=True)), lang, currency, cls="summary")
     return (
         _templates()
         .get_template("pack.html")

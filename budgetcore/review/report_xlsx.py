@@ -43,8 +43,8 @@ from budgetcore.review.reports import (
     material_rows,
     month_rows,
     subtitle,
-    summary_cells,
     summary_columns,
+    summary_table,
     term_text,
     title,
     work_order_rows,
@@ -90,23 +90,16 @@ def _shown(value: object, kind: str) -> int:
     return _SHOWN.get(kind) or len(str(value)) + 2
 
 
-def _width(value: object, kind: str) -> int:
-    """The characters a cell takes in its column (put's measure)."""
-    return len(value) if isinstance(value, str) else _shown(value, kind)
-
-
-def _distinct(found: Sequence[Value]) -> list[Value]:
-    """A column's cells that can set its width: its longest text, or one number where the
-    kind's width does not depend on the value; None left out."""
-    present = [(v, k) for v, k in found if v is not None]
+def _widest(values: Sequence[object], kind: str) -> int:
+    """The characters the widest cell of a column takes (put's measure); 0 when it has none."""
+    present = [v for v in values if v is not None]
     if not present:
-        return []
-    value, kind = present[0]
-    if isinstance(value, str):
-        return [max(present, key=lambda c: len(c[0]))]  # type: ignore[arg-type]
+        return 0
+    if isinstance(present[0], str):
+        return max(map(len, present))  # type: ignore[arg-type]
     if kind in _SHOWN or kind.startswith(term_rows.OVER):
-        return [present[0]]
-    return present
+        return _shown(present[0], kind)
+    return max(_shown(v, kind) for v in present)
 
 
 def safe_text(text: str) -> str:
@@ -244,16 +237,35 @@ class _Sheet:
         self.row += 1
 
     def lines(self, rows: Sequence[Sequence[Value]]) -> None:
-        """Rows of a table, as line() writes each, made a column at a time (sheet_rows.column)
-        where each column holds one kind of value: a long list's summary."""
-        first, count = self.row, len(rows)
+        """Rows of a table, as line() writes each: by columns() where each column holds one kind."""
+        columns = []
+        for found in zip(*rows, strict=True):
+            kinds = {kind for _, kind in found}
+            if len(kinds) != 1:
+                columns = None
+                break
+            columns.append(([value for value, _ in found], kinds.pop()))
+        if columns is None or len(rows) < 2:
+            for values in rows:
+                self.line(values)
+        else:
+            self.columns(columns)
+
+    def columns(self, columns: Sequence[tuple[Sequence[object], str]]) -> None:
+        """A table's rows given as its columns (values, kind), each row as line() writes it, made
+        a column at a time (sheet_rows.column): a long list's summary. No tuple per cell: with a
+        pack's many objects alive, each full pass of Python's collector is long."""
+        first, count = self.row, len(columns[0][0]) if columns else 0
         numbers = range(first, first + count)
-        by_xlsxwriter: set[int] = set()  # rows (from 0 in rows) that show a format's index, or odd texts
+        by_xlsxwriter: set[int] = set()  # rows (from 0) that show a format's index, or odd texts
+        made: list[list[str]] | None = None
+        unwritten: sheet_rows.Unwritten = {}
         for _ in range(3):
             made, unwritten = [], {}
-            for col, found in enumerate(zip(*rows, strict=True), start=1):
+            for col, (values, kind) in enumerate(columns, start=1):
                 column = sheet_rows.column(
-                    found,
+                    values,
+                    kind,
                     self.styles.rows.letter(col - 1),
                     numbers,
                     self.styles.rows,
@@ -271,26 +283,25 @@ class _Sheet:
             if made is None or not unwritten:
                 break
             for i in sorted(set(unwritten.values()) - by_xlsxwriter):  # XlsxWriter writes these
-                self.row = first + i
-                for col, (value, kind) in enumerate(rows[i], start=1):
-                    self.put(self.row, col, value, kind)
+                for col, (values, kind) in enumerate(columns, start=1):
+                    self.put(first + i, col, values[i], kind)
                 by_xlsxwriter.add(i)
-        self.row = first
-        if made is None or unwritten or count < 2:
-            for i, values in enumerate(rows):
-                if i in by_xlsxwriter:
-                    self.row += 1
-                else:
-                    self.line(values)
+        if made is None or unwritten:  # row by row
+            for i in range(count):
+                self.row = first + i
+                if i not in by_xlsxwriter:
+                    self.line([(values[i], kind) for values, kind in columns])
+            self.row = first + count
             return
-        for col, found in enumerate(zip(*rows, strict=True), start=1):
-            widest = max((_width(value, kind) for value, kind in _distinct(found)), default=0)
+        for col, (values, kind) in enumerate(columns, start=1):
+            widest = _widest(values, kind)
             if widest:
                 self.widths[col] = max(self.widths.get(col, 0), min(widest + 2, _MAX_WIDTH))
         last = len(made) - 1
+        add, name = self.styles.rows.add, self.name
         for i, found in enumerate(zip(*made, strict=True)):
             if i not in by_xlsxwriter:
-                self.styles.rows.add(self.name, first - 1 + i, "".join(found), last)
+                add(name, first - 1 + i, "".join(found), last)
         self.row = first + count
 
     def _format(self, value: object, kind: str) -> Format | None:
@@ -370,16 +381,19 @@ def workbook(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> bytes:
     if note:  # a long list: pages for its first contracts only
         front.heading(note, _ITALIC)
     front.row += 1
-    rows = [summary_cells(r, lang) for r in pack.every]
-    first = front.header(summary_columns(lang), [kind for _, kind in rows[0]] if rows else ())
+    table = summary_table(pack.every, lang)
+    listed = bool(pack.every)
+    first = front.header(summary_columns(lang), [kind for _, kind in table] if listed else ())
     front.ws.freeze_panes(first, 2)  # the header and the contract column stay in view
-    front.lines([[(t(v, lang), "text") if k == "status" else (v, k) for v, k in row] for row in rows])  # type: ignore[misc]
-    if not rows:
+    if listed:
+        front.columns([([t(v, lang) for v in values], "text") if kind == "status" else (values, kind)
+                       for values, kind in table])  # fmt: skip
+    else:
         front.put(front.row, 1, t("No contracts in this selection.", lang))
     # the title and subtitle are long single cells: do not let them widen column A
     front.widths[1] = max(12, max((len(str(r.contract_number)) + 2 for r in pack.every), default=12))
     front.finish()
-    if rows and pack.window_days is not None:  # a renewals list; one contract needs no roll-up
+    if listed and pack.window_days is not None:  # a renewals list; one contract needs no roll-up
         name = t("Groups", lang)[:31]
         groups = _Sheet(wb.add_worksheet(name), styles)
         taken.add(name.lower())

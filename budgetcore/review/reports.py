@@ -329,27 +329,37 @@ def summary_columns(lang: str) -> list[str]:
 
 def summary_cells(r: ContractReview, lang: str) -> list[Value]:
     """One contract's cells (value, kind) in the packs' summary table, in summary_columns' order."""
-    f = r.figures
+    return [(values[0], kind) for values, kind in summary_table([r], lang)]
+
+
+def summary_table(listed: Sequence[ContractReview], lang: str) -> list[tuple[list[object], str]]:
+    """The packs' summary table of these contracts a column at a time: per column of
+    summary_columns its values, one per contract, and their kind (summary_cells' cells)."""
+    f = [r.figures for r in listed]
+    inputs = [x.inputs for x in f]
+    said = [r.suggestion.text(lang, r.currency) for r in listed]
+    prices = [r.price for r in listed]
     return [
-        (f.contract_number, "text"),
-        (f.inputs.customer, "text"),
-        (f.status, "status"),  # the English status: HTML colours it, both translate it
-        (f.inputs.end_date, "date"),
-        (f.notice_deadline, "date"),
-        (f.budget_total, "money"),
-        (f.actual_total, "money"),
-        (f.inputs.extra_cost, "money"),
-        (f.consumed, "pct"),
-        (f.elapsed, "pct"),
-        (f.forecast.total, "money"),
-        (f.margin, "money"),
-        (f.forecast_margin, "money"),
-        *zip(r.suggestion.text(lang, r.currency), ("text", "longtext"), strict=True),
-        (f.inputs.contract_value, "money"),
-        (r.price.suggested_value, "money"),
-        (r.price.change, "pct"),
-        (r.price.indexation, "pct"),
-        (t(r.decision, lang) if r.decision else "", "text"),
+        ([x.contract_number for x in f], "text"),
+        ([i.customer for i in inputs], "text"),
+        ([x.status for x in f], "status"),  # the English status: HTML colours it, both translate it
+        ([i.end_date for i in inputs], "date"),
+        ([x.notice_deadline for x in f], "date"),
+        ([x.budget_total for x in f], "money"),
+        ([x.actual_total for x in f], "money"),
+        ([i.extra_cost for i in inputs], "money"),
+        ([x.consumed for x in f], "pct"),
+        ([x.elapsed for x in f], "pct"),
+        ([x.forecast.total for x in f], "money"),
+        ([x.margin for x in f], "money"),
+        ([x.forecast_margin for x in f], "money"),
+        ([action for action, _ in said], "text"),
+        ([reason for _, reason in said], "longtext"),
+        ([i.contract_value for i in inputs], "money"),
+        ([p.suggested_value for p in prices], "money"),
+        ([p.change for p in prices], "pct"),
+        ([p.indexation for p in prices], "pct"),
+        ([t(r.decision, lang) if r.decision else "" for r in listed], "text"),
     ]
 
 

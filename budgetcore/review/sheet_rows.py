@@ -187,11 +187,14 @@ def _merged(xml: str, rows: dict[int, str], widest: int) -> str:
 # a column's texts joined by NULs: what may need more than the text itself (control characters,
 # & < >, a literal _xHHHH_, white space at either end of a text)
 _ODD_JOINED = re.compile(r"[&<>\x01-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|(?:^|\x00)\s|\s(?:\x00|\Z)")
+_ESCAPED_JOINED = re.compile(r"_x[0-9a-fA-F]{4}_|[\x01-\x08\x0b-\x1f\ufffe\uffff]")  # _ESCAPED
+_SPACE_JOINED = re.compile(r"(?:^|\x00)\s|\s(?=\x00|\Z)")  # white space at a text's start or end
 Unwritten = dict[int, int]  # id(Format), or -1 - row for a text: the first row (from 0) that needs it
 
 
 def column(
-    found: Sequence[tuple[object, str]],
+    found: Sequence[object],
+    kind: str,
     letter: str,
     numbers: Sequence[int],
     rows: Rows,
@@ -199,24 +202,22 @@ def column(
     clean: Callable[[str], str],
     skip: frozenset[int] = frozenset(),
 ) -> list[str] | Unwritten | None:
-    """One column of a table's cells (value, kind), in rows numbered as Excel shows them, as
+    """One column of a table's values, all of one kind, in rows numbered as Excel shows them, as
     the XML of each row's cell ('' for None), made a column at a time; or, when formats of its
     cells have no index yet (Rows.style), the first row that needs each; or None when the column
-    holds more than one kind or type of value, for the caller to write row by row.
+    holds more than one type of value, for the caller to write row by row.
     format_of(value, kind): the cell's XlsxWriter format; clean(text): the text XML can hold;
     skip: rows XlsxWriter writes (their cells are left out here). A text XlsxWriter writes with
     _xHHHH_ escapes (xml_text) asks for its row to be written by XlsxWriter as well."""
-    values, kinds_ = zip(*found, strict=True)
-    kinds = set(kinds_)
-    values = list(values)
+    values = list(found)
     for i in skip:
         values[i] = None
     types = set(map(type, values)) - {type(None)}
-    if len(kinds) != 1 or len(types) > 1:
+    if len(types) > 1:
         return None
     if not types:
         return [""] * len(values)
-    kind, kind_of = kinds.pop(), types.pop()
+    kind_of = types.pop()
     if kind_of is str:
         return _texts(values, kind, letter, numbers, rows, format_of, clean)  # type: ignore[arg-type]
     if kind_of not in (Decimal, int, float, dt.date):
@@ -260,7 +261,7 @@ def _texts(
     attributes: list[str] | list[str | None]
     if formula or max(lengths) > MAX_WIDTH:
         # a text's format: quote prefix for a formula start, wrapped when long (report_xlsx)
-        variants = [(i in formula, n > MAX_WIDTH) for i, n in enumerate(lengths)]
+        variants = [(n > MAX_WIDTH) + 2 * (i in formula) for i, n in enumerate(lengths)]  # ints: no tuples
         first = {}
         for i, variant in enumerate(variants):
             if values[i] is not None:
@@ -274,17 +275,22 @@ def _texts(
         attributes = [shown.get(variant, "") for variant in variants]  # type: ignore[misc]
     else:
         attributes = [""] * len(values)
-    if _ODD_JOINED.search(joined):
-        texts = [("", False) if v is None else xml_text(clean(v)) for v in values]  # type: ignore[misc]
-        if None in texts:
-            return {-1 - i: i for i, text in enumerate(texts) if text is None}
+    if _ESCAPED_JOINED.search(joined):  # a text XlsxWriter escapes as _xHHHH_, or one to clean
+        made = [("", False) if v is None else xml_text(clean(v)) for v in values]  # type: ignore[misc]
+        if None in made:
+            return {-1 - i: i for i, text in enumerate(made) if text is None}
+        texts = [text for text, _ in made]  # type: ignore[misc]
+        spaces = [SPACE if keep else "" for _, keep in made]  # type: ignore[misc]
+    elif _ODD_JOINED.search(joined):  # xml_text for the whole column at once
+        spaces = [""] * len(values)
+        for found in _SPACE_JOINED.finditer(joined):
+            spaces[bisect.bisect_right(ends, found.start() + (found.group(0)[0] == "\x00"))] = SPACE
+        texts = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split("\x00")
     else:
-        texts = [(v, False) for v in values]  # type: ignore[misc]
+        texts, spaces = values, [""] * len(values)  # type: ignore[assignment]
     return [
-        ""
-        if v is None
-        else f'<c r="{letter}{n}"{a} t="inlineStr"><is><t{SPACE if keep else ""}>{text}</t></is></c>'
-        for n, v, a, (text, keep) in zip(numbers, values, attributes, texts, strict=True)
+        "" if v is None else f'<c r="{letter}{n}"{a} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        for n, v, a, text, space in zip(numbers, values, attributes, texts, spaces, strict=True)
     ]
 
 
