@@ -117,7 +117,7 @@ class Rows:
                     }
                     parts[1::2] = [attributes[key] for key in parts[1::2]]  # the placeholders, in one pass
                     data = "".join(parts).encode()
-                target.writestr(info, data)
+                target.writestr(info, data, compresslevel=COMPRESSION)
         return out.getvalue()
 
 
