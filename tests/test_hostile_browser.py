@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from browser_support import LOADED, PIDS, streamlit_app
+from browser_support import LOADED, PIDS, streamlit_app, tab_port
 from playwright.sync_api import Page, Request, expect
 
 from budgetcore.exchange.importing import import_paths
@@ -60,18 +60,19 @@ def server(tmp_path_factory: pytest.TempPathFactory, schema_template) -> Iterato
     assert result.ok, result.errors
     engine.dispose()
     log = folder / "streamlit.log"
-    with streamlit_app(url, log, BUDGETCORE_NO_DEMO="1", BUDGETCORE_TODAY=TODAY.isoformat()) as base:
+    port = tab_port()  # the shared tab's (conftest's shared_tab)
+    with streamlit_app(
+        url, log, port=port, BUDGETCORE_NO_DEMO="1", BUDGETCORE_TODAY=TODAY.isoformat()
+    ) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
-def page(desktop) -> Iterator[Page]:
-    """One tab for the module's tests (in the module's desktop context): each test opens its first
-    page with a visit of its own, in a tab whose renderer has drawn the app already (a new tab
-    costs its renderer about 1.5 s of CPU more)."""
-    tab = desktop.new_page()
-    yield tab
-    tab.close()
+def page(shared_tab: Page) -> Page:
+    """The process's shared tab (conftest's shared_tab) for the module's tests: each test opens its
+    first page with a visit of its own, in a tab whose renderer has drawn the app already (a new
+    tab costs its renderer about 1.5 s of CPU more, and the app's scripts compiled again)."""
+    return shared_tab
 
 
 def assert_nothing_made_from_the_corpus(page: Page, base: str) -> None:

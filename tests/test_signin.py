@@ -35,8 +35,8 @@ from pathlib import Path
 import oidc_provider
 import pytest
 import wire
-from browser_support import LOADED, free_port, shot, streamlit_app
-from playwright.sync_api import BrowserContext, Download, Page, expect
+from browser_support import LOADED, free_port, shot, streamlit_app, tab_port
+from playwright.sync_api import Download, Page, expect
 
 from budgetcore.app.text import JOINER
 from budgetcore.exchange import demo, importing
@@ -103,7 +103,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         for email, role in ((VIEWER, "viewer"), (KEES, "viewer"), (EDITOR, "editor"), (NO_CLAIM, "viewer")):
             access.set_role(session, op, email, role)
     engine.dispose()
-    port = free_port()
+    port = tab_port()  # the shared tab's (conftest's shared_tab)
     with oidc_provider.running(f"http://127.0.0.1:{port}/oauth2callback") as provider:
         provider.claims[UNVERIFIED_ADMIN] = {"email_verified": False}
         provider.claims[NO_CLAIM] = {"email_verified": None}
@@ -116,20 +116,13 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
             yield App(base, db_url, provider, log)
 
 
-@pytest.fixture(scope="module")
-def tab(desktop: BrowserContext) -> Iterator[Page]:
-    """One tab for the module's tests: a new tab costs Chromium a renderer's start (about a CPU
-    second), a new URL in the same tab a fraction of that."""
-    tab = desktop.new_page()
-    yield tab
-    tab.close()
-
-
 @pytest.fixture
-def page(desktop: BrowserContext, tab: Page) -> Page:
-    """The module's tab, signed out (no cookies from an earlier test); each test opens its URL."""
-    desktop.clear_cookies()
-    return tab
+def page(shared_tab: Page) -> Page:
+    """The process's shared tab (conftest's shared_tab: a new tab costs Chromium a renderer's start
+    and the app's scripts compiled again, a new URL in the same tab a fraction of that), signed
+    out (no cookies from an earlier test); each test opens its URL."""
+    shared_tab.context.clear_cookies()
+    return shared_tab
 
 
 def open_page(page: Page, url: str) -> None:
