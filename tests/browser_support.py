@@ -82,28 +82,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-_TAB_PORT: list[int] = []  # this process's port for the servers its shared tab visits (tab_port)
-
-
-def tab_port() -> int:
-    """The port of this test process's servers that the shared tab (conftest's shared_tab) visits,
-    one after another: the same for every module of the process, so that the tab's renderer finds
-    the app's scripts compiled already (Chromium keeps compiled code per script URL, the port
-    included: a module's first overview and renewals cost about 4.5 CPU s less in a tab that drew
-    them from another server on the same port; a new port or a new tab draws them cold). A port
-    that something else took meanwhile is replaced by a free one."""
-    if _TAB_PORT:
-        with socket.socket() as sock:  # as the server binds it (tornado: SO_REUSEADDR)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                sock.bind(("127.0.0.1", _TAB_PORT[0]))
-                return _TAB_PORT[0]
-            except OSError:
-                _TAB_PORT.clear()
-    _TAB_PORT.append(free_port())
-    return _TAB_PORT[0]
-
-
 @contextmanager
 def streamlit_app(
     db_url: str, log: Path, *, port: int | None = None, secrets: Path | None = None, **env: str

@@ -693,12 +693,10 @@ def _tab(browser):
 
 @pytest.fixture(scope="module")
 def shared_tab(_tab):
-    """The test process's shared desktop tab, for a module whose server listens on
-    browser_support.tab_port(): the tab's renderer has drawn the app from that port before, in an
-    earlier module of the process, and draws it warm (a new tab, or a new port, costs Chromium
-    about 4.5 CPU s more on a module's first overview and renewals). Signed out (no cookies)
-    when the module starts; at its end on a blank page, so that it does not reconnect to the
-    next module's server on the same port."""
+    """The test process's shared desktop tab (one renderer for every module that uses it: a new tab
+    costs Chromium a renderer's start). Signed out (no cookies) when the module starts; at its end
+    on a blank page, before the module's server stops (a page of a stopped server keeps trying
+    to reconnect)."""
     _tab.context.clear_cookies()
     yield _tab
     _tab.goto("about:blank")

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from browser_support import LOADED, PIDS, streamlit_app, tab_port
+from browser_support import LOADED, PIDS, streamlit_app
 from playwright.sync_api import Page, Request, expect
 
 from budgetcore.exchange.importing import import_paths
@@ -60,10 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, schema_template) -> Iterato
     assert result.ok, result.errors
     engine.dispose()
     log = folder / "streamlit.log"
-    port = tab_port()  # the shared tab's (conftest's shared_tab)
-    with streamlit_app(
-        url, log, port=port, BUDGETCORE_NO_DEMO="1", BUDGETCORE_TODAY=TODAY.isoformat()
-    ) as base:
+    with streamlit_app(url, log, BUDGETCORE_NO_DEMO="1", BUDGETCORE_TODAY=TODAY.isoformat()) as base:
         yield base
 
 
@@ -71,7 +68,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, schema_template) -> Iterato
 def page(shared_tab: Page) -> Page:
     """The process's shared tab (conftest's shared_tab) for the module's tests: each test opens its
     first page with a visit of its own, in a tab whose renderer has drawn the app already (a new
-    tab costs its renderer about 1.5 s of CPU more, and the app's scripts compiled again)."""
+    tab costs its renderer about 1.5 s of CPU more)."""
     return shared_tab
 
 

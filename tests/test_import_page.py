@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from apptest import open_app
-from browser_support import streamlit_app, tab_port
+from browser_support import streamlit_app
 from exchange_fixtures import TODAY, figures, portfolio_rows, snapshot, write_canonical, write_dutch
 from streamlit.testing.v1 import AppTest
 
@@ -193,8 +193,7 @@ def test_in_a_browser_upload_shows_errors_then_imports_and_the_overview_shows_th
     hours.write_text(hours.read_text().replace(",1.00,", ",een,", 1))
     assert ",een," in hours.read_text()
     env = {"BUDGETCORE_NO_DEMO": "1", "BUDGETCORE_TODAY": TODAY.isoformat()}
-    # the process's shared tab (conftest's shared_tab), on its port: it draws the app warm
-    with streamlit_app(url, tmp_path / "streamlit.log", port=tab_port(), **env) as base:
+    with streamlit_app(url, tmp_path / "streamlit.log", **env) as base:  # in the process's shared tab
         page = shared_tab
         page.goto(f"{base}/import")
         idle = page.locator("[data-test-script-state='notRunning']")
@@ -212,7 +211,7 @@ def test_in_a_browser_upload_shows_errors_then_imports_and_the_overview_shows_th
         page.goto(f"{base}/?contracts=all")  # every contract, the ended ones too
         metric = page.locator("[data-testid='stMetric']").filter(has_text="Contracts").first
         expect(metric).to_contain_text(str(len(ROWS["contracts"])), timeout=30_000)
-        page.goto("about:blank")  # before the server stops: no reconnection to the next one
+        page.goto("about:blank")  # before the server stops: the tab does not keep reconnecting
     engine = prepared(make_engine(url))
     assert {r["contract_number"] for r in figures(engine)} == {row[0] for row in ROWS["contracts"]}
     engine.dispose()

@@ -35,7 +35,7 @@ from pathlib import Path
 import oidc_provider
 import pytest
 import wire
-from browser_support import LOADED, free_port, shot, streamlit_app, tab_port
+from browser_support import LOADED, free_port, shot, streamlit_app
 from playwright.sync_api import Download, Page, expect
 
 from budgetcore.app.text import JOINER
@@ -103,7 +103,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         for email, role in ((VIEWER, "viewer"), (KEES, "viewer"), (EDITOR, "editor"), (NO_CLAIM, "viewer")):
             access.set_role(session, op, email, role)
     engine.dispose()
-    port = tab_port()  # the shared tab's (conftest's shared_tab)
+    port = free_port()
     with oidc_provider.running(f"http://127.0.0.1:{port}/oauth2callback") as provider:
         provider.claims[UNVERIFIED_ADMIN] = {"email_verified": False}
         provider.claims[NO_CLAIM] = {"email_verified": None}
@@ -118,9 +118,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
 
 @pytest.fixture
 def page(shared_tab: Page) -> Page:
-    """The process's shared tab (conftest's shared_tab: a new tab costs Chromium a renderer's start
-    and the app's scripts compiled again, a new URL in the same tab a fraction of that), signed
-    out (no cookies from an earlier test); each test opens its URL."""
+    """The process's shared tab (conftest's shared_tab: a new tab costs Chromium a renderer's start,
+    a new URL in the same tab a fraction of that), signed out (no cookies from an earlier test);
+    each test opens its URL."""
     shared_tab.context.clear_cookies()
     return shared_tab
 
