@@ -651,9 +651,10 @@ def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Headless Chromium (Debian's), one per browser test module."""
+    """Headless Chromium (Debian's), one per test process: every browser module's contexts and
+    tabs are its (a launch costs its processes' start, about half a CPU second)."""
     from browser_support import launch
     from playwright.sync_api import sync_playwright
 
@@ -663,16 +664,43 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def desktop(browser):
-    """One desktop-sized browser context (1440 x 1000, downloads kept) per module: its HTTP and
-    code caches hold the app's scripts once, instead of once per test. It prefers reduced motion
+def _desktop_context(browser):
+    """A desktop-sized browser context (1440 x 1000, downloads kept) that prefers reduced motion
     (browser_support.CONTEXT)."""
     from browser_support import CONTEXT
 
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True, **CONTEXT)
+    return browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True, **CONTEXT)
+
+
+@pytest.fixture(scope="module")
+def desktop(browser):
+    """One desktop context of the module's own: its HTTP and code caches hold the app's scripts
+    once, instead of once per test, and are cold at its first visit (test_browser holds that a
+    first visit fetches plotly's code)."""
+    context = _desktop_context(browser)
     yield context
     context.close()
+
+
+@pytest.fixture(scope="session")
+def _tab(browser):
+    """The process's one tab of its one shared desktop context (shared_tab)."""
+    context = _desktop_context(browser)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def shared_tab(_tab):
+    """The test process's shared desktop tab (one renderer for every module that uses it: a new tab
+    costs Chromium a renderer's start). Signed out (no cookies) when the module starts; at its end
+    on a blank page, before the module's server stops (a page of a stopped server keeps trying
+    to reconnect)."""
+    _tab.context.clear_cookies()
+    yield _tab
+    _tab.goto("about:blank")
+    _tab.context.clear_cookies()
 
 
 @pytest.fixture

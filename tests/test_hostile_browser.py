@@ -65,13 +65,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, schema_template) -> Iterato
 
 
 @pytest.fixture(scope="module")
-def page(desktop) -> Iterator[Page]:
-    """One tab for the module's tests (in the module's desktop context): each test opens its first
-    page with a visit of its own, in a tab whose renderer has drawn the app already (a new tab
-    costs its renderer about 1.5 s of CPU more)."""
-    tab = desktop.new_page()
-    yield tab
-    tab.close()
+def page(shared_tab: Page) -> Page:
+    """The process's shared tab (conftest's shared_tab) for the module's tests: each test opens its
+    first page with a visit of its own, in a tab whose renderer has drawn the app already (a new
+    tab costs its renderer about 1.5 s of CPU more)."""
+    return shared_tab
 
 
 def assert_nothing_made_from_the_corpus(page: Page, base: str) -> None:

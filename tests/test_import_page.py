@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from apptest import open_app
-from browser_support import CONTEXT, launch, streamlit_app
+from browser_support import streamlit_app
 from exchange_fixtures import TODAY, figures, portfolio_rows, snapshot, write_canonical, write_dutch
 from streamlit.testing.v1 import AppTest
 
@@ -178,9 +178,9 @@ def test_every_message_the_importer_can_give_has_dutch() -> None:
 
 
 def test_in_a_browser_upload_shows_errors_then_imports_and_the_overview_shows_the_data(
-    tmp_path, schema_template
+    tmp_path, schema_template, shared_tab
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     url = f"sqlite:///{tmp_path / 'browser.db'}"
     engine = make_engine(url)
@@ -193,27 +193,25 @@ def test_in_a_browser_upload_shows_errors_then_imports_and_the_overview_shows_th
     hours.write_text(hours.read_text().replace(",1.00,", ",een,", 1))
     assert ",een," in hours.read_text()
     env = {"BUDGETCORE_NO_DEMO": "1", "BUDGETCORE_TODAY": TODAY.isoformat()}
-    with streamlit_app(url, tmp_path / "streamlit.log", **env) as base:
-        with sync_playwright() as p:
-            browser = launch(p)
-            page = browser.new_page(**CONTEXT)
-            page.goto(f"{base}/import")
-            idle = page.locator("[data-test-script-state='notRunning']")
-            expect(page.get_by_role("heading", name="Import", exact=True)).to_be_visible(timeout=30_000)
-            page.locator("input[type=file]").set_input_files([str(p) for p in sorted(bad.iterdir())])
-            expect(page.get_by_text("Nothing was imported", exact=False)).to_be_visible(timeout=30_000)
-            expect(page.get_by_role("button", name=re.compile(r"Import [\d,]+ rows"))).to_be_disabled()
-            page.goto(f"{base}/import")
-            expect(idle).to_have_count(1, timeout=30_000)
-            page.locator("input[type=file]").set_input_files([str(p) for p in good])
-            button = page.get_by_role("button", name=re.compile(r"Import [\d,]+ rows"))
-            expect(button).to_be_enabled(timeout=30_000)
-            button.click()
-            expect(page.get_by_text("Every page now shows the new data")).to_be_visible(timeout=60_000)
-            page.goto(f"{base}/?contracts=all")  # every contract, the ended ones too
-            metric = page.locator("[data-testid='stMetric']").filter(has_text="Contracts").first
-            expect(metric).to_contain_text(str(len(ROWS["contracts"])), timeout=30_000)
-            browser.close()
+    with streamlit_app(url, tmp_path / "streamlit.log", **env) as base:  # in the process's shared tab
+        page = shared_tab
+        page.goto(f"{base}/import")
+        idle = page.locator("[data-test-script-state='notRunning']")
+        expect(page.get_by_role("heading", name="Import", exact=True)).to_be_visible(timeout=30_000)
+        page.locator("input[type=file]").set_input_files([str(p) for p in sorted(bad.iterdir())])
+        expect(page.get_by_text("Nothing was imported", exact=False)).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("button", name=re.compile(r"Import [\d,]+ rows"))).to_be_disabled()
+        page.goto(f"{base}/import")
+        expect(idle).to_have_count(1, timeout=30_000)
+        page.locator("input[type=file]").set_input_files([str(p) for p in good])
+        button = page.get_by_role("button", name=re.compile(r"Import [\d,]+ rows"))
+        expect(button).to_be_enabled(timeout=30_000)
+        button.click()
+        expect(page.get_by_text("Every page now shows the new data")).to_be_visible(timeout=60_000)
+        page.goto(f"{base}/?contracts=all")  # every contract, the ended ones too
+        metric = page.locator("[data-testid='stMetric']").filter(has_text="Contracts").first
+        expect(metric).to_contain_text(str(len(ROWS["contracts"])), timeout=30_000)
+        page.goto("about:blank")  # before the server stops: the tab does not keep reconnecting
     engine = prepared(make_engine(url))
     assert {r["contract_number"] for r in figures(engine)} == {row[0] for row in ROWS["contracts"]}
     engine.dispose()

@@ -12,7 +12,6 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from browser_support import launch
 from openpyxl import load_workbook
 
 from budgetcore import cli
@@ -251,15 +250,12 @@ def test_html_holds_every_contract_and_nothing_external(engine) -> None:
     assert "€\xa09.000,00" in page and "15-06-2026" in page
 
 
-def test_html_opens_offline_and_prints_a_page_per_contract(engine, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_html_opens_offline_and_prints_a_page_per_contract(browser, engine, tmp_path: Path) -> None:
     path = tmp_path / "pack.html"
     files.write(pack_of(engine), str(path), "en")
     requests: list[str] = []
-    with sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page()
+    page = browser.new_page()  # in a context of its own (conftest's browser: the process's Chromium)
+    try:
         page.on("request", lambda r: requests.append(r.url))
         page.goto(path.as_uri())
         assert page.locator("section.contract").count() == 3
@@ -269,7 +265,8 @@ def test_html_opens_offline_and_prints_a_page_per_contract(engine, tmp_path: Pat
             "section.contract", "els => els.map(e => getComputedStyle(e).breakBefore)"
         )
         pdf = page.pdf(format="A4", print_background=True, outline=True, tagged=True)
-        browser.close()
+    finally:
+        page.close()  # and its context
     assert requests == [path.as_uri()]
     assert breaks == ["page"] * 3
     pages, outline = pdf_outline(pdf)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,8 @@ def _contracts_shown(*bases: str) -> list[str]:
             )
         )
 
-    found = asyncio.run(visits())
+    with ThreadPoolExecutor(1) as pool:  # this thread's event loop may be playwright's (conftest's browser)
+        found = pool.submit(asyncio.run, visits()).result()
     assert all(f.error is None for f in found), [f.error for f in found]
     return [f.metrics["Contracts"] for f in found]
 

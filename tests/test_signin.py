@@ -36,7 +36,7 @@ import oidc_provider
 import pytest
 import wire
 from browser_support import LOADED, free_port, shot, streamlit_app
-from playwright.sync_api import BrowserContext, Download, Page, expect
+from playwright.sync_api import Download, Page, expect
 
 from budgetcore.app.text import JOINER
 from budgetcore.exchange import demo, importing
@@ -116,20 +116,13 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
             yield App(base, db_url, provider, log)
 
 
-@pytest.fixture(scope="module")
-def tab(desktop: BrowserContext) -> Iterator[Page]:
-    """One tab for the module's tests: a new tab costs Chromium a renderer's start (about a CPU
-    second), a new URL in the same tab a fraction of that."""
-    tab = desktop.new_page()
-    yield tab
-    tab.close()
-
-
 @pytest.fixture
-def page(desktop: BrowserContext, tab: Page) -> Page:
-    """The module's tab, signed out (no cookies from an earlier test); each test opens its URL."""
-    desktop.clear_cookies()
-    return tab
+def page(shared_tab: Page) -> Page:
+    """The process's shared tab (conftest's shared_tab: a new tab costs Chromium a renderer's start,
+    a new URL in the same tab a fraction of that), signed out (no cookies from an earlier test);
+    each test opens its URL."""
+    shared_tab.context.clear_cookies()
+    return shared_tab
 
 
 def open_page(page: Page, url: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,7 @@ def test_the_servers_lifespan_prepares_the_configured_database_before_serving(
         async with dashboard._lifespan(None):
             return _contracts(url)  # what the first visit finds
 
-    assert asyncio.run(serve()) > 0
+    with ThreadPoolExecutor(1) as pool:  # this thread's event loop may be playwright's (conftest's browser)
+        assert pool.submit(asyncio.run, serve()).result() > 0
     assert warmed == [True]
     assert [type(h) for h in top.handlers] == [logging.StreamHandler]  # budgetcore's log on the console
