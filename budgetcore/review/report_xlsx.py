@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -55,7 +54,7 @@ _TITLE = {"bold": True, "font_size": 14}
 _SECTION = {"bold": True, "font_size": 12}
 _ITALIC = {"italic": True}
 _BOLD = {"bold": True}
-_MAX_WIDTH = 50
+_MAX_WIDTH = sheet_rows.MAX_WIDTH  # characters: a longer text wraps
 _CHART_ROWS = 17  # rows kept free beside a chart so the next table starts below it
 # the characters XML 1.0 (and so .xlsx) cannot hold; tab, line feed and carriage return it can
 ILLEGAL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -185,41 +184,25 @@ class _Sheet:
         for col, (value, kind) in enumerate(values, start=start_col):
             if value is None:
                 continue
-            kind_of = type(value)
-            if kind_of is str:
+            if type(value) is str:
                 if len(value) > sheet_rows.LONGEST:
                     break
-                style: dict[str, object] = {}
-                if cells.formula_like(value):
-                    style["quote_prefix"] = True
-                if len(value) > _MAX_WIDTH:
-                    style["text_wrap"], style["valign"] = True, "top"
-                attribute = rows.style(get("text", **style) if style else None)
+                attribute = rows.style(self._format(value, kind))
                 if attribute is None:
                     break
                 xml = sheet_rows.xml_text(safe_text(value))
                 if xml is None:
                     break
-                text, keep = xml
-                space = ' xml:space="preserve"' if keep else ""
-                ref = rows.letter(col - 1) + row_number
-                found.append(f'<c r="{ref}"{attribute} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+                found.append(sheet_rows.text_cell(rows.letter(col - 1) + row_number, attribute, *xml))
                 shown = len(value)
             else:
-                if kind_of is dt.date:
-                    number: float | int = sheet_rows.excel_day(value)  # type: ignore[arg-type]
-                    number = float(number)
-                elif kind_of is Decimal and value.is_finite():  # type: ignore[attr-defined]
-                    number = int(value) if kind == "int" else float(value)  # type: ignore[arg-type]
-                elif kind_of is int or (kind_of is float and math.isfinite(value)):  # type: ignore[arg-type]
-                    number = value  # type: ignore[assignment]
-                else:
+                number = sheet_rows.number(value, kind)
+                if number is None:
                     break
                 attribute = rows.style(get(kind))
                 if attribute is None:
                     break
-                ref = rows.letter(col - 1) + row_number
-                found.append(f'<c r="{ref}"{attribute}><v>{number:.16G}</v></c>')
+                found.append(sheet_rows.number_cell(rows.letter(col - 1) + row_number, attribute, number))
                 shown = _shown(value, kind)
             measured.append((col, shown))
             last = col

@@ -52,7 +52,38 @@ def xml_text(value: str) -> tuple[str, bool] | None:
     if _ESCAPED.search(value):
         return None
     keep = bool(re.search(r"^\s", value) or re.search(r"\s$", value))
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), keep
+    return _escaped(value), keep
+
+
+def _escaped(text: str) -> str:
+    """text with & < > escaped, as XlsxWriter escapes a cell's text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def text_cell(ref: str, attribute: str, text: str, keep: bool) -> str:
+    """A text cell's XML: text as xml_text made it, keep its white space; attribute its style."""
+    return f'<c r="{ref}"{attribute} t="inlineStr"><is><t{SPACE if keep else ""}>{text}</t></is></c>'
+
+
+def number_cell(ref: str, attribute: str, number: float | int) -> str:
+    """A number's (or a date's serial day's) cell XML, with the digits XlsxWriter writes."""
+    return f'<c r="{ref}"{attribute}><v>{number:.16G}</v></c>'
+
+
+def number(value: object, kind: str) -> float | int | None:
+    """What a cell holds for a number or date of this kind, as XlsxWriter's writes store it
+    (a date as its serial day, an 'int' kind as an integer); None for anything else, or a
+    number that is not finite (XlsxWriter says so)."""
+    kind_of = type(value)
+    if kind_of is dt.date:
+        return float(excel_day(value))  # type: ignore[arg-type]
+    if kind_of is Decimal:
+        if not value.is_finite():  # type: ignore[attr-defined]
+            return None
+        return int(value) if kind == "int" else float(value)  # type: ignore[arg-type]
+    if kind_of is int or (kind_of is float and math.isfinite(value)):  # type: ignore[arg-type]
+        return value  # type: ignore[return-value]
+    return None
 
 
 def excel_day(day: dt.date) -> int:
@@ -105,16 +136,15 @@ class Rows:
         members = _sheet_members(source)
         texts = {sheet: source.read(members[sheet]).decode() for sheet, _ in self.anchors.values()}
         styles = {key: _style_index(texts[sheet], cell) for key, (sheet, cell) in self.anchors.items()}
+        attributes = {str(key): "" if index is None else f' s="{index}"' for key, index in styles.items()}
+        written = {members[sheet]: sheet for sheet in self.sheets}  # member name -> sheet
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as target:
             for info in source.infolist():
                 data = source.read(info)
-                sheet = next((s for s, m in members.items() if m == info.filename and s in self.sheets), None)
+                sheet = written.get(info.filename)
                 if sheet is not None:
                     parts = _merged(data.decode(), self.sheets[sheet], self.widest[sheet]).split("\x00")
-                    attributes = {
-                        str(key): "" if index is None else f' s="{index}"' for key, index in styles.items()
-                    }
                     parts[1::2] = [attributes[key] for key in parts[1::2]]  # the placeholders, in one pass
                     data = "".join(parts).encode()
                 target.writestr(info, data, compresslevel=COMPRESSION)
@@ -227,17 +257,11 @@ def column(
     attribute = rows.style(fmt)
     if attribute is None:
         return {id(fmt): next(i for i, v in enumerate(values) if v is not None)}
-    if kind_of is dt.date:
-        shown = [None if v is None else float(excel_day(v)) for v in values]  # type: ignore[arg-type]
-    else:
-        try:
-            shown = [None if v is None else (int(v) if kind == "int" else float(v)) for v in values]  # type: ignore[arg-type]
-        except (ValueError, OverflowError):  # not a finite number: XlsxWriter says so
-            return None
-        if not all(math.isfinite(v) for v in shown if v is not None):
-            return None
+    shown = [None if v is None else number(v, kind) for v in values]
+    if any(n is None for n, v in zip(shown, values, strict=True) if v is not None):
+        return None  # not a finite number: XlsxWriter says so
     return [
-        "" if v is None else f'<c r="{letter}{n}"{attribute}><v>{v:.16G}</v></c>'
+        "" if v is None else number_cell(f"{letter}{n}", attribute, v)
         for n, v in zip(numbers, shown, strict=True)
     ]
 
@@ -280,17 +304,17 @@ def _texts(
         if None in made:
             return {-1 - i: i for i, text in enumerate(made) if text is None}
         texts = [text for text, _ in made]  # type: ignore[misc]
-        spaces = [SPACE if keep else "" for _, keep in made]  # type: ignore[misc]
+        spaces = [keep for _, keep in made]  # type: ignore[misc]
     elif _ODD_JOINED.search(joined):  # xml_text for the whole column at once
-        spaces = [""] * len(values)
+        spaces = [False] * len(values)
         for found in _SPACE_JOINED.finditer(joined):
-            spaces[bisect.bisect_right(ends, found.start() + (found.group(0)[0] == "\x00"))] = SPACE
-        texts = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split("\x00")
+            spaces[bisect.bisect_right(ends, found.start() + (found.group(0)[0] == "\x00"))] = True
+        texts = _escaped(joined).split("\x00")
     else:
-        texts, spaces = values, [""] * len(values)  # type: ignore[assignment]
+        texts, spaces = values, [False] * len(values)  # type: ignore[assignment]
     return [
-        "" if v is None else f'<c r="{letter}{n}"{a} t="inlineStr"><is><t{space}>{text}</t></is></c>'
-        for n, v, a, text, space in zip(numbers, values, attributes, texts, spaces, strict=True)
+        "" if v is None else text_cell(f"{letter}{n}", a, text, keep)
+        for n, v, a, text, keep in zip(numbers, values, attributes, texts, spaces, strict=True)
     ]
 
 
@@ -308,4 +332,4 @@ def _formula_starts(joined: str) -> list[int]:
     return found
 
 
-MAX_WIDTH = 50  # characters: a longer text wraps (report_xlsx)
+MAX_WIDTH = 50  # characters: a longer text wraps, and no column is wider (report_xlsx)
