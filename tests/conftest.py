@@ -7,9 +7,11 @@ import gc
 import io
 import os
 import shutil
+import struct
 import sys
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
@@ -615,7 +617,11 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
 
 @pytest.fixture(scope="session")
 def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real workbook (openpyxl opens it) whose one shared string unpacks to BOMB_MB MB."""
+    """A real workbook (openpyxl opens it) whose one shared string unpacks to BOMB_MB MB.
+
+    Written member by member (zip_member): its shared strings are one deflated MB of "A", fully
+    flushed, so the same bytes for every MB, written BOMB_MB times (0.2 s; zipfile's level 9
+    over 400 MB took 2.6 s a test process)."""
     book = Workbook()
     book.active.title = "contracts"
     book.active.append(["x"])
@@ -623,32 +629,69 @@ def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     book.save(saved)
     base = zipfile.ZipFile(saved)
     path = tmp_path_factory.mktemp("bomb") / "contracts.xlsx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
-        # openpyxl writes inline strings: point A1 at shared string 0, and declare the part
-        edits = {
-            "xl/worksheets/sheet1.xml": (b'<c r="A1" t="inlineStr"><is><t>x</t></is></c>', b'<c r="A1" t="s"><v>0</v></c>'),
-            "[Content_Types].xml": (b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
-            "xl/_rels/workbook.xml.rels": (b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.'
-                                           b"openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
-                                           b'" Target="sharedStrings.xml"/></Relationships>'),
-        }  # fmt: skip
+    # openpyxl writes inline strings: point A1 at shared string 0, and declare the part
+    edits = {
+        "xl/worksheets/sheet1.xml": (b'<c r="A1" t="inlineStr"><is><t>x</t></is></c>', b'<c r="A1" t="s"><v>0</v></c>'),
+        "[Content_Types].xml": (b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+        "xl/_rels/workbook.xml.rels": (b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.'
+                                       b"openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+                                       b'" Target="sharedStrings.xml"/></Relationships>'),
+    }  # fmt: skip
+    head = (b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>')  # fmt: skip
+    tail = b"</t></si></sst>"
+    block = b"A" * limits.MB
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = deflate.compress(head) + deflate.flush(zlib.Z_FULL_FLUSH)
+    each = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)  # the same for every MB after
+    last = deflate.compress(tail) + deflate.flush()
+    crc = zlib.crc32(head)
+    for _ in range(BOMB_MB):
+        crc = zlib.crc32(block, crc)
+    crc = zlib.crc32(tail, crc)
+    with path.open("wb") as out:
+        directory = []
         for member in base.infolist():
             content = base.read(member)
             if member.filename in edits:
                 old, new = edits[member.filename]
                 assert old in content
                 content = content.replace(old, new)
-            out.writestr(member, content)
-        with out.open("xl/sharedStrings.xml", "w", force_zip64=True) as strings:
-            strings.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
-                          b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>')  # fmt: skip
-            block = b"A" * limits.MB
-            for _ in range(BOMB_MB):
-                strings.write(block)
-            strings.write(b"</t></si></sst>")
+            packed = zlib.compressobj(9, zlib.DEFLATED, -15)
+            data = packed.compress(content) + packed.flush()
+            directory.append(_zip_member(out, member.filename, [data], zlib.crc32(content), len(content)))
+        size = len(head) + BOMB_MB * len(block) + len(tail)
+        chunks = [first, *([each] * BOMB_MB), last]
+        directory.append(_zip_member(out, "xl/sharedStrings.xml", chunks, crc, size))
+        _zip_end(out, directory)
     assert path.stat().st_size < 500_000
     return path
+
+
+def _zip_member(out, name: str, chunks: list[bytes], crc: int, size: int) -> bytes:
+    """Write one deflated member (its local header, then chunks: its deflate stream) at out's
+    position; its central directory entry (APPNOTE.TXT 4.3.7 and 4.3.12)."""
+    offset, packed, encoded = out.tell(), sum(map(len, chunks)), name.encode()
+    fields = (20, 0, zipfile.ZIP_DEFLATED, 0, 0x21, crc, packed, size, len(encoded), 0)  # 0x21: 1 Jan 1980
+    out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields) + encoded)
+    for chunk in chunks:
+        out.write(chunk)
+    return (
+        struct.pack("<IH", 0x02014B50, 20)
+        + struct.pack("<HHHHHIIIHH", *fields)
+        + struct.pack("<HHHII", 0, 0, 0, 0, offset)
+        + encoded
+    )
+
+
+def _zip_end(out, directory: list[bytes]) -> None:
+    """The central directory and its end record (APPNOTE.TXT 4.3.16)."""
+    start = out.tell()
+    for entry in directory:
+        out.write(entry)
+    size = out.tell() - start
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(directory), len(directory), size, start, 0))
 
 
 @pytest.fixture(scope="session")
