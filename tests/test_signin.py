@@ -16,7 +16,8 @@ anyone in: it serves no data and says why.
 Each sign-in that a test is about goes through the provider's form. A test that only needs
 someone signed in (as_user) reuses the cookies of that user's earlier sign-in here, and pages
 are opened by the app's own menu where the test is not about their URL. What the server sends
-for each URL is read on the wire (tests/wire.py), and a few of them are drawn in Chromium too.
+for each URL is read on the wire (tests/wire.py), as anonymous or with a signed-in tab's cookies,
+and a few of them are drawn in Chromium too.
 BUDGETCORE_SHOTS=/some/folder keeps screenshots of each role's view.
 """
 
@@ -192,14 +193,17 @@ def some_contract(db_url: str) -> tuple[str, str]:
     return first.contract_number, first.customer
 
 
-def served(base: str, url: str) -> wire.Visit:
+def served(base: str, url: str, page: Page | None = None) -> wire.Visit:
     """What the server at base sends a new session (a tab) that opens url, read on the wire
-    (tests/wire.py): every element's type and every byte."""
+    (tests/wire.py): every element's type and every byte; with the cookies page's context holds
+    (page: a tab of a signed-in user's, say), else none."""
     path, _, query = url.lstrip("/").partition("?")
     ws = "ws" + base.removeprefix("http") + "/_stcore/stream"
+    cookies = {c["name"]: c["value"] for c in page.context.cookies(base)} if page else None
     with ThreadPoolExecutor(1) as pool:  # this thread's event loop is playwright's
         return pool.submit(
-            asyncio.run, wire.visit(ws, base, "anonymous", path, query, timeout=WAIT / 1000, keep=True)
+            asyncio.run,
+            wire.visit(ws, base, "visit", path, query, timeout=WAIT / 1000, keep=True, cookies=cookies),
         ).result()
 
 
@@ -298,12 +302,12 @@ def test_viewer_sees_figures_cannot_import_or_change_settings_and_signing_out_en
     expect(other.get_by_role("button", name="Sign in")).to_be_visible(timeout=WAIT)
     no_data(other, db_url)
     other.close()
-    # the sign-in screen again, on every page
-    open_page(page, base + "/renewals")
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=WAIT)
-    assert page.locator("[data-testid='stMetric']").count() == 0
+    # the sign-in screen again, on every page: what a new tab with this tab's cookies gets (on the wire)
+    sent = served(base, "/renewals", page)
+    assert sent.error is None and sent.elements == ["heading", "markdown", "button"], sent.error
+    assert b"Sign in" in sent.received and "metric" not in sent.elements
     # an email the provider knows but the app gives no role: ask an admin
-    sign_in(page, base, STRANGER, start=None)  # from the sign-in screen /renewals shows
+    sign_in(page, base, STRANGER, start=None)  # from the sign-in screen the signed-out tab shows
     expect(page.get_by_text("Ask an admin for access")).to_be_visible(timeout=WAIT)
     assert page.locator("[data-testid='stMetric']").count() == 0
     shot(page, "no-role")
@@ -343,13 +347,16 @@ def test_admin_does_everything_and_the_audit_trail_names_them(app: App, page: Pa
     expect(page.get_by_text("Replace the demo with this import")).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name=re.compile(r"Import [\d,]+ rows")).click()
     expect(page.get_by_text(re.compile(r"Imported [\d,]+ rows"))).to_be_visible(timeout=2 * WAIT)
-    for entry, heading in (
-        ("Renewals", "Renewals"), ("Import", "Import"), ("Settings", "Settings"), ("Overview", "Portfolio overview"),
-    ):  # fmt: skip  # the overview last: its screenshot
-        go(page, entry, heading)
-        assert "demo" not in page.locator("body").inner_text().lower(), entry
-    expect(page.locator("[data-testid='stMetric']").first).to_be_visible(timeout=WAIT)
-    shot(page, "admin-own-data")
+    for url, heading in (
+        ("/renewals", b"Renewals"), ("/import", b"Import"), ("/settings", b"Settings"), ("/", b"Portfolio overview"),
+    ):  # fmt: skip  # every word each page sends the admin (a new tab of theirs), read on the wire
+        sent = served(base, url, page)
+        assert sent.error is None and heading in sent.received, (url, sent.error)
+        assert b"demo" not in sent.received.lower(), url
+    assert sent.metrics  # the overview's figures, of the imported contracts
+    if os.environ.get("BUDGETCORE_SHOTS"):
+        go(page, "Overview", "Portfolio overview")
+        shot(page, "admin-own-data")
 
     go(page, "Audit trail", "Audit trail")
     if os.environ.get("BUDGETCORE_SHOTS"):  # the trail narrowed to the admin, for its screenshot

@@ -31,6 +31,7 @@ SUCCESS = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
 FRAGMENT_SUCCESS = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
 EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
 ERROR_ALERT = 1  # Alert.Format.ERROR (streamlit/proto/Alert.proto)
+XSRF_COOKIE = "_streamlit_xsrf"  # the cookie Streamlit's front end also sends as a subprotocol
 
 
 @dataclass
@@ -66,8 +67,20 @@ def painted(query: str, page: str, component_id: str, fragment_id: str) -> BackM
 
 
 async def visit(
-    ws_url: str, origin: str, action: str, page: str, query: str, timeout: float, *, keep: bool = False
+    ws_url: str,
+    origin: str,
+    action: str,
+    page: str,
+    query: str,
+    timeout: float,
+    *,
+    keep: bool = False,
+    cookies: dict[str, str] | None = None,
 ) -> Visit:
+    """Open page?query in a new session and read what the server sends until the visit's last run
+    ends. cookies (name -> value, a browser's for the server, e.g. a signed-in user's) are sent as
+    a tab sends them: in the Cookie header, and the XSRF cookie's value as the second
+    subprotocol (Streamlit reads the sign-in cookie only when the two agree)."""
     result = Visit(
         action, f"/{page}?{query}" if query else f"/{page}", received=bytearray() if keep else None
     )
@@ -76,12 +89,15 @@ async def visit(
     try:
         async with websockets.connect(
             ws_url,
-            subprotocols=["streamlit"],
+            subprotocols=["streamlit", *([cookies[XSRF_COOKIE]] if XSRF_COOKIE in (cookies or {}) else [])],
             origin=origin,
             max_size=None,
             compression=None,
             open_timeout=timeout,
             ping_interval=None,
+            additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+            if cookies
+            else None,
         ) as ws:
             result.connect_s = time.perf_counter() - began
             back = BackMsg()
