@@ -15,6 +15,7 @@ import pytest
 from browser_support import LOADED, PIDS, streamlit_app
 from playwright.sync_api import Page, Request, expect
 
+from budgetcore.app.text import JOINER
 from budgetcore.exchange.importing import import_paths
 from budgetcore.store.database import make_engine
 from budgetcore.store.schema import prepared
@@ -72,6 +73,29 @@ def page(shared_tab: Page) -> Page:
     return shared_tab
 
 
+# What the app's front end does when the history moves to a URL (its popstate handler, as the Back
+# button): it reruns the app for that URL's page and query in the same session, without loading the
+# app again; the URL reaches the script as a page load's does (the rerun's query string)
+MOVE = """url => { history.pushState(null, "", url); dispatchEvent(new PopStateEvent("popstate")) }"""
+
+
+def as_shown(text: str) -> re.Pattern:
+    """text as the page shows it, literally: perhaps with a word joiner after any character
+    (app/text.py puts one after each `:` and `@`)."""
+    return re.compile("".join(re.escape(c) + JOINER + "?" for c in text))
+
+
+def visit(page: Page, base: str, path: str, shows, first: bool) -> None:
+    """Open base + path: the first by a page load, the next ones by moving the history there (MOVE),
+    each until shows (a locator of what that URL's page draws) is visible and the run has ended."""
+    if first:
+        page.goto(base + path)
+    else:
+        page.evaluate(MOVE, base + path)
+    expect(shows).to_be_visible(timeout=30_000)
+    page.wait_for_selector(LOADED, timeout=30_000)
+
+
 def assert_nothing_made_from_the_corpus(page: Page, base: str) -> None:
     assert page.locator("[data-testid='stException']").count() == 0
     for href, html in page.locator("a[href]").evaluate_all(
@@ -115,16 +139,18 @@ def test_no_element_is_made_from_imported_or_url_text_and_nothing_leaves_the_hos
 
     page.on("request", record)
 
-    visits = [
-        "/?as_of=9999-12-31",  # refused, and the overview's table, chart and sidebar
-        "/renewals?within=365",
-        *(f"/contract?contract={quote(n)}" for n in NUMBERS[:2]),
-        f"/contract?contract={quote(LINK)}",  # reflected: the "no such contract" warning
-        f"/contract?contract={quote(IMAGE)}",
+    heading = page.locator("h1").first
+    unknown = page.get_by_text("There is no contract with number", exact=False)
+    visits = [  # each URL, and what its page draws once its run has begun
+        ("/?as_of=9999-12-31", heading.filter(has_text="Portfolio overview")),  # refused, and the
+        # overview's table, chart and sidebar
+        ("/renewals?within=365", heading.filter(has_text="Renewals")),
+        *((f"/contract?contract={quote(n)}", heading.filter(has_text=as_shown(n))) for n in NUMBERS[:2]),
+        # reflected: the "no such contract" warning
+        *((f"/contract?contract={quote(n)}", unknown.filter(has_text=as_shown(n))) for n in (LINK, IMAGE)),
     ]
-    for path in visits:
-        page.goto(base + path)
-        page.wait_for_selector(LOADED, timeout=30_000)
+    for n, (path, shows) in enumerate(visits):
+        visit(page, base, path, shows, first=n == 0)
         assert_nothing_made_from_the_corpus(page, base)
         if path.startswith("/?"):  # the pressure map's tooltips show the imported names as text
             bubbles = page.locator(".st-key-pressure_map g.trace.scatter path.point")
