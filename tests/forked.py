@@ -12,9 +12,13 @@ import sys
 import traceback
 from pathlib import Path
 
+# the drivers too: a child's first connection would import them (psycopg's 80 modules, 0.1 CPU s a
+# child), and pandas: a child's first columnar read (the demo's tables, a large file) imports it
+# through pyarrow's conversions (340 modules, 0.4 CPU s a child)
 PRELOAD = [
     "budgetcore.exchange.demo", "budgetcore.exchange.importing", "budgetcore.figures.settings",
     "budgetcore.review.alert_mail", "budgetcore.review.alerts", "budgetcore.store.writes", "forked",
+    "psycopg", "sqlite3", "pandas", "_strptime",
 ]  # fmt: skip
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(PRELOAD)

@@ -33,17 +33,21 @@ DATES = (dt.date(2026, 6, 30), TODAY, dt.date(2026, 12, 20), dt.date(2027, 3, 1)
 
 @pytest.fixture(scope="module", params=("sqlite", "postgresql"))
 def history_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, schema_template
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, schema_template, demo_database
 ) -> str:
     """The app's demo (with its completed previous terms, linked by previous_contract) on TODAY,
-    once per engine for this module, with two renewal decisions recorded."""
+    once per engine for this module, with two renewal decisions recorded. On SQLite a copy of the
+    file the app's first start makes (demo_database: built once per session, fresh_app's too)."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('attention') / 'demo.db'}"
+        path = tmp_path_factory.mktemp("attention") / "demo.db"
+        demo_database(TODAY, path)
+        url = f"sqlite:///{path}"
+        engine = prepared(make_engine(url))
     else:
         url = request.getfixturevalue("pg_module_url")
-    engine = make_engine(url)
-    schema_template(engine)  # the schema prepare() makes, copied
-    assert demo.load(prepared(engine), today=TODAY, history=True).ok
+        engine = make_engine(url)
+        schema_template(engine)  # the schema prepare() makes, copied
+        assert demo.load(prepared(engine), today=TODAY, history=True).ok
     with transaction(engine) as session:
         found = frame.load(session, TODAY)
         soon = [str(n) for n in found["contract_number"][found["approaching_renewal"]]][:2]

@@ -305,14 +305,16 @@ def test_the_demo_history_leaves_the_rest_of_the_demo_as_it_was() -> None:
     assert [row for row in full["budgets"] if row[0] not in previous] == plain["budgets"]
 
 
-def test_on_the_demo_with_history_auto_beats_the_run_rate_at_every_checkpoint(tmp_path: Path) -> None:
-    from budgetcore.exchange import demo
+def test_on_the_demo_with_history_auto_beats_the_run_rate_at_every_checkpoint(
+    tmp_path: Path, demo_database
+) -> None:
     from budgetcore.store.database import make_engine
     from budgetcore.store.schema import prepare
 
+    # the demo the app's first start loads, its completed previous terms with it (built once a session)
+    demo_database(AS_OF, tmp_path / "demo.db")
     engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
     prepare(engine)
-    assert demo.load(engine, today=AS_OF, history=True).ok
     with transaction(engine) as session:
         result = calibration.calibrate(session, AS_OF)
     engine.dispose()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,12 +45,24 @@ def canonical(tmp_path_factory) -> tuple[list[dict], dict[str, int]]:
         engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def dutch(tmp_path_factory) -> Callable[[str], list[Path]]:
+    """dutch(form): the portfolio's files in that Dutch export form (write_dutch), written once
+    per module; the tests only read them (an import, on each engine)."""
+    written: dict[str, list[Path]] = {}
+
+    def files(form: str) -> list[Path]:
+        if form not in written:
+            written[form] = write_dutch(tmp_path_factory.mktemp(form), ROWS, form)
+        return written[form]
+
+    return files
+
+
 @pytest.mark.parametrize("form", DUTCH_FORMS)
-def test_each_dutch_export_form_gives_exactly_the_canonical_figures(
-    form, tmp_path, engine, canonical
-) -> None:
+def test_each_dutch_export_form_gives_exactly_the_canonical_figures(form, engine, canonical, dutch) -> None:
     expected_figures, expected_counts = canonical
-    result = import_paths(engine, write_dutch(tmp_path / form, ROWS, form))
+    result = import_paths(engine, dutch(form))
     assert result.ok, [str(p) for p in result.errors[:5]]
     assert result.counts == expected_counts
     assert figures(engine) == expected_figures
@@ -69,11 +83,11 @@ def test_each_dutch_export_form_gives_exactly_the_canonical_figures(
         assert any(p.message == "unknown columns ignored" and p.value == "Opmerking" for p in result.findings)
 
 
-def test_importing_the_same_files_twice_leaves_every_figure_unchanged(tmp_path, engine) -> None:
+def test_importing_the_same_files_twice_leaves_every_figure_unchanged(tmp_path, engine, dutch) -> None:
     canonical_files = write_canonical(tmp_path / "csv", ROWS)
     assert import_paths(engine, canonical_files).ok
     before, tables_before = figures(engine), _counts(engine)
-    for paths in (canonical_files, write_dutch(tmp_path / "nl", ROWS, "semicolon_cp1252"), canonical_files):
+    for paths in (canonical_files, dutch("semicolon_cp1252"), canonical_files):
         result = import_paths(engine, paths)
         assert result.ok and result.written
         assert figures(engine) == before
@@ -388,13 +402,12 @@ def test_an_extra_unrecognised_sheet_is_skipped_with_a_note(sqlite_engine) -> No
 # -- the command line ----------------------------------------------------------------
 
 
-def test_cli_imports_xlsx_and_dry_runs_and_reports_problems(tmp_path, db_url) -> None:
-    (tmp_path / "nl").mkdir()
-    workbook = write_dutch(tmp_path / "nl", ROWS, "xlsx")[0]
+def test_cli_imports_xlsx_and_dry_runs_and_reports_problems(tmp_path, db_url, dutch) -> None:
+    [workbook] = dutch("xlsx")  # the only file in its folder
     out, err = io.StringIO(), io.StringIO()
     assert cli.main(["import", "--db", db_url, "--dry-run", str(workbook)], out, err) == 0
     assert out.getvalue().startswith("validated (dry run, nothing written): 40 contracts")
-    assert cli.main(["import", "--db", db_url, str(tmp_path / "nl")], out, err) == 0
+    assert cli.main(["import", "--db", db_url, str(workbook.parent)], out, err) == 0
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "uren.csv").write_text("Werkbonnummer;Datum;Uren;Kostprijs\nWB-X;01-02-2026;2;50\n")
@@ -416,11 +429,11 @@ def test_unreadable_files_are_problems_not_crashes(tmp_path, sqlite_engine) -> N
     ]
 
 
-def test_paths_of_a_folder_include_csv_and_xlsx(tmp_path, sqlite_engine) -> None:
+def test_paths_of_a_folder_include_csv_and_xlsx(tmp_path, sqlite_engine, dutch) -> None:
     folder = tmp_path / "mixed"
     write_canonical(folder, ROWS)
     (folder / "contracts.csv").unlink()
-    write_dutch(tmp_path / "x", ROWS, "xlsx_per_file")[0].rename(folder / "contracten.xlsx")
+    shutil.copyfile(dutch("xlsx_per_file")[0], folder / "contracten.xlsx")
     (folder / "readme.md").write_text("not data")
     (folder / "notes.txt").write_text("not data either")
     (folder / "~$contracten.xlsx").write_bytes(b"Excel's lock file while the workbook is open")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import math
@@ -240,18 +241,26 @@ def entity_candidates(file_name: str) -> list[str]:
     return []
 
 
+@functools.cache
+def _names(entity: str) -> tuple[dict[str, Column], dict[str, Column]]:
+    """An entity's columns (declarations included) by name, and by each normalised alias (the
+    first column to claim an alias keeps it): built once, header_map asks for them for every
+    candidate header row of every sheet."""
+    known = (*COLUMNS[entity], *DECLARATIONS.get(entity, ()))
+    lookup: dict[str, Column] = {}
+    for column in known:
+        for alias in (column.name, *column.aliases):
+            lookup.setdefault(normalise_header(alias), column)
+    return {c.name: c for c in known}, lookup
+
+
 def header_map(entity: str, headers: list[str], overrides: dict[str, str] | None = None) -> dict[int, Column]:
     """Which file column (by index) holds which entity column.
 
     overrides maps a header as written in the file to a column name ('' ignores
     the header); the Import page uses it to fix what was not recognised.
     """
-    known = (*COLUMNS[entity], *DECLARATIONS.get(entity, ()))
-    by_name = {c.name: c for c in known}
-    lookup: dict[str, Column] = {}
-    for column in known:
-        for alias in (column.name, *column.aliases):
-            lookup.setdefault(normalise_header(alias), column)
+    by_name, lookup = _names(entity)
     overrides = overrides or {}
     mapping: dict[int, Column] = {}
     taken = {by_name[v].name for v in overrides.values() if v in by_name}
