@@ -26,9 +26,10 @@ from budgetcore.app import compat, reads, sidebar, tables
 from budgetcore.app.start import NO_DEMO_ENV, prepare_database
 from budgetcore.app.text import markdown as escaped
 from budgetcore.exchange import demo
-from budgetcore.figures import advice, attention, frame, portfolio, pricing
+from budgetcore.figures import advice, attention, frame, last_term, portfolio, pricing, settings
 from budgetcore.figures.metrics import ContractFigures
-from budgetcore.store import decisions
+from budgetcore.review import term_rows
+from budgetcore.store import contract_reads, decisions
 from budgetcore.store.database import default_url, make_engine, transaction
 from budgetcore.store.schema import prepared
 
@@ -654,3 +655,22 @@ def test_an_overview_run_reads_the_data_version_once(monkeypatch: pytest.MonkeyP
     at = run()
     assert "Changes since last week" in " ".join(e.label for e in at.expander)
     assert len(reads_) == 1
+
+
+def test_the_contract_page_sets_the_term_against_the_previous_one() -> None:
+    """A renewed contract's page compares this term with the one it renews (last_term.compare at the
+    stored target margin), read once per data version and view and drawn again from that."""
+    with transaction(prepared(make_engine())) as session:
+        stored = settings.load(session)
+        previous = contract_reads.previous_numbers(session, demo_numbers())
+        number = next(n for n in demo_numbers() if previous.get(n) in set(demo_numbers()))
+        f = next(f for f in demo_figures() if f.contract_number == number)
+        expected = last_term.compare(session, f, stored.thresholds(), stored.target_margin)
+    assert expected is not None
+    for _ in range(2):  # the second visit draws the comparison the first one read
+        at = run("app_pages/contract.py", contract=number)
+        assert "This term against the previous one" in [s.value for s in at.subheader]
+        (table,) = [d.value for d in at.dataframe if f"Previous term {previous[number]}" in d.value.columns]
+        assert len(table) == len(term_rows.last_term_rows(expected, "en")[1])
+        said = term_rows.verdict(expected, "en", stored.currency)
+        assert not said or escaped(said) in [c.value for c in at.caption]
