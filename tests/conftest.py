@@ -109,6 +109,20 @@ def _components_scanned_once() -> Iterator[None]:
     manifest_scanner.scan_component_manifests = scan
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _scripts_compiled_once() -> Iterator[None]:
+    """AppTest reads and compiles dashboard.py and the page it runs at each run (a new ScriptCache
+    per run: 7 ms a script here); a server compiles each once and keeps it. The scripts do not
+    change during a run of the tests: one cache for every AppTest run, as a server has."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test
+
+    shared = ScriptCache()
+    app_test.ScriptCache = lambda: shared
+    yield
+    app_test.ScriptCache = ScriptCache
+
+
 @pytest.fixture(autouse=True)
 def _no_default_database(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     """No test may touch data/budgetcore.db: point the default at a temporary file."""
@@ -122,14 +136,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def handcalc_app(db_url: str, tmp_path: Path, fresh_app: None, app_on) -> str:
+def handcalc_app(
+    db_url: str, tmp_path: Path, fresh_app: None, app_on, schema_template: Callable[[Engine], None]
+) -> str:
     """The hand-built portfolio (handcalc.py) on this engine, the app under AppTest on it (fresh
-    caches); its database URL."""
+    caches); its database URL. The schema is schema_template's (as prepare() makes it, without an
+    Alembic run per test)."""
     import handcalc
 
     from budgetcore.exchange.importing import import_paths
 
-    engine = prepared(make_engine(db_url))
+    engine = _laid(db_url, schema_template)
     assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
     engine.dispose()
     return app_on(db_url)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from apptest import open_app
+from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from budgetcore import i18n
@@ -19,9 +21,11 @@ TODAY = dt.date(2026, 11, 27)
 
 
 @pytest.fixture(scope="module")
-def history_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def history_url(tmp_path_factory: pytest.TempPathFactory, schema_template: Callable[[Engine], None]) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('accuracy') / 'demo.db'}"
-    engine = prepared(make_engine(url))
+    engine = make_engine(url)
+    schema_template(engine)  # conftest: the schema prepare() makes, without an Alembic run
+    engine = prepared(engine)
     assert demo.load(engine, contracts=120, today=TODAY, history=True).ok
     engine.dispose()
     return url
@@ -60,9 +64,11 @@ def test_the_page_shows_the_backtest_and_what_auto_uses(
         assert i18n.missing(sorted(recorded)) == []
 
 
-def test_without_completed_contracts_the_page_says_the_chain_is_used(tmp_path: Path, app_on) -> None:
+def test_without_completed_contracts_the_page_says_the_chain_is_used(
+    tmp_path: Path, app_on, new_sqlite
+) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    prepared(make_engine(url)).dispose()
+    new_sqlite(tmp_path / "empty.db").dispose()  # conftest: prepared, schema_template's copy
     at = run(app_on, url, "en")
     assert [i.value for i in at.info] == ["No completed contracts yet: every forecast uses the chain."]
     assert not at.dataframe and not at.get("plotly_chart")

@@ -169,14 +169,12 @@ def test_a_decision_stops_the_review_alert_and_last_week_lists_changes(loaded: E
     assert sorted((a.kind, a.contract_number) for a in week) == [("ending", "K-003")]
 
 
-def test_the_overview_reads_the_same_changes_column_wise(tmp_path: Path) -> None:
+def test_the_overview_reads_the_same_changes_column_wise(tmp_path: Path, new_sqlite) -> None:
     from budgetcore.exchange import demo
     from budgetcore.figures import frame
     from budgetcore.figures.portfolio import Filters
-    from budgetcore.store.database import make_engine
-    from budgetcore.store.schema import prepared
 
-    engine = prepared(make_engine(f"sqlite:///{tmp_path / 'demo.db'}"))
+    engine = new_sqlite(tmp_path / "demo.db")  # conftest: prepared, schema_template's copy
     assert demo.load(engine, today=dt.date(2026, 11, 27)).ok
     with transaction(engine) as session:
         stored = settings.load(session)

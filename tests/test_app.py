@@ -26,9 +26,11 @@ from budgetcore.app import compat, reads, sidebar, tables
 from budgetcore.app.start import NO_DEMO_ENV, prepare_database
 from budgetcore.app.text import markdown as escaped
 from budgetcore.exchange import demo
-from budgetcore.figures import advice, attention, frame, portfolio, pricing
-from budgetcore.store import decisions
-from budgetcore.store.database import make_engine, transaction
+from budgetcore.figures import advice, attention, frame, last_term, portfolio, pricing, settings
+from budgetcore.figures.metrics import ContractFigures
+from budgetcore.review import term_rows
+from budgetcore.store import contract_reads, decisions
+from budgetcore.store.database import default_url, make_engine, transaction
 from budgetcore.store.schema import prepared
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -69,9 +71,23 @@ def param(at: AppTest, name: str) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+_FIGURES: dict[str, list[ContractFigures]] = {}
+
+
+def demo_figures() -> list[ContractFigures]:
+    """Every contract's figures on TODAY (portfolio.portfolio) in the app's database, read once per
+    database: the tests that ask share the module's demo, which none writes into (warm_demo)."""
+    url = default_url()
+    if url not in _FIGURES:
+        engine = prepared(make_engine(url))
+        with transaction(engine) as session:
+            _FIGURES[url] = portfolio.portfolio(session, TODAY)
+        engine.dispose()
+    return _FIGURES[url]
+
+
 def demo_numbers() -> list[str]:
-    with transaction(prepared(make_engine())) as session:
-        return [f.contract_number for f in portfolio.portfolio(session, TODAY)]
+    return [f.contract_number for f in demo_figures()]
 
 
 def test_overview_on_the_demo_portfolio() -> None:
@@ -160,7 +176,6 @@ def test_unknown_query_values_are_ignored() -> None:
 
 
 def test_the_contract_parameter_opens_that_contract() -> None:
-    run()  # loads the demo
     number = demo_numbers()[42]
     at = run("app_pages/contract.py", contract=number)
     assert at.title[0].value == escaped(number)  # imported text, escaped for markdown
@@ -172,10 +187,8 @@ def test_the_contract_parameter_opens_that_contract() -> None:
 def test_a_table_without_rows_says_so_in_the_language(lang: str) -> None:
     """Streamlit draws an empty grid with the English word "empty" in it: a contract without work
     orders shows a line in the reader's language instead of its empty tables."""
-    run()  # loads the demo
-    with transaction(prepared(make_engine())) as session:
-        idle = next(f for f in portfolio.portfolio(session, TODAY) if f.inputs.visits_done == 0
-                    and not f.inputs.actual_labour and not f.inputs.actual_material)  # fmt: skip
+    idle = next(f for f in demo_figures() if f.inputs.visits_done == 0
+                and not f.inputs.actual_labour and not f.inputs.actual_material)  # fmt: skip
     at = run("app_pages/contract.py", contract=idle.contract_number, lang=lang)
     assert all(len(d.value) for d in at.dataframe), "no empty grid"
     said = i18n.t("Nothing to show here.", lang)
@@ -321,7 +334,6 @@ def display_values(element: object) -> pd.DataFrame:
 
 @pytest.mark.parametrize(("lang", "decimal", "group"), [("nl", ",", "."), ("en", ".", ",")])
 def test_table_numbers_follow_the_language(lang: str, decimal: str, group: str) -> None:
-    run()  # loads the demo
     number = demo_numbers()[42]
     at = run("app_pages/contract.py", contract=number, lang=lang)
     hours = at.dataframe[2]  # categories, work orders, hours, materials
@@ -580,7 +592,6 @@ def test_past_many_customers_the_filter_finds_them_by_name(monkeypatch: pytest.M
 
 
 def test_an_empty_filter_result_offers_to_clear_the_filters() -> None:
-    run()  # loads the demo
     with transaction(prepared(make_engine())) as session:
         rows = frame.load(session, TODAY)
     kinds = set(rows["type"])
@@ -644,3 +655,22 @@ def test_an_overview_run_reads_the_data_version_once(monkeypatch: pytest.MonkeyP
     at = run()
     assert "Changes since last week" in " ".join(e.label for e in at.expander)
     assert len(reads_) == 1
+
+
+def test_the_contract_page_sets_the_term_against_the_previous_one() -> None:
+    """A renewed contract's page compares this term with the one it renews (last_term.compare at the
+    stored target margin), read once per data version and view and drawn again from that."""
+    with transaction(prepared(make_engine())) as session:
+        stored = settings.load(session)
+        previous = contract_reads.previous_numbers(session, demo_numbers())
+        number = next(n for n in demo_numbers() if previous.get(n) in set(demo_numbers()))
+        f = next(f for f in demo_figures() if f.contract_number == number)
+        expected = last_term.compare(session, f, stored.thresholds(), stored.target_margin)
+    assert expected is not None
+    for _ in range(2):  # the second visit draws the comparison the first one read
+        at = run("app_pages/contract.py", contract=number)
+        assert "This term against the previous one" in [s.value for s in at.subheader]
+        (table,) = [d.value for d in at.dataframe if f"Previous term {previous[number]}" in d.value.columns]
+        assert len(table) == len(term_rows.last_term_rows(expected, "en")[1])
+        said = term_rows.verdict(expected, "en", stored.currency)
+        assert not said or escaped(said) in [c.value for c in at.caption]

@@ -11,11 +11,12 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import handcalc
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from budgetcore import cli
 from budgetcore.exchange.importing import import_paths
@@ -65,12 +66,20 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'cli.db'}"
 
 
-def imported(db_url: str, tmp_path: Path) -> str:
-    """Import the hand-built portfolio through the API (the import command has its own test)."""
-    engine = prepared(make_engine(db_url))
-    assert import_paths(engine, handcalc.write(tmp_path / "csv")).ok
-    engine.dispose()
-    return db_url
+@pytest.fixture
+def imported(tmp_path: Path, schema_template: Callable[[Engine], None]) -> Callable[[str], str]:
+    """imported(db_url): the hand-built portfolio imported through the API into the empty database
+    at db_url (the import command has its own test), its schema laid by conftest's schema_template
+    (as prepare() makes it, without an Alembic run per test); returns db_url."""
+
+    def fill(db_url: str) -> str:
+        engine = make_engine(db_url)
+        schema_template(engine)
+        assert import_paths(prepared(engine), handcalc.write(tmp_path / "csv")).ok
+        engine.dispose()
+        return db_url
+
+    return fill
 
 
 def rows(csv_text: str) -> list[dict[str, str]]:
@@ -114,8 +123,8 @@ def test_dry_run_of_a_folder_writes_nothing(db_url: str, tmp_path: Path) -> None
     assert counts(db_url) == (0, 0, 0)
 
 
-def test_summary_json(db_url: str, tmp_path: Path) -> None:
-    done = run(imported(db_url, tmp_path), "summary", "--as-of", "2026-06-15", "--format", "json")
+def test_summary_json(db_url: str, imported: Callable[[str], str]) -> None:
+    done = run(imported(db_url), "summary", "--as-of", "2026-06-15", "--format", "json")
     assert done.returncode == 0, done.stderr
     got = json.loads(done.stdout)
     assert [list(row) for row in got] == [COLUMNS] * 9
@@ -127,8 +136,8 @@ def test_summary_json(db_url: str, tmp_path: Path) -> None:
     assert shown == handcalc.summary_rows()
 
 
-def test_summary_table(sqlite_url: str, tmp_path: Path) -> None:
-    done = run(imported(sqlite_url, tmp_path), "summary", "--as-of", "2026-06-15")
+def test_summary_table(sqlite_url: str, imported: Callable[[str], str]) -> None:
+    done = run(imported(sqlite_url), "summary", "--as-of", "2026-06-15")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].split()[:3] == ["contract_number", "customer", "status"]
@@ -136,8 +145,8 @@ def test_summary_table(sqlite_url: str, tmp_path: Path) -> None:
     assert lines[-1] == "9 contract(s)"
 
 
-def test_renewals_soonest_deadline_first(db_url: str, tmp_path: Path) -> None:
-    done = run(imported(db_url, tmp_path), "renewals", "--as-of", "2026-06-15", "--format", "csv")
+def test_renewals_soonest_deadline_first(db_url: str, imported: Callable[[str], str]) -> None:
+    done = run(imported(db_url), "renewals", "--as-of", "2026-06-15", "--format", "csv")
     assert done.returncode == 0, done.stderr
     advice_columns = [
         "contract_value", "suggested_action", "suggested_price", "price_change", "indexation_pct", "reason", "decision",
@@ -154,8 +163,8 @@ def test_renewals_soonest_deadline_first(db_url: str, tmp_path: Path) -> None:
             assert float(r["suggested_price"]) >= float(r["contract_value"])
 
 
-def test_renewals_within(sqlite_url: str, tmp_path: Path) -> None:
-    url = imported(sqlite_url, tmp_path)
+def test_renewals_within(sqlite_url: str, imported: Callable[[str], str]) -> None:
+    url = imported(sqlite_url)
     done = run(url, "renewals", "--as-of", "2026-06-15", "--within", "77", "--format", "json")
     assert done.returncode == 0, done.stderr
     # 06-15 + 77 d = 08-31: K-004's notice deadline 09-01 falls outside
@@ -324,12 +333,14 @@ def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(
         assert ("Traceback (most recent call last):" in lines) == bool(debug)
 
 
-def test_a_closed_output_pipe_ends_quietly_as_unix_tools_do(db_url: str, tmp_path: Path) -> None:
+def test_a_closed_output_pipe_ends_quietly_as_unix_tools_do(
+    db_url: str, imported: Callable[[str], str]
+) -> None:
     """`python -m budgetcore renewals | head -1`: the reader leaves before the command writes
     (here: the pipe is closed before the child starts writing, so every run meets it)."""
     import signal
 
-    url = imported(db_url, tmp_path)
+    url = imported(db_url)
     child = subprocess.Popen(
         [sys.executable, "-m", "budgetcore", "renewals", "--as-of", "2026-06-15", "--within", "365",
          "--db", url],

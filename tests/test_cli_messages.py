@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import handcalc
 import pytest
 from conftest import ENGINES
+from sqlalchemy import Engine
 
 from budgetcore import cli
 from budgetcore.exchange.importing import import_paths
@@ -29,7 +31,11 @@ WRITES = (
 
 
 @pytest.fixture(scope="module", params=ENGINES)
-def read_only_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+def read_only_url(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    schema_template: Callable[[Engine], None],
+):
     """(URL the command line reads but cannot write, the folder it lives in): the hand-built portfolio,
     imported once per engine for the module (no command can change it); SQLite: the file made
     immutable (chattr +i, read-only even for root); PostgreSQL: every transaction read-only."""
@@ -38,8 +44,9 @@ def read_only_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         db_url = f"sqlite:///{folder / 'hand.db'}"
     else:
         db_url = request.getfixturevalue("pg_module_url")
-    engine = prepared(make_engine(db_url))
-    assert import_paths(engine, handcalc.write(folder / "csv")).ok
+    engine = make_engine(db_url)
+    schema_template(engine)  # conftest: the schema prepare() makes, without an Alembic run
+    assert import_paths(prepared(engine), handcalc.write(folder / "csv")).ok
     engine.dispose()
     if db_url.startswith("sqlite"):
         path = Path(db_url.split("///", 1)[1])

@@ -4,12 +4,14 @@ page and the renewals page (headlines, table headers, charts, reasons), with no 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from apptest import open_app
 from google.protobuf import text_format
+from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from budgetcore import i18n
@@ -24,9 +26,11 @@ TODAY = dt.date(2026, 11, 27)
 
 
 @pytest.fixture
-def app_env(app_on, tmp_path: Path) -> str:
+def app_env(app_on, tmp_path: Path, schema_template: Callable[[Engine], None]) -> str:
     url = f"sqlite:///{tmp_path / 'currency.db'}"
-    engine = prepared(make_engine(url))
+    engine = make_engine(url)
+    schema_template(engine)  # conftest: the schema prepare() makes, without an Alembic run
+    engine = prepared(engine)
     assert demo.load(engine, contracts=40, today=TODAY).ok
     engine.dispose()
     return app_on(url)

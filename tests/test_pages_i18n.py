@@ -4,11 +4,13 @@ the language remembered in the URL, and the Settings page changing the statuses 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from apptest import open_app
+from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from budgetcore import i18n
@@ -32,9 +34,11 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def demo_url(tmp_path_factory: pytest.TempPathFactory, schema_template: Callable[[Engine], None]) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'demo.db'}"
-    engine = prepared(make_engine(url))
+    engine = make_engine(url)
+    schema_template(engine)  # conftest: the schema prepare() makes, without an Alembic run
+    engine = prepared(engine)
     assert demo.load(engine, contracts=80, today=TODAY).ok
     engine.dispose()
     return url

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from apptest import open_app
+from sqlalchemy import Engine
 
 from budgetcore import i18n
 from budgetcore.exchange import demo
@@ -26,10 +28,12 @@ TODAY = dt.date(2026, 11, 27)
 
 
 @pytest.fixture(scope="module")
-def trail_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def trail_url(tmp_path_factory: pytest.TempPathFactory, schema_template: Callable[[Engine], None]) -> str:
     """The demo as the app's first start loads it, a decision from the renewals page, a settings change."""
     url = f"sqlite:///{tmp_path_factory.mktemp('words') / 'trail.db'}"
-    engine = prepared(make_engine(url))
+    engine = make_engine(url)
+    schema_template(engine)  # conftest: the schema prepare() makes, without an Alembic run
+    engine = prepared(engine)
     assert demo.load_if_empty(engine, contracts=20, today=TODAY, history=False) is not None
     with transaction(engine) as session:
         number = demo_number(session)

@@ -11,16 +11,17 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable
+from decimal import Decimal
 
 import numpy as np
 import streamlit as st
 from sqlalchemy import Engine
 
-from budgetcore.figures import calibration, contract_detail, frame, months, summary
+from budgetcore.figures import calibration, contract_detail, frame, last_term, months, summary
 from budgetcore.figures import settings as stored_settings
 from budgetcore.figures.contract_detail import Detail
 from budgetcore.figures.frame import PortfolioFrame
-from budgetcore.figures.metrics import AUTO, Thresholds
+from budgetcore.figures.metrics import AUTO, ContractFigures, Thresholds
 from budgetcore.figures.portfolio import Filters
 from budgetcore.store import columns, database, lifecycle, portfolio_reads
 
@@ -180,6 +181,23 @@ def detail_at(
     rates = frame.rates_of(frame_at(url, version, as_of, repr(_thresholds), _thresholds))
     with database.reading(open_engine(url)) as session:
         return contract_detail.detail(session, number, as_of, _thresholds, found, rates)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def last_term_at(
+    url: str,
+    version: int,
+    number: str,
+    as_of: dt.date,
+    key: str,
+    target_margin: Decimal,
+    _f: ContractFigures,
+    _thresholds: Thresholds,
+) -> tuple[str | None, last_term.Comparison | None]:
+    # key (the view's filters and thresholds), number and as_of stand for _f, the contract's figures there
+    with database.reading(open_engine(url)) as session:
+        previous = last_term.previous_number(session, number)
+        return previous, (last_term.compare(session, _f, _thresholds, target_margin) if previous else None)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)

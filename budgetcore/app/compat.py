@@ -43,12 +43,14 @@ def translated_once(made: Styler) -> Styler:
         if missing:
             raise KeyError(missing)
         plain = made.data.astype(str)
+        # each column's texts as a list: indexing the frame cell by cell (iat) took 12 µs a cell
+        texts = [plain.iloc[:, j].tolist() for j in range(plain.shape[1])]
         body = []
         for row in done["body"]:
             cells = []
             for cell in row:
                 found = _CELL_ID.match(cell.get("id") or "")
-                if found and str(cell["display_value"]) != plain.iat[int(found[1]), int(found[2])]:
+                if found and str(cell["display_value"]) != texts[int(found[2])][int(found[1])]:
                     cells.append({"id": cell["id"], "display_value": cell["display_value"]})
             body.append(cells)
     except (AttributeError, KeyError, TypeError, IndexError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import TypeVar
 
 import numpy as np
@@ -17,6 +18,7 @@ from budgetcore.app.caches import (
     detail_at,
     displayed_at,
     displayed_large_at,
+    last_term_at,
     monthly_of_at,
     order_at,
     portfolio_monthly_at,
@@ -25,9 +27,10 @@ from budgetcore.app.caches import (
     selection_at,
 )
 from budgetcore.app.sidebar import View, renewal_window
-from budgetcore.figures import calibration, frame, summary
+from budgetcore.figures import calibration, frame, last_term, summary
 from budgetcore.figures.contract_detail import Detail
 from budgetcore.figures.frame import PortfolioFrame
+from budgetcore.figures.metrics import ContractFigures
 from budgetcore.figures.portfolio import Filters
 
 T = TypeVar("T")
@@ -67,6 +70,14 @@ def monthly(v: View, chosen: PortfolioFrame) -> list[summary.MonthActual]:
 
 def detail(v: View, number: str) -> Detail | None:
     return detail_at(v.url, v.version, number, v.as_of, v.key, v.thresholds)
+
+
+def last_term_of(
+    v: View, f: ContractFigures, target_margin: Decimal
+) -> tuple[str | None, last_term.Comparison | None]:
+    """The previous contract f names (None: none), and f against it at the target margin (None
+    when that one is not in the database): last_term.compare, once per data version and view."""
+    return last_term_at(v.url, v.version, f.contract_number, v.as_of, v.key, target_margin, f, v.thresholds)
 
 
 def displayed(v: View, key: str, build: Callable[[], T], large: bool = False) -> T:

@@ -28,7 +28,6 @@ from budgetcore.figures import (
     attention,
     codes,
     frame,
-    last_term,
     pricing,
     rollups,
     settings,
@@ -359,11 +358,7 @@ def variance_section(v: sidebar.View, f: ContractFigures) -> None:
 def last_term_section(v: sidebar.View, f: ContractFigures) -> None:
     """This term against the previous one (previous_contract), and what it says of the renewal price."""
     lang = v.lang
-    with database.reading(caches.engine()) as session:
-        number = last_term.previous_number(session, f.contract_number)
-        found = (
-            last_term.compare(session, f, v.thresholds, sidebar.settings(v).target_margin) if number else None
-        )
+    number, found = reads.last_term_of(v, f, sidebar.settings(v).target_margin)
     if number is None:
         return
     st.subheader(t("This term against the previous one", lang))
