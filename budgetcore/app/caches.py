@@ -17,7 +17,7 @@ import numpy as np
 import streamlit as st
 from sqlalchemy import Engine
 
-from budgetcore.figures import calibration, contract_detail, frame, last_term, months, summary
+from budgetcore.figures import calibration, contract_detail, frame, last_term, months, summary, variance
 from budgetcore.figures import settings as stored_settings
 from budgetcore.figures.contract_detail import Detail
 from budgetcore.figures.frame import PortfolioFrame
@@ -198,6 +198,15 @@ def last_term_at(
     with database.reading(open_engine(url)) as session:
         previous = last_term.previous_number(session, number)
         return previous, (last_term.compare(session, _f, _thresholds, target_margin) if previous else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def variance_at(
+    url: str, version: int, number: str, as_of: dt.date, key: str, grain: str, _f: ContractFigures
+) -> list[variance.PeriodVariance]:
+    # key (the view's filters and thresholds), number and as_of stand for _f, the contract's figures there
+    with database.reading(open_engine(url)) as session:
+        return variance.variance(session, _f, grain)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)

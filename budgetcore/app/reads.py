@@ -25,9 +25,10 @@ from budgetcore.app.caches import (
     read_months_ahead,
     renewal_selection_at,
     selection_at,
+    variance_at,
 )
 from budgetcore.app.sidebar import View, renewal_window
-from budgetcore.figures import calibration, frame, last_term, summary
+from budgetcore.figures import calibration, frame, last_term, summary, variance
 from budgetcore.figures.contract_detail import Detail
 from budgetcore.figures.frame import PortfolioFrame
 from budgetcore.figures.metrics import ContractFigures
@@ -78,6 +79,12 @@ def last_term_of(
     """The previous contract f names (None: none), and f against it at the target margin (None
     when that one is not in the database): last_term.compare, once per data version and view."""
     return last_term_at(v.url, v.version, f.contract_number, v.as_of, v.key, target_margin, f, v.thresholds)
+
+
+def variance_of(v: View, f: ContractFigures, grain: str) -> list[variance.PeriodVariance]:
+    """f's contract budget against actual per period of grain (variance.variance), once per data
+    version and view."""
+    return variance_at(v.url, v.version, f.contract_number, v.as_of, v.key, grain, f)
 
 
 def displayed(v: View, key: str, build: Callable[[], T], large: bool = False) -> T:

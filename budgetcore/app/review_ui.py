@@ -347,8 +347,7 @@ def variance_section(v: sidebar.View, f: ContractFigures) -> None:
     lang = v.lang
     grain = st.radio(t("Per", lang), list(variance.GRAINS), index=1, horizontal=True,
                      format_func=lambda g: t(g, lang), key="variance_grain")  # fmt: skip
-    with database.reading(caches.engine()) as session:
-        periods = variance.variance(session, f, grain)
+    periods = reads.variance_of(v, f, grain)
     cells_table(*term_rows.variance_rows(periods, lang), v, key="variance_table")
     note = term_rows.running_note(periods, f.as_of, lang, v.currency)
     if note:
