@@ -81,8 +81,11 @@ def test_pages_show_the_saved_currency(app_env: str, lang: str) -> None:
             text = shown(at)
             assert "US$" in text, page
             assert "€" not in text, page
-            if page is None:  # the headline amounts
+            if page is None:  # the headline amounts, and the table's money headers (i18n.currency_symbol)
                 assert all("US$" in m.value for m in at.metric[1:5])
+                assert (
+                    "(US$)" in at.dataframe[0].proto.columns and "(USD)" not in at.dataframe[0].proto.columns
+                )
             if page and page.endswith("renewals.py"):  # the reasons quote amounts
                 reasons = " ".join(at.dataframe[0].value["reason"])
                 assert "US$" in reasons and "€" not in reasons

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import xlsxwriter
-from babel.numbers import get_currency_symbol
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
@@ -64,7 +63,7 @@ _SHOWN_OVER = {"money": 20, "pct": 13}  # with the word after the number ('over'
 
 def number_formats(settings: Settings, lang: str) -> dict[str, str]:
     """Excel number formats; Excel itself applies the reader's decimal and thousands marks."""
-    symbol = get_currency_symbol(settings.currency, locale=i18n.LOCALES[lang])
+    symbol = i18n.currency_symbol(settings.currency, lang)
     found = {
         "money": f'"{symbol}" #,##0.00;"{symbol}" -#,##0.00',
         "pct": "0.0%",
