@@ -83,7 +83,7 @@ def _warm() -> None:
 
 
 @contextlib.asynccontextmanager
-async def _lifespan(_app: object) -> AsyncIterator[None]:
+async def lifespan(_app: object) -> AsyncIterator[None]:
     """Once per server process, as it starts: budgetcore's log on the console; say whether
     sign-in is on (or why it cannot work); prepare the database (schema, the demo into an empty
     one) before the first visit; then warm the caches in a thread and serve."""
@@ -104,4 +104,4 @@ async def _lifespan(_app: object) -> AsyncIterator[None]:
 if __name__ == "__main__":  # a visit or rerun
     main()
 else:  # `streamlit run dashboard.py` imports the file once as the server starts, and serves app
-    app = st.App(__file__, lifespan=_lifespan)
+    app = st.App(__file__, lifespan=lifespan)

@@ -43,7 +43,7 @@ def open_page(page: str | None, lang: str = "en", **params: str) -> AppTest:
 def shown(at: AppTest) -> str:
     """Everything the page sends to the browser except the table cells: texts, metric values and
     helps, column headers, chart specs (axis prefixes, hover texts), as readable text."""
-    parts, stack = [], [at._tree]
+    parts, stack = [], [at.main, at.sidebar]
     while stack:
         node = stack.pop()
         stack.extend(getattr(node, "children", {}).values())

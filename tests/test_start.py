@@ -90,7 +90,7 @@ def test_the_servers_lifespan_prepares_the_configured_database_before_serving(
     monkeypatch.setattr(top, "level", top.level)
 
     async def serve() -> int:
-        async with dashboard._lifespan(None):
+        async with dashboard.lifespan(None):
             return _contracts(url)  # what the first visit finds
 
     with ThreadPoolExecutor(1) as pool:  # this thread's event loop may be playwright's (conftest's browser)
