@@ -58,8 +58,19 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]], delimiter:
 
 
 _ODD = re.compile(r'^[=+\-@\t\r]|[,"\n\r]')  # a formula start, or what the csv module quotes
-# what marks a text that may be odd in the texts joined by NULs (a formula start after a join)
-_ODD_MARKS = (",", '"', "\n", "\r", *("\x00" + start for start in FORMULA_START))
+_QUOTED_MARKS = (",", '"', "\n", "\r")  # what the csv module quotes a cell for
+
+
+def formula_starts(joined: str) -> list[int]:
+    """Where texts joined by NULs start with what a spreadsheet reads as a formula (formula_like):
+    the positions of those first characters, found by str.find (in C), not text by text."""
+    found = [0] if joined.startswith(FORMULA_START) else []
+    for start in FORMULA_START:
+        at = joined.find("\x00" + start)
+        while at >= 0:
+            found.append(at + 1)
+            at = joined.find("\x00" + start, at + 1)
+    return found
 
 
 def csv_texts(values: np.ndarray) -> list[str]:
@@ -71,11 +82,11 @@ def csv_texts(values: np.ndarray) -> list[str]:
     except TypeError:  # a None or a number among them
         texts = ["" if v is None else str(v) for v in texts]
         joined = "\x00".join(texts)
-    found = [0] if joined.startswith(FORMULA_START) else []
-    for mark in _ODD_MARKS:  # str.find runs in C: a few passes over the column, not one per text
+    found = formula_starts(joined)
+    for mark in _QUOTED_MARKS:  # str.find runs in C: a few passes over the column, not one per text
         at = joined.find(mark)
         while at >= 0:
-            found.append(at + len(mark) - 1)
+            found.append(at)
             at = joined.find(mark, at + 1)
     if not found:
         return texts

@@ -281,7 +281,7 @@ def _texts(
         return None  # a text holding a NUL, or one XlsxWriter shortens
     lengths = list(map(len, joined.split("\x00")))
     ends = list(itertools.accumulate(n + 1 for n in lengths))  # where each text's NUL stands
-    formula = {bisect.bisect_right(ends, at) for at in _formula_starts(joined)}  # rows
+    formula = {bisect.bisect_right(ends, at) for at in cells.formula_starts(joined)}  # rows
     attributes: list[str] | list[str | None]
     if formula or max(lengths) > MAX_WIDTH:
         # a text's format: quote prefix for a formula start, wrapped when long (report_xlsx)
@@ -319,17 +319,4 @@ def _texts(
 
 
 SPACE = ' xml:space="preserve"'
-
-
-def _formula_starts(joined: str) -> list[int]:
-    """Where texts joined by NULs start with what a spreadsheet reads as a formula (cells.py)."""
-    found = [0] if joined.startswith(cells.FORMULA_START) else []
-    for start in cells.FORMULA_START:
-        at = joined.find("\x00" + start)
-        while at >= 0:
-            found.append(at + 1)
-            at = joined.find("\x00" + start, at + 1)
-    return found
-
-
 MAX_WIDTH = 50  # characters: a longer text wraps, and no column is wider (report_xlsx)
