@@ -323,18 +323,13 @@ SUMMARY_COLUMNS = (
 
 
 def summary_columns(lang: str) -> list[str]:
-    """The headers of the summary, in lang; summary_cells() gives the cells in this order."""
+    """The headers of the summary, in lang; summary_table() gives the columns in this order."""
     return [t(c, lang) for c in SUMMARY_COLUMNS]
-
-
-def summary_cells(r: ContractReview, lang: str) -> list[Value]:
-    """One contract's cells (value, kind) in the packs' summary table, in summary_columns' order."""
-    return [(values[0], kind) for values, kind in summary_table([r], lang)]
 
 
 def summary_table(listed: Sequence[ContractReview], lang: str) -> list[tuple[list[object], str]]:
     """The packs' summary table of these contracts a column at a time: per column of
-    summary_columns its values, one per contract, and their kind (summary_cells' cells)."""
+    summary_columns its values, one per contract, and their kind."""
     f = [r.figures for r in listed]
     inputs = [x.inputs for x in f]
     said = [r.suggestion.text(lang, r.currency) for r in listed]
