@@ -264,10 +264,10 @@ def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
     section then share one portrait page.
     """
     currency = pack.settings.currency
-    rows = len(pack.every)
-    single = pack.window_days is None and rows == 1
+    listed = len(pack.every)
+    single = pack.window_days is None and listed == 1
     summary = None
-    if rows and not single:
+    if listed and not single:
         # A4 landscape holds fifteen columns legibly: the workbook has the other three (the work
         # billed on top is on each contract's page here)
         keep = [
@@ -289,7 +289,7 @@ def html(pack: ReviewPack, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
             single=single,
             note=detail_note(pack, lang) or "",  # a long list: pages for its first contracts only
             summary=summary,
-            empty="" if rows else t("No contracts in this selection.", lang),
+            empty="" if listed else t("No contracts in this selection.", lang),
             generated=t("Generated {when}", lang, when=i18n.date(pack.generated.date(), lang)),
             currency_note=t("Figures in {currency}, costs at cost price.", lang, currency=currency),
             words=_words(lang),
